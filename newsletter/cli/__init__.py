@@ -1,0 +1,68 @@
+"""The `newsletter` command: a thin click layer over the library.
+
+Each command module registers its commands on :data:`main`; errors from the project's
+hierarchy become one line on stderr and exit 1 (a send with failures exits 3).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .. import __version__
+from ..config import Config, load_config
+from ..errors import NewsletterError
+
+
+class _Group(click.Group):
+    """A group that turns :class:`NewsletterError` into a one-line message and exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except NewsletterError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(exc.exit_code)
+
+
+class State:
+    """What every command shares: the config path, loaded on first use."""
+
+    def __init__(self, config_path: Path | None) -> None:
+        self.config_path = config_path
+        self._config: Config | None = None
+
+    @property
+    def config(self) -> Config:
+        """The newsletter's configuration (newsletter.yaml + environment)."""
+        if self._config is None:
+            self._config = load_config(self.config_path)
+        return self._config
+
+
+pass_state = click.make_pass_decorator(State)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="Path to newsletter.yaml (default: ./newsletter.yaml).")
+@click.version_option(__version__, prog_name="newsletter")
+@click.pass_context
+def main(ctx: click.Context, config_path: Path | None) -> None:
+    """Turn one long article into a drip of short emails and deliver them.
+
+    \b
+    Example:
+      newsletter init my-letter && cd my-letter
+      newsletter split article.txt
+      newsletter plan content/article.yaml --every 3d --at 09:00 --tz Europe/Berlin
+      newsletter queue
+    """
+    ctx.obj = State(config_path)
+
+
+# Command modules register themselves on `main` when imported.
+from . import content, folder, issues, render  # noqa: E402, F401

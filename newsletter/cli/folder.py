@@ -1,0 +1,3 @@
+"""CLI commands: folder (filled in by its stage)."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""CLI commands: render (filled in by its stage)."""
+
+from __future__ import annotations

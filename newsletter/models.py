@@ -1,0 +1,226 @@
+"""The plain data that flows between pipeline stages.
+
+Every stage is a function over these frozen dataclasses; nothing here does I/O.
+
+    article file --ingest--> Document --split--> Content --plan--> Issue --render--> RenderedIssue
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+# --- ingest: the Document ---------------------------------------------------------------
+
+BlockKind = Literal["heading", "paragraph", "list", "callout", "quote", "question", "reference"]
+
+
+@dataclass(frozen=True)
+class Block:
+    """One structural piece of an article, with the source lines it came from.
+
+    Text is inline Markdown (``**bold**``, ``[text](url)``); citation markers are kept as
+    ``[n]`` exactly as in the article, so ``split`` can tie them to the reference list.
+
+    - heading: ``text`` is the heading, ``level`` 1..6.
+    - question: a FAQ question heading (``text`` ends with ``?``); its answer follows as
+      ordinary blocks until the next heading or question.
+    - paragraph / quote: ``text``.
+    - list: ``items`` (each item's text), ``ordered``, and ``lead`` (the lead-in line ending
+      in ``:``, or ``""``).
+    - callout: ``label`` (``"Good to Know"``, ``"Pro Tip"``) and ``text`` (after the label).
+    - reference: one entry of the reference list: ``label`` is its number, ``text`` its URL
+      or text. Readers also collect these into ``Document.references``.
+    """
+
+    kind: BlockKind
+    text: str = ""
+    lines: tuple[int, ...] = ()
+    level: int = 0
+    items: tuple[str, ...] = ()
+    ordered: bool = False
+    lead: str = ""
+    label: str = ""
+    rule: str = ""  # the classification rule that produced this block (for --explain)
+
+
+@dataclass(frozen=True)
+class Dropped:
+    """An input line left out of the content, and why (``rule`` names the rule)."""
+
+    line: int
+    text: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Document:
+    """An article read into a title and a flat, ordered list of typed blocks."""
+
+    title: str
+    source: str  # the path or URL it was read from
+    blocks: tuple[Block, ...]
+    references: Mapping[str, str] = field(default_factory=dict)  # number -> URL or text
+    dropped: tuple[Dropped, ...] = ()
+
+
+# --- split: snippets and the content file ----------------------------------------------
+
+SnippetKind = Literal["tip", "fact", "steps", "faq", "list", "cta", "quote"]
+
+
+@dataclass(frozen=True)
+class Snippet:
+    """A tip-sized piece of the article: the unit the planner packs into issues.
+
+    ``body`` is Markdown in which citations are footnote markers ``[^n]``; ``sources`` lists
+    exactly the reference numbers that appear in it.
+    """
+
+    id: str
+    kind: str
+    section: str
+    title: str
+    body: str
+    sources: tuple[str, ...] = ()
+    words: int = 0
+    lines: tuple[int, ...] = ()  # source lines covered (not written to the content file)
+    reason: str = ""  # why it was cut this way and typed this kind (for --explain)
+
+
+@dataclass(frozen=True)
+class Article:
+    """Where a content file came from."""
+
+    title: str
+    slug: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Content:
+    """content/<slug>.yaml: an article's snippets, references and dropped lines."""
+
+    article: Article
+    references: Mapping[str, str]
+    snippets: tuple[Snippet, ...]
+    dropped: tuple[Dropped, ...] = ()
+
+
+# --- plan: issues -------------------------------------------------------------------------
+
+IssueStatus = Literal["draft", "scheduled", "cancelled"]
+ISSUE_STATUSES: tuple[str, ...] = ("draft", "scheduled", "cancelled")
+
+
+@dataclass(frozen=True)
+class Source:
+    """A reference cited by an issue block: its number and URL (or text)."""
+
+    n: str
+    url: str
+
+
+@dataclass(frozen=True)
+class IssueBlock:
+    """One block of an issue's content, copied from a snippet (or, later, a bank).
+
+    ``origin`` is the ``from`` key of the issue file: ``"article-slug#snippet-id"``.
+    Kinds other than snippet kinds (``testimonial``, ``resource``) render the same way.
+    """
+
+    kind: str
+    title: str
+    body: str
+    sources: tuple[Source, ...] = ()
+    origin: str = ""
+
+
+@dataclass(frozen=True)
+class CallToAction:
+    """The issue's call to action."""
+
+    title: str
+    body: str
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One email of the queue, as in issues/NNN-slug.yaml.
+
+    Broadcast mode sets ``send_at`` (timezone-aware); sequence mode sets ``day``.
+    """
+
+    number: int
+    subject: str
+    preheader: str
+    status: str
+    blocks: tuple[IssueBlock, ...]
+    send_at: datetime | None = None
+    day: int | None = None
+    cta: CallToAction | None = None
+
+    @property
+    def words(self) -> int:
+        """Words of body text in the issue (blocks and call to action)."""
+        texts = [b.body for b in self.blocks] + ([self.cta.body] if self.cta else [])
+        return sum(len(t.split()) for t in texts)
+
+
+# --- render ---------------------------------------------------------------------------------
+
+PERSONAL_FIELDS: tuple[str, ...] = ("name", "email", "unsubscribe_url", "view_url")
+
+
+@dataclass(frozen=True)
+class RenderedIssue:
+    """An issue rendered once: inlined HTML and plain text with per-recipient placeholders.
+
+    Placeholders are made by ``render.placeholder(field, part)``; ``render.personalize``
+    substitutes them for one recipient.
+    """
+
+    number: int
+    subject: str
+    preheader: str
+    html: str
+    text: str
+
+
+# --- delivery -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """One addressee of a message, with the values of their personal fields."""
+
+    email: str
+    name: str = ""
+    fields: Mapping[str, str] = field(default_factory=dict)  # name, unsubscribe_url, view_url
+    subscriber_id: str = ""
+
+
+@dataclass(frozen=True)
+class Sender:
+    """The From (and Reply-To) of every message."""
+
+    email: str
+    name: str = ""
+    reply_to: str = ""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a backend did with one recipient: a message id, or an error."""
+
+    email: str
+    message_id: str = ""
+    error: str = ""
+
+    @property
+    def ok(self) -> bool:
+        """True when the provider accepted the message."""
+        return not self.error

@@ -1,0 +1,38 @@
+"""Shared fixtures: the reference material in ../shared and a fresh newsletter folder."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+
+def shared_file(relative: str) -> Path:
+    """A file of ../shared; skipped when that folder is absent, never in CI."""
+    path = SHARED / relative
+    if not path.exists():
+        if os.environ.get("NEWSLETTER_REQUIRE_SHARED") or os.environ.get("CI"):
+            raise AssertionError(f"{path} is required in CI")
+        pytest.skip(f"{path} not present")
+    return path
+
+
+@pytest.fixture
+def seed_article() -> Path:
+    """The scraped sample article (../shared/seeds/ql-dry-needling.txt)."""
+    return shared_file("seeds/ql-dry-needling.txt")
+
+
+@pytest.fixture
+def markdown_article() -> Path:
+    """A Markdown blog post with YAML front matter."""
+    return shared_file("articles/04-knee-injury-pt-exercises.md")
+
+
+@pytest.fixture
+def html_article() -> Path:
+    """A whole saved HTML page with navigation, scripts and footers."""
+    return shared_file("articles/07-content-depth-topicseed.html")
