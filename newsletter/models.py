@@ -213,14 +213,34 @@ class Sender:
 
 
 @dataclass(frozen=True)
+class Message:
+    """What a backend sends to a batch of recipients: one rendered issue and its envelope."""
+
+    rendered: RenderedIssue
+    sender: Sender
+    issue_key: str  # identifies the issue in custom_args and headers, e.g. "3"
+    categories: tuple[str, ...] = ()
+    test: bool = False  # a proof: subject marked, recorded apart from real deliveries
+
+
+OutcomeStatus = Literal["sent", "failed", "uncertain"]
+
+
+@dataclass(frozen=True)
 class Outcome:
-    """What a backend did with one recipient: a message id, or an error."""
+    """What a backend did with one recipient.
+
+    ``sent`` with the provider's message id; ``failed`` with the error (the provider said
+    no: safe to send again after a fix); ``uncertain`` when the request may or may not have
+    reached the provider (a timeout after the body was sent): never re-sent automatically.
+    """
 
     email: str
+    status: OutcomeStatus
     message_id: str = ""
     error: str = ""
 
     @property
     def ok(self) -> bool:
         """True when the provider accepted the message."""
-        return not self.error
+        return self.status == "sent"
