@@ -133,7 +133,9 @@ def _read_yaml(path: Path) -> dict[str, Any]:
         data = yaml.safe_load(path.read_text("utf-8"))
     except yaml.YAMLError as exc:
         line = getattr(getattr(exc, "problem_mark", None), "line", None)
-        raise ConfigError("not valid YAML", path=path,
+        problem = getattr(exc, "problem", None)
+        raise ConfigError(f"not valid YAML ({problem})" if problem else "not valid YAML",
+                          path=path,
                           line=line + 1 if line is not None else None) from None
     except UnicodeDecodeError:
         raise ConfigError("not UTF-8 text", path=path) from None
@@ -170,7 +172,7 @@ def _build(root: Path, d: dict[str, Any], env: Mapping[str, str], path: Path) ->
         mode=get.choice("mode", ("broadcast", "sequence")),
         cadence=Cadence(
             every_days=parse_every(get.str("cadence.every"), field="cadence.every", path=path),
-            weekdays=tuple(parse_weekdays(get.list("cadence.on"), path=path)),
+            weekdays=tuple(parse_weekdays(get.list("cadence.weekdays"), path=path)),
             at=get.str("cadence.at"),
             min_words=get.int("cadence.min_words"),
             max_words=get.int("cadence.max_words"),
@@ -214,7 +216,7 @@ def parse_every(text: str, *, field: str = "--every", path: Path | None = None) 
     return int(digits) * unit
 
 
-def parse_weekdays(names: Any, *, path: Path | None = None, field: str = "cadence.on"
+def parse_weekdays(names: Any, *, path: Path | None = None, field: str = "cadence.weekdays"
                    ) -> list[str]:
     """Parse ``mon,thu`` (a string or list) into canonical three-letter weekday names."""
     parts = names.split(",") if isinstance(names, str) else list(names or [])
