@@ -1,0 +1,298 @@
+"""The content file ``content/<article-slug>.yaml``: an article's snippets as YAML.
+
+The layout is the contract of DESIGN.md (outside tools read it)::
+
+    article: {title, slug, source}
+    references: {"1": url-or-text}
+    snippets: [{id, kind, section, title, body, sources, words}]
+    dropped: [{line, text, reason}]
+
+Writing is block-style, human-readable YAML with bodies as literal blocks; loading
+validates every field and reports the file, the line and the field of a problem.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import InputError
+from .models import Article, Content, Dropped, Snippet
+
+SNIPPET_FIELDS = ("id", "kind", "section", "title", "body", "sources", "words")
+REQUIRED_SNIPPET_FIELDS = ("id", "kind", "title", "body")
+DROPPED_FIELDS = ("line", "text", "reason")
+TOP_FIELDS = ("article", "references", "snippets", "dropped")
+
+
+# --- writing -------------------------------------------------------------------------------
+
+
+class _Literal(str):
+    """A string written as a YAML literal block (``|``)."""
+
+
+class _Flow(list):  # type: ignore[type-arg]
+    """A list written in flow style (``["1", "3"]``)."""
+
+
+class _Quoted(str):
+    """A string written double-quoted (reference numbers, so they stay strings)."""
+
+
+class _Dumper(yaml.SafeDumper):
+    """Block-style dumper with literal bodies and flow lists of sources."""
+
+
+def _literal(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    # PyYAML falls back to a quoted style by itself when a literal block cannot hold the text.
+    return dumper.represent_scalar("tag:yaml.org,2002:str", str(value), style="|")
+
+
+def _flow(dumper: yaml.SafeDumper, value: list[Any]) -> yaml.Node:
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=True)
+
+
+def _quoted(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    return dumper.represent_scalar("tag:yaml.org,2002:str", str(value), style='"')
+
+
+_Dumper.add_representer(_Literal, _literal)
+_Dumper.add_representer(_Flow, _flow)
+_Dumper.add_representer(_Quoted, _quoted)
+
+
+def _body(text: str) -> str:
+    """A body as YAML can hold it in a literal block: no trailing spaces, one final newline."""
+    lines = [line.rstrip() for line in text.strip("\n").split("\n")]
+    return _Literal("\n".join(lines) + "\n")
+
+
+def _snippet_data(snippet: Snippet) -> dict[str, Any]:
+    return {
+        "id": snippet.id,
+        "kind": snippet.kind,
+        "section": snippet.section,
+        "title": snippet.title,
+        "body": _body(snippet.body),
+        "sources": _Flow(_Quoted(s) for s in snippet.sources),
+        "words": snippet.words,
+    }
+
+
+def content_data(content: Content) -> dict[str, Any]:
+    """The content as plain data in the order and shape of the content file."""
+    article = content.article
+    return {
+        "article": {"title": article.title, "slug": article.slug, "source": article.source},
+        "references": {_Quoted(k): v for k, v in content.references.items()},
+        "snippets": [_snippet_data(s) for s in content.snippets],
+        "dropped": [{"line": d.line, "text": d.text, "reason": d.reason}
+                    for d in content.dropped],
+    }
+
+
+def dump_content(content: Content) -> str:
+    """The content file's text: readable block-style YAML, unicode kept, bodies as ``|``."""
+    return yaml.dump(content_data(content), Dumper=_Dumper, sort_keys=False,
+                     allow_unicode=True, width=100, default_flow_style=False)
+
+
+def write_content(content: Content, folder: Path) -> Path:
+    """Write ``folder/<article.slug>.yaml`` (creating the folder) and return its path."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{content.article.slug}.yaml"
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(dump_content(content), encoding="utf-8")
+    tmp.replace(path)  # a reader never sees a half-written file
+    return path
+
+
+# --- reading -------------------------------------------------------------------------------
+
+
+class _Reader:
+    """Typed access to a composed YAML node tree, with errors naming path, line and field."""
+
+    def __init__(self, path: Path, loader: yaml.SafeLoader) -> None:
+        self.path, self.loader = path, loader
+
+    def fail(self, node: yaml.Node | None, field: str, message: str) -> InputError:
+        line = node.start_mark.line + 1 if node is not None else None
+        return InputError(message, path=self.path, line=line, field=field or None)
+
+    def mapping(self, node: yaml.Node, field: str, allowed: tuple[str, ...] | None = None
+                ) -> dict[str, yaml.Node]:
+        if not isinstance(node, yaml.MappingNode):
+            raise self.fail(node, field, "expected a mapping")
+        result: dict[str, yaml.Node] = {}
+        for key_node, value_node in node.value:
+            key = str(self.value(key_node))
+            name = f"{field}.{key}" if field else key
+            if allowed is not None and key not in allowed:
+                raise self.fail(key_node, name, f"unknown key (expected {', '.join(allowed)})")
+            if key in result:
+                raise self.fail(key_node, name, "duplicate key")
+            result[key] = value_node
+        return result
+
+    def sequence(self, node: yaml.Node | None, field: str) -> list[yaml.Node]:
+        if node is None or self.value(node) is None:
+            return []
+        if not isinstance(node, yaml.SequenceNode):
+            raise self.fail(node, field, "expected a list")
+        return list(node.value)
+
+    def value(self, node: yaml.Node) -> Any:
+        return self.loader.construct_object(node, deep=True)
+
+    def text(self, node: yaml.Node | None, field: str, *, required: bool = True,
+             parent: yaml.Node | None = None) -> str:
+        if node is None:
+            if required:
+                raise self.fail(parent, field, "missing")
+            return ""
+        value = self.value(node)
+        if value is None and not required:
+            return ""
+        if not isinstance(value, str | int | float) or isinstance(value, bool):
+            raise self.fail(node, field, "expected text")
+        if required and not str(value).strip():
+            raise self.fail(node, field, "must not be empty")
+        return str(value)
+
+    def integer(self, node: yaml.Node, field: str) -> int:
+        value = self.value(node)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise self.fail(node, field, f"expected a whole number of zero or more, got {value!r}")
+        return value
+
+
+def load_content(path: Path) -> Content:
+    """Read and validate a content file; :class:`InputError` names path, line and field."""
+    loader, root = _compose(path)
+    try:
+        reader = _Reader(path, loader)
+        if root is None:
+            raise InputError("empty content file", path=path)
+        top = reader.mapping(root, "", TOP_FIELDS)
+        if "article" not in top:
+            raise reader.fail(root, "article", "missing")
+        content = Content(
+            article=_article(reader, top["article"]),
+            references=_references(reader, top.get("references")),
+            snippets=_snippets(reader, top.get("snippets")),
+            dropped=tuple(_each(reader, top.get("dropped"), "dropped", _dropped)),
+        )
+        _check_sources(reader, top.get("snippets"), content)
+    finally:
+        loader.dispose()
+    return content
+
+
+def _compose(path: Path) -> tuple[yaml.SafeLoader, yaml.Node | None]:
+    try:
+        text = path.read_text("utf-8")
+    except FileNotFoundError:
+        raise InputError("no such content file", path=path) from None
+    except (UnicodeDecodeError, IsADirectoryError, PermissionError) as exc:
+        reason = "not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else "cannot be read"
+        raise InputError(reason, path=path) from None
+    loader = yaml.SafeLoader(text)
+    try:
+        return loader, loader.get_single_node()
+    except yaml.YAMLError as exc:
+        loader.dispose()
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or "syntax error"
+        raise InputError(f"not valid YAML ({problem})", path=path,
+                         line=mark.line + 1 if mark else None) from None
+
+
+def _article(reader: _Reader, node: yaml.Node) -> Article:
+    fields = reader.mapping(node, "article", ("title", "slug", "source"))
+    return Article(
+        title=reader.text(fields.get("title"), "article.title", parent=node),
+        slug=reader.text(fields.get("slug"), "article.slug", parent=node),
+        source=reader.text(fields.get("source"), "article.source", required=False),
+    )
+
+
+def _references(reader: _Reader, node: yaml.Node | None) -> dict[str, str]:
+    if node is None or reader.value(node) is None:
+        return {}
+    fields = reader.mapping(node, "references")
+    return {key: reader.text(value, f"references.{key}") for key, value in fields.items()}
+
+
+def _each(reader: _Reader, node: yaml.Node | None, field: str,
+          build: Callable[[_Reader, yaml.Node, str], Any]) -> list[Any]:
+    return [build(reader, item, f"{field}[{i}]")
+            for i, item in enumerate(reader.sequence(node, field))]
+
+
+def _snippets(reader: _Reader, node: yaml.Node | None) -> tuple[Snippet, ...]:
+    snippets = _each(reader, node, "snippets", _snippet)
+    seen: set[str] = set()
+    for index, (snippet, item) in enumerate(zip(snippets, reader.sequence(node, "snippets"),
+                                                strict=True)):
+        if snippet.id in seen:
+            raise reader.fail(reader.mapping(item, "")["id"], f"snippets[{index}].id",
+                              f"duplicate id {snippet.id!r}")
+        seen.add(snippet.id)
+    return tuple(snippets)
+
+
+def _snippet(reader: _Reader, node: yaml.Node, field: str) -> Snippet:
+    fields = reader.mapping(node, field, SNIPPET_FIELDS)
+    for name in REQUIRED_SNIPPET_FIELDS:
+        if name not in fields:
+            raise reader.fail(node, f"{field}.{name}", "missing")
+    body = reader.text(fields["body"], f"{field}.body")
+    sources = tuple(reader.text(s, f"{field}.sources")
+                    for s in reader.sequence(fields.get("sources"), f"{field}.sources"))
+    words = fields.get("words")
+    return Snippet(
+        id=reader.text(fields["id"], f"{field}.id"),
+        kind=reader.text(fields["kind"], f"{field}.kind"),
+        section=reader.text(fields.get("section"), f"{field}.section", required=False),
+        title=reader.text(fields["title"], f"{field}.title"),
+        body=body.rstrip("\n"),
+        sources=sources,
+        words=reader.integer(words, f"{field}.words") if words is not None else count_words(body),
+    )
+
+
+def _dropped(reader: _Reader, node: yaml.Node, field: str) -> Dropped:
+    fields = reader.mapping(node, field, DROPPED_FIELDS)
+    if "line" not in fields:
+        raise reader.fail(node, f"{field}.line", "missing")
+    return Dropped(
+        line=reader.integer(fields["line"], f"{field}.line"),
+        text=reader.text(fields.get("text"), f"{field}.text", required=False),
+        reason=reader.text(fields.get("reason"), f"{field}.reason", required=False),
+    )
+
+
+def _check_sources(reader: _Reader, node: yaml.Node | None, content: Content) -> None:
+    """Every source a snippet cites must be in the reference list."""
+    items = reader.sequence(node, "snippets") if node is not None else []
+    for index, (snippet, item) in enumerate(zip(content.snippets, items, strict=True)):
+        unknown = [s for s in snippet.sources if s not in content.references]
+        if unknown:
+            raise reader.fail(reader.mapping(item, "")["sources"], f"snippets[{index}].sources",
+                              f"reference {unknown[0]!r} is not in references")
+
+
+_MARKER = re.compile(r"\[\^?\d+\]")
+_LIST_MARK = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+", re.MULTILINE)
+_WORD = re.compile(r"\S*\w\S*")
+
+
+def count_words(body: str) -> int:
+    """Words of a Markdown body, not counting citation markers or list marks."""
+    return len(_WORD.findall(_LIST_MARK.sub("", _MARKER.sub(" ", body))))
