@@ -1,0 +1,145 @@
+"""Ingest: an article file (scraped text, Markdown or saved HTML) -> Document.
+
+``read_article(path)`` picks the reader by suffix (``.txt``, ``.md``/``.markdown``,
+``.html``/``.htm``) and sniffs the content when the suffix is anything else.
+
+Encoding: UTF-8 (with or without a BOM) and UTF-16 with a BOM are read; HTML may also
+declare its charset in a ``<meta>`` tag. Anything else is an ArticleError that names the
+file and the first bad byte, rather than a silent guess that could garble the text.
+Files that are missing, empty, whitespace-only or binary (NUL bytes) are ArticleErrors too.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from pathlib import Path
+
+from ..errors import ArticleError
+from ..models import Document
+from .text import read_text_article
+
+__all__ = [
+    "ArticleError",
+    "decode_article",
+    "read_article",
+    "read_html_article",
+    "read_markdown_article",
+    "read_text_article",
+    "sniff_format",
+]
+
+_SUFFIXES = {
+    ".txt": "text",
+    ".text": "text",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".mdown": "markdown",
+    ".mkd": "markdown",
+    ".html": "html",
+    ".htm": "html",
+    ".xhtml": "html",
+}
+_HTML_SNIFF = re.compile(
+    r"<!doctype html|<html[\s>]|<body[\s>]|<(?:p|div|article|h[1-6])[\s>]", re.IGNORECASE
+)
+_MARKDOWN_SNIFF = re.compile(
+    r"\A---\s*\n|^#{1,6} \S|^\s*[*+-] \S.*\n\s*[*+-] \S|\[[^\]\n]+\]\([^)\s]+\)|^```", re.M
+)
+_META_CHARSET = re.compile(rb"<meta[^>]+charset=[\"']?([\w.:-]+)", re.I)
+
+
+def read_markdown_article(text: str, source: str = "") -> Document:
+    """Read Markdown (optionally with YAML front matter) into a Document."""
+    from .markdown import read_markdown_article as read
+
+    return read(text, source)
+
+
+def read_html_article(text: str, source: str = "") -> Document:
+    """Read a saved HTML page into a Document (the article only, no page furniture)."""
+    from .html import read_html_article as read
+
+    return read(text, source)
+
+
+_READERS = {
+    "text": read_text_article,
+    "markdown": read_markdown_article,
+    "html": read_html_article,
+}
+
+
+def read_article(path: Path) -> Document:
+    """Read the article at ``path`` into a Document, choosing the reader by suffix or content.
+
+    Raises ArticleError (naming the file) when it is missing, unreadable, empty, binary or
+    not valid text.
+    """
+    path = Path(path)
+    data = _read_bytes(path)
+    fmt = _SUFFIXES.get(path.suffix.lower())
+    text = decode_article(data, path, html=(fmt or sniff_format(_peek(data))) == "html")
+    fmt = fmt or sniff_format(text)
+    return _READERS[fmt](text, str(path))
+
+
+def _read_bytes(path: Path) -> bytes:
+    if not path.exists():
+        raise ArticleError("no such file", path=path)
+    if path.is_dir():
+        raise ArticleError("is a directory, not an article file", path=path)
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise ArticleError(f"cannot read: {error.strerror or error}", path=path) from error
+
+
+def _peek(data: bytes) -> str:
+    return data[:4096].decode("utf-8", errors="ignore")
+
+
+def decode_article(data: bytes, path: Path | str, *, html: bool = False) -> str:
+    """The text of an article file; ArticleError when empty, binary or not UTF-8/UTF-16."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        text = _decode(data, "utf-16", path)
+    elif b"\x00" in data:
+        raise ArticleError("binary file (contains NUL bytes), not an article", path=path)
+    else:
+        text = _decode(data, _declared_charset(data) if html else "utf-8-sig", path)
+    if not text.strip() or "\x00" in text:
+        reason = "binary file (contains NUL bytes)" if "\x00" in text else "empty file"
+        raise ArticleError(f"{reason}: nothing to read", path=path)
+    return text
+
+
+def _declared_charset(data: bytes) -> str:
+    match = _META_CHARSET.search(data[:4096])
+    name = match.group(1).decode("ascii", "ignore").lower() if match else "utf-8"
+    try:
+        name = codecs.lookup(name).name
+    except LookupError:
+        return "utf-8-sig"
+    return "utf-8-sig" if name == "utf-8" else name
+
+
+def _decode(data: bytes, encoding: str, path: Path | str) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as error:
+        bad = data[error.start : error.start + 1].hex()
+        raise ArticleError(
+            f"not valid {encoding.replace('-sig', '').upper()} text (byte 0x{bad} at offset "
+            f"{error.start}); save the file as UTF-8",
+            path=path,
+        ) from error
+
+
+def sniff_format(text: str) -> str:
+    """``html``, ``markdown`` or ``text`` from the start of the content."""
+    head = text[:4096]
+    if _HTML_SNIFF.search(head):
+        return "html"
+    if _MARKDOWN_SNIFF.search(head):
+        return "markdown"
+    return "text"
