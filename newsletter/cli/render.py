@@ -1,3 +1,144 @@
-"""CLI commands: render (filled in by its stage)."""
+"""CLI commands `newsletter preview N` and `newsletter build`: rendered issues in build/."""
 
 from __future__ import annotations
+
+import functools
+import threading
+import webbrowser
+from dataclasses import dataclass
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import click
+
+from ..config import Config
+from ..errors import NewsletterError
+from ..models import Issue, Recipient
+from ..personalize import personalize
+from ..render import render, sendability_problems, unresolved_markers
+from . import State, main, pass_state
+
+
+@dataclass(frozen=True)
+class Built:
+    """The files written for one issue, and why it could not be sent as it is."""
+
+    number: int
+    html: Path
+    text: Path
+    warnings: tuple[str, ...]
+
+
+def sample_recipient(config: Config, number: int) -> Recipient:
+    """The made-up reader a preview is personalised for."""
+    return Recipient(email="reader@example.com", name="Reader", fields={
+        "unsubscribe_url": f"{config.base_url}/unsubscribe/preview",
+        "view_url": f"{config.base_url}/archive/{number}",
+    })
+
+
+def build_issue(issue: Issue, config: Config) -> Built:
+    """Render ``issue``, personalise it for the sample reader, write build/NNN.html and .txt."""
+    rendered = render(issue, config)
+    html, text = personalize(rendered, sample_recipient(config, issue.number))
+    config.build_dir.mkdir(parents=True, exist_ok=True)
+    stem = config.build_dir / f"{issue.number:03d}"
+    html_path, text_path = stem.with_suffix(".html"), stem.with_suffix(".txt")
+    html_path.write_text(html, "utf-8")
+    text_path.write_text(text, "utf-8")
+    warnings = [*sendability_problems(rendered, config),
+                *(f"footnote without a source: {m}" for m in unresolved_markers(issue))]
+    return Built(issue.number, html_path, text_path, tuple(warnings))
+
+
+def _report(built: Built) -> None:
+    for path in (built.html, built.text):
+        click.echo(f"{_shown(path)}  {path.stat().st_size / 1024:.1f} KB")
+    for warning in built.warnings:
+        click.echo(f"warning: issue {built.number}: {warning}", err=True)
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+@main.command()
+@click.argument("number", type=int)
+@click.option("--open", "open_browser", is_flag=True,
+              help="Serve build/ on 127.0.0.1 and open the issue in a browser (Ctrl-C stops).")
+@click.option("--port", type=click.IntRange(0, 65535), default=0, show_default=True,
+              help="Port for --open (0 picks a free one).")
+@pass_state
+def preview(state: State, number: int, open_browser: bool, port: int) -> None:
+    """Render issue NUMBER to build/NNN.html and build/NNN.txt for a sample reader.
+
+    Drafts render too: what would stop the issue from being sent (no postal address,
+    no unsubscribe link, too big for Gmail) is printed as a warning.
+
+    \b
+    Example:
+      newsletter preview 3
+      newsletter preview 3 --open --port 8025
+    """
+    from ..issuefile import find_issue, load_queue
+
+    config = state.config
+    loaded = find_issue(load_queue(config.issues_dir), number)
+    built = build_issue(loaded.issue, config)
+    _report(built)
+    if open_browser:
+        serve_and_open(config.build_dir, built.html.name, port)
+
+
+@main.command()
+@pass_state
+def build(state: State) -> None:
+    """Render every valid issue of issues/ into build/; list the files that are invalid.
+
+    Exits 1 when any issue file is invalid (the valid ones are still built).
+
+    \b
+    Example:
+      newsletter build
+    """
+    from ..issuefile import load_queue
+
+    config = state.config
+    queue = load_queue(config.issues_dir)
+    for loaded in queue.issues:
+        _report(build_issue(loaded.issue, config))
+    for error in queue.errors:
+        click.echo(f"error: {error}", err=True)
+    click.echo(f"built {len(queue.issues)} issue(s) in {_shown(config.build_dir)}"
+               + (f"; {len(queue.errors)} invalid file(s)" if queue.errors else ""))
+    if queue.errors:
+        raise SystemExit(1)
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        """Keep the terminal for our own messages."""
+
+
+def serve_and_open(folder: Path, page: str, port: int = 0) -> None:
+    """Serve ``folder`` on 127.0.0.1 and open ``page`` in a browser until Ctrl-C."""
+    handler = functools.partial(_QuietHandler, directory=str(folder))
+    try:
+        server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+    except OSError as exc:
+        raise NewsletterError(f"cannot serve on 127.0.0.1:{port}: {exc.strerror}") from None
+    url = f"http://127.0.0.1:{server.server_address[1]}/{page}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    click.echo(f"serving {url} (Ctrl-C to stop)")
+    webbrowser.open(url)
+    try:
+        thread.join()
+    except KeyboardInterrupt:
+        click.echo("stopped")
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -1,0 +1,419 @@
+"""Render an issue once into email-safe, CSS-inlined HTML and a plain-text part.
+
+Jinja2 (autoescaped) fills the templates from the newsletter folder's ``templates/``,
+falling back to the package's defaults; premailer then inlines ``email.css`` into style
+attributes, keeping only ``@media`` rules in a ``<style>`` block. Per-recipient fields stay
+placeholders (see :mod:`newsletter.personalize`) and are substituted after rendering.
+
+Rendering never refuses a draft: :func:`check_sendable` is what senders call before
+anything leaves, and what ``newsletter preview`` reports as warnings.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import textwrap
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+import jinja2
+import premailer
+from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
+from markdown_it.rules_inline import StateInline
+from markdown_it.token import Token
+from markupsafe import Markup, escape
+
+from .config import Config
+from .errors import ConfigError, DeliveryError
+from .models import Issue, IssueBlock, RenderedIssue, Source
+from .personalize import Part, placeholder
+
+PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
+HTML_TEMPLATE = "issue.html.j2"
+TEXT_TEMPLATE = "issue.txt.j2"
+STYLESHEET = "email.css"
+TEXT_WIDTH = 72
+# Gmail clips a message whose HTML passes about 102 KB; keep room for the substituted
+# per-recipient values (signed unsubscribe and view URLs).
+MAX_HTML_BYTES = 100 * 1024
+MAX_STYLE_BYTES = 16 * 1024  # Gmail ignores a larger <style> block
+
+# --- the data the templates see -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SourceView:
+    """A cited source as shown to the reader: its footnote number, link and label."""
+
+    number: int
+    url: str  # with UTM parameters; "" when the source is plain text
+    label: str  # the link's host, or the source's text
+
+
+@dataclass(frozen=True)
+class BlockView:
+    """One issue block ready for the templates: HTML body, wrapped text body, sources."""
+
+    kind: str
+    title: str
+    html: Markup
+    text: str
+    sources: tuple[SourceView, ...]
+
+
+@dataclass(frozen=True)
+class CtaView:
+    """The call to action ready for the templates."""
+
+    title: str
+    html: Markup
+    text: str
+    url: str
+
+
+# --- entry points ----------------------------------------------------------------------------
+
+
+def render(issue: Issue, config: Config) -> RenderedIssue:
+    """Render ``issue`` once: inlined HTML and plain text with per-recipient placeholders."""
+    env = template_environment(config)
+    env.filters["utm"] = lambda url: add_utm(url, config.utm, issue.number)
+    context = _context(issue, config)
+    html = env.get_template(HTML_TEMPLATE).render(
+        **context, personal=_personal("html"), stylesheet=_stylesheet(env))
+    text = env.get_template(TEXT_TEMPLATE).render(**context, personal=_personal("text"))
+    return RenderedIssue(number=issue.number, subject=issue.subject, preheader=issue.preheader,
+                         html=inline_css(html), text=_tidy_text(text))
+
+
+def sendability_problems(rendered: RenderedIssue, config: Config) -> list[str]:
+    """Why ``rendered`` must not be sent as it is (empty when it may go out)."""
+    problems = []
+    if not config.postal_address.strip():
+        problems.append("postal_address is empty in newsletter.yaml: the law requires the "
+                        "sender's postal address in every message")
+    for part, body in (("html", rendered.html), ("text", rendered.text)):
+        if placeholder("unsubscribe_url", part) not in body:
+            problems.append(f"the {part} template has no unsubscribe link "
+                            f"({placeholder('unsubscribe_url', part)})")
+    size = len(rendered.html.encode("utf-8"))
+    if size > MAX_HTML_BYTES:
+        problems.append(f"the HTML is {size / 1024:.0f} KB; Gmail clips messages over about "
+                        f"{MAX_HTML_BYTES // 1024} KB: shorten the issue")
+    style = sum(len(s.encode("utf-8")) for s in style_blocks(rendered.html))
+    if style > MAX_STYLE_BYTES:
+        problems.append(f"the <style> block is {style / 1024:.0f} KB; Gmail ignores one over "
+                        f"{MAX_STYLE_BYTES // 1024} KB: trim the @media rules in {STYLESHEET}")
+    return problems
+
+
+def check_sendable(rendered: RenderedIssue, config: Config) -> None:
+    """Raise if ``rendered`` must not be sent: no postal address, no unsubscribe link, too big.
+
+    A missing postal address is a :class:`ConfigError`; the rest are
+    :class:`DeliveryError`. Senders call this once per issue before the first recipient.
+    """
+    problems = sendability_problems(rendered, config)
+    if not config.postal_address.strip():
+        raise ConfigError(problems[0], field="postal_address")
+    if problems:
+        raise DeliveryError(f"issue {rendered.number} cannot be sent: " + "; ".join(problems))
+
+
+def template_environment(config: Config) -> jinja2.Environment:
+    """The Jinja2 environment: the folder's templates first, then the package's defaults."""
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader([
+            jinja2.FileSystemLoader(str(config.templates_dir)),
+            jinja2.FileSystemLoader(str(PACKAGE_TEMPLATES)),
+        ]),
+        autoescape=lambda name: bool(name) and not name.endswith(".txt.j2"),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters["wrap"] = wrap
+    env.filters["lines_br"] = lines_br
+    return env
+
+
+def inline_css(html: str) -> str:
+    """Inline every style rule into style attributes; only ``@media`` rules stay in <style>."""
+    return premailer.Premailer(
+        html,
+        allow_network=False,  # never fetch linked stylesheets (no timeout in premailer)
+        strip_important=False,  # the kept @media rules need their !important
+        keep_style_tags=False,
+        cssutils_logging_level=logging.CRITICAL,  # mso- and -webkit- properties are fine
+        disable_validation=True,
+    ).transform()
+
+
+def style_blocks(html: str) -> list[str]:
+    """The contents of every <style> element of ``html``."""
+    return re.findall(r"<style[^>]*>(.*?)</style>", html, flags=re.S | re.I)
+
+
+def add_utm(url: str, utm: Mapping[str, str], number: int) -> str:
+    """``url`` with UTM parameters added (``{number}`` is the issue number).
+
+    Only http(s) links are tagged; existing query parameters, and any ``utm_*`` key the
+    link already carries, are left as they are.
+    """
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or not utm:
+        return url
+    present = {p.split("=", 1)[0] for p in parts.query.split("&") if p}
+    extra = {}
+    for key, value in utm.items():
+        name = key if key.startswith("utm_") else f"utm_{key}"
+        if name not in present:
+            extra[name] = str(value).replace("{number}", str(number))
+    if not extra:
+        return url
+    query = "&".join(q for q in (parts.query, urlencode(extra)) if q)
+    return urlunsplit(parts._replace(query=query))
+
+
+def wrap(text: str, width: int = TEXT_WIDTH, indent: str = "") -> str:
+    """Wrap each line of ``text`` at ``width`` columns, never breaking a word or a URL."""
+    return "\n".join(
+        textwrap.fill(line, width, initial_indent=indent, subsequent_indent=indent,
+                      break_long_words=False, break_on_hyphens=False) if line.strip() else ""
+        for line in str(text).splitlines())
+
+
+def lines_br(text: str) -> Markup:
+    """Escape ``text`` and turn its line breaks into <br> (for postal addresses)."""
+    return Markup("<br>").join(escape(line.strip()) for line in str(text).splitlines())
+
+
+# --- the template context -------------------------------------------------------------------
+
+
+def _context(issue: Issue, config: Config) -> dict[str, Any]:
+    def track(url: str) -> str:
+        return add_utm(url, config.utm, issue.number)
+
+    notes = _number_sources(issue.blocks, track)
+    md = _markdown()
+    blocks = [_block_view(block, notes, md, track) for block in issue.blocks]
+    return {
+        "newsletter": config.name,
+        "issue": issue,
+        "blocks": blocks,
+        "cta": _cta_view(issue, config, md, track),
+        "postal_address": config.postal_address,
+        "reason": config.reason,
+    }
+
+
+def _personal(part: Part) -> dict[str, str]:
+    return {name: placeholder(name, part) for name in ("name", "email", "unsubscribe_url",
+                                                         "view_url")}
+
+
+def _stylesheet(env: jinja2.Environment) -> Markup:
+    # Read as plain text, not as a template: CSS is never interpreted by Jinja.
+    assert env.loader is not None
+    source, _, _ = env.loader.get_source(env, STYLESHEET)
+    return Markup(source)
+
+
+def _block_view(block: IssueBlock, notes: Mapping[tuple[str, str], SourceView],
+                md: MarkdownIt, track: Any) -> BlockView:
+    env = _markdown_env(block.sources, notes, track)
+    tokens = md.parse(block.body, env)
+    return BlockView(
+        kind=block.kind, title=block.title,
+        html=Markup(md.renderer.render(tokens, md.options, env)),
+        text=_tokens_to_text(tokens, env),
+        sources=tuple(notes[(s.n, s.url)] for s in block.sources),
+    )
+
+
+def _cta_view(issue: Issue, config: Config, md: MarkdownIt, track: Any) -> CtaView | None:
+    if issue.cta is None:
+        return None
+    env = _markdown_env((), {}, track)
+    tokens = md.parse(issue.cta.body, env)
+    url = issue.cta.url or config.cta_url
+    return CtaView(title=issue.cta.title,
+                   html=Markup(md.renderer.render(tokens, md.options, env)),
+                   text=_tokens_to_text(tokens, env), url=track(url) if url else "")
+
+
+# --- sources and footnotes --------------------------------------------------------------------
+
+_MARKER = re.compile(r"\[\^?([^\]\s^]+)\]")
+
+
+def _number_sources(blocks: Sequence[IssueBlock], track: Any
+                    ) -> dict[tuple[str, str], SourceView]:
+    """Number every cited source 1, 2, 3 ... in the order a reader meets it in the issue."""
+    notes: dict[tuple[str, str], SourceView] = {}
+    for block in blocks:
+        by_label = {s.n: s for s in block.sources}
+        cited = [by_label[m] for m in _MARKER.findall(block.body) if m in by_label]
+        for source in [*cited, *block.sources]:
+            key = (source.n, source.url)
+            if key not in notes:
+                notes[key] = _source_view(len(notes) + 1, source, track)
+    return notes
+
+
+def _source_view(number: int, source: Source, track: Any) -> SourceView:
+    url = source.url.strip()
+    if urlsplit(url).scheme.lower() in ("http", "https"):
+        host = urlsplit(url).hostname or url
+        return SourceView(number, track(url), host.removeprefix("www."))
+    return SourceView(number, "", url or f"source {source.n}")
+
+
+def unresolved_markers(issue: Issue) -> list[str]:
+    """Footnote markers ``[^n]`` in the issue whose ``n`` is not among the block's sources."""
+    missing = []
+    for block in issue.blocks:
+        labels = {s.n for s in block.sources}
+        missing += [f"{block.title!r}: [^{m}]" for m in re.findall(r"\[\^([^\]\s^]+)\]",
+                                                                     block.body)
+                    if m not in labels]
+    return missing
+
+
+# --- Markdown: HTML through markdown-it, text through a small token walker --------------------
+
+
+def _markdown_env(sources: Iterable[Source], notes: Mapping[tuple[str, str], SourceView],
+                  track: Any) -> dict[str, Any]:
+    return {"notes": {s.n: notes[(s.n, s.url)] for s in sources if (s.n, s.url) in notes},
+            "track": track}
+
+
+def _markdown() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "typographer": False})
+    md.inline.ruler.before("link", "footnote_ref", _footnote_rule)
+    md.add_render_rule("footnote_ref", _render_footnote)
+    md.add_render_rule("link_open", _render_link_open)
+    return md
+
+
+def _footnote_rule(state: StateInline, silent: bool) -> bool:
+    """``[^n]`` (or ``[n]`` naming one of the block's sources) is a citation marker."""
+    if state.src[state.pos] != "[":
+        return False
+    match = _MARKER.match(state.src, state.pos)
+    if not match:
+        return False
+    label, caret = match.group(1), state.src.startswith("[^", state.pos)
+    follows = state.src[match.end():match.end() + 1]
+    if not caret and (label not in state.env.get("notes", {}) or follows in ("(", "[")):
+        return False  # an ordinary [bracket] or link text
+    if not silent:
+        state.push("footnote_ref", "", 0).meta = {"label": label}
+    state.pos = match.end()
+    return True
+
+
+def _render_footnote(self: RendererHTML, tokens: Sequence[Token], idx: int,
+                     options: Any, env: dict[str, Any]) -> str:
+    note = env.get("notes", {}).get(tokens[idx].meta["label"])
+    if note is None:
+        return ""  # a marker without a source is reported by the preview, never shown bare
+    number = f"[{note.number}]"
+    if not note.url:
+        return f'<sup class="footnote">{number}</sup>'
+    return (f'<sup class="footnote"><a class="footnote-link" href="{escape(note.url)}">'
+            f"{number}</a></sup>")
+
+
+def _render_link_open(self: RendererHTML, tokens: Sequence[Token], idx: int,
+                      options: Any, env: dict[str, Any]) -> str:
+    token = tokens[idx]
+    token.attrSet("href", env["track"](str(token.attrGet("href") or "")))
+    return self.renderToken(tokens, idx, options, env)
+
+
+def _tokens_to_text(tokens: Sequence[Token], env: Mapping[str, Any]) -> str:
+    """Plain text of parsed Markdown: wrapped paragraphs, ``-``/``1.`` lists, links as <url>."""
+    chunks: list[str] = []
+    lists: list[list[int]] = []  # per open list: [ordered (0/1), next number]
+    marker, quote, tight, list_start = "", "", False, False
+    for token in tokens:
+        kind = token.type
+        if kind in ("bullet_list_open", "ordered_list_open"):
+            lists.append([kind == "ordered_list_open", int(token.attrGet("start") or 1)])
+            list_start = len(lists) == 1  # a top-level list is set apart; a nested one is not
+        elif kind in ("bullet_list_close", "ordered_list_close"):
+            lists.pop()
+        elif kind == "list_item_open":
+            ordered, number = lists[-1]
+            marker = f"{number}. " if ordered else "- "
+            lists[-1][1] += 1
+        elif kind == "blockquote_open":
+            quote += "> "
+        elif kind == "blockquote_close":
+            quote = quote[:-2]
+        elif kind == "paragraph_open":
+            tight = token.hidden and not list_start
+            list_start = False
+        elif kind == "heading_open":
+            tight = False
+        elif kind == "inline":
+            indent = quote + "   " * max(len(lists) - 1, 0) if lists else quote
+            chunks.append(("\n" if tight and chunks else "\n\n")
+                          + _wrap_item(_inline_text(token.children or [], env), indent, marker))
+            marker = ""
+        elif kind in ("code_block", "fence"):
+            chunks.append("\n\n" + textwrap.indent(token.content.rstrip("\n"), "    "))
+        elif kind == "hr":
+            chunks.append("\n\n" + "-" * 24)
+    return "".join(chunks).strip("\n")
+
+
+def _wrap_item(text: str, indent: str, marker: str) -> str:
+    lines = text.split("\n")
+    first = textwrap.fill(lines[0], TEXT_WIDTH, initial_indent=indent + marker,
+                          subsequent_indent=indent + " " * len(marker),
+                          break_long_words=False, break_on_hyphens=False)
+    rest = [wrap(line, TEXT_WIDTH, indent + " " * len(marker)) for line in lines[1:]]
+    return "\n".join([first, *rest])
+
+
+def _inline_text(children: Sequence[Token], env: Mapping[str, Any]) -> str:
+    out: list[str] = []
+    link: list[str] = []  # the open link's tracked href
+    start = 0
+    for token in children:
+        kind = token.type
+        if kind in ("text", "code_inline"):
+            out.append(token.content)
+        elif kind == "softbreak":
+            out.append(" ")
+        elif kind == "hardbreak":
+            out.append("\n")
+        elif kind == "footnote_ref":
+            note = env.get("notes", {}).get(token.meta["label"])
+            out.append(f"[{note.number}]" if note else "")
+        elif kind == "image":
+            out.append(token.content or "")
+        elif kind == "link_open":
+            link.append(env["track"](str(token.attrGet("href") or "")))
+            start = len(out)
+        elif kind == "link_close" and link:
+            href, label = link.pop(), "".join(out[start:]).strip()
+            out[start:] = [f"<{href}>" if label in ("", href) or href.startswith(label)
+                           else f"{label} <{href}>"]
+    return "".join(out)
+
+
+def _tidy_text(text: str) -> str:
+    """Strip trailing spaces and collapse runs of blank lines left by template logic."""
+    lines = [line.rstrip() for line in text.splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip("\n") + "\n"
