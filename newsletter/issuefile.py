@@ -1,0 +1,448 @@
+"""Issue files ``issues/NNN-slug.yaml``: writing, loading with file:line errors, the queue.
+
+The layout is the contract of DESIGN.md::
+
+    number: 1                                  # must match the NNN of the file name
+    subject: str                               # required
+    preheader: str                             # optional
+    send_at: 2026-12-01T09:00:00-05:00         # broadcast mode: an ISO time WITH its offset
+    day: 0                                     # sequence mode instead of send_at: days after
+                                               # the subscriber confirmed
+    expires: 2026-12-03T09:00:00-05:00         # optional: do not send after this time
+    status: scheduled                          # draft | scheduled | cancelled
+    snippets:                                  # the blocks, in order (any kind)
+      - {from: "article-slug#snippet-id", kind: tip, title: str, body: str,
+         sources: [{n: "1", url: str}]}
+    cta: {title: str, body: str, url: str}     # optional
+
+Decisions where the contract is silent:
+
+- A time without a UTC offset is an error: the file must say which instant it means, so a
+  file reads the same whatever the configured zone, and a DST change cannot shift it.
+- ``send_at`` and ``day`` are exclusive; a ``scheduled`` issue needs one of them and at
+  least one snippet; a draft may have neither yet.
+- ``from`` and ``title`` of a block are optional (a hand-written block has no origin);
+  ``body`` is required.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, tzinfo
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import IssueFileError, NewsletterError
+from .models import ISSUE_STATUSES, CallToAction, Issue, IssueBlock, Source
+
+ISSUE_KEYS = ("number", "subject", "preheader", "send_at", "day", "expires", "status",
+              "snippets", "cta")
+BLOCK_KEYS = ("from", "kind", "title", "body", "sources")
+SOURCE_KEYS = ("n", "url")
+CTA_KEYS = ("title", "body", "url")
+_NAME = re.compile(r"^(\d+)-")
+_NULL = "tag:yaml.org,2002:null"
+
+
+@dataclass(frozen=True)
+class LoadedIssue:
+    """An issue and the file it was read from (``expires``: the optional send deadline)."""
+
+    path: Path
+    issue: Issue
+    expires: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Queue:
+    """The issues folder: valid issues in send order, and one error per invalid file."""
+
+    issues: tuple[LoadedIssue, ...]
+    errors: tuple[IssueFileError, ...]
+
+
+# --- writing -------------------------------------------------------------------------------
+
+
+class _Literal(str):
+    """A string written as a YAML literal block (``|``)."""
+
+
+class _Time(str):
+    """An ISO time written as a plain YAML timestamp (no quotes)."""
+
+
+class _FlowMap(dict):  # type: ignore[type-arg]
+    """A mapping written in flow style (``{n: '1', url: ...}``)."""
+
+
+class _Dumper(yaml.SafeDumper):
+    """Block-style dumper with literal bodies, plain times and flow-style sources."""
+
+
+_Dumper.add_representer(_Literal, lambda d, v: d.represent_scalar(
+    "tag:yaml.org,2002:str", str(v), style="|" if "\n" in v else None))
+_Dumper.add_representer(_Time, lambda d, v: d.represent_scalar(
+    "tag:yaml.org,2002:timestamp", str(v)))
+_Dumper.add_representer(_FlowMap, lambda d, v: d.represent_mapping(
+    "tag:yaml.org,2002:map", v, flow_style=True))
+
+
+def _text_block(text: str) -> str:
+    """Multi-line text as a literal block can hold it: no trailing spaces, a final newline."""
+    if "\n" not in text.strip("\n"):
+        return text.strip("\n")
+    lines = [line.rstrip() for line in text.strip("\n").split("\n")]
+    return _Literal("\n".join(lines) + "\n")
+
+
+def issue_data(issue: Issue, expires: datetime | None = None) -> dict[str, Any]:
+    """The issue as plain data in the order and shape of the issue file."""
+    data: dict[str, Any] = {"number": issue.number, "subject": issue.subject,
+                            "preheader": issue.preheader}
+    if issue.send_at is not None:
+        data["send_at"] = _Time(issue.send_at.isoformat())
+    if issue.day is not None:
+        data["day"] = issue.day
+    if expires is not None:
+        data["expires"] = _Time(expires.isoformat())
+    data["status"] = issue.status
+    data["snippets"] = [_block_data(b) for b in issue.blocks]
+    if issue.cta is not None:
+        data["cta"] = {"title": issue.cta.title, "body": _text_block(issue.cta.body),
+                       "url": issue.cta.url}
+    return data
+
+
+def _block_data(block: IssueBlock) -> dict[str, Any]:
+    data: dict[str, Any] = {"from": block.origin} if block.origin else {}
+    data.update(kind=block.kind, title=block.title, body=_text_block(block.body),
+                sources=[_FlowMap(n=s.n, url=s.url) for s in block.sources])
+    return data
+
+
+def dump_issue(issue: Issue, expires: datetime | None = None) -> str:
+    """The issue file's text: readable block-style YAML with bodies as ``|`` blocks."""
+    return yaml.dump(issue_data(issue, expires), Dumper=_Dumper, sort_keys=False,
+                     allow_unicode=True, width=100, default_flow_style=False)
+
+
+def issue_filename(issue: Issue) -> str:
+    """``NNN-slug.yaml``: the zero-padded number and a slug of the subject."""
+    return f"{issue.number:03d}-{slugify(issue.subject)}.yaml"
+
+
+def slugify(text: str, limit: int = 40) -> str:
+    """Lowercase ASCII words joined by hyphens, cut at a hyphen to at most ``limit``."""
+    words = re.findall(r"[a-z0-9]+", text.lower().encode("ascii", "ignore").decode())
+    slug = ""
+    for word in words:
+        if len(slug) + len(word) + 1 > limit:
+            break
+        slug = f"{slug}-{word}" if slug else word
+    return slug or "issue"
+
+
+# --- reading -------------------------------------------------------------------------------
+
+
+def load_issue(path: Path) -> Issue:
+    """Read and validate one issue file; :class:`IssueFileError` names path, line, field."""
+    return load_issue_file(path).issue
+
+
+def load_issue_file(path: Path) -> LoadedIssue:
+    """Like :func:`load_issue`, keeping the path and the optional ``expires`` time."""
+    try:
+        text = path.read_text("utf-8")
+    except FileNotFoundError:
+        raise IssueFileError("no such issue file", path=path) from None
+    except UnicodeDecodeError:
+        raise IssueFileError("not UTF-8 text", path=path) from None
+    except OSError as exc:
+        raise IssueFileError(f"cannot be read ({exc.strerror})", path=path) from None
+    return parse_issue(text, path)
+
+
+def parse_issue(text: str, path: Path) -> LoadedIssue:
+    """Validate the text of the issue file at ``path`` (the name must start with NNN-)."""
+    reader = _Reader(path)
+    root = reader.compose(text)
+    fields = reader.mapping(root, "", ISSUE_KEYS)
+    number = _number(reader, root, fields)
+    send_at, day = _when(reader, fields)
+    status = _status(reader, root, fields)
+    blocks = _blocks(reader, root, fields.get("snippets"))
+    if status == "scheduled" and send_at is None and day is None:
+        raise reader.fail(root, "send_at", "a scheduled issue needs send_at (or day)")
+    if status == "scheduled" and not blocks:
+        raise reader.fail(fields.get("snippets", root), "snippets",
+                          "a scheduled issue needs at least one snippet")
+    issue = Issue(number=number, subject=reader.text(fields.get("subject"), "subject", root),
+                  preheader=reader.text(fields.get("preheader"), "preheader", required=False),
+                  status=status, blocks=blocks, send_at=send_at, day=day,
+                  cta=_cta(reader, fields.get("cta")))
+    return LoadedIssue(path, issue, _expires(reader, fields, send_at))
+
+
+class _Reader:
+    """Typed access to a composed YAML node tree, with errors naming path, line and field."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def fail(self, node: yaml.Node | None, field: str, message: str) -> IssueFileError:
+        line = node.start_mark.line + 1 if node is not None else None
+        return IssueFileError(message, path=self.path, line=line, field=field or None)
+
+    def compose(self, text: str) -> yaml.Node:
+        try:
+            root = yaml.compose(text, Loader=yaml.SafeLoader)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            problem = getattr(exc, "problem", None) or "syntax error"
+            raise IssueFileError(f"not valid YAML ({problem})", path=self.path,
+                                 line=mark.line + 1 if mark else None) from None
+        if root is None:
+            raise IssueFileError("empty issue file", path=self.path)
+        return root
+
+    def mapping(self, node: yaml.Node, field: str, allowed: tuple[str, ...]
+                ) -> dict[str, yaml.Node]:
+        if not isinstance(node, yaml.MappingNode):
+            raise self.fail(node, field, "expected a mapping of keys")
+        result: dict[str, yaml.Node] = {}
+        for key_node, value_node in node.value:
+            key = str(key_node.value)
+            name = f"{field}.{key}" if field else key
+            if key not in allowed:
+                raise self.fail(key_node, name, "unknown key" + _did_you_mean(key, allowed))
+            if key in result:
+                raise self.fail(key_node, name, "duplicate key")
+            result[key] = value_node
+        return result
+
+    def sequence(self, node: yaml.Node | None, field: str) -> list[yaml.Node]:
+        if node is None or node.tag == _NULL:
+            return []
+        if not isinstance(node, yaml.SequenceNode):
+            raise self.fail(node, field, "expected a list")
+        return list(node.value)
+
+    def text(self, node: yaml.Node | None, field: str, parent: yaml.Node | None = None, *,
+             required: bool = True) -> str:
+        """A scalar as the text written (``Yes`` stays ``Yes``, ``007`` stays ``007``)."""
+        if node is None or node.tag == _NULL:
+            if required:
+                raise self.fail(node or parent, field, "missing" if node is None else "empty")
+            return ""
+        if not isinstance(node, yaml.ScalarNode):
+            raise self.fail(node, field, "expected text")
+        if required and not str(node.value).strip():
+            raise self.fail(node, field, "empty")
+        return str(node.value)
+
+    def whole(self, node: yaml.Node, field: str, low: int) -> int:
+        raw = node.value if isinstance(node, yaml.ScalarNode) else None
+        if not isinstance(raw, str) or not re.fullmatch(r"\d+", raw.strip()) or int(raw) < low:
+            raise self.fail(node, field, f"expected a whole number from {low} up, got {raw!r}")
+        return int(raw)
+
+    def time(self, node: yaml.Node, field: str) -> datetime:
+        raw = self.text(node, field)
+        try:
+            value = datetime.fromisoformat(raw.strip().replace(" ", "T", 1))
+        except ValueError:
+            raise self.fail(node, field, f"{raw!r} is not a time: use ISO 8601 with an "
+                            "offset, e.g. 2026-12-01T09:00:00-05:00") from None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise self.fail(node, field, f"{raw!r} has no UTC offset: write it as e.g. "
+                            f"{value.isoformat()}+00:00 or with your zone's offset")
+        return value
+
+
+def _did_you_mean(key: str, allowed: tuple[str, ...]) -> str:
+    close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    return f"{hint} (expected one of {', '.join(allowed)})"
+
+
+def _number(reader: _Reader, root: yaml.Node, fields: dict[str, yaml.Node]) -> int:
+    if "number" not in fields:
+        raise reader.fail(root, "number", "missing")
+    number = reader.whole(fields["number"], "number", 1)
+    named = _NAME.match(reader.path.name)
+    if not named:
+        raise reader.fail(None, "", "the file name must start with the issue number, "
+                          f"e.g. {number:03d}-{reader.path.stem}.yaml")
+    if int(named[1]) != number:
+        raise reader.fail(fields["number"], "number", f"{number} does not match the file "
+                          f"name (issue {int(named[1])})")
+    return number
+
+
+def _when(reader: _Reader, fields: dict[str, yaml.Node]) -> tuple[datetime | None, int | None]:
+    if "send_at" in fields and "day" in fields:
+        raise reader.fail(fields["day"], "day", "use either send_at (broadcast) or day "
+                          "(sequence), not both")
+    send_at = fields.get("send_at")
+    day = fields.get("day")
+    return (reader.time(send_at, "send_at") if send_at is not None else None,
+            reader.whole(day, "day", 0) if day is not None else None)
+
+
+def _expires(reader: _Reader, fields: dict[str, yaml.Node], send_at: datetime | None
+             ) -> datetime | None:
+    node = fields.get("expires")
+    if node is None:
+        return None
+    expires = reader.time(node, "expires")
+    if send_at is not None and expires <= send_at:
+        raise reader.fail(node, "expires", "must be later than send_at")
+    return expires
+
+
+def _status(reader: _Reader, root: yaml.Node, fields: dict[str, yaml.Node]) -> str:
+    status = reader.text(fields.get("status"), "status", root)
+    if status not in ISSUE_STATUSES:
+        raise reader.fail(fields["status"], "status", f"{status!r} is not a status"
+                          + _did_you_mean(status, ISSUE_STATUSES))
+    return status
+
+
+def _blocks(reader: _Reader, root: yaml.Node, node: yaml.Node | None
+            ) -> tuple[IssueBlock, ...]:
+    if node is None:
+        raise reader.fail(root, "snippets", "missing")
+    return tuple(_block(reader, item, f"snippets[{i}]")
+                 for i, item in enumerate(reader.sequence(node, "snippets")))
+
+
+def _block(reader: _Reader, node: yaml.Node, field: str) -> IssueBlock:
+    fields = reader.mapping(node, field, BLOCK_KEYS)
+    return IssueBlock(
+        kind=reader.text(fields.get("kind"), f"{field}.kind", node),
+        title=reader.text(fields.get("title"), f"{field}.title", required=False),
+        body=reader.text(fields.get("body"), f"{field}.body", node).rstrip("\n"),
+        sources=tuple(_source(reader, s, f"{field}.sources[{i}]") for i, s in
+                      enumerate(reader.sequence(fields.get("sources"), f"{field}.sources"))),
+        origin=reader.text(fields.get("from"), f"{field}.from", required=False),
+    )
+
+
+def _source(reader: _Reader, node: yaml.Node, field: str) -> Source:
+    fields = reader.mapping(node, field, SOURCE_KEYS)
+    return Source(n=reader.text(fields.get("n"), f"{field}.n", node),
+                  url=reader.text(fields.get("url"), f"{field}.url", node))
+
+
+def _cta(reader: _Reader, node: yaml.Node | None) -> CallToAction | None:
+    if node is None or node.tag == _NULL:
+        return None
+    fields = reader.mapping(node, "cta", CTA_KEYS)
+    return CallToAction(title=reader.text(fields.get("title"), "cta.title", required=False),
+                        body=reader.text(fields.get("body"), "cta.body", node).rstrip("\n"),
+                        url=reader.text(fields.get("url"), "cta.url", required=False))
+
+
+# --- the queue -----------------------------------------------------------------------------
+
+
+def issue_paths(issues_dir: Path) -> list[Path]:
+    """The issue files of a folder (``*.yaml``, not hidden), sorted by name."""
+    if not issues_dir.is_dir():
+        return []
+    return sorted(p for p in issues_dir.glob("*.yaml")
+                  if not p.name.startswith(".") and p.is_file())
+
+
+def load_queue(issues_dir: Path) -> Queue:
+    """Every issue file of ``issues_dir``: valid ones in send order, and the errors.
+
+    One bad file never stops the others; two files with the same number are both errors.
+    """
+    loaded: list[LoadedIssue] = []
+    errors: list[IssueFileError] = []
+    for path in issue_paths(issues_dir):
+        try:
+            loaded.append(load_issue_file(path))
+        except IssueFileError as exc:
+            errors.append(exc)
+    valid, duplicates = _split_duplicates(loaded)
+    return Queue(tuple(sorted(valid, key=send_order)),
+                 tuple(sorted([*errors, *duplicates], key=lambda e: e.path or "")))
+
+
+def _split_duplicates(loaded: list[LoadedIssue]
+                      ) -> tuple[list[LoadedIssue], list[IssueFileError]]:
+    by_number: dict[int, list[LoadedIssue]] = {}
+    for item in loaded:
+        by_number.setdefault(item.issue.number, []).append(item)
+    valid = [items[0] for items in by_number.values() if len(items) == 1]
+    errors = [IssueFileError(f"issue number {item.issue.number} is also used by "
+                             + ", ".join(o.path.name for o in items if o is not item),
+                             path=item.path, line=1, field="number")
+              for items in by_number.values() if len(items) > 1 for item in items]
+    return valid, errors
+
+
+def send_order(item: LoadedIssue) -> tuple[int, float, int]:
+    """Sort key: timed issues by instant, then sequence issues by day, then the rest."""
+    issue = item.issue
+    if issue.send_at is not None:
+        return (0, issue.send_at.astimezone(UTC).timestamp(), issue.number)
+    if issue.day is not None:
+        return (1, float(issue.day), issue.number)
+    return (2, 0.0, issue.number)
+
+
+def file_number(path: Path) -> int | None:
+    """The number an issue file's name claims (``007-x.yaml`` -> 7), or None."""
+    named = _NAME.match(path.name)
+    return int(named[1]) if named else None
+
+
+def find_issue(queue: Queue, number: int) -> LoadedIssue:
+    """The valid issue ``number``, or a :class:`NewsletterError` saying why it is not there."""
+    for item in queue.issues:
+        if item.issue.number == number:
+            return item
+    for error in queue.errors:
+        if error.path and file_number(Path(error.path)) == number:
+            raise NewsletterError(f"issue {number} is invalid: {error}")
+    raise NewsletterError(f"no issue {number} in the queue (see `newsletter queue`)")
+
+
+def queue_rows(queue: Queue, tz: tzinfo,
+               counts: Mapping[int, Mapping[str, int]] | None = None) -> list[dict[str, Any]]:
+    """One JSON-ready object per issue in send order, then one per invalid file.
+
+    ``tz`` is the zone shown as local time; ``counts`` maps an issue number to its delivery
+    counts (``sent``, ``failed``, ``uncertain``, ...) once the database is known (None: not
+    looked up, every count is 0).
+    """
+    rows = [_row(item, tz, (counts or {}).get(item.issue.number, {})) for item in queue.issues]
+    return rows + [{"file": e.path, "line": e.line, "error": str(e)} for e in queue.errors]
+
+
+def _row(item: LoadedIssue, tz: tzinfo, counts: Mapping[str, int]) -> dict[str, Any]:
+    issue = item.issue
+    when = issue.send_at
+    return {
+        "number": issue.number,
+        "file": str(item.path),
+        "subject": issue.subject,
+        "send_at": when.isoformat() if when else None,
+        "send_at_local": when.astimezone(tz).isoformat() if when else None,
+        "send_at_utc": when.astimezone(UTC).isoformat() if when else None,
+        "day": issue.day,
+        "expires": item.expires.isoformat() if item.expires else None,
+        "status": issue.status,
+        "words": issue.words,
+        "counts": {"sent": 0, "failed": 0, "uncertain": 0, **counts},
+    }
