@@ -1,3 +1,105 @@
-"""CLI commands: content (filled in by its stage)."""
+"""CLI command `newsletter split ARTICLE`: an article into content/<slug>.yaml."""
 
 from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+
+from ..contentfile import write_content
+from ..ingest import read_article
+from ..models import Content, Dropped, Snippet
+from ..split import split as split_document
+from . import State, main, pass_state
+
+
+def summary(content: Content, path: Path, low: int, high: int) -> list[str]:
+    """The lines `newsletter split` prints: snippets by kind, sizes, dropped lines, file."""
+    snippets = content.snippets
+    kinds = Counter(s.kind for s in snippets)
+    by_kind = ", ".join(f"{kind} {n}" for kind, n in kinds.most_common())
+    lines = [f"{content.article.title}: {len(snippets)} snippets"
+             + (f" ({by_kind})" if by_kind else "")]
+    if snippets:
+        words = [s.words for s in snippets]
+        inside = sum(low <= w <= high for w in words)
+        lines.append(f"  {min(words)}-{max(words)} words each; {inside} of {len(words)} "
+                     f"within {low}-{high}")
+    lines.append(f"  {len(content.dropped)} lines left out (noise, headings without text)"
+                 + (" (see --explain)" if content.dropped else ""))
+    lines.append(f"Wrote {_shown(path)}")
+    return lines
+
+
+def explanation(content: Content) -> list[str]:
+    """Why each snippet was cut and typed as it was, and why each dropped line was dropped."""
+    lines = ["Snippets:"]
+    for snippet in content.snippets:
+        lines.extend(_explain_snippet(snippet))
+    lines.append("Dropped lines:" if content.dropped else "Dropped lines: none")
+    lines.extend(_explain_dropped(d) for d in content.dropped)
+    return lines
+
+
+def _explain_snippet(snippet: Snippet) -> list[str]:
+    return [
+        f"  {snippet.id}  {snippet.kind}  {snippet.words} words  "
+        f"lines {_line_list(snippet.lines)}",
+        f"    title: {snippet.title}",
+        f"    why: {snippet.reason}",
+    ]
+
+
+def _explain_dropped(dropped: Dropped) -> str:
+    return f"  line {dropped.line}: {dropped.text!r}  ({dropped.reason})"
+
+
+def _line_list(lines: Sequence[int]) -> str:
+    return ", ".join(str(n) for n in lines) if lines else "-"
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+@main.command("split")
+@click.argument("article", type=click.Path(path_type=Path))
+@click.option("--explain", is_flag=True,
+              help="Print why each snippet was cut and typed so, and every dropped line.")
+@click.option("-o", "--output", type=click.Path(path_type=Path, file_okay=False),
+              help="Folder for the content file (default: content/ of the newsletter folder).")
+@click.option("--min-words", type=click.IntRange(min=1),
+              help="Smallest snippet in words (default: snippets.min_words, 40).")
+@click.option("--max-words", type=click.IntRange(min=1),
+              help="Largest snippet in words (default: snippets.max_words, 180).")
+@pass_state
+def split_command(state: State, article: Path, explain: bool, output: Path | None,
+                  min_words: int | None, max_words: int | None) -> None:
+    """Split ARTICLE (.txt, .md or .html) into tip-sized snippets in content/<slug>.yaml.
+
+    Sections that pitch a product named in `products` of newsletter.yaml become `cta`
+    snippets. Every line left out is listed with its reason by --explain.
+
+    \b
+    Example:
+      newsletter split articles/watering.txt --explain
+      newsletter split post.md --min-words 60 --max-words 150 -o content/
+    """
+    config = state.config
+    low = min_words if min_words is not None else config.snippet_min_words
+    high = max_words if max_words is not None else config.snippet_max_words
+    if low > high:
+        raise click.BadParameter(f"--min-words {low} is larger than --max-words {high}",
+                                 param_hint="--min-words/--max-words")
+    document = read_article(article)
+    content = split_document(document, min_words=low, max_words=high,
+                             products=config.products)
+    path = write_content(content, output if output is not None else config.content_dir)
+    if explain:
+        click.echo("\n".join(explanation(content)))
+    click.echo("\n".join(summary(content, path, low, high)))
