@@ -1,0 +1,433 @@
+"""Delivery through SendGrid's v3 mail-send API, with the official ``sendgrid`` client.
+
+One :meth:`SendGridBackend.send` call is one request of up to 1000 personalizations, one
+per recipient, each with its own substitutions (HTML-escaped and raw values under separate
+tags), ``custom_args`` (issue and subscriber) and one-click unsubscribe headers (RFC 8058).
+The body is a plain dict: the library's helper classes reverse the personalizations.
+
+What SendGrid would refuse is caught before sending and reported per recipient. Answers:
+
+- 202: every recipient ``sent`` with the ``X-Message-Id``;
+- 429: wait until ``X-RateLimit-Reset`` (bounded), or back off exponentially, and retry;
+- 500/502/503/504 and unreachable hosts: retry with backoff and jitter, a bounded number of
+  times, then ``failed`` (SendGrid did not take it: safe to send again later);
+- no answer after the request was sent (timeout, connection dropped): ``uncertain``, never
+  retried blindly, because SendGrid may have accepted it;
+- 400/413 and other refusals: ``failed`` with SendGrid's message and field;
+- 401/403: :class:`BackendAuthError`, which stops the whole send.
+
+The API key never appears in a log line, an error message or a repr.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import logging
+import random
+import re
+import time
+import urllib.error
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import sendgrid
+from python_http_client.exceptions import HTTPError
+
+from ..errors import BackendAuthError, ConfigError
+from ..models import Message, Outcome, OutcomeStatus, Recipient
+from ..personalize import recipient_values, substitutions
+
+if TYPE_CHECKING:
+    from ..config import Config
+
+log = logging.getLogger(__name__)
+
+DEFAULT_HOST = "https://api.sendgrid.com"
+MAX_BATCH = 1000
+MAX_FIELD_BYTES = 10_000
+MAX_CATEGORIES = 10
+MAX_CATEGORY_CHARS = 255
+RETRY_STATUSES = frozenset({500, 502, 503, 504})
+AUTH_STATUSES = frozenset({401, 403})
+TEST_PREFIX = "[TEST] "
+ONE_CLICK = "List-Unsubscribe=One-Click"
+# What SendGrid takes for an address; deliberately loose (SendGrid decides the rest).
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+@dataclass(frozen=True)
+class _Result:
+    """The fate of one request: the same for every recipient it carried."""
+
+    status: OutcomeStatus
+    message_id: str = ""
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class _Retry:
+    """A refusal worth another try: why, and how long to wait first."""
+
+    reason: str
+    wait: float
+
+
+class SendGridBackend:
+    """Send batches of up to 1000 recipients per request to SendGrid's mail-send API."""
+
+    name = "sendgrid"
+    max_batch = MAX_BATCH
+
+    def __init__(
+        self,
+        api_key: str,
+        *,
+        host: str = DEFAULT_HOST,
+        timeout: float = 30.0,
+        categories: Iterable[str] = (),
+        asm_group_id: int = 0,
+        max_retries: int = 5,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.time,
+        jitter: Callable[[], float] = random.random,
+        max_wait: float = 60.0,
+        backoff: float = 0.5,
+        max_backoff: float = 30.0,
+    ) -> None:
+        if not api_key:
+            raise ConfigError(_MISSING_KEY, field="SENDGRID_API_KEY")
+        self.categories = _checked_categories(categories)
+        self.host = host.rstrip("/")
+        self.timeout = timeout
+        self.asm_group_id = asm_group_id
+        self.max_retries = max_retries
+        self.max_wait, self.backoff, self.max_backoff = max_wait, backoff, max_backoff
+        self._sleep, self._clock, self._jitter = sleep, clock, jitter
+        _hide_keys_in_library_logs()
+        self._client = sendgrid.SendGridAPIClient(api_key, host=self.host)
+        self._client.client.timeout = timeout
+
+    @classmethod
+    def from_config(cls, config: Config) -> SendGridBackend:
+        """The backend for ``config.sendgrid``; the key comes from SENDGRID_API_KEY only."""
+        settings = config.sendgrid
+        if not settings.api_key:
+            raise ConfigError(_MISSING_KEY, field="SENDGRID_API_KEY")
+        if settings.timeout <= 0:
+            raise ConfigError(f"expected a number of seconds above 0, got {settings.timeout}",
+                              field="sendgrid.timeout")
+        return cls(settings.api_key, host=settings.host, timeout=settings.timeout,
+                   categories=settings.categories, asm_group_id=settings.asm_group_id)
+
+    def __repr__(self) -> str:
+        return f"SendGridBackend(host={self.host!r}, timeout={self.timeout})"
+
+    def send(self, message: Message, recipients: Sequence[Recipient]) -> list[Outcome]:
+        """Deliver ``message`` to each recipient in one request; one outcome each, in order."""
+        if not recipients:
+            return []
+        problem = self._message_problem(message, recipients)
+        if problem:
+            return [Outcome(r.email, "failed", error=problem) for r in recipients]
+        personalizations, rejected = _personalizations(message, recipients)
+        result = _Result("failed")
+        if personalizations:
+            result = self._deliver(self.request_body(message, personalizations),
+                                   len(personalizations))
+        return [rejected.get(i) or Outcome(r.email, result.status, result.message_id,
+                                           result.error)
+                for i, r in enumerate(recipients)]
+
+    # --- the request body ---------------------------------------------------------------
+
+    def request_body(self, message: Message, personalizations: list[dict[str, Any]]
+                     ) -> dict[str, Any]:
+        """The mail-send JSON body (a plain dict) for prepared personalizations."""
+        sender = message.sender
+        body: dict[str, Any] = {
+            "personalizations": personalizations,
+            "from": _address(sender.email, sender.name),
+            "subject": _subject(message),
+            "content": _content(message),
+        }
+        if sender.reply_to:
+            body["reply_to"] = {"email": sender.reply_to}
+        categories = self._categories(message)
+        if categories:
+            body["categories"] = categories
+        if self.asm_group_id:
+            body["asm"] = {"group_id": self.asm_group_id}
+        return body
+
+    def _categories(self, message: Message) -> list[str]:
+        return list(dict.fromkeys((*self.categories, *message.categories)))
+
+    def _message_problem(self, message: Message, recipients: Sequence[Recipient]) -> str:
+        """Why SendGrid would refuse the whole request, or ``""``."""
+        if len(recipients) > MAX_BATCH:
+            return (f"a batch of {len(recipients)} recipients: SendGrid takes at most "
+                    f"{MAX_BATCH} per request")
+        if not _is_email(message.sender.email):
+            return f"the sender address {message.sender.email!r} is not a valid address"
+        if message.sender.reply_to and not _is_email(message.sender.reply_to):
+            return f"the reply-to address {message.sender.reply_to!r} is not a valid address"
+        if not message.rendered.subject.strip():
+            return "the message has no subject"
+        if not _content(message):
+            return "the message has neither HTML nor text content"
+        return _categories_problem(self._categories(message))
+
+    # --- sending with retries -------------------------------------------------------------
+
+    def _deliver(self, body: dict[str, Any], count: int) -> _Result:
+        """Post ``body``, retrying what is safe to retry; the one result for every recipient."""
+        attempt = 0
+        while True:
+            answer = self._attempt(body, attempt)
+            if isinstance(answer, _Result):
+                return answer
+            if attempt >= self.max_retries:
+                log.warning("SendGrid did not accept a batch of %d after %d attempts (%s)",
+                            count, attempt + 1, answer.reason)
+                return _Result("failed", error=(
+                    f"SendGrid did not accept the batch after {attempt + 1} attempts (last: "
+                    f"{answer.reason}); nothing was sent, safe to send again later"))
+            attempt += 1
+            log.warning("SendGrid: %s; retrying in %.1f s (retry %d of %d)", answer.reason,
+                        answer.wait, attempt, self.max_retries)
+            self._sleep(answer.wait)
+
+    def _attempt(self, body: dict[str, Any], attempt: int) -> _Result | _Retry:
+        try:
+            response = self._client.client.mail.send.post(request_body=body)
+        except HTTPError as exc:
+            return self._refusal(exc, attempt)
+        except urllib.error.URLError as exc:
+            # Raised before the request was fully sent: SendGrid cannot have accepted it.
+            return _Retry(f"SendGrid unreachable ({_reason(exc)})", self._backoff(attempt))
+        except (OSError, http.client.HTTPException) as exc:
+            # Raised after the request was sent: it may have been accepted.
+            log.warning("SendGrid gave no answer after the request was sent (%s)",
+                        _no_answer(exc, self.timeout))
+            return _Result("uncertain", error=(
+                f"no answer from SendGrid after the request was sent "
+                f"({_no_answer(exc, self.timeout)}): it may have been accepted, so it is "
+                "not sent again automatically"))
+        return _Result("sent", message_id=_header(response.headers, "X-Message-Id"))
+
+    def _refusal(self, exc: HTTPError, attempt: int) -> _Result | _Retry:
+        status = int(exc.status_code)
+        if status in AUTH_STATUSES:
+            said = _sendgrid_errors(exc)
+            raise BackendAuthError(
+                f"SendGrid refused the API key (HTTP {status}): check SENDGRID_API_KEY"
+                + (f" (SendGrid said: {said})" if said else "")) from None
+        if status == 429:
+            return _Retry("HTTP 429 (rate limited)", self._rate_limit_wait(exc, attempt))
+        if status in RETRY_STATUSES:
+            return _Retry(f"HTTP {status}", self._backoff(attempt))
+        said = _sendgrid_errors(exc) or "no reason given"
+        return _Result("failed", error=f"SendGrid rejected the batch (HTTP {status}): {said}")
+
+    def _rate_limit_wait(self, exc: HTTPError, attempt: int) -> float:
+        """Seconds until ``X-RateLimit-Reset`` (capped), or a backoff when it is absent."""
+        try:
+            reset = float(_header(exc.headers, "X-RateLimit-Reset"))
+        except ValueError:
+            return self._backoff(attempt)
+        wait = reset - self._clock()
+        return min(wait, self.max_wait) if wait > 0 else self._backoff(attempt)
+
+    def _backoff(self, attempt: int) -> float:
+        """Exponential backoff with "equal jitter": half fixed, half random."""
+        delay = min(self.max_backoff, self.backoff * 2**attempt)
+        return delay / 2 + self._jitter() * delay / 2
+
+
+_MISSING_KEY = ("the sendgrid backend needs an API key: set the SENDGRID_API_KEY environment "
+                "variable (it is never read from newsletter.yaml)")
+
+
+# --- personalizations -----------------------------------------------------------------------
+
+
+def _personalizations(message: Message, recipients: Sequence[Recipient]
+                      ) -> tuple[list[dict[str, Any]], dict[int, Outcome]]:
+    """One personalization per acceptable recipient, and failed outcomes (by index) for
+    the recipients SendGrid would refuse."""
+    used = _TagFilter(message)
+    seen: set[str] = set()
+    personalizations: list[dict[str, Any]] = []
+    rejected: dict[int, Outcome] = {}
+    for i, recipient in enumerate(recipients):
+        entry = _personalization(message, recipient, used, seen)
+        if isinstance(entry, str):
+            rejected[i] = Outcome(recipient.email, "failed", error=entry)
+        else:
+            personalizations.append(entry)
+    return personalizations, rejected
+
+
+def _personalization(message: Message, recipient: Recipient, used: _TagFilter, seen: set[str]
+                     ) -> dict[str, Any] | str:
+    """The personalization for one recipient, or why SendGrid would refuse it."""
+    problem = _recipient_problem(recipient, seen)
+    if problem:
+        return problem
+    entry: dict[str, Any] = {"to": [_address(recipient.email, recipient.name)]}
+    subs = used.keep(substitutions(recipient_values(recipient)))
+    args = {"issue": str(message.issue_key), "subscriber": str(recipient.subscriber_id)}
+    if message.test:
+        args["test"] = "true"
+    for name, value in (("substitutions", subs), ("custom_args", args)):
+        size = _json_bytes(value)
+        if size > MAX_FIELD_BYTES:
+            return (f"its {name} take {size} bytes; SendGrid allows {MAX_FIELD_BYTES} per "
+                    "recipient (shorten the personal fields)")
+    if subs:
+        entry["substitutions"] = subs
+    entry["custom_args"] = args
+    headers = _unsubscribe_headers(recipient.fields.get("unsubscribe_url", ""))
+    if isinstance(headers, str):
+        return headers
+    if headers:
+        entry["headers"] = headers
+    return entry
+
+
+def _recipient_problem(recipient: Recipient, seen: set[str]) -> str:
+    if not _is_email(recipient.email):
+        return f"{recipient.email!r} is not a valid email address"
+    key = recipient.email.lower()
+    if key in seen:
+        return "the address appears more than once in this batch (SendGrid refuses that)"
+    seen.add(key)
+    return ""
+
+
+def _unsubscribe_headers(url: str) -> dict[str, str] | str:
+    """RFC 8058 one-click headers for ``url`` ({} without one; a string when unusable)."""
+    if not url:
+        return {}
+    if any(c in url for c in "\r\n<>"):
+        return "the unsubscribe URL contains characters not allowed in a header"
+    return {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": ONE_CLICK}
+
+
+class _TagFilter:
+    """Keeps only the substitution tags that occur in the message (fewer bytes per person)."""
+
+    def __init__(self, message: Message) -> None:
+        rendered = message.rendered
+        self._haystack = "\n".join((rendered.subject, rendered.html, rendered.text))
+        self._used: dict[str, bool] = {}
+
+    def keep(self, subs: Mapping[str, str]) -> dict[str, str]:
+        """The entries of ``subs`` whose tag appears in the subject, HTML or text."""
+        return {tag: value for tag, value in subs.items() if self._is_used(tag)}
+
+    def _is_used(self, tag: str) -> bool:
+        used = self._used.get(tag)
+        if used is None:
+            used = self._used[tag] = tag in self._haystack
+        return used
+
+
+# --- small pieces -----------------------------------------------------------------------------
+
+
+def _address(email: str, name: str = "") -> dict[str, str]:
+    """An email object; SendGrid refuses ``;`` and ``,`` in names, so they are dropped."""
+    clean = " ".join(re.sub(r"[;,\r\n]", " ", name).split())
+    return {"email": email, "name": clean} if clean else {"email": email}
+
+
+def _subject(message: Message) -> str:
+    subject = message.rendered.subject
+    return TEST_PREFIX + subject if message.test else subject
+
+
+def _content(message: Message) -> list[dict[str, str]]:
+    """text/plain first, then text/html (SendGrid's required order); empty parts left out."""
+    parts = (("text/plain", message.rendered.text), ("text/html", message.rendered.html))
+    return [{"type": kind, "value": value} for kind, value in parts if value.strip()]
+
+
+def _is_email(value: str) -> bool:
+    return bool(EMAIL_RE.match(value or ""))
+
+
+def _json_bytes(value: Any) -> int:
+    """Bytes of ``value`` as JSON: never less than the UTF-8 bytes SendGrid counts."""
+    return len(json.dumps(value, separators=(",", ":")))
+
+
+def _checked_categories(categories: Iterable[str]) -> tuple[str, ...]:
+    unique = tuple(dict.fromkeys(str(c) for c in categories))
+    problem = _categories_problem(list(unique))
+    if problem:
+        raise ConfigError(problem, field="sendgrid.categories")
+    return unique
+
+
+def _categories_problem(categories: list[str]) -> str:
+    if len(categories) > MAX_CATEGORIES:
+        return f"{len(categories)} categories: SendGrid allows at most {MAX_CATEGORIES}"
+    long = [c for c in categories if len(c) > MAX_CATEGORY_CHARS]
+    if long:
+        return (f"the category {long[0][:40]!r}... is longer than {MAX_CATEGORY_CHARS} "
+                "characters")
+    return ""
+
+
+def _header(headers: Any, name: str) -> str:
+    value = headers.get(name) if headers is not None else None
+    return str(value).strip() if value is not None else ""
+
+
+def _sendgrid_errors(exc: HTTPError) -> str:
+    """SendGrid's messages with their fields, or a short note for a non-JSON body."""
+    raw = exc.body or b""
+    try:
+        errors = json.loads(raw)["errors"]
+        return "; ".join(str(e.get("message", "")) + (f" (field {e['field']})"
+                                                      if e.get("field") else "")
+                         for e in errors)
+    except (ValueError, KeyError, TypeError, AttributeError):
+        text = re.sub(r"<[^>]+>|\s+", " ", raw.decode("utf-8", "replace")).strip()
+        return text[:200]
+
+
+def _reason(exc: urllib.error.URLError) -> str:
+    reason = exc.reason
+    return getattr(reason, "strerror", None) or str(reason)
+
+
+def _no_answer(exc: BaseException, timeout: float) -> str:
+    if isinstance(exc, TimeoutError):
+        return f"timed out after {timeout:g} s"
+    return f"connection closed: {exc}" if str(exc) else f"connection closed ({type(exc).__name__})"
+
+
+# --- keeping the key out of logs ----------------------------------------------------------
+
+
+class _RedactBearer(logging.Filter):
+    """Masks ``Bearer <key>`` in records of the HTTP library (it logs headers at DEBUG)."""
+
+    pattern = re.compile(r"(Bearer\s+)[^\s'\",}]+")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "Bearer" in message:
+            record.msg, record.args = self.pattern.sub(r"\1***", message), ()
+        return True
+
+
+def _hide_keys_in_library_logs() -> None:
+    for name in ("python_http_client", "python_http_client.client"):
+        library = logging.getLogger(name)
+        if not any(isinstance(f, _RedactBearer) for f in library.filters):
+            library.addFilter(_RedactBearer())
