@@ -84,11 +84,39 @@ def render(issue: Issue, config: Config) -> RenderedIssue:
     env = template_environment(config)
     env.filters["utm"] = lambda url: add_utm(url, config.utm, issue.number)
     context = _context(issue, config)
-    html = env.get_template(HTML_TEMPLATE).render(
-        **context, personal=_personal("html"), stylesheet=_stylesheet(env))
-    text = env.get_template(TEXT_TEMPLATE).render(**context, personal=_personal("text"))
+    try:
+        html = env.get_template(HTML_TEMPLATE).render(
+            **context, personal=_personal("html"), stylesheet=_stylesheet(env))
+        text = env.get_template(TEXT_TEMPLATE).render(**context, personal=_personal("text"))
+    except jinja2.TemplateError as exc:
+        raise _template_error(exc, config) from None
     return RenderedIssue(number=issue.number, subject=issue.subject, preheader=issue.preheader,
                          html=inline_css(html), text=_tidy_text(text))
+
+
+def _template_error(exc: jinja2.TemplateError, config: Config) -> ConfigError:
+    """A template problem as a one-line error naming the template file and line."""
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        name = exc.filename or exc.name or "template"
+        return ConfigError(f"template error: {exc.message}", path=name, line=exc.lineno)
+    if isinstance(exc, jinja2.TemplateNotFound):
+        return ConfigError(f"template {exc.name!r} not found in {config.templates_dir} "
+                           "or the defaults")
+    frame = _template_frame(exc)
+    return ConfigError(f"template error: {exc.message or exc}",
+                       path=frame[0] if frame else None, line=frame[1] if frame else None)
+
+
+def _template_frame(exc: BaseException) -> tuple[str, int] | None:
+    """The innermost template file and line in ``exc``'s traceback, if any."""
+    found = None
+    tb = exc.__traceback__
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith((".j2", ".css")):
+            found = (filename, tb.tb_lineno)
+        tb = tb.tb_next
+    return found
 
 
 def sendability_problems(rendered: RenderedIssue, config: Config) -> list[str]:
@@ -146,13 +174,23 @@ def template_environment(config: Config) -> jinja2.Environment:
 def inline_css(html: str) -> str:
     """Inline every style rule into style attributes; only ``@media`` rules stay in <style>."""
     return premailer.Premailer(
-        html,
+        _without_imports(html),
         allow_network=False,  # never fetch linked stylesheets (no timeout in premailer)
         strip_important=False,  # the kept @media rules need their !important
         keep_style_tags=False,
         cssutils_logging_level=logging.CRITICAL,  # mso- and -webkit- properties are fine
         disable_validation=True,
     ).transform()
+
+
+_IMPORT = re.compile(r"@import\s[^;]*;?", re.I)
+
+
+def _without_imports(html: str) -> str:
+    # cssutils (inside premailer) downloads @import targets even with allow_network=False.
+    return re.sub(r"(<style[^>]*>)(.*?)(</style>)",
+                  lambda m: m.group(1) + _IMPORT.sub("", m.group(2)) + m.group(3),
+                  html, flags=re.S | re.I)
 
 
 def style_blocks(html: str) -> list[str]:
@@ -222,7 +260,12 @@ def _personal(part: Part) -> dict[str, str]:
 def _stylesheet(env: jinja2.Environment) -> Markup:
     # Read as plain text, not as a template: CSS is never interpreted by Jinja.
     assert env.loader is not None
-    source, _, _ = env.loader.get_source(env, STYLESHEET)
+    source, filename, _ = env.loader.get_source(env, STYLESHEET)
+    found = _IMPORT.search(source)
+    if found:
+        raise ConfigError("@import does not work in email (clients ignore it): copy the "
+                          "rules into this file", path=filename,
+                          line=source.count("\n", 0, found.start()) + 1)
     return Markup(source)
 
 
