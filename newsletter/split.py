@@ -108,7 +108,7 @@ def _labelled(item: str) -> str:
     capitalised = sum(w[:1].isupper() or not w[:1].isalpha() for w in words)
     # a short label, or a longer one in Title Case ("Fast Relief From Hip Tightness: ...")
     title_case = len(words) <= 12 and capitalised * 3 >= len(words) * 2
-    if not match or not words or not (len(words) <= 5 or title_case):
+    if not match or not words or not (len(words) <= 4 or title_case):
         return item
     return f"**{match.group(1).strip()}:** {match.group(2)}"
 
