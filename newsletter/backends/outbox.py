@@ -24,6 +24,9 @@ if TYPE_CHECKING:
     from ..config import Config
 
 TEST_PREFIX = "[TEST] "
+# Lines up to RFC 5322's hard limit: a long List-Unsubscribe URL stays on one line rather
+# than being folded, which some receivers' one-click unsubscribe handling trips over.
+EML_POLICY = SMTP.clone(max_line_length=998)
 
 
 class OutboxBackend:
@@ -57,7 +60,7 @@ class OutboxBackend:
                 _domain(message.sender.email)), date=self.clock())
         except (ValueError, TypeError) as exc:  # an address the email package refuses
             return Outcome(recipient.email, "failed", error=f"cannot build the message: {exc}")
-        _write_new(self.folder, _file_stem(message, recipient), email.as_bytes(policy=SMTP))
+        _write_new(self.folder, _file_stem(message, recipient), email.as_bytes(policy=EML_POLICY))
         return Outcome(recipient.email, "sent", message_id=str(email["Message-ID"]))
 
 
@@ -78,8 +81,8 @@ def build_email(message: Message, recipient: Recipient, *, message_id: str,
     email["List-Unsubscribe"] = f"<{recipient.fields['unsubscribe_url']}>"
     email["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"  # RFC 8058
     email["X-Newsletter-Issue"] = message.issue_key
-    email.set_content(text, subtype="plain", charset="utf-8")
-    email.add_alternative(html, subtype="html", charset="utf-8")
+    email.set_content(text, subtype="plain", charset="utf-8", cte="quoted-printable")
+    email.add_alternative(html, subtype="html", charset="utf-8", cte="quoted-printable")
     return email
 
 
