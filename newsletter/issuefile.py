@@ -28,6 +28,7 @@ Decisions where the contract is silent:
 from __future__ import annotations
 
 import difflib
+import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -86,7 +87,7 @@ class _Dumper(yaml.SafeDumper):
 
 
 _Dumper.add_representer(_Literal, lambda d, v: d.represent_scalar(
-    "tag:yaml.org,2002:str", str(v), style="|" if "\n" in v else None))
+    "tag:yaml.org,2002:str", str(v), style="|"))
 _Dumper.add_representer(_Time, lambda d, v: d.represent_scalar(
     "tag:yaml.org,2002:timestamp", str(v)))
 _Dumper.add_representer(_FlowMap, lambda d, v: d.represent_mapping(
@@ -94,9 +95,7 @@ _Dumper.add_representer(_FlowMap, lambda d, v: d.represent_mapping(
 
 
 def _text_block(text: str) -> str:
-    """Multi-line text as a literal block can hold it: no trailing spaces, a final newline."""
-    if "\n" not in text.strip("\n"):
-        return text.strip("\n")
+    """Text as a literal block can hold it: no trailing spaces, one final newline."""
     lines = [line.rstrip() for line in text.strip("\n").split("\n")]
     return _Literal("\n".join(lines) + "\n")
 
@@ -129,7 +128,7 @@ def _block_data(block: IssueBlock) -> dict[str, Any]:
 def dump_issue(issue: Issue, expires: datetime | None = None) -> str:
     """The issue file's text: readable block-style YAML with bodies as ``|`` blocks."""
     return yaml.dump(issue_data(issue, expires), Dumper=_Dumper, sort_keys=False,
-                     allow_unicode=True, width=100, default_flow_style=False)
+                     allow_unicode=True, width=4096, default_flow_style=False)
 
 
 def issue_filename(issue: Issue) -> str:
@@ -446,3 +445,43 @@ def _row(item: LoadedIssue, tz: tzinfo, counts: Mapping[str, int]) -> dict[str, 
         "words": issue.words,
         "counts": {"sent": 0, "failed": 0, "uncertain": 0, **counts},
     }
+
+
+# --- what `newsletter plan` wrote ----------------------------------------------------------
+
+STATE_NAME = ".plan-state.yaml"
+_STATE_HEADER = (
+    "# Written by `newsletter plan`: the SHA-256 of each issue file as it was planned, so\n"
+    "# re-planning can tell which files a person has edited since (those are never\n"
+    "# overwritten). Deleting this file makes every existing issue file count as edited.\n")
+
+
+def digest(text: str) -> str:
+    """The SHA-256 (hex) of a file's text as written."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def read_state(issues_dir: Path) -> dict[str, str]:
+    """File name -> digest of the issue files `plan` wrote ({} when absent or unreadable).
+
+    An unreadable state only makes plan more careful: every file then counts as edited.
+    """
+    try:
+        data = yaml.safe_load((issues_dir / STATE_NAME).read_text("utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return {}
+    files = data.get("files") if isinstance(data, dict) else None
+    return {str(k): str(v) for k, v in files.items()} if isinstance(files, dict) else {}
+
+
+def write_state(issues_dir: Path, state: Mapping[str, str]) -> None:
+    """Record the digests of the files `plan` wrote."""
+    body = yaml.safe_dump({"files": dict(sorted(state.items()))}, sort_keys=False)
+    write_atomic(issues_dir / STATE_NAME, _STATE_HEADER + body)
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` so a reader never sees half a file."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)

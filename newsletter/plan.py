@@ -1,9 +1,10 @@
 """Content -> issues: snippets packed into emails on a schedule, with subject and preheader.
 
 Packing keeps article order and fills each issue up to ``max_words`` of snippet text (the
-call to action is not counted). A section's consecutive snippets travel together when they
-fit in one issue; a snippet longer than the budget goes alone; a short last issue merges
-into the one before when the two fit. ``cta`` snippets are not content: they become every
+call to action is not counted). A section's consecutive snippets travel together whenever
+they fit in one issue (even if that leaves the issue before it short); a snippet longer
+than the budget goes alone; an issue under ``min_words`` then merges with its neighbour
+when the two fit the budget. ``cta`` snippets are not content: they become every
 issue's call to action (rotating when the article has several).
 """
 
@@ -11,10 +12,26 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
 from itertools import groupby
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from .contentfile import count_words
 from .errors import InputError
+from .issuefile import (
+    LoadedIssue,
+    digest,
+    dump_issue,
+    file_number,
+    issue_filename,
+    load_queue,
+    read_state,
+    write_atomic,
+    write_state,
+)
 from .models import CallToAction, Content, Issue, IssueBlock, Snippet, Source
 from .schedule import Schedule, send_times
 
@@ -85,7 +102,7 @@ class _Packer:
         size = sum(words_of(s) for s in section)
         if self.words + size <= self.max_words:
             self.current.extend(section)
-        elif size <= self.max_words and (not self.current or self.words >= self.min_words):
+        elif size <= self.max_words:  # kept whole, even if the issue before stays short
             self.close()
             self.current = list(section)
         else:  # the section cannot travel whole: fill snippet by snippet
@@ -106,11 +123,20 @@ class _Packer:
 
     def finish(self) -> list[list[Snippet]]:
         self.close()
-        issues = self.issues
-        if len(issues) > 1 and _total(issues[-1]) < self.min_words and (
-                _total(issues[-2]) + _total(issues[-1]) <= self.max_words):
-            issues = [*issues[:-2], issues[-2] + issues[-1]]
-        return issues
+        return _merge_short(self.issues, self.min_words, self.max_words)
+
+
+def _merge_short(issues: list[list[Snippet]], min_words: int, max_words: int
+                 ) -> list[list[Snippet]]:
+    """Merge each issue under ``min_words`` into a neighbour when both fit the budget."""
+    merged: list[list[Snippet]] = []
+    for issue in issues:
+        if merged and min(_total(merged[-1]), _total(issue)) < min_words and (
+                _total(merged[-1]) + _total(issue) <= max_words):
+            merged[-1] = merged[-1] + issue
+        else:
+            merged.append(issue)
+    return merged
 
 
 def _total(snippets: Iterable[Snippet]) -> int:
@@ -204,3 +230,142 @@ def preheader(snippets: Sequence[Snippet]) -> str:
         others = [tidy_title(s.title) for s in snippets[1:] if s.title.strip()]
         text = ("Also: " + " · ".join(others)) if others else plain_text(snippets[0].body)
     return shorten(text, PREHEADER_MAX)
+
+
+# --- planning into the issues folder --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FileAction:
+    """What re-planning did (or would do) with one issue file.
+
+    ``action`` is ``new``, ``updated``, ``unchanged``, ``kept`` (with ``reason``) or
+    ``removed`` (an unedited, unsent file of this article that the new plan no longer needs).
+    """
+
+    path: Path
+    action: str
+    issue: Issue | None = None
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class PlanReport:
+    """The outcome of :func:`plan_into`, one entry per file touched or kept."""
+
+    actions: tuple[FileAction, ...]
+    dry_run: bool
+
+    @property
+    def written(self) -> tuple[FileAction, ...]:
+        """The files written (or that would be)."""
+        return tuple(a for a in self.actions if a.action in ("new", "updated", "unchanged"))
+
+    @property
+    def kept(self) -> tuple[FileAction, ...]:
+        """The files left alone, each with its reason."""
+        return tuple(a for a in self.actions if a.action == "kept")
+
+
+def plan_into(content: Content, schedule: Schedule, issues_dir: Path, *, now: datetime,
+              min_words: int = 150, max_words: int = 450, cta_url: str = "",
+              status: str = "scheduled", dry_run: bool = False) -> PlanReport:
+    """Plan ``content`` into ``issues_dir``, never overwriting a file a person edited.
+
+    This article's files (found by the ``from`` of their blocks) that were edited since
+    `plan` wrote them (their SHA-256 differs from ``.plan-state.yaml``), or whose send time
+    is at or before ``now``, are kept, and their snippets are not planned again; invalid
+    files are never touched. The rest of the article is packed again, numbered from its
+    first issue (or after the last issue of the folder), skipping numbers in use and the
+    days of kept issues, and written; its old files that the new plan does not reuse are
+    removed.
+    """
+    queue = load_queue(issues_dir)
+    state = read_state(issues_dir)
+    slug = content.article.slug
+    mine = [item for item in queue.issues if _from_article(item.issue, slug)]
+    kept = [(item, reason) for item in mine if (reason := _keep_reason(item, state, now))]
+    kept_items = [item for item, _ in kept]
+    replaceable = [item for item in mine if item not in kept_items]
+    issues = _fresh_issues(content, schedule, kept_items, min_words=min_words,
+                           max_words=max_words, cta_url=cta_url, status=status)
+    reserved = {i.issue.number for i in queue.issues if i not in replaceable} | {
+        n for e in queue.errors if (n := file_number(Path(e.path or ""))) is not None}
+    base = min((i.issue.number for i in mine), default=max(reserved, default=0) + 1)
+    issues = _renumber(issues, _free_numbers(base, reserved, len(issues)))
+    actions = [FileAction(item.path, "kept", item.issue, reason) for item, reason in kept]
+    actions += [FileAction(Path(e.path or ""), "kept", None, f"invalid: {e.message}")
+                for e in queue.errors]
+    actions += _write(issues, replaceable, issues_dir, state, dry_run)
+    return PlanReport(tuple(actions), dry_run)
+
+
+def _from_article(issue: Issue, slug: str) -> bool:
+    return any(block.origin.startswith(f"{slug}#") for block in issue.blocks)
+
+
+def _keep_reason(item: LoadedIssue, state: dict[str, str], now: datetime) -> str:
+    recorded = state.get(item.path.name)
+    if recorded is None:
+        return "not written by `newsletter plan` (no record of it): treated as edited"
+    if recorded != digest(item.path.read_text("utf-8")):
+        return "edited since it was planned"
+    if item.issue.send_at is not None and item.issue.send_at <= now:
+        return "its send time has passed"
+    return ""
+
+
+def _fresh_issues(content: Content, schedule: Schedule, kept: list[LoadedIssue], **options: Any
+                  ) -> list[Issue]:
+    """Plan the snippets no kept issue holds, on the days no kept issue takes."""
+    covered = {block.origin for item in kept for block in item.issue.blocks}
+    slug = content.article.slug
+    left = tuple(s for s in content.snippets if s.kind == "cta" or f"{slug}#{s.id}" not in covered)
+    if not any(s.kind != "cta" for s in left):
+        return []
+    issues = plan(replace(content, snippets=left), schedule, **options)
+    busy = {i.issue.send_at.astimezone(ZoneInfo(schedule.tz)).date()
+            for i in kept if i.issue.send_at is not None}
+    times = [t for t in send_times(schedule, len(issues) + len(busy)) if t.date() not in busy]
+    return [replace(issue, send_at=when) for issue, when in zip(issues, times, strict=False)]
+
+
+def _free_numbers(base: int, reserved: set[int], count: int) -> list[int]:
+    numbers: list[int] = []
+    candidate = base
+    while len(numbers) < count:
+        if candidate not in reserved:
+            numbers.append(candidate)
+        candidate += 1
+    return numbers
+
+
+def _renumber(issues: list[Issue], numbers: list[int]) -> list[Issue]:
+    return [replace(issue, number=n) for issue, n in zip(issues, numbers, strict=True)]
+
+
+def _write(issues: list[Issue], replaceable: list[LoadedIssue], issues_dir: Path,
+           state: dict[str, str], dry_run: bool) -> list[FileAction]:
+    """Write the planned files and remove this article's unedited files no longer needed."""
+    actions: list[FileAction] = []
+    new_state = {name: sha for name, sha in state.items() if (issues_dir / name).is_file()}
+    if not dry_run:
+        issues_dir.mkdir(parents=True, exist_ok=True)
+    targets = {issues_dir / issue_filename(issue): issue for issue in issues}
+    for item in replaceable:
+        if item.path not in targets:
+            actions.append(FileAction(item.path, "removed", item.issue))
+            new_state.pop(item.path.name, None)
+            if not dry_run:
+                item.path.unlink(missing_ok=True)
+    for path, issue in targets.items():
+        text = dump_issue(issue)
+        old = path.read_text("utf-8") if path.is_file() else None
+        action = "new" if old is None else "unchanged" if old == text else "updated"
+        actions.append(FileAction(path, action, issue))
+        new_state[path.name] = digest(text)
+        if not dry_run and action != "unchanged":
+            write_atomic(path, text)
+    if not dry_run and (issues or new_state != state):
+        write_state(issues_dir, new_state)
+    return actions

@@ -1,3 +1,173 @@
-"""CLI commands: issues (filled in by its stage)."""
+"""CLI commands `newsletter plan` and `newsletter queue`: the issue files in issues/."""
 
 from __future__ import annotations
+
+import json
+import sys
+from datetime import UTC, datetime, tzinfo
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from ..config import Config, check_timezone, parse_every, parse_weekdays
+from ..contentfile import load_content
+from ..errors import ConfigError
+from ..issuefile import load_queue, queue_rows
+from ..plan import PlanReport, plan_into
+from ..schedule import Schedule, parse_at, parse_start, tomorrow
+from . import State, main, pass_state
+
+
+def schedule_from_options(config: Config, *, every: str | None, on: str | None,
+                          at: str | None, tz: str | None, start: str | None,
+                          now: datetime) -> Schedule:
+    """The schedule the options ask for, with config.cadence and config.timezone as defaults.
+
+    ``--on`` (named weekdays) and ``--every`` exclude each other; the configured weekdays win
+    over the configured interval when neither option is given.
+    """
+    if every and on:
+        raise click.UsageError("use either --every or --on, not both")
+    zone = tz or config.timezone
+    check_timezone(zone, field="--tz" if tz else "timezone")
+    weekdays = parse_weekdays(on, field="--on") if on else (
+        () if every else config.cadence.weekdays)
+    every_days = parse_every(every) if every else config.cadence.every_days
+    return Schedule(every_days=every_days, weekdays=tuple(weekdays),
+                    at=parse_at(at) if at else parse_at(config.cadence.at, field="cadence.at"),
+                    tz=zone, start=parse_start(start) if start else tomorrow(now, zone))
+
+
+def _now(text: str | None) -> datetime:
+    if not text:
+        return datetime.now(UTC)
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise ConfigError(f"{text!r} is not an ISO time", field="--now") from None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+@main.command()
+@click.argument("content_file", metavar="CONTENT",
+                type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--every", help="Send every N days: 3d, 7, 1w (default: cadence.every).")
+@click.option("--on", help="Send on named weekdays instead: mon,thu (default: cadence.weekdays).")
+@click.option("--at", help="Local time of day, HH:MM (default: cadence.at).")
+@click.option("--tz", help="IANA time zone such as Europe/Berlin (default: timezone).")
+@click.option("--start", help="First possible send day, YYYY-MM-DD (default: tomorrow).")
+@click.option("--status", type=click.Choice(["scheduled", "draft"]), default="scheduled",
+              show_default=True, help="Status of the issues written.")
+@click.option("--min-words", type=click.IntRange(1), help="Word budget of an issue: lower bound.")
+@click.option("--max-words", type=click.IntRange(1), help="Word budget of an issue: upper bound.")
+@click.option("--dry-run", is_flag=True, help="Show what would be written; write nothing.")
+@click.option("--now", "now_text", hidden=True, help="Treat this ISO time as now (testing).")
+@pass_state
+def plan(state: State, content_file: Path, every: str | None, on: str | None, at: str | None,
+         tz: str | None, start: str | None, status: str, min_words: int | None,
+         max_words: int | None, dry_run: bool, now_text: str | None) -> None:
+    """Plan CONTENT (a content/<slug>.yaml file) into issue files in issues/.
+
+    Snippets are packed in article order within the word budget, a send time each on the
+    cadence (DST-correct in the time zone). Planning again rewrites only what `plan` wrote
+    itself: a file a person edited, one whose send time has passed and an invalid file are
+    kept, and listed with the reason.
+
+    \b
+    Example:
+      newsletter plan content/my-article.yaml --every 3d --at 09:00 --tz Europe/Berlin
+      newsletter plan content/my-article.yaml --on mon,thu --start 2026-03-02 --dry-run
+    """
+    config, now = state.config, _now(now_text)
+    schedule = schedule_from_options(config, every=every, on=on, at=at, tz=tz, start=start,
+                                     now=now)
+    low = min_words or config.cadence.min_words
+    high = max_words or config.cadence.max_words
+    if low > high:
+        raise ConfigError(f"--min-words {low} is more than --max-words {high}",
+                          field="--min-words")
+    report = plan_into(load_content(content_file), schedule, config.issues_dir, now=now,
+                       min_words=low, max_words=high, cta_url=config.cta_url, status=status,
+                       dry_run=dry_run)
+    _print_report(report, check_timezone(schedule.tz), config.issues_dir)
+
+
+def _print_report(report: PlanReport, zone: tzinfo, issues_dir: Path) -> None:
+    table = Table(title="Would write (dry run)" if report.dry_run else None)
+    for column in ("#", "file", "send (local)", "status", "words", "subject", "done"):
+        table.add_column(column, justify="right" if column in ("#", "words") else "left")
+    for action in report.actions:
+        issue = action.issue
+        table.add_row(str(issue.number) if issue else "", _relative(action.path, issues_dir),
+                      _local(issue.send_at, zone) if issue and issue.send_at else "",
+                      issue.status if issue else "", str(issue.words) if issue else "",
+                      issue.subject if issue else "",
+                      f"kept: {action.reason}" if action.reason else action.action)
+    Console(width=160).print(table)
+    verb = "would write" if report.dry_run else "wrote"
+    click.echo(f"{verb} {len(report.written)} issue files in {issues_dir}; "
+               f"kept {len(report.kept)}.")
+
+
+def _relative(path: Path, folder: Path) -> str:
+    return path.name if path.parent == folder else str(path)
+
+
+def _local(when: datetime, zone: tzinfo) -> str:
+    return when.astimezone(zone).strftime("%a %Y-%m-%d %H:%M %Z")
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True,
+              help="Print a JSON list: one object per issue, then one per invalid file.")
+@pass_state
+def queue(state: State, as_json: bool) -> None:
+    """The issues in send order: number, send time (local and UTC), status, subject, words.
+
+    Invalid issue files are listed with the file, line and problem; the queue is still
+    printed, and the command exits 1 so cron or CI notices. With --json, each issue is
+    {number, file, subject, send_at, send_at_local, send_at_utc, day, expires, status, words,
+    counts: {sent, failed, uncertain}} and each invalid file {file, line, error}.
+
+    \b
+    Example:
+      newsletter queue
+      newsletter queue --json | jq '.[] | select(.status == "scheduled") | .subject'
+    """
+    config = state.config
+    loaded = load_queue(config.issues_dir)
+    rows = queue_rows(loaded, config.tz)
+    if as_json:
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+    else:
+        _print_queue(rows, config)
+    if loaded.errors:
+        sys.exit(1)
+
+
+def _print_queue(rows: list[dict[str, Any]], config: Config) -> None:
+    issues = [r for r in rows if "error" not in r]
+    if not issues and len(rows) == len(issues):
+        click.echo(f"No issues in {config.issues_dir} yet: run `newsletter plan CONTENT`.")
+        return
+    table = Table()
+    for column in ("#", f"send ({config.timezone})", "UTC", "status", "words", "sent",
+                   "subject"):
+        table.add_column(column, justify="right" if column in ("#", "words", "sent") else "left")
+    for row in issues:
+        table.add_row(str(row["number"]), _when(row, "send_at_local"),
+                      _when(row, "send_at_utc"), row["status"], str(row["words"]),
+                      "-", row["subject"])
+    Console(width=160).print(table)
+    for row in rows:
+        if "error" in row:
+            click.echo(f"invalid: {row['error']}", err=True)
+
+
+def _when(row: dict[str, Any], key: str) -> str:
+    if row[key] is None:
+        return f"day {row['day']}" if row["day"] is not None else "-"
+    return datetime.fromisoformat(row[key]).strftime("%Y-%m-%d %H:%M")

@@ -1,0 +1,173 @@
+"""Packing snippets into issues: budget, order, sections, call to action, subject, preheader."""
+
+from __future__ import annotations
+
+from datetime import date, time
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from newsletter.contentfile import load_content
+from newsletter.errors import InputError
+from newsletter.models import Article, Content, Snippet
+from newsletter.plan import (
+    PREHEADER_MAX,
+    SUBJECT_MAX,
+    pack,
+    plan,
+    preheader,
+    subject_for,
+    words_of,
+)
+from newsletter.schedule import Schedule
+
+DATA = Path(__file__).parent / "data" / "plan"
+SCHEDULE = Schedule(every_days=3, at=time(9), tz="Europe/Berlin", start=date(2026, 5, 4))
+
+
+def snippet(i: int, words: int, section: str = "", kind: str = "tip", title: str = "",
+            sources: tuple[str, ...] = ()) -> Snippet:
+    body = " ".join(f"word{i}x{j}" for j in range(words - 1)) + " end."
+    return Snippet(id=f"s{i}", kind=kind, section=section or f"Section {i}",
+                   title=title or f"Title {i}", body=body, sources=sources, words=words)
+
+
+def content(*snippets: Snippet, references: dict[str, str] | None = None) -> Content:
+    return Content(Article("An Article", "an-article", "a.txt"), references or {},
+                   tuple(snippets))
+
+
+def test_every_snippet_is_planned_once_in_article_order() -> None:
+    snippets = [snippet(i, w) for i, w in enumerate([120, 90, 200, 60, 300, 45, 80, 150])]
+    issues = plan(content(*snippets), SCHEDULE)
+    origins = [b.origin for issue in issues for b in issue.blocks]
+    assert origins == [f"an-article#{s.id}" for s in snippets]
+    assert [i.number for i in issues] == list(range(1, len(issues) + 1))
+    assert all(i.blocks for i in issues)
+
+
+def test_issues_stay_within_the_word_budget() -> None:
+    snippets = [snippet(i, w) for i, w in enumerate([120, 90, 200, 60, 300, 45, 80, 150, 70])]
+    for issue_snippets in pack(snippets, min_words=150, max_words=450):
+        assert sum(words_of(s) for s in issue_snippets) <= 450
+
+
+def test_a_snippet_longer_than_the_budget_goes_alone() -> None:
+    snippets = [snippet(0, 100), snippet(1, 600), snippet(2, 100)]
+    groups = pack(snippets, min_words=150, max_words=450)
+    assert [s.id for s in groups[1]] == ["s1"]
+    assert len(groups) == 3
+
+
+def test_a_section_stays_together_when_it_fits() -> None:
+    snippets = [snippet(0, 200, "Intro"), snippet(1, 150, "Core"), snippet(2, 150, "Core"),
+                snippet(3, 100, "Core")]
+    groups = pack(snippets, min_words=150, max_words=450)
+    sections = [{s.section for s in g} for g in groups]
+    core_issues = [i for i, names in enumerate(sections) if "Core" in names]
+    assert len(core_issues) == 1
+
+
+def test_a_short_last_issue_merges_into_the_one_before() -> None:
+    snippets = [snippet(0, 300, "A"), snippet(1, 60, "B")]
+    groups = pack(snippets, min_words=150, max_words=450)
+    assert len(groups) == 1
+
+
+def test_cta_snippets_are_the_call_to_action_not_content() -> None:
+    pitch = snippet(9, 30, "Offer", kind="cta", title="Try our course")
+    issues = plan(content(snippet(0, 200), pitch, snippet(1, 300)), SCHEDULE,
+                  cta_url="https://shop.example/course")
+    assert all(b.kind != "cta" for issue in issues for b in issue.blocks)
+    assert {(i.cta.title, i.cta.url) for i in issues if i.cta} == {
+        ("Try our course", "https://shop.example/course")}
+    assert all(i.cta for i in issues)
+
+
+def test_only_calls_to_action_is_an_error() -> None:
+    with pytest.raises(InputError, match="no snippets to plan"):
+        plan(content(snippet(0, 30, kind="cta")), SCHEDULE)
+
+
+def test_blocks_carry_their_sources_as_links() -> None:
+    refs = {"1": "https://a.example/study", "2": "Printed book, p. 4"}
+    issues = plan(content(snippet(0, 100, sources=("2", "1")), references=refs), SCHEDULE)
+    block = issues[0].blocks[0]
+    assert [(s.n, s.url) for s in block.sources] == [("2", refs["2"]), ("1", refs["1"])]
+
+
+def test_the_content_fixture_plans_with_its_pitch_as_cta() -> None:
+    loaded = load_content(DATA / "sourdough.yaml")
+    issues = plan(loaded, SCHEDULE, min_words=60, max_words=120, cta_url="https://x.example")
+    assert all(i.cta and i.cta.title == "Join our weekend sourdough class" for i in issues)
+    subjects = [i.subject for i in issues]
+    assert len(set(subjects)) == len(subjects)
+    assert not any(s.endswith((":", "-", "—", ",")) for s in subjects)
+    starter = [i for i in issues if any("starter" in b.origin for b in i.blocks)]
+    assert len(starter) == 1, "the two parts of 'Your starter' (88 words) travel together"
+
+
+def test_subject_is_tidied_and_cut_at_a_word_boundary() -> None:
+    long_title = ("**Everything** you always wanted to know about the quiet art of keeping "
+                  "a compost heap warm through the winter months:")
+    subject = subject_for([Snippet("x", "tip", "", long_title, "Body.")])
+    assert len(subject) <= SUBJECT_MAX
+    assert "**" not in subject
+    assert subject.endswith("…")
+    assert subject[:-1].split()[-1] in long_title.split()
+    assert subject[:-1].split()[-1].lower() not in {"the", "of", "a", "and"}
+
+
+def test_preheader_uses_first_sentences_without_markers() -> None:
+    body = ("Mulch keeps the soil moist [^1]. It also feeds worms [2] [3]. "
+            "A third sentence that is far too long to fit in any preheader whatsoever at all, "
+            "it just keeps going.\n\n- a list item")
+    text = preheader([Snippet("x", "tip", "", "T", body)])
+    assert text.startswith("Mulch keeps the soil moist. It also feeds worms.")
+    assert "[" not in text
+    assert len(text) <= PREHEADER_MAX
+
+
+def test_preheader_of_a_bare_list_names_the_other_snippets() -> None:
+    bare = Snippet("x", "list", "", "Tools", "- spade\n- fork\n- rake")
+    other = Snippet("y", "tip", "", "Sharpen the spade:", "Use a file.")
+    assert "Sharpen the spade" in preheader([bare, other])
+
+
+_text = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=300)
+
+
+@st.composite
+def contents(draw: st.DrawFn) -> Content:
+    count = draw(st.integers(1, 12))
+    snippets = [Snippet(id=f"id{i}", kind=draw(st.sampled_from(["tip", "faq", "list", "cta"]))
+                        if i else "tip",
+                        section=draw(st.sampled_from(["A", "B", "C"])),
+                        title=draw(_text), body=draw(_text) or "x",
+                        words=draw(st.integers(0, 700)))
+                for i in range(count)]
+    return content(*snippets)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(contents(), st.integers(20, 200), st.integers(0, 400))
+def test_generated_contents_plan_into_short_subjects_and_preheaders(
+        generated: Content, low: int, extra: int) -> None:
+    issues = plan(generated, SCHEDULE, min_words=low, max_words=low + extra)
+    content_ids = [s.id for s in generated.snippets if s.kind != "cta"]
+    assert [b.origin.split("#")[1] for i in issues for b in i.blocks] == content_ids
+    for issue in issues:
+        assert issue.blocks
+        assert 0 < len(issue.subject) < 60
+        assert len(issue.preheader) < 100
+        assert issue.subject == issue.subject.strip()
+        if len(issue.blocks) > 1:
+            assert sum(words_of_block for words_of_block in _words(issue, generated)) <= (
+                low + extra)
+
+
+def _words(issue, generated: Content) -> list[int]:  # type: ignore[no-untyped-def]
+    by_id = {s.id: s for s in generated.snippets}
+    return [words_of(by_id[b.origin.split("#")[1]]) for b in issue.blocks]
