@@ -83,6 +83,7 @@ class Fault:
     """One scripted answer: ``kind`` is a status code (as text), ``slow`` or ``drop``.
 
     ``reset_after``: for 429, seconds from now until ``X-RateLimit-Reset``.
+    ``rate_headers``: for 429, False leaves out the ``X-RateLimit-*`` headers.
     ``seconds``: for ``slow``, how long to wait before answering (default: the server's
     ``slow_seconds``).
     """
@@ -90,6 +91,7 @@ class Fault:
     kind: str
     reset_after: int = 1
     seconds: float | None = None
+    rate_headers: bool = True
 
     def __post_init__(self) -> None:
         if self.kind not in FAULT_KINDS:
@@ -97,12 +99,15 @@ class Fault:
 
     @classmethod
     def parse(cls, text: str | Fault) -> Fault:
-        """``"429"``, ``"429:5"`` (reset in 5 s), ``"slow"``, ``"slow:2.5"``, ``"drop"``..."""
+        """``"429"``, ``"429:5"`` (reset in 5 s), ``"429:none"`` (no rate-limit headers),
+        ``"slow"``, ``"slow:2.5"`` (seconds), ``"drop"``..."""
         if isinstance(text, Fault):
             return text
         kind, _, arg = str(text).strip().partition(":")
         if not arg:
             return cls(kind)
+        if kind == "429" and arg == "none":
+            return cls(kind, rate_headers=False)
         if kind == "429":
             return cls(kind, reset_after=int(arg))
         return cls(kind, seconds=float(arg))
@@ -648,6 +653,8 @@ class SendGridTestServer:
 
     def _fault_answer(self, fault: Fault) -> _Answer:
         status = int(fault.kind)
+        if status == 429 and not fault.rate_headers:
+            return _json_answer(429, TOO_MANY)
         if status == 429:
             return _json_answer(429, TOO_MANY, {
                 "X-RateLimit-Limit": "600", "X-RateLimit-Remaining": "0",
