@@ -133,9 +133,9 @@ def serve_and_open(folder: Path, page: str, port: int = 0) -> None:
     url = f"http://127.0.0.1:{server.server_address[1]}/{page}"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    click.echo(f"serving {url} (Ctrl-C to stop)")
-    webbrowser.open(url)
     try:
+        webbrowser.open(url)
+        click.echo(f"serving {url} (Ctrl-C to stop)")
         thread.join()
     except KeyboardInterrupt:
         click.echo("stopped")
