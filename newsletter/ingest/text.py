@@ -605,13 +605,36 @@ def _set_apart(line: Line) -> bool:
 def tag_captions(state: State) -> None:
     """Image alt text repeated as a lone line under a heading, and repeats of the title."""
     title = state.title.casefold()
+    headings: set[str] = set()
     for line in state.lines:
         if not state.free(line.index):
             continue
-        if title and line.text.casefold() == title:
+        text = line.text.casefold()
+        if title and text == title:
             state.drop(line.index, "repeats_title: the title again (image alt text)")
         elif _is_caption(state, line):
             state.drop(line.index, "image_caption: alt text repeated under a heading")
+        elif text in headings and _is_heading_candidate(state, line):
+            state.drop(line.index, "repeats_heading: a heading again (image alt text)")
+        elif _next_to_image_label(state, line):
+            state.drop(line.index, "image_caption: alt text next to an image label")
+        elif _is_heading_candidate(state, line):
+            headings.add(text)
+
+
+def _next_to_image_label(state: State, line: Line) -> bool:
+    """A short lone line directly above or below an image label (no blank line between)."""
+    if not is_heading_shape(line.text) or final_char(line.text) == "?":
+        return False
+    neighbours = []
+    if line.gap_before == 0:
+        neighbours.append(line.index - 1)
+    if line.gap_after == 0:
+        neighbours.append(line.index + 1)
+    return any(
+        (tag := state.tags.get(n)) is not None and tag.rule.startswith("image_label")
+        for n in neighbours
+    )
 
 
 def _is_caption(state: State, line: Line) -> bool:
