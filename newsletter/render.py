@@ -385,39 +385,52 @@ def _render_link_open(self: RendererHTML, tokens: Sequence[Token], idx: int,
 
 def _tokens_to_text(tokens: Sequence[Token], env: Mapping[str, Any]) -> str:
     """Plain text of parsed Markdown: wrapped paragraphs, ``-``/``1.`` lists, links as <url>."""
-    chunks: list[str] = []
-    lists: list[list[int]] = []  # per open list: [ordered (0/1), next number]
-    marker, quote, tight, list_start = "", "", False, False
+    writer = _TextWriter(env)
     for token in tokens:
+        writer.feed(token)
+    return "".join(writer.chunks).strip("\n")
+
+
+class _TextWriter:
+    """Walks markdown-it block tokens and writes wrapped plain text."""
+
+    def __init__(self, env: Mapping[str, Any]) -> None:
+        self.env = env
+        self.chunks: list[str] = []
+        self.lists: list[list[int]] = []  # per open list: [ordered (0/1), next number]
+        self.marker = ""  # "- " or "3. " waiting for the item's first line
+        self.quote = ""
+        self.tight = False  # the paragraph belongs to a tight list: no blank line before it
+        self.list_start = False
+
+    def feed(self, token: Token) -> None:
         kind = token.type
         if kind in ("bullet_list_open", "ordered_list_open"):
-            lists.append([kind == "ordered_list_open", int(token.attrGet("start") or 1)])
-            list_start = len(lists) == 1  # a top-level list is set apart; a nested one is not
+            self.lists.append([kind == "ordered_list_open", int(token.attrGet("start") or 1)])
+            self.list_start = len(self.lists) == 1  # a top-level list is set apart
         elif kind in ("bullet_list_close", "ordered_list_close"):
-            lists.pop()
+            self.lists.pop()
         elif kind == "list_item_open":
-            ordered, number = lists[-1]
-            marker = f"{number}. " if ordered else "- "
-            lists[-1][1] += 1
-        elif kind == "blockquote_open":
-            quote += "> "
-        elif kind == "blockquote_close":
-            quote = quote[:-2]
-        elif kind == "paragraph_open":
-            tight = token.hidden and not list_start
-            list_start = False
-        elif kind == "heading_open":
-            tight = False
+            ordered, number = self.lists[-1]
+            self.marker = f"{number}. " if ordered else "- "
+            self.lists[-1][1] += 1
+        elif kind in ("blockquote_open", "blockquote_close"):
+            self.quote = self.quote + "> " if kind == "blockquote_open" else self.quote[:-2]
+        elif kind in ("paragraph_open", "heading_open"):
+            self.tight = token.hidden and not self.list_start
+            self.list_start = False
         elif kind == "inline":
-            indent = quote + "   " * max(len(lists) - 1, 0) if lists else quote
-            chunks.append(("\n" if tight and chunks else "\n\n")
-                          + _wrap_item(_inline_text(token.children or [], env), indent, marker))
-            marker = ""
+            self._write(_inline_text(token.children or [], self.env))
         elif kind in ("code_block", "fence"):
-            chunks.append("\n\n" + textwrap.indent(token.content.rstrip("\n"), "    "))
+            self.chunks.append("\n\n" + textwrap.indent(token.content.rstrip("\n"), "    "))
         elif kind == "hr":
-            chunks.append("\n\n" + "-" * 24)
-    return "".join(chunks).strip("\n")
+            self.chunks.append("\n\n" + "-" * 24)
+
+    def _write(self, text: str) -> None:
+        indent = self.quote + "   " * max(len(self.lists) - 1, 0)
+        gap = "\n" if self.tight and self.chunks else "\n\n"
+        self.chunks.append(gap + _wrap_item(text, indent, self.marker))
+        self.marker = ""
 
 
 def _wrap_item(text: str, indent: str, marker: str) -> str:
