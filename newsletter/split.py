@@ -49,6 +49,7 @@ class Section:
     heading_lines: tuple[int, ...] = ()
     units: list[Unit] = field(default_factory=list)
     references: bool = False  # the heading of the reference list
+    parent: str = ""  # the heading with no text of its own that this section carries
 
     @property
     def words(self) -> int:
@@ -254,6 +255,7 @@ def _place_empty_headings(sections: list[Section], dropped: list[Dropped]) -> li
             continue
         carried = tuple(line for p in pending for line in p.heading_lines)
         section.heading_lines = carried + section.heading_lines
+        section.parent = pending[-1].title if pending else ""
         pending = []
         kept.append(section)
     for orphan in pending:
@@ -367,15 +369,27 @@ def _split_list(unit: Unit, bounds: Bounds) -> list[Unit]:
     lead, items = _parse_list(unit.markdown)
     if len(items) < 2:
         return [unit]
-    lead_words = count_words(lead)
-    sizes = [count_words(i) for i in items]
-    sizes[0] += lead_words  # every part repeats the lead: the DP sees it once per group
-    groups = pack(sizes, Bounds(max(1, bounds.low - lead_words), bounds.high - lead_words))
+    # later parts repeat only the lead-in sentence itself, not the paragraph around it
+    short_lead = _sentences(lead)[-1] if lead else ""
+    lead_words = count_words(short_lead)
+    groups = pack([count_words(i) for i in items],
+                  Bounds(max(1, bounds.low - lead_words), max(1, bounds.high - lead_words)))
     parts = []
     for start, end in groups:
-        text = _list_markdown(lead, items[start:end], unit.ordered, start + 1)
-        parts.append(replace(unit, markdown=text, words=count_words(text)))
+        text = _list_markdown(lead if start == 0 else short_lead, items[start:end],
+                              unit.ordered, start + 1)
+        parts.append(replace(unit, markdown=text, words=count_words(text),
+                             label=short_lead.rstrip(":").strip(),
+                             lines=_part_lines(unit.lines, bool(lead), len(items), start, end)))
     return parts
+
+
+def _part_lines(lines: tuple[int, ...], lead: bool, count: int, start: int, end: int
+                ) -> tuple[int, ...]:
+    """The lead-in's line and the lines of items ``start..end`` (all lines if unknown)."""
+    if len(lines) != count + lead:
+        return lines
+    return lines[:lead] + lines[lead + start:lead + end]
 
 
 def _parse_list(markdown: str) -> tuple[str, list[str]]:
@@ -473,12 +487,20 @@ def _list_kind(chunk: Chunk, section: Section) -> tuple[str, str]:
     return "list", "list: mostly a list"
 
 
+def _merged_under_parent(chunk: Chunk) -> bool:
+    """Merged sections that all sit under the first one's empty parent heading."""
+    first = chunk.sections[0]
+    return len(chunk.sections) > 1 and bool(first.parent) and all(
+        s.path[:-1] == first.path[:-1] for s in chunk.sections)
+
+
 def chunk_body(chunk: Chunk) -> str:
     """The Markdown body: units in order; merged sections keep their headings in bold."""
     if len(chunk.sections) == 1:
         return "\n\n".join(u.markdown for u in chunk.units)
-    parts = [u.markdown for u in chunk.sections[0].units]
-    for section in chunk.sections[1:]:  # merged chunks hold whole sections only
+    labelled = chunk.sections if _merged_under_parent(chunk) else chunk.sections[1:]
+    parts = [] if labelled is chunk.sections else [u.markdown for u in chunk.sections[0].units]
+    for section in labelled:  # merged chunks hold whole sections only
         parts.append(f"**{section.title}**")
         parts.extend(u.markdown for u in section.units)
     return "\n\n".join(parts)
@@ -487,6 +509,8 @@ def chunk_body(chunk: Chunk) -> str:
 def chunk_title(chunk: Chunk, used: set[str]) -> str:
     """The section heading; a later part of a cut section is named by its lead-in or label."""
     section = chunk.sections[0]
+    if _merged_under_parent(chunk):
+        return section.parent
     if chunk.part <= 1:
         return section.title
     label = next((u.label for u in chunk.units[:1] if u.label and len(u.label) <= 90), "")
@@ -514,11 +538,13 @@ def snippet_id(title: str, body: str, taken: set[str]) -> str:
 
 def _section_path(chunk: Chunk) -> str:
     section = chunk.sections[0]
-    return " > ".join(section.path) or section.title
+    path = section.path[:-1] if _merged_under_parent(chunk) else section.path
+    return " > ".join(path) or section.title
 
 
 def _lines(chunk: Chunk) -> tuple[int, ...]:
-    lines = {line for s in chunk.sections for line in s.heading_lines}
+    # a cut section's heading belongs to its first part (later parts name it as their section)
+    lines = {line for s in chunk.sections for line in s.heading_lines} if chunk.part <= 1 else set()
     lines.update(line for u in chunk.units for line in u.lines)
     return tuple(sorted(lines))
 
