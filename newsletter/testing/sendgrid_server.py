@@ -187,6 +187,7 @@ class _Ledger:
 def _addressees(body: dict[str, Any], message_id: str, details: bool
                 ) -> Iterable[AcceptedRecipient]:
     top_args = body.get("custom_args") or {}
+    top_args = top_args if isinstance(top_args, dict) else {"": top_args}
     top_headers = body.get("headers") or {}
     for p in body["personalizations"]:
         args = {**top_args, **(p.get("custom_args") or {})} if details else {}
@@ -349,7 +350,9 @@ def _check_substitutions(subs: Any, where: str) -> list[dict[str, Any]]:
 def _check_args(args: Any, where: str) -> list[dict[str, Any]]:
     if args is None:
         return []
-    size = _string_map_bytes(args)
+    # The published schema types the top-level custom_args as a string; accept that too.
+    size = len(args.encode()) if isinstance(args, str) and where == "custom_args" else \
+        _string_map_bytes(args)
     if size is None:
         return [_error("Invalid type. custom_args values must be strings.", where,
                        "message.custom_args")]
