@@ -1,0 +1,168 @@
+"""`newsletter plan` and `newsletter queue` as a marketer and a cron job use them."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from datetime import datetime
+from itertools import pairwise
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from click.testing import CliRunner, Result
+
+from newsletter.cli import main
+from newsletter.issuefile import issue_paths, load_queue
+
+DATA = Path(__file__).parent / "data" / "plan"
+NOW = "2026-02-20T12:00:00+00:00"
+CONFIG = """\
+name: Bread Notes
+timezone: America/New_York
+cadence:
+  every: 4d
+  at: "07:45"
+  min_words: 40
+  max_words: 100
+cta_url: https://bread.example/class
+"""
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    (tmp_path / "newsletter.yaml").write_text(CONFIG)
+    (tmp_path / "content").mkdir()
+    shutil.copy(DATA / "sourdough.yaml", tmp_path / "content" / "sourdough-at-home.yaml")
+    return tmp_path
+
+
+def run(folder: Path, *args: str) -> Result:
+    return CliRunner().invoke(main, ["--config", str(folder / "newsletter.yaml"), *args],
+                              catch_exceptions=False)
+
+
+def plan(folder: Path, *args: str) -> Result:
+    return run(folder, "plan", str(folder / "content" / "sourdough-at-home.yaml"),
+               "--now", NOW, *args)
+
+
+def test_plan_uses_the_configured_cadence_zone_and_cta(folder: Path) -> None:
+    result = plan(folder)
+    assert result.exit_code == 0, result.output
+    issues = load_queue(folder / "issues").issues
+    assert len(issues) > 1
+    zone = ZoneInfo("America/New_York")
+    local = [i.issue.send_at.astimezone(zone) for i in issues]  # type: ignore[union-attr]
+    assert all((t.hour, t.minute) == (7, 45) for t in local)
+    assert {(b.date() - a.date()).days for a, b in pairwise(local)} == {4}
+    today = datetime.fromisoformat(NOW).astimezone(zone).date()
+    assert local[0].date() > today  # starts tomorrow, never in the past
+    assert all(i.issue.cta and i.issue.cta.url == "https://bread.example/class"
+               for i in issues)
+    for path in issue_paths(folder / "issues"):
+        assert path.name in result.stdout
+
+
+def test_plan_options_override_the_configuration(folder: Path) -> None:
+    result = plan(folder, "--on", "tue,sat", "--at", "18:00", "--tz", "Australia/Sydney",
+                  "--start", "2026-04-01", "--status", "draft")
+    assert result.exit_code == 0, result.output
+    zone = ZoneInfo("Australia/Sydney")
+    issues = load_queue(folder / "issues").issues
+    assert {i.issue.status for i in issues} == {"draft"}
+    for item in issues:
+        local = item.issue.send_at.astimezone(zone)  # type: ignore[union-attr]
+        assert local.strftime("%a %H:%M") in ("Tue 18:00", "Sat 18:00")
+
+
+def test_dry_run_writes_nothing_and_replan_reports_what_it_kept(folder: Path) -> None:
+    assert plan(folder, "--dry-run").exit_code == 0
+    assert not issue_paths(folder / "issues")
+    assert plan(folder).exit_code == 0
+    edited = issue_paths(folder / "issues")[0]
+    edited.write_text(edited.read_text().replace("status: scheduled", "status: cancelled"))
+    again = plan(folder, "--every", "2d")
+    assert again.exit_code == 0, again.output
+    assert "edited since it was planned" in again.stdout
+    assert "status: cancelled" in edited.read_text()
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--tz", "Europe/Atlantis"], "unknown time zone 'Europe/Atlantis'"),
+    (["--every", "0d"], "--every: '0d' is not a cadence"),
+    (["--at", "25:00"], "--at: '25:00' is not a time of day"),
+    (["--start", "2026-02-30"], "--start: '2026-02-30' is not a date"),
+    (["--on", "mon,funday"], "unknown weekday 'fun'"),
+    (["--min-words", "300", "--max-words", "100"], "is more than --max-words"),
+])
+def test_bad_options_are_one_line_errors(folder: Path, args: list[str], message: str) -> None:
+    result = plan(folder, *args)
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: ")
+    assert message in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert not issue_paths(folder / "issues")
+
+
+def test_every_and_on_together_is_a_usage_error(folder: Path) -> None:
+    assert plan(folder, "--every", "3d", "--on", "mon").exit_code == 2
+
+
+def test_a_missing_content_file_is_a_one_line_error(folder: Path) -> None:
+    result = run(folder, "plan", str(folder / "content" / "nope.yaml"))
+    assert result.exit_code == 1
+    assert "nope.yaml" in result.stderr
+
+
+def test_queue_lists_issues_in_send_order(folder: Path) -> None:
+    assert plan(folder).exit_code == 0
+    result = run(folder, "queue")
+    assert result.exit_code == 0, result.output
+    subjects = [i.issue.subject for i in load_queue(folder / "issues").issues]
+    positions = [result.stdout.find(s[:20]) for s in subjects]
+    assert all(p >= 0 for p in positions) and positions == sorted(positions)
+
+
+def test_queue_json_and_an_invalid_file(folder: Path) -> None:
+    assert plan(folder).exit_code == 0
+    bad = folder / "issues" / "050-typo.yaml"
+    bad.write_text("number: 50\nsubjet: Oops\n")
+    result = run(folder, "queue", "--json")
+    assert result.exit_code == 1
+    rows = json.loads(result.stdout)
+    issues = [r for r in rows if "error" not in r]
+    errors = [r for r in rows if "error" in r]
+    assert len(issues) == len(load_queue(folder / "issues").issues)
+    assert {"number", "subject", "send_at", "status", "words", "counts"} <= set(issues[0])
+    assert issues[0]["counts"]["sent"] == 0 and "uncertain" in issues[0]["counts"]
+    assert errors[0]["file"] == str(bad) and errors[0]["line"] == 2
+    assert "did you mean 'subject'" in errors[0]["error"]
+    table = run(folder, "queue")
+    assert table.exit_code == 1
+    assert "050-typo.yaml:2" in table.stderr and issues[0]["subject"][:20] in table.stdout
+
+
+def test_empty_queue_says_what_to_do(folder: Path) -> None:
+    result = run(folder, "queue")
+    assert result.exit_code == 0
+    assert "newsletter plan" in result.stdout
+
+
+def test_the_installed_command_plans_and_lists(folder: Path) -> None:
+    command = Path(sys.executable).parent / "newsletter"
+    exe = [str(command)] if command.exists() else [sys.executable, "-m", "newsletter"]
+    planned = subprocess.run([*exe, "plan", "content/sourdough-at-home.yaml", "--every", "3d",
+                              "--tz", "Europe/Berlin", "--start", "2026-03-27"],
+                             cwd=folder, capture_output=True, text=True, check=False)
+    assert planned.returncode == 0, planned.stderr
+    listed = subprocess.run([*exe, "queue", "--json"], cwd=folder, capture_output=True,
+                            text=True, check=False)
+    assert listed.returncode == 0, listed.stderr
+    rows = json.loads(listed.stdout)
+    berlin = [datetime.fromisoformat(r["send_at"]).astimezone(ZoneInfo("Europe/Berlin"))
+              for r in rows]
+    assert all((t.hour, t.minute) == (7, 45) for t in berlin)
+    assert len({t.utcoffset() for t in berlin}) == 2  # the window crosses 29 March

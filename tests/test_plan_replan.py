@@ -1,0 +1,127 @@
+"""Planning into issues/: a person's edits and past issues survive re-planning."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+
+from newsletter.contentfile import load_content
+from newsletter.issuefile import STATE_NAME, issue_paths, load_issue, load_queue
+from newsletter.models import Article, Content
+from newsletter.plan import plan_into
+from newsletter.schedule import Schedule
+
+DATA = Path(__file__).parent / "data" / "plan"
+START = date(2026, 9, 1)
+SCHEDULE = Schedule(every_days=3, at=time(9), tz="America/New_York", start=START)
+BEFORE = datetime(2026, 8, 1, tzinfo=UTC)
+BUDGET = {"min_words": 40, "max_words": 100}
+
+
+def sourdough() -> Content:
+    return load_content(DATA / "sourdough.yaml")
+
+
+def texts(folder: Path) -> dict[str, str]:
+    return {p.name: p.read_text() for p in issue_paths(folder)}
+
+
+def test_first_plan_writes_every_issue_and_the_state(tmp_path: Path) -> None:
+    report = plan_into(sourdough(), SCHEDULE, tmp_path, now=BEFORE, **BUDGET)
+    assert {a.action for a in report.actions} == {"new"}
+    assert len(issue_paths(tmp_path)) == len(report.written) > 1
+    assert (tmp_path / STATE_NAME).is_file()
+    queue = load_queue(tmp_path)
+    assert not queue.errors
+    assert [i.issue.number for i in queue.issues] == list(range(1, len(queue.issues) + 1))
+
+
+def test_replanning_unchanged_input_changes_nothing(tmp_path: Path) -> None:
+    plan_into(sourdough(), SCHEDULE, tmp_path, now=BEFORE, **BUDGET)
+    before = texts(tmp_path)
+    report = plan_into(sourdough(), SCHEDULE, tmp_path, now=BEFORE, **BUDGET)
+    assert {a.action for a in report.actions} == {"unchanged"}
+    assert texts(tmp_path) == before
+
+
+def test_an_edited_file_is_kept_and_its_snippets_not_planned_again(tmp_path: Path) -> None:
+    plan_into(sourdough(), SCHEDULE, tmp_path, now=BEFORE, **BUDGET)
+    edited = issue_paths(tmp_path)[1]
+    edited.write_text(edited.read_text().replace("subject: ", "subject: EDITED ", 1))
+    edited_text = edited.read_text()
+    edited_origins = {b.origin for b in load_issue(edited).blocks}
+
+    later = replace(SCHEDULE, every_days=2)
+    report = plan_into(sourdough(), later, tmp_path, now=BEFORE, **BUDGET)
+
+    assert edited.read_text() == edited_text
+    assert [(a.path, a.reason) for a in report.kept] == [(edited, "edited since it was planned")]
+    others = [i for i in load_queue(tmp_path).issues if i.path != edited]
+    assert not edited_origins & {b.origin for i in others for b in i.issue.blocks}
+    all_origins = [b.origin for i in load_queue(tmp_path).issues for b in i.issue.blocks]
+    assert len(all_origins) == len(set(all_origins)) == len(
+        [s for s in sourdough().snippets if s.kind != "cta"])
+    kept_day = load_issue(edited).send_at.date()  # type: ignore[union-attr]
+    assert all(i.issue.send_at.date() != kept_day for i in others)  # type: ignore[union-attr]
+
+
+def test_a_file_whose_send_time_has_passed_is_kept(tmp_path: Path) -> None:
+    plan_into(sourdough(), SCHEDULE, tmp_path, now=BEFORE, **BUDGET)
+    first = load_queue(tmp_path).issues[0]
+    sent_text = first.path.read_text()
+    after_first = first.issue.send_at + timedelta(hours=1)  # type: ignore[operator]
+
+    report = plan_into(sourdough(), replace(SCHEDULE, start=START + timedelta(days=10)),
+                       tmp_path, now=after_first, **BUDGET)
+
+    assert first.path.read_text() == sent_text
+    assert [a.reason for a in report.kept] == ["its send time has passed"]
+    assert all(a.issue.send_at > after_first for a in report.written)  # type: ignore
+
+
+def test_a_file_plan_did_not_write_counts_as_edited(tmp_path: Path) -> None:
+    plan_into(sourdough(), SCHEDULE, tmp_path, now=BEFORE, **BUDGET)
+    (tmp_path / STATE_NAME).unlink()
+    before = texts(tmp_path)
+    report = plan_into(sourdough(), replace(SCHEDULE, every_days=7), tmp_path, now=BEFORE,
+                       **BUDGET)
+    assert texts(tmp_path) == before
+    assert len(report.kept) == len(before) and not report.written
+
+
+def test_invalid_files_are_never_touched_and_keep_their_number(tmp_path: Path) -> None:
+    broken = tmp_path / "002-mine.yaml"
+    broken.write_text("number: 2\nsubject: [half\n")
+    report = plan_into(sourdough(), SCHEDULE, tmp_path, now=BEFORE, **BUDGET)
+    assert broken.read_text() == "number: 2\nsubject: [half\n"
+    assert [a.path for a in report.kept] == [broken]
+    assert 2 not in {a.issue.number for a in report.written if a.issue}
+
+
+def test_a_second_article_continues_the_numbering(tmp_path: Path) -> None:
+    plan_into(sourdough(), SCHEDULE, tmp_path, now=BEFORE, **BUDGET)
+    first_count = len(issue_paths(tmp_path))
+    other = replace(sourdough(), article=Article("Rye Bread", "rye-bread", "rye.md"))
+    report = plan_into(other, SCHEDULE, tmp_path, now=BEFORE, **BUDGET)
+    numbers = sorted(a.issue.number for a in report.written if a.issue)
+    assert numbers[0] == first_count + 1
+    assert len(issue_paths(tmp_path)) == first_count + len(numbers)
+    assert not load_queue(tmp_path).errors
+
+
+def test_a_shorter_plan_removes_its_own_unedited_leftovers(tmp_path: Path) -> None:
+    plan_into(sourdough(), SCHEDULE, tmp_path, now=BEFORE, **BUDGET)
+    many = len(issue_paths(tmp_path))
+    report = plan_into(sourdough(), SCHEDULE, tmp_path, now=BEFORE, min_words=150,
+                       max_words=450)
+    assert len(issue_paths(tmp_path)) == len(report.written) < many
+    assert {a.action for a in report.actions} >= {"removed"}
+    assert not load_queue(tmp_path).errors
+
+
+def test_dry_run_writes_nothing(tmp_path: Path) -> None:
+    report = plan_into(sourdough(), SCHEDULE, tmp_path / "issues", now=BEFORE, dry_run=True,
+                       **BUDGET)
+    assert report.written and report.dry_run
+    assert not (tmp_path / "issues").exists()
