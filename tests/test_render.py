@@ -371,3 +371,15 @@ def test_an_import_in_the_stylesheet_is_refused_with_its_line(config: Config) ->
     (config.templates_dir / "email.css").write_text("/* mine */\n@import url(x.css);\n" + css)
     with pytest.raises(ConfigError, match=r"email\.css:2: @import does not work in email"):
         render(example_issue(), config)
+
+
+def test_templates_copied_by_init_render_the_same_email(config: Config) -> None:
+    from newsletter.scaffold import copy_default_templates
+
+    written = copy_default_templates(config.templates_dir)
+    assert config.templates_dir / "partials" / "footer.html.j2" in written
+    assert render(example_issue(), config) == render(example_issue(), dataclasses.replace(
+        config, root=config.root / "no-templates-here"))
+    footer = config.templates_dir / "partials" / "footer.txt.j2"
+    footer.write_text(footer.read_text() + "Edited by the marketer.\n")
+    assert render(example_issue(), config).text.endswith("Edited by the marketer.\n")
