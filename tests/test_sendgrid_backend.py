@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import traceback
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -314,6 +315,21 @@ def test_with_30_percent_faults_everyone_is_delivered_exactly_once(schema: str) 
     assert len(sleep.waits) == stats["answers"]["429"] + stats["answers"]["503"]
 
 
+def test_one_backend_shared_by_four_threads_delivers_each_once(schema: str) -> None:
+    people = recipients(4000)
+    sleep = FakeSleep()
+    with SendGridTestServer(API_KEY, fail_rate=0.3, seed=3, clock=lambda: FIXED_NOW) as srv:
+        backend = backend_for(srv.url, sleep, max_retries=12)
+        batches = [people[i:i + 200] for i in range(0, len(people), 200)]
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            outcomes = [o for batch in pool.map(lambda b: backend.send(message(), b), batches)
+                        for o in batch]
+        delivered = srv.deliveries()
+
+    assert all(o.ok for o in outcomes)
+    assert delivered == {p.email: 1 for p in people}
+
+
 # --- the key stays secret -----------------------------------------------------------------
 
 
@@ -348,6 +364,11 @@ def write_config(folder: Path, extra: str = "") -> Path:
     path.write_text("name: Test letter\nfrom:\n  email: hi@letters.example\n" + extra,
                     encoding="utf-8")
     return path
+
+
+def test_a_host_that_is_not_a_url_is_a_config_error() -> None:
+    with pytest.raises(ConfigError, match=r"sendgrid\.host"):
+        SendGridBackend(API_KEY, host="api.sendgrid.com")
 
 
 def test_from_config_refuses_to_start_without_the_key(tmp_path: Path) -> None:

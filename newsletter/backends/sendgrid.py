@@ -98,6 +98,9 @@ class SendGridBackend:
     ) -> None:
         if not api_key:
             raise ConfigError(_MISSING_KEY, field="SENDGRID_API_KEY")
+        if not host.startswith(("https://", "http://")):
+            raise ConfigError(f"expected a URL like {DEFAULT_HOST}, got {host!r}",
+                              field="sendgrid.host")
         self.categories = _checked_categories(categories)
         self.host = host.rstrip("/")
         self.timeout = timeout
@@ -282,7 +285,7 @@ def _personalization(message: Message, recipient: Recipient, used: _TagFilter, s
     if message.test:
         args["test"] = "true"
     for name, value in (("substitutions", subs), ("custom_args", args)):
-        size = _json_bytes(value)
+        size = _json_bytes(value, MAX_FIELD_BYTES)
         if size > MAX_FIELD_BYTES:
             return (f"its {name} take {size} bytes; SendGrid allows {MAX_FIELD_BYTES} per "
                     "recipient (shorten the personal fields)")
@@ -359,8 +362,13 @@ def _is_email(value: str) -> bool:
     return bool(EMAIL_RE.match(value or ""))
 
 
-def _json_bytes(value: Any) -> int:
-    """Bytes of ``value`` as JSON: never less than the UTF-8 bytes SendGrid counts."""
+def _json_bytes(value: Mapping[str, str], limit: int) -> int:
+    """Bytes of ``value`` as JSON (never less than the UTF-8 bytes SendGrid counts), or a
+    smaller bound when even the worst escaping would stay within ``limit``."""
+    chars = sum(len(k) + len(v) for k, v in value.items())
+    bound = 12 * chars + 6 * len(value) + 2  # worst case: a surrogate pair of \uXXXX each
+    if bound <= limit:
+        return bound
     return len(json.dumps(value, separators=(",", ":")))
 
 
