@@ -1,0 +1,215 @@
+"""The delivery ledger: one row per (issue, subscriber), the only guard against double sends.
+
+A send is a loop of short transactions: :meth:`LedgerStore.claim_batch` inserts ``claimed``
+rows for active subscribers who have none yet (the unique key makes a second claim
+impossible), the caller sends, :meth:`LedgerStore.record_outcomes` writes ``sent`` or
+``failed``. A claim older than the lease belongs to a dead process and becomes
+``uncertain``; the operator may release it (``retry``), which makes it claimable again.
+
+On PostgreSQL candidates are locked ``FOR UPDATE SKIP LOCKED`` so concurrent claimers take
+different subscribers (they share the work); on SQLite ``BEGIN IMMEDIATE`` serialises them.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, and_, bindparam, func, insert, or_, select, update
+from sqlalchemy.dialects import postgresql
+
+from .engine import read_transaction, write_transaction
+from .records import Claimed, Counts, DeliveryRecord
+from .schema import deliveries, subscribers
+
+_D, _S = deliveries.c, subscribers.c
+OUTCOME_STATUSES = ("sent", "failed", "uncertain")
+STALE_ERROR = "claimed by a process that never reported back (lease expired): may have been sent"
+_CLAIM_ROUNDS = 5
+
+
+class LedgerStore:
+    """Delivery-ledger operations; mixed into :class:`~newsletter.store.Store`."""
+
+    engine: Engine
+    _floors: dict[str, int]
+    _swept: set[str]
+    _floor_lock: threading.Lock
+
+    def claim_batch(self, issue_key: str, *, batch_id: str, limit: int,
+                    now: datetime) -> list[Claimed]:
+        """Claim up to ``limit`` active subscribers who have no delivery of the issue yet.
+
+        One short transaction; the rows are committed as ``claimed`` with ``batch_id`` and
+        ``now`` before this returns. An empty list means nobody is left to send to.
+        """
+        for _ in range(_CLAIM_ROUNDS):
+            with write_transaction(self.engine) as conn:
+                seen = self._claim_some(conn, issue_key, batch_id, limit, now)
+                claimed = _claimed_rows(conn, batch_id) if seen else []
+            if claimed or not seen:  # none claimed yet candidates seen: others won; look again
+                return claimed
+        return []
+
+    def _claim_some(self, conn: Connection, key: str, batch_id: str, limit: int,
+                    now: datetime) -> int:
+        with self._floor_lock:
+            floor = self._floors.get(key, 0)
+            swept = key in self._swept
+        seen = _claim_from(conn, key, batch_id, limit, now, floor)
+        if seen:
+            with self._floor_lock:
+                self._floors[key] = max(self._floors.get(key, 0), seen[-1])
+        if len(seen) < limit and floor and not swept:
+            # Ids below the floor may have been released or activated since: look once.
+            gap = _claim_from(conn, key, batch_id, limit - len(seen), now, 0)
+            if not gap:
+                with self._floor_lock:
+                    self._swept.add(key)
+            seen += gap
+        return len(seen)
+
+    def _forget_floor(self, issue_key: str | None) -> None:
+        with self._floor_lock:
+            if issue_key is None:
+                self._floors.clear()
+                self._swept.clear()
+            else:
+                self._floors.pop(issue_key, None)
+                self._swept.discard(issue_key)
+
+    def record_outcomes(self, outcomes: Sequence[tuple[int, str, str, str]],
+                        now: datetime) -> None:
+        """Record ``(delivery_id, status, message_id, error)`` for claimed rows, in one commit.
+
+        ``status`` is ``sent``, ``failed`` or ``uncertain``. A row already ``sent`` is never
+        changed; a row marked ``uncertain`` by a stale-claim sweep takes the real outcome.
+        """
+        if not outcomes:
+            return
+        for _, status, _, _ in outcomes:
+            if status not in OUTCOME_STATUSES:
+                raise ValueError(f"unknown delivery outcome {status!r}")
+        statement = (update(deliveries)
+                     .where(_D.id == bindparam("b_id"), _D.status.in_(("claimed", "uncertain")))
+                     .values(status=bindparam("b_status"), message_id=bindparam("b_message_id"),
+                             last_error=bindparam("b_error"), sent_at=bindparam("b_sent_at"),
+                             updated_at=now))
+        params = [{"b_id": i, "b_status": st, "b_message_id": mid or None,
+                   "b_error": err or None, "b_sent_at": now if st == "sent" else None}
+                  for i, st, mid, err in outcomes]
+        with write_transaction(self.engine) as conn:
+            conn.execute(statement, params)
+
+    def mark_stale_claims_uncertain(self, issue_key: str | None, *, older_than: datetime,
+                                    now: datetime | None = None) -> int:
+        """Turn claims made before ``older_than`` (dead processes) into ``uncertain``."""
+        where = [_D.status == "claimed", _D.claimed_at < older_than]
+        if issue_key is not None:
+            where.append(_D.issue_key == issue_key)
+        values: dict[str, Any] = {"status": "uncertain",
+                                  "last_error": func.coalesce(_D.last_error, STALE_ERROR)}
+        if now is not None:
+            values["updated_at"] = now
+        with write_transaction(self.engine) as conn:
+            return conn.execute(update(deliveries).where(*where).values(values)).rowcount
+
+    def release_uncertain(self, issue_key: str) -> int:
+        """Make the issue's ``uncertain`` rows claimable again (the operator chose to retry)."""
+        return self._release(and_(_D.issue_key == issue_key, _D.status == "uncertain"), issue_key)
+
+    def release_failed(self, issue_key: str) -> int:
+        """Make the issue's ``failed`` rows claimable again (after the cause was fixed)."""
+        return self._release(and_(_D.issue_key == issue_key, _D.status == "failed"), issue_key)
+
+    def release_claims(self, delivery_ids: Iterable[int]) -> int:
+        """Hand back claims that were certainly not sent (e.g. the provider refused our key)."""
+        ids = list(delivery_ids)
+        return self._release(and_(_D.id.in_(ids), _D.status == "claimed"), None) if ids else 0
+
+    def _release(self, where: Any, issue_key: str | None) -> int:
+        with write_transaction(self.engine) as conn:
+            count = conn.execute(update(deliveries).where(where).values(status="retry")).rowcount
+        self._forget_floor(issue_key)
+        return count
+
+    def delivery_counts(self, issue_key: str | None = None) -> dict[str, Counts]:
+        """Ledger rows by status, per issue (only issues with rows appear)."""
+        query = select(_D.issue_key, _D.status, func.count()).group_by(_D.issue_key, _D.status)
+        if issue_key is not None:
+            query = query.where(_D.issue_key == issue_key)
+        tallies: dict[str, dict[str, int]] = {}
+        with read_transaction(self.engine) as conn:
+            for key, status, n in conn.execute(query):
+                tallies.setdefault(key, {})[status] = n
+        return {key: Counts(**t) for key, t in tallies.items()}
+
+    def count_unclaimed(self, issue_key: str) -> int:
+        """Active subscribers the issue would still go to (no row yet, or released)."""
+        query = select(func.count()).select_from(_candidates_from(issue_key)).where(
+            _S.status == "active", _unclaimed())
+        with read_transaction(self.engine) as conn:
+            return conn.execute(query).scalar_one()
+
+    def deliveries_with_status(self, issue_key: str, status: str) -> list[DeliveryRecord]:
+        """The issue's ledger rows with ``status``, with addresses, in subscriber order."""
+        query = (select(_D.id, _D.subscriber_id, _S.email, _S.name, _D.status, _D.batch_id,
+                        _D.message_id, _D.attempts, _D.last_error, _D.claimed_at, _D.sent_at)
+                 .join(subscribers, _S.id == _D.subscriber_id)
+                 .where(_D.issue_key == issue_key, _D.status == status).order_by(_S.id))
+        with read_transaction(self.engine) as conn:
+            return [DeliveryRecord(*row) for row in conn.execute(query)]
+
+    def uncertain_recipients(self, issue_key: str) -> list[DeliveryRecord]:
+        """Who may or may not have received the issue (reported; re-sent only on request)."""
+        return self.deliveries_with_status(issue_key, "uncertain")
+
+
+def _candidates_from(issue_key: str) -> Any:
+    return subscribers.outerjoin(deliveries, and_(_D.issue_key == issue_key,
+                                                  _D.subscriber_id == _S.id))
+
+
+def _unclaimed() -> Any:
+    return or_(_D.id.is_(None), _D.status == "retry")
+
+
+def _claim_from(conn: Connection, key: str, batch_id: str, limit: int, now: datetime,
+                floor: int) -> list[int]:
+    """Claim candidates with id above ``floor``; return every candidate id seen, ascending."""
+    query = (select(_S.id, _D.id.label("delivery_id")).select_from(_candidates_from(key))
+             .where(_S.status == "active", _S.id > floor, _unclaimed())
+             .order_by(_S.id).limit(limit))
+    if conn.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True, of=subscribers)
+    rows = conn.execute(query).all()
+    fresh = [r.id for r in rows if r.delivery_id is None]
+    released = [r.delivery_id for r in rows if r.delivery_id is not None]
+    if fresh:
+        conn.execute(_insert_claims(conn), [
+            {"issue_key": key, "subscriber_id": sid, "status": "claimed", "batch_id": batch_id,
+             "attempts": 1, "claimed_at": now, "updated_at": now} for sid in fresh])
+    if released:
+        conn.execute(update(deliveries)
+                     .where(_D.id.in_(released), _D.status == "retry")
+                     .values(status="claimed", batch_id=batch_id, attempts=_D.attempts + 1,
+                             claimed_at=now, updated_at=now, sent_at=None))
+    return [r.id for r in rows]
+
+
+def _insert_claims(conn: Connection) -> Any:
+    if conn.dialect.name == "postgresql":
+        # A row committed by another claimer after our snapshot: skip it, never double it.
+        return postgresql.insert(deliveries).on_conflict_do_nothing(
+            index_elements=["issue_key", "subscriber_id"])
+    return insert(deliveries)  # SQLite: BEGIN IMMEDIATE already serialises claimers
+
+
+def _claimed_rows(conn: Connection, batch_id: str) -> list[Claimed]:
+    query = (select(_D.id, _S.id, _S.email, _S.name, _S.timezone, _S.fields, _S.key)
+             .join(subscribers, _S.id == _D.subscriber_id)
+             .where(_D.batch_id == batch_id, _D.status == "claimed").order_by(_S.id))
+    return [Claimed(did, sid, email, name, tz, dict(fields or {}), key)
+            for did, sid, email, name, tz, fields, key in conn.execute(query)]

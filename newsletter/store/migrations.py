@@ -1,0 +1,171 @@
+"""Schema migrations: a small ordered list of functions and a ``schema_version`` table.
+
+A fresh database is created from the latest schema and stamped with the latest version;
+an older one runs each missing migration in order, in one transaction, under a lock, so
+several processes opening the same database at once upgrade it exactly once. A migration
+never changes once released: it creates what *that* version looked like (frozen here),
+so replaying v1..vN always ends at the latest schema (a test checks this).
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    Connection,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    func,
+    inspect,
+    literal,
+    select,
+    update,
+)
+
+from ..errors import NewsletterError
+from . import schema as s
+
+Migration = Callable[[Connection], None]
+
+
+def _v1_tables() -> list[Table]:
+    """Subscribers, the delivery ledger and the kept renderings, as first released."""
+    md = MetaData()
+    subscribers = Table(
+        "subscribers", md,
+        Column("id", s._id(), primary_key=True),
+        Column("key", String(32), nullable=False, unique=True),
+        Column("email", String(320), nullable=False),
+        Column("email_lower", String(320), nullable=False, unique=True),
+        Column("name", Text, nullable=False),
+        Column("status", String(16), nullable=False),
+        Column("consent_source", Text, nullable=False),
+        Column("consent_at", s.UTCDateTime),
+        Column("consent_ip", String(64)),
+        Column("created_at", s.UTCDateTime, nullable=False),
+        Column("updated_at", s.UTCDateTime, nullable=False),
+        Column("fields", JSON, nullable=False),
+        s.CheckConstraint(s._in("status", s.SUBSCRIBER_STATUSES), name="ck_subscribers_status"),
+    )
+    Index("ix_subscribers_status_id", subscribers.c.status, subscribers.c.id)
+    deliveries = Table(
+        "deliveries", md,
+        Column("id", s._id(), primary_key=True),
+        Column("issue_key", String(64), nullable=False),
+        Column("subscriber_id", s._id(), s.ForeignKey("subscribers.id", ondelete="CASCADE"),
+               nullable=False),
+        Column("status", String(16), nullable=False),
+        Column("batch_id", String(64), nullable=False),
+        Column("message_id", String(255)),
+        Column("attempts", Integer, nullable=False),
+        Column("last_error", Text),
+        Column("claimed_at", s.UTCDateTime, nullable=False),
+        Column("sent_at", s.UTCDateTime),
+        Column("updated_at", s.UTCDateTime, nullable=False),
+        UniqueConstraint("issue_key", "subscriber_id", name="uq_deliveries_issue_subscriber"),
+        s.CheckConstraint(s._in("status", s.DELIVERY_STATUSES), name="ck_deliveries_status"),
+    )
+    Index("ix_deliveries_issue_status", deliveries.c.issue_key, deliveries.c.status,
+          deliveries.c.claimed_at)
+    Index("ix_deliveries_batch", deliveries.c.batch_id)
+    Index("ix_deliveries_subscriber", deliveries.c.subscriber_id)
+    sends = Table(
+        "sends", md,
+        Column("issue_key", String(64), primary_key=True),
+        Column("subject", Text, nullable=False),
+        Column("preheader", Text, nullable=False),
+        Column("html", Text, nullable=False),
+        Column("text", Text, nullable=False),
+        Column("started_at", s.UTCDateTime, nullable=False),
+        Column("finished_at", s.UTCDateTime),
+        Column("sent", Integer, nullable=False),
+        Column("failed", Integer, nullable=False),
+        Column("uncertain", Integer, nullable=False),
+    )
+    return [s.schema_version.to_metadata(md), subscribers, deliveries, sends]
+
+
+def v1_initial(conn: Connection) -> None:
+    """v1: subscribers, deliveries (the idempotency key), sends."""
+    for table in _v1_tables():
+        table.create(conn)
+
+
+def v2_history_and_events(conn: Connection) -> None:
+    """v2: status history, proofs kept apart, webhook events; history starts at creation."""
+    # These three tables are unchanged since v2; freeze a copy here when one changes.
+    for table in (s.subscriber_changes, s.test_sends, s.events):
+        table.create(conn)
+    sub = s.subscribers.c
+    conn.execute(s.subscriber_changes.insert().from_select(
+        ["subscriber_id", "new_status", "source", "at"],
+        select(sub.id, sub.status, literal("migration"), sub.created_at)))
+
+
+def v3_sequence_fields(conn: Connection) -> None:
+    """v3: per-subscriber time zone and confirmation time (drip sequences)."""
+    _add_column(conn, "subscribers", Column("timezone", String(64)))
+    _add_column(conn, "subscribers", Column("confirmed_at", s.UTCDateTime))
+    Index("ix_subscribers_status_confirmed", s.subscribers.c.status,
+          s.subscribers.c.confirmed_at).create(conn)
+    # Existing active subscribers start their sequence at their consent time.
+    conn.execute(update(s.subscribers).where(s.subscribers.c.status == "active")
+                 .values(confirmed_at=func.coalesce(s.subscribers.c.consent_at,
+                                                    s.subscribers.c.created_at)))
+
+
+MIGRATIONS: tuple[Migration, ...] = (v1_initial, v2_history_and_events, v3_sequence_fields)
+assert len(MIGRATIONS) == s.LATEST_VERSION
+
+
+def _add_column(conn: Connection, table: str, column: Column[object]) -> None:
+    kind = column.type.compile(dialect=conn.dialect)
+    conn.exec_driver_sql(f'ALTER TABLE {table} ADD COLUMN "{column.name}" {kind}')
+
+
+def current_version(conn: Connection) -> int:
+    """The schema version of the database behind ``conn`` (0 when it is empty)."""
+    names = set(inspect(conn).get_table_names())
+    if "schema_version" not in names:
+        if "subscribers" in names:
+            raise NewsletterError("the database has a subscribers table but no schema_version: "
+                                  "it was not made by newsletter; use another database_url")
+        return 0
+    return conn.execute(select(func.max(s.schema_version.c.version))).scalar() or 0
+
+
+def migrate(conn: Connection, now: datetime) -> int:
+    """Bring the database to the latest schema inside the caller's locked transaction.
+
+    Returns the version the database had before.
+    """
+    before = current_version(conn)
+    if before > s.LATEST_VERSION:
+        raise NewsletterError(f"the database is at schema version {before}, newer than this "
+                              f"newsletter ({s.LATEST_VERSION}): upgrade newsletter")
+    if before == 0:
+        s.metadata.create_all(conn)
+        _stamp(conn, range(1, s.LATEST_VERSION + 1), now)
+        return 0
+    for version in range(before + 1, s.LATEST_VERSION + 1):
+        MIGRATIONS[version - 1](conn)
+        _stamp(conn, [version], now)
+    return before
+
+
+def _stamp(conn: Connection, versions: range | list[int], now: datetime) -> None:
+    conn.execute(s.schema_version.insert(), [{"version": v, "applied_at": now} for v in versions])
+
+
+def new_key() -> str:
+    """A fresh opaque subscriber key (what tokens and custom_args name)."""
+    return secrets.token_hex(16)

@@ -1,0 +1,172 @@
+"""The latest schema: every table of the database, as SQLAlchemy Core objects.
+
+A fresh database is created from these definitions; an older one is brought here by the
+ordered migrations in :mod:`newsletter.store.migrations` (a test checks both give the same
+schema). Times are stored in UTC and read back timezone-aware on every database.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.types import TypeDecorator
+
+SUBSCRIBER_STATUSES = ("pending", "active", "unsubscribed", "bounced", "complained")
+SUPPRESSED = ("unsubscribed", "bounced", "complained")  # never mailed, never auto-reactivated
+DELIVERY_STATUSES = ("claimed", "sent", "failed", "uncertain", "retry")
+# "retry": released by the operator (or handed back unsent); claimable again, keeps attempts.
+
+LATEST_VERSION = 3
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timestamp stored as UTC and always read back timezone-aware (UTC).
+
+    SQLite keeps no offset, so values are normalised to UTC on the way in; a naive value
+    is taken to be UTC already.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _id() -> BigInteger:
+    # SQLite only autoincrements a column declared exactly INTEGER PRIMARY KEY.
+    return BigInteger().with_variant(Integer(), "sqlite")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+metadata = MetaData()
+
+schema_version = Table(
+    "schema_version", metadata,
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("applied_at", UTCDateTime, nullable=False),
+)
+
+subscribers = Table(
+    "subscribers", metadata,
+    Column("id", _id(), primary_key=True),
+    Column("key", String(32), nullable=False, unique=True),  # opaque id for tokens/custom_args
+    Column("email", String(320), nullable=False),  # as given, domain lowercased
+    Column("email_lower", String(320), nullable=False, unique=True),  # case-insensitive key
+    Column("name", Text, nullable=False, default=""),
+    Column("status", String(16), nullable=False),
+    Column("consent_source", Text, nullable=False, default=""),
+    Column("consent_at", UTCDateTime),
+    Column("consent_ip", String(64)),
+    Column("timezone", String(64)),  # IANA name; NULL: the newsletter's zone
+    Column("confirmed_at", UTCDateTime),  # start of the drip sequence
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("fields", JSON, nullable=False, default=dict),
+    CheckConstraint(_in("status", SUBSCRIBER_STATUSES), name="ck_subscribers_status"),
+)
+Index("ix_subscribers_status_id", subscribers.c.status, subscribers.c.id)
+Index("ix_subscribers_status_confirmed", subscribers.c.status, subscribers.c.confirmed_at)
+
+subscriber_changes = Table(
+    "subscriber_changes", metadata,
+    Column("id", _id(), primary_key=True),
+    Column("subscriber_id", _id(), ForeignKey("subscribers.id", ondelete="CASCADE"),
+           nullable=False),
+    Column("old_status", String(16)),  # NULL when the subscriber was created
+    Column("new_status", String(16), nullable=False),
+    Column("source", Text, nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+)
+Index("ix_subscriber_changes_subscriber", subscriber_changes.c.subscriber_id,
+      subscriber_changes.c.at)
+
+deliveries = Table(
+    "deliveries", metadata,
+    Column("id", _id(), primary_key=True),
+    Column("issue_key", String(64), nullable=False),
+    Column("subscriber_id", _id(), ForeignKey("subscribers.id", ondelete="CASCADE"),
+           nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("batch_id", String(64), nullable=False),
+    Column("message_id", String(255)),
+    Column("attempts", Integer, nullable=False, default=1),
+    Column("last_error", Text),
+    Column("claimed_at", UTCDateTime, nullable=False),
+    Column("sent_at", UTCDateTime),
+    Column("updated_at", UTCDateTime, nullable=False),
+    UniqueConstraint("issue_key", "subscriber_id", name="uq_deliveries_issue_subscriber"),
+    CheckConstraint(_in("status", DELIVERY_STATUSES), name="ck_deliveries_status"),
+)
+Index("ix_deliveries_issue_status", deliveries.c.issue_key, deliveries.c.status,
+      deliveries.c.claimed_at)
+Index("ix_deliveries_batch", deliveries.c.batch_id)
+Index("ix_deliveries_subscriber", deliveries.c.subscriber_id)
+
+sends = Table(
+    "sends", metadata,
+    Column("issue_key", String(64), primary_key=True),
+    Column("subject", Text, nullable=False),
+    Column("preheader", Text, nullable=False, default=""),
+    Column("html", Text, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("finished_at", UTCDateTime),
+    Column("sent", Integer, nullable=False, default=0),
+    Column("failed", Integer, nullable=False, default=0),
+    Column("uncertain", Integer, nullable=False, default=0),
+)
+
+test_sends = Table(
+    "test_sends", metadata,
+    Column("id", _id(), primary_key=True),
+    Column("issue_key", String(64), nullable=False),
+    Column("email", String(320), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("message_id", String(255)),
+    Column("error", Text),
+    Column("at", UTCDateTime, nullable=False),
+)
+Index("ix_test_sends_issue", test_sends.c.issue_key, test_sends.c.at)
+
+events = Table(
+    "events", metadata,
+    Column("id", _id(), primary_key=True),
+    Column("sg_event_id", String(255), nullable=False, unique=True),
+    Column("type", String(32), nullable=False),
+    Column("subscriber_id", _id(), ForeignKey("subscribers.id", ondelete="SET NULL")),
+    Column("issue_key", String(64)),
+    Column("payload", JSON, nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+)
+Index("ix_events_issue_type", events.c.issue_key, events.c.type)
+Index("ix_events_subscriber", events.c.subscriber_id)

@@ -1,0 +1,107 @@
+"""Sends (the rendering kept as sent, times, totals), proofs, and provider events."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Table, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from ..models import Outcome, RenderedIssue
+from .engine import read_transaction, write_transaction
+from .records import EventRecord, SendRecord, TestSendRecord
+from .schema import deliveries, events, sends, test_sends
+
+
+def insert_ignoring_duplicates(conn: Connection, table: Table, key: list[str]) -> Any:
+    """An INSERT that skips rows whose ``key`` already exists (both dialects)."""
+    if conn.dialect.name == "postgresql":
+        return postgresql.insert(table).on_conflict_do_nothing(index_elements=key)
+    if conn.dialect.name == "sqlite":
+        return sqlite.insert(table).on_conflict_do_nothing(index_elements=key)
+    return insert(table)
+
+
+class SendStore:
+    """Send records, test sends and events; mixed into :class:`~newsletter.store.Store`."""
+
+    engine: Engine
+
+    def record_send(self, issue_key: str, rendered: RenderedIssue, *,
+                    now: datetime) -> SendRecord:
+        """Keep the issue's rendering as first sent; a resumed send keeps the first one."""
+        row = {"issue_key": issue_key, "subject": rendered.subject,
+               "preheader": rendered.preheader, "html": rendered.html, "text": rendered.text,
+               "started_at": now, "sent": 0, "failed": 0, "uncertain": 0}
+        with write_transaction(self.engine) as conn:
+            conn.execute(insert_ignoring_duplicates(conn, sends, ["issue_key"]), [row])
+        found = self.get_send(issue_key)
+        assert found is not None
+        return found
+
+    def finish_send(self, issue_key: str, *, now: datetime) -> SendRecord | None:
+        """Stamp the send finished with its totals from the ledger (None if never started)."""
+        counts = self.delivery_counts(issue_key).get(issue_key)  # type: ignore[attr-defined]
+        totals = {"sent": counts.sent, "failed": counts.failed,
+                  "uncertain": counts.uncertain} if counts else {}
+        with write_transaction(self.engine) as conn:
+            conn.execute(update(sends).where(sends.c.issue_key == issue_key)
+                         .values(finished_at=now, **totals))
+        return self.get_send(issue_key)
+
+    def get_send(self, issue_key: str) -> SendRecord | None:
+        """The issue's send record, or None if it was never sent."""
+        with read_transaction(self.engine) as conn:
+            row = conn.execute(select(sends).where(sends.c.issue_key == issue_key)).first()
+        return SendRecord(**row._mapping) if row else None
+
+    def list_sends(self) -> list[SendRecord]:
+        """Every send record, oldest first (the archive)."""
+        with read_transaction(self.engine) as conn:
+            rows = conn.execute(select(sends).order_by(sends.c.started_at)).all()
+        return [SendRecord(**row._mapping) for row in rows]
+
+    def record_test_send(self, issue_key: str, email: str, outcome: Outcome, *,
+                         now: datetime) -> None:
+        """Record one proof, apart from real deliveries (it never counts as a delivery)."""
+        with write_transaction(self.engine) as conn:
+            conn.execute(test_sends.insert().values(
+                issue_key=issue_key, email=email, status=outcome.status,
+                message_id=outcome.message_id or None, error=outcome.error or None, at=now))
+
+    def test_sends_for(self, issue_key: str) -> list[TestSendRecord]:
+        """Proofs of an issue, oldest first."""
+        c = test_sends.c
+        query = (select(c.issue_key, c.email, c.status, c.message_id, c.error, c.at)
+                 .where(c.issue_key == issue_key).order_by(c.at, c.id))
+        with read_transaction(self.engine) as conn:
+            return [TestSendRecord(*row) for row in conn.execute(query)]
+
+    def record_events(self, batch: Sequence[EventRecord]) -> int:
+        """Store provider events once per ``sg_event_id``; returns how many were new."""
+        if not batch:
+            return 0
+        ids = [e.sg_event_id for e in batch]
+        rows = [{"sg_event_id": e.sg_event_id, "type": e.type, "at": e.at,
+                 "payload": dict(e.payload), "subscriber_id": e.subscriber_id,
+                 "issue_key": e.issue_key} for e in {e.sg_event_id: e for e in batch}.values()]
+        with write_transaction(self.engine) as conn:
+            known = set(conn.execute(select(events.c.sg_event_id)
+                                     .where(events.c.sg_event_id.in_(ids))).scalars())
+            conn.execute(insert_ignoring_duplicates(conn, events, ["sg_event_id"]), rows)
+        return len({*ids} - known)
+
+    def event_count(self, issue_key: str | None = None) -> dict[str, int]:
+        """Stored events by type (optionally for one issue)."""
+        from sqlalchemy import func
+
+        query = select(events.c.type, func.count()).group_by(events.c.type)
+        if issue_key is not None:
+            query = query.where(events.c.issue_key == issue_key)
+        with read_transaction(self.engine) as conn:
+            return {t: n for t, n in conn.execute(query)}
+
+
+__all__ = ["SendStore", "deliveries"]
