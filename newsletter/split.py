@@ -599,8 +599,6 @@ def _snippets(chunks: list[Chunk], ctas: Mapping[int, str]) -> list[Snippet]:
 
 def _add_missing_references(snippets: list[Snippet], references: dict[str, str]) -> None:
     """A marker without an entry in the reference list still gets one, saying so."""
-    if not references:
-        return
     for snippet in snippets:
         for number in snippet.sources:
             references.setdefault(number, MISSING_REFERENCE)
