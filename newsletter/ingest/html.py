@@ -116,6 +116,7 @@ _BLOCK_TAGS = frozenset(
 _HEADINGS = frozenset(f"h{n}" for n in range(1, 7))
 _CLASS_WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def read_html_article(text: str, source: str = "") -> Document:
@@ -142,7 +143,8 @@ def read_html_article(text: str, source: str = "") -> Document:
 
 def _parse(text: str, source: str) -> lxml.html.HtmlElement:
     try:
-        return lxml.html.document_fromstring(_XML_DECLARATION.sub("", text))
+        # lxml refuses control characters anywhere in text it is given
+        return lxml.html.document_fromstring(_NOT_XML.sub("", _XML_DECLARATION.sub("", text)))
     except (etree.ParserError, ValueError) as error:
         raise ArticleError(f"not readable as HTML: {error}", path=source or None) from error
 
