@@ -52,10 +52,12 @@ _TRAILING_MESS = " \t:;,.-–—/|(["
 
 def plan(content: Content, schedule: Schedule, *, min_words: int = 150,
          max_words: int = 450, cta_url: str = "", status: str = "scheduled",
-         first_number: int = 1) -> list[Issue]:
+         first_number: int = 1, taken_subjects: Iterable[str] = ()) -> list[Issue]:
     """Pack ``content``'s snippets into issues numbered from ``first_number`` on ``schedule``.
 
-    Raises :class:`InputError` when the content has no snippets other than calls to action.
+    Subjects differ from each other and from ``taken_subjects`` (the rest of the queue)
+    where possible. Raises :class:`InputError` when the content has no snippets other than
+    calls to action.
     """
     snippets = [s for s in content.snippets if s.kind != "cta"]
     if not snippets:
@@ -64,7 +66,7 @@ def plan(content: Content, schedule: Schedule, *, min_words: int = 150,
     groups = pack(snippets, min_words=min_words, max_words=max_words)
     ctas = [s for s in content.snippets if s.kind == "cta"]
     times = send_times(schedule, len(groups))
-    subjects: set[str] = set()
+    subjects = {subject.casefold() for subject in taken_subjects}
     issues = []
     for index, (group, when) in enumerate(zip(groups, times, strict=True)):
         subject = unique_subject(group, subjects, fallback=content.article.title)
@@ -288,7 +290,9 @@ def plan_into(content: Content, schedule: Schedule, issues_dir: Path, *, now: da
     kept_items = [item for item, _ in kept]
     replaceable = [item for item in mine if item not in kept_items]
     issues = _fresh_issues(content, schedule, kept_items, min_words=min_words,
-                           max_words=max_words, cta_url=cta_url, status=status)
+                           max_words=max_words, cta_url=cta_url, status=status,
+                           taken_subjects=[i.issue.subject for i in queue.issues
+                                           if i not in replaceable])
     reserved = {i.issue.number for i in queue.issues if i not in replaceable} | {
         n for e in queue.errors if (n := file_number(Path(e.path or ""))) is not None}
     base = min((i.issue.number for i in mine), default=max(reserved, default=0) + 1)

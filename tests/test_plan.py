@@ -171,3 +171,12 @@ def test_generated_contents_plan_into_short_subjects_and_preheaders(
 def _words(issue, generated: Content) -> list[int]:  # type: ignore[no-untyped-def]
     by_id = {s.id: s for s in generated.snippets}
     return [words_of(by_id[b.origin.split("#")[1]]) for b in issue.blocks]
+
+
+def test_subjects_avoid_those_already_in_the_queue() -> None:
+    same = [snippet(0, 100, title="Start here"), snippet(1, 400, title="Start here")]
+    issues = plan(content(*same), SCHEDULE, taken_subjects=["start HERE"])
+    subjects = [i.subject.casefold() for i in issues]
+    assert "start here" not in subjects
+    assert len(set(subjects)) == len(subjects) == 2
+    assert all(s.startswith("start here") for s in subjects)

@@ -6,11 +6,17 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
+import pytest
+
+from newsletter.config import load_config
 from newsletter.contentfile import load_content
+from newsletter.ingest import read_article
 from newsletter.issuefile import STATE_NAME, issue_paths, load_issue, load_queue
 from newsletter.models import Article, Content
 from newsletter.plan import plan_into
+from newsletter.render import render
 from newsletter.schedule import Schedule
+from newsletter.split import split
 
 DATA = Path(__file__).parent / "data" / "plan"
 START = date(2026, 9, 1)
@@ -125,3 +131,25 @@ def test_dry_run_writes_nothing(tmp_path: Path) -> None:
                        **BUDGET)
     assert report.written and report.dry_run
     assert not (tmp_path / "issues").exists()
+
+
+@pytest.mark.parametrize("fixture", ["seed_article", "markdown_article", "html_article"])
+def test_real_articles_plan_into_issues_that_render(
+        fixture: str, request: pytest.FixtureRequest, tmp_path: Path) -> None:
+    article = request.getfixturevalue(fixture)
+    content = split(read_article(article))
+    report = plan_into(content, SCHEDULE, tmp_path, now=BEFORE)
+    queue = load_queue(tmp_path)
+    assert not queue.errors and len(queue.issues) == len(report.written)
+    planned = [b.origin.split("#", 1)[1] for i in queue.issues for b in i.issue.blocks]
+    assert planned == [s.id for s in content.snippets if s.kind != "cta"]
+    config_path = tmp_path / "newsletter.yaml"
+    config_path.write_text("postal_address: 1 Example Street, Springfield\n")
+    config = load_config(config_path, env={})
+    for item in queue.issues:
+        issue = item.issue
+        assert len(issue.subject) < 60 and len(issue.preheader) < 100
+        rendered = render(issue, config)
+        assert rendered.subject == issue.subject
+        assert all(s.url in rendered.text for b in issue.blocks for s in b.sources
+                   if s.url.startswith("http"))
