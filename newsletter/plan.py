@@ -61,8 +61,8 @@ def plan(content: Content, schedule: Schedule, *, min_words: int = 150,
     """
     snippets = [s for s in content.snippets if s.kind != "cta"]
     if not snippets:
-        raise InputError("no snippets to plan (only calls to action or none at all)",
-                         path=content.article.source or None)
+        raise InputError(f"no snippets to plan in {content.article.slug!r} (only calls to "
+                         "action, or none at all)")
     groups = pack(snippets, min_words=min_words, max_words=max_words)
     ctas = [s for s in content.snippets if s.kind == "cta"]
     times = send_times(schedule, len(groups))
@@ -325,8 +325,8 @@ def _fresh_issues(content: Content, schedule: Schedule, kept: list[LoadedIssue],
     covered = {block.origin for item in kept for block in item.issue.blocks}
     slug = content.article.slug
     left = tuple(s for s in content.snippets if s.kind == "cta" or f"{slug}#{s.id}" not in covered)
-    if not any(s.kind != "cta" for s in left):
-        return []
+    if kept and not any(s.kind != "cta" for s in left):
+        return []  # every snippet is in a kept issue (an article with none is an error)
     issues = plan(replace(content, snippets=left), schedule, **options)
     busy = {i.issue.send_at.astimezone(ZoneInfo(schedule.tz)).date()
             for i in kept if i.issue.send_at is not None}

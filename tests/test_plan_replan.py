@@ -10,6 +10,7 @@ import pytest
 
 from newsletter.config import load_config
 from newsletter.contentfile import load_content
+from newsletter.errors import InputError
 from newsletter.ingest import read_article
 from newsletter.issuefile import STATE_NAME, issue_paths, load_issue, load_queue
 from newsletter.models import Article, Content
@@ -153,3 +154,11 @@ def test_real_articles_plan_into_issues_that_render(
         assert rendered.subject == issue.subject
         assert all(s.url in rendered.text for b in issue.blocks for s in b.sources
                    if s.url.startswith("http"))
+
+
+def test_content_with_nothing_to_plan_is_an_error(tmp_path: Path) -> None:
+    pitch_only = replace(sourdough(), snippets=tuple(
+        s for s in sourdough().snippets if s.kind == "cta"))
+    with pytest.raises(InputError, match="no snippets to plan"):
+        plan_into(pitch_only, SCHEDULE, tmp_path, now=BEFORE)
+    assert not issue_paths(tmp_path)
