@@ -187,7 +187,7 @@ class _Ledger:
 def _addressees(body: dict[str, Any], message_id: str, details: bool
                 ) -> Iterable[AcceptedRecipient]:
     top_args = body.get("custom_args") or {}
-    top_args = top_args if isinstance(top_args, dict) else {"": top_args}
+    top_args = top_args if isinstance(top_args, dict) else {"custom_args": top_args}
     top_headers = body.get("headers") or {}
     for p in body["personalizations"]:
         args = {**top_args, **(p.get("custom_args") or {})} if details else {}
@@ -530,6 +530,7 @@ class SendGridTestServer:
 
     def start(self) -> SendGridTestServer:
         """Bind and serve in a background thread; returns self."""
+        self._stopping.clear()
         self._httpd = _HTTPServer(self._address, _Handler)
         self._httpd.app = self
         self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={
