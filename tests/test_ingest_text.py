@@ -198,3 +198,21 @@ def test_text_reader_edge_shapes() -> None:
         "Guide\n\nStep 1: Prepare the Soil\n\nDig a bed and mix in compost well.\n", "x"
     )
     assert lone.blocks[1].kind == "heading"
+
+
+def test_headings_that_look_like_noise_or_items_stay_headings() -> None:
+    text = (
+        "How to Grow Your Newsletter\n\nIntro paragraph here.\n\n→ x one\n\n→ y two\n\n\n"
+        "Section Two\n\n→ z three\n\n→ w four\n\n\nClient Testimonials\n\n"
+        "Our clients love the way we handle their accounts every single day.\n\n"
+        "Learn more about the science below.\n"
+    )
+    document = read_text_article(text, "x.txt")
+    assert_every_line_once(text, document)
+    headings = [b.text for b in document.blocks if b.kind == "heading"]
+    assert headings == ["How to Grow Your Newsletter", "Section Two", "Client Testimonials"]
+    assert [b.items for b in document.blocks if b.kind == "list"] == [
+        ("x one", "y two"),
+        ("z three", "w four"),
+    ]
+    assert not document.dropped

@@ -32,7 +32,7 @@ _PARSER: MarkdownIt | None = None
 _GITHUB_ALERT = re.compile(r"^\[!(?P<label>\w+)\]\s*(?P<text>.*)$")
 _DEFINITION = re.compile(r"^\s{0,3}\[(?P<label>\^?[^\]]+)\]:\s*(?P<text>\S.*)$")
 _TAG = re.compile(r"<[^>]*>")
-_CITATION_TEXT = re.compile(r"^\^?\d{1,3}$")
+_FOOTNOTE_MARKER = re.compile(r"\[\^(\d{1,3})\](?!:)")
 
 
 def _parser() -> MarkdownIt:
@@ -380,4 +380,5 @@ def _inline_child(child: Token, hrefs: list[str]) -> str:
 
 def _finish_links(text: str) -> str:
     """``[3](url)`` for a citation marker becomes ``[3]`` again (the URL is a reference)."""
-    return re.sub(r"\ue000\[(\^?\d{1,3})\]\([^)]*\)", r"[\1]", text).replace("\ue000", "")
+    text = re.sub(r"\ue000\[\^?(\d{1,3})\]\([^)]*\)", r"[\1]", text).replace("\ue000", "")
+    return _FOOTNOTE_MARKER.sub(r"[\1]", text)

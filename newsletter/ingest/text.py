@@ -265,9 +265,10 @@ _LINK_ONLY = re.compile(
     re.IGNORECASE,
 )
 _SIGNUP = re.compile(
-    r"\b(?:subscribe|sign[ -]?up|newsletter|mailing list|receive (?:our )?emails?|"
-    r"enter your email|join (?:our|the) (?:list|community|newsletter)|straight to your inbox|"
-    r"in your inbox|unsubscribe)\b",
+    r"\b(?:subscribe\b|sign[ -]?up\b|our newsletter|(?:the|our) mailing list|"
+    r"receive (?:our )?emails?|enter your email|"
+    r"join (?:our|the) (?:list|community|newsletter|mailing list)|(?:to|in) your inbox|"
+    r"unsubscribe at any time|no spam)",
     re.IGNORECASE,
 )
 _BOILERPLATE = re.compile(
@@ -299,7 +300,9 @@ def is_link_without_url(text: str) -> bool:
     """A link whose URL the scrape lost: ``... in this article →``, ``Read more``."""
     if word_count(text) > 20:
         return False
-    return bool(_LINK_ARROW.search(text) or _LINK_ONLY.match(text))
+    if _LINK_ARROW.search(text):
+        return True
+    return bool(_LINK_ONLY.match(text)) and final_char(text) not in ".!?"
 
 
 def is_signup_line(text: str) -> bool:
@@ -396,13 +399,26 @@ def tag_noise(state: State) -> None:
     previous = ""
     for line in state.lines:
         for reason, test in NOISE_RULES:
-            if test(line.text):
+            if test(line.text) and not _heads_prose(state, line, reason):
                 state.drop(line.index, reason)
                 break
         else:
             if line.text.casefold() == previous:
                 state.drop(line.index, "repeated_line: same as the line before")
         previous = line.text.casefold()
+
+
+def _heads_prose(state: State, line: Line, reason: str) -> bool:
+    """``Client Testimonials`` above a paragraph is a section heading, not an image label."""
+    if not reason.startswith("image_label") or _IMAGE_PREFIX.match(line.text):
+        return False
+    after = state.lines[line.index + 1] if line.index + 1 < len(state.lines) else None
+    return (
+        after is not None
+        and line.gap_after <= 2
+        and final_char(after.text) in ".!?"
+        and word_count(after.text) >= 8
+    )
 
 
 def tag_reference_list(state: State) -> None:
@@ -507,13 +523,14 @@ def _bullet_runs(state: State) -> list[Run]:
 def _holes_before(state: State, run: Run, index: int) -> list[int] | None:
     """Lines between the run's last item and ``index`` that are items without a bullet."""
     holes = list(range(run.members[-1][0] + 1, index))
-    if len(holes) > 3:
+    spacing = max([1] + [state.lines[i].gap_before for i, _ in run.members[1:]])
+    if len(holes) > 3 or state.lines[index].gap_before > max(spacing, 2):
         return None
     for hole in holes:
         line = state.lines[hole]
         if not state.free(hole) or list_marker(line.text) or shape(line.text) == "lead":
             return None
-        if line.gap_before > 2 or word_count(line.text) > 80:
+        if line.gap_before > spacing or word_count(line.text) > 80:
             return None
     return holes
 
