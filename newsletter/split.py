@@ -53,6 +53,7 @@ class Section:
 
     @property
     def words(self) -> int:
+        """Words in the units."""
         return sum(u.words for u in self.units)
 
 
@@ -68,6 +69,7 @@ class Chunk:
 
     @property
     def words(self) -> int:
+        """Words in the units."""
         return sum(u.words for u in self.units)
 
 
@@ -82,13 +84,12 @@ _SENTENCE_END = re.compile(r"(?<=[.!?…])([\"”’')\]]*(?:\[\^\d+\])*)\s+(?=[
 _SPACES = re.compile(r"[ \t]+")
 
 
-def cite(text: str, references: Mapping[str, str]) -> str:
+def cite(text: str) -> str:
     """Turn ``[3]``/``[3] [4]`` into ``[^3][^4]`` attached to the preceding text.
 
-    With no reference list, brackets are not citations and stay as they are.
+    Every such marker is treated as a citation, even without a reference list: an email
+    must never show a bare ``[3]`` (``split`` records the missing reference instead).
     """
-    if not references:
-        return _tidy(text)
     return _tidy(_CITATION.sub(lambda m: f"[^{m.group(1)}]", text))
 
 
@@ -142,14 +143,14 @@ class _Reading:
     dropped: list[Dropped] = field(default_factory=list)
 
 
-def _block_unit(block: Block, refs: Mapping[str, str]) -> Unit | None:
+def _block_unit(block: Block) -> Unit | None:
     if block.kind == "list":
-        return _list_unit(block, refs)
+        return _list_unit(block)
     if block.kind == "callout":
         label = block.label.strip().rstrip(":") or "Note"
-        text = f"**{label}:** {cite(block.text, refs)}"
+        text = f"**{label}:** {cite(block.text)}"
         return Unit("callout", text, block.lines, count_words(text), label=label)
-    text = cite(block.text, refs)
+    text = cite(block.text)
     if not text:
         return None
     if block.kind == "quote":
@@ -158,12 +159,12 @@ def _block_unit(block: Block, refs: Mapping[str, str]) -> Unit | None:
     return Unit("paragraph", text, block.lines, count_words(text))
 
 
-def _list_unit(block: Block, refs: Mapping[str, str]) -> Unit | None:
+def _list_unit(block: Block) -> Unit | None:
     raw = [i for i in block.items if i.strip()]
     steps = bool(raw) and sum(bool(_STEP_PREFIX.match(i)) for i in raw) * 2 >= len(raw)
     ordered = block.ordered or steps
-    items = [_labelled(cite(_STEP_PREFIX.sub("", i) if steps else i, refs)) for i in raw]
-    lead = cite(block.lead, refs)
+    items = [_labelled(cite(_STEP_PREFIX.sub("", i) if steps else i)) for i in raw]
+    lead = cite(block.lead)
     if not items:
         return Unit("paragraph", lead, block.lines, count_words(lead)) if lead else None
     text = _list_markdown(lead, items, ordered)
@@ -183,14 +184,17 @@ def _is_noise(unit: Unit) -> str:
 
 
 def _drop_unit(block: Block, reason: str) -> list[Dropped]:
-    texts = [block.lead, *block.items] if block.kind == "list" and block.lead else list(
-        block.items) if block.kind == "list" else [block.text]
+    """One dropped entry per source line, with that line's text when the block tells it."""
+    if block.kind == "list":
+        texts = [block.lead, *block.items] if block.lead else list(block.items)
+    else:
+        texts = [block.text]
     if len(texts) != len(block.lines):
         texts = [block.text or " ".join(texts)] + [""] * (len(block.lines) - 1)
-    return [Dropped(line, text, reason) for line, text in zip(block.lines, texts, strict=False)]
+    return [Dropped(line, text, reason) for line, text in zip(block.lines, texts, strict=True)]
 
 
-def read_sections(document: Document, refs: Mapping[str, str]) -> _Reading:
+def read_sections(document: Document) -> _Reading:
     """Group the blocks into sections of units; noise units become dropped lines."""
     reading = _Reading()
     current = Section(path=(), title=document.title, level=0)
@@ -202,7 +206,7 @@ def read_sections(document: Document, refs: Mapping[str, str]) -> _Reading:
         elif block.kind == "reference":
             current.references = True
         else:
-            unit = _block_unit(block, refs)
+            unit = _block_unit(block)
             reason = _is_noise(unit) if unit else "no text"
             if reason:
                 reading.dropped.extend(_drop_unit(block, reason))
@@ -317,6 +321,7 @@ class Bounds:
 
     @property
     def target(self) -> float:
+        """The middle of the bounds."""
         return (self.low + self.high) / 2
 
     def cost(self, words: int) -> float:
@@ -561,7 +566,7 @@ def split(document: Document, *, min_words: int = 40, max_words: int = 180,
     """
     bounds = Bounds(max(1, min(min_words, max_words)), max(1, max_words, min_words))
     references = dict(document.references)
-    reading = read_sections(document, references)
+    reading = read_sections(document)
     sections = _place_empty_headings(reading.sections, reading.dropped)
     for section in sections:
         section.units = _glue_leads(section.units)

@@ -57,9 +57,11 @@ def test_a_marker_missing_from_the_reference_list_is_kept_and_said_missing() -> 
     assert content.references["7"] == MISSING_REFERENCE
 
 
-def test_without_a_reference_list_brackets_are_not_citations() -> None:
-    content = split(doc(heading("Arrays", 1), para("Read item [2] of the array. " + words(45), 2)))
-    assert "item [2] of" in content.snippets[0].body and content.snippets[0].sources == ()
+def test_without_a_reference_list_markers_still_never_show_bare() -> None:
+    content = split(doc(heading("Claims", 1), para("It works. [2] " + words(45), 2)))
+    assert "It works.[^2] Word" in content.snippets[0].body
+    assert content.snippets[0].sources == ("2",)
+    assert content.references == {"2": MISSING_REFERENCE}
 
 
 def test_a_long_list_splits_between_items_and_every_part_keeps_its_lead_in() -> None:
