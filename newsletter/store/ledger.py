@@ -93,7 +93,8 @@ class LedgerStore:
             if status not in OUTCOME_STATUSES:
                 raise ValueError(f"unknown delivery outcome {status!r}")
         statement = (update(deliveries)
-                     .where(_D.id == bindparam("b_id"), _D.status.in_(("claimed", "uncertain")))
+                     .where(_D.id == bindparam("b_id"),
+                            or_(_D.status == "claimed", _D.status == "uncertain"))
                      .values(status=bindparam("b_status"), message_id=bindparam("b_message_id"),
                              last_error=bindparam("b_error"), sent_at=bindparam("b_sent_at"),
                              updated_at=now))

@@ -115,8 +115,8 @@ def v3_sequence_fields(conn: Connection) -> None:
     """v3: per-subscriber time zone and confirmation time (drip sequences)."""
     _add_column(conn, "subscribers", Column("timezone", String(64)))
     _add_column(conn, "subscribers", Column("confirmed_at", s.UTCDateTime))
-    Index("ix_subscribers_status_confirmed", s.subscribers.c.status,
-          s.subscribers.c.confirmed_at).create(conn)
+    conn.exec_driver_sql("CREATE INDEX ix_subscribers_status_confirmed "
+                         "ON subscribers (status, confirmed_at)")
     # Existing active subscribers start their sequence at their consent time.
     conn.execute(update(s.subscribers).where(s.subscribers.c.status == "active")
                  .values(confirmed_at=func.coalesce(s.subscribers.c.consent_at,
