@@ -35,7 +35,7 @@ def test_split_writes_the_content_file_and_prints_a_summary(folder: Path) -> Non
     assert {"faq", "cta", "steps"} <= kinds  # products come from newsletter.yaml
     assert f"{len(content.snippets)} snippets" in result.output
     assert "within 30-160" in result.output  # bounds from newsletter.yaml
-    assert f"{len(content.dropped)} lines left out" in result.output
+    assert f"{len(content.dropped)} lines left out as noise" in result.output
     assert "content/sprouting-seeds-at-home-a-practical-guide.yaml" in result.output
 
 

@@ -27,7 +27,7 @@ def summary(content: Content, path: Path, low: int, high: int) -> list[str]:
         inside = sum(low <= w <= high for w in words)
         lines.append(f"  {min(words)}-{max(words)} words each; {inside} of {len(words)} "
                      f"within {low}-{high}")
-    lines.append(f"  {len(content.dropped)} lines left out (noise, headings without text)"
+    lines.append(f"  {len(content.dropped)} lines left out as noise or empty headings"
                  + (" (see --explain)" if content.dropped else ""))
     lines.append(f"Wrote {_shown(path)}")
     return lines
