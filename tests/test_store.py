@@ -70,7 +70,8 @@ def _make_v1_with_rows(url: str) -> None:
             "INSERT INTO subscribers (id, key, email, email_lower, name, status, consent_source,"
             " consent_at, created_at, updated_at, fields) VALUES "
             "(1, 'k1', 'Old@example.org', 'old@example.org', 'Old', 'active', 'csv',"
-            " '2025-01-02 00:00:00', '2025-01-02 00:00:00', '2025-01-02 00:00:00', '{\"plan\": \"pro\"}'),"
+            " '2025-01-02 00:00:00', '2025-01-02 00:00:00', '2025-01-02 00:00:00',"
+            " '{\"plan\": \"pro\"}'),"
             "(2, 'k2', 'gone@example.org', 'gone@example.org', '', 'unsubscribed', 'csv',"
             " NULL, '2025-01-03 00:00:00', '2025-01-03 00:00:00', '{}')"))
         conn.execute(text(

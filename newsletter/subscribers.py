@@ -1,0 +1,401 @@
+"""Subscriber lists in and out: email validation, CSV import (header mapping, encodings,
+merging, per-row errors) and streamed CSV export, over the store.
+
+Import never loses a row silently: every row is imported, merged into a known subscriber,
+or reported with its line number and the reason.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TextIO
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .errors import InputError
+from .store import SUBSCRIBER_STATUSES, Store, Subscriber, SubscriberInput, email_key
+
+BATCH = 1000
+ProgressCallback = Callable[[int], None]  # called with the number of rows handled so far
+
+# --- email addresses -----------------------------------------------------------------------
+
+_LOCAL = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+")
+_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
+
+
+def email_problem(address: str) -> str | None:
+    """Why ``address`` is not a usable email address, or None when it is (no network)."""
+    if not address:
+        return "blank email"
+    if any(c.isspace() for c in address):
+        return f"invalid address {address!r}: contains a space"
+    local, at, domain = address.rpartition("@")
+    if not at or not local:
+        return f"invalid address {address!r}: no local part before @" if at else \
+            f"invalid address {address!r}: no @"
+    if len(address) > 254 or len(local) > 64:
+        return f"invalid address {address!r}: too long"
+    if not local.isascii():
+        return f"invalid address {address!r}: non-ASCII before @ (not deliverable by SendGrid)"
+    if not _LOCAL.fullmatch(local) or ".." in local or local[0] == "." or local[-1] == ".":
+        return f"invalid address {address!r}: bad characters or dots before @"
+    return _domain_problem(address, domain)
+
+
+def _domain_problem(address: str, domain: str) -> str | None:
+    try:
+        ascii_domain = domain.lower().encode("idna").decode("ascii")
+    except UnicodeError:
+        return f"invalid address {address!r}: bad domain"
+    labels = ascii_domain.split(".")
+    if len(labels) < 2 or not all(_LABEL.fullmatch(label) for label in labels):
+        return f"invalid address {address!r}: bad domain {domain!r}"
+    if labels[-1].isdigit():
+        return f"invalid address {address!r}: bad domain {domain!r}"
+    return None
+
+
+def normalize_email(text: str) -> str:
+    """A valid address, trimmed, with its domain lowercased; InputError naming the problem."""
+    address = text.strip()
+    problem = email_problem(address)
+    if problem:
+        raise InputError(problem, field="email")
+    local, _, domain = address.rpartition("@")
+    return f"{local}@{domain.lower()}"
+
+
+# --- reading a CSV file ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Note:
+    """A row (or the file, line 0) and a message about it."""
+
+    line: int
+    message: str
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """A file's lines as text; ``bad`` lines held bytes no fallback encoding can read."""
+
+    lines: list[str]
+    encoding: str
+    bad: frozenset[int] = frozenset()
+    warnings: tuple[Note, ...] = ()
+
+
+def decode_lines(data: bytes) -> Decoded:
+    """Decode UTF-8 (with or without BOM); lines that are not fall back to Windows-1252.
+
+    A file with no UTF-8 at all gets one warning; stray lines in a UTF-8 file get one each.
+    Lines holding bytes that Windows-1252 leaves undefined are marked bad (reported).
+    """
+    data = data.removeprefix(b"\xef\xbb\xbf")
+    raw = data.splitlines(keepends=True)
+    lines: list[str | None] = [_try(line, "utf-8") for line in raw]
+    if all(line is not None for line in lines):
+        return Decoded([line or "" for line in lines], "utf-8")
+    utf8_seen = any(line is not None and not line.isascii() for line in lines)
+    out, bad, notes = [], set(), []
+    for number, (line, data_line) in enumerate(zip(lines, raw, strict=True), start=1):
+        if line is None:
+            line = _try(data_line, "cp1252")
+            if line is None:
+                bad.add(number)
+                line = data_line.decode("latin-1")
+            elif utf8_seen:
+                notes.append(Note(number, "not UTF-8: read as Windows-1252"))
+        out.append(line)
+    if not utf8_seen:
+        notes.insert(0, Note(0, "the file is not UTF-8: read as Windows-1252 (cp1252)"))
+    return Decoded(out, "mixed" if utf8_seen else "cp1252", frozenset(bad), tuple(notes))
+
+
+def _try(data: bytes, encoding: str) -> str | None:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError:
+        return None
+
+
+def records(decoded: Decoded) -> Iterator[tuple[int, list[str], bool]]:
+    """CSV records as (first line number, values, readable); blank lines are skipped."""
+    header = next((line for line in decoded.lines if line.strip()), "")
+    delimiter = max(",;\t|", key=header.count)
+    reader = csv.reader(iter(decoded.lines), delimiter=delimiter)
+    start = 1
+    for values in reader:
+        end = reader.line_num
+        if any(v.strip() for v in values):
+            readable = not any(n in decoded.bad for n in range(start, end + 1))
+            yield start, values, readable
+        start = end + 1
+
+
+# --- header mapping --------------------------------------------------------------------------
+
+ALIASES: dict[str, tuple[str, ...]] = {
+    "email": ("email", "emailaddress", "mail", "emailaddr", "subscriberemail"),
+    "name": ("name", "fullname", "displayname", "subscribername", "contactname"),
+    "first": ("firstname", "first", "givenname", "fname", "forename"),
+    "last": ("lastname", "last", "surname", "familyname", "lname"),
+    "timezone": ("timezone", "tz", "timezonename", "zone"),
+    "confirmed_at": ("confirmedat", "subscribedat", "signupdate", "optintime", "optindate",
+                     "confirmtime", "confirmedtime", "subscribed", "signedup", "dateadded",
+                     "joined"),
+    "status": ("status", "subscriberstatus", "subscriptionstatus", "state"),
+    "consent_ip": ("ip", "optinip", "confirmip", "signupip", "ipaddress", "consentip"),
+    "consent_at": ("consentat",),
+    "ignored": ("consentsource", "createdat"),  # ours, from `export`: a round trip is exact
+}
+
+
+def _squash(header: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", header.lower())
+
+
+@dataclass(frozen=True)
+class Columns:
+    """Which column holds what: known roles by index, every other column a custom field."""
+
+    roles: dict[str, int]
+    fields: dict[int, str]
+
+
+def map_headers(headers: Sequence[str]) -> Columns:
+    """Map a header row to roles (email, name, first, last, ...) and custom fields."""
+    roles: dict[str, int] = {}
+    fields: dict[int, str] = {}
+    lookup = {alias: role for role, aliases in ALIASES.items() for alias in aliases}
+    for index, header in enumerate(headers):
+        role = lookup.get(_squash(header))
+        if role == "ignored":
+            continue
+        if role and role not in roles:
+            roles[role] = index
+        else:
+            fields[index] = header.strip() or f"column {index + 1}"
+    return Columns(roles, fields)
+
+
+STATUS_WORDS: dict[str, str] = {
+    "active": "active", "subscribed": "active", "confirmed": "active", "yes": "active",
+    "pending": "pending", "unconfirmed": "pending", "optinpending": "pending",
+    "unsubscribed": "unsubscribed", "unsubscribe": "unsubscribed", "optedout": "unsubscribed",
+    "optout": "unsubscribed", "no": "unsubscribed",
+    "bounced": "bounced", "bounce": "bounced", "cleaned": "bounced", "hardbounce": "bounced",
+    "complained": "complained", "spam": "complained", "spamreport": "complained",
+}
+
+
+# --- rows to subscribers ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RowContext:
+    """What every row of one import shares."""
+
+    columns: Columns
+    status: str
+    default_tz: str
+    now: datetime
+
+
+def parse_row(values: list[str], line: int, ctx: RowContext,
+              warnings: list[Note]) -> SubscriberInput | Note:
+    """One CSV record as a subscriber, or a Note saying why it is rejected."""
+    cell = _cells(values, ctx.columns)
+    problem = email_problem(cell("email"))
+    if problem:
+        return Note(line, problem)
+    status = ctx.status
+    if cell("status"):
+        status = STATUS_WORDS.get(_squash(cell("status")), "")
+        if not status:
+            return Note(line, f"unknown status {cell('status')!r} (use one of "
+                              f"{', '.join(SUBSCRIBER_STATUSES)})")
+    timezone = _timezone(cell("timezone"), line, warnings)
+    zone = timezone or ctx.default_tz
+    name = cell("name") or " ".join(p for p in (cell("first"), cell("last")) if p)
+    fields = {label: values[i].strip() for i, label in ctx.columns.fields.items()
+              if i < len(values) and values[i].strip()}
+    return SubscriberInput(
+        email=normalize_email(cell("email")), name=name, status=status, timezone=timezone,
+        confirmed_at=_when(cell("confirmed_at"), zone, line, warnings),
+        consent_at=_when(cell("consent_at"), zone, line, warnings),
+        consent_ip=cell("consent_ip") or None, fields=fields)
+
+
+def _cells(values: list[str], columns: Columns) -> Callable[[str], str]:
+    def cell(role: str) -> str:
+        index = columns.roles.get(role)
+        return values[index].strip() if index is not None and index < len(values) else ""
+    return cell
+
+
+def _timezone(name: str, line: int, warnings: list[Note]) -> str | None:
+    if not name:
+        return None
+    try:
+        ZoneInfo(name)
+        return name
+    except (ZoneInfoNotFoundError, ValueError):
+        warnings.append(Note(line, f"unknown time zone {name!r} ignored"))
+        return None
+
+
+def _when(text: str, zone: str, line: int, warnings: list[Note]) -> datetime | None:
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        warnings.append(Note(line, f"date {text!r} not understood (use ISO 8601, like "
+                                   "2024-05-01 09:30): ignored"))
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(zone))
+
+
+# --- import ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """What an import did (the `subscribers import --json` object)."""
+
+    imported: int
+    updated: int
+    unchanged: int
+    merged: int  # rows repeating an address already in the file (any case), merged into it
+    rejected: tuple[Note, ...]
+    warnings: tuple[Note, ...] = ()
+    encoding: str = "utf-8"
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        return {"imported": self.imported, "updated": self.updated,
+                "unchanged": self.unchanged, "merged": self.merged,
+                "rejected": [{"line": n.line, "reason": n.message} for n in self.rejected],
+                "warnings": [{"line": n.line, "message": n.message} for n in self.warnings],
+                "encoding": self.encoding}
+
+
+@dataclass
+class _Tally:
+    outcomes: list[str] = field(default_factory=list)
+    rejected: list[Note] = field(default_factory=list)
+    warnings: list[Note] = field(default_factory=list)
+    seen: dict[str, int] = field(default_factory=dict)
+    merged: int = 0
+
+
+def count_rows(path: Path) -> int:
+    """Roughly how many records a CSV file holds (lines after the header), for progress."""
+    with path.open("rb") as f:
+        return max(sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 20), b"")), 1)
+
+
+def import_csv(path: Path, store: Store, *, status: str = "active", source: str = "",
+               now: datetime, default_tz: str = "UTC",
+               on_progress: ProgressCallback | None = None) -> ImportReport:
+    """Import a CSV of subscribers: map headers, validate, merge, upsert in batches.
+
+    Good rows import even when others are bad; every bad row is in ``rejected`` with its
+    line. A file without an email column, or unreadable, is an InputError.
+    """
+    decoded = _read(path)
+    rows = records(decoded)
+    header_line, headers, _ = next(rows, (1, [], True))
+    columns = map_headers(headers)
+    if "email" not in columns.roles:
+        raise InputError(f"no email column among the headers {headers!r} (name one "
+                         "'email')", path=path, line=header_line, field="email")
+    ctx = RowContext(columns, status, default_tz, now)
+    tally = _Tally(warnings=list(decoded.warnings))
+    source = source or f"import:{path.name}"
+    batch: list[tuple[SubscriberInput, bool]] = []
+    for line, values, readable in rows:
+        _take(line, values, readable, ctx, tally, batch)
+        if len(batch) >= BATCH:
+            _flush(store, batch, source, now, tally, on_progress)
+    _flush(store, batch, source, now, tally, on_progress)
+    out = tally.outcomes
+    return ImportReport(out.count("imported"), out.count("updated"), out.count("unchanged"),
+                        tally.merged, tuple(tally.rejected), tuple(tally.warnings),
+                        decoded.encoding)
+
+
+def _read(path: Path) -> Decoded:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror}", path=path) from None
+    if b"\x00" in data[:4096]:
+        raise InputError("not a CSV text file (binary content)", path=path)
+    return decode_lines(data)
+
+
+def _take(line: int, values: list[str], readable: bool, ctx: RowContext, tally: _Tally,
+          batch: list[tuple[SubscriberInput, bool]]) -> None:
+    if not readable:
+        tally.rejected.append(Note(line, "undecodable bytes (neither UTF-8 nor Windows-1252)"))
+        return
+    parsed = parse_row(values, line, ctx, tally.warnings)
+    if isinstance(parsed, Note):
+        tally.rejected.append(parsed)
+        return
+    key = email_key(parsed.email)
+    first = tally.seen.setdefault(key, line)
+    if first != line:
+        tally.merged += 1
+        tally.warnings.append(Note(line, f"{parsed.email} repeats line {first}: merged"))
+    batch.append((parsed, first != line))
+
+
+def _flush(store: Store, batch: list[tuple[SubscriberInput, bool]], source: str,
+           now: datetime, tally: _Tally, on_progress: ProgressCallback | None) -> None:
+    if not batch:
+        return
+    result = store.upsert_subscribers([e for e, _ in batch], source=source, now=now)
+    tally.outcomes += [out for (_, dup), out in zip(batch, result.outcomes, strict=True)
+                       if not dup]
+    batch.clear()
+    if on_progress:
+        on_progress(len(tally.outcomes) + tally.merged + len(tally.rejected))
+
+
+# --- export ----------------------------------------------------------------------------------
+
+EXPORT_COLUMNS = ("email", "name", "status", "timezone", "confirmed_at", "consent_source",
+                  "consent_at", "consent_ip", "created_at")
+
+
+def export_csv(store: Store, out: TextIO, *, status: str | None = None) -> int:
+    """Write subscribers as CSV (one row each, a ``status`` column, custom fields last).
+
+    Streams twice over the store (custom field names, then rows); memory stays flat.
+    Returns the number of subscribers written. The file imports back unchanged.
+    """
+    extra = sorted({k for s in store.iter_subscribers(status=status) for k in s.fields}
+                   - set(EXPORT_COLUMNS))
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([*EXPORT_COLUMNS, *extra])
+    count = 0
+    for sub in store.iter_subscribers(status=status):
+        writer.writerow([*_export_values(sub), *(str(sub.fields.get(k, "")) for k in extra)])
+        count += 1
+    return count
+
+
+def _export_values(sub: Subscriber) -> list[str]:
+    def iso(moment: datetime | None) -> str:
+        return moment.isoformat() if moment else ""
+    return [sub.email, sub.name, sub.status, sub.timezone or "", iso(sub.confirmed_at),
+            sub.consent_source, iso(sub.consent_at), sub.consent_ip or "", iso(sub.created_at)]

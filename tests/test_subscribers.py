@@ -1,0 +1,200 @@
+"""CSV import and export of subscribers: validation, header mapping, encodings, merging."""
+
+from __future__ import annotations
+
+import csv
+import io
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from newsletter.errors import InputError
+from newsletter.store import Store, SubscriberInput, open_store
+from newsletter.subscribers import (
+    decode_lines,
+    email_problem,
+    export_csv,
+    import_csv,
+    map_headers,
+    normalize_email,
+)
+
+NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    with open_store(f"sqlite:///{tmp_path / 'subscribers' / 'newsletter.db'}") as opened:
+        yield opened
+
+
+def write(tmp_path: Path, data: bytes | str, name: str = "list.csv") -> Path:
+    path = tmp_path / name
+    path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+    return path
+
+
+@pytest.mark.parametrize("address", [
+    "a@example.org", "first.last+tag@sub.example.co.uk", "o'brien@example.ie",
+    "x@xn--bcher-kva.example", "user@bücher.example"])
+def test_valid_addresses_pass(address: str) -> None:
+    assert email_problem(address) is None
+
+
+@pytest.mark.parametrize(("address", "why"), [
+    ("", "blank"), ("plainaddress", "no @"), ("@example.org", "no local part"),
+    ("a b@example.org", "space"), ("a..b@example.org", "dots"), (".a@example.org", "dots"),
+    ("a@localhost", "bad domain"), ("a@-example.org", "bad domain"),
+    ("a@example.123", "bad domain"), ("josé@example.org", "non-ASCII"),
+    ("a@exa_mple.org", "bad domain"), ("a@example..org", "bad domain"),
+    ("x" * 65 + "@example.org", "too long")])
+def test_invalid_addresses_say_why(address: str, why: str) -> None:
+    assert why in (email_problem(address) or "")
+
+
+def test_normalize_keeps_the_local_part_and_lowercases_the_domain() -> None:
+    assert normalize_email("  Jane.Doe@Example.ORG ") == "Jane.Doe@example.org"
+    with pytest.raises(InputError, match="email: invalid address"):
+        normalize_email("jane@")
+
+
+def test_common_header_names_are_recognised() -> None:
+    columns = map_headers(["Email Address", "First Name", "Last Name", "TZ", "Signup Date",
+                           "Status", "Company"])
+    assert columns.roles == {"email": 0, "first": 1, "last": 2, "timezone": 3,
+                             "confirmed_at": 4, "status": 5}
+    assert columns.fields == {6: "Company"}
+    assert map_headers(["E-mail", "Full name"]).roles == {"email": 0, "name": 1}
+
+
+def test_a_messy_file_imports_every_good_row_and_reports_every_bad_one(
+        store: Store, tmp_path: Path) -> None:
+    data = (b"Email,Name,City\r\n"
+            b"ann@example.org,Ann,Oslo\r\n"            # 2
+            b"\r\n"                                    # 3 blank
+            b"not-an-address,Bob,Rome\r\n"             # 4 invalid
+            b"ANN@Example.org,,Bergen\r\n"             # 5 duplicate in other case
+            b",Nobody,Nowhere\r\n"                     # 6 blank email
+            b"cafe@example.org,Caf\xe9 Owner,Paris\r\n"  # 7 cp1252 byte
+            b"\r\n"                                    # 8 blank
+            b"zoe@example.org,\"Zo\xeb, the\nsecond\",Lyon\r\n"  # 9-10 quoted newline
+            b"bad@example.org,Ugly\x81Byte,Nice\r\n"    # 11 byte undefined in cp1252
+            b"last@example.org,Last,End")               # 12, no final newline
+    report = import_csv(write(tmp_path, data), store, now=NOW)
+    assert (report.imported, report.merged) == (4, 1)
+    assert [(r.line, r.message.split(":")[0]) for r in report.rejected] == [
+        (4, "invalid address 'not-an-address'"), (6, "blank email"),
+        (11, "undecodable bytes (neither UTF-8 nor Windows-1252)")]
+    assert store.get_subscriber("cafe@example.org").name == "Café Owner"
+    assert store.get_subscriber("zoe@example.org").name == "Zoë, the\nsecond"
+    ann = store.get_subscriber("ann@example.org")
+    assert ann.name == "Ann" and ann.fields == {"City": "Bergen"}
+    assert any("Windows-1252" in w.message for w in report.warnings)
+    assert any(w.line == 5 and "repeats line 2" in w.message for w in report.warnings)
+
+
+def test_a_utf8_file_with_bom_and_semicolons_is_read(store: Store, tmp_path: Path) -> None:
+    text = ("\ufeffE-Mail;Name;Time Zone\njuergen@müller.example;Jürgen Müller;Europe/Berlin\n"
+            "müller@example.de;Ärger;\n")
+    report = import_csv(write(tmp_path, text), store, now=NOW)
+    assert report.warnings == () and report.imported == 1
+    assert [(r.line, "non-ASCII before @" in r.message) for r in report.rejected] == [(3, True)]
+    sub = store.get_subscriber("juergen@müller.example")
+    assert (sub.name, sub.timezone) == ("Jürgen Müller", "Europe/Berlin")
+
+
+def test_a_stray_cp1252_line_in_a_utf8_file_is_read_with_a_warning() -> None:
+    decoded = decode_lines("email,name\na@x.org,Zoë\n".encode() + b"b@x.org,Ren\xe9e\n")
+    assert decoded.lines[2] == "b@x.org,Renée\n" and decoded.bad == frozenset()
+    assert [(w.line, w.message) for w in decoded.warnings] == [
+        (3, "not UTF-8: read as Windows-1252")]
+
+
+def test_statuses_time_zones_and_dates_are_imported(store: Store, tmp_path: Path) -> None:
+    text = ("email,status,timezone,subscribed_at\n"
+            "a@example.org,subscribed,America/New_York,2025-06-01 09:00\n"
+            "b@example.org,unsubscribed,,\n"
+            "c@example.org,cleaned,Mars/Base,yesterday\n"
+            "d@example.org,weird,,\n")
+    report = import_csv(write(tmp_path, text), store, now=NOW, default_tz="Europe/Berlin")
+    a = store.get_subscriber("a@example.org")
+    assert a.timezone == "America/New_York"
+    assert a.confirmed_at == datetime(2025, 6, 1, 13, 0, tzinfo=UTC)
+    assert store.get_subscriber("b@example.org").status == "unsubscribed"
+    assert store.get_subscriber("c@example.org").status == "bounced"
+    assert {w.line for w in report.warnings} == {4}  # unknown zone and date, both reported
+    assert [r.line for r in report.rejected] == [5]
+
+
+def test_import_never_reactivates_a_suppressed_address(store: Store, tmp_path: Path) -> None:
+    store.upsert_subscribers([SubscriberInput("gone@example.org", status="complained")],
+                             source="webhook", now=NOW)
+    report = import_csv(write(tmp_path, "email,name\nGone@example.org,Back Again\n"), store,
+                        now=NOW)
+    gone = store.get_subscriber("gone@example.org")
+    assert (gone.status, gone.name, report.updated) == ("complained", "Back Again", 1)
+
+
+def test_pending_import_and_a_second_import_count_unchanged(store: Store, tmp_path: Path) -> None:
+    path = write(tmp_path, "email\np@example.org\nq@example.org\n")
+    first = import_csv(path, store, status="pending", source="legacy", now=NOW)
+    again = import_csv(path, store, status="pending", now=NOW)
+    assert (first.imported, again.unchanged) == (2, 2)
+    assert store.status_history("p@example.org")[0].source == "legacy"
+
+
+def test_a_file_without_an_email_column_names_the_headers(store: Store, tmp_path: Path) -> None:
+    with pytest.raises(InputError, match=r"list.csv:1: email: no email column.*'Phone'"):
+        import_csv(write(tmp_path, "Name,Phone\nAnn,123\n"), store, now=NOW)
+
+
+def test_a_binary_file_is_refused(store: Store, tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="binary"):
+        import_csv(write(tmp_path, b"\x89PNG\r\n\x1a\n\x00\x00"), store, now=NOW)
+
+
+def test_export_then_import_gives_the_same_subscribers(store: Store, tmp_path: Path) -> None:
+    store.upsert_subscribers([
+        SubscriberInput("a@example.org", name='Ann "A", Jr.', timezone="Asia/Kolkata",
+                        fields={"plan": "pro"}),
+        SubscriberInput("b@example.org", status="unsubscribed", fields={"city": "Oslo"})],
+        source="form", now=NOW)
+    out = io.StringIO()
+    assert export_csv(store, out) == 2
+    rows = list(csv.DictReader(io.StringIO(out.getvalue())))
+    assert [r["status"] for r in rows] == ["active", "unsubscribed"]
+    assert rows[0]["plan"] == "pro" and rows[1]["city"] == "Oslo"
+    with open_store(f"sqlite:///{tmp_path / 'copy.db'}") as copy:
+        report = import_csv(write(tmp_path, out.getvalue(), "export.csv"), copy, now=NOW)
+        assert (report.imported, report.rejected, report.warnings) == (2, (), ())
+        for original in store.iter_subscribers():
+            moved = copy.get_subscriber(original.email)
+            assert (moved.name, moved.status, moved.timezone, moved.fields,
+                    moved.confirmed_at, moved.consent_at) == (
+                original.name, original.status, original.timezone, original.fields,
+                original.confirmed_at, original.consent_at)
+
+
+def test_export_filters_by_status(store: Store) -> None:
+    store.upsert_subscribers([SubscriberInput("a@example.org"),
+                              SubscriberInput("b@example.org", status="bounced")],
+                             source="t", now=NOW)
+    out = io.StringIO()
+    assert export_csv(store, out, status="bounced") == 1
+    assert "b@example.org" in out.getvalue() and "a@example.org" not in out.getvalue()
+
+
+def test_100k_rows_import_in_a_few_seconds(store: Store, tmp_path: Path) -> None:
+    lines = ["email,first name,last name,plan"] + [
+        f"user{i}@example{i % 50}.org,First{i},Last{i},p{i % 3}" for i in range(100_000)]
+    path = write(tmp_path, "\n".join(lines) + "\n")
+    seen: list[int] = []
+    started = time.perf_counter()
+    report = import_csv(path, store, now=NOW, on_progress=seen.append)
+    elapsed = time.perf_counter() - started
+    assert report.imported == 100_000 and seen[-1] == 100_000 and len(seen) == 100
+    assert elapsed < 20, f"{elapsed:.1f}s"  # a few seconds here; generous for a loaded CI box
+    assert store.count_by_status()["active"] == 100_000
