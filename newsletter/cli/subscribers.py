@@ -1,0 +1,256 @@
+"""`newsletter subscribers`: import, add, remove, list and export the subscriber list."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from ..errors import InputError
+from ..store import SUBSCRIBER_STATUSES, Store, Subscriber, SubscriberInput, open_store
+from ..subscribers import ImportReport, count_rows, export_csv, import_csv, normalize_email
+from . import State, main, pass_state
+
+STATUS = click.Choice(SUBSCRIBER_STATUSES)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@contextmanager
+def _store(state: State) -> Iterator[Store]:
+    store = open_store(state.config.database_url)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+@main.group()
+def subscribers() -> None:
+    """Manage subscribers: import a CSV, add, remove, list and export.
+
+    \b
+    Example:
+      newsletter subscribers import list.csv
+      newsletter subscribers list --status active
+    """
+
+
+@subscribers.command("import")
+@click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("--status", type=click.Choice(["active", "pending"]), default="active",
+              show_default=True, help="Status of rows without a status column.")
+@click.option("--source", default="", help="Consent source recorded (default: import:FILE).")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON only.")
+@pass_state
+def import_(state: State, file: Path, status: str, source: str, as_json: bool) -> None:
+    """Import subscribers from a CSV file; bad rows are reported, good ones imported.
+
+    Columns are recognised by common names (email / e-mail / Email Address, name or first
+    and last name, timezone, confirmed_at / subscribed_at / signup date, status); other
+    columns become custom fields. Unsubscribed, bounced and complained addresses are never
+    made active again.
+
+    \b
+    Example:
+      newsletter subscribers import list.csv
+      newsletter subscribers import old-esp.csv --status pending --json
+    """
+    with _store(state) as store, _progress(file) as tick:
+        report = import_csv(file, store, status=status, source=source, now=_now(),
+                            default_tz=state.config.timezone, on_progress=tick)
+    if as_json:
+        click.echo(json.dumps(report.to_json(), ensure_ascii=False))
+    else:
+        _print_report(file, report)
+
+
+@contextmanager
+def _progress(file: Path) -> Iterator[Any]:
+    if not sys.stderr.isatty():
+        yield None
+        return
+    columns = (TextColumn("importing"), BarColumn(), MofNCompleteColumn(),
+               TextColumn("{task.fields[rate]} rows/s"), TimeElapsedColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task("import", total=count_rows(file), rate="-")
+
+        def tick(done: int) -> None:
+            elapsed = progress.tasks[0].elapsed or 0
+            progress.update(task, completed=done,
+                            rate=f"{done / elapsed:,.0f}" if elapsed else "-")
+        yield tick
+
+
+def _print_report(file: Path, report: ImportReport) -> None:
+    click.echo(f"{file.name}: {report.imported} imported, {report.updated} updated, "
+               f"{report.unchanged} unchanged, {report.merged} duplicates merged, "
+               f"{len(report.rejected)} rejected")
+    for note in report.warnings:
+        click.echo(f"warning: {file}{f':{note.line}' if note.line else ''}: {note.message}",
+                   err=True)
+    for note in report.rejected:
+        click.echo(f"rejected: {file}:{note.line}: {note.message}", err=True)
+
+
+@subscribers.command()
+@click.argument("email")
+@click.option("--name", default="", help="The subscriber's name.")
+@click.option("--status", type=click.Choice(["active", "pending"]), default="active",
+              show_default=True)
+@click.option("--tz", "timezone", default=None, help="IANA time zone, e.g. Europe/Berlin.")
+@click.option("--resubscribe", is_flag=True,
+              help="Reactivate an unsubscribed, bounced or complained address (explicit).")
+@pass_state
+def add(state: State, email: str, name: str, status: str, timezone: str | None,
+        resubscribe: bool) -> None:
+    """Add one subscriber, or merge into the existing one (any letter case).
+
+    \b
+    Example:
+      newsletter subscribers add ann@example.org --name "Ann Lee" --tz Europe/Oslo
+    """
+    if timezone:
+        from ..config import check_timezone
+
+        check_timezone(timezone, field="--tz")
+    entry = SubscriberInput(normalize_email(email), name=name, status=status, timezone=timezone)
+    with _store(state) as store:
+        sub, outcome = store.add_subscriber(entry, source="cli", now=_now(),
+                                            resubscribe=resubscribe)
+    click.echo(f"{sub.email}: {outcome} ({sub.status})")
+    if sub.status != status:
+        click.echo(f"note: {sub.email} stays {sub.status}; use --resubscribe only if they "
+                   "asked to receive the newsletter again", err=True)
+
+
+@subscribers.command()
+@click.argument("email")
+@click.option("--forget", is_flag=True,
+              help="Delete the record and its history (GDPR erasure) instead of unsubscribing.")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation with --forget.")
+@pass_state
+def remove(state: State, email: str, forget: bool, yes: bool) -> None:
+    """Unsubscribe an address (the record is kept, so it is never mailed again).
+
+    \b
+    Example:
+      newsletter subscribers remove ann@example.org
+      newsletter subscribers remove ann@example.org --forget --yes
+    """
+    with _store(state) as store:
+        if store.get_subscriber(email.strip()) is None:
+            raise InputError(f"no subscriber {email.strip()!r}", field="email")
+        if forget:
+            if not yes:
+                click.confirm(f"Erase {email} and all their history? A later import could "
+                              "add them again", abort=True)
+            store.delete_subscriber(email.strip())
+            click.echo(f"{email.strip()}: erased")
+            return
+        sub = store.set_status(email.strip(), "unsubscribed", source="cli", now=_now())
+    click.echo(f"{sub.email}: unsubscribed")
+
+
+@subscribers.command("list")
+@click.option("--status", type=STATUS, default=None, help="Only subscribers with this status.")
+@click.option("--limit", type=click.IntRange(min=0), default=50, show_default=True,
+              help="How many to show (0: all, streamed).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON only.")
+@pass_state
+def list_(state: State, status: str | None, limit: int, as_json: bool) -> None:
+    """Show subscribers and how many have each status.
+
+    \b
+    Example:
+      newsletter subscribers list --status pending --limit 20
+      newsletter subscribers list --json
+    """
+    with _store(state) as store:
+        counts = store.count_by_status()
+        rows = store.iter_subscribers(status=status)
+        if as_json:
+            _list_json(counts, rows, limit)
+        else:
+            _list_table(counts, rows, limit)
+
+
+def _limited(rows: Iterator[Subscriber], limit: int) -> Iterator[Subscriber]:
+    for n, row in enumerate(rows):
+        if limit and n >= limit:
+            return
+        yield row
+
+
+def _as_dict(sub: Subscriber) -> dict[str, Any]:
+    return {"email": sub.email, "name": sub.name, "status": sub.status,
+            "timezone": sub.timezone, "created_at": sub.created_at.isoformat(),
+            "confirmed_at": sub.confirmed_at.isoformat() if sub.confirmed_at else None,
+            "fields": dict(sub.fields)}
+
+
+def _list_json(counts: dict[str, int], rows: Iterator[Subscriber], limit: int) -> None:
+    out = sys.stdout
+    out.write(f'{{"counts": {json.dumps(counts)}, "subscribers": [')
+    for n, sub in enumerate(_limited(rows, limit)):
+        out.write(("," if n else "") + json.dumps(_as_dict(sub), ensure_ascii=False))
+    out.write("]}\n")
+
+
+def _list_table(counts: dict[str, int], rows: Iterator[Subscriber], limit: int) -> None:
+    table = Table("email", "name", "status", "time zone", "added")
+    for sub in _limited(rows, limit):
+        table.add_row(sub.email, sub.name, sub.status, sub.timezone or "",
+                      sub.created_at.strftime("%Y-%m-%d"))
+    console = Console()
+    console.print(table)
+    console.print(", ".join(f"{n} {status}" for status, n in counts.items())
+                  + f" ({sum(counts.values())} in all)")
+
+
+@subscribers.command()
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Write to this file (default: standard output).")
+@click.option("--status", type=STATUS, default=None, help="Only subscribers with this status.")
+@pass_state
+def export(state: State, output: Path | None, status: str | None) -> None:
+    """Export subscribers as CSV with a status column (imports back unchanged).
+
+    \b
+    Example:
+      newsletter subscribers export -o subscribers/backup.csv
+      newsletter subscribers export --status unsubscribed > suppressed.csv
+    """
+    with _store(state) as store:
+        if output is None:
+            count = export_csv(store, sys.stdout, status=status)
+        else:
+            count = _export_to_file(store, output, status)
+    click.echo(f"exported {count} subscribers" + (f" to {output}" if output else ""), err=True)
+
+
+def _export_to_file(store: Store, output: Path, status: str | None) -> int:
+    # Write beside the target and rename: a failed export never leaves half a file.
+    output.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=output.parent, prefix=f".{output.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            count = export_csv(store, f, status=status)
+        os.replace(tmp, output)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return count

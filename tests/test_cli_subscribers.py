@@ -1,0 +1,130 @@
+"""`newsletter subscribers ...` through click and as a real process."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import newsletter.cli.subscribers  # noqa: F401  (registers the group on main)
+from newsletter.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    (tmp_path / "newsletter.yaml").write_text("name: Test letter\ntimezone: Europe/Berlin\n")
+    return tmp_path
+
+
+def run(folder: Path, *args: str, input: str | None = None) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, ["--config", str(folder / "newsletter.yaml"), *args],
+                                input=input)
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_import_json_reports_counts_and_bad_lines(folder: Path) -> None:
+    path = folder / "list.csv"
+    path.write_bytes(b"Email Address,First Name,Last Name,Plan\n"
+                     b"ann@example.org,Ann,Lee,pro\n"
+                     b"broken@\n"
+                     b"\n"
+                     b"ANN@example.org,,,\n"
+                     b"rene@example.org,Ren\xe9,Roy,free\n")
+    code, out, _ = run(folder, "subscribers", "import", str(path), "--json")
+    report = json.loads(out)
+    assert code == 0
+    assert (report["imported"], report["updated"], report["unchanged"]) == (2, 0, 0)
+    assert [r["line"] for r in report["rejected"]] == [3]
+    assert (folder / "subscribers" / "newsletter.db").is_file()
+    _, out, _ = run(folder, "subscribers", "import", str(path), "--json")
+    assert json.loads(out)["unchanged"] == 2
+
+
+def test_import_prints_rejected_rows_with_file_and_line(folder: Path) -> None:
+    path = folder / "list.csv"
+    path.write_text("email\nok@example.org\nnope\n")
+    code, out, err = run(folder, "subscribers", "import", str(path))
+    assert code == 0 and "1 imported" in out and "1 rejected" in out
+    assert f"{path}:3: invalid address 'nope'" in err
+
+
+def test_import_without_an_email_column_is_a_one_line_error(folder: Path) -> None:
+    path = folder / "list.csv"
+    path.write_text("name\nAnn\n")
+    code, _, err = run(folder, "subscribers", "import", str(path))
+    assert code == 1 and err.startswith("error: ") and "no email column" in err
+
+
+def test_add_list_remove_and_forget(folder: Path) -> None:
+    assert run(folder, "subscribers", "add", "Bo@Example.org", "--name", "Bo")[0] == 0
+    assert run(folder, "subscribers", "add", "cy@example.org", "--status", "pending")[0] == 0
+    _, out, _ = run(folder, "subscribers", "list", "--json")
+    listing = json.loads(out)
+    assert listing["counts"]["active"] == 1 and listing["counts"]["pending"] == 1
+    assert [s["email"] for s in listing["subscribers"]] == ["Bo@example.org", "cy@example.org"]
+    code, out, _ = run(folder, "subscribers", "remove", "bo@example.org")
+    assert code == 0 and "unsubscribed" in out
+    _, out, err = run(folder, "subscribers", "add", "bo@example.org")
+    assert "(unsubscribed)" in out and "--resubscribe" in err
+    _, out, _ = run(folder, "subscribers", "list", "--status", "unsubscribed", "--json")
+    assert [s["email"] for s in json.loads(out)["subscribers"]] == ["Bo@example.org"]
+    assert run(folder, "subscribers", "remove", "bo@example.org", "--forget", input="n\n")[0] == 1
+    assert run(folder, "subscribers", "remove", "bo@example.org", "--forget", "--yes")[0] == 0
+    _, out, _ = run(folder, "subscribers", "list", "--json", "--limit", "0")
+    assert [s["email"] for s in json.loads(out)["subscribers"]] == ["cy@example.org"]
+
+
+def test_add_refuses_an_invalid_address_and_remove_an_unknown_one(folder: Path) -> None:
+    code, _, err = run(folder, "subscribers", "add", "not an address")
+    assert code == 1 and "invalid address" in err
+    code, _, err = run(folder, "subscribers", "remove", "ghost@example.org")
+    assert code == 1 and "no subscriber" in err
+
+
+def test_list_table_shows_counts_and_respects_limit(folder: Path) -> None:
+    for i in range(5):
+        run(folder, "subscribers", "add", f"u{i}@example.org")
+    _, out, _ = run(folder, "subscribers", "list", "--limit", "2")
+    assert "u1@example.org" in out and "u2@example.org" not in out
+    assert "5 active" in out and "(5 in all)" in out
+
+
+def test_export_to_stdout_and_to_a_file(folder: Path) -> None:
+    run(folder, "subscribers", "add", "a@example.org", "--name", "A")
+    run(folder, "subscribers", "add", "b@example.org")
+    run(folder, "subscribers", "remove", "b@example.org")
+    _, out, _ = run(folder, "subscribers", "export", "--status", "unsubscribed")
+    assert [r["email"] for r in csv.DictReader(io.StringIO(out))] == ["b@example.org"]
+    target = folder / "backup" / "all.csv"
+    code, _, err = run(folder, "subscribers", "export", "-o", str(target))
+    rows = list(csv.DictReader(target.open(encoding="utf-8")))
+    assert code == 0 and "exported 2" in err
+    assert {(r["email"], r["status"]) for r in rows} == {("a@example.org", "active"),
+                                                        ("b@example.org", "unsubscribed")}
+    assert list(target.parent.iterdir()) == [target]
+
+
+def test_subscribers_commands_as_a_real_process(folder: Path) -> None:
+    registered = "subscribers" in (ROOT / "newsletter" / "cli" / "__init__.py").read_text()
+    command = [str(ROOT / ".venv" / "bin" / "newsletter")] if registered else [
+        sys.executable, "-c",
+        "import newsletter.cli.subscribers; from newsletter.cli import main; main()"]
+    (folder / "in.csv").write_text("email,name\nx@example.org,X\ny@\n")
+    done = subprocess.run([*command, "subscribers", "import", "in.csv", "--json"], cwd=folder,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    (rejected,) = json.loads(done.stdout)["rejected"]
+    assert rejected["line"] == 3 and rejected["reason"].startswith("invalid address 'y@'")
+    listing = subprocess.run([*command, "subscribers", "list", "--json"], cwd=folder,
+                             capture_output=True, text=True, timeout=60)
+    assert [s["email"] for s in json.loads(listing.stdout)["subscribers"]] == ["x@example.org"]
