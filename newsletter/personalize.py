@@ -15,6 +15,7 @@ from typing import Literal
 from .models import PERSONAL_FIELDS, Recipient, RenderedIssue
 
 Part = Literal["html", "text"]
+DEFAULT_NAME = "there"
 
 
 def placeholder(field: str, part: Part) -> str:
@@ -27,7 +28,8 @@ def recipient_values(recipient: Recipient) -> dict[str, str]:
     values = {field: "" for field in PERSONAL_FIELDS}
     values.update(recipient.fields)
     values["email"] = recipient.email
-    values["name"] = recipient.name or values.get("name", "")
+    # Templates greet by name; "Hi there," reads better than "Hi ,".
+    values["name"] = recipient.name or values.get("name", "") or DEFAULT_NAME
     return values
 
 

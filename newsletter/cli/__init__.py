@@ -7,6 +7,7 @@ hierarchy become one line on stderr and exit 1 (a send with failures exits 3).
 from __future__ import annotations
 
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,7 @@ import click
 
 from .. import __version__
 from ..config import Config, load_config
-from ..errors import NewsletterError
+from ..errors import ConfigError, NewsletterError
 
 
 class _Group(click.Group):
@@ -46,6 +47,18 @@ class State:
 pass_state = click.make_pass_decorator(State)
 
 
+def parse_now(text: str | None) -> datetime:
+    """``--now ISO-TIME`` as an aware datetime (UTC when no offset); the real time if unset."""
+    if not text:
+        return datetime.now(UTC)
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise ConfigError(f"{text!r} is not an ISO time like 2026-12-01T09:00:00+01:00",
+                          field="--now") from None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
               help="Path to newsletter.yaml (default: ./newsletter.yaml).")
@@ -65,4 +78,4 @@ def main(ctx: click.Context, config_path: Path | None) -> None:
 
 
 # Command modules register themselves on `main` when imported.
-from . import content, folder, issues, render  # noqa: E402, F401
+from . import content, folder, issues, render, send  # noqa: E402, F401

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import UTC, datetime, tzinfo
+from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,7 @@ from ..errors import ConfigError
 from ..issuefile import load_queue, queue_rows
 from ..plan import PlanReport, plan_into
 from ..schedule import Schedule, parse_at, parse_start, tomorrow
-from . import State, main, pass_state
+from . import State, main, parse_now, pass_state
 
 
 def schedule_from_options(config: Config, *, every: str | None, on: str | None,
@@ -39,16 +39,6 @@ def schedule_from_options(config: Config, *, every: str | None, on: str | None,
     return Schedule(every_days=every_days, weekdays=tuple(weekdays),
                     at=parse_at(at) if at else parse_at(config.cadence.at, field="cadence.at"),
                     tz=zone, start=parse_start(start) if start else tomorrow(now, zone))
-
-
-def _now(text: str | None) -> datetime:
-    if not text:
-        return datetime.now(UTC)
-    try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        raise ConfigError(f"{text!r} is not an ISO time", field="--now") from None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 @main.command()
@@ -81,7 +71,7 @@ def plan(state: State, content_file: Path, every: str | None, on: str | None, at
       newsletter plan content/my-article.yaml --every 3d --at 09:00 --tz Europe/Berlin
       newsletter plan content/my-article.yaml --on mon,thu --start 2026-03-02 --dry-run
     """
-    config, now = state.config, _now(now_text)
+    config, now = state.config, parse_now(now_text)
     schedule = schedule_from_options(config, every=every, on=on, at=at, tz=tz, start=start,
                                      now=now)
     low = min_words or config.cadence.min_words

@@ -1,0 +1,187 @@
+"""`newsletter send`: what cron runs (`--due`), one issue now, or a proof (`--test`)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import asdict
+from datetime import UTC, datetime
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from ..backends import get_backend
+from ..deliver import (
+    SendContext,
+    SendOptions,
+    SendReport,
+    issue_key,
+    send_due,
+    send_issue,
+    send_test,
+)
+from ..errors import NewsletterError
+from ..issuefile import find_issue, load_queue
+from ..links import Links
+from ..models import Issue, Outcome
+from ..store import Store, open_store
+from ..tokens import secret_from_env
+from . import State, main, parse_now, pass_state
+
+EXIT_INCOMPLETE = 3
+log = logging.getLogger("newsletter.send")
+
+
+@main.command()
+@click.argument("number", type=int, required=False)
+@click.option("--due", is_flag=True, help="Send every scheduled issue whose time has come.")
+@click.option("--test", "test_address", metavar="ADDRESS", help="Send one proof to ADDRESS.")
+@click.option("--dry-run", is_flag=True, help="Show who would get what; send nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per issue.")
+@click.option("--now", "now_text", metavar="ISO-TIME", help="Treat this instant as now.")
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--force", is_flag=True, help="Send an issue even past its expiry time.")
+@click.option("--retry-uncertain", is_flag=True,
+              help="Send again to recipients whose earlier outcome is unknown.")
+@pass_state
+def send(state: State, number: int | None, due: bool, test_address: str | None,
+         dry_run: bool, as_json: bool, now_text: str | None, yes: bool, force: bool,
+         retry_uncertain: bool) -> None:
+    """Deliver issues to subscribers, each (issue, subscriber) exactly once.
+
+    Exit code: 0 all went well, 1 an error (message on stderr), 3 some recipients failed
+    or their outcome is unknown (listed; re-send those with --retry-uncertain).
+
+    \b
+    Examples:
+      newsletter send --due                  # what cron runs every few minutes
+      newsletter send --due --dry-run --now 2026-12-01T09:05:00-05:00
+      newsletter send 3 --test me@example.com
+      newsletter send 3 --yes --json
+    """
+    if due == (number is not None):
+        raise click.UsageError("give an issue NUMBER or --due (not both)")
+    if test_address and number is None:
+        raise click.UsageError("--test needs an issue NUMBER")
+    options = SendOptions(now=parse_now(now_text), dry_run=dry_run, force=force,
+                          retry_uncertain=retry_uncertain)
+    with _context(state, quiet=as_json) as ctx:
+        queue = load_queue(state.config.issues_dir)
+        if test_address:
+            _send_proof(ctx, find_issue(queue, number).issue, test_address)  # type: ignore[arg-type]
+            return
+        if due:
+            reports = send_due(queue, ctx, options)
+        else:
+            issue = find_issue(queue, number).issue  # type: ignore[arg-type]
+            _confirm(ctx.store, issue_key(issue), issue.subject, yes or dry_run)
+            reports = [send_issue(issue, ctx, options)]
+    _print_reports(reports, as_json)
+    sys.exit(_exit_code(reports))
+
+
+class _context:
+    """Open the store and backend for a send, with progress reporting; close them after."""
+
+    def __init__(self, state: State, quiet: bool) -> None:
+        config = state.config
+        self.links = Links(config.base_url, secret_from_env(os.environ))
+        self.config, self.quiet = config, quiet
+
+    def __enter__(self) -> SendContext:
+        self.store = open_store(self.config.database_url)
+        self.progress = _BatchProgress(self.quiet)
+        return SendContext(config=self.config, store=self.store,
+                           backend=get_backend(self.config), links=self.links,
+                           clock=lambda: datetime.now(UTC), sleep=time.sleep,
+                           on_batch=self.progress.update)
+
+    def __exit__(self, *exc: object) -> None:
+        self.progress.close()
+        self.store.close()
+
+
+class _BatchProgress:
+    """A rich bar with counts and rate on a terminal; a plain line per batch otherwise."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.console = Console(stderr=True)
+        self.sent = self.failed = self.uncertain = 0
+        self.started = time.monotonic()
+        self.bar: Progress | None = None
+        if self.console.is_terminal and not quiet:
+            self.bar = Progress(TextColumn("sending"), BarColumn(), MofNCompleteColumn(),
+                                TextColumn("{task.fields[rate]:.0f}/s  failed {task.fields[bad]}"),
+                                TimeElapsedColumn(), console=self.console, transient=True)
+            self.task = self.bar.add_task("send", total=None, rate=0.0, bad=0)
+            self.bar.start()
+        self.quiet = quiet
+
+    def update(self, outcomes: Sequence[Outcome]) -> None:
+        """Account for one finished batch."""
+        self.sent += sum(o.status == "sent" for o in outcomes)
+        self.failed += sum(o.status == "failed" for o in outcomes)
+        self.uncertain += sum(o.status == "uncertain" for o in outcomes)
+        done = self.sent + self.failed + self.uncertain
+        rate = done / max(time.monotonic() - self.started, 1e-6)
+        if self.bar is not None:
+            self.bar.update(self.task, completed=done, rate=rate, bad=self.failed)
+        elif not self.quiet:
+            click.echo(f"batch of {len(outcomes)}: {self.sent} sent, {self.failed} failed, "
+                       f"{self.uncertain} uncertain, {rate:.0f}/s", err=True)
+
+    def close(self) -> None:
+        """Stop the bar."""
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def _confirm(store: Store, key: str, subject: str, yes: bool) -> None:
+    if yes:
+        return
+    if not sys.stdin.isatty():
+        raise NewsletterError("refusing to send without confirmation: pass --yes")
+    count = store.count_unclaimed(key)
+    click.confirm(f"Send issue {key} ({subject!r}) to {count} subscribers now?", abort=True)
+
+
+def _send_proof(ctx: SendContext, issue: Issue, address: str) -> None:
+    outcome = send_test(issue, address, ctx)
+    if not outcome.ok:
+        raise NewsletterError(f"the proof to {address} was not sent: {outcome.error}")
+    click.echo(f"proof of issue {issue.number} sent to {address} ({outcome.message_id})")
+
+
+def _print_reports(reports: list[SendReport], as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps([_json(r) for r in reports], indent=2))
+        return
+    table = Table("issue", "subject", "recipients", "sent", "failed", "uncertain", "skipped",
+                  "note")
+    for r in reports:
+        table.add_row(str(r.number or "-"), r.subject, str(r.recipients), str(r.sent),
+                      str(r.failed), str(r.uncertain), str(r.skipped), r.error or r.note)
+    Console().print(table if reports else "nothing is due")
+    for r in reports:
+        if r.uncertain:
+            click.echo(f"issue {r.number}: {r.uncertain} recipients have an unknown outcome; "
+                       f"see `newsletter queue`, re-send with `newsletter send {r.number} "
+                       "--retry-uncertain`", err=True)
+
+
+def _json(report: SendReport) -> dict[str, object]:
+    data = asdict(report)
+    data["ok"] = report.ok
+    return data
+
+
+def _exit_code(reports: list[SendReport]) -> int:
+    if any(r.error for r in reports):
+        return 1
+    return EXIT_INCOMPLETE if any(r.failed or r.uncertain for r in reports) else 0

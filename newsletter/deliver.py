@@ -1,0 +1,232 @@
+"""Sending: due issues -> render once -> claim, send, record, batch after batch.
+
+The deliveries table is the ledger: one row per (issue, subscriber), unique, claimed in a
+short transaction before the backend is called and marked with the outcome right after.
+A process killed at any instant leaves at most its in-flight batches ``claimed``; a later
+run turns claims older than the lease into ``uncertain`` (reported, re-sent only when the
+operator asks), so nobody is mailed twice and nobody is lost.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections import Counter
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from .backends import Backend
+from .config import Config
+from .errors import BackendAuthError, NewsletterError
+from .issuefile import LoadedIssue, Queue
+from .links import Links
+from .models import Issue, Message, Outcome, Recipient, RenderedIssue
+from .ratelimit import RateLimiter
+from .render import check_sendable, render
+from .store import Claimed, Counts, Store
+
+DEFAULT_EXPIRY = timedelta(hours=48)
+# Longer than the SendGrid client timeout times its retries: a claim this old is dead.
+DEFAULT_LEASE = timedelta(minutes=15)
+
+
+@dataclass(frozen=True)
+class SendOptions:
+    """How a send runs. ``now`` is passed in (``--now``), never read here."""
+
+    now: datetime
+    dry_run: bool = False
+    force: bool = False  # send an issue past its expiry
+    retry_uncertain: bool = False
+    lease: timedelta = DEFAULT_LEASE
+    expiry: timedelta = DEFAULT_EXPIRY
+
+
+@dataclass(frozen=True)
+class SendReport:
+    """What one run did for one issue (an object of `send --json`).
+
+    ``recipients`` were handled in this run (sent + failed + uncertain); ``skipped`` had
+    the issue already from an earlier run; ``uncertain`` includes claims of dead runs
+    found in this one.
+    """
+
+    number: int
+    subject: str
+    recipients: int = 0
+    sent: int = 0
+    failed: int = 0
+    uncertain: int = 0
+    skipped: int = 0
+    note: str = ""
+    error: str = ""
+
+    @property
+    def ok(self) -> bool:
+        """True when nobody failed, no outcome is unknown and nothing went wrong."""
+        return not (self.failed or self.uncertain or self.error)
+
+
+@dataclass
+class SendContext:
+    """Everything a send needs from outside: settings, store, backend, links and clock."""
+
+    config: Config
+    store: Store
+    backend: Backend
+    links: Links
+    clock: Callable[[], datetime]
+    sleep: Callable[[float], None]
+    on_batch: Callable[[Sequence[Outcome]], None] = field(default=lambda outcomes: None)
+
+
+def issue_key(issue: Issue) -> str:
+    """The issue's key in the ledger and in SendGrid's custom_args."""
+    return str(issue.number)
+
+
+def send_due(queue: Queue, ctx: SendContext, options: SendOptions) -> list[SendReport]:
+    """What cron runs: send every scheduled issue whose time has come.
+
+    A bad issue file or an issue that cannot render is reported and the others still go;
+    a refused API key stops everything at once.
+    """
+    reports = [SendReport(0, "", error=str(err)) for err in queue.errors]
+    for loaded in queue.issues:
+        skip = _not_due(loaded, options)
+        if skip is None:
+            reports.append(_send_or_report(loaded.issue, ctx, options))
+        elif skip:
+            reports.append(SendReport(loaded.issue.number, loaded.issue.subject, note=skip))
+    return reports
+
+
+def _not_due(loaded: LoadedIssue, options: SendOptions) -> str | None:
+    """None when due; "" when simply not (yet) due; a note when skipped for a reason."""
+    issue = loaded.issue
+    if issue.status != "scheduled" or issue.send_at is None or issue.send_at > options.now:
+        return ""
+    expires = loaded.expires or issue.send_at + options.expiry
+    if options.now > expires and not options.force:
+        return (f"expired at {expires.isoformat()}: not sent late without --force")
+    return None
+
+
+def _send_or_report(issue: Issue, ctx: SendContext, options: SendOptions) -> SendReport:
+    try:
+        return send_issue(issue, ctx, options)
+    except BackendAuthError:
+        raise
+    except NewsletterError as exc:
+        return SendReport(issue.number, issue.subject, error=str(exc))
+
+
+def send_issue(issue: Issue, ctx: SendContext, options: SendOptions) -> SendReport:
+    """Send one issue to every active subscriber who has not got it yet."""
+    store, key = ctx.store, issue_key(issue)
+    rendered = render(issue, ctx.config)
+    check_sendable(rendered, ctx.config)
+    if options.dry_run:
+        return SendReport(issue.number, issue.subject, recipients=store.count_unclaimed(key),
+                          note="dry run: nothing sent")
+    store.record_send(key, rendered, now=options.now)
+    found_dead = store.mark_stale_claims_uncertain(key, older_than=options.now - options.lease)
+    if options.retry_uncertain:
+        store.release_uncertain(key)
+    already = _counts(store, key)
+    tally = _run_workers(_message(rendered, ctx.config, key), issue, ctx)
+    store.finish_send(key, now=ctx.clock())
+    return SendReport(issue.number, issue.subject,
+                      recipients=sum(tally.values()), sent=tally["sent"],
+                      failed=tally["failed"], uncertain=tally["uncertain"] + found_dead,
+                      skipped=already.sent)
+
+
+def send_test(issue: Issue, address: str, ctx: SendContext) -> Outcome:
+    """Send one proof of ``issue`` to ``address``: marked as a test, recorded apart."""
+    rendered = render(issue, ctx.config)
+    check_sendable(rendered, ctx.config)
+    message = _message(rendered, ctx.config, issue_key(issue), test=True)
+    fields = {"unsubscribe_url": ctx.links.unsubscribe_url("test"),
+              "view_url": ctx.links.view_url(issue.number)}
+    outcome = ctx.backend.send(message, [Recipient(email=address, fields=fields)])[0]
+    ctx.store.record_test_send(issue_key(issue), address, outcome, now=ctx.clock())
+    return outcome
+
+
+def _counts(store: Store, key: str) -> Counts:
+    return store.delivery_counts(key).get(key) or Counts()
+
+
+def _message(rendered: RenderedIssue, config: Config, key: str, test: bool = False) -> Message:
+    return Message(rendered=rendered, sender=config.sender, issue_key=key,
+                   categories=config.sendgrid.categories, test=test)
+
+
+def _run_workers(message: Message, issue: Issue, ctx: SendContext) -> Counter[str]:
+    """Run ``delivery.concurrency`` claim-send-record loops until nobody is left."""
+    delivery = ctx.config.delivery
+    worker = _Worker(message, issue, ctx, min(delivery.batch_size, ctx.backend.max_batch),
+                     RateLimiter(delivery.rate_per_second, delivery.rate_per_hour,
+                                 clock=lambda: ctx.clock().timestamp(), sleep=ctx.sleep))
+    with ThreadPoolExecutor(max_workers=delivery.concurrency) as pool:
+        futures = [pool.submit(worker.run) for _ in range(delivery.concurrency)]
+        for future in futures:
+            future.exception()  # wait for all before raising any
+    if worker.auth_error:
+        raise worker.auth_error
+    return worker.tally
+
+
+class _Worker:
+    """One claim -> send -> record loop, run by several threads at once."""
+
+    def __init__(self, message: Message, issue: Issue, ctx: SendContext, batch_size: int,
+                 limiter: RateLimiter) -> None:
+        self.message, self.issue, self.ctx = message, issue, ctx
+        self.batch_size, self.limiter = batch_size, limiter
+        self.stop = threading.Event()
+        self.tally: Counter[str] = Counter()
+        self.auth_error: BackendAuthError | None = None
+        self._lock = threading.Lock()
+
+    def run(self) -> None:
+        """Claim, send and record batches until none is left or the send must stop."""
+        try:
+            while not self.stop.is_set() and self._one_batch():
+                pass
+        except BackendAuthError as exc:
+            self.auth_error = exc
+            self.stop.set()
+
+    def _one_batch(self) -> bool:
+        store = self.ctx.store
+        claimed = store.claim_batch(self.message.issue_key, batch_id=uuid.uuid4().hex,
+                                    limit=self.batch_size, now=self.ctx.clock())
+        if not claimed:
+            return False
+        self.limiter.acquire(len(claimed))
+        outcomes = self._send(claimed)
+        store.record_outcomes([(c.delivery_id, o.status, o.message_id, o.error)
+                               for c, o in zip(claimed, outcomes, strict=True)],
+                              now=self.ctx.clock())
+        with self._lock:
+            self.tally.update(o.status for o in outcomes)
+        self.ctx.on_batch(outcomes)
+        return True
+
+    def _send(self, claimed: list[Claimed]) -> list[Outcome]:
+        recipients = [self._recipient(c) for c in claimed]
+        try:
+            return self.ctx.backend.send(self.message, recipients)
+        except BackendAuthError:
+            # Nothing was accepted: hand the claims back so the next run sends them.
+            self.ctx.store.release_claims([c.delivery_id for c in claimed])
+            raise
+
+    def _recipient(self, claimed: Claimed) -> Recipient:
+        fields = self.ctx.links.fields(claimed, self.issue.number)
+        return Recipient(email=claimed.email, name=claimed.name, fields=fields,
+                         subscriber_id=str(claimed.subscriber_id))

@@ -1,0 +1,45 @@
+"""Per-recipient links: signed unsubscribe and view URLs under ``base_url``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from .tokens import make_token
+
+
+class Addressee(Protocol):
+    """What links need of a subscriber: an opaque key, an address and a name."""
+
+    key: str
+    email: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Links:
+    """Builds the personal fields of each recipient from ``base_url`` and the secret."""
+
+    base_url: str
+    secret: str
+
+    def unsubscribe_url(self, subscriber_key: str) -> str:
+        """The one-click unsubscribe URL (RFC 8058 POST target, and a GET confirm page)."""
+        token = make_token(self.secret, "unsubscribe", subscriber_key)
+        return f"{self.base_url}/unsubscribe/{token}"
+
+    def view_url(self, number: int, subscriber_key: str = "") -> str:
+        """The view-in-browser URL of an issue as it was sent."""
+        if not subscriber_key:
+            return f"{self.base_url}/archive/{number}"
+        token = make_token(self.secret, "view", f"{subscriber_key}:{number}")
+        return f"{self.base_url}/archive/{number}?t={token}"
+
+    def fields(self, subscriber: Addressee, number: int) -> dict[str, str]:
+        """The personal fields of one subscriber for issue ``number``."""
+        return {
+            "name": subscriber.name,
+            "email": subscriber.email,
+            "unsubscribe_url": self.unsubscribe_url(subscriber.key),
+            "view_url": self.view_url(number, subscriber.key),
+        }

@@ -1,0 +1,96 @@
+"""A real newsletter folder with planned issues and subscribers, for delivery tests."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+
+from click.testing import CliRunner, Result
+
+from newsletter.cli import main
+from newsletter.store import Store, SubscriberInput, open_store
+
+SECRET = "test-secret-0123456789abcdef"
+API_KEY = "SG.delivery-test-key.never-print-me"
+START = "2026-12-01"
+SEND_AT = datetime(2026, 12, 1, 14, 0, tzinfo=UTC)  # 09:00 America/New_York
+JUST_AFTER = "2026-12-01T14:05:00+00:00"
+
+
+@dataclass
+class Folder:
+    """A newsletter folder set up for sending; ``env`` holds what a cron job would set."""
+
+    root: Path
+    env: dict[str, str]
+
+    @property
+    def config(self) -> Path:
+        return self.root / "newsletter.yaml"
+
+    @property
+    def db_url(self) -> str:
+        return f"sqlite:///{self.root / 'subscribers' / 'newsletter.db'}"
+
+    def store(self) -> Store:
+        return open_store(self.db_url)
+
+    def cli(self, *args: str) -> Result:
+        """Run `newsletter --config ... ARGS` in process."""
+        return CliRunner().invoke(main, ["--config", str(self.config), *args], env=self.env,
+                                  catch_exceptions=False)
+
+    def run(self, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+        """Run `newsletter --config ... ARGS` as a real process, as cron would."""
+        env = {**os.environ, **self.env}
+        return subprocess.run([sys.executable, "-m", "newsletter", "--config", str(self.config),
+                               *args], env=env, capture_output=True, text=True,
+                              timeout=timeout, check=False)
+
+
+def make_folder(tmp_path: Path, *, backend: str = "outbox", sendgrid_url: str = "",
+                subscribers: int = 0, batch_size: int = 1000, concurrency: int = 4,
+                postal_address: str = "12 Example Street, Springfield") -> Folder:
+    """Init a folder, split the bundled example, plan it from START and add subscribers."""
+    root = tmp_path / "letter"
+    runner = CliRunner()
+    assert runner.invoke(main, ["init", str(root)]).exit_code == 0
+    config = root / "newsletter.yaml"
+    config.write_text(config.read_text() + _settings(backend, batch_size, concurrency,
+                                                     postal_address), "utf-8")
+    env = {"NEWSLETTER_SECRET_KEY": SECRET, "SENDGRID_API_KEY": API_KEY,
+           "SENDGRID_API_HOST": sendgrid_url, "no_proxy": "127.0.0.1,localhost",
+           "NEWSLETTER_DATABASE_URL": ""}
+    folder = Folder(root, env)
+    article = resources.files("newsletter").joinpath("data", "example-article.txt")
+    result = folder.cli("split", str(article), "-o", str(root / "content"))
+    assert result.exit_code == 0, result.output
+    result = folder.cli("plan", str(next((root / "content").glob("*.yaml"))), "--every", "3d",
+                        "--at", "09:00", "--tz", "America/New_York", "--start", START,
+                        "--now", "2026-11-20T00:00:00+00:00")
+    assert result.exit_code == 0, result.output
+    if subscribers:
+        add_subscribers(folder, subscribers)
+    return folder
+
+
+def _settings(backend: str, batch_size: int, concurrency: int, postal_address: str) -> str:
+    return (f"\npostal_address: \"{postal_address}\"\nproducts: [SoilSense Meter]\n"
+            f"delivery: {{backend: {backend}, batch_size: {batch_size}, "
+            f"concurrency: {concurrency}}}\n")
+
+
+def add_subscribers(folder: Folder, count: int, *, status: str = "active", start: int = 0
+                    ) -> None:
+    """Add ``count`` subscribers reader<i>@example.org with the given status."""
+    with folder.store() as store:
+        rows = [SubscriberInput(email=f"reader{i}@example.org", name=f"Reader {i}",
+                                status=status) for i in range(start, start + count)]
+        for at in range(0, len(rows), 5000):
+            store.upsert_subscribers(rows[at:at + 5000], source="test",
+                                     now=datetime(2026, 11, 1, tzinfo=UTC))
