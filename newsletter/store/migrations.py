@@ -123,7 +123,14 @@ def v3_sequence_fields(conn: Connection) -> None:
                                                     s.subscribers.c.created_at)))
 
 
-MIGRATIONS: tuple[Migration, ...] = (v1_initial, v2_history_and_events, v3_sequence_fields)
+def v4_confirmations(conn: Connection) -> None:
+    """v4: double opt-in confirmation emails sent (throttles re-sends, audits requests)."""
+    # Unchanged since v4; freeze a copy here when it changes.
+    s.confirmations.create(conn)
+
+
+MIGRATIONS: tuple[Migration, ...] = (v1_initial, v2_history_and_events, v3_sequence_fields,
+                                     v4_confirmations)
 assert len(MIGRATIONS) == s.LATEST_VERSION
 
 

@@ -32,7 +32,7 @@ SUPPRESSED = ("unsubscribed", "bounced", "complained")  # never mailed, never au
 DELIVERY_STATUSES = ("claimed", "sent", "failed", "uncertain", "retry")
 # "retry": released by the operator (or handed back unsent); claimable again, keeps attempts.
 
-LATEST_VERSION = 3
+LATEST_VERSION = 4
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -170,3 +170,13 @@ events = Table(
 )
 Index("ix_events_issue_type", events.c.issue_key, events.c.type)
 Index("ix_events_subscriber", events.c.subscriber_id)
+
+confirmations = Table(
+    "confirmations", metadata,
+    Column("id", _id(), primary_key=True),
+    Column("subscriber_id", _id(), ForeignKey("subscribers.id", ondelete="CASCADE"),
+           nullable=False),
+    Column("sent_at", UTCDateTime, nullable=False),  # when a confirmation email went out
+    Column("ip", String(64)),  # who asked for it (the sign-up form's client)
+)
+Index("ix_confirmations_subscriber", confirmations.c.subscriber_id, confirmations.c.sent_at)
