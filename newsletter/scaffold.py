@@ -13,6 +13,7 @@ FOLDERS = ("issues", "content", "subscribers", "templates")
 GITIGNORE = """\
 # what happened lives in the database; rendered previews and outbox files are rebuilt
 subscribers/*.db*
+.env
 build/
 outbox/
 """

@@ -27,7 +27,7 @@ def test_init_creates_the_folder_with_commented_settings(tmp_path: Path) -> None
     commented = [k for k in settings if "\n# " not in text.split(f"\n{k}:")[0][-400:]]
     assert not commented, f"settings without a comment above them: {commented}"
     assert load_config(folder / "newsletter.yaml", env={}).name == "My Newsletter"
-    assert (folder / "templates").is_dir()
+    assert any((folder / "templates").rglob("*.j2"))
 
 
 def test_init_refuses_to_overwrite(tmp_path: Path) -> None:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import tempfile
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 
+from ..demo import DemoResult, run_demo
 from ..scaffold import init_folder
 from . import main
 
@@ -27,3 +30,46 @@ def init(folder: Path, force: bool) -> None:
         click.echo(f"  {path.relative_to(folder)}")
     click.echo(f"  ... {len(written)} files; next: edit newsletter.yaml (name, from, "
                "postal_address), then `newsletter split ARTICLE`.")
+
+
+@main.command()
+@click.argument("folder", type=click.Path(path_type=Path, file_okay=False), required=False)
+def demo(folder: Path | None) -> None:
+    """Run the whole pipeline on a bundled example article, delivered to a local outbox.
+
+    Makes a newsletter folder (default: a new temporary folder), splits the example
+    article into snippets, plans the issues, adds a few sample subscribers, sends issue 1
+    to the outbox as .eml files, and writes HTML and text previews of every issue.
+    No account and no network needed.
+
+    \b
+    Example:
+      newsletter demo                 # in a new temporary folder
+      newsletter demo ./plant-notes   # in a folder of your choice
+    """
+    folder = folder or Path(tempfile.mkdtemp(prefix="newsletter-demo-"))
+    _print_demo(run_demo(folder.resolve(), now=datetime.now(UTC)))
+
+
+def _print_demo(result: DemoResult) -> None:
+    sent = result.sent
+    lines = [
+        f"Demo newsletter in {result.folder}",
+        f"  article    {result.article.name}",
+        f"  snippets   {result.snippets} in {result.content.relative_to(result.folder)}",
+        f"  issues     {len(result.plan.written)} in issues/ "
+        f"(first: {_first_send(result)})",
+        f"  sent       issue {sent.number} \"{sent.subject}\" to {sent.sent} subscribers "
+        "(1 unsubscribed address skipped)",
+        f"  outbox     {len(result.outbox)} .eml files in outbox/ (open one in a mail client)",
+        f"  previews   {len(result.previews)} issues in build/ (NNN.html and NNN.txt)",
+        "",
+        f"Open {result.previews[0]} in a browser, or try:",
+        f"  cd {result.folder} && newsletter queue",
+    ]
+    click.echo("\n".join(lines))
+
+
+def _first_send(result: DemoResult) -> str:
+    first = result.plan.written[0].issue
+    return first.send_at.isoformat() if first and first.send_at else "unscheduled"

@@ -1,0 +1,43 @@
+"""Previews: an issue rendered and personalised for a sample reader, written to build/."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .config import Config
+from .models import Issue, Recipient
+from .personalize import personalize
+from .render import render, sendability_problems, unresolved_markers
+
+
+@dataclass(frozen=True)
+class Built:
+    """The files written for one issue, and why it could not be sent as it is."""
+
+    number: int
+    html: Path
+    text: Path
+    warnings: tuple[str, ...]
+
+
+def sample_recipient(config: Config, number: int) -> Recipient:
+    """The made-up reader a preview is personalised for."""
+    return Recipient(email="reader@example.com", name="Reader", fields={
+        "unsubscribe_url": f"{config.base_url}/unsubscribe/preview",
+        "view_url": f"{config.base_url}/archive/{number}",
+    })
+
+
+def build_issue(issue: Issue, config: Config) -> Built:
+    """Render ``issue``, personalise it for the sample reader, write build/NNN.html and .txt."""
+    rendered = render(issue, config)
+    html, text = personalize(rendered, sample_recipient(config, issue.number))
+    config.build_dir.mkdir(parents=True, exist_ok=True)
+    stem = config.build_dir / f"{issue.number:03d}"
+    html_path, text_path = stem.with_suffix(".html"), stem.with_suffix(".txt")
+    html_path.write_text(html, "utf-8")
+    text_path.write_text(text, "utf-8")
+    warnings = [*sendability_problems(rendered, config),
+                *(f"footnote without a source: {m}" for m in unresolved_markers(issue))]
+    return Built(issue.number, html_path, text_path, tuple(warnings))

@@ -1,0 +1,58 @@
+"""`newsletter demo`: the whole pipeline on the bundled example, with no account or network."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from email import policy
+from email.parser import BytesParser
+from pathlib import Path
+
+from newsletter.contentfile import load_content
+from newsletter.issuefile import load_queue
+
+
+def test_demo_runs_the_whole_pipeline_into_an_outbox(tmp_path: Path) -> None:
+    folder = tmp_path / "demo"
+    result = subprocess.run([sys.executable, "-m", "newsletter", "demo", str(folder)],
+                            capture_output=True, text=True, check=False, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert str(folder) in result.stdout
+
+    [content_file] = (folder / "content").glob("*.yaml")
+    content = load_content(content_file)
+    assert {s.kind for s in content.snippets} >= {"faq", "steps", "cta"}
+    queue = load_queue(folder / "issues")
+    assert not queue.errors and len(queue.issues) >= 2
+
+    emls = sorted((folder / "outbox").glob("*.eml"))
+    assert len(emls) == 4  # five sample subscribers, one unsubscribed
+    for eml in emls:
+        mail = BytesParser(policy=policy.default).parse(eml.open("rb"))
+        assert mail.get_content_type() == "multipart/alternative"
+        assert [p.get_content_type() for p in mail.iter_parts()] == ["text/plain", "text/html"]
+        assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        html = mail.get_body(("html",)).get_content()
+        assert "%%" not in html and "42 Greenhouse Lane" in html
+    assert "ken@example.org" not in " ".join(e.read_text() for e in emls)
+    assert len(list((folder / "build").glob("*.html"))) == len(queue.issues)
+    assert (folder / ".env").read_text().startswith("NEWSLETTER_SECRET_KEY=")
+
+
+def test_demo_without_a_folder_makes_a_temporary_one(tmp_path: Path) -> None:
+    env = {"TMPDIR": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    result = subprocess.run([sys.executable, "-m", "newsletter", "demo"], capture_output=True,
+                            text=True, check=False, env=env)
+    assert result.returncode == 0, result.stderr
+    [made] = tmp_path.glob("newsletter-demo-*")
+    assert list((made / "outbox").glob("*.eml"))
+
+
+def test_demo_refuses_an_existing_newsletter_folder(tmp_path: Path) -> None:
+    first = subprocess.run([sys.executable, "-m", "newsletter", "demo", str(tmp_path / "d")],
+                           capture_output=True, text=True, check=False)
+    assert first.returncode == 0
+    again = subprocess.run([sys.executable, "-m", "newsletter", "demo", str(tmp_path / "d")],
+                           capture_output=True, text=True, check=False)
+    assert again.returncode == 1
+    assert again.stderr.startswith("error: ") and "already a newsletter folder" in again.stderr
