@@ -78,4 +78,4 @@ def main(ctx: click.Context, config_path: Path | None) -> None:
 
 
 # Command modules register themselves on `main` when imported.
-from . import content, folder, issues, render, send  # noqa: E402, F401
+from . import content, folder, issues, render, send, subscribers  # noqa: E402, F401
