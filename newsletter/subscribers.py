@@ -334,6 +334,8 @@ def import_csv(path: Path, store: Store, *, status: str = "active", source: str 
         if len(batch) >= BATCH:
             _flush(store, batch, source, now, tally, on_progress)
     _flush(store, batch, source, now, tally, on_progress)
+    if len(tally.outcomes) >= BATCH:
+        store.analyze()
     out = tally.outcomes
     return ImportReport(out.count("imported"), out.count("updated"), out.count("unchanged"),
                         tally.merged, tuple(tally.rejected), tuple(tally.warnings),

@@ -48,6 +48,7 @@ class Store(SubscriberStore, LedgerStore, SendStore):
         self._floors: dict[str, int] = {}
         self._swept: set[str] = set()
         self._floor_lock = threading.Lock()
+        self._claims = 0
 
     @property
     def dialect(self) -> str:
@@ -58,6 +59,11 @@ class Store(SubscriberStore, LedgerStore, SendStore):
         """The database's schema version."""
         with self.engine.connect() as conn:
             return current_version(conn)
+
+    def analyze(self) -> None:
+        """Refresh the query planner's statistics (after a bulk import)."""
+        with write_transaction(self.engine) as conn:
+            conn.exec_driver_sql("ANALYZE")
 
     def close(self) -> None:
         """Release every pooled connection."""

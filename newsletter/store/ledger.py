@@ -28,6 +28,7 @@ _D, _S = deliveries.c, subscribers.c
 OUTCOME_STATUSES = ("sent", "failed", "uncertain")
 STALE_ERROR = "claimed by a process that never reported back (lease expired): may have been sent"
 _CLAIM_ROUNDS = 5
+ANALYZE_EVERY = 50  # claims between statistics refreshes on PostgreSQL
 
 
 class LedgerStore:
@@ -37,6 +38,7 @@ class LedgerStore:
     _floors: dict[str, int]
     _swept: set[str]
     _floor_lock: threading.Lock
+    _claims: int
 
     def claim_batch(self, issue_key: str, *, batch_id: str, limit: int,
                     now: datetime) -> list[Claimed]:
@@ -45,6 +47,7 @@ class LedgerStore:
         One short transaction; the rows are committed as ``claimed`` with ``batch_id`` and
         ``now`` before this returns. An empty list means nobody is left to send to.
         """
+        self._maybe_analyze()
         for _ in range(_CLAIM_ROUNDS):
             with write_transaction(self.engine) as conn:
                 seen = self._claim_some(conn, issue_key, batch_id, limit, now)
@@ -70,6 +73,16 @@ class LedgerStore:
                     self._swept.add(key)
             seen += gap
         return len(seen)
+
+    def _maybe_analyze(self) -> None:
+        # The ledger grows fast during a send; fresh statistics keep PostgreSQL on the
+        # index-ordered plan instead of hashing every row of the issue.
+        with self._floor_lock:
+            self._claims += 1
+            due = self._claims % ANALYZE_EVERY == 0
+        if due and self.engine.dialect.name == "postgresql":
+            with write_transaction(self.engine) as conn:
+                conn.exec_driver_sql("ANALYZE deliveries")
 
     def _forget_floor(self, issue_key: str | None) -> None:
         with self._floor_lock:
@@ -179,25 +192,36 @@ def _unclaimed() -> Any:
 
 def _claim_from(conn: Connection, key: str, batch_id: str, limit: int, now: datetime,
                 floor: int) -> list[int]:
-    """Claim candidates with id above ``floor``; return every candidate id seen, ascending."""
-    query = (select(_S.id, _D.id.label("delivery_id")).select_from(_candidates_from(key))
-             .where(_S.status == "active", _S.id > floor, _unclaimed())
-             .order_by(_S.id).limit(limit))
-    if conn.dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True, of=subscribers)
-    rows = conn.execute(query).all()
-    fresh = [r.id for r in rows if r.delivery_id is None]
-    released = [r.delivery_id for r in rows if r.delivery_id is not None]
+    """Claim candidates with id above ``floor``; return every candidate id seen, ascending.
+
+    Released (``retry``) rows are taken first, then subscribers with no row at all; the
+    NOT EXISTS shape lets PostgreSQL walk the primary key and stop at ``limit``.
+    """
+    released = _lock(conn, select(_D.id, _D.subscriber_id)
+                     .join(subscribers, _S.id == _D.subscriber_id)
+                     .where(_D.issue_key == key, _D.status == "retry", _S.status == "active",
+                            _S.id > floor).order_by(_D.subscriber_id).limit(limit), deliveries)
+    taken = {sid for _, sid in released}
+    has_row = select(_D.id).where(_D.issue_key == key, _D.subscriber_id == _S.id).exists()
+    fresh = [sid for (sid,) in _lock(conn, select(_S.id).where(
+        _S.status == "active", _S.id > floor, ~has_row).order_by(_S.id)
+        .limit(limit - len(released)), subscribers)] if len(released) < limit else []
     if fresh:
         conn.execute(_insert_claims(conn), [
             {"issue_key": key, "subscriber_id": sid, "status": "claimed", "batch_id": batch_id,
              "attempts": 1, "claimed_at": now, "updated_at": now} for sid in fresh])
     if released:
         conn.execute(update(deliveries)
-                     .where(_D.id.in_(released), _D.status == "retry")
+                     .where(_D.id.in_([did for did, _ in released]), _D.status == "retry")
                      .values(status="claimed", batch_id=batch_id, attempts=_D.attempts + 1,
                              claimed_at=now, updated_at=now, sent_at=None))
-    return [r.id for r in rows]
+    return sorted(taken | set(fresh))
+
+
+def _lock(conn: Connection, query: Any, table: Any) -> list[Any]:
+    if conn.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True, of=table)
+    return list(conn.execute(query).all())
 
 
 def _insert_claims(conn: Connection) -> Any:
