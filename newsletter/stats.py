@@ -1,0 +1,71 @@
+"""Per-issue statistics from the delivery ledger and the stored SendGrid events.
+
+``sent`` comes from the ledger; the rest from events, counted once per subscriber
+(opens and clicks are "unique"): delivered, opened, clicked (with the top links),
+bounced (hard bounces), complained (spam reports), unsubscribed (SendGrid unsubscribe
+events of the issue, and our own unsubscribe links credited to the last issue the
+subscriber was sent), dropped and deferred.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from .errors import NewsletterError
+from .store import Store
+from .store.events import LinkClicks, top_links, unique_by_type, unsubscribers_by_issue
+
+
+@dataclass(frozen=True)
+class IssueStats:
+    """What happened to one issue."""
+
+    issue: int
+    subject: str
+    sent: int
+    delivered: int
+    opened: int
+    clicked: int
+    bounced: int
+    complained: int
+    unsubscribed: int
+    dropped: int
+    deferred: int
+    top_links: tuple[LinkClicks, ...] = ()
+
+    def rate(self, count: int) -> float:
+        """``count`` as a share of the messages sent (0 when none were)."""
+        return count / self.sent if self.sent else 0.0
+
+
+def issue_stats(store: Store, number: int | None = None, *, top: int = 5) -> list[IssueStats]:
+    """Statistics of every sent issue (or of issue ``number``), in issue order."""
+    subjects = {s.issue_key: s.subject for s in store.list_sends()}
+    ledger = store.delivery_counts()
+    keys = sorted({k for k in (*subjects, *ledger) if k.isdigit()}, key=int)
+    if number is not None:
+        if str(number) not in keys:
+            raise NewsletterError(f"issue {number} has not been sent: no statistics yet")
+        keys = [str(number)]
+    events = unique_by_type(store, keys)
+    leavers = unsubscribers_by_issue(store, keys)
+    return [_one(store, key, subjects.get(key, ""), ledger, events.get(key, {}),
+                 len(leavers.get(key, ())), top) for key in keys]
+
+
+def _one(store: Store, key: str, subject: str, ledger: dict[str, Any],
+         events: dict[str, int], unsubscribed: int, top: int) -> IssueStats:
+    counts = ledger.get(key)
+    return IssueStats(
+        issue=int(key), subject=subject, sent=counts.sent if counts else 0,
+        delivered=events.get("delivered", 0), opened=events.get("open", 0),
+        clicked=events.get("click", 0), bounced=events.get("bounce", 0),
+        complained=events.get("spamreport", 0), unsubscribed=unsubscribed,
+        dropped=events.get("dropped", 0), deferred=events.get("deferred", 0),
+        top_links=tuple(top_links(store, key, top)) if top else ())
+
+
+def stats_json(stats: list[IssueStats]) -> list[dict[str, Any]]:
+    """The `newsletter stats --json` objects: one per issue, top links as objects."""
+    return [asdict(s) | {"top_links": [asdict(link) for link in s.top_links]} for s in stats]

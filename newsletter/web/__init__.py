@@ -1,0 +1,61 @@
+"""`newsletter serve`: the web app for everything that comes back in.
+
+One-click unsubscribe (RFC 8058), the signed SendGrid event webhook, double opt-in
+sign-up, the archive of sent issues and a health check, one module each. The app is a
+plain WSGI app: ``newsletter serve`` runs it under waitress; any WSGI server works::
+
+    gunicorn 'newsletter.web.wsgi:app'    # reads newsletter.yaml and the environment
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+
+from flask import Flask
+
+from ..backends import Backend, get_backend
+from ..config import Config
+from ..store import Store, open_store
+from ..tokens import secret_from_env
+from .common import WebContext, WebSettings, install_pages
+from .webhook import KEY_ENV, load_public_key
+
+__all__ = ["WebSettings", "app_from_config", "create_app"]
+
+
+def create_app(config: Config, store: Store, *, secret: str, webhook_public_key: str | None,
+               backend: Backend, clock: Callable[[], datetime],
+               settings: WebSettings | None = None) -> Flask:
+    """The Flask app over one store, signing secret, webhook key, backend and clock.
+
+    ``webhook_public_key`` is SendGrid's base64 DER key; without it the webhook answers
+    403 to everything (nothing unsigned is ever accepted).
+    """
+    from . import archive, health, subscribe, unsubscribe, webhook
+
+    settings = settings or WebSettings()
+    ctx = WebContext(config=config, store=store, secret=secret, backend=backend, clock=clock,
+                     settings=settings,
+                     webhook_key=load_public_key(webhook_public_key) if webhook_public_key
+                     else None)
+    app = install_pages(ctx)
+    for module in (health, unsubscribe, webhook, subscribe, archive):
+        app.register_blueprint(module.blueprint)
+    return app
+
+
+def app_from_config(config: Config, env: Mapping[str, str],
+                    settings: WebSettings | None = None) -> Flask:
+    """The app of a newsletter folder: its database and backend, secrets from ``env``.
+
+    Refuses (ConfigError) without ``NEWSLETTER_SECRET_KEY``, or with a malformed
+    ``SENDGRID_WEBHOOK_PUBLIC_KEY``.
+    """
+    secret = secret_from_env(env)
+    key = env.get(KEY_ENV, "").strip() or None
+    if key:
+        load_public_key(key)  # fail before the database is opened
+    return create_app(config, open_store(config.database_url), secret=secret,
+                      webhook_public_key=key, backend=get_backend(config),
+                      clock=lambda: datetime.now(UTC), settings=settings)
