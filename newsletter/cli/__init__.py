@@ -6,6 +6,7 @@ hierarchy become one line on stderr and exit 1 (a send with failures exits 3).
 
 from __future__ import annotations
 
+import importlib
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,9 +18,31 @@ from .. import __version__
 from ..config import Config, load_config
 from ..errors import ConfigError, NewsletterError
 
+# Which module defines each command: a command's module (and the libraries it needs) is
+# imported only when that command runs, so `newsletter split` does not pay for SQLAlchemy
+# and premailer at start-up.
+COMMAND_MODULES = {
+    "init": "folder", "demo": "folder",
+    "split": "content",
+    "plan": "issues", "queue": "issues",
+    "preview": "render", "build": "render",
+    "send": "send",
+    "subscribers": "subscribers",
+}
+
 
 class _Group(click.Group):
-    """A group that turns :class:`NewsletterError` into a one-line message and exit code."""
+    """The top-level group: commands loaded lazily, and :class:`NewsletterError` turned
+    into a one-line message and exit code."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(COMMAND_MODULES) | set(super().list_commands(ctx)))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        module = COMMAND_MODULES.get(cmd_name)
+        if module and cmd_name not in self.commands:
+            importlib.import_module(f"{__name__}.{module}")
+        return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -75,7 +98,3 @@ def main(ctx: click.Context, config_path: Path | None) -> None:
       newsletter queue
     """
     ctx.obj = State(config_path)
-
-
-# Command modules register themselves on `main` when imported.
-from . import content, folder, issues, render, send, subscribers  # noqa: E402, F401
