@@ -92,8 +92,8 @@ def _owners(conn: Connection, fresh: Sequence[IncomingEvent]) -> list[int | None
         if claimed else set()
     wanted = {email_key(e.email) for e in fresh
               if e.record.subscriber_id not in existing and e.email}
-    by_email = dict(conn.execute(select(_S.email_lower, _S.id).where(
-        _S.email_lower.in_(wanted))).tuples().all()) if wanted else {}
+    by_email = {email: sub_id for email, sub_id in conn.execute(
+        select(_S.email_lower, _S.id).where(_S.email_lower.in_(wanted)))} if wanted else {}
     return [e.record.subscriber_id if e.record.subscriber_id in existing
             else by_email.get(email_key(e.email)) for e in fresh]
 
@@ -106,7 +106,8 @@ def _apply_statuses(conn: Connection, fresh: Sequence[IncomingEvent],
     if not asks:
         return 0
     ids = {owner for _, owner, _, _ in asks}
-    current = dict(conn.execute(select(_S.id, _S.status).where(_S.id.in_(ids))).tuples().all())
+    current = {sub_id: status for sub_id, status in conn.execute(
+        select(_S.id, _S.status).where(_S.id.in_(ids)))}
     before = dict(current)
     history = []
     for at, owner, status, kind in asks:

@@ -106,14 +106,14 @@ def install_pages(ctx: WebContext) -> Flask:
     return app
 
 
-def page(template: str, status: int = 200, **context: Any) -> tuple[str, int]:
-    """A page rendered from templates/web/``template``."""
-    return render_template(f"{WEB_TEMPLATES}/{template}", **context), status
+def page(template: str, code: int = 200, **context: Any) -> tuple[str, int]:
+    """A page rendered from templates/web/``template``, with HTTP status ``code``."""
+    return render_template(f"{WEB_TEMPLATES}/{template}", **context), code
 
 
-def message_page(title: str, text: str, status: int = 200, **context: Any) -> tuple[str, int]:
+def message_page(title: str, text: str, code: int = 200, **context: Any) -> tuple[str, int]:
     """A page with one heading and one paragraph (errors, simple answers)."""
-    return page("message.html.j2", status, title=title, text=text, **context)
+    return page("message.html.j2", code, title=title, text=text, **context)
 
 
 def _http_error(error: HTTPException) -> tuple[str, int]:
