@@ -7,8 +7,10 @@ The commented defaults in ``newsletter/data/newsletter.yaml`` are both the templ
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import time
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -80,6 +82,9 @@ class Config:
     delivery: Delivery
     sendgrid: SendGridSettings
     outbox: Path
+    send_local_time: bool = False  # send at the local hour in each subscriber's zone
+    quiet_days: tuple[str, ...] = ()  # weekdays (mon..sun) with no sends
+    send_window: tuple[time, time] | None = None  # local [start, end) sends may happen in
 
     @property
     def tz(self) -> ZoneInfo:
@@ -199,6 +204,9 @@ def _build(root: Path, d: dict[str, Any], env: Mapping[str, str], path: Path) ->
             api_key=env.get("SENDGRID_API_KEY", ""),
         ),
         outbox=outbox if outbox.is_absolute() else root / outbox,
+        send_local_time=get.bool("send_local_time"),
+        quiet_days=tuple(parse_weekdays(get.list("quiet_days"), path=path, field="quiet_days")),
+        send_window=parse_window(get.str("send_window"), path=path),
     )
 
 
@@ -226,6 +234,26 @@ def parse_weekdays(names: Any, *, path: Path | None = None, field: str = "cadenc
         raise ConfigError(f"unknown weekday {bad[0]!r}: use mon, tue, wed, thu, fri, sat, sun",
                           path=path, field=field)
     return sorted(set(days), key=WEEKDAYS.index)
+
+
+def parse_window(text: str, *, path: Path | None = None, field: str = "send_window"
+                 ) -> tuple[time, time] | None:
+    """Parse a local send window ``08:00-18:00`` (start before end); empty means none."""
+    raw = str(text or "").strip()
+    if not raw:
+        return None
+    match = re.fullmatch(r"(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})", raw)
+    parts = [int(g) for g in match.groups()] if match else []
+    if not parts or parts[0] > 23 or parts[2] > 24 or parts[1] > 59 or parts[3] > 59 or (
+            parts[2] == 24 and parts[3]):
+        raise ConfigError(f"{text!r} is not a send window: use HH:MM-HH:MM, e.g. 08:00-18:00",
+                          path=path, field=field)
+    start = time(parts[0], parts[1])
+    end = time(23, 59, 59, 999999) if parts[2] == 24 else time(parts[2], parts[3])
+    if start >= end:
+        raise ConfigError(f"{text!r}: the window must start before it ends (same day)",
+                          path=path, field=field)
+    return start, end
 
 
 def _check_timezone(name: str, path: Path | None) -> None:
@@ -272,6 +300,14 @@ class _Getter:
             return [v.strip() for v in value.split(",") if v.strip()]
         if not isinstance(value, list):
             raise self._fail(dotted, "expected a list")
+        return value
+
+    def bool(self, dotted: str) -> bool:
+        value = self._raw(dotted)
+        if value is None:
+            return False
+        if not isinstance(value, bool):
+            raise self._fail(dotted, f"expected true or false, got {value!r}")
         return value
 
     def number(self, dotted: str) -> float:
