@@ -4,7 +4,12 @@ The deliveries table is the ledger: one row per (issue, subscriber), unique, cla
 short transaction before the backend is called and marked with the outcome right after.
 A process killed at any instant leaves at most its in-flight batches ``claimed``; a later
 run turns claims older than the lease into ``uncertain`` (reported, re-sent only when the
-operator asks), so nobody is mailed twice and nobody is lost.
+operator asks), so nobody is mailed twice and nobody is lost. ``failed`` rows (the provider
+certainly refused them) are claimed again by the next run.
+
+The lease is measured on the clock that stamps the claims (``SendContext.clock``, the real
+time), never on ``--now``: a run told that "now" is days ahead must not take the live
+claims of a concurrent run for dead ones.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from .links import Links
 from .models import Issue, Message, Outcome, Recipient, RenderedIssue
 from .ratelimit import RateLimiter
 from .render import check_sendable, render
-from .store import Claimed, Counts, Store
+from .store import STALE_ERROR, Claimed, Counts, Store
 
 DEFAULT_EXPIRY = timedelta(hours=48)
 # Longer than the SendGrid client timeout times its retries: a claim this old is dead.
@@ -50,7 +55,9 @@ class SendReport:
 
     ``recipients`` were handled in this run (sent + failed + uncertain); ``skipped`` had
     the issue already from an earlier run; ``uncertain`` includes claims of dead runs
-    found in this one.
+    found in this one; ``retried`` earlier failures (or, with --retry-uncertain, unknown
+    outcomes) handed back to this run; ``reasons`` maps each error message of a failed or
+    uncertain recipient to how many had it.
     """
 
     number: int
@@ -60,8 +67,10 @@ class SendReport:
     failed: int = 0
     uncertain: int = 0
     skipped: int = 0
+    retried: int = 0
     note: str = ""
     error: str = ""
+    reasons: dict[str, int] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -132,16 +141,28 @@ def send_issue(issue: Issue, ctx: SendContext, options: SendOptions) -> SendRepo
         return SendReport(issue.number, issue.subject, recipients=store.count_unclaimed(key),
                           note="dry run: nothing sent")
     store.record_send(key, rendered, now=options.now)
-    found_dead = store.mark_stale_claims_uncertain(key, older_than=options.now - options.lease)
-    if options.retry_uncertain:
-        store.release_uncertain(key)
+    found_dead = store.mark_stale_claims_uncertain(key, older_than=ctx.clock() - options.lease)
+    retried = _release_for_retry(store, key, options)
     already = _counts(store, key)
-    tally = _run_workers(_message(rendered, ctx.config, key), issue, ctx)
+    worker = _run_workers(_message(rendered, ctx.config, key), issue, ctx)
     store.finish_send(key, now=ctx.clock())
+    tally = worker.tally
+    reasons = dict(worker.reasons)
+    if found_dead:
+        reasons[STALE_ERROR] = reasons.get(STALE_ERROR, 0) + found_dead
     return SendReport(issue.number, issue.subject,
                       recipients=sum(tally.values()), sent=tally["sent"],
                       failed=tally["failed"], uncertain=tally["uncertain"] + found_dead,
-                      skipped=already.sent)
+                      skipped=already.sent, retried=retried, reasons=reasons)
+
+
+def _release_for_retry(store: Store, key: str, options: SendOptions) -> int:
+    """Hand back what this run should send again: failures always (the provider refused
+    them, so nobody got them), unknown outcomes only when the operator asked."""
+    retried = store.release_failed(key)
+    if options.retry_uncertain:
+        retried += store.release_uncertain(key)
+    return retried
 
 
 def send_test(issue: Issue, address: str, ctx: SendContext) -> Outcome:
@@ -165,7 +186,7 @@ def _message(rendered: RenderedIssue, config: Config, key: str, test: bool = Fal
                    categories=config.sendgrid.categories, test=test)
 
 
-def _run_workers(message: Message, issue: Issue, ctx: SendContext) -> Counter[str]:
+def _run_workers(message: Message, issue: Issue, ctx: SendContext) -> _Worker:
     """Run ``delivery.concurrency`` claim-send-record loops until nobody is left."""
     delivery = ctx.config.delivery
     worker = _Worker(message, issue, ctx, min(delivery.batch_size, ctx.backend.max_batch),
@@ -177,7 +198,7 @@ def _run_workers(message: Message, issue: Issue, ctx: SendContext) -> Counter[st
             future.exception()  # wait for all before raising any
     if worker.auth_error:
         raise worker.auth_error
-    return worker.tally
+    return worker
 
 
 class _Worker:
@@ -189,6 +210,7 @@ class _Worker:
         self.batch_size, self.limiter = batch_size, limiter
         self.stop = threading.Event()
         self.tally: Counter[str] = Counter()
+        self.reasons: Counter[str] = Counter()
         self.auth_error: BackendAuthError | None = None
         self._lock = threading.Lock()
 
@@ -214,6 +236,7 @@ class _Worker:
                               now=self.ctx.clock())
         with self._lock:
             self.tally.update(o.status for o in outcomes)
+            self.reasons.update(o.error for o in outcomes if o.status != "sent" and o.error)
         self.ctx.on_batch(outcomes)
         return True
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import asdict
 from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 import click
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy.engine import make_url
 
 from ..config import Config, check_timezone, parse_every, parse_weekdays
 from ..contentfile import load_content
@@ -18,7 +20,10 @@ from ..errors import ConfigError
 from ..issuefile import load_queue, queue_rows
 from ..plan import PlanReport, plan_into
 from ..schedule import Schedule, parse_at, parse_start, tomorrow
+from ..store import normalise_url, open_store
 from . import State, main, parse_now, pass_state
+
+COUNT_COLUMNS = ("sent", "failed", "uncertain")
 
 
 def schedule_from_options(config: Config, *, every: str | None, on: str | None,
@@ -120,7 +125,9 @@ def queue(state: State, as_json: bool) -> None:
     Invalid issue files are listed with the file, line and problem; the queue is still
     printed, and the command exits 1 so cron or CI notices. With --json, each issue is
     {number, file, subject, send_at, send_at_local, send_at_utc, day, expires, status, words,
-    counts: {sent, failed, uncertain}} and each invalid file {file, line, error}.
+    counts: {sent, failed, uncertain, claimed, retry}} and each invalid file {file, line,
+    error}. The counts come from the database (zeros before the first send: a missing
+    SQLite database is not created by looking).
 
     \b
     Example:
@@ -129,7 +136,7 @@ def queue(state: State, as_json: bool) -> None:
     """
     config = state.config
     loaded = load_queue(config.issues_dir)
-    rows = queue_rows(loaded, config.tz)
+    rows = queue_rows(loaded, config.tz, delivery_counts(config.database_url))
     if as_json:
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
     else:
@@ -144,17 +151,29 @@ def _print_queue(rows: list[dict[str, Any]], config: Config) -> None:
         click.echo(f"No issues in {config.issues_dir} yet: run `newsletter plan CONTENT`.")
         return
     table = Table()
-    for column in ("#", f"send ({config.timezone})", "UTC", "status", "words", "sent",
+    numeric = ("#", "words", *COUNT_COLUMNS)
+    for column in ("#", f"send ({config.timezone})", "UTC", "status", "words", *COUNT_COLUMNS,
                    "subject"):
-        table.add_column(column, justify="right" if column in ("#", "words", "sent") else "left")
+        table.add_column(column, justify="right" if column in numeric else "left")
     for row in issues:
         table.add_row(str(row["number"]), _when(row, "send_at_local"),
                       _when(row, "send_at_utc"), row["status"], str(row["words"]),
-                      "-", row["subject"])
+                      *(str(row["counts"][c]) for c in COUNT_COLUMNS), row["subject"])
     Console(width=160).print(table)
     for row in rows:
         if "error" in row:
             click.echo(f"invalid: {row['error']}", err=True)
+
+
+def delivery_counts(database_url: str) -> dict[int, dict[str, int]]:
+    """Issue number -> ledger rows by status; {} when no SQLite database exists yet."""
+    url = make_url(normalise_url(database_url))
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:") \
+            and not Path(url.database).expanduser().exists():
+        return {}
+    with open_store(database_url) as store:
+        counts = store.delivery_counts()
+    return {int(key): asdict(c) for key, c in counts.items() if key.isdigit()}
 
 
 def _when(row: dict[str, Any], key: str) -> str:

@@ -9,7 +9,7 @@ import sys
 import time
 from collections.abc import Sequence
 from dataclasses import asdict
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import click
 from rich.console import Console
@@ -18,6 +18,7 @@ from rich.table import Table
 
 from ..backends import get_backend
 from ..deliver import (
+    DEFAULT_LEASE,
     SendContext,
     SendOptions,
     SendReport,
@@ -49,14 +50,20 @@ log = logging.getLogger("newsletter.send")
 @click.option("--force", is_flag=True, help="Send an issue even past its expiry time.")
 @click.option("--retry-uncertain", is_flag=True,
               help="Send again to recipients whose earlier outcome is unknown.")
+@click.option("--lease", "lease_minutes", type=click.FloatRange(min=0, min_open=True),
+              default=DEFAULT_LEASE.total_seconds() / 60, show_default=True, metavar="MINUTES",
+              help="A claim unanswered this long belongs to a dead run and becomes uncertain "
+                   "(keep it above the SendGrid timeout times its retries).")
 @pass_state
 def send(state: State, number: int | None, due: bool, test_address: str | None,
          dry_run: bool, as_json: bool, now_text: str | None, yes: bool, force: bool,
-         retry_uncertain: bool) -> None:
+         retry_uncertain: bool, lease_minutes: float) -> None:
     """Deliver issues to subscribers, each (issue, subscriber) exactly once.
 
     Exit code: 0 all went well, 1 an error (message on stderr), 3 some recipients failed
-    or their outcome is unknown (listed; re-send those with --retry-uncertain).
+    or their outcome is unknown (listed with the reason). Failed recipients (the provider
+    refused them) are sent again by the next run; recipients whose outcome is unknown
+    (a dead run, or no answer after the request left) only with --retry-uncertain.
 
     \b
     Examples:
@@ -70,7 +77,8 @@ def send(state: State, number: int | None, due: bool, test_address: str | None,
     if test_address and number is None:
         raise click.UsageError("--test needs an issue NUMBER")
     options = SendOptions(now=parse_now(now_text), dry_run=dry_run, force=force,
-                          retry_uncertain=retry_uncertain)
+                          retry_uncertain=retry_uncertain,
+                          lease=timedelta(minutes=lease_minutes))
     with _context(state, quiet=as_json) as ctx:
         queue = load_queue(state.config.issues_dir)
         if test_address:
@@ -169,6 +177,11 @@ def _print_reports(reports: list[SendReport], as_json: bool) -> None:
                       str(r.failed), str(r.uncertain), str(r.skipped), r.error or r.note)
     Console().print(table if reports else "nothing is due")
     for r in reports:
+        for reason, count in r.reasons.items():
+            click.echo(f"issue {r.number}: {count} recipients: {reason}", err=True)
+        if r.failed:
+            click.echo(f"issue {r.number}: {r.failed} recipients failed (not accepted by the "
+                       "provider); the next run sends to them again", err=True)
         if r.uncertain:
             click.echo(f"issue {r.number}: {r.uncertain} recipients have an unknown outcome; "
                        f"see `newsletter queue`, re-send with `newsletter send {r.number} "

@@ -17,12 +17,24 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, bindparam, func, insert, or_, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Integer,
+    String,
+    and_,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql
 
 from .engine import read_transaction, write_transaction
 from .records import Claimed, Counts, DeliveryRecord
-from .schema import deliveries, subscribers
+from .schema import UTCDateTime, deliveries, subscribers
 
 _D, _S = deliveries.c, subscribers.c
 OUTCOME_STATUSES = ("sent", "failed", "uncertain")
@@ -105,17 +117,20 @@ class LedgerStore:
         for _, status, _, _ in outcomes:
             if status not in OUTCOME_STATUSES:
                 raise ValueError(f"unknown delivery outcome {status!r}")
-        statement = (update(deliveries)
-                     .where(_D.id == bindparam("b_id"),
-                            or_(_D.status == "claimed", _D.status == "uncertain"))
-                     .values(status=bindparam("b_status"), message_id=bindparam("b_message_id"),
-                             last_error=bindparam("b_error"), sent_at=bindparam("b_sent_at"),
-                             updated_at=now))
-        params = [{"b_id": i, "b_status": st, "b_message_id": mid or None,
-                   "b_error": err or None, "b_sent_at": now if st == "sent" else None}
-                  for i, st, mid, err in outcomes]
+        # One UPDATE per distinct outcome (a batch usually shares one): far fewer statements
+        # and bound parameters than one per row.
+        groups: dict[tuple[str, str, str], list[int]] = {}
+        for delivery_id, status, message_id, error in outcomes:
+            groups.setdefault((status, message_id or "", error or ""), []).append(delivery_id)
         with write_transaction(self.engine) as conn:
-            conn.execute(statement, params)
+            for (status, message_id, error), ids in groups.items():
+                conn.execute(update(deliveries)
+                             .where(_D.id.in_(ids),
+                                    or_(_D.status == "claimed", _D.status == "uncertain"))
+                             .values(status=status, message_id=message_id or None,
+                                     last_error=error or None,
+                                     sent_at=now if status == "sent" else None,
+                                     updated_at=now))
 
     def mark_stale_claims_uncertain(self, issue_key: str | None, *, older_than: datetime,
                                     now: datetime | None = None) -> int:
@@ -207,9 +222,7 @@ def _claim_from(conn: Connection, key: str, batch_id: str, limit: int, now: date
         _S.status == "active", _S.id > floor, ~has_row).order_by(_S.id)
         .limit(limit - len(released)), subscribers)] if len(released) < limit else []
     if fresh:
-        conn.execute(_insert_claims(conn), [
-            {"issue_key": key, "subscriber_id": sid, "status": "claimed", "batch_id": batch_id,
-             "attempts": 1, "claimed_at": now, "updated_at": now} for sid in fresh])
+        conn.execute(_insert_claims(conn, key, batch_id, now, fresh))
     if released:
         conn.execute(update(deliveries)
                      .where(_D.id.in_([did for did, _ in released]), _D.status == "retry")
@@ -224,12 +237,20 @@ def _lock(conn: Connection, query: Any, table: Any) -> list[Any]:
     return list(conn.execute(query).all())
 
 
-def _insert_claims(conn: Connection) -> Any:
+def _insert_claims(conn: Connection, key: str, batch_id: str, now: datetime,
+                   subscriber_ids: list[int]) -> Any:
+    """One INSERT ... SELECT for the batch (its constants bound once, not once per row)."""
+    rows = (select(literal(key, String), _S.id, literal("claimed", String),
+                   literal(batch_id, String), literal(1, Integer),
+                   literal(now, UTCDateTime), literal(now, UTCDateTime))
+            .where(_S.id.in_(subscriber_ids)))
+    columns = ["issue_key", "subscriber_id", "status", "batch_id", "attempts", "claimed_at",
+               "updated_at"]
     if conn.dialect.name == "postgresql":
         # A row committed by another claimer after our snapshot: skip it, never double it.
-        return postgresql.insert(deliveries).on_conflict_do_nothing(
+        return postgresql.insert(deliveries).from_select(columns, rows).on_conflict_do_nothing(
             index_elements=["issue_key", "subscriber_id"])
-    return insert(deliveries)  # SQLite: BEGIN IMMEDIATE already serialises claimers
+    return insert(deliveries).from_select(columns, rows)  # SQLite: BEGIN IMMEDIATE serialises
 
 
 def _claimed_rows(conn: Connection, batch_id: str) -> list[Claimed]:
