@@ -196,3 +196,23 @@ def stop_server(server: Any, thread: threading.Thread) -> None:
     server.trigger.pull_trigger(close_all)
     thread.join(timeout=5)
     server.task_dispatcher.shutdown()
+
+
+def send_issue_now(live: Live, number: int, subject: str = "",
+                   on_batch: Any = None) -> Any:
+    """Send issue ``number`` (one short tip) to every active subscriber, to the outbox."""
+    import time
+
+    from newsletter.deliver import SendContext, SendOptions, send_issue
+    from newsletter.links import Links
+    from newsletter.models import Issue, IssueBlock
+
+    issue = Issue(number=number, subject=subject or f"Tip number {number}",
+                  preheader="A short tip", status="scheduled", send_at=live.clock(),
+                  blocks=(IssueBlock(kind="tip", title=f"Tip {number}",
+                                     body="Stand up and stretch every hour."),))
+    ctx = SendContext(config=live.config, store=live.store,
+                      backend=OutboxBackend(live.config.outbox),
+                      links=Links(live.url, SECRET), clock=live.clock, sleep=time.sleep,
+                      on_batch=on_batch or (lambda outcomes: None))
+    return send_issue(issue, ctx, SendOptions(now=live.clock()))

@@ -1,0 +1,62 @@
+"""The archive: sent issues listed, each shown as sent with nobody's personal data."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from web_support import SECRET, Live, html_part, live_app, send_issue_now
+
+from newsletter.store import SubscriberInput
+from newsletter.tokens import make_token
+
+
+@pytest.fixture
+def live(tmp_path: Path) -> Iterator[Live]:
+    with live_app(tmp_path / "letter") as running:
+        for n, name in enumerate(("Zed", "Yolanda")):
+            running.store.add_subscriber(SubscriberInput(email=f"{name.lower()}@example.com",
+                                                         name=name), source="test",
+                                         now=running.clock())
+        send_issue_now(running, 1, "First things first")
+        running.clock.advance(days=3)
+        send_issue_now(running, 2, "Second & <better>")
+        yield running
+
+
+def test_archive_lists_sent_issues_newest_first(live: Live) -> None:
+    page = live.get("/archive")
+    assert page.status == 200 and page.text.count("<h1>") == 1
+    assert page.text.index("Second &amp; &lt;better&gt;") < page.text.index("First things first")
+    assert 'href="/archive/1"' in page.text and 'href="/archive/2"' in page.text
+
+
+def test_issue_page_is_the_sent_email_with_personal_parts_neutralised(live: Live) -> None:
+    page = live.get("/archive/1")
+    assert page.status == 200 and "Stand up and stretch every hour." in page.text
+    assert "Hi there," in page.text
+    for private in ("Zed", "Yolanda", "zed@example.com", "yolanda@example.com", "%%"):
+        assert private not in page.text
+    assert 'href="/unsubscribe"' in page.text
+    assert live.get("/unsubscribe").status == 200
+    assert "<script" not in page.text.lower()
+
+
+def test_view_in_browser_link_of_an_email_opens_the_issue(live: Live) -> None:
+    mail = next(m for m in live.outbox() if m["Subject"] == "First things first")
+    link = re.search(r'href="([^"]*/archive/1\?t=[^"]+)"', html_part(mail))
+    assert link
+    page = live.get(link.group(1).replace("&amp;", "&"))
+    assert page.status == 200 and "Hi there," in page.text and "Zed" not in page.text
+
+
+def test_bad_view_tokens_and_unknown_issues(live: Live) -> None:
+    key = live.store.get_subscriber("zed@example.com").key
+    other_issue = make_token(SECRET, "view", f"{key}:2")
+    other_purpose = make_token(SECRET, "unsubscribe", f"{key}:1")
+    for token in (other_issue, other_purpose, "forged.token.here"):
+        assert live.get(f"/archive/1?t={token}").status == 400
+    assert live.get("/archive/99").status == 404
+    assert live.get("/archive/abc").status == 404

@@ -1,0 +1,161 @@
+"""Double opt-in over real HTTP: the form, the confirmation email in the outbox, the link."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from web_support import SECRET, Live, html_part, live_app, text_part
+
+from newsletter.store import SubscriberInput
+from newsletter.store.events import confirmations_sent
+from newsletter.tokens import make_token
+
+
+@pytest.fixture
+def live(tmp_path: Path) -> Iterator[Live]:
+    with live_app(tmp_path / "letter") as running:
+        yield running
+
+
+def confirm_link(live: Live, index: int = -1) -> str:
+    text = text_part(live.outbox()[index])
+    found = re.search(re.escape(live.url) + r"/confirm/\S+", text)
+    assert found, text
+    return found.group(0)
+
+
+def test_sign_up_records_consent_and_emails_a_confirmation(live: Live) -> None:
+    reply = live.post_form("/subscribe", {"email": "New.Reader@Example.COM", "name": "Ana",
+                                          "tz": "America/Chicago"})
+    assert reply.status == 200 and "Check your inbox" in reply.text
+    who = live.store.get_subscriber("new.reader@example.com")
+    assert who is not None
+    assert (who.status, who.name, who.timezone) == ("pending", "Ana", "America/Chicago")
+    assert (who.consent_source, who.consent_ip, who.consent_at) == ("web form", "127.0.0.1",
+                                                                   live.clock())
+    [mail] = live.outbox()
+    assert mail["To"].addresses[0].addr_spec == "New.Reader@example.com"
+    assert "12 Harbour Road" in text_part(mail) and "12 Harbour Road" in html_part(mail)
+    assert "Hi Ana" in text_part(mail)
+    assert mail["List-Unsubscribe"]
+    assert confirm_link(live) in html_part(mail).replace("&amp;", "&")
+
+
+def test_confirmation_link_activates_once_then_says_already(live: Live) -> None:
+    live.post_form("/subscribe", {"email": "joiner@example.com"})
+    link = confirm_link(live)
+    first, again = live.get(link), live.get(link)
+    assert first.status == 200 and "You are subscribed" in first.text
+    assert again.status == 200 and "already subscribed" in again.text
+    who = live.store.get_subscriber("joiner@example.com")
+    assert who is not None and who.status == "active" and who.confirmed_at == live.clock()
+    assert live.store.status_history(who.id)[-1].source == "confirm link"
+
+
+def test_confirmation_link_expires_after_seven_days(live: Live) -> None:
+    live.post_form("/subscribe", {"email": "late@example.com"})
+    key = live.store.get_subscriber("late@example.com").key
+    expired = live.get(f"/confirm/{_token_signed_days_ago(key, 8)}")
+    assert expired.status == 400 and "expired" in expired.text
+    assert live.store.get_subscriber(key).status == "pending"
+    assert live.get(f"/confirm/{_token_signed_days_ago(key, 6)}").status == 200
+    assert live.store.get_subscriber(key).status == "active"
+
+
+def _token_signed_days_ago(key: str, days: int) -> str:
+    """A confirmation token as if signed ``days`` ago (tokens carry their signing time)."""
+    from itsdangerous import TimestampSigner, URLSafeTimedSerializer
+
+    class PastSigner(TimestampSigner):
+        def get_timestamp(self) -> int:
+            return super().get_timestamp() - days * 86400
+
+    return URLSafeTimedSerializer(SECRET, salt="newsletter.confirm",
+                                  signer=PastSigner).dumps(key)
+
+
+def test_same_answer_whether_or_not_the_address_is_known(live: Live) -> None:
+    live.store.add_subscriber(SubscriberInput(email="known@example.com"), source="test",
+                              now=live.clock())
+    known = live.post_form("/subscribe", {"email": "known@example.com"})
+    unknown = live.post_form("/subscribe", {"email": "unknown@example.com"})
+    assert (known.status, known.body) == (unknown.status, unknown.body)
+
+
+def test_confirmation_resent_at_most_once_per_ten_minutes(live: Live) -> None:
+    for _ in range(3):
+        live.post_form("/subscribe", {"email": "eager@example.com"})
+    assert len(live.outbox()) == 1
+    live.clock.advance(minutes=11)
+    live.post_form("/subscribe", {"email": "EAGER@example.com"})
+    assert len(live.outbox()) == 2
+    who = live.store.get_subscriber("eager@example.com")
+    assert who is not None and confirmations_sent(live.store, who.id) == 2
+
+
+def test_unsubscribed_reader_comes_back_only_through_the_new_link(live: Live) -> None:
+    who, _ = live.store.add_subscriber(SubscriberInput(email="left@example.com"),
+                                       source="test", now=live.clock())
+    live.store.set_status(who.id, "unsubscribed", source="web", now=live.clock())
+    live.post_form("/subscribe", {"email": "left@example.com"})
+    assert live.store.get_subscriber(who.id).status == "pending"
+    assert live.get(confirm_link(live)).status == 200
+    assert live.store.get_subscriber(who.id).status == "active"
+
+
+def test_old_confirmation_link_does_not_undo_an_unsubscribe(live: Live) -> None:
+    live.post_form("/subscribe", {"email": "changed.mind@example.com"})
+    who = live.store.get_subscriber("changed.mind@example.com")
+    live.get(confirm_link(live))
+    live.store.set_status(who.id, "unsubscribed", source="web", now=live.clock())
+    assert live.get(confirm_link(live)).status == 409
+    assert live.store.get_subscriber(who.id).status == "unsubscribed"
+
+
+def test_bounced_address_is_never_mailed_again(live: Live) -> None:
+    live.store.add_subscriber(SubscriberInput(email="dead@example.com", status="bounced"),
+                              source="test", now=live.clock())
+    assert live.post_form("/subscribe", {"email": "dead@example.com"}).status == 200
+    assert live.outbox() == []
+    assert live.store.get_subscriber("dead@example.com").status == "bounced"
+
+
+def test_invalid_address_shows_the_form_again(live: Live) -> None:
+    reply = live.post_form("/subscribe", {"email": "not-an-address", "name": "X"})
+    assert reply.status == 400 and "valid email address" in reply.text
+    assert 'aria-invalid="true"' in reply.text
+    assert live.store.count_by_status()["pending"] == 0
+
+
+def test_bots_filling_the_hidden_field_get_the_same_answer_and_nothing_else(live: Live) -> None:
+    reply = live.post_form("/subscribe", {"email": "bot@example.com", "website": "spam"})
+    assert reply.status == 200 and "Check your inbox" in reply.text
+    assert live.store.get_subscriber("bot@example.com") is None and live.outbox() == []
+
+
+def test_unknown_time_zone_is_ignored(live: Live) -> None:
+    live.post_form("/subscribe", {"email": "tz@example.com", "tz": "../../etc/passwd"})
+    assert live.store.get_subscriber("tz@example.com").timezone is None
+
+
+def test_other_purpose_and_forged_confirm_tokens_are_refused(live: Live) -> None:
+    live.post_form("/subscribe", {"email": "careful@example.com"})
+    who = live.store.get_subscriber("careful@example.com")
+    for token in (make_token(SECRET, "unsubscribe", who.key), confirm_link(live)
+                  .rsplit("/", 1)[1][:-3] + "xyz", "abc"):
+        assert live.get(f"/confirm/{token}").status == 400
+    assert live.store.get_subscriber(who.id).status == "pending"
+
+
+def test_the_form_is_accessible(live: Live) -> None:
+    page = live.get("/subscribe").text
+    assert '<html lang="en">' in page and page.count("<h1>") == 1
+    for field in ("email", "name"):
+        assert f'<label for="{field}">' in page and f'id="{field}"' in page
+    assert 'name="tz"' in page and "timezone.js" in page
+    assert live.get("/assets/timezone.js").status == 200
+    assert live.get("/assets/web.css").status == 200
+    assert live.get("/assets/..%2Fbase.html.j2").status == 404
