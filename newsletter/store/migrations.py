@@ -129,8 +129,25 @@ def v4_confirmations(conn: Connection) -> None:
     s.confirmations.create(conn)
 
 
+def v5_sequence_progress(conn: Connection) -> None:
+    """v5: drip progress per subscriber (last issue, next due time, paused) and its index."""
+    false_ = "false" if conn.dialect.name == "postgresql" else "0"
+    stamp = "TIMESTAMP WITH TIME ZONE" if conn.dialect.name == "postgresql" else "DATETIME"
+    for name, kind in (("seq_paused", f"BOOLEAN NOT NULL DEFAULT {false_}"),
+                       ("seq_last_issue", "INTEGER NOT NULL DEFAULT 0"),
+                       ("seq_last_day", "INTEGER NOT NULL DEFAULT 0"),
+                       ("seq_last_at", stamp),
+                       ("seq_next_issue", "INTEGER"),
+                       ("seq_next_due_at", f"{stamp} NOT NULL DEFAULT '{s.SEQ_UNSCHEDULED}'")):
+        conn.exec_driver_sql(f'ALTER TABLE subscribers ADD COLUMN "{name}" {kind}')
+    conn.exec_driver_sql("CREATE INDEX ix_subscribers_sequence_due "
+                         "ON subscribers (status, seq_next_due_at)")
+    # Unchanged since v5; freeze a copy here when it changes.
+    s.sequence_state.create(conn)
+
+
 MIGRATIONS: tuple[Migration, ...] = (v1_initial, v2_history_and_events, v3_sequence_fields,
-                                     v4_confirmations)
+                                     v4_confirmations, v5_sequence_progress)
 assert len(MIGRATIONS) == s.LATEST_VERSION
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     CheckConstraint,
     Column,
     DateTime,
@@ -24,6 +25,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.types import TypeDecorator
 
@@ -32,7 +34,8 @@ SUPPRESSED = ("unsubscribed", "bounced", "complained")  # never mailed, never au
 DELIVERY_STATUSES = ("claimed", "sent", "failed", "uncertain", "retry")
 # "retry": released by the operator (or handed back unsent); claimable again, keeps attempts.
 
-LATEST_VERSION = 4
+LATEST_VERSION = 5
+SEQ_UNSCHEDULED = "1970-01-01 00:00:00.000000"  # seq_next_due_at not computed yet
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -92,10 +95,25 @@ subscribers = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
     Column("fields", JSON, nullable=False, default=dict),
+    # Drip progress (v5): last issue sent, and when the next is due (an index hint kept
+    # up to date by newsletter.store.sequence; the 1970 default means "not computed yet").
+    Column("seq_paused", Boolean, nullable=False, server_default=false()),
+    Column("seq_last_issue", Integer, nullable=False, server_default="0"),
+    Column("seq_last_day", Integer, nullable=False, server_default="0"),
+    Column("seq_last_at", UTCDateTime),
+    Column("seq_next_issue", Integer),
+    Column("seq_next_due_at", UTCDateTime, nullable=False, server_default=SEQ_UNSCHEDULED),
     CheckConstraint(_in("status", SUBSCRIBER_STATUSES), name="ck_subscribers_status"),
 )
 Index("ix_subscribers_status_id", subscribers.c.status, subscribers.c.id)
 Index("ix_subscribers_status_confirmed", subscribers.c.status, subscribers.c.confirmed_at)
+Index("ix_subscribers_sequence_due", subscribers.c.status, subscribers.c.seq_next_due_at)
+
+sequence_state = Table(  # v5: settings of the drip sequence kept in the database
+    "sequence_state", metadata,
+    Column("key", String(64), primary_key=True),  # "fingerprint", "paused"
+    Column("value", Text, nullable=False),
+)
 
 subscriber_changes = Table(
     "subscriber_changes", metadata,
