@@ -35,7 +35,8 @@ class Folder:
 
     @property
     def db_url(self) -> str:
-        return f"sqlite:///{self.root / 'subscribers' / 'newsletter.db'}"
+        return (self.env.get("NEWSLETTER_DATABASE_URL")
+                or f"sqlite:///{self.root / 'subscribers' / 'newsletter.db'}")
 
     def store(self) -> Store:
         return open_store(self.db_url)
@@ -52,20 +53,28 @@ class Folder:
                                *args], env=env, capture_output=True, text=True,
                               timeout=timeout, check=False)
 
+    def start(self, *args: str) -> subprocess.Popen[str]:
+        """Start `newsletter --config ... ARGS` as a real process and return at once."""
+        env = {**os.environ, **self.env}
+        return subprocess.Popen([sys.executable, "-m", "newsletter", "--config",
+                                 str(self.config), *args], env=env, text=True,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
 
 def make_folder(tmp_path: Path, *, backend: str = "outbox", sendgrid_url: str = "",
                 subscribers: int = 0, batch_size: int = 1000, concurrency: int = 4,
-                postal_address: str = "12 Example Street, Springfield") -> Folder:
+                postal_address: str = "12 Example Street, Springfield", database_url: str = "",
+                extra_config: str = "") -> Folder:
     """Init a folder, split the bundled example, plan it from START and add subscribers."""
     root = tmp_path / "letter"
     runner = CliRunner()
     assert runner.invoke(main, ["init", str(root)]).exit_code == 0
     config = root / "newsletter.yaml"
     config.write_text(config.read_text() + _settings(backend, batch_size, concurrency,
-                                                     postal_address), "utf-8")
+                                                     postal_address) + extra_config, "utf-8")
     env = {"NEWSLETTER_SECRET_KEY": SECRET, "SENDGRID_API_KEY": API_KEY,
            "SENDGRID_API_HOST": sendgrid_url, "no_proxy": "127.0.0.1,localhost",
-           "NEWSLETTER_DATABASE_URL": ""}
+           "NEWSLETTER_DATABASE_URL": database_url}
     folder = Folder(root, env)
     article = resources.files("newsletter").joinpath("data", "example-article.txt")
     result = folder.cli("split", str(article), "-o", str(root / "content"))
