@@ -16,7 +16,7 @@ from newsletter.tokens import make_token
 @pytest.fixture
 def live(tmp_path: Path) -> Iterator[Live]:
     with live_app(tmp_path / "letter") as running:
-        for n, name in enumerate(("Zed", "Yolanda")):
+        for name in ("Zed", "Yolanda"):
             running.store.add_subscriber(SubscriberInput(email=f"{name.lower()}@example.com",
                                                          name=name), source="test",
                                          now=running.clock())
