@@ -41,7 +41,10 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(url, parsed.database or "")
     if parsed.get_backend_name() == "postgresql":
-        return create_engine(url, pool_pre_ping=True, pool_size=8, max_overflow=16)
+        # No server-side prepared statements: a generic plan ignores the claim floor and
+        # hashes the whole ledger; a custom plan per call walks the index and stops early.
+        return create_engine(url, pool_pre_ping=True, pool_size=8, max_overflow=16,
+                             connect_args={"prepare_threshold": None})
     raise ConfigError(f"unsupported database {parsed.get_backend_name()!r}: use sqlite:/// "
                       "or postgresql+psycopg://", field="database_url")
 
