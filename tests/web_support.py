@@ -199,7 +199,7 @@ def stop_server(server: Any, thread: threading.Thread) -> None:
 
 
 def send_issue_now(live: Live, number: int, subject: str = "",
-                   on_batch: Any = None) -> Any:
+                   on_batch: Any = None, backend: Any = None) -> Any:
     """Send issue ``number`` (one short tip) to every active subscriber, to the outbox."""
     import time
 
@@ -212,7 +212,7 @@ def send_issue_now(live: Live, number: int, subject: str = "",
                   blocks=(IssueBlock(kind="tip", title=f"Tip {number}",
                                      body="Stand up and stretch every hour."),))
     ctx = SendContext(config=live.config, store=live.store,
-                      backend=OutboxBackend(live.config.outbox),
+                      backend=backend or OutboxBackend(live.config.outbox),
                       links=Links(live.url, SECRET), clock=live.clock, sleep=time.sleep,
                       on_batch=on_batch or (lambda outcomes: None))
     return send_issue(issue, ctx, SendOptions(now=live.clock()))
