@@ -100,8 +100,14 @@ def send_due(queue: Queue, ctx: SendContext, options: SendOptions) -> list[SendR
     """What cron runs: send every scheduled issue whose time has come.
 
     A bad issue file or an issue that cannot render is reported and the others still go;
-    a refused API key stops everything at once.
+    a refused API key stops everything at once. Sequence mode and local-time broadcasts
+    are sent by :mod:`newsletter.sequence_send` (same ledger, same guarantees).
     """
+    if ctx.config.mode == "sequence" or ctx.config.send_local_time:
+        from .sequence_send import send_local_due, send_sequence_due
+
+        sender = send_sequence_due if ctx.config.mode == "sequence" else send_local_due
+        return sender(queue, ctx, options)
     reports = [SendReport(0, "", error=str(err)) for err in queue.errors]
     for loaded in queue.issues:
         skip = _not_due(loaded, options)

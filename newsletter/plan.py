@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from itertools import groupby
 from pathlib import Path
 from typing import Any
@@ -33,7 +33,7 @@ from .issuefile import (
     write_state,
 )
 from .models import CallToAction, Content, Issue, IssueBlock, Snippet, Source
-from .schedule import Schedule, send_times
+from .schedule import Schedule, send_dates, send_times
 
 SUBJECT_MAX = 59  # characters: "under 60"
 PREHEADER_MAX = 99  # characters: "under 100"
@@ -271,7 +271,8 @@ class PlanReport:
 
 def plan_into(content: Content, schedule: Schedule, issues_dir: Path, *, now: datetime,
               min_words: int = 150, max_words: int = 450, cta_url: str = "",
-              status: str = "scheduled", dry_run: bool = False) -> PlanReport:
+              status: str = "scheduled", dry_run: bool = False,
+              days: bool = False) -> PlanReport:
     """Plan ``content`` into ``issues_dir``, never overwriting a file a person edited.
 
     This article's files (found by the ``from`` of their blocks) that were edited since
@@ -297,6 +298,8 @@ def plan_into(content: Content, schedule: Schedule, issues_dir: Path, *, now: da
         n for e in queue.errors if (n := file_number(Path(e.path or ""))) is not None}
     base = min((i.issue.number for i in mine), default=max(reserved, default=0) + 1)
     issues = _renumber(issues, _free_numbers(base, reserved, len(issues)))
+    if days:  # sequence mode: `day:` offsets from the first send date instead of send_at
+        issues = [replace(i, send_at=None, day=_day_of(i, schedule)) for i in issues]
     actions = [FileAction(item.path, "kept", item.issue, reason) for item, reason in kept]
     actions += [FileAction(Path(e.path or ""), "kept", None, f"invalid: {e.message}")
                 for e in queue.errors]
@@ -329,9 +332,17 @@ def _fresh_issues(content: Content, schedule: Schedule, kept: list[LoadedIssue],
         return []  # every snippet is in a kept issue (an article with none is an error)
     issues = plan(replace(content, snippets=left), schedule, **options)
     busy = {i.issue.send_at.astimezone(ZoneInfo(schedule.tz)).date()
-            for i in kept if i.issue.send_at is not None}
+            for i in kept if i.issue.send_at is not None} | {
+        send_dates(schedule, 1)[0] + timedelta(days=i.issue.day)
+        for i in kept if i.issue.day is not None}
     times = [t for t in send_times(schedule, len(issues) + len(busy)) if t.date() not in busy]
     return [replace(issue, send_at=when) for issue, when in zip(issues, times, strict=False)]
+
+
+def _day_of(issue: Issue, schedule: Schedule) -> int:
+    assert issue.send_at is not None
+    local = issue.send_at.astimezone(ZoneInfo(schedule.tz)).date()
+    return (local - send_dates(schedule, 1)[0]).days
 
 
 def _free_numbers(base: int, reserved: set[int], count: int) -> list[int]:

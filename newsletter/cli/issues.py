@@ -86,7 +86,7 @@ def plan(state: State, content_file: Path, every: str | None, on: str | None, at
                           field="--min-words")
     report = plan_into(load_content(content_file), schedule, config.issues_dir, now=now,
                        min_words=low, max_words=high, cta_url=config.cta_url, status=status,
-                       dry_run=dry_run)
+                       dry_run=dry_run, days=config.mode == "sequence")
     _print_report(report, check_timezone(schedule.tz), config.issues_dir)
 
 
@@ -97,7 +97,8 @@ def _print_report(report: PlanReport, zone: tzinfo, issues_dir: Path) -> None:
     for action in report.actions:
         issue = action.issue
         table.add_row(str(issue.number) if issue else "", _relative(action.path, issues_dir),
-                      _local(issue.send_at, zone) if issue and issue.send_at else "",
+                      _local(issue.send_at, zone) if issue and issue.send_at else
+                      f"day {issue.day}" if issue and issue.day is not None else "",
                       issue.status if issue else "", str(issue.words) if issue else "",
                       issue.subject if issue else "",
                       f"kept: {action.reason}" if action.reason else action.action)
