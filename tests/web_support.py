@@ -193,9 +193,9 @@ def stop_server(server: Any, thread: threading.Thread) -> None:
         for dispatcher in list(server._map.values()):
             dispatcher.close()
 
+    server.task_dispatcher.shutdown()  # workers done first: none pulls the trigger later
     server.trigger.pull_trigger(close_all)
     thread.join(timeout=5)
-    server.task_dispatcher.shutdown()
 
 
 def send_issue_now(live: Live, number: int, subject: str = "",

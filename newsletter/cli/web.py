@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import sys
 from datetime import timedelta
 
 import click
@@ -86,7 +87,8 @@ def stats(state: State, number: int | None, as_json: bool, top: int) -> None:
     if not found:
         click.echo("no issue has been sent yet")
         return
-    console = Console()
+    # Piped output keeps whole rows (rich would wrap them at 80 columns).
+    console = Console() if sys.stdout.isatty() else Console(width=200)
     console.print(_table(found))
     for item in found if number is not None else ():
         _print_links(console, item)
