@@ -28,6 +28,7 @@ COMMAND_MODULES = {
     "preview": "render", "build": "render",
     "send": "send",
     "subscribers": "subscribers",
+    "serve": "web", "stats": "web",
 }
 
 
