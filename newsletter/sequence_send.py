@@ -70,11 +70,14 @@ def send_sequence_due(queue: Queue, ctx: SendContext, options: SendOptions
         return next_due(steps, progress, timing)
 
     issues = _issues_by_number(queue, {s.number for s in steps})
+    if not seqdb.may_have_work(engine, options.now, [str(n) for n in issues],
+                               stale_before=ctx.clock() - options.lease,
+                               retry_uncertain=options.retry_uncertain):
+        return reports
     if options.dry_run:
         return reports + _dry_run(issues, Counter(d.number for _, d in
                                                   seqdb.iter_due(engine, plan, options.now)))
-    rendered, errors = _render_all(issues, ctx)
-    run = _Run(ctx, rendered)
+    run = _Run(ctx, issues)
     run.prepare(options)
 
     def claim(batch_id: str) -> list[tuple[int, Claimed]]:
@@ -82,7 +85,7 @@ def send_sequence_due(queue: Queue, ctx: SendContext, options: SendOptions
         if retried:
             return retried
         result = seqdb.claim_due(engine, plan, batch_id=batch_id, limit=run.batch_size,
-                                 now=options.now, sendable=frozenset(rendered),
+                                 now=options.now, sendable=run.sendable(),
                                  stamp=ctx.clock())
         run.note_skipped(result.skipped)
         if not result.seen:
@@ -90,8 +93,7 @@ def send_sequence_due(queue: Queue, ctx: SendContext, options: SendOptions
         return [(c.issue, c.claimed) for c in result.claims] or [(0, _NOBODY)]
 
     run.work(claim)
-    return reports + [SendReport(n, issues[n].subject, error=e) for n, e in errors.items()] + \
-        run.reports(issues)
+    return reports + run.reports(issues)
 
 
 def send_local_due(queue: Queue, ctx: SendContext, options: SendOptions) -> list[SendReport]:
@@ -125,10 +127,9 @@ def _send_local(loaded: LoadedIssue, ctx: SendContext, options: SendOptions) -> 
     if options.dry_run:
         return SendReport(issue.number, issue.subject, note="dry run: nothing sent",
                           recipients=seqdb.count_local(engine, key, **eligible))
-    rendered, errors = _render_all({issue.number: issue}, ctx)
-    if errors:
-        return SendReport(issue.number, issue.subject, error=errors[issue.number])
-    run = _Run(ctx, rendered)
+    run = _Run(ctx, {issue.number: issue})
+    if run.rendering(issue.number) is None:
+        return SendReport(issue.number, issue.subject, error=run.errors[issue.number])
     run.prepare(options)
 
     def claim(batch_id: str) -> list[tuple[int, Claimed]]:
@@ -156,22 +157,6 @@ def _dry_run(issues: dict[int, Issue], due: Counter[int]) -> list[SendReport]:
             for n, count in sorted(due.items())]
 
 
-def _render_all(issues: dict[int, Issue], ctx: SendContext
-                ) -> tuple[dict[int, RenderedIssue], dict[int, str]]:
-    """Render each issue once for this run; an issue that cannot go out is reported and its
-    subscribers wait (they are not skipped past it)."""
-    rendered: dict[int, RenderedIssue] = {}
-    errors: dict[int, str] = {}
-    for number, issue in issues.items():
-        try:
-            rendered[number] = render(issue, ctx.config)
-            check_sendable(rendered[number], ctx.config)
-        except NewsletterError as exc:
-            rendered.pop(number, None)
-            errors[number] = str(exc)
-    return rendered, errors
-
-
 @dataclass
 class _Tally:
     """What one run did for one issue."""
@@ -187,8 +172,10 @@ class _Tally:
 class _Run:
     """Claim -> send -> record loops over mixed issues, run by several threads."""
 
-    def __init__(self, ctx: SendContext, rendered: dict[int, RenderedIssue]) -> None:
-        self.ctx, self.rendered = ctx, rendered
+    def __init__(self, ctx: SendContext, issues: dict[int, Issue]) -> None:
+        self.ctx, self.issues = ctx, issues
+        self.rendered: dict[int, RenderedIssue] = {}
+        self.errors: dict[int, str] = {}
         delivery = ctx.config.delivery
         self.batch_size = min(delivery.batch_size, ctx.backend.max_batch)
         self.limiter = RateLimiter(delivery.rate_per_second, delivery.rate_per_hour,
@@ -197,16 +184,34 @@ class _Run:
         self.lock = threading.Lock()
         self.stop = threading.Event()
         self.auth_error: BackendAuthError | None = None
-        self.retry_keys = list(rendered)
+        self.retry_keys = list(issues)
 
     @property
     def store(self) -> Store:
         return self.ctx.store
 
+    def rendering(self, number: int) -> RenderedIssue | None:
+        """The issue rendered once for this run, when first needed; None when it cannot go
+        out (reported; its subscribers wait for a run where it can)."""
+        with self.lock:
+            if number not in self.rendered and number not in self.errors:
+                try:
+                    rendered = render(self.issues[number], self.ctx.config)
+                    check_sendable(rendered, self.ctx.config)
+                    self.rendered[number] = rendered
+                except NewsletterError as exc:
+                    self.errors[number] = str(exc)
+            return self.rendered.get(number)
+
+    def sendable(self) -> frozenset[int]:
+        """The issues this run may still claim for (not those that failed to render)."""
+        with self.lock:
+            return frozenset(self.issues) - frozenset(self.errors)
+
     def prepare(self, options: SendOptions) -> None:
         """Find dead claims (-> uncertain) and hand back what this run must send again."""
         older = self.ctx.clock() - options.lease
-        for number in self.rendered:
+        for number in self.issues:
             key, tally = str(number), self.tallies[number]
             tally.dead = self.store.mark_stale_claims_uncertain(key, older_than=older)
             tally.retried = self.store.release_failed(key)
@@ -266,7 +271,10 @@ class _Run:
             self.stop.set()
 
     def _send(self, number: int, batch: list[Claimed]) -> None:
-        key, rendered = str(number), self.rendered[number]
+        key, rendered = str(number), self.rendering(number)
+        if rendered is None:  # hand the claims back: a later run sends them
+            self.store.release_claims([c.delivery_id for c in batch])
+            return
         self._start(number, rendered)
         self.limiter.acquire(len(batch))
         message = Message(rendered=rendered, sender=self.ctx.config.sender, issue_key=key,
@@ -299,7 +307,7 @@ class _Run:
 
     def reports(self, issues: dict[int, Issue], always: bool = False) -> list[SendReport]:
         """One report per issue this run touched (every issue of ``issues`` with ``always``)."""
-        numbers = sorted(set(self.tallies) | (set(issues) if always else set()))
+        numbers = sorted(set(self.tallies) | set(self.errors) | (set(issues) if always else set()))
         return [self._report(n, issues[n]) for n in numbers if n in issues]
 
     def _report(self, number: int, issue: Issue) -> SendReport:
@@ -311,4 +319,5 @@ class _Run:
         return SendReport(number, issue.subject, recipients=sum(done.values()),
                           sent=done["sent"], failed=done["failed"],
                           uncertain=done["uncertain"] + tally.dead, skipped=tally.skipped,
-                          retried=tally.retried, reasons=reasons)
+                          retried=tally.retried, reasons=reasons,
+                          error=self.errors.get(number, ""))

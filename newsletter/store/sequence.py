@@ -396,3 +396,17 @@ def count_local(engine: Engine, issue_key: str, *, zones: list[str], include_def
                                        _eligible(zones, include_default, known))
     with read_transaction(engine) as conn:
         return conn.execute(query).scalar_one()
+
+
+def may_have_work(engine: Engine, now: datetime, issue_keys: list[str], *,
+                  stale_before: datetime, retry_uncertain: bool) -> bool:
+    """Cheap check before a run renders anything: is anyone possibly due, is a claim
+    stale, or is a row waiting to be sent again?"""
+    again = ["failed", "retry", *(["uncertain"] if retry_uncertain else [])]
+    due = (select(_S.id).where(_S.status == "active", _S.seq_paused == false(),
+                               _S.seq_next_due_at <= now).limit(1))
+    rows = select(_D.id).where(_D.issue_key.in_(issue_keys), _D.status.in_(again)).limit(1)
+    stale = select(_D.id).where(_D.issue_key.in_(issue_keys), _D.status == "claimed",
+                                _D.claimed_at < stale_before).limit(1)
+    with read_transaction(engine) as conn:
+        return any(conn.execute(q).first() is not None for q in (due, rows, stale))
