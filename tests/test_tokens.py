@@ -1,0 +1,38 @@
+"""Signed link tokens: unforgeable, bound to one purpose, revealing nothing in clear."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+
+from newsletter.tokens import TokenError, make_token, read_token
+
+SECRET = "a-test-secret-of-enough-length"
+KEY = "k7Qp2-opaque_subscriber_key"
+
+
+@pytest.mark.parametrize("purpose", ["unsubscribe", "view", "confirm"])
+def test_a_token_reads_back_for_its_purpose_only(purpose: str) -> None:
+    token = make_token(SECRET, purpose, KEY)  # type: ignore[arg-type]
+    assert read_token(SECRET, purpose, token) == KEY  # type: ignore[arg-type]
+    for other in {"unsubscribe", "view", "confirm"} - {purpose}:
+        with pytest.raises(TokenError):
+            read_token(SECRET, other, token)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("purpose", ["unsubscribe", "view", "confirm"])
+def test_forged_truncated_and_foreign_tokens_are_refused(purpose: str) -> None:
+    token = make_token(SECRET, purpose, KEY)  # type: ignore[arg-type]
+    encoded = base64.urlsafe_b64encode(b"someone-else").rstrip(b"=").decode()
+    forged = encoded + token[token.index("."):]
+    for bad in (token[:-3], forged, make_token("another-secret-entirely", purpose, KEY),  # type: ignore[arg-type]
+                "", "....", token + "x"):
+        with pytest.raises(TokenError):
+            read_token(SECRET, purpose, bad)  # type: ignore[arg-type]
+
+
+def test_tokens_are_url_safe_and_stable() -> None:
+    token = make_token(SECRET, "unsubscribe", KEY)
+    assert token == make_token(SECRET, "unsubscribe", KEY)
+    assert all(c.isalnum() or c in "-_." for c in token)
