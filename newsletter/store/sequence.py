@@ -25,13 +25,13 @@ from sqlalchemy import (
     Connection,
     Engine,
     Integer,
-    and_,
     bindparam,
     delete,
     false,
     func,
     insert,
     select,
+    tuple_,
 )
 from sqlalchemy import update as sql_update
 from sqlalchemy.dialects import postgresql
@@ -219,7 +219,7 @@ def claim_released(engine: Engine, issue_key: str, *, batch_id: str, limit: int,
         return [c.claimed for c in _claimed_in(conn, batch_id)]
 
 
-def iter_due(engine: Engine, plan: Planner, now: datetime, *, page: int = 1000
+def iter_due(engine: Engine, plan: Planner, now: datetime, *, page: int = 5000
              ) -> Iterator[tuple[int, Due]]:
     """Every (subscriber id, due issue) pair due at ``now``, read-only, a page at a time.
 
@@ -229,7 +229,7 @@ def iter_due(engine: Engine, plan: Planner, now: datetime, *, page: int = 1000
     after: tuple[datetime, int] | None = None
     while True:
         with read_transaction(engine) as conn:
-            query = (select(_S.seq_next_due_at, _S.id, _S.email, _S.name, _S.timezone,
+            query = (select(_S.seq_next_due_at, _S.id, _S.timezone,
                             func.coalesce(_S.confirmed_at, _S.created_at), _S.seq_last_issue,
                             _S.seq_last_day, _S.seq_last_at)
                      .where(_S.status == "active", _S.seq_paused == false(),
@@ -239,7 +239,7 @@ def iter_due(engine: Engine, plan: Planner, now: datetime, *, page: int = 1000
                 query = query.where(_after(after))
             rows = conn.execute(query).all()
         for row in rows:
-            due = plan(Progress(row[5], row[4], row[6], row[7], row[8]))
+            due = plan(Progress(row[3], row[2], row[4], row[5], row[6]))
             if due is not None and due.at <= now:
                 yield row[1], due
         if len(rows) < page:
@@ -248,8 +248,8 @@ def iter_due(engine: Engine, plan: Planner, now: datetime, *, page: int = 1000
 
 
 def _after(after: tuple[datetime, int]) -> Any:
-    at, sid = after
-    return (_S.seq_next_due_at > at) | and_(_S.seq_next_due_at == at, _S.id > sid)
+    # A row-value comparison: both databases walk the index from there (an OR would not).
+    return tuple_(_S.seq_next_due_at, _S.id) > tuple_(*after)
 
 
 def refresh_hints(engine: Engine, plan: Planner, now: datetime, *, page: int = 2000) -> int:
@@ -257,23 +257,25 @@ def refresh_hints(engine: Engine, plan: Planner, now: datetime, *, page: int = 2
 
     Returns how many were computed. Due times already known are left alone.
     """
-    done = 0
+    done, after = 0, 0
     while True:
         with write_transaction(engine) as conn:
+            # Walk the (status, id) index once; rows already computed are passed over.
             rows = conn.execute(
                 select(_S.id, _S.email, _S.name, _S.timezone, _S.fields, _S.key,
                        func.coalesce(_S.confirmed_at, _S.created_at), _S.seq_last_issue,
-                       _S.seq_last_day, _S.seq_last_at)
-                .where(_S.status == "active", _S.seq_paused == false(),
-                       _S.seq_next_due_at <= now, _S.seq_next_issue.is_(None))
-                .order_by(_S.seq_next_due_at, _S.id).limit(page)).all()
-            if rows:
-                # A due hint stays <= now, but now names its issue: it leaves this set.
+                       _S.seq_last_day, _S.seq_last_at, _S.seq_next_issue,
+                       _S.seq_next_due_at, _S.seq_paused)
+                .where(_S.status == "active", _S.id > after)
+                .order_by(_S.id).limit(page)).all()
+            todo = [r for r in rows if r[10] is None and not r[12] and r[11] <= now]
+            if todo:
                 conn.execute(_SET_HINT, [{"b_id": r[0], **_exact(plan(_progress(r)))}
-                                         for r in rows])
-        done += len(rows)
+                                         for r in todo])
+        done += len(todo)
         if len(rows) < page:
             return done
+        after = rows[-1][0]
 
 
 def _exact(due: Due | None) -> dict[str, Any]:
