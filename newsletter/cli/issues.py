@@ -138,10 +138,16 @@ def queue(state: State, as_json: bool) -> None:
     config = state.config
     loaded = load_queue(config.issues_dir)
     rows = queue_rows(loaded, config.tz, delivery_counts(config.database_url))
+    if config.mode == "sequence":  # per issue: received, due now, next due
+        from .sequence import print_sequence_counts, with_sequence_counts
+
+        rows = with_sequence_counts(rows, config, loaded)
     if as_json:
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
     else:
         _print_queue(rows, config)
+        if config.mode == "sequence":
+            print_sequence_counts(rows)
     if loaded.errors:
         sys.exit(1)
 
