@@ -141,7 +141,7 @@ def v5_sequence_progress(conn: Connection) -> None:
                        ("seq_next_due_at", f"{stamp} NOT NULL DEFAULT '{s.SEQ_UNSCHEDULED}'")):
         conn.exec_driver_sql(f'ALTER TABLE subscribers ADD COLUMN "{name}" {kind}')
     conn.exec_driver_sql("CREATE INDEX ix_subscribers_sequence_due "
-                         "ON subscribers (status, seq_next_due_at)")
+                         "ON subscribers (status, seq_next_due_at, id)")
     # Unchanged since v5; freeze a copy here when it changes.
     s.sequence_state.create(conn)
 

@@ -107,7 +107,8 @@ subscribers = Table(
 )
 Index("ix_subscribers_status_id", subscribers.c.status, subscribers.c.id)
 Index("ix_subscribers_status_confirmed", subscribers.c.status, subscribers.c.confirmed_at)
-Index("ix_subscribers_sequence_due", subscribers.c.status, subscribers.c.seq_next_due_at)
+Index("ix_subscribers_sequence_due", subscribers.c.status, subscribers.c.seq_next_due_at,
+      subscribers.c.id)
 
 sequence_state = Table(  # v5: settings of the drip sequence kept in the database
     "sequence_state", metadata,
