@@ -27,7 +27,8 @@ COMMAND_MODULES = {
     "plan": "issues", "queue": "issues",
     "preview": "render", "build": "render",
     "send": "send",
-    "subscribers": "subscribers",
+    "subscribers": "sequence",  # cli.sequence adds `subscribers show` to the group
+    "pause": "sequence", "resume": "sequence",
     "serve": "web", "stats": "web",
 }
 
