@@ -144,3 +144,12 @@ def test_a_bad_issue_file_does_not_stop_the_others(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert any("status" in r["error"] and "003-" in r["error"] for r in reports)
     assert [r["sent"] for r in reports if r["number"] == 1] == [2]
+
+
+def test_sending_one_issue_to_everyone_is_refused_in_sequence_mode(tmp_path: Path) -> None:
+    folder = make_folder(tmp_path, subscribers=2)
+    folder.config.write_text(folder.config.read_text() + "\nmode: sequence\n")
+    result = folder.run("send", "1", "--yes")
+    assert result.returncode == 1
+    assert "send --due" in result.stderr
+    assert not list((folder.root / "outbox").glob("*.eml"))

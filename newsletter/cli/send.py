@@ -76,6 +76,10 @@ def send(state: State, number: int | None, due: bool, test_address: str | None,
         raise click.UsageError("give an issue NUMBER or --due (not both)")
     if test_address and number is None:
         raise click.UsageError("--test needs an issue NUMBER")
+    if number is not None and not test_address and state.config.mode == "sequence":
+        raise NewsletterError("in sequence mode each subscriber gets issue N on their own "
+                              "day: run `newsletter send --due` (or `--test ADDRESS` for a "
+                              "proof)")
     options = SendOptions(now=parse_now(now_text), dry_run=dry_run, force=force,
                           retry_uncertain=retry_uncertain,
                           lease=timedelta(minutes=lease_minutes))
