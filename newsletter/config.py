@@ -44,6 +44,7 @@ class Delivery:
     concurrency: int = 4
     rate_per_second: float = 0
     rate_per_hour: float = 0
+    lease_minutes: float = 15
 
 
 @dataclass(frozen=True)
@@ -195,6 +196,7 @@ def _build(root: Path, d: dict[str, Any], env: Mapping[str, str], path: Path) ->
             concurrency=get.int("delivery.concurrency", low=1, high=64),
             rate_per_second=get.number("delivery.rate_per_second"),
             rate_per_hour=get.number("delivery.rate_per_hour"),
+            lease_minutes=get.number("delivery.lease_minutes") or 15,
         ),
         sendgrid=SendGridSettings(
             host=(env.get("SENDGRID_API_HOST") or get.str("sendgrid.host")).rstrip("/"),

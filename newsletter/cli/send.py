@@ -18,7 +18,6 @@ from rich.table import Table
 
 from ..backends import get_backend
 from ..deliver import (
-    DEFAULT_LEASE,
     SendContext,
     SendOptions,
     SendReport,
@@ -51,13 +50,13 @@ log = logging.getLogger("newsletter.send")
 @click.option("--retry-uncertain", is_flag=True,
               help="Send again to recipients whose earlier outcome is unknown.")
 @click.option("--lease", "lease_minutes", type=click.FloatRange(min=0, min_open=True),
-              default=DEFAULT_LEASE.total_seconds() / 60, show_default=True, metavar="MINUTES",
+              metavar="MINUTES",
               help="A claim unanswered this long belongs to a dead run and becomes uncertain "
-                   "(keep it above the SendGrid timeout times its retries).")
+                   "(default: delivery.lease_minutes, 15).")
 @pass_state
 def send(state: State, number: int | None, due: bool, test_address: str | None,
          dry_run: bool, as_json: bool, now_text: str | None, yes: bool, force: bool,
-         retry_uncertain: bool, lease_minutes: float) -> None:
+         retry_uncertain: bool, lease_minutes: float | None) -> None:
     """Deliver issues to subscribers, each (issue, subscriber) exactly once.
 
     Exit code: 0 all went well, 1 an error (message on stderr), 3 some recipients failed
@@ -80,9 +79,10 @@ def send(state: State, number: int | None, due: bool, test_address: str | None,
         raise NewsletterError("in sequence mode each subscriber gets issue N on their own "
                               "day: run `newsletter send --due` (or `--test ADDRESS` for a "
                               "proof)")
+    config = state.config
     options = SendOptions(now=parse_now(now_text), dry_run=dry_run, force=force,
                           retry_uncertain=retry_uncertain,
-                          lease=timedelta(minutes=lease_minutes))
+                          lease=timedelta(minutes=lease_minutes or config.delivery.lease_minutes))
     with _context(state, quiet=as_json) as ctx:
         queue = load_queue(state.config.issues_dir)
         if test_address:
