@@ -113,6 +113,18 @@ class Config:
         return self.root / "build"
 
 
+def read_dotenv(path: Path) -> dict[str, str]:
+    """``NAME=value`` lines of a .env file (absent file: nothing); comments ignored."""
+    if not path.is_file():
+        return {}
+    values: dict[str, str] = {}
+    for line in path.read_text("utf-8").splitlines():
+        name, sep, value = line.strip().removeprefix("export ").partition("=")
+        if sep and name and not name.startswith("#"):
+            values[name.strip()] = value.strip().strip("\"'")
+    return values
+
+
 def default_config_text() -> str:
     """The commented newsletter.yaml that `newsletter init` writes."""
     return resources.files("newsletter").joinpath("data", CONFIG_NAME).read_text("utf-8")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from email import policy
@@ -56,3 +57,15 @@ def test_demo_refuses_an_existing_newsletter_folder(tmp_path: Path) -> None:
                            capture_output=True, text=True, check=False)
     assert again.returncode == 1
     assert again.stderr.startswith("error: ") and "already a newsletter folder" in again.stderr
+
+
+def test_the_demo_folder_works_with_its_own_signing_key(tmp_path: Path) -> None:
+    folder = tmp_path / "demo"
+    assert subprocess.run([sys.executable, "-m", "newsletter", "demo", str(folder)],
+                          capture_output=True, check=False).returncode == 0
+    env = {k: v for k, v in os.environ.items() if k != "NEWSLETTER_SECRET_KEY"}
+    proof = subprocess.run([sys.executable, "-m", "newsletter", "send", "2", "--test",
+                            "me@example.com"], cwd=folder, env=env, capture_output=True,
+                           text=True, check=False)
+    assert proof.returncode == 0, proof.stderr
+    assert "proof of issue 2 sent to me@example.com" in proof.stdout

@@ -153,3 +153,15 @@ def test_sending_one_issue_to_everyone_is_refused_in_sequence_mode(tmp_path: Pat
     assert result.returncode == 1
     assert "send --due" in result.stderr
     assert not list((folder.root / "outbox").glob("*.eml"))
+
+
+def test_outside_a_newsletter_folder_commands_fail_loudly(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    for args in (["send", "--due"], ["queue"], ["subscribers", "list"]):
+        result = subprocess.run([sys.executable, "-m", "newsletter", *args], cwd=tmp_path,
+                                capture_output=True, text=True, check=False)
+        assert result.returncode == 1, args
+        assert "no newsletter.yaml in" in result.stderr and "newsletter init" in result.stderr
+    assert list(tmp_path.iterdir()) == []  # nothing created by looking

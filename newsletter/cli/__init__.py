@@ -7,6 +7,7 @@ hierarchy become one line on stderr and exit 1 (a send with failures exits 3).
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,7 +16,7 @@ from typing import Any
 import click
 
 from .. import __version__
-from ..config import Config, load_config
+from ..config import CONFIG_NAME, Config, load_config, read_dotenv
 from ..errors import ConfigError, NewsletterError
 
 # Which module defines each command: a command's module (and the libraries it needs) is
@@ -63,10 +64,24 @@ class State:
 
     @property
     def config(self) -> Config:
-        """The newsletter's configuration (newsletter.yaml + environment)."""
+        """The newsletter's configuration (newsletter.yaml + environment).
+
+        Outside a newsletter folder this is an error rather than a silent default, so a
+        cron job started in the wrong directory fails loudly instead of sending nothing.
+        """
         if self._config is None:
-            self._config = load_config(self.config_path)
+            path = self.config_path or Path.cwd() / CONFIG_NAME
+            if not path.is_file():
+                raise ConfigError(f"no {CONFIG_NAME} in {path.parent} (run `newsletter init`"
+                                  " there, cd to your newsletter folder, or pass --config)")
+            self._config = load_config(path, env=self.env)
         return self._config
+
+    @property
+    def env(self) -> dict[str, str]:
+        """The environment, over the newsletter folder's .env file (the process wins)."""
+        root = (self.config_path.parent if self.config_path else Path.cwd())
+        return {**read_dotenv(root / ".env"), **os.environ}
 
 
 pass_state = click.make_pass_decorator(State)

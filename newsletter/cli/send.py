@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import sys
 import time
 from collections.abc import Sequence
@@ -103,7 +102,7 @@ class _context:
 
     def __init__(self, state: State, quiet: bool) -> None:
         config = state.config
-        self.links = Links(config.base_url, secret_from_env(os.environ))
+        self.links = Links(config.base_url, secret_from_env(state.env))
         self.config, self.quiet = config, quiet
 
     def __enter__(self) -> SendContext:
