@@ -64,6 +64,7 @@ class DemoResult:
 def run_demo(folder: Path, *, now: datetime, secret: str | None = None) -> DemoResult:
     """Run the whole pipeline in ``folder`` (created; must not be a newsletter yet)."""
     init_folder(folder, settings=SETTINGS)
+    _set_sender(folder / CONFIG_NAME, SETTINGS["name"])
     config = load_config(folder / CONFIG_NAME, env={})
     article = _copy_article(folder)
     content = split(read_article(article), min_words=config.snippet_min_words,
@@ -78,6 +79,11 @@ def run_demo(folder: Path, *, now: datetime, secret: str | None = None) -> DemoR
     previews = [build_issue(item.issue, config).html for item in queue.issues]
     return DemoResult(folder, article, content_path, len(content.snippets), report, sent,
                       sorted(config.outbox.glob("*.eml")), previews)
+
+
+def _set_sender(config_path: Path, name: str) -> None:
+    text = config_path.read_text("utf-8")
+    config_path.write_text(text.replace("  name: My Newsletter", f"  name: {name}", 1), "utf-8")
 
 
 def _copy_article(folder: Path) -> Path:

@@ -63,6 +63,8 @@ def _print_demo(result: DemoResult) -> None:
         "(1 unsubscribed address skipped)",
         f"  outbox     {len(result.outbox)} .eml files in outbox/ (open one in a mail client)",
         f"  previews   {len(result.previews)} issues in build/ (NNN.html and NNN.txt)",
+        "  secret     .env holds this folder's own NEWSLETTER_SECRET_KEY (read by every "
+        "command run there)",
         "",
         f"Open {result.previews[0]} in a browser, or try:",
         f"  cd {result.folder} && newsletter queue",
