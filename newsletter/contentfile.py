@@ -13,7 +13,6 @@ validates every field and reports the file, the line and the field of a problem.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,7 @@ from typing import Any
 import yaml
 
 from .errors import InputError
-from .models import Article, Content, Dropped, Snippet
+from .models import Article, Content, Dropped, Snippet, count_words
 
 SNIPPET_FIELDS = ("id", "kind", "section", "title", "body", "sources", "words")
 REQUIRED_SNIPPET_FIELDS = ("id", "kind", "title", "body")
@@ -286,13 +285,3 @@ def _check_sources(reader: _Reader, node: yaml.Node | None, content: Content) ->
         if unknown:
             raise reader.fail(reader.mapping(item, "")["sources"], f"snippets[{index}].sources",
                               f"reference {unknown[0]!r} is not in references")
-
-
-_MARKER = re.compile(r"\[\^?\d+\]")
-_LIST_MARK = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+", re.MULTILINE)
-_WORD = re.compile(r"\S*\w\S*")
-
-
-def count_words(body: str) -> int:
-    """Words of a Markdown body, not counting citation markers or list marks."""
-    return len(_WORD.findall(_LIST_MARK.sub("", _MARKER.sub(" ", body))))

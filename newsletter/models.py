@@ -7,6 +7,7 @@ Every stage is a function over these frozen dataclasses; nothing here does I/O.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -167,7 +168,17 @@ class Issue:
     def words(self) -> int:
         """Words of body text in the issue (blocks and call to action)."""
         texts = [b.body for b in self.blocks] + ([self.cta.body] if self.cta else [])
-        return sum(len(t.split()) for t in texts)
+        return sum(count_words(t) for t in texts)
+
+
+_MARKER = re.compile(r"\[\^?\d+\]")
+_LIST_MARK = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+", re.MULTILINE)
+_WORD = re.compile(r"\S*\w\S*")
+
+
+def count_words(body: str) -> int:
+    """Words of a Markdown body, not counting citation markers or list marks."""
+    return len(_WORD.findall(_LIST_MARK.sub("", _MARKER.sub(" ", body))))
 
 
 # --- render ---------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from .contentfile import count_words
 from .errors import InputError
 from .issuefile import (
     LoadedIssue,
+    Queue,
     digest,
     dump_issue,
     file_number,
@@ -63,8 +64,11 @@ def plan(content: Content, schedule: Schedule, *, min_words: int = 150,
     if not snippets:
         raise InputError(f"no snippets to plan in {content.article.slug!r} (only calls to "
                          "action, or none at all)")
-    groups = pack(snippets, min_words=min_words, max_words=max_words)
     ctas = [s for s in content.snippets if s.kind == "cta"]
+    # Each issue carries a call to action: its words count against the budget.
+    cta_words = max((words_of(c) for c in ctas), default=0)
+    groups = pack(snippets, min_words=max(min_words - cta_words, 0),
+                  max_words=max(max_words - cta_words, min_words // 2, 1))
     times = send_times(schedule, len(groups))
     subjects = {subject.casefold() for subject in taken_subjects}
     issues = []
@@ -284,6 +288,8 @@ def plan_into(content: Content, schedule: Schedule, issues_dir: Path, *, now: da
     removed.
     """
     queue = load_queue(issues_dir)
+    _refuse_invalid_files(queue)
+    _refuse_past_start(schedule, now)
     state = read_state(issues_dir)
     slug = content.article.slug
     mine = [item for item in queue.issues if _from_article(item.issue, slug)]
@@ -305,6 +311,24 @@ def plan_into(content: Content, schedule: Schedule, issues_dir: Path, *, now: da
                 for e in queue.errors]
     actions += _write(issues, replaceable, issues_dir, state, dry_run)
     return PlanReport(tuple(actions), dry_run)
+
+
+def _refuse_invalid_files(queue: Queue) -> None:
+    """An invalid file may hold this article's snippets: planning around it would queue
+    them twice, so the marketer fixes (or removes) it first."""
+    if queue.errors:
+        first = queue.errors[0]
+        more = f" (and {len(queue.errors) - 1} more)" if len(queue.errors) > 1 else ""
+        raise InputError(f"fix or remove the invalid issue files first{more}: {first}")
+
+
+def _refuse_past_start(schedule: Schedule, now: datetime) -> None:
+    first = send_times(schedule, 1)[0]
+    if first <= now:
+        today = now.astimezone(ZoneInfo(schedule.tz)).date()
+        raise InputError(f"the first issue would go out at {first.isoformat()}, which has "
+                         f"passed (today is {today} in {schedule.tz}): pick a later --start",
+                         field="--start")
 
 
 def _from_article(issue: Issue, slug: str) -> bool:

@@ -155,7 +155,8 @@ def test_the_installed_command_plans_and_lists(folder: Path) -> None:
     command = Path(sys.executable).parent / "newsletter"
     exe = [str(command)] if command.exists() else [sys.executable, "-m", "newsletter"]
     planned = subprocess.run([*exe, "plan", "content/sourdough-at-home.yaml", "--every", "3d",
-                              "--tz", "Europe/Berlin", "--start", "2026-03-27"],
+                              "--tz", "Europe/Berlin", "--start", "2026-03-27",
+                              "--now", "2026-03-01T00:00:00+00:00"],
                              cwd=folder, capture_output=True, text=True, check=False)
     assert planned.returncode == 0, planned.stderr
     listed = subprocess.run([*exe, "queue", "--json"], cwd=folder, capture_output=True,

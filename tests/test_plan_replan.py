@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -55,7 +56,8 @@ def test_replanning_unchanged_input_changes_nothing(tmp_path: Path) -> None:
 def test_an_edited_file_is_kept_and_its_snippets_not_planned_again(tmp_path: Path) -> None:
     plan_into(sourdough(), SCHEDULE, tmp_path, now=BEFORE, **BUDGET)
     edited = issue_paths(tmp_path)[1]
-    edited.write_text(edited.read_text().replace("subject: ", "subject: EDITED ", 1))
+    edited.write_text(re.sub(r"(?m)^subject: .*$", "subject: An edited subject",
+                             edited.read_text(), count=1))
     edited_text = edited.read_text()
     edited_origins = {b.origin for b in load_issue(edited).blocks}
 
@@ -97,13 +99,23 @@ def test_a_file_plan_did_not_write_counts_as_edited(tmp_path: Path) -> None:
     assert len(report.kept) == len(before) and not report.written
 
 
-def test_invalid_files_are_never_touched_and_keep_their_number(tmp_path: Path) -> None:
+def test_planning_waits_until_invalid_files_are_fixed(tmp_path: Path) -> None:
+    # An invalid file may hold this article's snippets: planning around it would queue
+    # them twice.
     broken = tmp_path / "002-mine.yaml"
     broken.write_text("number: 2\nsubject: [half\n")
-    report = plan_into(sourdough(), SCHEDULE, tmp_path, now=BEFORE, **BUDGET)
+    with pytest.raises(InputError, match=r"fix or remove the invalid issue files.*002-mine"):
+        plan_into(sourdough(), SCHEDULE, tmp_path, now=BEFORE, **BUDGET)
     assert broken.read_text() == "number: 2\nsubject: [half\n"
-    assert [a.path for a in report.kept] == [broken]
-    assert 2 not in {a.issue.number for a in report.written if a.issue}
+    assert [p.name for p in tmp_path.iterdir()] == ["002-mine.yaml"]
+
+
+def test_planning_into_the_past_is_refused(tmp_path: Path) -> None:
+    late = SCHEDULE.start + timedelta(days=30)
+    with pytest.raises(InputError, match="has passed"):
+        plan_into(sourdough(), SCHEDULE, tmp_path,
+                  now=datetime.combine(late, time(12), tzinfo=UTC), **BUDGET)
+    assert not issue_paths(tmp_path)
 
 
 def test_a_second_article_continues_the_numbering(tmp_path: Path) -> None:
