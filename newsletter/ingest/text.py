@@ -142,7 +142,8 @@ _UNORDERED = re.compile(
 )
 _ORDERED = re.compile(
     r"^(?:(?P<word>step|tip|day|week|phase|stage|part|rule|method|option|way|reason)\s+"
-    r"(?P<wn>\d{1,3})\s*[.):\-–—]\s*|(?P<n>\d{1,3})(?P<delim>[.)])\s+)(?P<text>\S.*)$",
+    r"(?P<wn>\d{1,3})\s*[.):\-–—]\s*|(?P<n>\d{1,3})(?P<delim>[.)])\s+|"
+    r"\(?(?P<letter>[a-z])\)\s+)(?P<text>\S.*)$",
     re.IGNORECASE,
 )
 
@@ -168,6 +169,8 @@ def list_marker(text: str) -> Marker | None:
     if match:
         if match["word"]:
             return Marker(match["word"].lower(), True, int(match["wn"]), match["text"])
+        if match["letter"]:  # a) b) c): lettered items
+            return Marker("a)", True, ord(match["letter"].lower()) - 96, match["text"])
         return Marker("1" + match["delim"], True, int(match["n"]), match["text"])
     return None
 
@@ -217,7 +220,19 @@ def reference_entry(text: str) -> tuple[str, str] | None:
     match = _REFERENCE_ENTRY.match(text)
     if not match:
         return None
-    return (match["b"] or match["n"]), match["text"].strip()
+    return (match["b"] or match["n"]), reference_target(match["text"].strip())
+
+
+_URL_INSIDE = re.compile(r"(?:https?://|www\.)[^\s<>\"')\]]+", re.IGNORECASE)
+
+
+def reference_target(text: str) -> str:
+    """The URL of an entry that mixes text and a URL (``Survey 2022, https://...``), else
+    the entry as it is (a bare URL, or text with no URL)."""
+    found = _URL_INSIDE.findall(text)
+    if len(found) != 1 or _URL.match(text):
+        return text
+    return found[0].rstrip(".,;:")
 
 
 def mark_faq_questions(blocks: Sequence[Block]) -> tuple[Block, ...]:
@@ -228,17 +243,34 @@ def mark_faq_questions(blocks: Sequence[Block]) -> tuple[Block, ...]:
     """
     result: list[Block] = []
     faq_level = 0
-    for block in blocks:
+    for index, block in enumerate(blocks):
         if block.kind == "heading":
             is_question = final_char(block.text) == "?"
             if faq_level and is_question:
                 block = replace(block, kind="question", rule="faq_question")
             elif faq_level and block.level <= faq_level:
                 faq_level = 0
-            if block.kind == "heading" and is_faq_heading(block.text):
+            if block.kind == "heading" and (
+                is_faq_heading(block.text) or opens_questions(blocks, index)
+            ):
                 faq_level = block.level or 2
         result.append(block)
     return tuple(result)
+
+
+def opens_questions(blocks: Sequence[Block], index: int) -> bool:
+    """A heading with no text of its own, followed by two or more question headings
+    (``What About Naps?`` then ``Is napping good?``, ``How late is too late?``)."""
+    head, questions = blocks[index], 0
+    for block in blocks[index + 1 :]:
+        if block.kind not in ("heading", "question"):
+            if not questions:
+                return False
+            continue
+        if final_char(block.text) != "?" or block.level < head.level:
+            break
+        questions += 1
+    return questions >= 2
 
 
 # --- noise ---------------------------------------------------------------------------------
@@ -280,6 +312,65 @@ _BOILERPLATE = re.compile(
     r"accept(?: all)?(?: cookies)?)$",
     re.IGNORECASE,
 )
+
+
+_NAVIGATION = re.compile(
+    r"^(?:(?:main |mobile |site )?menu|navigation|toggle (?:navigation|menu)|open menu|"
+    r"close(?: menu)?|search(?: for)?|log ?in|sign ?in|my account|cart(?: \(\d+\))?|home)$",
+    re.IGNORECASE,
+)
+_CRUMB_SEPARATORS = re.compile(r"\s(?:›|»|>|/|\\|→|·|\|)\s")
+_BYLINE_NAME = re.compile(r"^[Bb]y\s+[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}\s*(?:[|·•–—]|$)")
+_BYLINE_DATE = re.compile(
+    r"^(?:updated|published|last updated|posted)(?: on)?:?\s+\w+\.? \d", re.IGNORECASE
+)
+_READ_TIME = re.compile(r"\b\d{1,3}\s*(?:-|\s)?min(?:ute)?s?\s+read\b", re.IGNORECASE)
+_COOKIE = re.compile(
+    r"\b(?:accept|allow|reject|decline|manage)(?: all)?(?: the)? cookies\b|"
+    r"\bcookies? (?:settings|policy|preferences|consent|notice|banner)\b|"
+    r"\b(?:we|this (?:web)?site) uses? cookies\b|"
+    r"\bcookies? to (?:improve|give|ensure|personali[sz]e|analy[sz]e|enhance)\b",
+    re.IGNORECASE,
+)
+_FORM_FIELD = re.compile(
+    r"^(?:your |enter your )?(?:e-?mail(?: address)?|first name|last name|full name)\s*\*?:?$",
+    re.IGNORECASE,
+)
+_RELATED_HEADING = re.compile(
+    r"^(?:related (?:posts|articles|reading|stories)|you (?:may|might) also like|"
+    r"popular (?:posts|articles)|read next|more (?:posts|articles|from the blog)|"
+    r"recent posts|further posts)\s*:?$",
+    re.IGNORECASE,
+)
+
+
+def is_navigation(text: str) -> bool:
+    """A site menu entry left by the scrape: ``Menu``, ``Search``, ``Log in``, ``Home``."""
+    return bool(_NAVIGATION.match(core_text(text)))
+
+
+def is_breadcrumb(text: str) -> bool:
+    """A breadcrumb trail: ``Home › Blog › Sleep`` (short parts joined by separators)."""
+    parts = _CRUMB_SEPARATORS.split(text)
+    if len(parts) < 2 or word_count(text) > 16 or final_char(text) in ".!?":
+        return False
+    short = all(0 < word_count(p) <= 5 for p in parts)
+    return short and (len(parts) >= 3 or parts[0].strip().casefold() == "home")
+
+
+def is_byline(text: str) -> bool:
+    """An author/date/read-time line: ``By Jane Doe | Updated March 3, 2024 | 8 min read``."""
+    if word_count(text) > 20:
+        return False
+    if _BYLINE_NAME.match(text) or _BYLINE_DATE.match(text):
+        return True
+    read_time = _READ_TIME.search(text)
+    return bool(read_time) and (read_time.group(0) == text or bool(re.search(r"[|·•]", text)))
+
+
+def is_cookie_notice(text: str) -> bool:
+    """A cookie banner: ``We use cookies ...``, ``Accept all cookies``."""
+    return word_count(text) <= 40 and bool(_COOKIE.search(text))
 
 
 def is_skip_link(text: str) -> bool:
@@ -387,6 +478,11 @@ def scan_lines(text: str) -> list[Line]:
 
 NOISE_RULES: tuple[tuple[str, Callable[[str], bool]], ...] = (
     ("skip_link: accessibility link", is_skip_link),
+    ("cookie_notice: cookie banner", is_cookie_notice),
+    ("navigation: site menu entry", is_navigation),
+    ("byline: author, date or read-time line", is_byline),
+    ("breadcrumb: breadcrumb trail", is_breadcrumb),
+    ("form_field: sign-up form field", lambda text: bool(_FORM_FIELD.match(text))),
     ("image_label: image label or caption", is_image_label),
     ("link_without_url: link text whose URL was lost", is_link_without_url),
     ("signup_footer: newsletter sign-up box", is_signup_line),
@@ -406,6 +502,46 @@ def tag_noise(state: State) -> None:
             if line.text.casefold() == previous:
                 state.drop(line.index, "repeated_line: same as the line before")
         previous = line.text.casefold()
+    _tag_related_posts(state)
+    _tag_signup_boxes(state)
+
+
+def _gapless_run(state: State, index: int, step: int) -> list[Line]:
+    """The lines after (``step`` 1) or before (-1) line ``index`` with no blank line between."""
+    run: list[Line] = []
+    while 0 <= index + step < len(state.lines):
+        here, there = state.lines[index], state.lines[index + step]
+        if (here.gap_after if step > 0 else here.gap_before) != 0:
+            break
+        run.append(there)
+        index += step
+    return run
+
+
+def _tag_related_posts(state: State) -> None:
+    """Post titles listed under ``Related posts`` / ``You may also like``."""
+    for line in state.lines:
+        if not _RELATED_HEADING.match(core_text(line.text)):
+            continue
+        state.drop(line.index, "related_posts: heading of a related-posts list")
+        for title in _gapless_run(state, line.index, 1):
+            if word_count(title.text) > 16 or final_char(title.text) in ".!;:":
+                break
+            if state.free(title.index):
+                state.drop(title.index, "related_posts: title in a related-posts list")
+
+
+def _tag_signup_boxes(state: State) -> None:
+    """The lines around a sign-up line or form field, with no blank line between, are its box."""
+    anchors = [i for i, tag in state.tags.items()
+               if tag.rule.startswith(("signup_footer", "form_field"))]
+    for index in anchors:
+        for step in (1, -1):
+            for line in _gapless_run(state, index, step):
+                if word_count(line.text) > 30:
+                    break
+                if state.free(line.index):
+                    state.drop(line.index, "signup_box: part of a newsletter sign-up box")
 
 
 def _heads_prose(state: State, line: Line, reason: str) -> bool:

@@ -1,0 +1,81 @@
+"""The scraped-text reader on a page scraped with its site chrome (menu, breadcrumbs, byline,
+cookie bar, related posts, sign-up box) and a FAQ under a heading that is not called FAQ."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from newsletter.ingest import read_article, read_text_article
+from newsletter.ingest.text import clean_line
+from newsletter.models import Document
+from newsletter.split import split
+
+ARTICLE = Path(__file__).parent / "data" / "ingest" / "scraped-with-chrome.txt"
+
+
+def assert_every_line_once(text: str, document: Document) -> None:
+    non_blank = {n for n, raw in enumerate(text.split("\n"), 1) if clean_line(raw)}
+    placed = [n for block in document.blocks for n in block.lines]
+    placed += [d.line for d in document.dropped]
+    assert sorted(placed) == sorted(non_blank)
+
+
+def reasons(path: Path = ARTICLE) -> dict[int, str]:
+    return {d.line: d.reason for d in read_article(path).dropped}
+
+
+def test_site_chrome_before_the_article_is_dropped_and_the_title_is_the_first_heading() -> None:
+    document = read_article(ARTICLE)
+    lines = ARTICLE.read_text(encoding="utf-8").split("\n")
+    assert document.title == lines[4]
+    why = reasons()
+    assert why[1].startswith("cookie_notice")
+    assert why[2].startswith("navigation")
+    assert why[3].startswith("breadcrumb")
+    assert why[6].startswith("byline")
+    assert_every_line_once(ARTICLE.read_text(encoding="utf-8"), document)
+
+
+def test_related_posts_and_the_sign_up_box_are_dropped_with_reasons() -> None:
+    why = reasons()
+    assert all(why[n].startswith("related_posts") for n in (66, 67, 68))
+    assert all(n in why for n in (70, 71, 72))
+    content = split(read_article(ARTICLE))
+    assert not any(n in s.lines for s in content.snippets for n in range(59, 74))
+
+
+def test_questions_under_a_plain_heading_are_one_faq_snippet_each() -> None:
+    content = split(read_article(ARTICLE))
+    faqs = [s for s in content.snippets if s.kind == "faq"]
+    assert [s.title for s in faqs] == ["Is napping good for parents?",
+                                       "How late is too late for a nap?"]
+    assert all("nap" not in s.body.lower() for s in content.snippets if s.kind != "faq"
+               and s.kind != "cta")
+    assert 45 not in {d.line for d in content.dropped}
+
+
+def test_a_single_question_heading_is_not_turned_into_a_faq() -> None:
+    text = ("Guide Title\n\nOverview\n\nWhy bother?\n\n" + "A plain answer here. " * 5
+            + "\n\nNext Part\n\nMore text here for the reader.\n")
+    document = read_text_article(text)
+    assert not [b for b in document.blocks if b.kind == "question"]
+
+
+def test_lettered_items_are_a_list() -> None:
+    document = read_article(ARTICLE)
+    lettered = next(b for b in document.blocks if 31 in b.lines)
+    assert lettered.kind == "list" and lettered.ordered and len(lettered.items) == 3
+    assert lettered.items[0].startswith("Set a fixed")
+
+
+def test_a_reference_mixing_text_and_a_url_stores_the_url() -> None:
+    document = read_article(ARTICLE)
+    assert document.references["1"] == "https://example.org/sleep-survey"
+    assert document.references["3"].startswith("Smith et al.")
+
+
+def test_prose_that_only_looks_like_chrome_is_kept() -> None:
+    text = ("Title Here\n\nBy the way, the home is where the heart is, so keep it tidy.\n\n"
+            "We use a simple method at home to keep the cookies fresh for a week or more.\n")
+    document = read_text_article(text)
+    assert not document.dropped
