@@ -23,9 +23,14 @@ def placeholder(field: str, part: Part) -> str:
     return f"%%{field}:{part}%%"
 
 
+def html_value(value: str) -> str:
+    """``value`` as it goes into the HTML part (escaped, quotes included)."""
+    return escape(value, quote=True)
+
+
 def recipient_values(recipient: Recipient) -> dict[str, str]:
     """Every personal field of ``recipient``, with the name and email filled in."""
-    values = {field: "" for field in PERSONAL_FIELDS}
+    values = dict.fromkeys(PERSONAL_FIELDS, "")
     values.update(recipient.fields)
     values["email"] = recipient.email
     # Templates greet by name; "Hi there," reads better than "Hi ,".
@@ -37,7 +42,7 @@ def substitutions(values: Mapping[str, str]) -> dict[str, str]:
     """Tag -> value for both parts: escaped for HTML, raw for text."""
     subs: dict[str, str] = {}
     for field, value in values.items():
-        subs[placeholder(field, "html")] = escape(value, quote=True)
+        subs[placeholder(field, "html")] = html_value(value)
         subs[placeholder(field, "text")] = value
     return subs
 

@@ -12,6 +12,7 @@ different subscribers (they share the work); on SQLite ``BEGIN IMMEDIATE`` seria
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterable, Sequence
 from datetime import datetime
@@ -22,12 +23,14 @@ from sqlalchemy import (
     Engine,
     Integer,
     String,
+    Text,
     and_,
     func,
     insert,
     literal,
     or_,
     select,
+    type_coerce,
     update,
 )
 from sqlalchemy.dialects import postgresql
@@ -62,29 +65,30 @@ class LedgerStore:
         self._maybe_analyze()
         for _ in range(_CLAIM_ROUNDS):
             with write_transaction(self.engine) as conn:
-                seen = self._claim_some(conn, issue_key, batch_id, limit, now)
-                claimed = _claimed_rows(conn, batch_id) if seen else []
+                seen, claimed = self._claim_some(conn, issue_key, batch_id, limit, now)
             if claimed or not seen:  # none claimed yet candidates seen: others won; look again
-                return claimed
+                return sorted(claimed, key=_by_subscriber)
         return []
 
     def _claim_some(self, conn: Connection, key: str, batch_id: str, limit: int,
-                    now: datetime) -> int:
+                    now: datetime) -> tuple[int, list[Claimed]]:
+        """Claim above the floor (ids below it were all claimed), then once below it;
+        return how many candidates were seen and the rows this call claimed."""
         with self._floor_lock:
             floor = self._floors.get(key, 0)
             swept = key in self._swept
-        seen = _claim_from(conn, key, batch_id, limit, now, floor)
+        seen, claimed = _claim_from(conn, key, batch_id, limit, now, floor)
         if seen:
             with self._floor_lock:
                 self._floors[key] = max(self._floors.get(key, 0), seen[-1])
         if len(seen) < limit and floor and not swept:
             # Ids below the floor may have been released or activated since: look once.
-            gap = _claim_from(conn, key, batch_id, limit - len(seen), now, 0)
+            gap, more = _claim_from(conn, key, batch_id, limit - len(seen), now, 0)
             if not gap:
                 with self._floor_lock:
                     self._swept.add(key)
-            seen += gap
-        return len(seen)
+            seen, claimed = seen + gap, claimed + more
+        return len(seen), claimed
 
     def _maybe_analyze(self) -> None:
         # The ledger grows fast during a send; fresh statistics keep PostgreSQL on the
@@ -206,29 +210,40 @@ def _unclaimed() -> Any:
 
 
 def _claim_from(conn: Connection, key: str, batch_id: str, limit: int, now: datetime,
-                floor: int) -> list[int]:
-    """Claim candidates with id above ``floor``; return every candidate id seen, ascending.
+                floor: int) -> tuple[list[int], list[Claimed]]:
+    """Claim candidates with id above ``floor``: every candidate subscriber id seen
+    (ascending) and the rows claimed (on PostgreSQL a concurrent claimer may win some).
 
-    Released (``retry``) rows are taken first, then subscribers with no row at all; the
-    NOT EXISTS shape lets PostgreSQL walk the primary key and stop at ``limit``.
+    Released (``retry``) rows are taken first, then subscribers with no row at all. The
+    subscriber's columns are read by the same query that checks the status (and locks
+    the row on PostgreSQL), so nobody who left before the claim is sent to.
     """
-    released = _lock(conn, select(_D.id, _D.subscriber_id)
-                     .join(subscribers, _S.id == _D.subscriber_id)
-                     .where(_D.issue_key == key, _D.status == "retry", _S.status == "active",
-                            _S.id > floor).order_by(_D.subscriber_id).limit(limit), deliveries)
-    taken = {sid for _, sid in released}
-    has_row = select(_D.id).where(_D.issue_key == key, _D.subscriber_id == _S.id).exists()
-    fresh = [sid for (sid,) in _lock(conn, select(_S.id).where(
-        _S.status == "active", _S.id > floor, ~has_row).order_by(_S.id)
-        .limit(limit - len(released)), subscribers)] if len(released) < limit else []
+    released = _lock(conn, _released_query(key, floor, limit), deliveries)
+    claimed = _reclaim(conn, batch_id, now, released) if released else []
+    fresh = _lock(conn, _fresh_query(key, floor, limit - len(released)),
+                  subscribers) if len(released) < limit else []
     if fresh:
-        conn.execute(_insert_claims(conn, key, batch_id, now, fresh))
-    if released:
-        conn.execute(update(deliveries)
-                     .where(_D.id.in_([did for did, _ in released]), _D.status == "retry")
-                     .values(status="claimed", batch_id=batch_id, attempts=_D.attempts + 1,
-                             claimed_at=now, updated_at=now, sent_at=None))
-    return sorted(taken | set(fresh))
+        claimed += _insert_claims(conn, key, batch_id, now, fresh)
+    seen = sorted([row[1] for row in released] + [row[0] for row in fresh])
+    return seen, claimed
+
+
+# The candidate's columns as the claim needs them; ``fields`` read raw (parsed only when
+# not empty, see _claimed).
+_CANDIDATE = (_S.id, _S.email, _S.name, _S.timezone, type_coerce(_S.fields, Text), _S.key)
+
+
+def _released_query(key: str, floor: int, limit: int) -> Any:
+    return (select(_D.id, *_CANDIDATE).join(subscribers, _S.id == _D.subscriber_id)
+            .where(_D.issue_key == key, _D.status == "retry", _S.status == "active",
+                   _S.id > floor).order_by(_D.subscriber_id).limit(limit))
+
+
+def _fresh_query(key: str, floor: int, limit: int) -> Any:
+    # NOT EXISTS lets PostgreSQL walk the primary key and stop at ``limit``.
+    has_row = select(_D.id).where(_D.issue_key == key, _D.subscriber_id == _S.id).exists()
+    return (select(*_CANDIDATE).where(_S.status == "active", _S.id > floor, ~has_row)
+            .order_by(_S.id).limit(limit))
 
 
 def _lock(conn: Connection, query: Any, table: Any) -> list[Any]:
@@ -237,25 +252,46 @@ def _lock(conn: Connection, query: Any, table: Any) -> list[Any]:
     return list(conn.execute(query).all())
 
 
+def _reclaim(conn: Connection, batch_id: str, now: datetime, released: list[Any]
+             ) -> list[Claimed]:
+    """Claim released rows again (one more attempt); the ones still ``retry`` are ours."""
+    by_delivery = {row[0]: row[1:] for row in released}
+    taken = conn.execute(update(deliveries)
+                         .where(_D.id.in_(list(by_delivery)), _D.status == "retry")
+                         .values(status="claimed", batch_id=batch_id,
+                                 attempts=_D.attempts + 1, claimed_at=now, updated_at=now,
+                                 sent_at=None)
+                         .returning(_D.id))
+    return [_claimed(did, by_delivery[did]) for (did,) in taken]
+
+
 def _insert_claims(conn: Connection, key: str, batch_id: str, now: datetime,
-                   subscriber_ids: list[int]) -> Any:
-    """One INSERT ... SELECT for the batch (its constants bound once, not once per row)."""
+                   candidates: list[Any]) -> list[Claimed]:
+    """One INSERT ... SELECT ... RETURNING for the batch (its constants bound once, not once
+    per row); the claimed rows, built from the candidates' columns."""
+    by_subscriber = {row[0]: row for row in candidates}
     rows = (select(literal(key, String), _S.id, literal("claimed", String),
                    literal(batch_id, String), literal(1, Integer),
                    literal(now, UTCDateTime), literal(now, UTCDateTime))
-            .where(_S.id.in_(subscriber_ids)))
+            .where(_S.id.in_(list(by_subscriber))))
     columns = ["issue_key", "subscriber_id", "status", "batch_id", "attempts", "claimed_at",
                "updated_at"]
     if conn.dialect.name == "postgresql":
         # A row committed by another claimer after our snapshot: skip it, never double it.
-        return postgresql.insert(deliveries).from_select(columns, rows).on_conflict_do_nothing(
-            index_elements=["issue_key", "subscriber_id"])
-    return insert(deliveries).from_select(columns, rows)  # SQLite: BEGIN IMMEDIATE serialises
+        statement: Any = postgresql.insert(deliveries).from_select(columns, rows) \
+            .on_conflict_do_nothing(index_elements=["issue_key", "subscriber_id"])
+    else:
+        statement = insert(deliveries).from_select(columns, rows)  # BEGIN IMMEDIATE serialises
+    inserted = conn.execute(statement.returning(_D.id, _D.subscriber_id))
+    return [_claimed(did, by_subscriber[sid]) for did, sid in inserted]
 
 
-def _claimed_rows(conn: Connection, batch_id: str) -> list[Claimed]:
-    query = (select(_D.id, _S.id, _S.email, _S.name, _S.timezone, _S.fields, _S.key)
-             .join(subscribers, _S.id == _D.subscriber_id)
-             .where(_D.batch_id == batch_id, _D.status == "claimed").order_by(_S.id))
-    return [Claimed(did, sid, email, name, tz, dict(fields or {}), key)
-            for did, sid, email, name, tz, fields, key in conn.execute(query)]
+def _claimed(delivery_id: int, candidate: Any) -> Claimed:
+    subscriber_id, email, name, timezone, fields, key = candidate
+    if isinstance(fields, str):  # SQLite hands JSON back as text
+        fields = json.loads(fields) if fields not in ("{}", "") else {}
+    return Claimed(delivery_id, subscriber_id, email, name, timezone, dict(fields or {}), key)
+
+
+def _by_subscriber(claimed: Claimed) -> int:
+    return claimed.subscriber_id
