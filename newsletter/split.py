@@ -20,8 +20,6 @@ from dataclasses import dataclass, field, replace
 from .contentfile import count_words
 from .models import Article, Block, Content, Document, Dropped, Snippet
 
-MISSING_REFERENCE = "(cited in the article but missing from its reference list)"
-
 # --- units: the atoms a snippet is packed from ----------------------------------------------
 
 
@@ -50,6 +48,7 @@ class Section:
     units: list[Unit] = field(default_factory=list)
     references: bool = False  # the heading of the reference list
     parent: str = ""  # the heading with no text of its own that this section carries
+    heading: str = ""  # the heading as written, numbering included ("1. Side Steps")
 
     @property
     def words(self) -> int:
@@ -87,8 +86,8 @@ _SPACES = re.compile(r"[ \t]+")
 def cite(text: str) -> str:
     """Turn ``[3]``/``[3] [4]`` into ``[^3][^4]`` attached to the preceding text.
 
-    Every such marker is treated as a citation, even without a reference list: an email
-    must never show a bare ``[3]`` (``split`` records the missing reference instead).
+    An email must never show a bare ``[3]``: ``split`` removes markers that have no entry
+    in the reference list before this (see ``drop_unlisted_citations``).
     """
     return _tidy(_CITATION.sub(lambda m: f"[^{m.group(1)}]", text))
 
@@ -194,6 +193,45 @@ def _drop_unit(block: Block, reason: str) -> list[Dropped]:
     return [Dropped(line, text, reason) for line, text in zip(block.lines, texts, strict=True)]
 
 
+def drop_unlisted_citations(document: Document) -> tuple[Document, list[Dropped]]:
+    """Remove citation markers with no entry in the reference list, recording each one.
+
+    A subscriber must never see a marker that leads nowhere; the marker (not its line) goes
+    to ``dropped``, with the line it was on.
+    """
+    dropped: list[Dropped] = []
+    blocks = [b if b.kind == "reference" else _uncite_block(b, document.references, dropped)
+              for b in document.blocks]
+    return replace(document, blocks=tuple(blocks)), dropped
+
+
+def _uncite_block(block: Block, references: Mapping[str, str], dropped: list[Dropped]) -> Block:
+    has_lead = block.kind == "list" and bool(block.lead)
+    parts = ([block.lead] if has_lead else []) + list(block.items) if block.kind == "list" \
+        else [block.text]
+    per_line = len(parts) == len(block.lines)
+    cleaned = []
+    for index, text in enumerate(parts):
+        line = block.lines[index if per_line else 0] if block.lines else 0
+        cleaned.append(_uncite(text, references, line, dropped))
+    if block.kind == "list":
+        lead = cleaned.pop(0) if has_lead else block.lead
+        return replace(block, lead=lead, items=tuple(cleaned))
+    return replace(block, text=cleaned[0])
+
+
+def _uncite(text: str, references: Mapping[str, str], line: int,
+            dropped: list[Dropped]) -> str:
+    def keep_or_drop(match: re.Match[str]) -> str:
+        if match.group(1) in references:
+            return match.group(0)
+        marker = match.group(0).strip()
+        dropped.append(Dropped(line, marker, f"citation {marker} has no entry in the "
+                                             "reference list"))
+        return ""
+    return _CITATION.sub(keep_or_drop, text) if text else text
+
+
 def read_sections(document: Document) -> _Reading:
     """Group the blocks into sections of units; noise units become dropped lines."""
     reading = _Reading()
@@ -217,7 +255,8 @@ def read_sections(document: Document) -> _Reading:
 
 
 def _open_section(block: Block, stack: list[tuple[int, str]], title: str) -> Section:
-    text = _tidy(block.text).rstrip(":").strip() or "Untitled"
+    heading = _tidy(block.text).rstrip(":").strip() or "Untitled"
+    text = strip_numbering(heading)
     if block.kind == "question":
         parents = [lv for lv, _ in stack if lv < 100]  # questions nest under the last heading
         level = (parents[-1] if parents else 0) + 100
@@ -228,8 +267,19 @@ def _open_section(block: Block, stack: list[tuple[int, str]], title: str) -> Sec
     stack.append((level, text))
     # the article's own title heading is the root: every section lies under it
     path = tuple(h for lv, h in stack if not (lv == 1 and h.casefold() == title.casefold()))
-    return Section(path=path, title=text, level=level,
+    return Section(path=path, title=text, level=level, heading=heading,
                    question=block.kind == "question", heading_lines=block.lines)
+
+
+_TITLE_NUMBER = re.compile(
+    r"^(?:(?:step|part|tip|day|week|phase|stage|rule|reason|way)\s+)?\d{1,3}\s*[.):\-–—]\s+(?=\S)",
+    re.IGNORECASE)
+
+
+def strip_numbering(title: str) -> str:
+    """``1. Side Steps`` / ``2) Rest`` / ``Step 3: Stretch`` -> the title without its number
+    (a snippet stands alone in an email, where "1." means nothing)."""
+    return _TITLE_NUMBER.sub("", title, count=1).strip() or title
 
 
 def _glue_leads(units: list[Unit]) -> list[Unit]:
@@ -283,11 +333,19 @@ def _drop_heading(section: Section, dropped: list[Dropped]) -> None:
 # --- promotional sections --------------------------------------------------------------------
 
 _PITCH = re.compile(
-    r"\b(buy (?:now|it|yours|one|today)|shop (?:now|the|our)|order (?:now|yours|today|your)|"
-    r"discount|coupon|promo code|use code|free trial|try (?:it|our|the) .{0,30}(?:today|now|free)"
-    r"|try our|add to cart|get yours|limited[- ]time|\d+\s?% off|free shipping|"
-    r"money[- ]back|guarantee|sign up (?:now|today)|pre-?order|in stock|sale ends|"
-    r"(?:visit|check out) (?:our|the) (?:store|shop))\b", re.IGNORECASE)
+    r"\b(buy (?:now|it|yours|one|today)|shop (?:now|the|our)|order (?:now|yours|today|your|one|"
+    r"online|here)|discount|coupon|promo code|use code|free trial|"
+    r"try (?:it|our|the) .{0,30}(?:today|now|free)|try our|add to cart|get yours|"
+    r"limited[- ]time|\d+\s?% off|free shipping|money[- ]back|guarantee|sign up (?:now|today)|"
+    r"pre-?order|in stock|sale ends|(?:visit|check out) (?:our|the) (?:store|shop)|"
+    r"(?:first|1st) (?:week|month|lesson|class|session)s? (?:is |are )?free|"
+    r"designed to|comes in|at-home (?:\w+ )?(?:tool|device|kit)|comes with|"
+    r"(?<![\w$])\$\d+(?:\.\d\d)?)(?!\w)", re.IGNORECASE)
+# A heading that introduces an offer: "Try our X Course", "Where X Fits In", "Meet X"
+_PITCH_HEADING = re.compile(
+    r"^(?:try|meet|introducing|get|shop|buy|order)\b|\bwhere .{2,60}? (?:fits in|comes in)\b|"
+    r"\bour .{0,40}\b(?:course|program(?:me)?|kit|app|class|membership|product)$",
+    re.IGNORECASE)
 
 
 def _mentions(text: str, products: Sequence[str]) -> int:
@@ -296,17 +354,52 @@ def _mentions(text: str, products: Sequence[str]) -> int:
 
 
 def cta_reason(section: Section, products: Sequence[str]) -> str:
-    """Why a section is a pitch ("" when it is content)."""
+    """Why a section is a pitch ("" when it is content).
+
+    Rules, in order: the heading names a product; a product is named in most of it; it reads
+    as a pitch (two distinct pitch phrases, counting a heading that introduces an offer, or
+    one phrase with a product named). A FAQ answer is only ever a pitch by its heading: an
+    answer may mention a product in passing.
+    """
     if _mentions(section.title, products):
         return "its heading names a product"
+    if section.question:
+        return ""
     texts = [u.markdown for u in section.units]
     naming = sum(1 for t in texts if _mentions(t, products))
     if naming >= 2 and naming * 2 > len(texts):
         return "a product is named in most of it"
     pitches = {m.group(0).lower() for t in texts for m in _PITCH.finditer(t)}
+    if _PITCH_HEADING.search(section.title):
+        pitches.add(f"heading: {section.title}")
     if len(pitches) >= 2 or (pitches and naming):
         return f"it reads as a pitch ({', '.join(sorted(pitches))})"
     return ""
+
+
+def _reads_as_pitch(unit: Unit, products: Sequence[str]) -> bool:
+    pitches = {m.group(0).lower() for m in _PITCH.finditer(unit.markdown)}
+    return len(pitches) >= 2 or bool(pitches and _mentions(unit.markdown, products))
+
+
+def split_off_pitch(section: Section, products: Sequence[str]) -> list[Section]:
+    """A section that ends in a pitch (``Want a head start? Our X comes with ... Buy now``)
+    gives the pitch its own section, so the content before it stays content."""
+    heading_pitches = _mentions(section.title, products) or _PITCH_HEADING.search(section.title)
+    if section.question or len(section.units) < 2 or heading_pitches:
+        return [section]
+    cut = len(section.units)
+    while cut > 0 and _reads_as_pitch(section.units[cut - 1], products):
+        cut -= 1
+    if cut in (0, len(section.units)):
+        return [section]
+    tail = section.units[cut:]
+    opening = _sentences(tail[0].markdown)[0]
+    title = opening if count_words(opening) <= 8 else section.title
+    pitch = Section(path=section.path, title=title, level=section.level, units=tail,
+                    heading=title)
+    section.units = section.units[:cut]
+    return [section, pitch]
 
 
 # --- packing ----------------------------------------------------------------------------------
@@ -506,21 +599,24 @@ def chunk_body(chunk: Chunk) -> str:
     labelled = chunk.sections if _merged_under_parent(chunk) else chunk.sections[1:]
     parts = [] if labelled is chunk.sections else [u.markdown for u in chunk.sections[0].units]
     for section in labelled:  # merged chunks hold whole sections only
-        parts.append(f"**{section.title}**")
+        parts.append(f"**{section.heading or section.title}**")
         parts.extend(u.markdown for u in section.units)
     return "\n\n".join(parts)
 
 
 def chunk_title(chunk: Chunk, used: set[str]) -> str:
-    """The section heading; a later part of a cut section is named by its lead-in or label."""
+    """The section heading; a later part of a cut section is named by its callout's label, or
+    as a numbered part (a list's lead-in already opens the part's body: never shown twice)."""
     section = chunk.sections[0]
     if _merged_under_parent(chunk):
         return section.parent
     if chunk.part <= 1:
         return section.title
-    label = next((u.label for u in chunk.units[:1] if u.label and len(u.label) <= 90), "")
-    if label and label.casefold() not in used:
-        return label if chunk.units[0].kind != "callout" else f"{label}: {section.title}"
+    first = chunk.units[0] if chunk.units else None
+    if first and first.kind == "callout" and first.label and len(first.label) <= 90:
+        title = f"{first.label}: {section.title}"
+        if title.casefold() not in used:
+            return title
     return f"{section.title} (part {chunk.part})"
 
 
@@ -566,15 +662,17 @@ def split(document: Document, *, min_words: int = 40, max_words: int = 180,
     """
     bounds = Bounds(max(1, min(min_words, max_words)), max(1, max_words, min_words))
     references = dict(document.references)
+    document, unlisted = drop_unlisted_citations(document)
     reading = read_sections(document)
+    reading.dropped.extend(unlisted)
     sections = _place_empty_headings(reading.sections, reading.dropped)
     for section in sections:
         section.units = _glue_leads(section.units)
+    sections = [part for s in sections for part in split_off_pitch(s, products)]
     ctas = {id(s): cta_reason(s, products) for s in sections}
     special = {id(s) for s in sections if ctas[id(s)] or s.question}
     chunks = merge_short([c for s in sections for c in chunk_section(s, bounds)], bounds, special)
     snippets = _snippets(chunks, ctas)
-    _add_missing_references(snippets, references)
     return Content(
         article=Article(title=document.title, slug=slugify(document.title, 80) or "article",
                         source=document.source),
@@ -600,10 +698,3 @@ def _snippets(chunks: list[Chunk], ctas: Mapping[int, str]) -> list[Snippet]:
             sources=markers(body), words=count_words(body), lines=_lines(chunk),
             reason=f"{why}; {chunk.how}"))
     return snippets
-
-
-def _add_missing_references(snippets: list[Snippet], references: dict[str, str]) -> None:
-    """A marker without an entry in the reference list still gets one, saying so."""
-    for snippet in snippets:
-        for number in snippet.sources:
-            references.setdefault(number, MISSING_REFERENCE)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from newsletter.models import Block, Document, Dropped
-from newsletter.split import MISSING_REFERENCE, Bounds, pack, split
+from newsletter.split import Bounds, pack, split
 
 WORD = "lorem"
 
@@ -50,18 +50,33 @@ def test_citations_become_footnotes_and_sources_are_exactly_the_markers() -> Non
     assert content.references == refs
 
 
-def test_a_marker_missing_from_the_reference_list_is_kept_and_said_missing() -> None:
-    content = split(doc(heading("Claims", 1), para(words(50) + " [7]", 2),
+def test_a_marker_missing_from_the_reference_list_is_removed_and_recorded_as_dropped() -> None:
+    content = split(doc(heading("Claims", 1), para(words(50) + " [1] and more [7].", 2),
                         references={"1": "https://a.example"}))
-    assert content.snippets[0].sources == ("7",)
-    assert content.references["7"] == MISSING_REFERENCE
+    body = content.snippets[0].body
+    assert content.snippets[0].sources == ("1",)
+    assert "[7]" not in body and "[^7]" not in body and body.endswith("and more.")
+    assert "7" not in content.references
+    assert [(d.line, d.text, d.reason) for d in content.dropped] == [
+        (2, "[7]", "citation [7] has no entry in the reference list")]
+    assert 2 in content.snippets[0].lines  # the line itself is still in the snippet
 
 
-def test_without_a_reference_list_markers_still_never_show_bare() -> None:
+def test_without_a_reference_list_markers_never_show_bare_nor_as_sources() -> None:
     content = split(doc(heading("Claims", 1), para("It works. [2] " + words(45), 2)))
-    assert "It works.[^2] Word" in content.snippets[0].body
-    assert content.snippets[0].sources == ("2",)
-    assert content.references == {"2": MISSING_REFERENCE}
+    assert "It works. Word" in content.snippets[0].body
+    assert content.snippets[0].sources == () and content.references == {}
+    assert [d.reason for d in content.dropped] == [
+        "citation [2] has no entry in the reference list"]
+
+
+def test_an_unlisted_marker_in_a_list_item_is_dropped_with_the_item_line() -> None:
+    listing = Block("list", items=("First item here [3]", "Second item [1]"), lines=(4, 5),
+                    lead="")
+    content = split(doc(heading("Claims", 1), para(words(40), 2), listing,
+                        references={"1": "https://a.example"}))
+    assert [(d.line, d.text) for d in content.dropped] == [(4, "[3]")]
+    assert content.snippets[0].sources == ("1",)
 
 
 def test_a_long_list_splits_between_items_and_every_part_keeps_its_lead_in() -> None:
@@ -140,6 +155,49 @@ def test_pitch_language_makes_a_cta_without_a_named_product() -> None:
         heading("How soil works", 4), para(words(60), 5),
     ))
     assert [s.kind for s in content.snippets] == ["cta", "tip"]
+
+
+def test_a_course_offer_under_a_try_our_heading_is_a_cta_without_products() -> None:
+    content = split(doc(
+        heading("Try our Calm Morning Course", 1),
+        para("Our six-week course walks you through each habit with a coach. Sign up today "
+             "and get the first week free! " + words(20), 2),
+        heading("How habits form", 3), para(words(60), 4),
+    ))
+    assert [s.kind for s in content.snippets] == ["cta", "tip"]
+
+
+def test_a_where_it_fits_in_section_pitching_a_tool_is_a_cta_without_products() -> None:
+    content = split(doc(
+        heading("Combining methods, and where the Roller Max fits in", 1),
+        para("Stretching helps, but daily work makes results stick. " + words(20), 2),
+        para("Designed to mimic a therapist's thumb, this at-home tool comes in two sizes. "
+             + words(20), 3),
+        heading("How fascia works", 4), para(words(60), 5),
+    ))
+    assert [s.kind for s in content.snippets] == ["cta", "tip"]
+
+
+def test_a_pitch_closing_a_section_becomes_its_own_cta_and_the_list_stays_content() -> None:
+    listing = Block("list", items=(words(12), words(12), words(12)), lines=(3, 4, 5))
+    content = split(doc(
+        heading("Fixing problems", 1), para(words(8), 2), listing,
+        para("Want a head start? Our kit comes with 500 worms for $49. [Buy now](/shop)", 6),
+    ))
+    assert [s.kind for s in content.snippets] == ["list", "cta"]
+    assert content.snippets[1].title == "Want a head start?"
+    assert 6 in content.snippets[1].lines and 6 not in content.snippets[0].lines
+
+
+def test_informative_sections_with_one_salesy_word_are_not_ctas() -> None:
+    content = split(doc(
+        heading("Choosing a bin", 1),
+        para("A bin designed to hold heat works faster in winter. " + words(40), 2),
+        heading("What it costs", 3),
+        para("Most home bins cost about $30 and last for years. " + words(40), 4),
+        heading("Where worms fit in the food web", 5), para(words(50), 6),
+    ))
+    assert "cta" not in {s.kind for s in content.snippets}
 
 
 def test_kinds_follow_the_content() -> None:
@@ -225,3 +283,28 @@ def test_a_lead_in_paragraph_stays_with_what_it_introduces() -> None:
 def test_an_empty_document_gives_no_snippets() -> None:
     content = split(Document(title="", source="x.txt", blocks=()))
     assert content.snippets == () and content.article.slug == "article"
+
+
+def test_a_later_part_of_a_long_list_is_not_titled_by_the_lead_in_it_opens_with() -> None:
+    items = tuple(f"Item {n} " + words(25) for n in range(12))
+    listing = Block("list", items=items, lead="Do these things:", lines=tuple(range(3, 16)))
+    content = split(doc(heading("Chores", 1), listing))
+    assert len(content.snippets) >= 2
+    for snippet in content.snippets[1:]:
+        first_line = snippet.body.split("\n")[0]
+        assert snippet.title.rstrip(":") != first_line.rstrip(":")
+        assert snippet.title.startswith("Chores")
+
+
+def test_list_numbering_is_stripped_from_titles_and_kept_in_merged_bodies() -> None:
+    content = split(doc(heading("Exercises", 1), para(words(12), 2),
+                        heading("1. Side Steps", 2), para(words(12), 4),
+                        heading("Step 2: Bridges", 2), para(words(12), 6),
+                        heading("3) Rest", 2), para(words(150), 8),
+                        heading("2024 Trends", 2), para(words(150), 10)))
+    titles = [s.title for s in content.snippets]
+    sections = " ".join(s.section for s in content.snippets)
+    assert not any(t[:1].isdigit() or t.startswith("Step") for t in titles if t != "2024 Trends")
+    assert "Rest" in titles and "2024 Trends" in titles
+    assert "1." not in sections and "Step 2" not in sections
+    assert any("**1. Side Steps**" in s.body for s in content.snippets)

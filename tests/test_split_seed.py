@@ -134,9 +134,13 @@ def test_the_product_pitch_is_a_cta_and_mentions_in_answers_are_not(
     assert mentions and all(s.kind == "faq" for s in mentions)
 
 
-def test_without_products_the_pitch_is_not_a_cta(seed_article: Path) -> None:
+def test_without_products_the_pitch_still_reads_as_one_and_answers_stay_faq(
+    seed_article: Path,
+) -> None:
     content = split(read_article(seed_article))
-    assert "cta" not in {s.kind for s in content.snippets}
+    ctas = [s for s in content.snippets if s.kind == "cta"]
+    assert len(ctas) == 1 and "reads as a pitch" in ctas[0].reason
+    assert sum(s.kind == "faq" for s in content.snippets) == 4
 
 
 def test_sizes_ids_and_speed(seed_article: Path, seed: tuple[Document, Content]) -> None:
