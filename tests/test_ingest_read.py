@@ -28,7 +28,7 @@ DATA = Path(__file__).parent / "data" / "ingest"
         (b"", "empty"),
         (b"  \n\t\n", "empty"),
         (b"PK\x03\x04\x00\x00binary", "binary"),
-        (b"caf\xe9 au lait\n", "UTF-8"),
+        (b"caf\x81\x8d au lait\n", "UTF-8"),  # neither UTF-8 nor Windows-1252
     ],
 )
 def test_unreadable_files_are_article_errors_naming_the_file(
@@ -39,6 +39,22 @@ def test_unreadable_files_are_article_errors_naming_the_file(
     with pytest.raises(ArticleError) as raised:
         read_article(path)
     assert str(path) in str(raised.value) and message in str(raised.value)
+
+
+@pytest.mark.parametrize("suffix", [".txt", ".md"])
+def test_a_windows_1252_article_is_read_with_a_warning(tmp_path: Path, suffix: str) -> None:
+    path = tmp_path / f"cafe{suffix}"
+    text = "Caf\xe9 Culture\n\n\u201cQuotes\u201d and an em dash \u2014 survive the trip.\n"
+    path.write_bytes(text.encode("cp1252"))
+    warnings: list[str] = []
+    document = read_article(path, warnings=warnings)
+    shown = " ".join([document.title, *(b.text for b in document.blocks)])
+    assert "Caf\xe9 Culture" in shown and "\u201cQuotes\u201d" in shown and "\u2014" in shown
+    assert len(warnings) == 1 and str(path) in warnings[0] and "Windows-1252" in warnings[0]
+    utf8 = tmp_path / f"plain{suffix}"
+    utf8.write_text(text, "utf-8")
+    read_article(utf8, warnings=warnings)
+    assert len(warnings) == 1  # UTF-8 is read without a warning
 
 
 def test_missing_file_and_directory(tmp_path: Path) -> None:

@@ -36,3 +36,13 @@ def test_explain_shows_a_citation_with_no_reference_entry(folder: Path) -> None:
     content = load_content(folder / "content" / "a-guide-to-window-boxes.yaml")
     assert set(content.references) == {"1"}
     assert all("[6]" not in s.body and "6" not in s.sources for s in content.snippets)
+
+
+def test_split_warns_when_it_reads_a_windows_1252_article(folder: Path) -> None:
+    text = ARTICLE.replace("Window boxes", "Caf\xe9 window boxes \u2014 \u201cbig\u201d ones")
+    (folder / "boxes.txt").write_bytes(text.encode("cp1252"))
+    result = CliRunner().invoke(main, ["split", "boxes.txt"])
+    assert result.exit_code == 0, result.output
+    assert "Warning: boxes.txt: not UTF-8: read as Windows-1252" in result.output
+    content = load_content(folder / "content" / "a-guide-to-window-boxes.yaml")
+    assert "Caf\xe9 window boxes \u2014 \u201cbig\u201d ones" in content.snippets[0].body

@@ -15,8 +15,10 @@ from ..split import split as split_document
 from . import State, main, pass_state
 
 
-def summary(content: Content, path: Path, low: int, high: int) -> list[str]:
-    """The lines `newsletter split` prints: snippets by kind, sizes, dropped lines, file."""
+def summary(content: Content, path: Path, low: int, high: int,
+            warnings: Sequence[str] = ()) -> list[str]:
+    """The lines `newsletter split` prints: snippets by kind, sizes, dropped lines, warnings,
+    file."""
     snippets = content.snippets
     kinds = Counter(s.kind for s in snippets)
     by_kind = ", ".join(f"{kind} {n}" for kind, n in kinds.most_common())
@@ -29,6 +31,7 @@ def summary(content: Content, path: Path, low: int, high: int) -> list[str]:
                      f"within {low}-{high}")
     lines.append(f"  {len(content.dropped)} lines left out as noise or empty headings"
                  + (" (see --explain)" if content.dropped else ""))
+    lines.extend(f"  Warning: {warning}" for warning in warnings)
     lines.append(f"Wrote {_shown(path)}")
     return lines
 
@@ -96,10 +99,11 @@ def split_command(state: State, article: Path, explain: bool, output: Path | Non
     if low > high:
         raise click.BadParameter(f"--min-words {low} is larger than --max-words {high}",
                                  param_hint="--min-words/--max-words")
-    document = read_article(article)
+    warnings: list[str] = []
+    document = read_article(article, warnings=warnings)
     content = split_document(document, min_words=low, max_words=high,
                              products=config.products)
     path = write_content(content, output if output is not None else config.content_dir)
     if explain:
         click.echo("\n".join(explanation(content)))
-    click.echo("\n".join(summary(content, path, low, high)))
+    click.echo("\n".join(summary(content, path, low, high, warnings)))

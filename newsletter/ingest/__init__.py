@@ -4,8 +4,10 @@
 ``.html``/``.htm``) and sniffs the content when the suffix is anything else.
 
 Encoding: UTF-8 (with or without a BOM) and UTF-16 with a BOM are read; HTML may also
-declare its charset in a ``<meta>`` tag. Anything else is an ArticleError that names the
-file and the first bad byte, rather than a silent guess that could garble the text.
+declare its charset in a ``<meta>`` tag. Text and Markdown that are not UTF-8 but decode as
+Windows-1252 (what Word and older editors save) are read as cp1252, with a warning for the
+caller to show. Anything else is an ArticleError that names the file and the first bad
+byte, rather than a silent guess that could garble the text.
 Files that are missing, empty, whitespace-only or binary (NUL bytes) are ArticleErrors too.
 """
 
@@ -70,16 +72,28 @@ _READERS = {
 }
 
 
-def read_article(path: Path) -> Document:
+CP1252_WARNING = "not UTF-8: read as Windows-1252 (cp1252); check quotes and accents"
+
+
+def read_article(path: Path, *, warnings: list[str] | None = None) -> Document:
     """Read the article at ``path`` into a Document, choosing the reader by suffix or content.
 
-    Raises ArticleError (naming the file) when it is missing, unreadable, empty, binary or
-    not valid text.
+    Problems that did not stop the reading (a Windows-1252 file) are appended to
+    ``warnings``. Raises ArticleError (naming the file) when it is missing, unreadable,
+    empty, binary or not valid text.
     """
     path = Path(path)
     data = _read_bytes(path)
     fmt = _SUFFIXES.get(path.suffix.lower())
-    text = decode_article(data, path, html=(fmt or sniff_format(_peek(data))) == "html")
+    html = (fmt or sniff_format(_peek(data))) == "html"
+    try:
+        text = decode_article(data, path, html=html)
+    except ArticleError:
+        text = _cp1252(data) if not html else None
+        if text is None:
+            raise
+        if warnings is not None:
+            warnings.append(f"{path}: {CP1252_WARNING}")
     fmt = fmt or sniff_format(text)
     return _READERS[fmt](text, str(path))
 
@@ -93,6 +107,17 @@ def _read_bytes(path: Path) -> bytes:
         return path.read_bytes()
     except OSError as error:
         raise ArticleError(f"cannot read: {error.strerror or error}", path=path) from error
+
+
+def _cp1252(data: bytes) -> str | None:
+    """The text of non-UTF-8 bytes read as Windows-1252, or None when they do not decode."""
+    if b"\x00" in data or data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return None
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        return None
+    return text if text.strip() else None
 
 
 def _peek(data: bytes) -> str:
