@@ -124,11 +124,12 @@ def sendability_problems(rendered: RenderedIssue, config: Config) -> list[str]:
     problems = []
     if not config.postal_address.strip():
         problems.append("postal_address is empty in newsletter.yaml: the law requires the "
-                        "sender's postal address in every message")
+                        "sender's postal address in every message, so nothing is sent "
+                        "without it")
     for part, body in (("html", rendered.html), ("text", rendered.text)):
         if placeholder("unsubscribe_url", part) not in body:
-            problems.append(f"the {part} template has no unsubscribe link "
-                            f"({placeholder('unsubscribe_url', part)})")
+            problems.append(f"the {part} template has no unsubscribe link (use "
+                            "{{ personal.unsubscribe_url }} in it)")
     size = len(rendered.html.encode("utf-8"))
     if size > MAX_HTML_BYTES:
         problems.append(f"the HTML is {size / 1024:.0f} KB; Gmail clips messages over about "
@@ -148,7 +149,7 @@ def check_sendable(rendered: RenderedIssue, config: Config) -> None:
     """
     problems = sendability_problems(rendered, config)
     if not config.postal_address.strip():
-        raise ConfigError(problems[0], field="postal_address")
+        raise ConfigError(problems[0])
     if problems:
         raise DeliveryError(f"issue {rendered.number} cannot be sent: " + "; ".join(problems))
 

@@ -41,7 +41,8 @@ log = logging.getLogger("newsletter.send")
 @click.argument("number", type=int, required=False)
 @click.option("--due", is_flag=True, help="Send every scheduled issue whose time has come.")
 @click.option("--test", "test_address", metavar="ADDRESS", help="Send one proof to ADDRESS.")
-@click.option("--dry-run", is_flag=True, help="Show who would get what; send nothing.")
+@click.option("--dry-run", is_flag=True,
+              help="Show which issues are due and how many would get each; send nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per issue.")
 @click.option("--now", "now_text", metavar="ISO-TIME", help="Treat this instant as now.")
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
@@ -70,10 +71,10 @@ def send(state: State, number: int | None, due: bool, test_address: str | None,
       newsletter send 3 --test me@example.com
       newsletter send 3 --yes --json
     """
+    if test_address and number is None:
+        raise click.UsageError("--test needs an issue NUMBER: newsletter send N --test ADDRESS")
     if due == (number is not None):
         raise click.UsageError("give an issue NUMBER or --due (not both)")
-    if test_address and number is None:
-        raise click.UsageError("--test needs an issue NUMBER")
     if number is not None and not test_address and state.config.mode == "sequence":
         raise NewsletterError("in sequence mode each subscriber gets issue N on their own "
                               "day: run `newsletter send --due` (or `--test ADDRESS` for a "

@@ -131,7 +131,8 @@ def add(state: State, email: str, name: str, status: str, timezone: str | None,
     with _store(state) as store:
         sub, outcome = store.add_subscriber(entry, source="cli", now=_now(),
                                             resubscribe=resubscribe)
-    click.echo(f"{sub.email}: {outcome} ({sub.status})")
+    said = {"imported": "added", "updated": "updated", "unchanged": "already there"}
+    click.echo(f"{sub.email}: {said.get(outcome, outcome)} ({sub.status})")
     if sub.status != status:
         click.echo(f"note: {sub.email} stays {sub.status}; use --resubscribe only if they "
                    "asked to receive the newsletter again", err=True)
