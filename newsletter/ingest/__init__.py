@@ -95,7 +95,24 @@ def read_article(path: Path, *, warnings: list[str] | None = None) -> Document:
         if warnings is not None:
             warnings.append(f"{path}: {CP1252_WARNING}")
     fmt = fmt or sniff_format(text)
-    return _READERS[fmt](text, str(path))
+    document = _READERS[fmt](text, str(path))
+    relative = relative_links(document)
+    if relative and warnings is not None:
+        warnings.append(f"{path}: {len(relative)} relative link(s) left relative, such as "
+                        f"{relative[0]}: the article names no address of its own (canonical "
+                        "link, og:url or <base href>) to resolve them against")
+    return document
+
+
+_MARKDOWN_LINK = re.compile(r"\]\(([^)\s]+)\)")
+
+
+def relative_links(document: Document) -> list[str]:
+    """Link targets in the document that are relative (``/blog/x``, ``../shop/y``)."""
+    texts = [t for b in document.blocks for t in (b.text, b.lead, *b.items)]
+    targets = [m.group(1) for t in texts for m in _MARKDOWN_LINK.finditer(t)]
+    return list(dict.fromkeys(t for t in targets if not re.match(r"^[a-z][a-z0-9+.-]*:|#", t,
+                                                                 re.IGNORECASE)))
 
 
 def _read_bytes(path: Path) -> bytes:

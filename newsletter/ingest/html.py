@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from urllib.parse import urljoin, urlsplit
 
 import lxml.html
 from lxml import etree
@@ -28,6 +29,7 @@ from .text import (
     is_skip_link,
     mark_faq_questions,
     reference_entry,
+    reference_target,
     title_from_source,
 )
 
@@ -122,6 +124,7 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 def read_html_article(text: str, source: str = "") -> Document:
     """Read a saved HTML page into a Document; ArticleError when it has no HTML content."""
     root = _parse(text, source)
+    resolve_links(root, page_url(root))
     for element in list(root.iter(*_DISCARD, etree.Comment, etree.ProcessingInstruction)):
         _remove(element)
     page_title = _page_title(root)
@@ -139,6 +142,34 @@ def read_html_article(text: str, source: str = "") -> Document:
         references={b.label: b.text for b in blocks if b.kind == "reference"},
         dropped=tuple(sorted(reader.dropped, key=lambda d: d.line)),
     )
+
+
+def page_url(root: lxml.html.HtmlElement) -> str:
+    """Where the page lives: ``<base href>``, ``<link rel="canonical">`` or ``og:url``."""
+    for element in root.iter("base", "link", "meta"):
+        if element.tag == "base":
+            url = element.get("href", "")
+        elif element.tag == "link":
+            rels = element.get("rel", "").lower().split()
+            url = element.get("href", "") if "canonical" in rels else ""
+        else:
+            url = element.get("content", "") if element.get("property") == "og:url" else ""
+        if urlsplit(url.strip()).scheme in ("http", "https"):
+            return url.strip()
+    return ""
+
+
+def resolve_links(root: lxml.html.HtmlElement, base: str) -> None:
+    """Make relative ``href``s absolute against ``base`` (left as they are without one).
+
+    In-page anchors (``#fn1``) stay as they are: they mark footnotes and tables of contents.
+    """
+    if not base:
+        return
+    for link in root.iter("a"):
+        href = link.get("href", "").strip()
+        if href and not href.startswith("#") and not urlsplit(href).scheme:
+            link.set("href", urljoin(base, href))
 
 
 def _parse(text: str, source: str) -> lxml.html.HtmlElement:
@@ -212,11 +243,30 @@ def _furniture_reason(element: etree._Element) -> str:
         return f"page_furniture: {sorted(noise)[0]} widget"
     if element.get("aria-hidden") == "true" or element.get("hidden") is not None:
         return "hidden: not shown on the page"
-    if tag in ("ul", "ol") and _is_table_of_contents(element):
+    if tag in ("ul", "ol") and _is_table_of_contents(element) and not is_footnote_list(element):
         return "table_of_contents: in-page links"
     if tag in ("figure", "img", "picture"):
         return "image: picture or caption"
     return ""
+
+
+_FOOTNOTE_WORDS = frozenset(["footnotes", "footnote", "endnotes", "endnote", "fn"])
+_FOOTNOTE_ID = re.compile(r"^(?:fn|footnote|endnote|note|cite[-_]note)[-_:]?\w*?(\d+)$", re.I)
+
+
+def is_footnote_list(element: etree._Element) -> bool:
+    """``<ol class="footnotes">``, a list inside ``<section class="footnotes">``, or a list
+    whose items are footnote targets (``<li id="fn1">``)."""
+    owners = [element, *list(element.iterancestors())[:2]]
+    if any(_class_words(owner) & _FOOTNOTE_WORDS for owner in owners):
+        return True
+    items = element.findall("li")
+    return bool(items) and all(_FOOTNOTE_ID.match(li.get("id", "")) for li in items)
+
+
+def _footnote_number(item: etree._Element) -> str:
+    match = _FOOTNOTE_ID.match(item.get("id", ""))
+    return match.group(1) if match else ""
 
 
 def _is_table_of_contents(element: etree._Element) -> bool:
@@ -351,7 +401,9 @@ class _Reader:
         if not items:
             return
         previous = self.blocks[-1] if self.blocks else None
-        if previous is not None and is_reference_heading(previous.text):
+        if is_footnote_list(element) or (
+            previous is not None and is_reference_heading(previous.text)
+        ):
             self.references(element)
             return
         block = Block(
@@ -379,9 +431,12 @@ class _Reader:
         """The items of a reference list: numbered in order, URL when the item is a link."""
         start = int(element.get("start", "1")) if element.get("start", "").isdigit() else 1
         for offset, item in enumerate(_list_items(element)):
+            for back in [a for a in item.iter("a") if a.get("href", "").startswith("#")]:
+                _remove(back)  # the footnote's way back up to its marker (``↩``)
             text = _reference_text(item)
             entry = reference_entry(text)
-            label, text = entry if entry else (str(start + offset), text)
+            label, text = entry if entry else (_footnote_number(item) or str(start + offset),
+                                               reference_target(text))
             if text:
                 self.blocks.append(
                     Block("reference", text, _lines(item), label=label, rule="reference_entry")
@@ -433,14 +488,23 @@ class _Reader:
         self.walk(answer if answer is not None else element)
 
     def table(self, element: etree._Element) -> None:
-        """A table, one row per line with cells separated by ``|``."""
-        rows = []
-        for row in element.iter("tr"):
-            cells = [_squash(inline_markdown(c)) for c in row if c.tag in ("td", "th")]
-            rows.append(" | ".join(cells))
-        text = "\n".join(r for r in rows if r.strip(" |"))
-        if text:
+        """A table, as a Markdown pipe table (the first row is its header)."""
+        if text := pipe_table(
+            [_squash(inline_markdown(c)) for c in row if c.tag in ("td", "th")]
+            for row in element.iter("tr")
+        ):
             self.blocks.append(Block("paragraph", text, _lines(element), rule="html_table"))
+
+
+def pipe_table(rows: Iterable[Sequence[str]]) -> str:
+    """Rows of cells as a Markdown pipe table; "" when no row has text."""
+    kept = [[cell.replace("|", "\\|") for cell in row] for row in rows if any(row)]
+    if not kept:
+        return ""
+    width = max(len(row) for row in kept)
+    lines = ["| " + " | ".join([*row, *[""] * (width - len(row))]) + " |" for row in kept]
+    lines.insert(1, "|" + " --- |" * width)
+    return "\n".join(lines)
 
 
 def _list_items(element: etree._Element) -> list[etree._Element]:

@@ -229,10 +229,10 @@ _URL_INSIDE = re.compile(r"(?:https?://|www\.)[^\s<>\"')\]]+", re.IGNORECASE)
 def reference_target(text: str) -> str:
     """The URL of an entry that mixes text and a URL (``Survey 2022, https://...``), else
     the entry as it is (a bare URL, or text with no URL)."""
-    found = _URL_INSIDE.findall(text)
+    found = list(dict.fromkeys(u.rstrip(".,;:") for u in _URL_INSIDE.findall(text)))
     if len(found) != 1 or _URL.match(text):
         return text
-    return found[0].rstrip(".,;:")
+    return found[0]
 
 
 def mark_faq_questions(blocks: Sequence[Block]) -> tuple[Block, ...]:
