@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -167,3 +168,13 @@ def test_the_installed_command_plans_and_lists(folder: Path) -> None:
               for r in rows]
     assert all((t.hour, t.minute) == (7, 45) for t in berlin)
     assert len({t.utcoffset() for t in berlin}) == 2  # the window crosses 29 March
+
+
+def test_replanning_warns_when_a_kept_issue_now_goes_out_first(folder: Path) -> None:
+    assert plan(folder, "--every", "3d", "--start", "2027-03-01").exit_code == 0
+    second = sorted((folder / "issues").glob("002-*.yaml"))[0]
+    second.write_text(re.sub(r"(?m)^subject: .*$", "subject: Edited by hand",
+                             second.read_text(), count=1))
+    result = plan(folder, "--every", "3d", "--start", "2027-03-22")
+    assert result.exit_code == 0
+    assert "issue 2 (2027-03-04" in result.stderr and "goes out before issue 1" in result.stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import sys
 from dataclasses import asdict
@@ -17,7 +18,7 @@ from sqlalchemy.engine import make_url
 from ..config import Config, check_timezone, parse_every, parse_weekdays
 from ..contentfile import load_content
 from ..errors import ConfigError
-from ..issuefile import load_queue, queue_rows
+from ..issuefile import Queue, load_queue, queue_rows
 from ..plan import PlanReport, plan_into
 from ..schedule import Schedule, parse_at, parse_start, tomorrow
 from ..store import normalise_url, open_store
@@ -88,6 +89,19 @@ def plan(state: State, content_file: Path, every: str | None, on: str | None, at
                        min_words=low, max_words=high, cta_url=config.cta_url, status=status,
                        dry_run=dry_run, days=config.mode == "sequence")
     _print_report(report, check_timezone(schedule.tz), config.issues_dir)
+    if not dry_run:
+        for warning in order_warnings(load_queue(config.issues_dir)):
+            click.echo(f"warning: {warning}", err=True)
+
+
+def order_warnings(queue: Queue) -> list[str]:
+    """Issues that go out before an issue with a lower number (a kept file can cause it)."""
+    dated = sorted((i.issue.number, i.issue.send_at) for i in queue.issues
+                   if i.issue.send_at is not None and i.issue.status == "scheduled")
+    return [f"issue {later} ({later_at:%Y-%m-%d %H:%M %Z}) now goes out before issue "
+            f"{earlier} ({earlier_at:%Y-%m-%d %H:%M %Z}): edit a send_at, or renumber"
+            for (earlier, earlier_at), (later, later_at) in itertools.pairwise(dated)
+            if later_at < earlier_at]
 
 
 def _print_report(report: PlanReport, zone: tzinfo, issues_dir: Path) -> None:
