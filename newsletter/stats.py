@@ -3,8 +3,8 @@
 ``sent`` comes from the ledger; the rest from events, counted once per subscriber
 (opens and clicks are "unique"): delivered, opened, clicked (with the top links),
 bounced (hard bounces), complained (spam reports), unsubscribed (SendGrid unsubscribe
-events of the issue, and our own unsubscribe links credited to the last issue the
-subscriber was sent), dropped and deferred.
+events of the issue, and our own unsubscribe links: credited to the issue the link names
+with ``?i=N``, else to the last issue the subscriber was sent), dropped and deferred.
 """
 
 from __future__ import annotations

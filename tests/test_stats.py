@@ -76,3 +76,25 @@ def test_stats_command_in_process_and_as_a_real_process(tmp_path: Path) -> None:
                                  text=True, timeout=60, check=False)
         assert process.returncode == 0, process.stderr
         assert json.loads(process.stdout)[0]["sent"] == 2
+
+
+def test_an_unsubscribe_is_credited_to_the_issue_whose_link_was_clicked(tmp_path: Path) -> None:
+    from newsletter.links import Links
+
+    with live_app(tmp_path / "letter") as live:
+        for who in ("ann", "bob", "cat"):
+            live.store.add_subscriber(SubscriberInput(email=f"{who}@example.com"),
+                                      source="test", now=live.clock())
+        send_issue_now(live, 1, "One")
+        live.clock.advance(days=3)
+        send_issue_now(live, 2, "Two")
+        live.clock.advance(hours=1)
+        links = Links(live.url, SECRET)
+        for who, issue in (("ann", "?i=1"), ("bob", "?i=2"), ("cat", "")):
+            key = live.store.get_subscriber(f"{who}@example.com").key
+            reply = live.request("POST", links.unsubscribe_url(key) + issue,
+                                 b"List-Unsubscribe=One-Click",
+                                 {"Content-Type": "application/x-www-form-urlencoded"})
+            assert reply.status == 200
+        first, second = issue_stats(live.store)
+    assert (first.unsubscribed, second.unsubscribed) == (1, 2)  # cat: the latest issue

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -9,8 +11,10 @@ from pathlib import Path
 import pytest
 from web_support import SECRET, Live, html_part, live_app, text_part
 
-from newsletter.store import SubscriberInput
+from newsletter.links import Links
+from newsletter.store import Subscriber, SubscriberInput
 from newsletter.store.events import confirmations_sent
+from newsletter.subscribers import export_csv
 from newsletter.tokens import make_token
 
 
@@ -96,14 +100,71 @@ def test_confirmation_resent_at_most_once_per_ten_minutes(live: Live) -> None:
     assert who is not None and confirmations_sent(live.store, who.id) == 2
 
 
-def test_unsubscribed_reader_comes_back_only_through_the_new_link(live: Live) -> None:
-    who, _ = live.store.add_subscriber(SubscriberInput(email="left@example.com"),
-                                       source="test", now=live.clock())
+def _one_click_unsubscribe(live: Live, email: str, **extra: str) -> Subscriber:
+    who, _ = live.store.add_subscriber(SubscriberInput(email=email, **extra), source="import",
+                                       now=live.clock())
+    url = Links(live.url, SECRET).unsubscribe_url(who.key)
+    assert live.request("POST", url, b"List-Unsubscribe=One-Click",
+                        {"Content-Type": "application/x-www-form-urlencoded"}).status == 200
+    return who
+
+
+def _unsubscribed_export(live: Live) -> list[str]:
+    out = io.StringIO()
+    export_csv(live.store, out, status="unsubscribed")
+    return [row["email"] for row in csv.DictReader(io.StringIO(out.getvalue()))]
+
+
+def test_sign_up_form_cannot_take_an_address_off_the_suppression_list(live: Live) -> None:
+    who = _one_click_unsubscribe(live, "ada@example.com")
+    live.clock.advance(minutes=5)
+    unknown = live.post_form("/subscribe", {"email": "nobody.yet@example.com"})
+    again = live.post_form("/subscribe", {"email": "ada@example.com"})
+    assert (again.status, again.body) == (unknown.status, unknown.body)
+    assert live.store.get_subscriber(who.id).status == "unsubscribed"
+    assert _unsubscribed_export(live) == ["ada@example.com"]
+    assert len([m for m in live.outbox() if m["To"] == "ada@example.com"]) == 1
+    for _ in range(2):  # throttled as for everyone
+        live.post_form("/subscribe", {"email": "ada@example.com"})
+    assert confirmations_sent(live.store, who.id) == 1
+
+
+def test_unsubscribed_reader_comes_back_through_the_new_link_with_new_consent(
+        live: Live) -> None:
+    who = _one_click_unsubscribe(live, "ada@example.com")
+    live.clock.advance(days=2)
+    asked_at = live.clock()
+    live.post_form("/subscribe", {"email": "ada@example.com"})
+    link = confirm_link(live)
+    live.clock.advance(hours=1)
+    reply = live.get(link)
+    assert reply.status == 200 and "You are subscribed" in reply.text
+    back = live.store.get_subscriber(who.id)
+    assert back.status == "active" and _unsubscribed_export(live) == []
+    assert (back.consent_source, back.consent_at, back.consent_ip) == ("web form", asked_at,
+                                                                       "127.0.0.1")
+    assert back.confirmed_at == live.clock()
+    assert [(c.old, c.new, c.source) for c in live.store.status_history(who.id)][-2:] == [
+        ("active", "unsubscribed", "one-click"), ("unsubscribed", "active", "confirm link")]
+    assert "already subscribed" in live.get(link).text
+
+
+def test_a_come_back_link_stops_working_once_the_status_changes(live: Live) -> None:
+    who = _one_click_unsubscribe(live, "ada@example.com")
+    live.post_form("/subscribe", {"email": "ada@example.com"})
+    link = confirm_link(live)
+    live.store.set_status(who.id, "active", source="web", now=live.clock())
     live.store.set_status(who.id, "unsubscribed", source="web", now=live.clock())
-    live.post_form("/subscribe", {"email": "left@example.com"})
-    assert live.store.get_subscriber(who.id).status == "pending"
-    assert live.get(confirm_link(live)).status == 200
-    assert live.store.get_subscriber(who.id).status == "active"
+    assert live.get(link).status == 409
+    assert live.store.get_subscriber(who.id).status == "unsubscribed"
+
+
+def test_a_come_back_link_never_lifts_a_bounce(live: Live) -> None:
+    who = _one_click_unsubscribe(live, "ada@example.com")
+    live.post_form("/subscribe", {"email": "ada@example.com"})
+    live.store.set_status(who.id, "bounced", source="sendgrid:bounce", now=live.clock())
+    assert live.get(confirm_link(live)).status == 409
+    assert live.store.get_subscriber(who.id).status == "bounced"
 
 
 def test_old_confirmation_link_does_not_undo_an_unsubscribe(live: Live) -> None:
@@ -115,12 +176,13 @@ def test_old_confirmation_link_does_not_undo_an_unsubscribe(live: Live) -> None:
     assert live.store.get_subscriber(who.id).status == "unsubscribed"
 
 
-def test_bounced_address_is_never_mailed_again(live: Live) -> None:
-    live.store.add_subscriber(SubscriberInput(email="dead@example.com", status="bounced"),
+@pytest.mark.parametrize("status", ["bounced", "complained"])
+def test_bounced_or_complained_address_is_never_mailed_again(live: Live, status: str) -> None:
+    live.store.add_subscriber(SubscriberInput(email="dead@example.com", status=status),
                               source="test", now=live.clock())
     assert live.post_form("/subscribe", {"email": "dead@example.com"}).status == 200
     assert live.outbox() == []
-    assert live.store.get_subscriber("dead@example.com").status == "bounced"
+    assert live.store.get_subscriber("dead@example.com").status == status
 
 
 def test_invalid_address_shows_the_form_again(live: Live) -> None:

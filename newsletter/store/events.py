@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, Engine, and_, case, func, select, text, update
+from sqlalchemy import Connection, Engine, and_, case, func, or_, select, text, update
 
 from .engine import read_transaction, write_transaction
 from .records import EventRecord
@@ -27,6 +27,8 @@ _E, _S = events.c, subscribers.c
 _RANK = {"pending": 0, "active": 0, "unsubscribed": 1, "bounced": 2, "complained": 3}
 UNSUBSCRIBE_EVENTS = ("unsubscribe", "group_unsubscribe")
 WEB_SOURCES = ("one-click", "web")
+# "one-click:issue-3": an unsubscribe through the link of issue 3 (see link_source).
+ISSUE_MARK = ":issue-"
 
 
 class HasEngine(Protocol):
@@ -135,10 +137,11 @@ def _should_change(current: str, wanted: str) -> bool:
 
 
 def claim_confirmation(store: HasEngine, subscriber_id: int, *, ip: str | None, now: datetime,
-                       interval: timedelta) -> bool:
+                       interval: timedelta) -> int | None:
     """Record a confirmation email about to go out, unless one went out within ``interval``.
 
     Check and record happen in one write transaction, so two sign-ups at once send one email.
+    Returns the id of the recorded claim (what a confirmation link may name), or None.
     """
     c = confirmations.c
     with write_transaction(store.engine) as conn:
@@ -147,9 +150,45 @@ def claim_confirmation(store: HasEngine, subscriber_id: int, *, ip: str | None, 
         last = conn.execute(select(func.max(c.sent_at))
                             .where(c.subscriber_id == subscriber_id)).scalar()
         if last is not None and now - _aware(last, now) < interval:
+            return None
+        return int(conn.execute(confirmations.insert().values(
+            subscriber_id=subscriber_id, sent_at=now, ip=ip).returning(c.id)).scalar_one())
+
+
+def latest_change_id(store: HasEngine, subscriber_id: int) -> int:
+    """The id of a subscriber's latest status change (0 when there is none)."""
+    c = subscriber_changes.c
+    with read_transaction(store.engine) as conn:
+        return int(conn.execute(select(func.max(c.id)).where(c.subscriber_id == subscriber_id)
+                                ).scalar() or 0)
+
+
+def reconfirm(store: HasEngine, subscriber_id: int, *, since_change: int, claim_id: int,
+              consent_source: str, source: str, now: datetime) -> bool:
+    """Reactivate an unsubscribed subscriber who asked to come back and confirmed it.
+
+    Only while nothing changed since the confirmation link was made (their latest status
+    change is still ``since_change``) and only with a confirmation claim of their own. The
+    consent record becomes that request's (its time and IP, ``consent_source``), the
+    confirmation time ``now``, and the change goes into the history with ``source``.
+    """
+    cc = confirmations.c
+    with write_transaction(store.engine) as conn:
+        row = conn.execute(select(_S.status).where(_S.id == subscriber_id)
+                           .with_for_update()).first()
+        claim = conn.execute(select(cc.sent_at, cc.ip).where(
+            cc.id == claim_id, cc.subscriber_id == subscriber_id)).first()
+        latest = conn.execute(select(func.max(subscriber_changes.c.id)).where(
+            subscriber_changes.c.subscriber_id == subscriber_id)).scalar() or 0
+        if row is None or claim is None or row.status != "unsubscribed" \
+                or latest != since_change:
             return False
-        conn.execute(confirmations.insert().values(subscriber_id=subscriber_id, sent_at=now,
-                                                   ip=ip))
+        conn.execute(update(subscribers).where(_S.id == subscriber_id).values(
+            status="active", confirmed_at=now, updated_at=now, consent_at=claim.sent_at,
+            consent_ip=claim.ip, consent_source=consent_source))
+        conn.execute(subscriber_changes.insert().values(
+            subscriber_id=subscriber_id, old_status="unsubscribed", new_status="active",
+            source=source, at=now))
     return True
 
 
@@ -215,12 +254,17 @@ def top_links(store: HasEngine, issue_key: str, limit: int = 5) -> list[LinkClic
         return [LinkClicks(u, n, d) for u, n, d in conn.execute(query)]
 
 
+def link_source(kind: str, issue_key: str | None) -> str:
+    """The history source of an unsubscribe through our link (``one-click:issue-3``)."""
+    return f"{kind}{ISSUE_MARK}{issue_key}" if issue_key else kind
+
+
 def unsubscribers_by_issue(store: HasEngine, issue_keys: Iterable[str]) -> dict[str, set[int]]:
     """Issue -> subscribers who left because of it.
 
     From SendGrid's unsubscribe events of the issue, and from our own unsubscribe links
-    (one-click or the web page), which are credited to the last issue sent to that
-    subscriber before they left.
+    (one-click or the web page): credited to the issue the link names (``?i=``, recorded
+    in the source), else to the last issue sent to that subscriber before they left.
     """
     keys = list(issue_keys)
     found: dict[str, set[int]] = defaultdict(set)
@@ -230,12 +274,15 @@ def unsubscribers_by_issue(store: HasEngine, issue_keys: Iterable[str]) -> dict[
     last_issue = (select(d.issue_key).where(d.subscriber_id == c.subscriber_id,
                                             d.status == "sent", d.sent_at <= c.at)
                   .order_by(d.sent_at.desc(), d.id.desc()).limit(1).scalar_subquery())
-    by_link = select(last_issue, c.subscriber_id).where(
-        c.new_status == "unsubscribed", c.source.in_(WEB_SOURCES))
+    by_link = select(last_issue, c.subscriber_id, c.source).where(
+        c.new_status == "unsubscribed",
+        or_(c.source.in_(WEB_SOURCES),
+            *(c.source.startswith(f"{kind}{ISSUE_MARK}") for kind in WEB_SOURCES)))
     with read_transaction(store.engine) as conn:
-        for query in (by_event, by_link):
-            for key, sub_id in conn.execute(query):
-                if key in keys:
-                    found[key].add(sub_id)
+        for key, sub_id in conn.execute(by_event):
+            found[key].add(sub_id)
+        for last, sub_id, source in conn.execute(by_link):
+            key = source.partition(ISSUE_MARK)[2] or last
+            if key in keys:
+                found[key].add(sub_id)
     return dict(found)
-
