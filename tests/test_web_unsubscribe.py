@@ -129,3 +129,32 @@ def test_post_without_one_click_or_action_changes_nothing(live: Live) -> None:
 def test_generic_unsubscribe_page_explains_how(live: Live) -> None:
     reply = live.get("/unsubscribe")
     assert reply.status == 200 and "How to unsubscribe" in reply.text
+
+
+def test_issue_of_the_link_is_recorded_with_the_change(live: Live) -> None:
+    one_click, by_button, junk = (subscriber(live, f"{n}@example.net") for n in "abc")
+    live.request("POST", link(live, one_click) + "?i=3", b"List-Unsubscribe=One-Click",
+                 {"Content-Type": "application/x-www-form-urlencoded"})
+    page = live.get(link(live, by_button) + "?i=4")
+    action = re.search(r'<form method="post" action="([^"]+)"', page.text)
+    assert action and action.group(1).replace("&amp;", "&").endswith("?i=4")
+    live.post_form(action.group(1).replace("&amp;", "&"), {"action": "unsubscribe"})
+    live.post_form(link(live, junk) + "?i=3%27%20OR%201=1", {"action": "unsubscribe"})
+    assert [live.store.status_history(who.id)[-1].source
+            for who in (one_click, by_button, junk)] == ["one-click:issue-3", "web:issue-4",
+                                                         "web"]
+
+
+@pytest.mark.parametrize("method", ["GET", "one-click", "button"])
+def test_the_unsubscribe_link_of_a_proof_says_nothing_changed(live: Live, method: str) -> None:
+    who = subscriber(live)
+    url = link(live, who).replace(make_token(SECRET, "unsubscribe", who.key),
+                                  make_token(SECRET, "unsubscribe", "test"))
+    reply = {"GET": lambda: live.get(url),
+             "one-click": lambda: live.request(
+                 "POST", url, b"List-Unsubscribe=One-Click",
+                 {"Content-Type": "application/x-www-form-urlencoded"}),
+             "button": lambda: live.post_form(url, {"action": "unsubscribe"})}[method]()
+    assert reply.status == 200
+    assert "test email" in reply.text and "nothing was changed" in reply.text
+    assert live.store.count_by_status()["unsubscribed"] == 0

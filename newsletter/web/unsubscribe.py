@@ -3,7 +3,10 @@
 ``POST /unsubscribe/<token>`` with the form body ``List-Unsubscribe=One-Click`` (what
 Gmail and Yahoo send, with no cookies) unsubscribes at once and answers 200. A GET never
 changes anything (mail scanners follow links): it shows one button that POSTs, and after
-it a button to resubscribe. Every change is recorded with its time and source.
+it a button to resubscribe. Every change is recorded with its time and source; an
+optional ``?i=<issue>`` on the link names the issue it came from, recorded in the source
+(``one-click:issue-3``) so that statistics credit the right issue. Proofs (``send
+--test``) carry a link for the key ``test``: it answers that nothing was changed.
 """
 
 from __future__ import annotations
@@ -12,12 +15,15 @@ from flask import Blueprint, request
 from werkzeug.exceptions import BadRequest
 
 from ..store import Subscriber
+from ..store.events import link_source
 from ..tokens import TokenError, read_token
 from .common import log, mask_email, message_page, page, web_context
 
 blueprint = Blueprint("unsubscribe", __name__)
 ONE_CLICK_FIELD, ONE_CLICK_VALUE = "List-Unsubscribe", "One-Click"
 MAILABLE = ("active", "pending")
+TEST_KEY = "test"  # the subscriber key of proofs (deliver.send_test)
+ISSUE_PARAM, MAX_ISSUE_DIGITS = "i", 9
 
 
 @blueprint.get("/unsubscribe")
@@ -29,10 +35,13 @@ def how_to_unsubscribe() -> tuple[str, int]:
 @blueprint.get("/unsubscribe/<token>")
 def confirm_page(token: str) -> tuple[str, int]:
     """The one-button confirmation; changes nothing."""
-    subscriber = _subscriber(token)
+    key = _key(token)
+    if key == TEST_KEY:
+        return _test_link()
+    subscriber = _subscriber(key)
     if subscriber is None:
         return _unknown()
-    return page("unsubscribe.html.j2", title="Unsubscribe", token=token,
+    return page("unsubscribe.html.j2", title="Unsubscribe", token=token, issue=_issue(),
                 address=mask_email(subscriber.email), status=subscriber.status)
 
 
@@ -43,27 +52,53 @@ def change(token: str) -> tuple[str, int]:
     action = "unsubscribe" if one_click else request.form.get("action", "")
     if action not in ("unsubscribe", "resubscribe"):
         raise BadRequest("Use the button on the unsubscribe page.")
-    subscriber = _subscriber(token)
+    key = _key(token)
+    if key == TEST_KEY:
+        return _test_link()
+    subscriber = _subscriber(key)
     if subscriber is None:
         # Nobody left to unsubscribe: a mailbox provider's one-click still succeeded.
         return message_page("You are unsubscribed", "This address is not on our list.") \
             if one_click else _unknown()
     if action == "resubscribe":
         return _resubscribe(token, subscriber)
-    _unsubscribe(subscriber, "one-click" if one_click else "web")
+    _unsubscribe(subscriber, link_source("one-click" if one_click else "web", _issue()))
     return page("unsubscribed.html.j2", title="You are unsubscribed", token=token,
-                address=mask_email(subscriber.email), status=_status(subscriber))
+                issue=_issue(), address=mask_email(subscriber.email),
+                status=_status(subscriber))
 
 
-def _subscriber(token: str) -> Subscriber | None:
-    """The subscriber a valid unsubscribe token names (None if gone); 400 when invalid."""
-    ctx = web_context()
+def _key(token: str) -> str:
+    """The subscriber key a valid unsubscribe token names; 400 when invalid."""
     try:
-        key = read_token(ctx.secret, "unsubscribe", token)
+        return read_token(web_context().secret, "unsubscribe", token)
     except TokenError as exc:
         raise BadRequest(f"{exc}. Use the unsubscribe link at the bottom of one of our "
                          "emails.") from None
-    return ctx.store.get_subscriber(key) if key and "@" not in key else None
+
+
+def _subscriber(key: str) -> Subscriber | None:
+    """The subscriber with this key, or None when they are gone."""
+    return web_context().store.get_subscriber(key) if key and "@" not in key else None
+
+
+def _issue() -> str | None:
+    """The issue number the link came from (``?i=3``), or None when absent or malformed.
+
+    Not signed (links.py signs only the key): at worst a reader misattributes their own
+    unsubscribe, so it is only kept when it looks like an issue number.
+    """
+    raw = request.args.get(ISSUE_PARAM, "")
+    if raw.isascii() and raw.isdigit() and len(raw) <= MAX_ISSUE_DIGITS and int(raw) > 0:
+        return str(int(raw))
+    return None
+
+
+def _test_link() -> tuple[str, int]:
+    return message_page("This link is from a test email",
+                        "This unsubscribe link belongs to a test copy of an issue (a proof), "
+                        "so nothing was changed. In a real issue it stops the emails at "
+                        "once.")
 
 
 def _unknown() -> tuple[str, int]:
@@ -91,7 +126,7 @@ def _resubscribe(token: str, subscriber: Subscriber) -> tuple[str, int]:
         return message_page("We cannot send to this address",
                             "Emails to this address bounced or were reported as spam, so we "
                             "no longer send to it.", 409)
-    return page("resubscribed.html.j2", title="Welcome back", token=token,
+    return page("resubscribed.html.j2", title="Welcome back", token=token, issue=_issue(),
                 address=mask_email(subscriber.email))
 
 
