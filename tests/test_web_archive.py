@@ -52,11 +52,24 @@ def test_view_in_browser_link_of_an_email_opens_the_issue(live: Live) -> None:
     assert page.status == 200 and "Hi there," in page.text and "Zed" not in page.text
 
 
-def test_bad_view_tokens_and_unknown_issues(live: Live) -> None:
+def test_damaged_or_forged_view_tokens_show_the_public_issue(live: Live) -> None:
     key = live.store.get_subscriber("zed@example.com").key
+    public = live.get("/archive/1")
+    good = live.get(f"/archive/1?t={good_token(key)}")
     other_issue = make_token(SECRET, "view", f"{key}:2")
     other_purpose = make_token(SECRET, "unsubscribe", f"{key}:1")
-    for token in (other_issue, other_purpose, "forged.token.here"):
-        assert live.get(f"/archive/1?t={token}").status == 400
+    for token in (other_issue, other_purpose, "forged.token.here", good_token(key)[:-5],
+                  "%3Cscript%3E"):
+        reply = live.get(f"/archive/1?t={token}")
+        assert (reply.status, reply.body) == (200, public.body) == (good.status, good.body)
+        assert "Zed" not in reply.text and "zed@example.com" not in reply.text
+
+
+def good_token(key: str) -> str:
+    return make_token(SECRET, "view", f"{key}:1")
+
+
+def test_unknown_issues(live: Live) -> None:
     assert live.get("/archive/99").status == 404
+    assert live.get("/archive/99?t=forged.token").status == 404
     assert live.get("/archive/abc").status == 404

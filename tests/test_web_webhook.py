@@ -4,6 +4,7 @@ and SendGrid's own example events."""
 from __future__ import annotations
 
 import json
+import logging
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -193,7 +194,8 @@ def test_sendgrid_example_events_are_all_ingested(live: Live) -> None:
     assert status(live, who) in ("bounced", "complained")  # never mailed again
 
 
-def test_without_a_public_key_nothing_is_accepted(tmp_path: Path) -> None:
+def test_without_a_public_key_nothing_is_accepted_and_the_answer_is_json(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     from datetime import UTC, datetime
 
     from web_support import SECRET, make_config
@@ -203,12 +205,32 @@ def test_without_a_public_key_nothing_is_accepted(tmp_path: Path) -> None:
     from newsletter.web import create_app
 
     config = make_config(tmp_path / "nokey")
-    with open_store(config.database_url) as store:
+    with caplog.at_level(logging.WARNING, "newsletter.web"), \
+            open_store(config.database_url) as store:
         app = create_app(config, store, secret=SECRET, webhook_public_key=None,
                          backend=OutboxBackend(config.outbox), clock=lambda: datetime.now(UTC))
+        warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
         private, _ = key_pair()
         body = b"[]"
-        reply = app.test_client().post("/webhooks/sendgrid", data=body,
-                                       headers=sign(private, body, int(datetime.now(UTC)
-                                                                       .timestamp())))
-        assert reply.status_code == 403
+        for _ in range(2):
+            reply = app.test_client().post("/webhooks/sendgrid", data=body,
+                                           headers=sign(private, body, int(datetime.now(UTC)
+                                                                           .timestamp())))
+            assert reply.status_code == 403 and reply.is_json
+            assert "SENDGRID_WEBHOOK_PUBLIC_KEY" in reply.get_json()["error"]
+    assert len(warnings) == 1 and "SENDGRID_WEBHOOK_PUBLIC_KEY" in warnings[0]
+    assert "refuses" in warnings[0]
+    assert [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING] == warnings
+
+
+def test_every_webhook_error_is_json(live: Live) -> None:
+    body = b"[]"
+    stamp = int(live.clock().timestamp())
+    answers = [live.request("POST", "/webhooks/sendgrid", body,
+                            {"Content-Type": "application/json"}),
+               live.request("POST", "/webhooks/sendgrid", b"{}",
+                            sign(live.private_key, b"{}", stamp))]
+    assert [a.status for a in answers] == [403, 400]
+    for answer in answers:
+        assert answer.headers["content-type"].startswith("application/json")
+        assert answer.json()["status"] == answer.status and answer.json()["error"]

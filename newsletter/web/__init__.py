@@ -18,8 +18,8 @@ from ..backends import Backend, get_backend
 from ..config import Config
 from ..store import Store, open_store
 from ..tokens import secret_from_env
-from .common import WebContext, WebSettings, install_pages
-from .webhook import KEY_ENV, load_public_key
+from .common import WebContext, WebSettings, install_pages, log
+from .webhook import KEY_ENV, NOT_CONFIGURED, load_public_key
 
 __all__ = ["WebSettings", "app_from_config", "create_app"]
 
@@ -30,11 +30,13 @@ def create_app(config: Config, store: Store, *, secret: str, webhook_public_key:
     """The Flask app over one store, signing secret, webhook key, backend and clock.
 
     ``webhook_public_key`` is SendGrid's base64 DER key; without it the webhook answers
-    403 to everything (nothing unsigned is ever accepted).
+    403 (JSON) to everything (nothing unsigned is ever accepted) and a warning says so.
     """
     from . import archive, health, subscribe, unsubscribe, webhook
 
     settings = settings or WebSettings()
+    if not webhook_public_key:
+        log.warning(NOT_CONFIGURED)
     ctx = WebContext(config=config, store=store, secret=secret, backend=backend, clock=clock,
                      settings=settings,
                      webhook_key=load_public_key(webhook_public_key) if webhook_public_key

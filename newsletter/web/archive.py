@@ -8,13 +8,13 @@ leads to a page explaining how to unsubscribe, and nobody's address appears.
 from __future__ import annotations
 
 from flask import Blueprint, Response, request, url_for
-from werkzeug.exceptions import BadRequest, NotFound
+from werkzeug.exceptions import NotFound
 
 from ..models import Recipient, RenderedIssue
 from ..personalize import personalize
 from ..store import SendRecord
 from ..tokens import TokenError, read_token
-from .common import page, web_context
+from .common import log, page, web_context
 
 blueprint = Blueprint("archive", __name__)
 NEUTRAL_NAME = "there"
@@ -33,11 +33,15 @@ def index() -> tuple[str, int]:
 
 @blueprint.get("/archive/<int:number>")
 def issue(number: int) -> Response:
-    """One sent issue as it was sent (``?t=`` from an email's view link is checked)."""
+    """One sent issue as it was sent, the same public page for every reader.
+
+    The view link's ``?t=`` token would only personalise the page; a damaged, forged or
+    other issue's token is ignored, so the reader still sees the public issue.
+    """
     ctx = web_context()
     token = request.args.get("t")
-    if token is not None:
-        _check_view_token(ctx.secret, token, number)
+    if token is not None and not view_token_valid(ctx.secret, token, number):
+        log.info("archive: ignored an invalid view token for issue %s", number)
     sent = ctx.store.get_send(str(number))
     if sent is None:
         raise NotFound("No issue with this number has been sent.")
@@ -58,10 +62,10 @@ def neutral_html(sent: SendRecord, unsubscribe_url: str, view_url: str) -> str:
     return personalize(rendered, reader)[0]
 
 
-def _check_view_token(secret: str, token: str, number: int) -> None:
+def view_token_valid(secret: str, token: str, number: int) -> bool:
+    """Whether ``token`` is a genuine view token for issue ``number``."""
     try:
         subject = read_token(secret, "view", token)
-    except TokenError as exc:
-        raise BadRequest(f"{exc}.") from None
-    if subject.rpartition(":")[2] != str(number):
-        raise BadRequest("This link belongs to another issue.")
+    except TokenError:
+        return False
+    return subject.rpartition(":")[2] == str(number)

@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import load_der_public_key
 from flask import Blueprint, Response, jsonify, request
-from werkzeug.exceptions import BadRequest, Forbidden, RequestEntityTooLarge
+from werkzeug.exceptions import BadRequest, Forbidden, HTTPException, RequestEntityTooLarge
 
 from ..errors import ConfigError
 from ..store import EventRecord
@@ -34,6 +34,7 @@ SIGNATURE_HEADER = "X-Twilio-Email-Event-Webhook-Signature"
 TIMESTAMP_HEADER = "X-Twilio-Email-Event-Webhook-Timestamp"
 KEY_ENV = "SENDGRID_WEBHOOK_PUBLIC_KEY"
 SOURCE = "sendgrid"
+NOT_CONFIGURED = f"{KEY_ENV} is not set: the SendGrid webhook refuses every request (403)"
 MAX_ID, MAX_TYPE, MAX_ISSUE = 255, 32, 64
 # Reasons SendGrid gives for dropping a message to an address that cannot receive mail.
 _DEAD_ADDRESS = ("bounced address", "invalid")
@@ -52,6 +53,13 @@ def load_public_key(text: str) -> ec.EllipticCurvePublicKey:
     if not isinstance(key, ec.EllipticCurvePublicKey) or key.curve.name != "secp256r1":
         raise ConfigError(f"{KEY_ENV} is not an ECDSA P-256 key")
     return key
+
+
+@blueprint.errorhandler(HTTPException)
+def json_error(error: HTTPException) -> tuple[Response, int]:
+    """Webhook errors as JSON (SendGrid and the people debugging it read these, not a page)."""
+    code = error.code or 500
+    return jsonify(error=error.description or error.name, status=code), code
 
 
 @blueprint.post("/webhooks/sendgrid")
