@@ -341,8 +341,9 @@ def _markdown_env(sources: Iterable[Source], notes: Mapping[tuple[str, str], Sou
 
 
 def _markdown() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": False, "typographer": False})
+    md = MarkdownIt("commonmark", {"html": False, "typographer": False}).enable("table")
     md.inline.ruler.before("link", "footnote_ref", _footnote_rule)
+    md.add_render_rule("table_open", _render_table_open)
     md.add_render_rule("footnote_ref", _render_footnote)
     md.add_render_rule("link_open", _render_link_open)
     return md
@@ -377,6 +378,13 @@ def _render_footnote(self: RendererHTML, tokens: Sequence[Token], idx: int,
             f"{number}</a></sup>")
 
 
+def _render_table_open(self: RendererHTML, tokens: Sequence[Token], idx: int,
+                       options: Any, env: dict[str, Any]) -> str:
+    # width/cellpadding attributes for clients that ignore CSS; the look is in email.css
+    return ('<table class="md-table" role="table" width="100%" cellpadding="0" '
+            'cellspacing="0" border="0">\n')
+
+
 def _render_link_open(self: RendererHTML, tokens: Sequence[Token], idx: int,
                       options: Any, env: dict[str, Any]) -> str:
     token = tokens[idx]
@@ -403,10 +411,13 @@ class _TextWriter:
         self.quote = ""
         self.tight = False  # the paragraph belongs to a tight list: no blank line before it
         self.list_start = False
+        self.table: list[list[str]] | None = None  # rows of cells while inside a table
 
     def feed(self, token: Token) -> None:
         kind = token.type
-        if kind in ("bullet_list_open", "ordered_list_open"):
+        if kind.startswith(("table_", "tr_")) or self.table is not None:
+            self._feed_table(token)
+        elif kind in ("bullet_list_open", "ordered_list_open"):
             self.lists.append([kind == "ordered_list_open", int(token.attrGet("start") or 1)])
             self.list_start = len(self.lists) == 1  # a top-level list is set apart
         elif kind in ("bullet_list_close", "ordered_list_close"):
@@ -427,11 +438,39 @@ class _TextWriter:
         elif kind == "hr":
             self.chunks.append("\n\n" + "-" * 24)
 
+    def _feed_table(self, token: Token) -> None:
+        if token.type == "table_open":
+            self.table = []
+        elif token.type == "tr_open" and self.table is not None:
+            self.table.append([])
+        elif token.type == "inline" and self.table:
+            self.table[-1].append(_inline_text(token.children or [], self.env).strip())
+        elif token.type == "table_close" and self.table is not None:
+            rows, self.table = self.table, None
+            self.chunks.append("\n\n" + text_table(rows))
+
     def _write(self, text: str) -> None:
         indent = self.quote + "   " * max(len(self.lists) - 1, 0)
         gap = "\n" if self.tight and self.chunks else "\n\n"
         self.chunks.append(gap + _wrap_item(text, indent, self.marker))
         self.marker = ""
+
+
+def text_table(rows: Sequence[Sequence[str]]) -> str:
+    """A table for the plain-text part: padded columns under a ruled header row when it fits
+    the text width, else one ``header: value`` line per cell, rows apart."""
+    width = max((len(row) for row in rows), default=0)
+    rows = [[*row, *[""] * (width - len(row))] for row in rows]
+    sizes = [max(len(row[i]) for row in rows) for i in range(width)]
+    if rows and sum(sizes) + 3 * (width - 1) <= TEXT_WIDTH:
+        lines = [" | ".join(c.ljust(n) for c, n in zip(row, sizes, strict=True)).rstrip()
+                 for row in rows]
+        lines.insert(1, "-+-".join("-" * n for n in sizes))
+        return "\n".join(lines)
+    head, *body = rows
+    return "\n\n".join("\n".join(wrap(f"{h}: {c}" if h else c) for h, c in zip(head, row,
+                                                                            strict=True) if c)
+                       for row in body)
 
 
 def _wrap_item(text: str, indent: str, marker: str) -> str:

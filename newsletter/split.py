@@ -114,10 +114,23 @@ def _labelled(item: str) -> str:
     return f"**{match.group(1).strip()}:** {match.group(2)}"
 
 
-def _list_markdown(lead: str, items: Sequence[str], ordered: bool, start: int = 1) -> str:
-    marks = [f"{start + i}." if ordered else "-" for i in range(len(items))]
-    body = "\n".join(f"{mark} {item}" for mark, item in zip(marks, items, strict=True))
+def _list_markdown(lead: str, items: Sequence[str], ordered: bool, start: int = 1,
+                   depths: Sequence[int] = ()) -> str:
+    """A Markdown list; items of depth > 0 nest under the item before them as ``  - ``."""
+    lines, number = [], start
+    for item, depth in zip(items, depths or [0] * len(items), strict=True):
+        if depth == 0:
+            lines.append(f"{number}. {item}" if ordered else f"- {item}")
+            number += 1
+        else:  # indented past the parent's marker ("1. " is three wide, "- " two)
+            lines.append(" " * ((3 if ordered else 2) + 2 * (depth - 1)) + f"- {item}")
+    body = "\n".join(lines)
     return f"{lead}\n\n{body}" if lead else body
+
+
+def _depth(item: str) -> int:
+    """The nesting level of a list item read from its indent (two spaces a level)."""
+    return (len(item) - len(item.lstrip(" "))) // 2
 
 
 def _sentences(text: str) -> list[str]:
@@ -162,11 +175,12 @@ def _list_unit(block: Block) -> Unit | None:
     raw = [i for i in block.items if i.strip()]
     steps = bool(raw) and sum(bool(_STEP_PREFIX.match(i)) for i in raw) * 2 >= len(raw)
     ordered = block.ordered or steps
-    items = [_labelled(cite(_STEP_PREFIX.sub("", i) if steps else i)) for i in raw]
+    items = [_labelled(cite(_STEP_PREFIX.sub("", i.strip()) if steps else i.strip()))
+             for i in raw]
     lead = cite(block.lead)
     if not items:
         return Unit("paragraph", lead, block.lines, count_words(lead)) if lead else None
-    text = _list_markdown(lead, items, ordered)
+    text = _list_markdown(lead, items, ordered, depths=[_depth(i) for i in raw])
     return Unit("list", text, block.lines, count_words(text), label=lead.rstrip(":").strip(),
                 ordered=ordered, steps=steps)
 
@@ -491,9 +505,15 @@ def _part_lines(lines: tuple[int, ...], lead: bool, count: int, start: int, end:
 
 
 def _parse_list(markdown: str) -> tuple[str, list[str]]:
+    """The lead-in and the top-level items; a nested item stays in its parent's text."""
     lead, _, body = markdown.rpartition("\n\n") if not re.match(r"^(-|\d+\.) ", markdown) else (
         "", "", markdown)
-    items = [re.sub(r"^(-|\d+\.) ", "", line) for line in body.split("\n")]
+    items: list[str] = []
+    for line in body.split("\n"):
+        if line.startswith(" ") and items:
+            items[-1] += "\n" + line
+        else:
+            items.append(re.sub(r"^(-|\d+\.) ", "", line))
     return lead, items
 
 

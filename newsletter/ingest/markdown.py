@@ -51,6 +51,7 @@ class _Reader:
     blocks: list[Block] = field(default_factory=list)
     dropped: list[Dropped] = field(default_factory=list)
     covered: set[int] = field(default_factory=set)
+    image_end: int = -9  # the last source line of the latest picture-only paragraph
 
     def span(self, token: Token) -> tuple[int, ...]:
         """The non-blank source line numbers a block token covers."""
@@ -179,6 +180,13 @@ def _paragraph(reader: _Reader, tokens: Sequence[Token]) -> None:
     inline = tokens[1]
     if _only_images(inline):
         reader.drop(lines, "image: picture (alt text is not content)")
+        reader.image_end = lines[-1] if lines else -9
+        return
+    if _image_with_caption(inline):
+        reader.drop(lines, "image_caption: picture with its caption (emphasised line under it)")
+        return
+    if lines and lines[0] - reader.image_end <= 2 and _only_emphasis(inline):
+        reader.drop(lines, "image_caption: emphasised line right under a picture")
         return
     text = _inline(reader, inline)
     if _all_reference_entries(reader, lines):
@@ -213,6 +221,28 @@ def _only_images(inline: Token) -> bool:
     return has_image and all(c.type == "text" and not c.content.strip() for c in rest)
 
 
+def _only_emphasis(inline: Token) -> bool:
+    """The whole paragraph is one ``*emphasised*`` (or ``**strong**``) span, and short."""
+    children = [c for c in inline.children or [] if c.type not in ("softbreak", "hardbreak")]
+    if len(children) < 3 or children[0].type not in ("em_open", "strong_open"):
+        return False
+    words = sum(len(c.content.split()) for c in children if c.type == "text")
+    return children[-1].type == children[0].type.replace("open", "close") and words <= 30
+
+
+def _image_with_caption(inline: Token) -> bool:
+    """A picture followed on the next line by its emphasised caption, in one paragraph."""
+    children = inline.children or []
+    breaks = [i for i, c in enumerate(children) if c.type in ("softbreak", "hardbreak")]
+    if len(breaks) != 1:
+        return False
+    before, after = children[: breaks[0]], children[breaks[0] + 1 :]
+    pictures = all(c.type == "image" or (c.type == "text" and not c.content.strip())
+                   for c in before) and any(c.type == "image" for c in before)
+    caption = Token("inline", "", 0, children=after)
+    return pictures and _only_emphasis(caption)
+
+
 def _list(reader: _Reader, tokens: Sequence[Token]) -> None:
     lines = reader.span(tokens[0])
     ordered = tokens[0].type == "ordered_list_open"
@@ -233,11 +263,14 @@ def _list(reader: _Reader, tokens: Sequence[Token]) -> None:
 
 
 def _list_items(reader: _Reader, tokens: Sequence[Token]) -> list[tuple[str, Token]]:
-    """Each item's text (nested items flattened after their parent) and its token."""
+    """Each item's text and its token; nested items follow their parent, their text indented
+    by two spaces per level (``split`` writes them as a nested list)."""
     items: list[tuple[str, Token]] = []
+    depths: list[int] = []
     stack: list[int] = []
     for token in tokens[1:-1]:
         if token.type == "list_item_open":
+            depths.append(len(stack))
             stack.append(len(items))
             items.append(("", token))
         elif token.type == "list_item_close" and stack:
@@ -248,7 +281,8 @@ def _list_items(reader: _Reader, tokens: Sequence[Token]) -> list[tuple[str, Tok
         elif token.type in ("fence", "code_block") and stack:
             text, item = items[stack[-1]]
             items[stack[-1]] = (f"{text} `{token.content.strip()}`".strip(), item)
-    return [(text, item) for text, item in items if text]
+    return [("  " * depth + text, item)
+            for (text, item), depth in zip(items, depths, strict=True) if text]
 
 
 def _reference_items(reader: _Reader, tokens: Sequence[Token]) -> None:
@@ -256,7 +290,7 @@ def _reference_items(reader: _Reader, tokens: Sequence[Token]) -> None:
     for text, item in _list_items(reader, tokens):
         label = str(number)
         reader.blocks.append(
-            Block("reference", text, reader.span(item), label=label, rule="reference_entry")
+            Block("reference", text.strip(), reader.span(item), label=label, rule="reference_entry")
         )
         number += 1
 
