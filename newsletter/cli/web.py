@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import sys
 from datetime import timedelta
 
@@ -53,9 +52,9 @@ def serve(state: State, host: str, port: int, threads: int, proxy_hops: int,
                            webhook_max_bytes=webhook_max_bytes)
     # Logging first: the app warns while it is made (e.g. a webhook without its key).
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    app = app_from_config(state.config, os.environ, settings)
+    app = app_from_config(state.config, state.env, settings)
     wsgi = ProxyFix(app.wsgi_app, x_for=proxy_hops, x_proto=proxy_hops) if proxy_hops else app
-    webhook = "on" if os.environ.get(KEY_ENV) else f"off ({KEY_ENV} not set: answers 403)"
+    webhook = "on" if state.env.get(KEY_ENV) else f"off ({KEY_ENV} not set: answers 403)"
     click.echo(f"serving {state.config.name} on http://{host}:{port} (webhook {webhook})",
                err=True)
     waitress.serve(wsgi, host=host, port=port, threads=threads, ident="newsletter",
