@@ -158,7 +158,7 @@ class SendGridBackend:
     def request_body(self, message: Message, personalizations: list[str]) -> str:
         """The mail-send JSON body for personalizations already written as JSON."""
         envelope = json.dumps(self._envelope(message))
-        return f'{{"personalizations":[{",".join(personalizations)}],{envelope[1:]}'
+        return _Body(f'{{"personalizations":[{",".join(personalizations)}],{envelope[1:]}')
 
     def _envelope(self, message: Message) -> dict[str, Any]:
         """Everything in the body but the personalizations (the same for every batch)."""
@@ -260,6 +260,31 @@ class SendGridBackend:
         """Exponential backoff with "equal jitter": half fixed, half random."""
         delay = min(self.max_backoff, self.backoff * 2**attempt)
         return delay / 2 + self._jitter() * delay / 2
+
+
+class _Body(str):
+    """A request body whose bytes log as their size.
+
+    The HTTP library formats the whole payload into a DEBUG message on every request,
+    whether or not DEBUG is on: rendering a megabyte of recipients' addresses costs more
+    than writing it, and such a line is better without them anyway.
+    """
+
+    def encode(self, encoding: str = "utf-8", errors: str = "strict") -> bytes:
+        """The body's bytes, as :class:`_SizedBytes`."""
+        return _SizedBytes(str.encode(self, encoding, errors))
+
+
+class _SizedBytes(bytes):
+    """Bytes shown as ``<N bytes>`` by ``str``, ``repr`` and ``format``."""
+
+    def __str__(self) -> str:
+        return f"<{len(self)} bytes>"
+
+    __repr__ = __str__
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
 
 
 _MISSING_KEY = ("the sendgrid backend needs an API key: set the SENDGRID_API_KEY environment "
