@@ -393,10 +393,12 @@ class _UsedTags:
         members: list[str] = []
         for field, value in values.items():
             html_tag, text_tag = self._tags.get(field) or self._look_up(field)
+            raw = _json_str(value)
             if html_tag:
-                members.append(html_tag + _json_str(html_value(value)))
+                escaped = html_value(value)
+                members.append(html_tag + (raw if escaped == value else _json_str(escaped)))
             if text_tag:
-                members.append(text_tag + _json_str(value))
+                members.append(text_tag + raw)
         return "{" + ",".join(members) + "}"
 
     def _look_up(self, field: str) -> tuple[str, str]:
