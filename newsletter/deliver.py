@@ -19,14 +19,14 @@ import threading
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from .backends import Backend
 from .config import Config
-from .errors import BackendAuthError, NewsletterError
+from .errors import BackendAuthError, NewsletterError, SendInterrupted
 from .issuefile import LoadedIssue, Queue
 from .links import Links
 from .models import Issue, Message, Outcome, Recipient, RenderedIssue
@@ -135,7 +135,7 @@ def _not_due(loaded: LoadedIssue, options: SendOptions) -> str | None:
 def _send_or_report(issue: Issue, ctx: SendContext, options: SendOptions) -> SendReport:
     try:
         return send_issue(issue, ctx, options)
-    except BackendAuthError:
+    except (BackendAuthError, SendInterrupted):
         raise
     except NewsletterError as exc:
         return SendReport(issue.number, issue.subject, error=str(exc))
@@ -201,13 +201,33 @@ def _run_workers(message: Message, issue: Issue, ctx: SendContext) -> _Worker:
     worker = _Worker(message, issue, ctx, min(delivery.batch_size, ctx.backend.max_batch),
                      RateLimiter(delivery.rate_per_second, delivery.rate_per_hour,
                                  clock=lambda: ctx.clock().timestamp(), sleep=ctx.sleep))
-    with _long_lived_objects_frozen(), ThreadPoolExecutor(delivery.concurrency) as pool:
-        futures = [pool.submit(worker.run) for _ in range(delivery.concurrency)]
-        for future in futures:
-            future.exception()  # wait for all before raising any
+    with _long_lived_objects_frozen():
+        run_in_threads(worker.run, delivery.concurrency, worker.stop,
+                       sent=lambda: worker.tally["sent"])
     if worker.auth_error:
         raise worker.auth_error
     return worker
+
+
+def run_in_threads(loop: Callable[[], object], count: int, stop: threading.Event, *,
+                   sent: Callable[[], int]) -> list[Future[object]]:
+    """Run ``count`` copies of ``loop`` until all return; their futures, all done.
+
+    Ctrl-C sets ``stop``: no new batch is claimed, the batches in flight are sent and
+    recorded, and then :class:`SendInterrupted` says so (re-running sends the rest).
+    """
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        futures = [pool.submit(loop) for _ in range(count)]
+        try:
+            for future in futures:
+                future.exception()  # wait for all before raising any
+        except KeyboardInterrupt:
+            stop.set()
+            wait(futures)
+            raise SendInterrupted(f"stopped by Ctrl-C after {sent()} messages were sent; the "
+                                  "batches in flight were finished and recorded, and "
+                                  "running the same command again sends the rest") from None
+    return futures
 
 
 @contextmanager

@@ -63,3 +63,7 @@ class DeliveryError(NewsletterError):
 
 class BackendAuthError(DeliveryError):
     """The delivery provider refused our credentials: stop the whole send."""
+
+
+class SendInterrupted(DeliveryError):
+    """Ctrl-C stopped a send: the batches in flight were finished and recorded."""

@@ -25,10 +25,9 @@ import threading
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from .deliver import SendContext, SendOptions, SendReport
+from .deliver import SendContext, SendOptions, SendReport, run_in_threads
 from .errors import BackendAuthError, NewsletterError
 from .issuefile import LoadedIssue, Queue
 from .models import Issue, Message, Outcome, Recipient, RenderedIssue
@@ -241,10 +240,8 @@ class _Run:
     def work(self, claim: Claimer) -> None:
         """Run ``delivery.concurrency`` loops until ``claim`` finds nobody."""
         workers = self.ctx.config.delivery.concurrency
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            futures = [pool.submit(self._loop, claim) for _ in range(workers)]
-            for future in futures:
-                future.exception()
+        futures = run_in_threads(lambda: self._loop(claim), workers, self.stop,
+                                 sent=self._sent_so_far)
         for future in futures:
             if future.exception() and not isinstance(future.exception(), BackendAuthError):
                 raise future.exception()  # type: ignore[misc]
@@ -253,6 +250,9 @@ class _Run:
                 self.store.finish_send(str(number), now=self.ctx.clock())
         if self.auth_error:
             raise self.auth_error
+
+    def _sent_so_far(self) -> int:
+        return sum(tally.outcomes["sent"] for tally in self.tallies.values())
 
     def _loop(self, claim: Claimer) -> None:
         try:

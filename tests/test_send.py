@@ -165,3 +165,26 @@ def test_outside_a_newsletter_folder_commands_fail_loudly(tmp_path: Path) -> Non
         assert result.returncode == 1, args
         assert "no newsletter.yaml in" in result.stderr and "newsletter init" in result.stderr
     assert list(tmp_path.iterdir()) == []  # nothing created by looking
+
+
+def test_ctrl_c_stops_a_send_and_a_rerun_sends_the_rest_once(tmp_path: Path) -> None:
+    import signal
+    import time
+
+    with SendGridTestServer(api_key=API_KEY, latency=0.3) as server:
+        folder = make_folder(tmp_path, backend="sendgrid", sendgrid_url=server.url,
+                             subscribers=2000, batch_size=100, concurrency=2)
+        running = folder.start("send", "--due", "--now", JUST_AFTER)
+        deadline = time.monotonic() + 30
+        while len(server.deliveries()) < 200 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        running.send_signal(signal.SIGINT)
+        _, stderr = running.communicate(timeout=30)
+        assert running.returncode == 1
+        assert "stopped by Ctrl-C" in stderr
+        stopped_at = len(server.deliveries())
+        assert stopped_at < 1000  # it stopped claiming at once, not after everyone
+        rerun = folder.run("send", "--due", "--now", JUST_AFTER, "--json")
+        assert rerun.returncode == 0, rerun.stderr
+        got = server.deliveries()
+        assert len(got) == 2000 and set(got.values()) == {1}
