@@ -40,6 +40,8 @@ class Links:
         return {
             "name": subscriber.name,
             "email": subscriber.email,
-            "unsubscribe_url": self.unsubscribe_url(subscriber.key),
+            # ?i= tells `newsletter stats` which issue's link was used (not signed: at worst
+            # a reader misattributes their own unsubscribe).
+            "unsubscribe_url": f"{self.unsubscribe_url(subscriber.key)}?i={number}",
             "view_url": self.view_url(number, subscriber.key),
         }

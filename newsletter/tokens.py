@@ -12,6 +12,7 @@ send) and are made for every recipient of every send, so they are a plain HMAC (
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 from collections.abc import Mapping
@@ -73,9 +74,14 @@ def _read_timed(secret: str, purpose: str, token: str, max_age: int | None) -> s
 
 
 def _signature(secret: str, purpose: str, encoded: str) -> str:
-    mac = hmac.new(secret.encode("utf-8"), f"newsletter.{purpose}:{encoded}".encode(),
-                   hashlib.sha256)
+    mac = _keyed(secret).copy()  # the key schedule is computed once per secret
+    mac.update(f"newsletter.{purpose}:{encoded}".encode())
     return _b64(mac.digest())
+
+
+@functools.lru_cache(maxsize=8)
+def _keyed(secret: str) -> hmac.HMAC:
+    return hmac.new(secret.encode("utf-8"), digestmod=hashlib.sha256)
 
 
 def _b64(data: bytes) -> str:

@@ -99,6 +99,6 @@ def test_sign_up_confirm_receive_unsubscribe(tmp_path: Path) -> None:
             page.wait_for_selector("h1:has-text('You are unsubscribed')")
             _visible(page, shots, "5-unsubscribed")
             assert live.store.get_subscriber(who.id).status == "unsubscribed"
-            assert live.store.status_history(who.id)[-1].source == "web"
+            assert live.store.status_history(who.id)[-1].source == "web:issue-1"
         finally:
             browser.close()

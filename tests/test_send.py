@@ -34,6 +34,7 @@ def test_due_send_reaches_every_active_subscriber_once_through_the_outbox(tmp_pa
     assert len(emls) == 5
     mail = BytesParser(policy=policy.default).parse(emls[0].open("rb"))
     assert mail["List-Unsubscribe"].startswith("<http")
+    assert mail["List-Unsubscribe"].endswith("?i=1>")  # stats credit the issue it came from
     assert "%%" not in mail.get_body(("plain",)).get_content()
 
     again = folder.cli("send", "--due", "--now", JUST_AFTER, "--json")
