@@ -162,7 +162,17 @@ def send_issue(issue: Issue, ctx: SendContext, options: SendOptions) -> SendRepo
     return SendReport(issue.number, issue.subject,
                       recipients=sum(tally.values()), sent=tally["sent"],
                       failed=tally["failed"], uncertain=tally["uncertain"] + found_dead,
-                      skipped=already.sent, retried=retried, reasons=reasons)
+                      skipped=already.sent, retried=retried, reasons=reasons,
+                      note=_in_flight_elsewhere(_counts(store, key), options))
+
+
+def _in_flight_elsewhere(counts: Counts, options: SendOptions) -> str:
+    """A note on claims this run left alone: another run is sending them, or died."""
+    if not counts.claimed:
+        return ""
+    minutes = options.lease.total_seconds() / 60
+    return (f"{counts.claimed} recipients are claimed by another run that is still sending "
+            f"or has died; if it died they become uncertain after {minutes:g} minutes")
 
 
 def _release_for_retry(store: Store, key: str, options: SendOptions) -> int:

@@ -189,3 +189,16 @@ def test_ctrl_c_stops_a_send_and_a_rerun_sends_the_rest_once(tmp_path: Path) -> 
         assert rerun.returncode == 0, rerun.stderr
         got = server.deliveries()
         assert len(got) == 2000 and set(got.values()) == {1}
+
+
+def test_a_rerun_reports_claims_it_left_to_another_run(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    folder = make_folder(tmp_path, subscribers=5)
+    with folder.store() as store:  # a run that claimed two and is still sending (or died)
+        store.claim_batch("1", batch_id="other-run", limit=2, now=datetime.now(UTC))
+    result = folder.cli("send", "--due", "--now", JUST_AFTER, "--json")
+    [report] = sent_json(result)
+    assert report["sent"] == 3
+    assert "2 recipients are claimed by another run" in report["note"]
+    assert len(list((folder.root / "outbox").glob("*.eml"))) == 3
