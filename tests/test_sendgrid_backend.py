@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import logging
 import traceback
 from collections.abc import Iterator
@@ -79,6 +80,22 @@ def test_a_full_batch_of_1000_goes_in_one_request_with_each_readers_own_fields(
         assert got.headers == {"List-Unsubscribe": f"<{url}>",
                                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
         assert got.custom_args == {"issue": "7", "subscriber": person.subscriber_id}
+
+
+@pytest.mark.parametrize("name", ['Zoë "Zo" O\'Brien', "back\\slash \u2603 \U0001F331",
+                                  "tab\there", "Ren\u00e9e <b>&amp;</b>", "\u202e\u0000x"])
+def test_any_name_reaches_sendgrid_exactly_in_both_forms(
+        server: SendGridTestServer, sleep: FakeSleep, name: str) -> None:
+    # The body is written as JSON text by hand: quotes, escapes, emoji and control
+    # characters must come out on the other side exactly as they went in.
+    person = Recipient(email="zoe@readers.example", name=name, subscriber_id="9",
+                       fields={"unsubscribe_url": "https://l.example/u/9?i=1&t=\"x\""})
+    [outcome] = backend_for(server.url, sleep).send(message(), [person])
+    assert outcome.status == "sent", outcome.error
+    [got] = server.recipients
+    assert got.substitutions["%%name:text%%"] == name
+    assert got.substitutions["%%name:html%%"] == html.escape(name, quote=True)
+    assert got.headers["List-Unsubscribe"] == '<https://l.example/u/9?i=1&t="x">'
 
 
 def test_body_has_text_first_sender_reply_to_categories_and_group(
