@@ -443,7 +443,7 @@ def _row(item: LoadedIssue, tz: tzinfo, counts: Mapping[str, int]) -> dict[str, 
         "expires": item.expires.isoformat() if item.expires else None,
         "status": issue.status,
         "words": issue.words,
-        "counts": {"sent": 0, "failed": 0, "uncertain": 0, **counts},
+        "counts": {"sent": 0, "failed": 0, "uncertain": 0, "claimed": 0, "retry": 0, **counts},
     }
 
 

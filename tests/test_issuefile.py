@@ -244,7 +244,7 @@ def test_queue_rows_show_local_and_utc_times_and_counts(tmp_path: Path) -> None:
     issues = [r for r in rows if "error" not in r]
     first = issues[0]
     assert first["number"] == 2
-    assert first["counts"] == {"sent": 40, "failed": 0, "uncertain": 2}
+    assert first["counts"] == {"sent": 40, "failed": 0, "uncertain": 2, "claimed": 0, "retry": 0}
     assert issues[1]["counts"]["sent"] == 0
     utc = datetime.fromisoformat(first["send_at_utc"])
     local = datetime.fromisoformat(first["send_at_local"])

@@ -20,8 +20,8 @@ def test_before_any_send_the_counts_are_zero_and_no_database_is_created(tmp_path
     folder = make_folder(tmp_path)
     result = folder.cli("queue", "--json")
     assert result.exit_code == 0
-    assert issue(json.loads(result.output), 1)["counts"] == {"sent": 0, "failed": 0,
-                                                             "uncertain": 0}
+    assert issue(json.loads(result.output), 1)["counts"] == {
+        "sent": 0, "failed": 0, "uncertain": 0, "claimed": 0, "retry": 0}
     assert not (folder.root / "subscribers" / "newsletter.db").exists()
 
 
