@@ -13,7 +13,6 @@ from typing import Any
 import click
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy.engine import make_url
 
 from ..config import Config, check_timezone, parse_every, parse_weekdays
 from ..contentfile import load_content
@@ -21,7 +20,6 @@ from ..errors import ConfigError
 from ..issuefile import Queue, load_queue, queue_rows
 from ..plan import PlanReport, plan_into
 from ..schedule import Schedule, parse_at, parse_start, tomorrow
-from ..store import normalise_url, open_store
 from . import State, main, parse_now, pass_state
 
 COUNT_COLUMNS = ("sent", "failed", "uncertain")
@@ -188,6 +186,11 @@ def _print_queue(rows: list[dict[str, Any]], config: Config) -> None:
 
 def delivery_counts(database_url: str) -> dict[int, dict[str, int]]:
     """Issue number -> ledger rows by status; {} when no SQLite database exists yet."""
+    # Imported here: `newsletter plan` should not pay for SQLAlchemy at start-up.
+    from sqlalchemy.engine import make_url
+
+    from ..store import normalise_url, open_store
+
     url = make_url(normalise_url(database_url))
     if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:") \
             and not Path(url.database).expanduser().exists():
