@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from newsletter.testing.sendgrid_server import SendGridTestServer
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 
@@ -18,6 +21,15 @@ def shared_file(relative: str) -> Path:
             raise AssertionError(f"{path} is required in CI")
         pytest.skip(f"{path} not present")
     return path
+
+
+@pytest.fixture
+def sendgrid() -> Iterator[SendGridTestServer]:
+    """A SendGrid-compatible server on 127.0.0.1 that accepts the delivery tests' key."""
+    from delivery_helpers import API_KEY
+
+    with SendGridTestServer(api_key=API_KEY) as server:
+        yield server
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -9,6 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from click.testing import CliRunner, Result
 
@@ -103,3 +105,8 @@ def add_subscribers(folder: Folder, count: int, *, status: str = "active", start
         for at in range(0, len(rows), 5000):
             store.upsert_subscribers(rows[at:at + 5000], source="test",
                                      now=datetime(2026, 11, 1, tzinfo=UTC))
+
+
+def send_reports(result: Result | subprocess.CompletedProcess[str]) -> list[dict[str, Any]]:
+    """The JSON printed by `newsletter send ... --json`, in process or as a subprocess."""
+    return json.loads(result.output if isinstance(result, Result) else result.stdout)

@@ -2,25 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from email import policy
 from email.parser import BytesParser
 from pathlib import Path
 
-import pytest
-from delivery_helpers import API_KEY, JUST_AFTER, add_subscribers, make_folder
+from delivery_helpers import API_KEY, JUST_AFTER, add_subscribers, make_folder, send_reports
 
 from newsletter.testing.sendgrid_server import SendGridTestServer
-
-
-@pytest.fixture
-def sendgrid():
-    with SendGridTestServer(api_key=API_KEY) as server:
-        yield server
-
-
-def sent_json(result) -> list[dict]:
-    return json.loads(result.output if hasattr(result, "output") else result.stdout)
 
 
 def test_due_send_reaches_every_active_subscriber_once_through_the_outbox(tmp_path: Path
@@ -28,7 +16,7 @@ def test_due_send_reaches_every_active_subscriber_once_through_the_outbox(tmp_pa
     folder = make_folder(tmp_path, subscribers=5)
     result = folder.cli("send", "--due", "--now", JUST_AFTER, "--json")
     assert result.exit_code == 0, result.output
-    [report] = sent_json(result)
+    [report] = send_reports(result)
     assert (report["number"], report["sent"], report["failed"]) == (1, 5, 0)
     emls = sorted((folder.root / "outbox").glob("*.eml"))
     assert len(emls) == 5
@@ -39,8 +27,8 @@ def test_due_send_reaches_every_active_subscriber_once_through_the_outbox(tmp_pa
 
     again = folder.cli("send", "--due", "--now", JUST_AFTER, "--json")
     assert again.exit_code == 0
-    assert sent_json(again)[0]["sent"] == 0
-    assert sent_json(again)[0]["skipped"] == 5
+    assert send_reports(again)[0]["sent"] == 0
+    assert send_reports(again)[0]["skipped"] == 5
     assert len(list((folder.root / "outbox").glob("*.eml"))) == 5
 
 
@@ -48,7 +36,7 @@ def test_nothing_is_due_before_its_time(tmp_path: Path) -> None:
     folder = make_folder(tmp_path, subscribers=2)
     result = folder.cli("send", "--due", "--now", "2026-12-01T13:59:00+00:00", "--json")
     assert result.exit_code == 0
-    assert sent_json(result) == []
+    assert send_reports(result) == []
     assert not (folder.root / "outbox").exists() or not any((folder.root / "outbox").iterdir())
 
 
@@ -60,7 +48,7 @@ def test_sendgrid_send_suppresses_everyone_who_must_not_get_mail(tmp_path: Path,
         add_subscribers(folder, 3, status=status, start=10_000 + 10 * n)
     result = folder.cli("send", "--due", "--now", JUST_AFTER, "--json")
     assert result.exit_code == 0, result.output
-    assert sent_json(result)[0]["sent"] == 2500
+    assert send_reports(result)[0]["sent"] == 2500
     got = sendgrid.deliveries()
     assert len(got) == 2500 and set(got.values()) == {1}
     assert not [e for e in got if int(e.split("@")[0][6:]) >= 10_000]
@@ -94,7 +82,7 @@ def test_dry_run_counts_recipients_and_sends_nothing(tmp_path: Path) -> None:
     folder = make_folder(tmp_path, subscribers=7)
     result = folder.cli("send", "--due", "--dry-run", "--now", JUST_AFTER, "--json")
     assert result.exit_code == 0
-    assert sent_json(result)[0]["recipients"] == 7
+    assert send_reports(result)[0]["recipients"] == 7
     assert not list((folder.root / "outbox").glob("*.eml"))
 
 
@@ -102,11 +90,11 @@ def test_an_expired_issue_is_not_sent_late_without_force(tmp_path: Path) -> None
     folder = make_folder(tmp_path, subscribers=2)
     late = "2026-12-04T14:30:00+00:00"  # issue 1 is 72.5 h old; issue 2 is due
     result = folder.cli("send", "--due", "--now", late, "--json")
-    reports = {r["number"]: r for r in sent_json(result)}
+    reports = {r["number"]: r for r in send_reports(result)}
     assert "expired" in reports[1]["note"] and reports[1]["sent"] == 0
     assert reports[2]["sent"] == 2
     forced = folder.cli("send", "--due", "--force", "--now", late, "--json")
-    assert {r["number"]: r["sent"] for r in sent_json(forced)}[1] == 2
+    assert {r["number"]: r["sent"] for r in send_reports(forced)}[1] == 2
 
 
 def test_a_proof_goes_to_one_address_and_is_not_a_delivery(tmp_path: Path) -> None:
@@ -117,7 +105,7 @@ def test_a_proof_goes_to_one_address_and_is_not_a_delivery(tmp_path: Path) -> No
     mail = BytesParser(policy=policy.default).parse(eml.open("rb"))
     assert mail["Subject"].startswith("[TEST] ")
     real = folder.cli("send", "--due", "--now", JUST_AFTER, "--json")
-    assert sent_json(real)[0]["sent"] == 2
+    assert send_reports(real)[0]["sent"] == 2
 
 
 def test_sending_one_issue_now_needs_confirmation(tmp_path: Path) -> None:
@@ -125,7 +113,7 @@ def test_sending_one_issue_now_needs_confirmation(tmp_path: Path) -> None:
     refused = folder.run("send", "2")
     assert refused.returncode == 1 and "--yes" in refused.stderr
     result = folder.cli("send", "2", "--yes", "--json")
-    assert sent_json(result)[0]["sent"] == 2
+    assert send_reports(result)[0]["sent"] == 2
 
 
 def test_send_without_the_secret_refuses_to_start(tmp_path: Path) -> None:
@@ -141,7 +129,7 @@ def test_a_bad_issue_file_does_not_stop_the_others(tmp_path: Path) -> None:
     bad = next((folder.root / "issues").glob("003-*.yaml"))
     bad.write_text(bad.read_text().replace("status: scheduled", "status: maybe"))
     result = folder.cli("send", "--due", "--now", "2026-12-01T14:05:00+00:00", "--json")
-    reports = sent_json(result)
+    reports = send_reports(result)
     assert result.exit_code == 1
     assert any("status" in r["error"] and "003-" in r["error"] for r in reports)
     assert [r["sent"] for r in reports if r["number"] == 1] == [2]
@@ -198,7 +186,7 @@ def test_a_rerun_reports_claims_it_left_to_another_run(tmp_path: Path) -> None:
     with folder.store() as store:  # a run that claimed two and is still sending (or died)
         store.claim_batch("1", batch_id="other-run", limit=2, now=datetime.now(UTC))
     result = folder.cli("send", "--due", "--now", JUST_AFTER, "--json")
-    [report] = sent_json(result)
+    [report] = send_reports(result)
     assert report["sent"] == 3
     assert "2 recipients are claimed by another run" in report["note"]
     assert len(list((folder.root / "outbox").glob("*.eml"))) == 3

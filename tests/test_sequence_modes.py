@@ -15,24 +15,13 @@ from email.parser import BytesParser
 from pathlib import Path
 
 import pytest
-from delivery_helpers import API_KEY, JUST_AFTER, add_subscribers
+from delivery_helpers import JUST_AFTER, add_subscribers, send_reports
 from pg import db_url  # noqa: F401  (fixture)
 from sequence_helpers import MODES, make_mode_folder
 
 import newsletter.cli.sequence  # noqa: F401  (registers pause/resume/subscribers show)
 from newsletter.store import open_store
 from newsletter.store import sequence as seqdb
-from newsletter.testing.sendgrid_server import SendGridTestServer
-
-
-@pytest.fixture
-def sendgrid():
-    with SendGridTestServer(api_key=API_KEY) as server:
-        yield server
-
-
-def reports(result) -> list[dict]:
-    return json.loads(result.output if hasattr(result, "output") else result.stdout)
 
 
 def outbox_recipients(folder) -> Counter[tuple[str, str]]:
@@ -49,10 +38,10 @@ def test_a_due_run_reaches_every_active_subscriber_once_and_a_rerun_nobody(
     folder = make_mode_folder(tmp_path, mode, subscribers=5)
     first = folder.cli("send", "--due", "--now", JUST_AFTER, "--json")
     assert first.exit_code == 0, first.output
-    assert [(r["number"], r["sent"]) for r in reports(first)] == [(1, 5)]
+    assert [(r["number"], r["sent"]) for r in send_reports(first)] == [(1, 5)]
     again = folder.cli("send", "--due", "--now", JUST_AFTER, "--json")
     assert again.exit_code == 0
-    assert sum(r["sent"] for r in reports(again)) == 0
+    assert sum(r["sent"] for r in send_reports(again)) == 0
     got = outbox_recipients(folder)
     assert len(got) == 5 and set(got.values()) == {1}
 
@@ -110,11 +99,11 @@ def test_claims_of_a_dead_run_become_uncertain_and_are_not_sent_again(tmp_path: 
     _dead_claim(folder, mode, 3)
     result = folder.cli("send", "--due", "--now", JUST_AFTER, "--json")
     assert result.exit_code == 3  # finished with unknown outcomes: reported
-    [report] = [r for r in reports(result) if r["number"] == 1]
+    [report] = [r for r in send_reports(result) if r["number"] == 1]
     assert (report["sent"], report["uncertain"]) == (7, 3)
     assert len(outbox_recipients(folder)) == 7
     retry = folder.cli("send", "--due", "--retry-uncertain", "--now", JUST_AFTER, "--json")
-    assert sum(r["sent"] for r in reports(retry)) == 3
+    assert sum(r["sent"] for r in send_reports(retry)) == 3
     assert set(outbox_recipients(folder).values()) == {1}
 
 
@@ -148,7 +137,7 @@ def test_pause_resume_and_show_from_the_command_line(tmp_path: Path) -> None:
                        "--now", JUST_AFTER)
     assert json.loads(shown.output)["paused"] is True
     first = folder.cli("send", "--due", "--now", JUST_AFTER, "--json")
-    assert [(r["number"], r["sent"]) for r in reports(first)] == [(1, 2)]
+    assert [(r["number"], r["sent"]) for r in send_reports(first)] == [(1, 2)]
     queue = folder.cli("queue", "--json")
     seq = {r["number"]: r["sequence"] for r in json.loads(queue.output)}
     assert seq[1]["received"] == 2 and seq[2]["waiting"] == 2
@@ -160,8 +149,8 @@ def test_pause_resume_and_show_from_the_command_line(tmp_path: Path) -> None:
     assert usage.exit_code == 2
     assert folder.cli("pause", "--all").exit_code == 0
     paused = folder.cli("send", "--due", "--now", JUST_AFTER, "--json")
-    assert sum(r["sent"] for r in reports(paused)) == 0
-    assert "paused" in reports(paused)[0]["note"]
+    assert sum(r["sent"] for r in send_reports(paused)) == 0
+    assert "paused" in send_reports(paused)[0]["note"]
 
 
 def test_pause_and_show_as_real_processes(tmp_path: Path) -> None:
