@@ -168,3 +168,12 @@ def test_pause_and_show_as_real_processes(tmp_path: Path) -> None:
     assert run("pause", "reader0@example.org").returncode == 0
     shown = run("subscribers", "show", "reader0@example.org")
     assert shown.returncode == 0 and "True" in shown.stdout
+
+
+def test_queue_in_sequence_mode_shows_days_and_a_paused_sequence(tmp_path: Path) -> None:
+    folder = make_mode_folder(tmp_path, "sequence", subscribers=3)
+    assert folder.cli("pause", "--all").exit_code == 0
+    shown = folder.cli("queue").output
+    assert "day 3" in shown and "PAUSED" in shown
+    assert folder.cli("resume", "--all").exit_code == 0
+    assert "PAUSED" not in folder.cli("queue").output

@@ -201,6 +201,6 @@ def delivery_counts(database_url: str) -> dict[int, dict[str, int]]:
 
 
 def _when(row: dict[str, Any], key: str) -> str:
-    if row[key] is None:
-        return f"day {row['day']}" if row["day"] is not None else "-"
+    if row[key] is None:  # sequence mode: a day of each subscriber's own calendar
+        return f"day {row['day']}" if row["day"] is not None and key == "send_at_local" else "-"
     return datetime.fromisoformat(row[key]).strftime("%Y-%m-%d %H:%M")

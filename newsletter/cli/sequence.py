@@ -143,6 +143,7 @@ def sequence_counts(store: Store, config: Config, queue: Queue, now: datetime
     seqdb.refresh_hints(store.engine, lambda p: next_due(steps, p, timing), now)
     waiting = seqdb.waiting_by_issue(store.engine, now)
     ledger = store.delivery_counts()
+    paused = seqdb.sequence_paused(store.engine)
     counts = {}
     for step in steps:
         wait = waiting.get(step.number)
@@ -152,6 +153,7 @@ def sequence_counts(store: Store, config: Config, queue: Queue, now: datetime
             "due_now": wait.due if wait else 0,
             "waiting": wait.waiting if wait else 0,
             "next_due_at": wait.next_at.isoformat() if wait and wait.next_at else None,
+            "sequence_paused": paused,
         }
     return counts
 
@@ -183,7 +185,12 @@ def print_sequence_counts(rows: list[dict[str, Any]]) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title="sequence")
+    rows = [row for row in rows if row.get("sequence")]
+    if not rows:
+        return  # no subscriber database yet: nothing to count
+    paused = any(row["sequence"]["sequence_paused"] for row in rows)
+    table = Table(title="sequence (PAUSED: nothing goes out until `newsletter resume --all`)"
+                  if paused else "sequence")
     for column in ("#", "day", "received", "due now", "waiting", "next due (UTC)"):
         table.add_column(column, justify="left" if column.startswith("next") else "right")
     for row in rows:
