@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import PurePath
 
@@ -975,9 +975,3 @@ def _continue(block: Block, line: Line) -> Block:
         items = (*block.items[:-1], f"{block.items[-1]} {line.text}")
         return replace(block, items=items, lines=lines)
     return replace(block, text=f"{block.text} {line.text}".strip(), lines=lines)
-
-
-def iter_block_lines(blocks: Iterable[Block]) -> Iterable[int]:
-    """Every source line number the blocks cover."""
-    for block in blocks:
-        yield from block.lines
