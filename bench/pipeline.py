@@ -52,12 +52,12 @@ def in_process(article: Path, products: list[str]) -> tuple[float, float, int]:
     """(total seconds, premailer seconds, issues) of the pipeline run in this process."""
     import premailer
 
-    from newsletter.build import build_issue
     from newsletter.config import load_config
-    from newsletter.ingest import read_article
-    from newsletter.plan import plan
-    from newsletter.schedule import Schedule
-    from newsletter.split import split
+    from newsletter.content.ingest import read_article
+    from newsletter.content.split import split
+    from newsletter.planning.plan import plan
+    from newsletter.planning.schedule import Schedule
+    from newsletter.rendering.preview import build_issue
 
     spent = [0.0]
     original = premailer.Premailer.transform

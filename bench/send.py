@@ -2,8 +2,8 @@
 
 N synthetic subscribers go into a fresh SQLite database, the SendGrid test server runs in
 another process (as SendGrid would be on another machine), and one issue is sent through
-``newsletter.deliver`` exactly as `newsletter send` does. A naive baseline (one render and
-one API call per recipient) runs on a smaller N; the ratio of the two rates is printed.
+``newsletter.delivery.broadcast`` exactly as `newsletter send` does. A naive baseline (one
+render and one API call per recipient) runs on a smaller N; the ratio of the rates is printed.
 
     .venv/bin/python bench/send.py                       # 100,000 subscribers
     .venv/bin/python bench/send.py --subscribers 1000000 --naive 0   # peak memory at 1M
@@ -31,13 +31,14 @@ from pathlib import Path
 
 from sqlalchemy import insert
 
-from newsletter.backends.sendgrid import SendGridBackend
 from newsletter.config import Config, load_config
-from newsletter.deliver import SendContext, SendOptions, issue_key, send_issue
-from newsletter.issuefile import load_queue
-from newsletter.links import Links
+from newsletter.delivery.backends.sendgrid import SendGridBackend
+from newsletter.delivery.broadcast import send_issue
+from newsletter.delivery.run import SendContext, SendOptions, issue_key
 from newsletter.models import Issue, Message, Recipient
-from newsletter.render import render
+from newsletter.planning.issuefile import load_queue
+from newsletter.rendering.links import Links
+from newsletter.rendering.render import render
 from newsletter.store import Store, open_store
 from newsletter.store.schema import subscribers
 

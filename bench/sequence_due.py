@@ -34,7 +34,7 @@ from urllib.parse import quote
 
 from sqlalchemy import text
 
-from newsletter.sequence import Progress, Step, Timing, next_due
+from newsletter.planning.sequence import Progress, Step, Timing, next_due
 from newsletter.store import open_store
 from newsletter.store import sequence as seqdb
 from newsletter.store.schema import subscribers

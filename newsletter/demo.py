@@ -14,19 +14,20 @@ from datetime import datetime, timedelta
 from importlib import resources
 from pathlib import Path
 
-from .backends.outbox import OutboxBackend
-from .build import build_issue
 from .config import CONFIG_NAME, Config, load_config
-from .contentfile import write_content
-from .deliver import SendContext, SendOptions, SendReport, send_issue
-from .ingest import read_article
-from .issuefile import load_queue
-from .links import Links
+from .content.contentfile import write_content
+from .content.ingest import read_article
+from .content.split import split
+from .delivery.backends.outbox import OutboxBackend
+from .delivery.broadcast import send_issue
+from .delivery.run import SendContext, SendOptions, SendReport
 from .models import Issue
-from .plan import PlanReport, plan_into
+from .planning.issuefile import load_queue
+from .planning.plan import PlanReport, plan_into
+from .planning.schedule import Schedule, parse_at
+from .rendering.links import Links
+from .rendering.preview import build_issue
 from .scaffold import init_folder
-from .schedule import Schedule, parse_at
-from .split import split
 from .store import SubscriberInput, open_store
 
 ARTICLE = "example-article.txt"

@@ -11,7 +11,7 @@ from typing import Any
 import jsonschema
 
 from newsletter.models import Message, Recipient, RenderedIssue, Sender
-from newsletter.personalize import placeholder
+from newsletter.rendering.personalize import placeholder
 
 API_KEY = "SG.unit-test-key.do-not-leak-9f3c"
 

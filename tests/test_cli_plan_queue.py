@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from newsletter.cli import main
-from newsletter.issuefile import issue_paths, load_queue
+from newsletter.planning.issuefile import issue_paths, load_queue
 
 DATA = Path(__file__).parent / "data" / "plan"
 NOW = "2026-02-20T12:00:00+00:00"

@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from test_render import SETTINGS, example_issue, make_config
 
 from newsletter.cli import main
-from newsletter.issuefile import dump_issue, issue_filename
+from newsletter.planning.issuefile import dump_issue, issue_filename
 
 NEWSLETTER = Path(sys.executable).with_name("newsletter")
 

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from newsletter.cli import main
-from newsletter.contentfile import load_content
+from newsletter.content.contentfile import load_content
 
 DATA = Path(__file__).parent / "data" / "split"
 ARTICLE = DATA / "sprouting-at-home.txt"

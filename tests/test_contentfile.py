@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from newsletter.contentfile import count_words, dump_content, load_content, write_content
+from newsletter.content.contentfile import count_words, dump_content, load_content, write_content
 from newsletter.errors import InputError
 from newsletter.models import Article, Content, Dropped, Snippet
 

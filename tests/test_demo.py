@@ -9,8 +9,8 @@ from email import policy
 from email.parser import BytesParser
 from pathlib import Path
 
-from newsletter.contentfile import load_content
-from newsletter.issuefile import load_queue
+from newsletter.content.contentfile import load_content
+from newsletter.planning.issuefile import load_queue
 
 
 def test_demo_runs_the_whole_pipeline_into_an_outbox(tmp_path: Path) -> None:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from newsletter.content.ingest import read_article, read_html_article
 from newsletter.errors import ArticleError
-from newsletter.ingest import read_article, read_html_article
 from newsletter.models import Document
 
 DATA = Path(__file__).parent / "data" / "ingest"

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from newsletter.ingest import read_article, read_html_article
-from newsletter.split import split
+from newsletter.content.ingest import read_article, read_html_article
+from newsletter.content.split import split
 
 PAGE = Path(__file__).parent / "data" / "ingest" / "page-with-footnotes.html"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from newsletter.ingest import read_article, read_markdown_article
+from newsletter.content.ingest import read_article, read_markdown_article
 from newsletter.models import Document
 
 DATA = Path(__file__).parent / "data" / "ingest"

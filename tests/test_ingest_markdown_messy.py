@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from newsletter.ingest import read_article, read_markdown_article
-from newsletter.split import split
+from newsletter.content.ingest import read_article, read_markdown_article
+from newsletter.content.split import split
 
 POST = Path(__file__).parent / "data" / "ingest" / "post-with-table.md"
 

@@ -10,14 +10,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from newsletter.errors import ArticleError, NewsletterError
-from newsletter.ingest import (
+from newsletter.content.ingest import (
     read_article,
     read_html_article,
     read_markdown_article,
     read_text_article,
 )
-from newsletter.ingest.text import clean_line
+from newsletter.content.ingest.text import clean_line
+from newsletter.errors import ArticleError, NewsletterError
 
 DATA = Path(__file__).parent / "data" / "ingest"
 

@@ -6,8 +6,8 @@ import re
 import time
 from pathlib import Path
 
-from newsletter.ingest import read_article, read_text_article
-from newsletter.ingest.text import clean_line
+from newsletter.content.ingest import read_article, read_text_article
+from newsletter.content.ingest.text import clean_line
 from newsletter.models import Document
 
 DATA = Path(__file__).parent / "data" / "ingest"

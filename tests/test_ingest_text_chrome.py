@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from newsletter.ingest import read_article, read_text_article
-from newsletter.ingest.text import clean_line
+from newsletter.content.ingest import read_article, read_text_article
+from newsletter.content.ingest.text import clean_line
+from newsletter.content.split import split
 from newsletter.models import Document
-from newsletter.split import split
 
 ARTICLE = Path(__file__).parent / "data" / "ingest" / "scraped-with-chrome.txt"
 

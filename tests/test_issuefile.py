@@ -14,7 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from newsletter.errors import IssueFileError, NewsletterError
-from newsletter.issuefile import (
+from newsletter.models import CallToAction, Issue, IssueBlock, Source
+from newsletter.planning.issuefile import (
     dump_issue,
     find_issue,
     issue_filename,
@@ -23,8 +24,7 @@ from newsletter.issuefile import (
     load_queue,
     queue_rows,
 )
-from newsletter.models import CallToAction, Issue, IssueBlock, Source
-from newsletter.schedule import local_instant
+from newsletter.planning.schedule import local_instant
 
 GOOD = """\
 number: 4

@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 from sequence_helpers import make_mode_folder
 from test_sequence import ZONES, Simulation
 
-from newsletter.deliver import SendOptions, send_due
+from newsletter.delivery.due import send_due
+from newsletter.delivery.run import SendOptions
 
 
 def test_a_broadcast_goes_out_as_its_local_hour_arrives_in_each_zone_once(tmp_path: Path

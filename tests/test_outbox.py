@@ -11,11 +11,11 @@ import pytest
 from lxml import html as lxml_html
 from test_render import SETTINGS, example_issue, make_config
 
-from newsletter.backends import get_backend
-from newsletter.backends.outbox import OutboxBackend
 from newsletter.config import load_config
+from newsletter.delivery.backends import get_backend
+from newsletter.delivery.backends.outbox import OutboxBackend
 from newsletter.models import Message, Recipient, RenderedIssue, Sender
-from newsletter.render import render
+from newsletter.rendering.render import render
 
 UNSUB = "https://news.example/unsubscribe/abc?x=1&y=2"
 

@@ -18,13 +18,13 @@ from conftest import shared_file
 from lxml import html as lxml_html
 
 from newsletter.config import Config, load_config
-from newsletter.ingest import read_article
+from newsletter.content.ingest import read_article
+from newsletter.content.split import split
 from newsletter.models import Recipient
-from newsletter.personalize import personalize
-from newsletter.plan import plan
-from newsletter.render import check_sendable, render, style_blocks
-from newsletter.schedule import Schedule
-from newsletter.split import split
+from newsletter.planning.plan import plan
+from newsletter.planning.schedule import Schedule
+from newsletter.rendering.personalize import personalize
+from newsletter.rendering.render import check_sendable, render, style_blocks
 
 READER = Recipient(email="ann@example.com", name="Ann <A&B>", subscriber_id="7",
                    fields={"unsubscribe_url": "https://letters.example/unsubscribe/tok?a=1&b=2",

@@ -11,9 +11,9 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from newsletter.content.ingest import read_article
+from newsletter.content.split import split
 from newsletter.errors import NewsletterError
-from newsletter.ingest import read_article
-from newsletter.split import split
 
 PIECES = [
     "→ ", "- ", "• ", "* ", "1) ", "2. ", "Step 3) ", "Pro Tip: ", "Good to Know: ", "[1]",

@@ -9,10 +9,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from newsletter.contentfile import load_content
+from newsletter.content.contentfile import load_content
 from newsletter.errors import InputError
 from newsletter.models import Article, Content, Snippet
-from newsletter.plan import (
+from newsletter.planning.plan import (
     PREHEADER_MAX,
     SUBJECT_MAX,
     pack,
@@ -21,7 +21,7 @@ from newsletter.plan import (
     subject_for,
     words_of,
 )
-from newsletter.schedule import Schedule
+from newsletter.planning.schedule import Schedule
 
 DATA = Path(__file__).parent / "data" / "plan"
 SCHEDULE = Schedule(every_days=3, at=time(9), tz="Europe/Berlin", start=date(2026, 5, 4))

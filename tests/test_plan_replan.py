@@ -10,15 +10,15 @@ from pathlib import Path
 import pytest
 
 from newsletter.config import load_config
-from newsletter.contentfile import load_content
+from newsletter.content.contentfile import load_content
+from newsletter.content.ingest import read_article
+from newsletter.content.split import split
 from newsletter.errors import InputError
-from newsletter.ingest import read_article
-from newsletter.issuefile import STATE_NAME, issue_paths, load_issue, load_queue
 from newsletter.models import Article, Content
-from newsletter.plan import plan_into
-from newsletter.render import render
-from newsletter.schedule import Schedule
-from newsletter.split import split
+from newsletter.planning.issuefile import STATE_NAME, issue_paths, load_issue, load_queue
+from newsletter.planning.plan import plan_into
+from newsletter.planning.schedule import Schedule
+from newsletter.rendering.render import render
 
 DATA = Path(__file__).parent / "data" / "plan"
 START = date(2026, 9, 1)

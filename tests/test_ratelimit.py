@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from newsletter.ratelimit import RateLimiter
+from newsletter.delivery.ratelimit import RateLimiter
 
 
 class FakeClock:

@@ -18,8 +18,8 @@ from lxml import html as lxml_html
 from newsletter.config import Config, load_config
 from newsletter.errors import ConfigError, DeliveryError
 from newsletter.models import CallToAction, Issue, IssueBlock, Recipient, Source
-from newsletter.personalize import personalize
-from newsletter.render import (
+from newsletter.rendering.personalize import personalize
+from newsletter.rendering.render import (
     MAX_HTML_BYTES,
     MAX_STYLE_BYTES,
     PACKAGE_TEMPLATES,

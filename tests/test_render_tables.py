@@ -9,7 +9,7 @@ from lxml import html as lxml_html
 from test_render import example_issue, make_config
 
 from newsletter.models import IssueBlock
-from newsletter.render import render, text_table
+from newsletter.rendering.render import render, text_table
 
 TABLE = ("Feed the starter on this schedule:\n\n"
          "| Day | Flour | Water |\n|-----|-------|-------|\n"

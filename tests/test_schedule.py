@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from newsletter.errors import ConfigError
-from newsletter.schedule import (
+from newsletter.planning.schedule import (
     Schedule,
     local_instant,
     parse_at,

@@ -12,12 +12,13 @@ import pytest
 from delivery_helpers import API_KEY, JUST_AFTER, SECRET, make_folder
 from pg import pg_url  # noqa: F401  (fixture)
 
-from newsletter.backends.sendgrid import SendGridBackend
 from newsletter.config import load_config
-from newsletter.deliver import SendContext, SendOptions, send_due
-from newsletter.issuefile import load_queue
-from newsletter.links import Links
+from newsletter.delivery.backends.sendgrid import SendGridBackend
+from newsletter.delivery.due import send_due
+from newsletter.delivery.run import SendContext, SendOptions
 from newsletter.models import Outcome
+from newsletter.planning.issuefile import load_queue
+from newsletter.rendering.links import Links
 from newsletter.testing.sendgrid_server import SendGridTestServer
 
 SUBSCRIBERS, BATCH, PROCESSES = 3000, 50, 4

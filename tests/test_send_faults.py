@@ -10,11 +10,12 @@ from pathlib import Path
 import pytest
 from delivery_helpers import API_KEY, JUST_AFTER, SECRET, Folder, make_folder
 
-from newsletter.backends.sendgrid import SendGridBackend
 from newsletter.config import load_config
-from newsletter.deliver import SendContext, SendOptions, send_due
-from newsletter.issuefile import load_queue
-from newsletter.links import Links
+from newsletter.delivery.backends.sendgrid import SendGridBackend
+from newsletter.delivery.due import send_due
+from newsletter.delivery.run import SendContext, SendOptions
+from newsletter.planning.issuefile import load_queue
+from newsletter.rendering.links import Links
 from newsletter.testing.sendgrid_server import SendGridTestServer
 
 

@@ -20,8 +20,8 @@ from sendgrid_helpers import (
     recipients,
 )
 
-from newsletter.backends.sendgrid import SendGridBackend
 from newsletter.config import load_config
+from newsletter.delivery.backends.sendgrid import SendGridBackend
 from newsletter.errors import BackendAuthError, ConfigError
 from newsletter.models import Recipient
 from newsletter.testing.sendgrid_server import Fault, SendGridTestServer
@@ -220,7 +220,7 @@ def test_server_errors_are_retried_then_succeed(
         server: SendGridTestServer, sleep: FakeSleep,
         caplog: pytest.LogCaptureFixture) -> None:
     server.inject("500", "503", "502")
-    with caplog.at_level(logging.WARNING, logger="newsletter.backends.sendgrid"):
+    with caplog.at_level(logging.WARNING, logger="newsletter.delivery.backends.sendgrid"):
         outcomes = backend_for(server.url, sleep).send(message(), recipients(4))
 
     assert {o.status for o in outcomes} == {"sent"}

@@ -15,10 +15,11 @@ from delivery_helpers import SECRET, Folder
 from sequence_helpers import make_mode_folder
 
 from newsletter.config import load_config
-from newsletter.deliver import SendContext, SendOptions, send_due
-from newsletter.issuefile import dump_issue, issue_filename, load_queue
-from newsletter.links import Links
+from newsletter.delivery.due import send_due
+from newsletter.delivery.run import SendContext, SendOptions
 from newsletter.models import Outcome
+from newsletter.planning.issuefile import dump_issue, issue_filename, load_queue
+from newsletter.rendering.links import Links
 from newsletter.store import Store, SubscriberInput, open_store
 
 ZONES = ("America/New_York", "Europe/Berlin", "Australia/Sydney", "Asia/Kolkata")

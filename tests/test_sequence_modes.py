@@ -82,8 +82,8 @@ def _dead_claim(folder, mode: str, count: int) -> None:
             store.claim_batch("1", batch_id=uuid.uuid4().hex, limit=count, now=long_ago)
             return
         from newsletter.config import load_config
-        from newsletter.issuefile import load_queue
-        from newsletter.sequence import next_due, series, timing_from_config
+        from newsletter.planning.issuefile import load_queue
+        from newsletter.planning.sequence import next_due, series, timing_from_config
 
         config = load_config(folder.config)
         steps, timing = series(load_queue(config.issues_dir)), timing_from_config(config)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
+from newsletter.content.split import Bounds, pack, split
 from newsletter.models import Block, Document, Dropped
-from newsletter.split import Bounds, pack, split
 
 WORD = "lorem"
 

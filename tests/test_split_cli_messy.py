@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from newsletter.cli import main
-from newsletter.contentfile import load_content
+from newsletter.content.contentfile import load_content
 
 ARTICLE = """A Guide to Window Boxes
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from newsletter.ingest import read_article
+from newsletter.content.ingest import read_article
+from newsletter.content.split import split
 from newsletter.models import Content, Document
-from newsletter.split import split
 
 DATA = Path(__file__).parent / "data" / "split"
 _MARK = re.compile(r"\[\^?\d+\]")

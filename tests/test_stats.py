@@ -79,7 +79,7 @@ def test_stats_command_in_process_and_as_a_real_process(tmp_path: Path) -> None:
 
 
 def test_an_unsubscribe_is_credited_to_the_issue_whose_link_was_clicked(tmp_path: Path) -> None:
-    from newsletter.links import Links
+    from newsletter.rendering.links import Links
 
     with live_app(tmp_path / "letter") as live:
         for who in ("ann", "bob", "cat"):

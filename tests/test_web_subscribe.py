@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from web_support import SECRET, Live, html_part, live_app, text_part
 
-from newsletter.links import Links
+from newsletter.rendering.links import Links
 from newsletter.store import Subscriber, SubscriberInput
 from newsletter.store.events import confirmations_sent
 from newsletter.subscribers import export_csv

@@ -11,7 +11,7 @@ import pytest
 from web_support import SECRET, Live, live_app
 
 from newsletter.cli import web  # noqa: F401  (registers serve and stats)
-from newsletter.links import Links
+from newsletter.rendering.links import Links
 from newsletter.store import Subscriber, SubscriberInput
 from newsletter.tokens import make_token
 

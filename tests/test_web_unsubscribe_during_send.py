@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from web_support import SECRET, live_app, send_issue_now
 
-from newsletter.backends.sendgrid import SendGridBackend
-from newsletter.links import Links
+from newsletter.delivery.backends.sendgrid import SendGridBackend
+from newsletter.rendering.links import Links
 from newsletter.store import SubscriberInput
 from newsletter.testing.sendgrid_server import SendGridTestServer
 

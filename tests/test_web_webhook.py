@@ -200,7 +200,7 @@ def test_without_a_public_key_nothing_is_accepted_and_the_answer_is_json(
 
     from web_support import SECRET, make_config
 
-    from newsletter.backends.outbox import OutboxBackend
+    from newsletter.delivery.backends.outbox import OutboxBackend
     from newsletter.store import open_store
     from newsletter.web import create_app
 

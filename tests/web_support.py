@@ -21,8 +21,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from waitress.server import create_server
 
-from newsletter.backends.outbox import OutboxBackend
 from newsletter.config import Config, load_config
+from newsletter.delivery.backends.outbox import OutboxBackend
 from newsletter.store import Store, open_store
 from newsletter.web import WebSettings, create_app
 
@@ -203,9 +203,10 @@ def send_issue_now(live: Live, number: int, subject: str = "",
     """Send issue ``number`` (one short tip) to every active subscriber, to the outbox."""
     import time
 
-    from newsletter.deliver import SendContext, SendOptions, send_issue
-    from newsletter.links import Links
+    from newsletter.delivery.broadcast import send_issue
+    from newsletter.delivery.run import SendContext, SendOptions
     from newsletter.models import Issue, IssueBlock
+    from newsletter.rendering.links import Links
 
     issue = Issue(number=number, subject=subject or f"Tip number {number}",
                   preheader="A short tip", status="scheduled", send_at=live.clock(),

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import click
 
-from ..contentfile import write_content
-from ..ingest import read_article
+from ..content.contentfile import write_content
+from ..content.ingest import read_article
+from ..content.split import split as split_document
 from ..models import Content, Dropped, Snippet
-from ..split import split as split_document
 from . import State, main, pass_state
 
 

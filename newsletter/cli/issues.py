@@ -15,11 +15,11 @@ from rich.console import Console
 from rich.table import Table
 
 from ..config import Config, check_timezone, parse_every, parse_weekdays
-from ..contentfile import load_content
+from ..content.contentfile import load_content
 from ..errors import ConfigError
-from ..issuefile import Queue, load_queue, queue_rows
-from ..plan import PlanReport, plan_into
-from ..schedule import Schedule, parse_at, parse_start, tomorrow
+from ..planning.issuefile import Queue, load_queue, queue_rows
+from ..planning.plan import PlanReport, plan_into
+from ..planning.schedule import Schedule, parse_at, parse_start, tomorrow
 from . import State, main, parse_now, pass_state
 
 COUNT_COLUMNS = ("sent", "failed", "uncertain")

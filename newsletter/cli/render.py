@@ -10,8 +10,8 @@ from pathlib import Path
 
 import click
 
-from ..build import Built, build_issue
 from ..errors import NewsletterError
+from ..rendering.preview import Built, build_issue
 from . import State, main, pass_state
 
 
@@ -47,7 +47,7 @@ def preview(state: State, number: int, open_browser: bool, port: int) -> None:
       newsletter preview 3
       newsletter preview 3 --open --port 8025
     """
-    from ..issuefile import find_issue, load_queue
+    from ..planning.issuefile import find_issue, load_queue
 
     config = state.config
     loaded = find_issue(load_queue(config.issues_dir), number)
@@ -68,7 +68,7 @@ def build(state: State) -> None:
     Example:
       newsletter build
     """
-    from ..issuefile import load_queue
+    from ..planning.issuefile import load_queue
 
     config = state.config
     queue = load_queue(config.issues_dir)

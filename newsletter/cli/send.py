@@ -15,20 +15,14 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from ..backends import get_backend
-from ..deliver import (
-    SendContext,
-    SendOptions,
-    SendReport,
-    issue_key,
-    send_due,
-    send_issue,
-    send_test,
-)
+from ..delivery.backends import get_backend
+from ..delivery.broadcast import send_issue, send_test
+from ..delivery.due import send_due
+from ..delivery.run import SendContext, SendOptions, SendReport, issue_key
 from ..errors import NewsletterError
-from ..issuefile import find_issue, load_queue
-from ..links import Links
 from ..models import Issue, Outcome
+from ..planning.issuefile import find_issue, load_queue
+from ..rendering.links import Links
 from ..store import Store, open_store
 from ..tokens import secret_from_env
 from . import State, main, parse_now, pass_state

@@ -12,8 +12,16 @@ import click
 
 from ..config import Config
 from ..errors import InputError, NewsletterError
-from ..issuefile import Queue, load_queue
-from ..sequence import Progress, Step, fingerprint, next_due, series, timing_from_config, zone_of
+from ..planning.issuefile import Queue, load_queue
+from ..planning.sequence import (
+    Progress,
+    Step,
+    fingerprint,
+    next_due,
+    series,
+    timing_from_config,
+    zone_of,
+)
 from ..store import Store, open_store
 from ..store import sequence as seqdb
 from . import State, main, parse_now, pass_state

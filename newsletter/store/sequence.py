@@ -4,7 +4,7 @@ Each subscriber row carries its progress (``seq_last_issue``, ``seq_last_day``,
 ``seq_last_at``) and an index hint: ``seq_next_due_at`` (UTC) and ``seq_next_issue``. The
 hint is never later than the truth, so "who may be due now" is one range scan of the
 index (status, seq_next_due_at); every candidate's real due time is then computed in
-Python (:func:`newsletter.sequence.next_due`) and the hint corrected. A new, reactivated
+Python (:func:`newsletter.planning.sequence.next_due`) and the hint corrected. A new, reactivated
 or resumed subscriber has the 1970 default (computed on first sight); when the series or
 the timing changes (:func:`sync_fingerprint`) every hint is reset the same way.
 
@@ -36,7 +36,7 @@ from sqlalchemy import (
 from sqlalchemy import update as sql_update
 from sqlalchemy.dialects import postgresql
 
-from ..sequence import Due, Progress
+from ..planning.sequence import Due, Progress
 from .engine import read_transaction, write_transaction
 from .records import Claimed
 from .schema import deliveries, sequence_state, subscribers

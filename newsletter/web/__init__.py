@@ -14,8 +14,8 @@ from datetime import UTC, datetime
 
 from flask import Flask
 
-from ..backends import Backend, get_backend
 from ..config import Config
+from ..delivery.backends import Backend, get_backend
 from ..store import Store, open_store
 from ..tokens import secret_from_env
 from .common import WebContext, WebSettings, install_pages, log

@@ -11,7 +11,7 @@ from flask import Blueprint, Response, request, url_for
 from werkzeug.exceptions import NotFound
 
 from ..models import Recipient, RenderedIssue
-from ..personalize import personalize
+from ..rendering.personalize import personalize
 from ..store import SendRecord
 from ..tokens import TokenError, read_token
 from .common import log, page, web_context

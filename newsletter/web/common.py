@@ -14,10 +14,10 @@ from cryptography.hazmat.primitives.asymmetric.ec import EllipticCurvePublicKey
 from flask import Blueprint, Flask, Response, current_app, render_template, send_from_directory
 from werkzeug.exceptions import HTTPException, NotFound
 
-from ..backends import Backend
 from ..config import Config
-from ..links import Links
-from ..render import PACKAGE_TEMPLATES, lines_br
+from ..delivery.backends import Backend
+from ..rendering.links import Links
+from ..rendering.render import PACKAGE_TEMPLATES, lines_br
 from ..store import Store
 
 log = logging.getLogger("newsletter.web")

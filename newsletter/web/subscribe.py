@@ -15,7 +15,7 @@ import unicodedata
 from flask import Blueprint, request
 
 from ..config import check_timezone
-from ..confirm import confirmation_for, send_confirmation
+from ..delivery.confirm import confirmation_for, send_confirmation
 from ..errors import BackendAuthError, ConfigError
 from ..store import Subscriber, SubscriberInput
 from ..store.events import claim_confirmation, latest_change_id, reconfirm

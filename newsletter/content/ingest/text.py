@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import PurePath
 
-from ..models import Block, Document, Dropped
+from ...models import Block, Document, Dropped
 
 # --- shapes of a line --------------------------------------------------------------------
 

@@ -3,7 +3,7 @@
 Jinja2 (autoescaped) fills the templates from the newsletter folder's ``templates/``,
 falling back to the package's defaults; premailer then inlines ``email.css`` into style
 attributes, keeping only ``@media`` rules in a ``<style>`` block. Per-recipient fields stay
-placeholders (see :mod:`newsletter.personalize`) and are substituted after rendering.
+placeholders (see :mod:`newsletter.rendering.personalize`) and are substituted after rendering.
 
 Rendering never refuses a draft: :func:`check_sendable` is what senders call before
 anything leaves, and what ``newsletter preview`` reports as warnings.
@@ -28,12 +28,12 @@ from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from markupsafe import Markup, escape
 
-from .config import Config
-from .errors import ConfigError, DeliveryError
-from .models import Issue, IssueBlock, RenderedIssue, Source
+from ..config import Config
+from ..errors import ConfigError, DeliveryError
+from ..models import Issue, IssueBlock, RenderedIssue, Source
 from .personalize import Part, placeholder
 
-PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
+PACKAGE_TEMPLATES = Path(__file__).parents[1] / "templates"
 HTML_TEMPLATE = "issue.html.j2"
 TEXT_TEMPLATE = "issue.txt.j2"
 STYLESHEET = "email.css"

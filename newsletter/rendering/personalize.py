@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from html import escape
 from typing import Literal
 
-from .models import PERSONAL_FIELDS, Recipient, RenderedIssue
+from ..models import PERSONAL_FIELDS, Recipient, RenderedIssue
 
 Part = Literal["html", "text"]
 DEFAULT_NAME = "there"

@@ -38,8 +38,8 @@ from typing import Any
 
 import yaml
 
-from .errors import IssueFileError, NewsletterError
-from .models import ISSUE_STATUSES, CallToAction, Issue, IssueBlock, Source
+from ..errors import IssueFileError, NewsletterError
+from ..models import ISSUE_STATUSES, CallToAction, Issue, IssueBlock, Source
 
 ISSUE_KEYS = ("number", "subject", "preheader", "send_at", "day", "expires", "status",
               "snippets", "cta")

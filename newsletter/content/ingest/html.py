@@ -18,8 +18,8 @@ from urllib.parse import urljoin, urlsplit
 import lxml.html
 from lxml import etree
 
-from ..errors import ArticleError
-from ..models import Block, Document, Dropped
+from ...errors import ArticleError
+from ...models import Block, Document, Dropped
 from .text import (
     callout_parts,
     clean_line,

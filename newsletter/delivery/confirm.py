@@ -12,12 +12,12 @@ from dataclasses import dataclass
 import jinja2
 from markupsafe import Markup
 
+from ..config import Config
+from ..errors import ConfigError
+from ..models import Message, Outcome, Recipient, RenderedIssue
+from ..rendering.links import Links
+from ..rendering.render import STYLESHEET, inline_css, template_environment
 from .backends import Backend
-from .config import Config
-from .errors import ConfigError
-from .links import Links
-from .models import Message, Outcome, Recipient, RenderedIssue
-from .render import STYLESHEET, inline_css, template_environment
 
 HTML_TEMPLATE = "confirm.html.j2"
 TEXT_TEMPLATE = "confirm.txt.j2"

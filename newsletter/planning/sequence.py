@@ -9,7 +9,7 @@ asks for local time, else the newsletter's zone), gets issue k at the first *all
 moment on or after the latest of:
 
 - ``day_k`` days after C's local date, at ``cadence.at`` in Z (DST-correct, see
-  :func:`~newsletter.schedule.local_instant`);
+  :func:`~newsletter.planning.schedule.local_instant`);
 - C itself (a day-0 issue of someone who confirms after the hour goes right away);
 - after downtime or a pause: the local date of the previous email *actually sent* plus
   the gap between the two issues' days, at ``cadence.at`` (the cadence restored from the
@@ -36,8 +36,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from .config import WEEKDAYS, Config
-from .errors import ConfigError
+from ..config import WEEKDAYS, Config
+from ..errors import ConfigError
 from .issuefile import Queue
 from .schedule import local_instant, parse_at
 

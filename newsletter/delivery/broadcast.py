@@ -14,103 +14,34 @@ claims of a concurrent run for dead ones.
 
 from __future__ import annotations
 
-import gc
 import threading
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor, wait
-from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
 
-from .backends import Backend
-from .config import Config
-from .errors import BackendAuthError, NewsletterError, SendInterrupted
-from .issuefile import LoadedIssue, Queue
-from .links import Links
-from .models import Issue, Message, Outcome, Recipient, RenderedIssue
+from ..config import Config
+from ..errors import BackendAuthError, NewsletterError, SendInterrupted
+from ..models import Issue, Message, Outcome, Recipient, RenderedIssue
+from ..planning.issuefile import LoadedIssue, Queue
+from ..rendering.render import check_sendable, render
+from ..store import STALE_ERROR, Claimed, Counts, Store
 from .ratelimit import RateLimiter
-from .render import check_sendable, render
-from .store import STALE_ERROR, Claimed, Counts, Store
-
-DEFAULT_EXPIRY = timedelta(hours=48)
-# Longer than the SendGrid client timeout times its retries: a claim this old is dead.
-DEFAULT_LEASE = timedelta(minutes=15)
-GC_YOUNG_THRESHOLD = 20_000  # allocations between young collections during a send
-
-
-@dataclass(frozen=True)
-class SendOptions:
-    """How a send runs. ``now`` is passed in (``--now``), never read here."""
-
-    now: datetime
-    dry_run: bool = False
-    force: bool = False  # send an issue past its expiry
-    retry_uncertain: bool = False
-    lease: timedelta = DEFAULT_LEASE
-    expiry: timedelta = DEFAULT_EXPIRY
+from .run import (
+    SendContext,
+    SendOptions,
+    SendReport,
+    issue_key,
+    long_lived_objects_frozen,
+    run_in_threads,
+)
 
 
-@dataclass(frozen=True)
-class SendReport:
-    """What one run did for one issue (an object of `send --json`).
-
-    ``recipients`` were handled in this run (sent + failed + uncertain); ``skipped`` had
-    the issue already from an earlier run; ``uncertain`` includes claims of dead runs
-    found in this one; ``retried`` earlier failures (or, with --retry-uncertain, unknown
-    outcomes) handed back to this run; ``reasons`` maps each error message of a failed or
-    uncertain recipient to how many had it.
-    """
-
-    number: int
-    subject: str
-    recipients: int = 0
-    sent: int = 0
-    failed: int = 0
-    uncertain: int = 0
-    skipped: int = 0
-    retried: int = 0
-    note: str = ""
-    error: str = ""
-    reasons: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def ok(self) -> bool:
-        """True when nobody failed, no outcome is unknown and nothing went wrong."""
-        return not (self.failed or self.uncertain or self.error)
-
-
-@dataclass
-class SendContext:
-    """Everything a send needs from outside: settings, store, backend, links and clock."""
-
-    config: Config
-    store: Store
-    backend: Backend
-    links: Links
-    clock: Callable[[], datetime]
-    sleep: Callable[[float], None]
-    on_batch: Callable[[Sequence[Outcome]], None] = field(default=lambda outcomes: None)
-
-
-def issue_key(issue: Issue) -> str:
-    """The issue's key in the ledger and in SendGrid's custom_args."""
-    return str(issue.number)
-
-
-def send_due(queue: Queue, ctx: SendContext, options: SendOptions) -> list[SendReport]:
-    """What cron runs: send every scheduled issue whose time has come.
+def send_broadcast_due(queue: Queue, ctx: SendContext,
+                       options: SendOptions) -> list[SendReport]:
+    """Send every scheduled issue whose ``send_at`` has come, to everyone at once.
 
     A bad issue file or an issue that cannot render is reported and the others still go;
-    a refused API key stops everything at once. Sequence mode and local-time broadcasts
-    are sent by :mod:`newsletter.sequence_send` (same ledger, same guarantees).
+    a refused API key stops everything at once.
     """
-    if ctx.config.mode == "sequence" or ctx.config.send_local_time:
-        from .sequence_send import send_local_due, send_sequence_due
-
-        sender = send_sequence_due if ctx.config.mode == "sequence" else send_local_due
-        return sender(queue, ctx, options)
     reports = [SendReport(0, "", error=str(err)) for err in queue.errors]
     for loaded in queue.issues:
         skip = _not_due(loaded, options)
@@ -211,52 +142,12 @@ def _run_workers(message: Message, issue: Issue, ctx: SendContext) -> _Worker:
     worker = _Worker(message, issue, ctx, min(delivery.batch_size, ctx.backend.max_batch),
                      RateLimiter(delivery.rate_per_second, delivery.rate_per_hour,
                                  clock=lambda: ctx.clock().timestamp(), sleep=ctx.sleep))
-    with _long_lived_objects_frozen():
+    with long_lived_objects_frozen():
         run_in_threads(worker.run, delivery.concurrency, worker.stop,
                        sent=lambda: worker.tally["sent"])
     if worker.auth_error:
         raise worker.auth_error
     return worker
-
-
-def run_in_threads(loop: Callable[[], object], count: int, stop: threading.Event, *,
-                   sent: Callable[[], int]) -> list[Future[object]]:
-    """Run ``count`` copies of ``loop`` until all return; their futures, all done.
-
-    Ctrl-C sets ``stop``: no new batch is claimed, the batches in flight are sent and
-    recorded, and then :class:`SendInterrupted` says so (re-running sends the rest).
-    """
-    with ThreadPoolExecutor(max_workers=count) as pool:
-        futures = [pool.submit(loop) for _ in range(count)]
-        try:
-            for future in futures:
-                future.exception()  # wait for all before raising any
-        except KeyboardInterrupt:
-            stop.set()
-            wait(futures)
-            raise SendInterrupted(f"stopped by Ctrl-C after {sent()} messages were sent; the "
-                                  "batches in flight were finished and recorded, and "
-                                  "running the same command again sends the rest") from None
-    return futures
-
-
-@contextmanager
-def _long_lived_objects_frozen() -> Iterator[None]:
-    """Keep what exists before the send (modules, settings, the rendered issue) out of
-    the garbage collector's full passes while it runs.
-
-    A send makes many short-lived dicts per recipient; every few batches they trigger a
-    full collection, which would otherwise walk the whole heap each time (a third of the
-    cost of building a request).
-    """
-    thresholds = gc.get_threshold()
-    gc.freeze()
-    gc.set_threshold(GC_YOUNG_THRESHOLD, *thresholds[1:])
-    try:
-        yield
-    finally:
-        gc.set_threshold(*thresholds)
-        gc.unfreeze()
 
 
 class _Worker:

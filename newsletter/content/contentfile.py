@@ -19,8 +19,8 @@ from typing import Any
 
 import yaml
 
-from .errors import InputError
-from .models import Article, Content, Dropped, Snippet, count_words
+from ..errors import InputError
+from ..models import Article, Content, Dropped, Snippet, count_words
 
 SNIPPET_FIELDS = ("id", "kind", "section", "title", "body", "sources", "words")
 REQUIRED_SNIPPET_FIELDS = ("id", "kind", "title", "body")

@@ -17,11 +17,11 @@ from email.utils import format_datetime, make_msgid
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..models import Message, Outcome, Recipient
-from ..personalize import personalize
+from ...models import Message, Outcome, Recipient
+from ...rendering.personalize import personalize
 
 if TYPE_CHECKING:
-    from ..config import Config
+    from ...config import Config
 
 TEST_PREFIX = "[TEST] "
 # Lines up to RFC 5322's hard limit: a long List-Unsubscribe URL stays on one line rather

@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Protocol
 
-from ..errors import ConfigError
-from ..models import Message, Outcome, Recipient
+from ...errors import ConfigError
+from ...models import Message, Outcome, Recipient
 
 if TYPE_CHECKING:
-    from ..config import Config
+    from ...config import Config
 
 
 class Backend(Protocol):

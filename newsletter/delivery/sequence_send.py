@@ -27,13 +27,10 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .deliver import SendContext, SendOptions, SendReport, run_in_threads
-from .errors import BackendAuthError, NewsletterError
-from .issuefile import LoadedIssue, Queue
-from .models import Issue, Message, Outcome, Recipient, RenderedIssue
-from .ratelimit import RateLimiter
-from .render import check_sendable, render
-from .sequence import (
+from ..errors import BackendAuthError, NewsletterError
+from ..models import Issue, Message, Outcome, Recipient, RenderedIssue
+from ..planning.issuefile import LoadedIssue, Queue
+from ..planning.sequence import (
     Due,
     Progress,
     broadcast_span,
@@ -44,8 +41,11 @@ from .sequence import (
     timing_from_config,
     zones_reached,
 )
-from .store import STALE_ERROR, Claimed, Store
-from .store import sequence as seqdb
+from ..rendering.render import check_sendable, render
+from ..store import STALE_ERROR, Claimed, Store
+from ..store import sequence as seqdb
+from .ratelimit import RateLimiter
+from .run import SendContext, SendOptions, SendReport, run_in_threads
 
 Claimer = Callable[[str], list[tuple[int, Claimed]]]
 

@@ -19,8 +19,9 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from .contentfile import count_words
-from .errors import InputError
+from ..content.contentfile import count_words
+from ..errors import InputError
+from ..models import CallToAction, Content, Issue, IssueBlock, Snippet, Source
 from .issuefile import (
     LoadedIssue,
     Queue,
@@ -33,7 +34,6 @@ from .issuefile import (
     write_atomic,
     write_state,
 )
-from .models import CallToAction, Content, Issue, IssueBlock, Snippet, Source
 from .schedule import Schedule, send_dates, send_times
 
 SUBJECT_MAX = 59  # characters: "under 60"

@@ -17,8 +17,8 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
+from ..models import Article, Block, Content, Document, Dropped, Snippet
 from .contentfile import count_words
-from .models import Article, Block, Content, Document, Dropped, Snippet
 
 # --- units: the atoms a snippet is packed from ----------------------------------------------
 

@@ -37,12 +37,12 @@ from typing import TYPE_CHECKING, Any
 import sendgrid
 from python_http_client.exceptions import HTTPError
 
-from ..errors import BackendAuthError, ConfigError
-from ..models import Message, Outcome, OutcomeStatus, Recipient
-from ..personalize import html_value, placeholder, recipient_values
+from ...errors import BackendAuthError, ConfigError
+from ...models import Message, Outcome, OutcomeStatus, Recipient
+from ...rendering.personalize import html_value, placeholder, recipient_values
 
 if TYPE_CHECKING:
-    from ..config import Config
+    from ...config import Config
 
 log = logging.getLogger(__name__)
 

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from .config import WEEKDAYS, check_timezone
-from .errors import ConfigError
+from ..config import WEEKDAYS, check_timezone
+from ..errors import ConfigError
 
 _AT = re.compile(r"^(\d{1,2}):(\d{2})$")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from .tokens import make_token
+from ..tokens import make_token
 
 
 class Addressee(Protocol):

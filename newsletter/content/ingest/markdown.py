@@ -15,7 +15,7 @@ import yaml
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from ..models import Block, Document, Dropped
+from ...models import Block, Document, Dropped
 from .text import (
     callout_parts,
     clean_line,

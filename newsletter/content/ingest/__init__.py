@@ -17,8 +17,8 @@ import codecs
 import re
 from pathlib import Path
 
-from ..errors import ArticleError
-from ..models import Document
+from ...errors import ArticleError
+from ...models import Document
 from .text import read_text_article
 
 __all__ = [

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .config import Config
-from .models import Issue, Recipient
+from ..config import Config
+from ..models import Issue, Recipient
 from .personalize import personalize
 from .render import render, sendability_problems, unresolved_markers
 
