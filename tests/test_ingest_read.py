@@ -16,7 +16,7 @@ from newsletter.content.ingest import (
     read_markdown_article,
     read_text_article,
 )
-from newsletter.content.ingest.text import clean_line
+from newsletter.content.ingest.lines import clean_line
 from newsletter.errors import ArticleError, NewsletterError
 
 DATA = Path(__file__).parent / "data" / "ingest"

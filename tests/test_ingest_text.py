@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 from newsletter.content.ingest import read_article, read_text_article
-from newsletter.content.ingest.text import clean_line
+from newsletter.content.ingest.lines import clean_line
 from newsletter.models import Document
 
 DATA = Path(__file__).parent / "data" / "ingest"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from newsletter.content.ingest import read_article, read_text_article
-from newsletter.content.ingest.text import clean_line
+from newsletter.content.ingest.lines import clean_line
 from newsletter.content.split import split
 from newsletter.models import Document
 

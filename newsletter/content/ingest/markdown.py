@@ -16,15 +16,19 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from ...models import Block, Document, Dropped
-from .text import (
+from .lines import (
     callout_parts,
     clean_line,
     final_char,
     is_reference_heading,
-    is_signup_line,
-    is_skip_link,
     mark_faq_questions,
     reference_entry,
+)
+from .noise import (
+    is_signup_line,
+    is_skip_link,
+)
+from .text import (
     title_from_source,
 )
 

@@ -11,402 +11,50 @@ claimed: noise, reference list, callouts, title, lists, captions, link lists, he
 Whatever is left is paragraph text. Every non-blank line ends in exactly one block, one
 reference entry or one dropped record.
 
-Shared helpers used by the Markdown and HTML readers live here too (callouts, FAQ
-questions, reference entries, shapes of lines).
+The shapes of lines (:mod:`.lines`) and the noise rules (:mod:`.noise`) are shared with
+the Markdown and HTML readers.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import PurePath
 
 from ...models import Block, Document, Dropped
-
-# --- shapes of a line --------------------------------------------------------------------
-
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
-_TRAILING_CITATIONS = re.compile(r"(?:\s*\[\d{1,3}\])+$")
-_CLOSERS = "\"'”’)]»*_"
-_SMALL_WORDS = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "and",
-        "or",
-        "but",
-        "nor",
-        "of",
-        "to",
-        "in",
-        "on",
-        "at",
-        "by",
-        "for",
-        "with",
-        "from",
-        "as",
-        "vs",
-        "via",
-        "per",
-        "into",
-        "onto",
-        "up",
-        "out",
-        "off",
-        "is",
-        "are",
-        "be",
-        "it",
-        "its",
-    ]
+from .lines import (
+    URL_LINE,
+    callout_parts,
+    clean_line,
+    core_text,
+    final_char,
+    is_heading_shape,
+    is_reference_heading,
+    is_short_label,
+    is_title_case,
+    list_marker,
+    mark_faq_questions,
+    reference_entry,
+    shape,
+    significant_words,
+    word_count,
 )
-_WORD = re.compile(r"[^\W\d_][\w'’-]*")
-_MAX_HEADING_WORDS = 16
-_MAX_QUESTION_WORDS = 22
-
-
-def clean_line(raw: str) -> str:
-    """The line without invisible characters, with runs of whitespace (NBSP too) as one space."""
-    return " ".join(raw.translate(_INVISIBLE).split())
-
-
-def core_text(text: str) -> str:
-    """``text`` without trailing citation markers and closing quotes/brackets."""
-    return _TRAILING_CITATIONS.sub("", text).rstrip().rstrip(_CLOSERS).rstrip()
-
-
-def final_char(text: str) -> str:
-    """The last meaningful character: citation markers and closing quotes ignored."""
-    return core_text(text)[-1:]
-
-
-def word_count(text: str) -> int:
-    """Whitespace-separated words."""
-    return len(text.split())
-
-
-def significant_words(text: str) -> set[str]:
-    """Lower-cased words of ``text`` other than small function words."""
-    return {w.lower() for w in _WORD.findall(text) if w.lower() not in _SMALL_WORDS}
-
-
-def is_title_case(text: str) -> bool:
-    """Most significant words start with a capital (``Relieving Back Pain``)."""
-    words = _WORD.findall(text)
-    if not words:
-        return False
-    significant = words[:1] + [w for w in words[1:] if w.lower() not in _SMALL_WORDS]
-    capitals = sum(w[0].isupper() for w in significant)
-    return capitals / len(significant) >= 0.75
-
-
-def is_heading_shape(text: str) -> bool:
-    """Short, and ends without sentence punctuation (a question mark is fine)."""
-    if text.endswith(("→", "»")) or _UNORDERED.match(text):
-        return False
-    last = final_char(text)
-    if last == "?":
-        return word_count(text) <= _MAX_QUESTION_WORDS
-    return bool(last) and last not in ".!;:,…" and word_count(text) <= _MAX_HEADING_WORDS
-
-
-def shape(text: str) -> str:
-    """``label`` (``Name: text``), ``lead`` (ends in ``:``), ``question``, ``fragment``
-    (no final punctuation) or ``sentence``."""
-    last = final_char(text)
-    if last == ":":
-        return "lead"
-    if _LABELLED.match(text):
-        return "label"
-    if last == "?":
-        return "question"
-    return "sentence" if last in ".!;,…" else "fragment"
-
-
-_LABELLED = re.compile(r"^(?P<label>[^\W\d_][^:]{0,60}?):\s+(?P<rest>\S.*)$")
-
-
-def _short_label(text: str) -> bool:
-    match = _LABELLED.match(text)
-    return bool(match) and word_count(match["label"]) <= 7 and "//" not in match["rest"][:3]
-
-
-# --- list markers ------------------------------------------------------------------------
-
-_UNORDERED = re.compile(
-    r"^(?P<mark>[→➔➜➝➞►▶▸▹•●○◦▪▫■□‣⁃·✓✔✗✘☐☑✅❌*+]|->|=>|--?|[–—])\s+(?P<text>\S.*)$"
+from .noise import (
+    FORM_FIELD,
+    IMAGE_PREFIX,
+    RELATED_HEADING,
+    is_boilerplate,
+    is_breadcrumb,
+    is_byline,
+    is_cookie_notice,
+    is_image_label,
+    is_link_without_url,
+    is_navigation,
+    is_signup_line,
+    is_skip_link,
 )
-_ORDERED = re.compile(
-    r"^(?:(?P<word>step|tip|day|week|phase|stage|part|rule|method|option|way|reason)\s+"
-    r"(?P<wn>\d{1,3})\s*[.):\-–—]\s*|(?P<n>\d{1,3})(?P<delim>[.)])\s+|"
-    r"\(?(?P<letter>[a-z])\)\s+)(?P<text>\S.*)$",
-    re.IGNORECASE,
-)
-
-
-@dataclass(frozen=True)
-class Marker:
-    """A list marker found at the start of a line."""
-
-    family: str  # the bullet character, or "1." / "1)" / "step" for numbers
-    ordered: bool
-    number: int
-    text: str  # the item without its marker
-
-
-def list_marker(text: str) -> Marker | None:
-    """The bullet or number that starts ``text``, if any."""
-    match = _UNORDERED.match(text)
-    if match:
-        mark = match["mark"]
-        family = "-" if mark in ("-", "--", "–", "—") else mark
-        return Marker(family, False, 0, match["text"])
-    match = _ORDERED.match(text)
-    if match:
-        if match["word"]:
-            return Marker(match["word"].lower(), True, int(match["wn"]), match["text"])
-        if match["letter"]:  # a) b) c): lettered items
-            return Marker("a)", True, ord(match["letter"].lower()) - 96, match["text"])
-        return Marker("1" + match["delim"], True, int(match["n"]), match["text"])
-    return None
-
-
-# --- callouts, FAQ, references (shared with the other readers) ----------------------------
-
-_CALLOUT_LABELS = (
-    r"good to know|pro tip|quick tip|top tip|bonus tip|expert tip|tip|note|please note|"
-    r"side note|important|warning|caution|heads up|remember|reminder|key takeaways?|"
-    r"takeaway|bottom line|fun fact|did you know|tl;?dr|editor'?s note|fyi|hint|insight"
-)
-_CALLOUT = re.compile(
-    rf"^[*_]{{0,2}}(?P<label>{_CALLOUT_LABELS})[*_]{{0,2}}\s*[:!?\-–—][*_]{{0,2}}\s+"
-    r"(?P<text>\S.*)$",
-    re.IGNORECASE,
-)
-_FAQ_HEADING = re.compile(r"\bFAQs?\b|frequently asked|\bquestions\b|\bQ\s*&\s*A\b", re.IGNORECASE)
-_REFERENCE_HEADING = re.compile(
-    r"^[#*_\s]*(?:resources|references|sources|bibliography|works cited|notes|citations|"
-    r"footnotes|further reading)[*_\s]*:?[*_\s]*$",
-    re.IGNORECASE,
-)
-_REFERENCE_ENTRY = re.compile(
-    r"^(?:\[\^?(?P<b>\d{1,3})\]:?|\^?(?P<n>\d{1,3})[.):])\s*(?P<text>\S.*)$"
-)
-_URL = re.compile(r"^(?:https?://|www\.)\S+$", re.IGNORECASE)
-
-
-def callout_parts(text: str) -> tuple[str, str] | None:
-    """``(label, text)`` when ``text`` opens with a callout label such as ``Pro Tip:``."""
-    match = _CALLOUT.match(text)
-    return (match["label"], match["text"]) if match else None
-
-
-def is_faq_heading(text: str) -> bool:
-    """A heading that opens a FAQ section (``FAQs``, ``Frequently Asked ...``)."""
-    return bool(_FAQ_HEADING.search(text))
-
-
-def is_reference_heading(text: str) -> bool:
-    """``Resources:``, ``References``, ``Sources:``, ``Bibliography``, ``Works cited``, ..."""
-    return bool(_REFERENCE_HEADING.match(text))
-
-
-def reference_entry(text: str) -> tuple[str, str] | None:
-    """``("3", "https://...")`` for ``3. https://...``, ``[3] text`` or ``[^3]: text``."""
-    match = _REFERENCE_ENTRY.match(text)
-    if not match:
-        return None
-    return (match["b"] or match["n"]), reference_target(match["text"].strip())
-
-
-_URL_INSIDE = re.compile(r"(?:https?://|www\.)[^\s<>\"')\]]+", re.IGNORECASE)
-
-
-def reference_target(text: str) -> str:
-    """The URL of an entry that mixes text and a URL (``Survey 2022, https://...``), else
-    the entry as it is (a bare URL, or text with no URL)."""
-    found = list(dict.fromkeys(u.rstrip(".,;:") for u in _URL_INSIDE.findall(text)))
-    if len(found) != 1 or _URL.match(text):
-        return text
-    return found[0]
-
-
-def mark_faq_questions(blocks: Sequence[Block]) -> tuple[Block, ...]:
-    """Turn question headings inside a FAQ section into ``question`` blocks.
-
-    A FAQ section starts at a heading such as ``FAQs`` and ends at the next heading of the
-    same or higher level that is not itself a question.
-    """
-    result: list[Block] = []
-    faq_level = 0
-    for index, block in enumerate(blocks):
-        if block.kind == "heading":
-            is_question = final_char(block.text) == "?"
-            if faq_level and is_question:
-                block = replace(block, kind="question", rule="faq_question")
-            elif faq_level and block.level <= faq_level:
-                faq_level = 0
-            if block.kind == "heading" and (
-                is_faq_heading(block.text) or opens_questions(blocks, index)
-            ):
-                faq_level = block.level or 2
-        result.append(block)
-    return tuple(result)
-
-
-def opens_questions(blocks: Sequence[Block], index: int) -> bool:
-    """A heading with no text of its own, followed by two or more question headings
-    (``What About Naps?`` then ``Is napping good?``, ``How late is too late?``)."""
-    head, questions = blocks[index], 0
-    for block in blocks[index + 1 :]:
-        if block.kind not in ("heading", "question"):
-            if not questions:
-                return False
-            continue
-        if final_char(block.text) != "?" or block.level < head.level:
-            break
-        questions += 1
-    return questions >= 2
-
-
-# --- noise ---------------------------------------------------------------------------------
-
-_SKIP_LINK = re.compile(
-    r"^(?:skip|jump) to (?:the )?(?:main )?(?:content|navigation|main|article|footer|menu)\b",
-    re.IGNORECASE,
-)
-_IMAGE_WORDS = (
-    "testimonial|testimonials|image|images|photo|photos|picture|pictures|illustration|"
-    "infographic|screenshot|logo|icon|banner|graphic|thumbnail|gif|headshot|img"
-)
-_IMAGE_LABEL = re.compile(rf"\b(?:{_IMAGE_WORDS})$", re.IGNORECASE)
-_IMAGE_PREFIX = re.compile(
-    r"^(?:photo|image|picture|photo credit|image credit|credit|caption|figure \d+|fig\. ?\d+)"
-    r"\s*[:|\-–—]",
-    re.IGNORECASE,
-)
-_IMAGE_FILE = re.compile(r"\.(?:jpe?g|png|gif|webp|svg|avif)$", re.IGNORECASE)
-_LINK_ARROW = re.compile(r"(?:→|»|›|>>|->)\s*$")
-_LINK_ONLY = re.compile(
-    r"^(?:read more|read the full \w+|continue reading|click here|learn more|see more|"
-    r"view all|back to top|read next|keep reading|more info)\b.{0,40}$",
-    re.IGNORECASE,
-)
-_SIGNUP = re.compile(
-    r"\b(?:subscribe\b|sign[ -]?up\b|our newsletter|(?:the|our) mailing list|"
-    r"receive (?:our )?emails?|enter your email|"
-    r"join (?:our|the) (?:list|community|newsletter|mailing list)|(?:to|in) your inbox|"
-    r"unsubscribe at any time|no spam)",
-    re.IGNORECASE,
-)
-_BOILERPLATE = re.compile(
-    r"^(?:share(?: this)?(?: (?:on|via) \w+)?|tweet|pin it|print|email|facebook|twitter|x|"
-    r"linkedin|pinterest|instagram|whatsapp|advertisement|sponsored|previous(?: post)?|"
-    r"next(?: post)?|leave a (?:comment|reply)|\d+ comments?|no comments|comments|"
-    r"related (?:posts|articles)|you (?:may|might) also like|tags?:.*|categor(?:y|ies):.*|"
-    r"posted (?:on|in|by) .*|©.*|copyright .*|all rights reserved.*|cookie settings|"
-    r"accept(?: all)?(?: cookies)?)$",
-    re.IGNORECASE,
-)
-
-
-_NAVIGATION = re.compile(
-    r"^(?:(?:main |mobile |site )?menu|navigation|toggle (?:navigation|menu)|open menu|"
-    r"close(?: menu)?|search(?: for)?|log ?in|sign ?in|my account|cart(?: \(\d+\))?|home)$",
-    re.IGNORECASE,
-)
-_CRUMB_SEPARATORS = re.compile(r"\s(?:›|»|>|/|\\|→|·|\|)\s")
-_BYLINE_NAME = re.compile(r"^[Bb]y\s+[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}\s*(?:[|·•–—]|$)")
-_BYLINE_DATE = re.compile(
-    r"^(?:updated|published|last updated|posted)(?: on)?:?\s+\w+\.? \d", re.IGNORECASE
-)
-_READ_TIME = re.compile(r"\b\d{1,3}\s*(?:-|\s)?min(?:ute)?s?\s+read\b", re.IGNORECASE)
-_COOKIE = re.compile(
-    r"\b(?:accept|allow|reject|decline|manage)(?: all)?(?: the)? cookies\b|"
-    r"\bcookies? (?:settings|policy|preferences|consent|notice|banner)\b|"
-    r"\b(?:we|this (?:web)?site) uses? cookies\b|"
-    r"\bcookies? to (?:improve|give|ensure|personali[sz]e|analy[sz]e|enhance)\b",
-    re.IGNORECASE,
-)
-_FORM_FIELD = re.compile(
-    r"^(?:your |enter your )?(?:e-?mail(?: address)?|first name|last name|full name)\s*\*?:?$",
-    re.IGNORECASE,
-)
-_RELATED_HEADING = re.compile(
-    r"^(?:related (?:posts|articles|reading|stories)|you (?:may|might) also like|"
-    r"popular (?:posts|articles)|read next|more (?:posts|articles|from the blog)|"
-    r"recent posts|further posts)\s*:?$",
-    re.IGNORECASE,
-)
-
-
-def is_navigation(text: str) -> bool:
-    """A site menu entry left by the scrape: ``Menu``, ``Search``, ``Log in``, ``Home``."""
-    return bool(_NAVIGATION.match(core_text(text)))
-
-
-def is_breadcrumb(text: str) -> bool:
-    """A breadcrumb trail: ``Home › Blog › Sleep`` (short parts joined by separators)."""
-    parts = _CRUMB_SEPARATORS.split(text)
-    if len(parts) < 2 or word_count(text) > 16 or final_char(text) in ".!?":
-        return False
-    short = all(0 < word_count(p) <= 5 for p in parts)
-    return short and (len(parts) >= 3 or parts[0].strip().casefold() == "home")
-
-
-def is_byline(text: str) -> bool:
-    """An author/date/read-time line: ``By Jane Doe | Updated March 3, 2024 | 8 min read``."""
-    if word_count(text) > 20:
-        return False
-    if _BYLINE_NAME.match(text) or _BYLINE_DATE.match(text):
-        return True
-    read_time = _READ_TIME.search(text)
-    return bool(read_time) and (read_time.group(0) == text or bool(re.search(r"[|·•]", text)))
-
-
-def is_cookie_notice(text: str) -> bool:
-    """A cookie banner: ``We use cookies ...``, ``Accept all cookies``."""
-    return word_count(text) <= 40 and bool(_COOKIE.search(text))
-
-
-def is_skip_link(text: str) -> bool:
-    """An accessibility link such as ``Skip to content``."""
-    return bool(_SKIP_LINK.match(text)) and word_count(text) <= 5
-
-
-def is_image_label(text: str) -> bool:
-    """An image label left by the scrape (``... testimonial``, ``Photo: ...``, a file name)."""
-    if word_count(text) > 15 or final_char(text) in ".!?":
-        return False
-    if _IMAGE_PREFIX.match(text) or _IMAGE_FILE.search(text):
-        return True
-    return word_count(text) <= 6 and bool(_IMAGE_LABEL.search(text))
-
-
-def is_link_without_url(text: str) -> bool:
-    """A link whose URL the scrape lost: ``... in this article →``, ``Read more``."""
-    if word_count(text) > 20:
-        return False
-    if _LINK_ARROW.search(text):
-        return True
-    return bool(_LINK_ONLY.match(text)) and final_char(text) not in ".!?"
-
-
-def is_signup_line(text: str) -> bool:
-    """A newsletter sign-up box line: ``Subscribe to our newsletter``, ``Sign up``."""
-    if word_count(text) > 25 or not _SIGNUP.search(text):
-        return False
-    return final_char(text) not in ".;,…" or word_count(text) <= 8
-
-
-def is_boilerplate(text: str) -> bool:
-    """Share buttons, comment counters, copyright lines and similar page furniture."""
-    return word_count(text) <= 12 and bool(_BOILERPLATE.match(text))
-
 
 # --- the reader ----------------------------------------------------------------------------
 
@@ -482,7 +130,7 @@ NOISE_RULES: tuple[tuple[str, Callable[[str], bool]], ...] = (
     ("navigation: site menu entry", is_navigation),
     ("byline: author, date or read-time line", is_byline),
     ("breadcrumb: breadcrumb trail", is_breadcrumb),
-    ("form_field: sign-up form field", lambda text: bool(_FORM_FIELD.match(text))),
+    ("form_field: sign-up form field", lambda text: bool(FORM_FIELD.match(text))),
     ("image_label: image label or caption", is_image_label),
     ("link_without_url: link text whose URL was lost", is_link_without_url),
     ("signup_footer: newsletter sign-up box", is_signup_line),
@@ -521,7 +169,7 @@ def _gapless_run(state: State, index: int, step: int) -> list[Line]:
 def _tag_related_posts(state: State) -> None:
     """Post titles listed under ``Related posts`` / ``You may also like``."""
     for line in state.lines:
-        if not _RELATED_HEADING.match(core_text(line.text)):
+        if not RELATED_HEADING.match(core_text(line.text)):
             continue
         state.drop(line.index, "related_posts: heading of a related-posts list")
         for title in _gapless_run(state, line.index, 1):
@@ -546,7 +194,7 @@ def _tag_signup_boxes(state: State) -> None:
 
 def _heads_prose(state: State, line: Line, reason: str) -> bool:
     """``Client Testimonials`` above a paragraph is a section heading, not an image label."""
-    if not reason.startswith("image_label") or _IMAGE_PREFIX.match(line.text):
+    if not reason.startswith("image_label") or IMAGE_PREFIX.match(line.text):
         return False
     after = state.lines[line.index + 1] if line.index + 1 < len(state.lines) else None
     return (
@@ -569,14 +217,14 @@ def tag_reference_list(state: State) -> None:
 
 
 def _entry_like(text: str) -> bool:
-    return reference_entry(text) is not None or bool(_URL.match(text))
+    return reference_entry(text) is not None or bool(URL_LINE.match(text))
 
 
 def _tag_entries(state: State, start: int) -> None:
     number = 0
     for line in state.lines[start:]:
         entry = reference_entry(line.text)
-        if entry is None and _URL.match(line.text):
+        if entry is None and URL_LINE.match(line.text):
             entry = (str(number + 1), line.text)
         if entry is None:
             return
@@ -688,7 +336,7 @@ def _lone_numbered_heading(state: State, run: Run) -> bool:
 
 def _item_shape(text: str) -> str:
     kind = shape(text)
-    if kind == "label" and not _short_label(text):
+    if kind == "label" and not is_short_label(text):
         return "sentence"
     return kind
 

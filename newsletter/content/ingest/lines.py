@@ -1,0 +1,257 @@
+"""What a line of an article looks like: its shape, list marker, callout label, FAQ
+question or reference entry. Shared by the text, Markdown and HTML readers."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from ...models import Block
+
+# --- shapes of a line --------------------------------------------------------------------
+
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+_TRAILING_CITATIONS = re.compile(r"(?:\s*\[\d{1,3}\])+$")
+_CLOSERS = "\"'”’)]»*_"
+_SMALL_WORDS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "but",
+        "nor",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "by",
+        "for",
+        "with",
+        "from",
+        "as",
+        "vs",
+        "via",
+        "per",
+        "into",
+        "onto",
+        "up",
+        "out",
+        "off",
+        "is",
+        "are",
+        "be",
+        "it",
+        "its",
+    ]
+)
+_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+_MAX_HEADING_WORDS = 16
+_MAX_QUESTION_WORDS = 22
+
+
+def clean_line(raw: str) -> str:
+    """The line without invisible characters, with runs of whitespace (NBSP too) as one space."""
+    return " ".join(raw.translate(_INVISIBLE).split())
+
+
+def core_text(text: str) -> str:
+    """``text`` without trailing citation markers and closing quotes/brackets."""
+    return _TRAILING_CITATIONS.sub("", text).rstrip().rstrip(_CLOSERS).rstrip()
+
+
+def final_char(text: str) -> str:
+    """The last meaningful character: citation markers and closing quotes ignored."""
+    return core_text(text)[-1:]
+
+
+def word_count(text: str) -> int:
+    """Whitespace-separated words."""
+    return len(text.split())
+
+
+def significant_words(text: str) -> set[str]:
+    """Lower-cased words of ``text`` other than small function words."""
+    return {w.lower() for w in _WORD.findall(text) if w.lower() not in _SMALL_WORDS}
+
+
+def is_title_case(text: str) -> bool:
+    """Most significant words start with a capital (``Relieving Back Pain``)."""
+    words = _WORD.findall(text)
+    if not words:
+        return False
+    significant = words[:1] + [w for w in words[1:] if w.lower() not in _SMALL_WORDS]
+    capitals = sum(w[0].isupper() for w in significant)
+    return capitals / len(significant) >= 0.75
+
+
+def is_heading_shape(text: str) -> bool:
+    """Short, and ends without sentence punctuation (a question mark is fine)."""
+    if text.endswith(("→", "»")) or _UNORDERED.match(text):
+        return False
+    last = final_char(text)
+    if last == "?":
+        return word_count(text) <= _MAX_QUESTION_WORDS
+    return bool(last) and last not in ".!;:,…" and word_count(text) <= _MAX_HEADING_WORDS
+
+
+def shape(text: str) -> str:
+    """``label`` (``Name: text``), ``lead`` (ends in ``:``), ``question``, ``fragment``
+    (no final punctuation) or ``sentence``."""
+    last = final_char(text)
+    if last == ":":
+        return "lead"
+    if _LABELLED.match(text):
+        return "label"
+    if last == "?":
+        return "question"
+    return "sentence" if last in ".!;,…" else "fragment"
+
+
+_LABELLED = re.compile(r"^(?P<label>[^\W\d_][^:]{0,60}?):\s+(?P<rest>\S.*)$")
+
+
+def is_short_label(text: str) -> bool:
+    match = _LABELLED.match(text)
+    return bool(match) and word_count(match["label"]) <= 7 and "//" not in match["rest"][:3]
+
+
+# --- list markers ------------------------------------------------------------------------
+
+_UNORDERED = re.compile(
+    r"^(?P<mark>[→➔➜➝➞►▶▸▹•●○◦▪▫■□‣⁃·✓✔✗✘☐☑✅❌*+]|->|=>|--?|[–—])\s+(?P<text>\S.*)$"
+)
+_ORDERED = re.compile(
+    r"^(?:(?P<word>step|tip|day|week|phase|stage|part|rule|method|option|way|reason)\s+"
+    r"(?P<wn>\d{1,3})\s*[.):\-–—]\s*|(?P<n>\d{1,3})(?P<delim>[.)])\s+|"
+    r"\(?(?P<letter>[a-z])\)\s+)(?P<text>\S.*)$",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Marker:
+    """A list marker found at the start of a line."""
+
+    family: str  # the bullet character, or "1." / "1)" / "step" for numbers
+    ordered: bool
+    number: int
+    text: str  # the item without its marker
+
+
+def list_marker(text: str) -> Marker | None:
+    """The bullet or number that starts ``text``, if any."""
+    match = _UNORDERED.match(text)
+    if match:
+        mark = match["mark"]
+        family = "-" if mark in ("-", "--", "–", "—") else mark
+        return Marker(family, False, 0, match["text"])
+    match = _ORDERED.match(text)
+    if match:
+        if match["word"]:
+            return Marker(match["word"].lower(), True, int(match["wn"]), match["text"])
+        if match["letter"]:  # a) b) c): lettered items
+            return Marker("a)", True, ord(match["letter"].lower()) - 96, match["text"])
+        return Marker("1" + match["delim"], True, int(match["n"]), match["text"])
+    return None
+
+
+# --- callouts, FAQ, references (shared with the other readers) ----------------------------
+
+_CALLOUT_LABELS = (
+    r"good to know|pro tip|quick tip|top tip|bonus tip|expert tip|tip|note|please note|"
+    r"side note|important|warning|caution|heads up|remember|reminder|key takeaways?|"
+    r"takeaway|bottom line|fun fact|did you know|tl;?dr|editor'?s note|fyi|hint|insight"
+)
+_CALLOUT = re.compile(
+    rf"^[*_]{{0,2}}(?P<label>{_CALLOUT_LABELS})[*_]{{0,2}}\s*[:!?\-–—][*_]{{0,2}}\s+"
+    r"(?P<text>\S.*)$",
+    re.IGNORECASE,
+)
+_FAQ_HEADING = re.compile(r"\bFAQs?\b|frequently asked|\bquestions\b|\bQ\s*&\s*A\b", re.IGNORECASE)
+_REFERENCE_HEADING = re.compile(
+    r"^[#*_\s]*(?:resources|references|sources|bibliography|works cited|notes|citations|"
+    r"footnotes|further reading)[*_\s]*:?[*_\s]*$",
+    re.IGNORECASE,
+)
+_REFERENCE_ENTRY = re.compile(
+    r"^(?:\[\^?(?P<b>\d{1,3})\]:?|\^?(?P<n>\d{1,3})[.):])\s*(?P<text>\S.*)$"
+)
+URL_LINE = re.compile(r"^(?:https?://|www\.)\S+$", re.IGNORECASE)
+
+
+def callout_parts(text: str) -> tuple[str, str] | None:
+    """``(label, text)`` when ``text`` opens with a callout label such as ``Pro Tip:``."""
+    match = _CALLOUT.match(text)
+    return (match["label"], match["text"]) if match else None
+
+
+def is_faq_heading(text: str) -> bool:
+    """A heading that opens a FAQ section (``FAQs``, ``Frequently Asked ...``)."""
+    return bool(_FAQ_HEADING.search(text))
+
+
+def is_reference_heading(text: str) -> bool:
+    """``Resources:``, ``References``, ``Sources:``, ``Bibliography``, ``Works cited``, ..."""
+    return bool(_REFERENCE_HEADING.match(text))
+
+
+def reference_entry(text: str) -> tuple[str, str] | None:
+    """``("3", "https://...")`` for ``3. https://...``, ``[3] text`` or ``[^3]: text``."""
+    match = _REFERENCE_ENTRY.match(text)
+    if not match:
+        return None
+    return (match["b"] or match["n"]), reference_target(match["text"].strip())
+
+
+_URL_INSIDE = re.compile(r"(?:https?://|www\.)[^\s<>\"')\]]+", re.IGNORECASE)
+
+
+def reference_target(text: str) -> str:
+    """The URL of an entry that mixes text and a URL (``Survey 2022, https://...``), else
+    the entry as it is (a bare URL, or text with no URL)."""
+    found = list(dict.fromkeys(u.rstrip(".,;:") for u in _URL_INSIDE.findall(text)))
+    if len(found) != 1 or URL_LINE.match(text):
+        return text
+    return found[0]
+
+
+def mark_faq_questions(blocks: Sequence[Block]) -> tuple[Block, ...]:
+    """Turn question headings inside a FAQ section into ``question`` blocks.
+
+    A FAQ section starts at a heading such as ``FAQs`` and ends at the next heading of the
+    same or higher level that is not itself a question.
+    """
+    result: list[Block] = []
+    faq_level = 0
+    for index, block in enumerate(blocks):
+        if block.kind == "heading":
+            is_question = final_char(block.text) == "?"
+            if faq_level and is_question:
+                block = replace(block, kind="question", rule="faq_question")
+            elif faq_level and block.level <= faq_level:
+                faq_level = 0
+            if block.kind == "heading" and (
+                is_faq_heading(block.text) or opens_questions(blocks, index)
+            ):
+                faq_level = block.level or 2
+        result.append(block)
+    return tuple(result)
+
+
+def opens_questions(blocks: Sequence[Block], index: int) -> bool:
+    """A heading with no text of its own, followed by two or more question headings
+    (``What About Naps?`` then ``Is napping good?``, ``How late is too late?``)."""
+    head, questions = blocks[index], 0
+    for block in blocks[index + 1 :]:
+        if block.kind not in ("heading", "question"):
+            if not questions:
+                return False
+            continue
+        if final_char(block.text) != "?" or block.level < head.level:
+            break
+        questions += 1
+    return questions >= 2

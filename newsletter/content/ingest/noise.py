@@ -1,0 +1,143 @@
+"""Page furniture a scrape or a converter leaves among the article's lines: menus, bylines,
+cookie bars, sign-up boxes, share buttons, image labels. Each predicate is one named rule;
+the readers record the rule that fired as the reason a line was dropped."""
+
+from __future__ import annotations
+
+import re
+
+from .lines import core_text, final_char, word_count
+
+# --- noise ---------------------------------------------------------------------------------
+
+_SKIP_LINK = re.compile(
+    r"^(?:skip|jump) to (?:the )?(?:main )?(?:content|navigation|main|article|footer|menu)\b",
+    re.IGNORECASE,
+)
+_IMAGE_WORDS = (
+    "testimonial|testimonials|image|images|photo|photos|picture|pictures|illustration|"
+    "infographic|screenshot|logo|icon|banner|graphic|thumbnail|gif|headshot|img"
+)
+_IMAGE_LABEL = re.compile(rf"\b(?:{_IMAGE_WORDS})$", re.IGNORECASE)
+IMAGE_PREFIX = re.compile(
+    r"^(?:photo|image|picture|photo credit|image credit|credit|caption|figure \d+|fig\. ?\d+)"
+    r"\s*[:|\-–—]",
+    re.IGNORECASE,
+)
+_IMAGE_FILE = re.compile(r"\.(?:jpe?g|png|gif|webp|svg|avif)$", re.IGNORECASE)
+_LINK_ARROW = re.compile(r"(?:→|»|›|>>|->)\s*$")
+_LINK_ONLY = re.compile(
+    r"^(?:read more|read the full \w+|continue reading|click here|learn more|see more|"
+    r"view all|back to top|read next|keep reading|more info)\b.{0,40}$",
+    re.IGNORECASE,
+)
+_SIGNUP = re.compile(
+    r"\b(?:subscribe\b|sign[ -]?up\b|our newsletter|(?:the|our) mailing list|"
+    r"receive (?:our )?emails?|enter your email|"
+    r"join (?:our|the) (?:list|community|newsletter|mailing list)|(?:to|in) your inbox|"
+    r"unsubscribe at any time|no spam)",
+    re.IGNORECASE,
+)
+_BOILERPLATE = re.compile(
+    r"^(?:share(?: this)?(?: (?:on|via) \w+)?|tweet|pin it|print|email|facebook|twitter|x|"
+    r"linkedin|pinterest|instagram|whatsapp|advertisement|sponsored|previous(?: post)?|"
+    r"next(?: post)?|leave a (?:comment|reply)|\d+ comments?|no comments|comments|"
+    r"related (?:posts|articles)|you (?:may|might) also like|tags?:.*|categor(?:y|ies):.*|"
+    r"posted (?:on|in|by) .*|©.*|copyright .*|all rights reserved.*|cookie settings|"
+    r"accept(?: all)?(?: cookies)?)$",
+    re.IGNORECASE,
+)
+
+
+_NAVIGATION = re.compile(
+    r"^(?:(?:main |mobile |site )?menu|navigation|toggle (?:navigation|menu)|open menu|"
+    r"close(?: menu)?|search(?: for)?|log ?in|sign ?in|my account|cart(?: \(\d+\))?|home)$",
+    re.IGNORECASE,
+)
+_CRUMB_SEPARATORS = re.compile(r"\s(?:›|»|>|/|\\|→|·|\|)\s")
+_BYLINE_NAME = re.compile(r"^[Bb]y\s+[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}\s*(?:[|·•–—]|$)")
+_BYLINE_DATE = re.compile(
+    r"^(?:updated|published|last updated|posted)(?: on)?:?\s+\w+\.? \d", re.IGNORECASE
+)
+_READ_TIME = re.compile(r"\b\d{1,3}\s*(?:-|\s)?min(?:ute)?s?\s+read\b", re.IGNORECASE)
+_COOKIE = re.compile(
+    r"\b(?:accept|allow|reject|decline|manage)(?: all)?(?: the)? cookies\b|"
+    r"\bcookies? (?:settings|policy|preferences|consent|notice|banner)\b|"
+    r"\b(?:we|this (?:web)?site) uses? cookies\b|"
+    r"\bcookies? to (?:improve|give|ensure|personali[sz]e|analy[sz]e|enhance)\b",
+    re.IGNORECASE,
+)
+FORM_FIELD = re.compile(
+    r"^(?:your |enter your )?(?:e-?mail(?: address)?|first name|last name|full name)\s*\*?:?$",
+    re.IGNORECASE,
+)
+RELATED_HEADING = re.compile(
+    r"^(?:related (?:posts|articles|reading|stories)|you (?:may|might) also like|"
+    r"popular (?:posts|articles)|read next|more (?:posts|articles|from the blog)|"
+    r"recent posts|further posts)\s*:?$",
+    re.IGNORECASE,
+)
+
+
+def is_navigation(text: str) -> bool:
+    """A site menu entry left by the scrape: ``Menu``, ``Search``, ``Log in``, ``Home``."""
+    return bool(_NAVIGATION.match(core_text(text)))
+
+
+def is_breadcrumb(text: str) -> bool:
+    """A breadcrumb trail: ``Home › Blog › Sleep`` (short parts joined by separators)."""
+    parts = _CRUMB_SEPARATORS.split(text)
+    if len(parts) < 2 or word_count(text) > 16 or final_char(text) in ".!?":
+        return False
+    short = all(0 < word_count(p) <= 5 for p in parts)
+    return short and (len(parts) >= 3 or parts[0].strip().casefold() == "home")
+
+
+def is_byline(text: str) -> bool:
+    """An author/date/read-time line: ``By Jane Doe | Updated March 3, 2024 | 8 min read``."""
+    if word_count(text) > 20:
+        return False
+    if _BYLINE_NAME.match(text) or _BYLINE_DATE.match(text):
+        return True
+    read_time = _READ_TIME.search(text)
+    return bool(read_time) and (read_time.group(0) == text or bool(re.search(r"[|·•]", text)))
+
+
+def is_cookie_notice(text: str) -> bool:
+    """A cookie banner: ``We use cookies ...``, ``Accept all cookies``."""
+    return word_count(text) <= 40 and bool(_COOKIE.search(text))
+
+
+def is_skip_link(text: str) -> bool:
+    """An accessibility link such as ``Skip to content``."""
+    return bool(_SKIP_LINK.match(text)) and word_count(text) <= 5
+
+
+def is_image_label(text: str) -> bool:
+    """An image label left by the scrape (``... testimonial``, ``Photo: ...``, a file name)."""
+    if word_count(text) > 15 or final_char(text) in ".!?":
+        return False
+    if IMAGE_PREFIX.match(text) or _IMAGE_FILE.search(text):
+        return True
+    return word_count(text) <= 6 and bool(_IMAGE_LABEL.search(text))
+
+
+def is_link_without_url(text: str) -> bool:
+    """A link whose URL the scrape lost: ``... in this article →``, ``Read more``."""
+    if word_count(text) > 20:
+        return False
+    if _LINK_ARROW.search(text):
+        return True
+    return bool(_LINK_ONLY.match(text)) and final_char(text) not in ".!?"
+
+
+def is_signup_line(text: str) -> bool:
+    """A newsletter sign-up box line: ``Subscribe to our newsletter``, ``Sign up``."""
+    if word_count(text) > 25 or not _SIGNUP.search(text):
+        return False
+    return final_char(text) not in ".;,…" or word_count(text) <= 8
+
+
+def is_boilerplate(text: str) -> bool:
+    """Share buttons, comment counters, copyright lines and similar page furniture."""
+    return word_count(text) <= 12 and bool(_BOILERPLATE.match(text))
