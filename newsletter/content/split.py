@@ -278,7 +278,7 @@ def _open_section(block: Block, stack: list[tuple[int, str]], title: str) -> Sec
         level = max(1, block.level)
     while stack and stack[-1][0] >= level:
         stack.pop()
-    stack.append((level, text))
+    stack.append((level, heading))  # the path names headings as the article wrote them
     # the article's own title heading is the root: every section lies under it
     path = tuple(h for lv, h in stack if not (lv == 1 and h.casefold() == title.casefold()))
     return Section(path=path, title=text, level=level, heading=heading,
