@@ -73,6 +73,14 @@ SnippetKind = Literal["tip", "fact", "steps", "faq", "list", "cta", "quote"]
 
 
 @dataclass(frozen=True)
+class Image:
+    """A picture: its absolute https URL and the text that stands for it (``alt``)."""
+
+    src: str
+    alt: str = ""
+
+
+@dataclass(frozen=True)
 class Snippet:
     """A tip-sized piece of the article: the unit the planner packs into issues.
 
@@ -89,6 +97,7 @@ class Snippet:
     words: int = 0
     lines: tuple[int, ...] = ()  # source lines covered (not written to the content file)
     reason: str = ""  # why it was cut this way and typed this kind (for --explain)
+    image: Image | None = None  # the article's picture for this snippet (absolute https)
 
 
 @dataclass(frozen=True)
@@ -124,12 +133,22 @@ class Source:
     url: str
 
 
+BANK_BLOCK_KINDS: tuple[str, ...] = ("testimonial", "resource")
+
+
 @dataclass(frozen=True)
 class IssueBlock:
-    """One block of an issue's content, copied from a snippet (or, later, a bank).
+    """One block of an issue's content: a snippet copied from an article, or a bank entry.
 
-    ``origin`` is the ``from`` key of the issue file: ``"article-slug#snippet-id"``.
-    Kinds other than snippet kinds (``testimonial``, ``resource``) render the same way.
+    ``origin`` is the ``from`` key of the issue file: ``"article-slug#snippet-id"`` for a
+    snippet, ``"testimonials#key"`` / ``"resources#key"`` for a bank entry. The kind is
+    open: any kind renders; two have fields of their own:
+
+    - ``testimonial``: ``body`` is the quote (Markdown), ``name`` who said it, ``detail``
+      who they are ("Runner, Portland"), ``url`` an optional link to the whole story;
+    - ``resource``: ``title`` and ``url`` of the link, ``body`` a short note about it.
+
+    ``image`` is an optional picture shown with the block (absolute https, with alt text).
     """
 
     kind: str
@@ -137,6 +156,10 @@ class IssueBlock:
     body: str
     sources: tuple[Source, ...] = ()
     origin: str = ""
+    url: str = ""
+    name: str = ""
+    detail: str = ""
+    image: Image | None = None
 
 
 @dataclass(frozen=True)

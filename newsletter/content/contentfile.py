@@ -4,8 +4,10 @@ The layout is the contract of DESIGN.md (outside tools read it)::
 
     article: {title, slug, source}
     references: {"1": url-or-text}
-    snippets: [{id, kind, section, title, body, sources, words}]
+    snippets: [{id, kind, section, title, body, sources, words, image?}]
     dropped: [{line, text, reason}]
+
+``image`` (optional) is ``{src, alt}``: a picture of the article kept with the snippet.
 
 Writing is block-style, human-readable YAML with bodies as literal blocks; loading
 validates every field and reports the file, the line and the field of a problem.
@@ -20,9 +22,9 @@ from typing import Any
 import yaml
 
 from ..errors import InputError
-from ..models import Article, Content, Dropped, Snippet, count_words
+from ..models import Article, Content, Dropped, Image, Snippet, count_words
 
-SNIPPET_FIELDS = ("id", "kind", "section", "title", "body", "sources", "words")
+SNIPPET_FIELDS = ("id", "kind", "section", "title", "body", "sources", "words", "image")
 REQUIRED_SNIPPET_FIELDS = ("id", "kind", "title", "body")
 DROPPED_FIELDS = ("line", "text", "reason")
 TOP_FIELDS = ("article", "references", "snippets", "dropped")
@@ -80,7 +82,7 @@ def _snippet_data(snippet: Snippet) -> dict[str, Any]:
         "body": _body(snippet.body),
         "sources": _Flow(_Quoted(s) for s in snippet.sources),
         "words": snippet.words,
-    }
+    } | ({"image": {"src": snippet.image.src, "alt": snippet.image.alt}} if snippet.image else {})
 
 
 def content_data(content: Content) -> dict[str, Any]:
@@ -263,7 +265,16 @@ def _snippet(reader: _Reader, node: yaml.Node, field: str) -> Snippet:
         body=body.rstrip("\n"),
         sources=sources,
         words=reader.integer(words, f"{field}.words") if words is not None else count_words(body),
+        image=_image(reader, fields.get("image"), f"{field}.image"),
     )
+
+
+def _image(reader: _Reader, node: yaml.Node | None, field: str) -> Image | None:
+    if node is None or reader.value(node) is None:
+        return None
+    fields = reader.mapping(node, field, ("src", "alt"))
+    return Image(src=reader.text(fields.get("src"), f"{field}.src", parent=node).strip(),
+                 alt=reader.text(fields.get("alt"), f"{field}.alt", required=False))
 
 
 def _dropped(reader: _Reader, node: yaml.Node, field: str) -> Dropped:

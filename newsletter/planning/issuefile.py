@@ -12,7 +12,12 @@ The layout is the contract of DESIGN.md::
     status: scheduled                          # draft | scheduled | cancelled
     snippets:                                  # the blocks, in order (any kind)
       - {from: "article-slug#snippet-id", kind: tip, title: str, body: str,
-         sources: [{n: "1", url: str}]}
+         sources: [{n: "1", url: str}],
+         image: {src: "https://...", alt: str}}           # image optional
+      - {from: "testimonials#key", kind: testimonial, title: "", body: quote,
+         sources: [], name: str, detail: str, url: str}   # url optional
+      - {from: "resources#key", kind: resource, title: str, body: note, sources: [],
+         url: str}
     cta: {title: str, body: str, url: str}     # optional
 
 Decisions where the contract is silent:
@@ -22,7 +27,13 @@ Decisions where the contract is silent:
 - ``send_at`` and ``day`` are exclusive; a ``scheduled`` issue needs one of them and at
   least one snippet; a draft may have neither yet.
 - ``from`` and ``title`` of a block are optional (a hand-written block has no origin);
-  ``body`` is required.
+  ``body`` is required, except in a testimonial or a resource (an entry that lacks what it
+  needs to be sent still loads: ``newsletter check`` names it, and ``send`` refuses it).
+- Blocks of the banks (``testimonial``, ``resource``) sit in the same ``snippets:`` list
+  as the article's, in reading order, so every entry keeps the keys of a snippet (``kind``,
+  ``title``, ``body``, ``sources``) and adds its own (``name``, ``detail``, ``url``);
+  ``url`` and ``image`` may be given to any block. Keys a block does not use are not
+  written.
 """
 
 from __future__ import annotations
@@ -39,12 +50,21 @@ from typing import Any
 import yaml
 
 from ..errors import IssueFileError, NewsletterError
-from ..models import ISSUE_STATUSES, CallToAction, Issue, IssueBlock, Source
+from ..models import (
+    BANK_BLOCK_KINDS,
+    ISSUE_STATUSES,
+    CallToAction,
+    Image,
+    Issue,
+    IssueBlock,
+    Source,
+)
 
 ISSUE_KEYS = ("number", "subject", "preheader", "send_at", "day", "expires", "status",
               "snippets", "cta")
-BLOCK_KEYS = ("from", "kind", "title", "body", "sources")
+BLOCK_KEYS = ("from", "kind", "title", "body", "sources", "name", "detail", "url", "image")
 SOURCE_KEYS = ("n", "url")
+IMAGE_KEYS = ("src", "alt")
 CTA_KEYS = ("title", "body", "url")
 _NAME = re.compile(r"^(\d+)-")
 _NULL = "tag:yaml.org,2002:null"
@@ -122,6 +142,11 @@ def _block_data(block: IssueBlock) -> dict[str, Any]:
     data: dict[str, Any] = {"from": block.origin} if block.origin else {}
     data.update(kind=block.kind, title=block.title, body=_text_block(block.body),
                 sources=[_FlowMap(n=s.n, url=s.url) for s in block.sources])
+    data.update({key: value for key, value in (("name", block.name),
+                                               ("detail", block.detail),
+                                               ("url", block.url)) if value})
+    if block.image is not None:
+        data["image"] = _FlowMap(src=block.image.src, alt=block.image.alt)
     return data
 
 
@@ -324,14 +349,28 @@ def _blocks(reader: _Reader, root: yaml.Node, node: yaml.Node | None
 
 def _block(reader: _Reader, node: yaml.Node, field: str) -> IssueBlock:
     fields = reader.mapping(node, field, BLOCK_KEYS)
+    kind = reader.text(fields.get("kind"), f"{field}.kind", node)
+
+    def optional(key: str) -> str:
+        return reader.text(fields.get(key), f"{field}.{key}", required=False)
+
     return IssueBlock(
-        kind=reader.text(fields.get("kind"), f"{field}.kind", node),
-        title=reader.text(fields.get("title"), f"{field}.title", required=False),
-        body=reader.text(fields.get("body"), f"{field}.body", node).rstrip("\n"),
+        kind=kind, title=optional("title"),
+        body=reader.text(fields.get("body"), f"{field}.body", node,
+                         required=kind not in BANK_BLOCK_KINDS).rstrip("\n"),
         sources=tuple(_source(reader, s, f"{field}.sources[{i}]") for i, s in
                       enumerate(reader.sequence(fields.get("sources"), f"{field}.sources"))),
-        origin=reader.text(fields.get("from"), f"{field}.from", required=False),
+        origin=optional("from"), url=optional("url").strip(), name=optional("name"),
+        detail=optional("detail"), image=_image(reader, fields.get("image"), f"{field}.image"),
     )
+
+
+def _image(reader: _Reader, node: yaml.Node | None, field: str) -> Image | None:
+    if node is None or node.tag == _NULL:
+        return None
+    fields = reader.mapping(node, field, IMAGE_KEYS)
+    return Image(src=reader.text(fields.get("src"), f"{field}.src", node).strip(),
+                 alt=reader.text(fields.get("alt"), f"{field}.alt", required=False))
 
 
 def _source(reader: _Reader, node: yaml.Node, field: str) -> Source:

@@ -157,7 +157,8 @@ def words_of(snippet: Snippet) -> int:
 def _block(snippet: Snippet, content: Content) -> IssueBlock:
     sources = tuple(Source(n, content.references.get(n, "")) for n in snippet.sources)
     return IssueBlock(kind=snippet.kind, title=snippet.title, body=snippet.body,
-                      sources=sources, origin=f"{content.article.slug}#{snippet.id}")
+                      sources=sources, origin=f"{content.article.slug}#{snippet.id}",
+                      image=snippet.image)
 
 
 # --- subject and preheader ------------------------------------------------------------------

@@ -30,7 +30,7 @@ from markupsafe import Markup, escape
 
 from ..config import Config
 from ..errors import ConfigError, DeliveryError
-from ..models import Issue, IssueBlock, RenderedIssue, Source
+from ..models import Image, Issue, IssueBlock, RenderedIssue, Source
 from .personalize import Part, placeholder
 
 PACKAGE_TEMPLATES = Path(__file__).parents[1] / "templates"
@@ -57,13 +57,21 @@ class SourceView:
 
 @dataclass(frozen=True)
 class BlockView:
-    """One issue block ready for the templates: HTML body, wrapped text body, sources."""
+    """One issue block ready for the templates: HTML body, wrapped text body, sources.
+
+    ``url`` (tracked), ``name`` and ``detail`` are a testimonial's or a resource's own
+    fields (see :class:`~newsletter.models.IssueBlock`); ``image`` is the block's picture.
+    """
 
     kind: str
     title: str
     html: Markup
     text: str
     sources: tuple[SourceView, ...]
+    url: str = ""
+    name: str = ""
+    detail: str = ""
+    image: Image | None = None
 
 
 @dataclass(frozen=True)
@@ -181,6 +189,9 @@ def inline_css(html: str) -> str:
         keep_style_tags=False,
         cssutils_logging_level=logging.CRITICAL,  # mso- and -webkit- properties are fine
         disable_validation=True,
+        # Width and height attributes are written in the templates (Outlook reads them);
+        # copied from CSS they would turn an image's fluid 100% / auto into attributes.
+        disable_basic_attributes=["width", "height"],
     ).transform()
 
 
@@ -279,6 +290,8 @@ def _block_view(block: IssueBlock, notes: Mapping[tuple[str, str], SourceView],
         html=Markup(md.renderer.render(tokens, md.options, env)),
         text=_tokens_to_text(tokens, env),
         sources=tuple(notes[(s.n, s.url)] for s in block.sources),
+        url=track(block.url) if block.url else "", name=block.name, detail=block.detail,
+        image=block.image,
     )
 
 
