@@ -23,6 +23,7 @@ import yaml
 
 from ..errors import InputError
 from ..models import Article, Content, Dropped, Image, Snippet, count_words
+from .banks import BANK_FILES
 
 SNIPPET_FIELDS = ("id", "kind", "section", "title", "body", "sources", "words", "image")
 REQUIRED_SNIPPET_FIELDS = ("id", "kind", "title", "body")
@@ -105,8 +106,11 @@ def dump_content(content: Content) -> str:
 
 def write_content(content: Content, folder: Path) -> Path:
     """Write ``folder/<article.slug>.yaml`` (creating the folder) and return its path."""
-    folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{content.article.slug}.yaml"
+    if path.name in BANK_FILES:
+        raise InputError(f"an article named {content.article.slug!r} would replace the bank "
+                         "of that name: write it to another folder (-o)", path=path)
+    folder.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(dump_content(content), encoding="utf-8")
     tmp.replace(path)  # a reader never sees a half-written file
