@@ -57,6 +57,10 @@ class IssueFileError(InputError):
     """An issue file in issues/ is malformed."""
 
 
+class StaleFileError(InputError):
+    """A save refused: the file changed on disk since the person opened it."""
+
+
 class DeliveryError(NewsletterError):
     """A send could not go ahead or could not finish."""
 

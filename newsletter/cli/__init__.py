@@ -32,6 +32,7 @@ COMMAND_MODULES = {
     "pause": "sequence", "resume": "sequence",
     "serve": "web", "stats": "web",
     "banks": "banks",
+    "users": "users",
 }
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 import json
 import sys
-from dataclasses import asdict
 from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any
@@ -14,12 +13,11 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from ..config import Config, check_timezone, parse_every, parse_weekdays
+from ..config import Config, check_timezone
 from ..content.contentfile import load_content
-from ..errors import ConfigError
 from ..planning.issuefile import Queue, load_queue, queue_rows
-from ..planning.plan import PlanReport, plan_into
-from ..planning.schedule import Schedule, parse_at, parse_start, tomorrow
+from ..planning.plan import PlanReport, plan_folder
+from ..planning.schedule import Schedule, schedule_for
 from . import State, main, parse_now, pass_state
 
 COUNT_COLUMNS = ("sent", "failed", "uncertain")
@@ -28,21 +26,10 @@ COUNT_COLUMNS = ("sent", "failed", "uncertain")
 def schedule_from_options(config: Config, *, every: str | None, on: str | None,
                           at: str | None, tz: str | None, start: str | None,
                           now: datetime) -> Schedule:
-    """The schedule the options ask for, with config.cadence and config.timezone as defaults.
-
-    ``--on`` (named weekdays) and ``--every`` exclude each other; the configured weekdays win
-    over the configured interval when neither option is given.
-    """
+    """The schedule the options ask for (see :func:`planning.schedule.schedule_for`)."""
     if every and on:
         raise click.UsageError("use either --every or --on, not both")
-    zone = tz or config.timezone
-    check_timezone(zone, field="--tz" if tz else "timezone")
-    weekdays = parse_weekdays(on, field="--on") if on else (
-        () if every else config.cadence.weekdays)
-    every_days = parse_every(every) if every else config.cadence.every_days
-    return Schedule(every_days=every_days, weekdays=tuple(weekdays),
-                    at=parse_at(at) if at else parse_at(config.cadence.at, field="cadence.at"),
-                    tz=zone, start=parse_start(start) if start else tomorrow(now, zone))
+    return schedule_for(config, every=every, on=on, at=at, tz=tz, start=start, now=now)
 
 
 @main.command()
@@ -78,14 +65,9 @@ def plan(state: State, content_file: Path, every: str | None, on: str | None, at
     config, now = state.config, parse_now(now_text)
     schedule = schedule_from_options(config, every=every, on=on, at=at, tz=tz, start=start,
                                      now=now)
-    low = min_words or config.cadence.min_words
-    high = max_words or config.cadence.max_words
-    if low > high:
-        raise ConfigError(f"--min-words {low} is more than --max-words {high}",
-                          field="--min-words")
-    report = plan_into(load_content(content_file), schedule, config.issues_dir, now=now,
-                       min_words=low, max_words=high, cta_url=config.cta_url, status=status,
-                       dry_run=dry_run, days=config.mode == "sequence")
+    report = plan_folder(load_content(content_file), schedule, config, now=now,
+                         status=status, min_words=min_words, max_words=max_words,
+                         dry_run=dry_run)
     _print_report(report, check_timezone(schedule.tz), config.issues_dir)
     if not dry_run:
         for warning in order_warnings(load_queue(config.issues_dir)):
@@ -196,8 +178,7 @@ def delivery_counts(database_url: str) -> dict[int, dict[str, int]]:
             and not Path(url.database).expanduser().exists():
         return {}
     with open_store(database_url) as store:
-        counts = store.delivery_counts()
-    return {int(key): asdict(c) for key, c in counts.items() if key.isdigit()}
+        return store.counts_by_number()
 
 
 def _when(row: dict[str, Any], key: str) -> str:

@@ -39,7 +39,6 @@ Decisions where the contract is silent:
 from __future__ import annotations
 
 import difflib
-import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -50,6 +49,7 @@ from typing import Any
 import yaml
 
 from ..errors import IssueFileError, NewsletterError
+from ..files import write_atomic
 from ..models import (
     BANK_BLOCK_KINDS,
     ISSUE_STATUSES,
@@ -495,11 +495,6 @@ _STATE_HEADER = (
     "# overwritten). Deleting this file makes every existing issue file count as edited.\n")
 
 
-def digest(text: str) -> str:
-    """The SHA-256 (hex) of a file's text as written."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
 def read_state(issues_dir: Path) -> dict[str, str]:
     """File name -> digest of the issue files `plan` wrote ({} when absent or unreadable).
 
@@ -518,9 +513,3 @@ def write_state(issues_dir: Path, state: Mapping[str, str]) -> None:
     body = yaml.safe_dump({"files": dict(sorted(state.items()))}, sort_keys=False)
     write_atomic(issues_dir / STATE_NAME, _STATE_HEADER + body)
 
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` so a reader never sees half a file."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)

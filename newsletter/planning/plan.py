@@ -19,19 +19,19 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from ..config import Config
 from ..content.contentfile import count_words
-from ..errors import InputError
+from ..errors import ConfigError, InputError
+from ..files import digest, write_atomic
 from ..models import CallToAction, Content, Issue, IssueBlock, Snippet, Source
 from .issuefile import (
     LoadedIssue,
     Queue,
-    digest,
     dump_issue,
     file_number,
     issue_filename,
     load_queue,
     read_state,
-    write_atomic,
     write_state,
 )
 from .schedule import Schedule, send_dates, send_times
@@ -312,6 +312,23 @@ def plan_into(content: Content, schedule: Schedule, issues_dir: Path, *, now: da
                 for e in queue.errors]
     actions += _write(issues, replaceable, issues_dir, state, dry_run)
     return PlanReport(tuple(actions), dry_run)
+
+
+def plan_folder(content: Content, schedule: Schedule, config: Config, *, now: datetime,
+                status: str = "scheduled", min_words: int | None = None,
+                max_words: int | None = None, dry_run: bool = False) -> PlanReport:
+    """:func:`plan_into` the newsletter folder of ``config``, with its budget, CTA and mode.
+
+    What ``newsletter plan`` and the studio's "Plan" both run.
+    """
+    low = min_words or config.cadence.min_words
+    high = max_words or config.cadence.max_words
+    if low > high:
+        raise ConfigError(f"--min-words {low} is more than --max-words {high}",
+                          field="--min-words")
+    return plan_into(content, schedule, config.issues_dir, now=now, min_words=low,
+                     max_words=high, cta_url=config.cta_url, status=status, dry_run=dry_run,
+                     days=config.mode == "sequence")
 
 
 def _refuse_invalid_files(queue: Queue) -> None:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from ..config import WEEKDAYS, check_timezone
+from ..config import WEEKDAYS, Config, check_timezone, parse_every, parse_weekdays
 from ..errors import ConfigError
 
 _AT = re.compile(r"^(\d{1,2}):(\d{2})$")
@@ -95,3 +95,24 @@ def parse_start(text: str, *, field: str = "--start") -> date:
 def tomorrow(now: datetime, tz: str) -> date:
     """The local date after ``now``'s date in zone ``tz`` (the default first send day)."""
     return now.astimezone(ZoneInfo(tz)).date() + timedelta(days=1)
+
+
+def schedule_for(config: Config, *, every: str | None = None, on: str | None = None,
+                 at: str | None = None, tz: str | None = None, start: str | None = None,
+                 now: datetime) -> Schedule:
+    """The schedule asked for (``plan``'s options), with config.cadence and config.timezone
+    as defaults.
+
+    ``on`` (named weekdays) and ``every`` exclude each other; the configured weekdays win
+    over the configured interval when neither is given. The start defaults to tomorrow.
+    """
+    if every and on:
+        raise ConfigError("use either every N days or named weekdays, not both", field="--on")
+    zone = tz or config.timezone
+    check_timezone(zone, field="--tz" if tz else "timezone")
+    weekdays = parse_weekdays(on, field="--on") if on else (
+        () if every else config.cadence.weekdays)
+    every_days = parse_every(every) if every else config.cadence.every_days
+    return Schedule(every_days=every_days, weekdays=tuple(weekdays),
+                    at=parse_at(at) if at else parse_at(config.cadence.at, field="cadence.at"),
+                    tz=zone, start=parse_start(start) if start else tomorrow(now, zone))

@@ -1,4 +1,4 @@
-"""Previews: an issue rendered and personalised for a sample reader, written to build/."""
+"""Previews: an issue rendered and personalised for a sample reader (build/ files, the studio)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,15 @@ from ..config import Config
 from ..models import Issue, Recipient
 from .personalize import personalize
 from .render import render, sendability_problems, unresolved_markers
+
+
+@dataclass(frozen=True)
+class Preview:
+    """An issue as the sample reader would get it, and why it could not be sent as it is."""
+
+    html: str
+    text: str
+    warnings: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -29,15 +38,21 @@ def sample_recipient(config: Config, number: int) -> Recipient:
     })
 
 
-def build_issue(issue: Issue, config: Config) -> Built:
-    """Render ``issue``, personalise it for the sample reader, write build/NNN.html and .txt."""
+def preview_of(issue: Issue, config: Config) -> Preview:
+    """Render ``issue`` (the renderer of sending) and personalise it for the sample reader."""
     rendered = render(issue, config)
     html, text = personalize(rendered, sample_recipient(config, issue.number))
+    warnings = [*sendability_problems(rendered, config),
+                *(f"footnote without a source: {m}" for m in unresolved_markers(issue))]
+    return Preview(html, text, tuple(warnings))
+
+
+def build_issue(issue: Issue, config: Config) -> Built:
+    """Render ``issue``, personalise it for the sample reader, write build/NNN.html and .txt."""
+    preview = preview_of(issue, config)
     config.build_dir.mkdir(parents=True, exist_ok=True)
     stem = config.build_dir / f"{issue.number:03d}"
     html_path, text_path = stem.with_suffix(".html"), stem.with_suffix(".txt")
-    html_path.write_text(html, "utf-8")
-    text_path.write_text(text, "utf-8")
-    warnings = [*sendability_problems(rendered, config),
-                *(f"footnote without a source: {m}" for m in unresolved_markers(issue))]
-    return Built(issue.number, html_path, text_path, tuple(warnings))
+    html_path.write_text(preview.html, "utf-8")
+    text_path.write_text(preview.text, "utf-8")
+    return Built(issue.number, html_path, text_path, preview.warnings)

@@ -31,16 +31,17 @@ from .records import (
 from .schema import LATEST_VERSION, SUBSCRIBER_STATUSES, SUPPRESSED
 from .sends import SendStore
 from .subscribers import SubscriberStore, email_key, merged_status, stored_email
+from .users import User, UserStore
 
 __all__ = [
     "LATEST_VERSION", "STALE_ERROR", "SUBSCRIBER_STATUSES", "SUPPRESSED", "Claimed", "Counts",
     "DeliveryRecord", "EventRecord", "SendRecord", "StatusChange", "Store", "Subscriber",
-    "SubscriberInput", "TestSendRecord", "UpsertResult", "email_key", "merged_status",
+    "SubscriberInput", "TestSendRecord", "UpsertResult", "User", "email_key", "merged_status",
     "normalise_url", "open_store", "stored_email",
 ]
 
 
-class Store(SubscriberStore, LedgerStore, SendStore):
+class Store(SubscriberStore, LedgerStore, SendStore, UserStore):
     """Every database operation of the project, over one engine."""
 
     def __init__(self, engine: Engine) -> None:

@@ -18,11 +18,13 @@ from sqlalchemy import Connection, Engine, and_, case, func, or_, select, text, 
 
 from .engine import read_transaction, write_transaction
 from .records import EventRecord
+from .schema import SUPPRESSED as _SUPPRESSED
 from .schema import confirmations, deliveries, events, subscriber_changes, subscribers
 from .sends import insert_ignoring_duplicates
 from .subscribers import email_key
 
 _E, _S = events.c, subscribers.c
+
 # How strong a suppression is: an event never moves a subscriber to a weaker state.
 _RANK = {"pending": 0, "active": 0, "unsubscribed": 1, "bounced": 2, "complained": 3}
 UNSUBSCRIBE_EVENTS = ("unsubscribe", "group_unsubscribe")
@@ -286,3 +288,70 @@ def unsubscribers_by_issue(store: HasEngine, issue_keys: Iterable[str]) -> dict[
             if key in keys:
                 found[key].add(sub_id)
     return dict(found)
+
+
+# --- the studio's results and subscriber pages ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DayCount:
+    """How many of something happened on one UTC day (``day`` is YYYY-MM-DD)."""
+
+    day: str
+    kind: str
+    count: int
+
+
+def _by_day(store: HasEngine, query: Any) -> list[DayCount]:
+    with read_transaction(store.engine) as conn:
+        return [DayCount(str(day)[:10], str(kind), int(n)) for day, kind, n in conn.execute(query)]
+
+
+def event_timeline(store: HasEngine, issue_key: str,
+                   kinds: Sequence[str] = ("open", "click")) -> list[DayCount]:
+    """Per UTC day, the issue's events of ``kinds`` (every open and click, not unique)."""
+    day = func.date(_E.at)
+    query = (select(day, _E.type, func.count()).where(_E.issue_key == issue_key,
+                                                       _E.type.in_(list(kinds)))
+             .group_by(day, _E.type).order_by(day))
+    return _by_day(store, query)
+
+
+def list_growth(store: HasEngine) -> list[DayCount]:
+    """Per UTC day: subscribers who joined (``joined``) and who left (``left``: unsubscribed,
+    bounced or complained), from the status history."""
+    c = subscriber_changes.c
+    day = func.date(c.at)
+    kind = case((c.old_status.is_(None), "joined"), else_="left")
+    query = (select(day, kind, func.count())
+             .where(or_(c.old_status.is_(None),
+                        and_(c.new_status.in_(list(_SUPPRESSED)),
+                             ~c.old_status.in_(list(_SUPPRESSED)))))
+             .group_by(day, kind).order_by(day))
+    return _by_day(store, query)
+
+
+@dataclass(frozen=True)
+class Received:
+    """One issue as it reached one subscriber: the ledger row and what they did with it."""
+
+    issue_key: str
+    status: str
+    sent_at: datetime | None
+    opened: int
+    clicked: int
+
+
+def received_by(store: HasEngine, subscriber_id: int) -> list[Received]:
+    """Every issue the subscriber was sent (or is being sent), with their opens and clicks."""
+    d = deliveries.c
+    opens = (select(func.count()).where(_E.subscriber_id == subscriber_id,
+                                        _E.issue_key == d.issue_key, _E.type == "open")
+             .scalar_subquery())
+    clicks = (select(func.count()).where(_E.subscriber_id == subscriber_id,
+                                         _E.issue_key == d.issue_key, _E.type == "click")
+              .scalar_subquery())
+    query = (select(d.issue_key, d.status, d.sent_at, opens, clicks)
+             .where(d.subscriber_id == subscriber_id).order_by(d.claimed_at, d.id))
+    with read_transaction(store.engine) as conn:
+        return [Received(*row) for row in conn.execute(query)]

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Iterable, Sequence
+from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
@@ -178,6 +179,11 @@ class LedgerStore:
             for key, status, n in conn.execute(query):
                 tallies.setdefault(key, {})[status] = n
         return {key: Counts(**t) for key, t in tallies.items()}
+
+    def counts_by_number(self) -> dict[int, dict[str, int]]:
+        """Issue number -> ledger rows by status (what `queue` shows beside each issue)."""
+        return {int(key): asdict(c) for key, c in self.delivery_counts().items()
+                if key.isdigit()}
 
     def count_unclaimed(self, issue_key: str) -> int:
         """Active subscribers the issue would still go to (no row yet, or released)."""

@@ -146,8 +146,15 @@ def v5_sequence_progress(conn: Connection) -> None:
     s.sequence_state.create(conn)
 
 
+def v6_studio_users(conn: Connection) -> None:
+    """v6: studio accounts and failed sign-ins (rate limits)."""
+    # Unchanged since v6; freeze a copy here when one changes.
+    for table in (s.users, s.signin_failures):
+        table.create(conn)
+
+
 MIGRATIONS: tuple[Migration, ...] = (v1_initial, v2_history_and_events, v3_sequence_fields,
-                                     v4_confirmations, v5_sequence_progress)
+                                     v4_confirmations, v5_sequence_progress, v6_studio_users)
 assert len(MIGRATIONS) == s.LATEST_VERSION
 
 

@@ -34,7 +34,7 @@ SUPPRESSED = ("unsubscribed", "bounced", "complained")  # never mailed, never au
 DELIVERY_STATUSES = ("claimed", "sent", "failed", "uncertain", "retry")
 # "retry": released by the operator (or handed back unsent); claimable again, keeps attempts.
 
-LATEST_VERSION = 5
+LATEST_VERSION = 6
 SEQ_UNSCHEDULED = "1970-01-01 00:00:00.000000"  # seq_next_due_at not computed yet
 
 
@@ -199,3 +199,22 @@ confirmations = Table(
     Column("ip", String(64)),  # who asked for it (the sign-up form's client)
 )
 Index("ix_confirmations_subscriber", confirmations.c.subscriber_id, confirmations.c.sent_at)
+
+users = Table(  # v6: studio accounts (passwords as slow scrypt hashes, never in clear)
+    "users", metadata,
+    Column("id", _id(), primary_key=True),
+    Column("email", String(320), nullable=False, unique=True),  # lowercased
+    Column("password_hash", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("last_sign_in_at", UTCDateTime),
+)
+
+signin_failures = Table(  # v6: failed studio sign-ins, for the per-address and per-IP limits
+    "signin_failures", metadata,
+    Column("id", _id(), primary_key=True),
+    Column("email", String(320), nullable=False),
+    Column("ip", String(64), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+)
+Index("ix_signin_failures_email", signin_failures.c.email, signin_failures.c.at)
+Index("ix_signin_failures_ip", signin_failures.c.ip, signin_failures.c.at)

@@ -182,6 +182,24 @@ class SubscriberStore:
         with read_transaction(self.engine) as conn:
             return [_record(row) for row in conn.execute(query)]
 
+    def search_subscribers(self, text: str = "", *, status: str | None = None,
+                           limit: int = 50, offset: int = 0) -> tuple[int, list[Subscriber]]:
+        """Subscribers whose address or name contains ``text`` (any case), optionally of one
+        status: how many match, and up to ``limit`` of them from ``offset`` in id order."""
+        where = []
+        if text.strip():
+            pattern = "%" + text.strip().lower().replace("\\", "\\\\").replace(
+                "%", "\\%").replace("_", "\\_") + "%"
+            where.append(_S.email_lower.like(pattern, escape="\\")
+                         | func.lower(_S.name).like(pattern, escape="\\"))
+        if status is not None:
+            _check_status(status)
+            where.append(_S.status == status)
+        page = select(subscribers).where(*where).order_by(_S.id).limit(limit).offset(offset)
+        with read_transaction(self.engine) as conn:
+            total = conn.execute(select(func.count()).select_from(subscribers).where(*where))
+            return int(total.scalar_one()), [_record(row) for row in conn.execute(page)]
+
     def iter_subscribers(self, *, status: str | None = None,
                          page: int = 1000) -> Iterator[Subscriber]:
         """Every subscriber (optionally of one status) in id order, a page at a time.

@@ -19,6 +19,7 @@ from ..delivery.backends import Backend, get_backend
 from ..store import Store, open_store
 from ..tokens import secret_from_env
 from .common import WebContext, WebSettings, install_pages, log
+from .studio import install_studio
 from .webhook import KEY_ENV, NOT_CONFIGURED, load_public_key
 
 __all__ = ["WebSettings", "app_from_config", "create_app"]
@@ -44,6 +45,7 @@ def create_app(config: Config, store: Store, *, secret: str, webhook_public_key:
     app = install_pages(ctx)
     for module in (health, unsubscribe, webhook, subscribe, archive):
         app.register_blueprint(module.blueprint)
+    install_studio(app, ctx)
     return app
 
 

@@ -37,6 +37,11 @@ class WebSettings:
     form_max_bytes: int = 64 * 1024  # larger form posts: 413
     confirm_max_age: timedelta = timedelta(days=7)  # confirmation links expire
     confirm_interval: timedelta = timedelta(minutes=10)  # one confirmation email per address
+    studio_idle: timedelta = timedelta(hours=2)  # a studio session unused this long ends
+    studio_max: timedelta = timedelta(hours=12)  # and any session this long after sign-in
+    signin_window: timedelta = timedelta(minutes=15)  # failed sign-ins counted over this
+    signin_per_email: int = 5  # failures per address in the window before refusing
+    signin_per_ip: int = 20  # failures per client address in the window before refusing
 
 
 @dataclass(frozen=True)
@@ -132,7 +137,7 @@ def _headers(response: Response) -> Response:
     headers = response.headers
     headers.setdefault("Content-Security-Policy", _CSP)
     headers["X-Content-Type-Options"] = "nosniff"
-    headers["X-Frame-Options"] = "DENY"
+    headers.setdefault("X-Frame-Options", "DENY")  # studio previews: SAMEORIGIN
     # Links carry signed tokens: never leak them to other sites through Referer.
     headers["Referrer-Policy"] = "no-referrer"
     headers.setdefault("Cache-Control", "no-store")
