@@ -101,6 +101,7 @@ class Live:
     clock: Clock
     private_key: ec.EllipticCurvePrivateKey
     server: Any = field(repr=False)
+    app: Any = field(default=None, repr=False)  # the Flask app (its URL map, its config)
 
     def request(self, method: str, path: str, body: bytes | None = None,
                 headers: dict[str, str] | None = None) -> Reply:
@@ -181,7 +182,7 @@ def live_app(folder: Path, *, settings: WebSettings | None = None, batch: int = 
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     try:
-        yield Live(url, config, store, clock, private, server)
+        yield Live(url, config, store, clock, private, server, holder["app"])
     finally:
         stop_server(server, thread)
         store.close()
