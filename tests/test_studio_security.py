@@ -164,7 +164,8 @@ def test_a_stale_save_is_refused_keeping_the_file_and_the_typed_text(live: Live)
                                    ("preheader", item.issue.preheader), ("op", "save")]
     for n, block in enumerate(item.issue.blocks):
         form += [("key", str(n)), ("origin", block.origin), ("sources", "[]"),
-                 ("kind", block.kind), ("title", block.title), ("body", block.body)]
+                 ("kind", block.kind), ("title", block.title), ("body", block.body),
+                 ("url", ""), ("name", ""), ("detail", ""), ("image_src", ""), ("image_alt", "")]
     reply = client.post(f"/studio/issues/{item.issue.number}", form)
     assert reply.status == 409
     assert "changed by someone else" in reply.text and "My careful subject" in reply.text

@@ -23,7 +23,7 @@ from werkzeug.datastructures import MultiDict
 from ...delivery.broadcast import send_test
 from ...delivery.run import SendContext
 from ...errors import IssueFileError, NewsletterError, StaleFileError
-from ...models import CallToAction, Issue, IssueBlock, Source
+from ...models import CallToAction, Image, Issue, IssueBlock, Source
 from ...planning.edits import (
     Versioned,
     cancelled,
@@ -107,25 +107,40 @@ def _sources_json(block: IssueBlock) -> str:
     return json.dumps([{"n": s.n, "url": s.url} for s in block.sources])
 
 
+BLOCK_FIELDS = ("key", "kind", "title", "body", "origin", "sources", "url", "name", "detail",
+                "image_src", "image_alt")
+
+
 def issue_from_form(base: Issue, form: MultiDict[str, str]) -> tuple[Issue, list[str]]:
     """The issue as the form describes it (blocks in the order submitted), and the blocks'
     keys in that order (a block's key is its place when the page was made)."""
-    kinds, titles, bodies = form.getlist("kind"), form.getlist("title"), form.getlist("body")
-    origins, sources, keys = form.getlist("origin"), form.getlist("sources"), form.getlist("key")
-    if not len(kinds) == len(titles) == len(bodies) == len(origins) == len(sources) == len(keys):
+    columns = {name: form.getlist(name) for name in BLOCK_FIELDS}
+    if len({len(values) for values in columns.values()}) > 1:
         abort(400, "The form's blocks are incomplete: reload the page.")
-    blocks = tuple(IssueBlock(kind=k.strip() or "tip", title=t.strip(),
-                              body=b.replace("\r\n", "\n").strip(), origin=o,
-                              sources=_sources(s))
-                   for k, t, b, o, s in zip(kinds, titles, bodies, origins, sources, strict=True))
+    rows = [dict(zip(BLOCK_FIELDS, values, strict=True))
+            for values in zip(*columns.values(), strict=True)]
+    blocks = tuple(_block(row) for row in rows)
     cta = base.cta
     if "cta_body" in form:
-        cta = CallToAction(title=form.get("cta_title", "").strip(),
-                           body=form.get("cta_body", "").replace("\r\n", "\n").strip(),
-                           url=form.get("cta_url", "").strip()) if form.get("cta_body",
-                                                                            "").strip() else None
+        body = _text(form.get("cta_body", ""))
+        cta = CallToAction(title=form.get("cta_title", "").strip(), body=body,
+                           url=form.get("cta_url", "").strip()) if body else None
     return replace(base, subject=form.get("subject", "").strip(),
-                   preheader=form.get("preheader", "").strip(), blocks=blocks, cta=cta), keys
+                   preheader=form.get("preheader", "").strip(), blocks=blocks, cta=cta), \
+        [row["key"] for row in rows]
+
+
+def _text(value: str) -> str:
+    return value.replace("\r\n", "\n").strip()
+
+
+def _block(row: dict[str, str]) -> IssueBlock:
+    src = row["image_src"].strip()
+    return IssueBlock(kind=row["kind"].strip() or "tip", title=row["title"].strip(),
+                      body=_text(row["body"]), origin=row["origin"],
+                      sources=_sources(row["sources"]), url=row["url"].strip(),
+                      name=row["name"].strip(), detail=row["detail"].strip(),
+                      image=Image(src=src, alt=row["image_alt"].strip()) if src else None)
 
 
 def _sources(text: str) -> tuple[Source, ...]:
