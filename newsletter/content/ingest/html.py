@@ -1,17 +1,27 @@
 """A whole saved HTML page -> Document: the article only, inline markup as inline Markdown.
 
-The article is the first of: the ``<article>`` with the most text, ``<main>``, an element
-with ``role="main"`` or ``itemprop="articleBody"``, else the element whose own paragraphs hold
-the most text. Inside it, page furniture is removed and recorded in ``dropped`` (line =
-lxml ``sourceline``): ``<nav>``, ``<aside>``, forms, ``<footer>``, in-page tables of
-contents, images, and elements whose class or id names a widget (comments, share buttons,
-related posts, sign-up boxes, cookie banners, bylines). Scripts and styles are discarded.
+Reading a page takes four steps:
+
+1. Furniture out: hidden elements, ``<nav>``/``<aside>``/``<footer>``/forms, elements whose
+   class or id names a widget (share buttons, related posts, galleries, bylines ...), in-page
+   tables of contents, pictures and their captions are recorded in ``dropped`` with the rule
+   that fired (``line`` is lxml's ``sourceline``) and taken out of the page. An element that
+   holds most of the page's text is never furniture, whatever its class says.
+2. The article chosen: a maintained main-content extractor (``mainpart``) reads what is left
+   and says which text is the article.
+3. Our own conversion of every block of the page: headings, paragraphs, nested lists with
+   their lead-ins, tables, code, quotes and callouts, ``<details>`` and question headings as
+   FAQ, footnote and reference lists. Short lines that are page furniture on their own
+   (bylines, read times, photo credits, share counts) are dropped by named text rules.
+4. The verdict: a block the extractor left out is dropped as "not the article"; a heading
+   stays when the text under it stays. Every visible text block of the page thus ends up in
+   the Document's blocks or in ``dropped``.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from urllib.parse import urljoin, urlsplit
 
@@ -20,127 +30,85 @@ from lxml import etree
 
 from ...errors import ArticleError
 from ...models import Block, Document, Dropped
+from .furniture import (
+    footnote_number,
+    furniture_reason,
+    hidden_reason,
+    is_footnote_list,
+)
 from .lines import (
     callout_parts,
     clean_line,
     final_char,
+    is_heading_shape,
     is_reference_heading,
     mark_faq_questions,
     reference_entry,
     reference_target,
+    strip_heading_marks,
 )
+from .mainpart import EXTRACTOR, MainText, main_text
 from .noise import (
+    is_boilerplate,
+    is_breadcrumb,
+    is_byline,
+    is_contents_heading,
+    is_cookie_notice,
+    is_image_label,
+    is_photo_credit,
     is_signup_line,
     is_skip_link,
+    is_teaser_heading,
 )
-from .text import (
-    title_from_source,
-)
+from .text import title_from_source
 
-_DISCARD = ("script", "style", "noscript", "template", "svg", "canvas", "object", "link", "meta")
-_FURNITURE = frozenset(
-    ("nav", "aside", "form", "footer", "button", "input", "select", "textarea", "iframe", "dialog")
-)
-_NOISE_WORDS = frozenset(
-    [
-        "nav",
-        "navbar",
-        "menu",
-        "sidebar",
-        "share",
-        "sharing",
-        "social",
-        "related",
-        "comment",
-        "comments",
-        "respond",
-        "newsletter",
-        "subscribe",
-        "subscription",
-        "signup",
-        "optin",
-        "opt",
-        "cookie",
-        "cookies",
-        "consent",
-        "gdpr",
-        "promo",
-        "advert",
-        "advertisement",
-        "ads",
-        "ad",
-        "sponsor",
-        "sponsored",
-        "breadcrumb",
-        "breadcrumbs",
-        "popup",
-        "modal",
-        "meta",
-        "byline",
-        "author",
-        "widget",
-        "banner",
-        "toc",
-        "disqus",
-    ]
-)
+_DISCARD = ("script", "style", "noscript", "template", "svg", "canvas", "object", "link", "meta",
+            "iframe", "head")
 _BLOCK_TAGS = frozenset(
-    [
-        "p",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "ul",
-        "ol",
-        "dl",
-        "blockquote",
-        "pre",
-        "table",
-        "details",
-        "figure",
-        "hr",
-        "div",
-        "section",
-        "article",
-        "main",
-        "header",
-        "footer",
-        "aside",
-        "nav",
-        "form",
-        "address",
-        "center",
-        "fieldset",
-        "li",
-        "dt",
-        "dd",
-    ]
+    (
+        "p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "dl", "blockquote", "pre", "table",
+        "details", "figure", "hr", "div", "section", "article", "main", "header", "footer", "aside",
+        "nav", "form", "address", "center", "fieldset", "li", "dt", "dd", "tr", "td", "th", "tbody",
+        "thead", "tfoot", "caption", "figcaption", "summary"
+    )
 )
 _HEADINGS = frozenset(f"h{n}" for n in range(1, 7))
-_CLASS_WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
+_PLACEHOLDER = "nl-dropped"  # stands where furniture was taken out, so order is kept
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_MOSTLY = 0.5  # an element with this share of the page's text is the article's frame
+NOT_ARTICLE = f"not_article: outside the main content ({EXTRACTOR})"
+_SHORT_LINE = 25  # words: text rules only judge lines this short
+
+_TEXT_RULES: tuple[tuple[str, Callable[[str], bool]], ...] = (
+    ("skip_link: accessibility link", is_skip_link),
+    ("cookie_notice: cookie banner", is_cookie_notice),
+    ("byline: author, date or read-time line", is_byline),
+    ("breadcrumb: breadcrumb trail", is_breadcrumb),
+    ("photo_credit: picture credit or caption", is_photo_credit),
+    ("image_label: image label or caption", is_image_label),
+    ("signup: newsletter sign-up box", is_signup_line),
+    ("boilerplate: page furniture (share, comments, copyright)", is_boilerplate),
+)
 
 
 def read_html_article(text: str, source: str = "") -> Document:
     """Read a saved HTML page into a Document; ArticleError when it has no HTML content."""
     root = _parse(text, source)
     resolve_links(root, page_url(root))
+    title = page_title(root)
     for element in list(root.iter(*_DISCARD, etree.Comment, etree.ProcessingInstruction)):
         _remove(element)
-    page_title = _page_title(root)
-    container = _article_container(root)
+    body = root.find("body")
+    body = body if body is not None else root
     reader = _Reader()
-    reader.furniture_outside(root, container)
-    reader.strip_furniture(container)
-    reader.walk(container)
-    blocks = mark_faq_questions(_with_title(reader.blocks, page_title))
-    title = next((b.text for b in blocks if b.kind == "heading" and b.level == 1), "")
+    reader.take_out_furniture(body)
+    main = main_text(lxml.html.tostring(body, encoding="unicode"))
+    reader.walk(body)
+    blocks = mark_faq_questions(_with_title(reader.choose(main, title), title))
     return Document(
-        title=title or page_title or title_from_source(source),
+        title=title or next((b.text for b in blocks if b.kind == "heading"), "")
+        or title_from_source(source),
         source=source,
         blocks=blocks,
         references={b.label: b.text for b in blocks if b.kind == "reference"},
@@ -170,10 +138,11 @@ def resolve_links(root: lxml.html.HtmlElement, base: str) -> None:
     """
     if not base:
         return
-    for link in root.iter("a"):
-        href = link.get("href", "").strip()
+    for link in root.iter("a", "img"):
+        attribute = "href" if link.tag == "a" else "src"
+        href = link.get(attribute, "").strip()
         if href and not href.startswith("#") and not urlsplit(href).scheme:
-            link.set("href", urljoin(base, href))
+            link.set(attribute, urljoin(base, href))
 
 
 def _parse(text: str, source: str) -> lxml.html.HtmlElement:
@@ -200,83 +169,92 @@ def _remove(element: etree._Element) -> None:
         parent.remove(element)
 
 
-def _page_title(root: lxml.html.HtmlElement) -> str:
+# --- the article's title ---------------------------------------------------------------------
+
+_TITLE_SEPARATOR = re.compile(r"\s+(?:[|–—·»:]{1,2}|-{1,2})\s+")
+
+
+def page_title(root: lxml.html.HtmlElement) -> str:
+    """The article's own title, without the site's name.
+
+    A heading of the page that the ``<title>`` (or ``og:title``) starts with wins (the
+    ``<title>`` often adds `` | Site``); else ``og:title``, else the ``<title>`` with its
+    site part cut off.
+    """
+    metas = _meta_titles(root)
+    found = root.find(".//title")
+    raw = clean_line(found.text_content()) if found is not None else ""
+    titles = [t for t in (raw, *metas["title"]) if t]
+    for heading in _title_headings(root):
+        if any(_starts_title(t, heading) for t in titles):
+            return heading
+    sites = metas["site"]
+    for candidate in (*metas["title"], raw):
+        if candidate:
+            return _without_site(candidate, sites)
+    return ""
+
+
+def _meta_titles(root: lxml.html.HtmlElement) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {"title": [], "site": []}
     for meta in root.iter("meta"):
-        if meta.get("property") == "og:title" and meta.get("content", "").strip():
-            return clean_line(meta.get("content", ""))
-    title = root.find(".//title")
-    text = clean_line(title.text_content()) if title is not None else ""
-    return re.split(r"\s+[|–—-]\s+[^|–—-]+$", text)[0] if text else ""
+        key = meta.get("property") or meta.get("name") or ""
+        content = clean_line(meta.get("content", ""))
+        if content and key in ("og:title", "twitter:title"):
+            found["title"].append(content)
+        elif content and key in ("og:site_name", "application-name"):
+            found["site"].append(content)
+    return found
+
+
+def _title_headings(root: lxml.html.HtmlElement) -> list[str]:
+    texts = (strip_heading_marks(clean_line(h.text_content())) for h in root.iter("h1", "h2"))
+    return [t for t in texts if len(t.split()) >= 2][:20]
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[^\W_]+", text.lower().replace("’", "").replace("'", ""))
+
+
+def _starts_title(title: str, heading: str) -> bool:
+    """``title`` is ``heading``, or ``heading`` and a site part after a separator."""
+    words, head = _words(title), _words(heading)
+    if words == head:
+        return True
+    parts = _TITLE_SEPARATOR.split(title)
+    return len(parts) > 1 and any(_words(" ".join(parts[:n])) == head for n in range(1, len(parts)))
+
+
+def _without_site(title: str, sites: Sequence[str]) -> str:
+    """``Title | Site`` -> ``Title`` (and ``Site: Title`` -> ``Title``)."""
+    parts = _TITLE_SEPARATOR.split(title)
+    if len(parts) < 2:
+        return title
+    named = {w for site in sites for w in [" ".join(_words(site.split("|")[0]))] if w}
+    if " ".join(_words(parts[-1])) in named or (not named and len(parts[-1].split()) <= 4):
+        return _join_parts(title, parts[:-1])
+    if " ".join(_words(parts[0])) in named:
+        return _join_parts(title, parts[1:])
+    return title
+
+
+def _join_parts(title: str, parts: Sequence[str]) -> str:
+    start = title.index(parts[0])
+    end = title.rindex(parts[-1]) + len(parts[-1])
+    return title[start:end].strip()
+
+
+def _with_title(blocks: Sequence[Block], title: str) -> tuple[Block, ...]:
+    if any(b.kind == "heading" and b.level == 1 for b in blocks) or not title:
+        return tuple(blocks)
+    return (Block("heading", title, level=1, rule="html_title"), *blocks)
+
+
+# --- reading the page ----------------------------------------------------------------------
 
 
 def _text_length(element: etree._Element) -> int:
     return len(" ".join(element.text_content().split()))
-
-
-def _article_container(root: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
-    """The element that holds the article."""
-    articles = root.findall(".//article")
-    if articles:
-        return max(articles, key=_text_length)
-    for path in (".//main", ".//*[@role='main']", ".//*[@itemprop='articleBody']"):
-        found = root.find(path)
-        if found is not None and _text_length(found) > 0:
-            return found
-    body = root.find(".//body")
-    candidates = list((body if body is not None else root).iter())
-    return max(candidates, key=_paragraph_text, default=root)
-
-
-def _paragraph_text(element: etree._Element) -> int:
-    if not isinstance(element.tag, str):
-        return 0
-    return sum(_text_length(child) for child in element if child.tag == "p")
-
-
-def _class_words(element: etree._Element) -> set[str]:
-    names = f"{element.get('class', '')} {element.get('id', '')}"
-    return {word.lower() for word in _CLASS_WORD.findall(names)}
-
-
-def _furniture_reason(element: etree._Element) -> str:
-    tag = element.tag if isinstance(element.tag, str) else ""
-    if tag in _FURNITURE:
-        return f"page_furniture: <{tag}>"
-    noise = _class_words(element) & _NOISE_WORDS
-    if noise:
-        return f"page_furniture: {sorted(noise)[0]} widget"
-    if element.get("aria-hidden") == "true" or element.get("hidden") is not None:
-        return "hidden: not shown on the page"
-    if tag in ("ul", "ol") and _is_table_of_contents(element) and not is_footnote_list(element):
-        return "table_of_contents: in-page links"
-    if tag in ("figure", "img", "picture"):
-        return "image: picture or caption"
-    return ""
-
-
-_FOOTNOTE_WORDS = frozenset(["footnotes", "footnote", "endnotes", "endnote", "fn"])
-_FOOTNOTE_ID = re.compile(r"^(?:fn|footnote|endnote|note|cite[-_]note)[-_:]?\w*?(\d+)$", re.I)
-
-
-def is_footnote_list(element: etree._Element) -> bool:
-    """``<ol class="footnotes">``, a list inside ``<section class="footnotes">``, or a list
-    whose items are footnote targets (``<li id="fn1">``)."""
-    owners = [element, *list(element.iterancestors())[:2]]
-    if any(_class_words(owner) & _FOOTNOTE_WORDS for owner in owners):
-        return True
-    items = element.findall("li")
-    return bool(items) and all(_FOOTNOTE_ID.match(li.get("id", "")) for li in items)
-
-
-def _footnote_number(item: etree._Element) -> str:
-    match = _FOOTNOTE_ID.match(item.get("id", ""))
-    return match.group(1) if match else ""
-
-
-def _is_table_of_contents(element: etree._Element) -> bool:
-    items = element.findall("li")
-    links = [a for a in element.iter("a") if a.get("href", "").startswith("#")]
-    return len(items) >= 2 and len(links) >= len(items)
 
 
 def _lines(element: etree._Element) -> tuple[int, ...]:
@@ -284,178 +262,203 @@ def _lines(element: etree._Element) -> tuple[int, ...]:
     return tuple(range(min(numbers), max(numbers) + 1)) if numbers else ()
 
 
+def _plain(element: etree._Element) -> str:
+    return _squash(inline_markdown(element, plain=True))
+
+
+@dataclass
+class _Entry:
+    """A block of the page and the verdict on it ("" while it is kept)."""
+
+    block: Block
+    plain: str  # its visible text, for the extractor's verdict
+    reason: str = ""
+    recorded: bool = False  # already in ``dropped`` (furniture taken out before the walk)
+
+
 @dataclass
 class _Reader:
-    """Blocks and dropped records of one HTML read."""
+    """The blocks and dropped records of one HTML read."""
 
-    blocks: list[Block] = field(default_factory=list)
+    entries: list[_Entry] = field(default_factory=list)
     dropped: list[Dropped] = field(default_factory=list)
+
+    # step 1 -------------------------------------------------------------------------------
+
+    def take_out_furniture(self, body: etree._Element) -> None:
+        """Record and remove hidden text, furniture, pictures and captions."""
+        frame = _MOSTLY * _text_length(body)
+        for element in list(body.iterdescendants()):
+            if not isinstance(element.tag, str) or element.getparent() is None:
+                continue
+            if body not in element.iterancestors():
+                continue  # inside something already taken out
+            if element.tag in ("img", "picture", "figure", "figcaption", "video", "audio"):
+                self.take_out_pictures(element)
+                continue
+            reason = hidden_reason(element) or furniture_reason(element)
+            if reason and _text_length(element) < frame:
+                self.drop(element, reason)
+                _replace_with_placeholder(element, reason)
+
+    def take_out_pictures(self, element: etree._Element) -> None:
+        """Pictures keep their address and alt text in ``dropped``; captions are dropped."""
+        images = [element] if element.tag == "img" else list(element.iter("img"))
+        for image in images:
+            src, alt = image.get("src", "").strip(), clean_line(image.get("alt", ""))
+            if src or alt:
+                text = f"{src} {alt}".strip() if src else alt
+                self.dropped.append(Dropped(image.sourceline or 0, text,
+                                            "image: picture (address and alt text)"))
+        if element.tag != "img":
+            captions = [e for e in element.iter("figcaption")] or [element]
+            for caption in captions:
+                self.drop(caption, "caption: picture caption or credit")
+            _replace_with_placeholder(element, "image: picture or caption")
+        else:
+            _remove(element)
 
     def drop(self, element: etree._Element, reason: str, text: str = "") -> None:
         """Record an element left out of the article."""
-        text = text or clean_line(" ".join(element.itertext()))
+        text = text or _plain(element)
         if text:
-            self.dropped.append(Dropped(element.sourceline or 0, text[:200], reason))
+            self.dropped.append(Dropped(element.sourceline or 0, text, reason))
 
-    def furniture_outside(self, root: etree._Element, container: etree._Element) -> None:
-        """Record the page furniture around the article (menus, footers, sign-up boxes)."""
-        inside = set(container.iter()) | set(container.iterancestors())
-        for element in root.iter("nav", "header", "footer", "aside", "form"):
-            if element not in inside and not any(
-                a.tag in ("nav", "header", "footer", "aside", "form")
-                for a in element.iterancestors()
-            ):
-                self.drop(element, f"page_furniture: <{element.tag}> outside the article")
+    # step 3 -------------------------------------------------------------------------------
 
-    def strip_furniture(self, container: etree._Element) -> None:
-        """Remove and record furniture inside the article."""
-        for element in list(container.iterdescendants()):
-            if not isinstance(element.tag, str) or container not in element.iterancestors():
-                continue
-            reason = _furniture_reason(element)
-            if reason:
-                alt = element.get("alt", "") if element.tag == "img" else ""
-                self.drop(element, reason, clean_line(alt))
-                _remove(element)
+    def emit(self, block: Block, plain: str, reason: str = "") -> None:
+        """One block of the page, with its visible text."""
+        self.entries.append(_Entry(block, plain, reason))
 
     def walk(self, element: etree._Element) -> None:
         """Blocks for the children of ``element``; loose inline text becomes paragraphs."""
         pieces: list[str] = [element.text or ""]
+        plain: list[str] = [element.text or ""]
         for child in element:
             if not isinstance(child.tag, str):
                 continue
-            if child.tag in _BLOCK_TAGS or _has_block(child):
-                self.loose(pieces, element)
-                pieces = []
+            if child.tag == _PLACEHOLDER or child.tag in _BLOCK_TAGS or _has_block(child):
+                self.loose(pieces, plain, element)
+                pieces, plain = [], []
                 self.block(child)
             else:
                 pieces.append(inline_markdown(child))
+                plain.append(inline_markdown(child, plain=True))
             pieces.append(child.tail or "")
-        self.loose(pieces, element)
+            plain.append(child.tail or "")
+        self.loose(pieces, plain, element)
 
-    def loose(self, pieces: Sequence[str], element: etree._Element) -> None:
+    def loose(self, pieces: Sequence[str], plain: Sequence[str], element: etree._Element) -> None:
         """Inline text between blocks, as a paragraph."""
         text = _squash("".join(pieces))
         if text:
-            self.paragraph(text, (element.sourceline or 0,), "loose_text")
+            self.paragraph(text, _squash("".join(plain)), (element.sourceline or 0,),
+                           "loose_text")
 
     def block(self, element: etree._Element) -> None:
         """One block-level element."""
         tag = element.tag
-        if element.get("itemtype", "").endswith("/Question"):
+        if tag == _PLACEHOLDER:
+            entry = _Entry(Block("paragraph"), "", element.get("reason", "furniture"), True)
+            self.entries.append(entry)
+        elif element.get("itemtype", "").endswith("/Question"):
             self.schema_question(element)
         elif tag in _HEADINGS:
             self.heading(element)
         elif tag == "p":
-            self.paragraph(inline_markdown(element), _lines(element), "html_p")
+            self.paragraph(inline_markdown(element), _plain(element), _lines(element), "html_p")
         elif tag in ("ul", "ol"):
             self.list(element)
         elif tag == "blockquote":
             self.quote(element)
         elif tag == "pre":
             code = element.text_content().strip("\n")
-            self.blocks.append(Block("paragraph", f"```\n{code}\n```", _lines(element), rule="pre"))
+            if code.strip():
+                self.emit(Block("paragraph", f"```\n{code}\n```", _lines(element), rule="pre"),
+                          _plain(element))
         elif tag == "dl":
             self.definitions(element)
         elif tag == "details":
             self.details(element)
-        elif tag == "table":
+        elif tag == "table" and not _is_layout_table(element):
             self.table(element)
         elif tag != "hr":
             self.walk(element)
 
-    def heading(self, element: etree._Element) -> None:
-        """``<h1>``..``<h6>``."""
-        text = _squash(inline_markdown(element))
+    def heading(self, element: etree._Element, kind: str = "heading", rule: str = "") -> None:
+        """``<h1>``..``<h6>`` (their permalinks and ``[edit]`` links left out)."""
+        text = strip_heading_marks(_plain(element))
         if text:
-            level = int(element.tag[1])
-            self.blocks.append(
-                Block("heading", text, _lines(element), level=level, rule=f"html_{element.tag}")
-            )
+            level = int(element.tag[1]) if element.tag in _HEADINGS else 3
+            block = Block(kind, text, _lines(element), level=level,
+                          rule=rule or f"html_{element.tag}")
+            self.emit(block, text, _heading_noise(text))
 
-    def paragraph(self, text: str, lines: tuple[int, ...], rule: str) -> None:
-        """A paragraph, callout, reference entry or dropped sign-up/skip line."""
+    def paragraph(self, text: str, plain: str, lines: tuple[int, ...], rule: str) -> None:
+        """A paragraph, callout, reference entry, or a line of furniture on its own."""
         text = _squash(text)
         if not text:
             return
-        previous = self.blocks[-1] if self.blocks else None
+        previous = self._previous()
         entry = reference_entry(text) if text.startswith("[") else None
-        if (
-            entry
-            and previous is not None
-            and (previous.kind == "reference" or is_reference_heading(previous.text))
+        if entry and previous is not None and (
+            previous.kind == "reference" or is_reference_heading(previous.text)
         ):
-            self.blocks.append(
-                Block("reference", entry[1], lines, label=entry[0], rule="reference_entry")
-            )
-            return
-        if len(text.split()) <= 25 and (is_skip_link(text) or is_signup_line(text)):
-            self.dropped.append(Dropped(lines[0] if lines else 0, text, "signup_or_skip_link"))
+            self.emit(Block("reference", entry[1], lines, label=entry[0],
+                            rule="reference_entry"), plain)
+        elif reason := _text_noise(plain):
+            self.emit(Block("paragraph", text, lines, rule=rule), plain, reason)
         elif parts := callout_parts(text):
-            self.blocks.append(
-                Block("callout", parts[1], lines, label=parts[0], rule="callout_label")
-            )
+            self.emit(Block("callout", parts[1], lines, label=parts[0], rule="callout_label"),
+                      plain)
         else:
-            self.blocks.append(Block("paragraph", text, lines, rule=rule))
+            self.emit(Block("paragraph", text, lines, rule=rule), plain)
+
+    def _previous(self) -> Block | None:
+        kept = [e.block for e in self.entries if not e.reason]
+        return kept[-1] if kept else None
 
     def list(self, element: etree._Element) -> None:
-        """``<ul>``/``<ol>``; after a reference heading, reference entries."""
-        items = [_squash(inline_markdown(li)) for li in _list_items(element)]
-        items = [item for item in items if item]
-        if not items:
-            return
-        previous = self.blocks[-1] if self.blocks else None
+        """``<ul>``/``<ol>`` with nested items indented; after a reference heading, or as a
+        footnote list, reference entries."""
+        previous = self._previous()
         if is_footnote_list(element) or (
-            previous is not None and is_reference_heading(previous.text)
+            previous is not None and previous.kind == "heading"
+            and is_reference_heading(previous.text)
         ):
             self.references(element)
             return
-        block = Block(
-            "list",
-            lines=_lines(element),
-            items=tuple(items),
-            ordered=element.tag == "ol",
-            rule=f"html_{element.tag}",
-        )
-        if (
-            previous is not None
-            and previous.kind == "paragraph"
-            and final_char(previous.text) == ":"
-        ):
-            self.blocks.pop()
-            block = replace(
-                block,
-                lead=previous.text,
-                lines=(*previous.lines, *block.lines),
-                rule=f"html_{element.tag}+lead",
-            )
-        self.blocks.append(block)
+        items = [("  " * depth) + text for depth, li in _list_items(element)
+                 if (text := _squash(inline_markdown(li, nested=False)))]
+        if items:
+            block = Block("list", lines=_lines(element), items=tuple(items),
+                          ordered=element.tag == "ol", rule=f"html_{element.tag}")
+            self.emit(block, _plain(element))
 
     def references(self, element: etree._Element) -> None:
         """The items of a reference list: numbered in order, URL when the item is a link."""
         start = int(element.get("start", "1")) if element.get("start", "").isdigit() else 1
-        for offset, item in enumerate(_list_items(element)):
+        for offset, (_, item) in enumerate(_list_items(element)):
             for back in [a for a in item.iter("a") if a.get("href", "").startswith("#")]:
                 _remove(back)  # the footnote's way back up to its marker (``↩``)
             text = _reference_text(item)
             entry = reference_entry(text)
-            label, text = entry if entry else (_footnote_number(item) or str(start + offset),
+            label, text = entry if entry else (footnote_number(item) or str(start + offset),
                                                reference_target(text))
             if text:
-                self.blocks.append(
-                    Block("reference", text, _lines(item), label=label, rule="reference_entry")
-                )
+                self.emit(Block("reference", text, _lines(item), label=label,
+                                rule="reference_entry"), _plain(item))
 
     def quote(self, element: etree._Element) -> None:
         """``<blockquote>``: a quote, or a callout when it opens with a callout label."""
         text = _squash(" ".join(_texts(element)))
         parts = callout_parts(text)
         if parts:
-            self.blocks.append(
-                Block("callout", parts[1], _lines(element), label=parts[0], rule="callout_label")
-            )
+            self.emit(Block("callout", parts[1], _lines(element), label=parts[0],
+                            rule="callout_label"), _plain(element))
         elif text:
-            self.blocks.append(Block("quote", text, _lines(element), rule="html_blockquote"))
+            self.emit(Block("quote", text, _lines(element), rule="html_blockquote"),
+                      _plain(element))
 
     def definitions(self, element: etree._Element) -> None:
         """``<dl>``: questions and answers when the terms are questions, else paragraphs."""
@@ -465,12 +468,14 @@ class _Reader:
         for child in element:
             text = _squash(inline_markdown(child)) if isinstance(child.tag, str) else ""
             if child.tag == "dt" and faq:
-                self.blocks.append(Block("question", text, _lines(child), rule="html_dl_faq"))
+                self.emit(Block("question", text, _lines(child), rule="html_dl_faq"),
+                          _plain(child))
             elif child.tag == "dt":
                 term = text
             elif child.tag == "dd" and text:
                 body = text if faq or not term else f"**{term}**: {text}"
-                self.blocks.append(Block("paragraph", body, _lines(child), rule="html_dd"))
+                self.emit(Block("paragraph", body, _lines(child), rule="html_dd"),
+                          f"{term} {_plain(child)}")
 
     def details(self, element: etree._Element) -> None:
         """``<details>``: the summary is a question (or heading), the rest its answer."""
@@ -478,7 +483,7 @@ class _Reader:
         if summary is not None:
             text = _squash(inline_markdown(summary))
             kind = "question" if final_char(text) == "?" else "heading"
-            self.blocks.append(Block(kind, text, _lines(summary), level=3, rule="html_details"))
+            self.heading(summary, kind, "html_details")
             summary.drop_tree()
         self.walk(element)
 
@@ -487,17 +492,200 @@ class _Reader:
         name = element.find(".//*[@itemprop='name']")
         answer = element.find(".//*[@itemprop='acceptedAnswer']")
         if name is not None:
-            text = _squash(inline_markdown(name))
-            self.blocks.append(Block("question", text, _lines(name), rule="faq_schema"))
+            self.heading(name, "question", "faq_schema")
         self.walk(answer if answer is not None else element)
 
     def table(self, element: etree._Element) -> None:
-        """A table, as a Markdown pipe table (the first row is its header)."""
-        if text := pipe_table(
-            [_squash(inline_markdown(c)) for c in row if c.tag in ("td", "th")]
-            for row in element.iter("tr")
-        ):
-            self.blocks.append(Block("paragraph", text, _lines(element), rule="html_table"))
+        """A table of data, as a Markdown pipe table (the first row is its header)."""
+        rows = [[_squash(inline_markdown(c)) for c in row if c.tag in ("td", "th")]
+                for row in element.iter("tr")]
+        if text := pipe_table(rows):
+            self.emit(Block("paragraph", text, _lines(element), rule="html_table"),
+                      _plain(element))
+
+    # step 4 -------------------------------------------------------------------------------
+
+    def choose(self, main: MainText | None, title: str) -> tuple[Block, ...]:
+        """The blocks that are the article; the others go to ``dropped`` with their reason."""
+        entries = self.entries
+        if main is not None:
+            for entry in entries:
+                if not entry.reason and entry.block.kind != "heading" \
+                        and not main.keeps(entry.plain):
+                    entry.reason = NOT_ARTICLE
+            _keep_cited_references(entries)
+        _drop_teaser_boxes(entries)
+        _keep_headings_over_kept_text(entries, title)
+        for entry in entries:
+            if entry.reason and not entry.recorded:
+                self.dropped.extend(_dropped(entry))
+        kept = [e.block for e in entries if not e.reason]
+        return _join_leads(pseudo_headings(kept))
+
+
+def _replace_with_placeholder(element: etree._Element, reason: str) -> None:
+    placeholder = etree.Element(_PLACEHOLDER, reason=reason)
+    placeholder.tail = element.tail
+    parent = element.getparent()
+    if parent is not None:
+        parent.replace(element, placeholder)
+
+
+def _text_noise(plain: str) -> str:
+    """The text rule that finds a short line to be furniture on its own ("" for text)."""
+    if len(plain.split()) > _SHORT_LINE:
+        return ""
+    return next((reason for reason, test in _TEXT_RULES if test(plain)), "")
+
+
+def _heading_noise(text: str) -> str:
+    """Why a heading heads page furniture rather than a section ("" for a section)."""
+    if is_teaser_heading(text):
+        return "related: heading of a box of links to other pages"
+    if is_contents_heading(text):
+        return "table_of_contents: its heading"
+    return _text_noise(text) if is_boilerplate(text) else ""
+
+
+def _keep_headings_over_kept_text(entries: list[_Entry], title: str) -> None:
+    """A heading stays when the first block under it stays (extractors drop link-heavy or
+    low-scored headings that head the article's own sections); the title always stays.
+    Furniture taken out between a heading and its text (a byline, a picture) is skipped."""
+    verdict = "no text under it"
+    for entry in reversed(entries):
+        if entry.recorded:
+            continue
+        if entry.block.kind not in ("heading", "question"):
+            verdict = entry.reason
+        elif not entry.reason and _words(entry.block.text) != _words(title):
+            entry.reason = f"{verdict} (a heading over it)" if verdict else ""
+
+
+def _drop_teaser_boxes(entries: list[_Entry]) -> None:
+    """A ``More ... news:`` / ``Related`` lead and the list of links under it are a box of
+    teasers for other pages; a lead-in whose list was dropped goes with it."""
+    for index, entry in enumerate(entries[:-1]):
+        following = entries[index + 1]
+        if entry.block.kind != "paragraph" or following.block.kind != "list":
+            continue
+        if not entry.reason and is_teaser_heading(entry.plain):
+            entry.reason = "related: heading of a box of links to other pages"
+            following.reason = following.reason or f"related: links under {entry.plain!r}"
+        elif not entry.reason and following.reason and final_char(entry.block.text) == ":":
+            entry.reason = f"lead-in of a dropped list ({following.reason})"
+
+
+def _keep_cited_references(entries: list[_Entry]) -> None:
+    """Reference entries stay when the kept text cites them."""
+    kept = " ".join(e.block.text + " ".join(e.block.items) for e in entries if not e.reason)
+    for entry in entries:
+        if entry.block.kind == "reference" and entry.reason == NOT_ARTICLE \
+                and f"[{entry.block.label}]" in kept:
+            entry.reason = ""
+
+
+def _dropped(entry: _Entry) -> list[Dropped]:
+    block = entry.block
+    text = " ".join(filter(None, (block.lead, block.text, *map(str.strip, block.items))))
+    line = block.lines[0] if block.lines else 0
+    return [Dropped(line, text or entry.plain, entry.reason)] if text or entry.plain else []
+
+
+_NUMBERED = re.compile(
+    r"^(?:\d{1,2}[.):]\s|(?:step|tip|example|exercise|week|day|part|phase|stage|rule|method|"
+    r"option|way|reason|lesson|chapter|no\.?|#)\s*\d{1,3}\b)",
+    re.IGNORECASE,
+)
+_MARKDOWN_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+_PSEUDO_RULES = {
+    "bold": "pseudo_heading: a bold-only paragraph over longer text",
+    "numbered": "pseudo_heading: a short numbered line over longer text",
+    "short": "pseudo_heading: a short line without final punctuation between paragraphs",
+}
+
+
+def markdown_plain(text: str) -> str:
+    """Inline Markdown as the text a reader sees (links, bold, italic and code marks out)."""
+    return _squash(re.sub(r"\*\*|__|(?<!\w)[*_](?=\S)|(?<=\S)[*_](?!\w)|`", "",
+                          _MARKDOWN_LINK.sub(r"\1", text)))
+
+
+def pseudo_headings(blocks: Sequence[Block]) -> list[Block]:
+    """Paragraphs that head a section in all but their tag (``<p><b>Tip</b></p>``,
+    ``<p>3. Check the door</p>``, a short line between paragraphs) become headings."""
+    real = [b for b in blocks if b.kind == "heading" and b.level > 1]
+    result: list[Block] = []
+    above = 1  # the level of the last real heading
+    for index, block in enumerate(blocks):
+        if block.kind == "heading":
+            above = block.level
+        shape = _pseudo_shape(blocks, index)
+        if shape:
+            text = markdown_plain(block.text)
+            level = _pseudo_level(text, real, above)
+            block = Block("heading", text, block.lines, level=level, rule=_PSEUDO_RULES[shape])
+        result.append(block)
+    return result
+
+
+def _pseudo_shape(blocks: Sequence[Block], index: int) -> str:
+    """``bold``, ``numbered`` or ``short`` when the paragraph at ``index`` is a heading."""
+    block = blocks[index]
+    if block.kind != "paragraph" or block.rule not in ("html_p", "loose_text"):
+        return ""
+    text = markdown_plain(block.text)
+    words = len(text.split())
+    if not 2 <= words <= 16 or not is_heading_shape(text) or _MARKDOWN_LINK.fullmatch(block.text):
+        return ""
+    if not (text[:1].isupper() or text[:1].isdigit() or text[:1] in "\"'“‘"):
+        return ""
+    after = blocks[index + 1] if index + 1 < len(blocks) else None
+    before = blocks[index - 1] if index else None
+    if after is None or after.kind not in ("paragraph", "list", "quote", "callout"):
+        return ""
+    if _block_words(after) < max(12, 1.5 * words) or _pseudo_candidate(after):
+        return ""
+    if before is not None and before.kind == "paragraph" and final_char(before.text) == ":":
+        return ""
+    if re.fullmatch(r"\*\*[^*]+\*\*", block.text.strip()):
+        return "bold"
+    if _NUMBERED.match(text):
+        return "numbered"
+    prose = before is not None and before.kind in ("paragraph", "list", "quote")
+    return "short" if prose and words <= 10 else ""
+
+
+def _pseudo_candidate(block: Block) -> bool:
+    text = markdown_plain(block.text)
+    return block.kind == "paragraph" and len(text.split()) <= 16 and is_heading_shape(text)
+
+
+def _block_words(block: Block) -> int:
+    return len(" ".join((block.lead, block.text, *block.items)).split())
+
+
+def _pseudo_level(text: str, real: Sequence[Block], above: int) -> int:
+    """The level of the real headings of the same shape (numbered or not), else one below
+    the heading above."""
+    numbered = bool(_NUMBERED.match(text))
+    levels = [b.level for b in real if bool(_NUMBERED.match(b.text)) == numbered]
+    if levels:
+        return max(set(levels), key=levels.count)
+    return min(above + 1, 6)
+
+
+def _join_leads(blocks: list[Block]) -> tuple[Block, ...]:
+    """A paragraph ending in ``:`` right before a list is that list's lead-in."""
+    result: list[Block] = []
+    for block in blocks:
+        previous = result[-1] if result else None
+        if block.kind == "list" and not block.lead and previous is not None \
+                and previous.kind == "paragraph" and final_char(previous.text) == ":":
+            result[-1] = replace(block, lead=previous.text,
+                                 lines=(*previous.lines, *block.lines), rule=f"{block.rule}+lead")
+        else:
+            result.append(block)
+    return tuple(result)
 
 
 def pipe_table(rows: Iterable[Sequence[str]]) -> str:
@@ -511,16 +699,29 @@ def pipe_table(rows: Iterable[Sequence[str]]) -> str:
     return "\n".join(lines)
 
 
-def _list_items(element: etree._Element) -> list[etree._Element]:
-    """The ``<li>`` of a list, nested lists' items flattened after their parent."""
-    items: list[etree._Element] = []
+def _is_layout_table(table: etree._Element) -> bool:
+    """A table used to lay out the page (cells holding paragraphs, lists or tables), or a
+    one-column one, rather than a table of data."""
+    cells = [c for row in table.iter("tr") for c in row if c.tag in ("td", "th")]
+    if not cells or all(len([c for c in row if c.tag in ("td", "th")]) <= 1
+                        for row in table.iter("tr")):
+        return True
+    return any(isinstance(e.tag, str) and e.tag in _LAYOUT_TAGS
+               for cell in cells for e in cell.iterdescendants())
+
+
+_LAYOUT_TAGS = frozenset(("p", "div", "table", "ul", "ol", "h1", "h2", "h3", "h4", "blockquote",
+                          _PLACEHOLDER))
+
+
+def _list_items(element: etree._Element, depth: int = 0) -> list[tuple[int, etree._Element]]:
+    """The ``<li>`` of a list with their depth, nested lists' items after their parent."""
+    items: list[tuple[int, etree._Element]] = []
     for li in element.findall("li"):
-        nested = [c for c in li if c.tag in ("ul", "ol")]
-        for child in nested:
-            li.remove(child)
-        items.append(li)
-        for child in nested:
-            items.extend(_list_items(child))
+        items.append((depth, li))
+        for child in li:
+            if child.tag in ("ul", "ol"):
+                items.extend(_list_items(child, depth + 1))
     return items
 
 
@@ -547,12 +748,6 @@ def _has_block(element: etree._Element) -> bool:
     return any(isinstance(e.tag, str) and e.tag in _BLOCK_TAGS for e in element.iterdescendants())
 
 
-def _with_title(blocks: Sequence[Block], page_title: str) -> tuple[Block, ...]:
-    if any(b.kind == "heading" and b.level == 1 for b in blocks) or not page_title:
-        return tuple(blocks)
-    return (Block("heading", page_title, level=1, rule="html_title"), *blocks)
-
-
 # --- inline markup -> inline Markdown -------------------------------------------------------
 
 _WRAP = {
@@ -572,25 +767,36 @@ def _squash(text: str) -> str:
     return " ".join(text.split())
 
 
-def inline_markdown(element: etree._Element) -> str:
-    """The element's content as inline Markdown: links, bold, italic and code kept."""
+def inline_markdown(element: etree._Element, nested: bool = True, plain: bool = False) -> str:
+    """The element's content as inline Markdown: links, bold, italic and code kept.
+
+    ``nested=False`` leaves out the lists inside (a list item's sub-list is read apart);
+    ``plain=True`` gives the visible text alone, without Markdown.
+    """
     inner = (element.text or "") + "".join(
-        inline_markdown(child) + (child.tail or "")
+        ("" if not nested and child.tag in ("ul", "ol") else inline_markdown(child, plain=plain))
+        + (child.tail or "")
         for child in element
         if isinstance(child.tag, str)
     )
     tag = element.tag
+    if plain:
+        return "" if tag == _PLACEHOLDER else f" {inner} " if tag in _SPACED else inner
     if tag in _WRAP:
         return _wrap(inner, _WRAP[tag])
     if tag == "a":
         return _link(inner, element.get("href", ""))
-    if tag == "br":
-        return " "
-    if tag == "img":
+    if tag in _SPACED:
+        return f" {inner} "
+    if tag in ("img", _PLACEHOLDER):
         return ""
     if tag == "sup" and inner.strip().strip("[]").isdigit():
         return f" [{inner.strip().strip('[]')}]"
     return inner
+
+
+_SPACED = frozenset(("br", "td", "th", "li", "p", "div", "dt", "dd", "tr", "h1", "h2", "h3", "h4",
+                     "h5", "h6", "pre", "blockquote", "section", "ul", "ol", "table"))
 
 
 def _wrap(inner: str, mark: str) -> str:
@@ -602,11 +808,16 @@ def _wrap(inner: str, mark: str) -> str:
     return f"{lead}{mark}{core}{mark}{trail}"
 
 
+_NO_WORDS = re.compile(r"^[^\w]*$")
+
+
 def _link(inner: str, href: str) -> str:
     text = _squash(inner)
     href = href.strip()
     if not text:
         return ""
+    if href.startswith("#") and _NO_WORDS.match(text):
+        return ""  # a permalink (``¶``, ``#``, ``§``) next to a heading
     if not href or href.startswith(("#", "javascript:")) or re.fullmatch(r"\[\d+\]", text):
         return inner
     return f"[{text}]({href.replace(' ', '%20')})"

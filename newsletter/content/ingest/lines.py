@@ -255,3 +255,15 @@ def opens_questions(blocks: Sequence[Block], index: int) -> bool:
             break
         questions += 1
     return questions >= 2
+
+
+_HEADING_MARKS = re.compile(
+    r"\[\s*\[edit\]\([^)]*\)\s*\]|\[\s*edit(?:\s*\|\s*edit source)?\s*\](?:\([^)]*\))?|"
+    r"\s*[¶§🔗⚓]+\s*$|\s+#+\s*$",
+    re.IGNORECASE,
+)
+
+
+def strip_heading_marks(text: str) -> str:
+    """A heading without its permalink sign (``¶``, ``#``, ``§``) or ``[edit]`` link."""
+    return " ".join(_HEADING_MARKS.sub(" ", text).split())

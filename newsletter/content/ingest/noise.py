@@ -141,3 +141,55 @@ def is_signup_line(text: str) -> bool:
 def is_boilerplate(text: str) -> bool:
     """Share buttons, comment counters, copyright lines and similar page furniture."""
     return word_count(text) <= 12 and bool(_BOILERPLATE.match(text))
+
+
+_CREDIT_TAIL = re.compile(
+    r"(?:^\(?|\s[-–—|/(]\s*)(?:image|photo|picture|photograph|illustration|credit|source)s?"
+    r"(?:\s+(?:by|credit|courtesy(?: of)?))?\s*:\s*[^:]{1,60}(?<![.!?])\)?$",
+    re.IGNORECASE,
+)
+_CREDIT_HEAD = re.compile(
+    r"^\(?(?:photo|image|picture|illustration)s?\s+(?:by|courtesy of|credit)\b", re.IGNORECASE
+)
+
+
+def is_photo_credit(text: str) -> bool:
+    """A picture's caption with its credit: ``The new board - Image: Acme Foundation``,
+    ``Photo by Jane Doe``, ``(Photo: Reuters)``."""
+    if word_count(text) > 25:
+        return False
+    return bool(_CREDIT_TAIL.search(text) or (_CREDIT_HEAD.match(text) and word_count(text) <= 12))
+
+
+_TEASER_HEADING = re.compile(
+    r"^(?:more (?:\w+ ){0,3}(?:news|stories|posts|articles|videos|reading|coverage|"
+    r"to (?:explore|read|watch)|about|from [\w ]{1,30}|on [\w ]{1,30}|like this)|"
+    r"(?:related|recommended|trending|popular|latest)(?: (?:\w+ )?(?:posts|articles|stories|news|"
+    r"reading|content|links|videos|now|today|for you))?|"
+    r"most (?:read|popular|viewed|shared|emailed)(?: \w+){0,3}|"
+    r"(?:what|where) to (?:read|watch) next|read (?:this )?next|up next|next on [\w ]{1,30}|"
+    r"(?:other|more) (?:people|readers) are (?:reading|watching)|"
+    r"promoted (?:by [\w .&-]{1,30}|content|stories)|"
+    r"(?:from|around) (?:around )?the web|you (?:may|might) (?:also )?(?:like|enjoy)|"
+    r"(?:editor'?s )?picks?(?: for you)?|recommended for you|don'?t miss|see also|"
+    r"also (?:read|see|on [\w ]{1,30})|(?:in|on) other news|top stories)\s*:?$",
+    re.IGNORECASE,
+)
+
+
+def is_teaser_heading(text: str) -> bool:
+    """The heading of a box of links to other pages: ``More games news:``, ``Most Read``,
+    ``What to Read Next``, ``Promoted by ...``, ``Other people are reading``."""
+    return word_count(text) <= 8 and bool(_TEASER_HEADING.match(core_text(text)))
+
+
+_CONTENTS_HEADING = re.compile(
+    r"^(?:table of contents|contents|in this (?:article|post|guide|page)|on this page|"
+    r"jump to(?: section)?|quick links|article contents|what'?s inside)\s*:?$",
+    re.IGNORECASE,
+)
+
+
+def is_contents_heading(text: str) -> bool:
+    """The heading of an in-page table of contents: ``Contents``, ``In this article``."""
+    return bool(_CONTENTS_HEADING.match(core_text(text)))

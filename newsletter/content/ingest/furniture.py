@@ -1,0 +1,117 @@
+"""Page furniture as elements: what a saved page shows around (and inside) its article that is
+not the article. Each rule looks at one element (its tag, class and id words, attributes) and
+names why it is left out; the HTML reader records that name as the reason it was dropped."""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+_FURNITURE_TAGS = frozenset(
+    ("nav", "aside", "form", "footer", "button", "input", "select", "textarea", "dialog",
+     "label", "menu")
+)
+# class or id words that name a widget rather than the article's text
+_NOISE_WORDS = {
+    "navigation": ("nav", "navbar", "menu", "breadcrumb", "breadcrumbs", "pagination",
+                   "masthead", "topbar", "toolbar"),
+    "sidebar": ("sidebar", "rail", "widget", "widgets"),
+    "share": ("share", "sharing", "social", "sharebar"),
+    "related": ("related", "recommended", "recommendations", "trending", "popular",
+                "mostread", "recirculation", "outbrain", "taboola", "teaser", "teasers"),
+    "comments": ("comment", "comments", "respond", "disqus", "discussion"),
+    "signup": ("newsletter", "subscribe", "subscription", "signup", "optin", "paywall"),
+    "cookie": ("cookie", "cookies", "consent", "gdpr"),
+    "advert": ("promo", "advert", "advertisement", "ads", "ad", "sponsor", "sponsored",
+               "dfp", "adslot", "commercial"),
+    "byline": ("byline", "author", "authors", "dateline", "timestamp", "bio", "contributor"),
+    "popup": ("popup", "modal", "overlay", "lightbox", "dialog"),
+    "gallery": ("gallery", "slideshow", "carousel", "slider"),
+    "tags": ("tags", "tag", "keywords", "topics"),
+    "credit": ("credit", "credits", "caption", "captions"),
+    "toc": ("toc",),
+    "banner": ("banner", "meta", "metabar"),
+}
+_WORD_REASON = {word: name for name, words in _NOISE_WORDS.items() for word in words}
+_HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
+_CLASS_WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
+_HIDDEN_CLASS = re.compile(
+    r"^(?:[\w-]*-)?(?:sr-only|visually-?hidden|screen-?reader(?:-text|-only)?|offscreen|"
+    r"hidden|invisible|a11y-hidden)$",
+    re.IGNORECASE,
+)
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+_FOOTNOTE_WORDS = frozenset(["footnotes", "footnote", "endnotes", "endnote", "fn", "references",
+                             "reflist", "citations", "bibliography"])
+_FOOTNOTE_ID = re.compile(r"^(?:fn|footnote|endnote|note|cite[-_]note|ref)[-_:]?\w*?(\d+)$",
+                          re.I)
+
+
+def class_words(element: etree._Element) -> set[str]:
+    """The words of an element's class and id (``post-share_bar`` -> post, share, bar).
+
+    An id that spells the element's own heading (``id="sharing-your-work"`` over "Sharing
+    your work") is a section's anchor, not a widget's name: it is left out.
+    """
+    words = {word.lower() for word in _CLASS_WORD.findall(element.get("class", ""))}
+    ident = {word.lower() for word in _CLASS_WORD.findall(element.get("id", ""))}
+    if ident and not ident <= _own_heading_words(element):
+        words |= ident
+    return words
+
+
+def _own_heading_words(element: etree._Element) -> set[str]:
+    for child in element.iterchildren("h1", "h2", "h3", "h4", "h5", "h6"):
+        return {word.lower() for word in _CLASS_WORD.findall(child.text_content())}
+    return set()
+
+
+def hidden_reason(element: etree._Element) -> str:
+    """Why an element is not shown on the page ("" when it is shown)."""
+    if element.get("hidden") is not None or element.get("aria-hidden") == "true":
+        return "hidden: not shown on the page"
+    if _HIDDEN_STYLE.search(element.get("style", "")):
+        return "hidden: styled display:none"
+    if any(_HIDDEN_CLASS.match(name) for name in element.get("class", "").split()):
+        return "hidden: visually hidden (screen-reader or off-screen text)"
+    return ""
+
+
+def furniture_reason(element: etree._Element) -> str:
+    """Why an element is page furniture ("" when it may be article text)."""
+    tag = element.tag if isinstance(element.tag, str) else ""
+    if tag in _FURNITURE_TAGS:
+        return f"page_furniture: <{tag}>"
+    if tag in ("ul", "ol") and is_table_of_contents(element) and not is_footnote_list(element):
+        return "table_of_contents: in-page links"
+    if tag == "a" or any(a.tag in _HEADINGS for a in element.iterancestors()):
+        return ""  # a link's or a heading's own class names its look, not a widget
+    words = class_words(element)
+    if words & _FOOTNOTE_WORDS:
+        return ""
+    names = sorted({_WORD_REASON[w] for w in words if w in _WORD_REASON})
+    return f"page_furniture: {names[0]} widget" if names else ""
+
+
+def is_footnote_list(element: etree._Element) -> bool:
+    """``<ol class="footnotes">``, a list inside ``<section class="footnotes">``, or a list
+    whose items are footnote targets (``<li id="fn1">``)."""
+    owners = [element, *list(element.iterancestors())[:2]]
+    if any(class_words(owner) & _FOOTNOTE_WORDS for owner in owners):
+        return True
+    items = element.findall("li")
+    return bool(items) and all(_FOOTNOTE_ID.match(li.get("id", "")) for li in items)
+
+
+def footnote_number(item: etree._Element) -> str:
+    """The number of a footnote item from its id (``fn3``, ``cite_note-3``), or ""."""
+    match = _FOOTNOTE_ID.match(item.get("id", ""))
+    return match.group(1) if match else ""
+
+
+def is_table_of_contents(element: etree._Element) -> bool:
+    """A list whose every item links to a place on the same page."""
+    items = element.findall("li")
+    links = [a for a in element.iter("a") if a.get("href", "").startswith("#")]
+    return len(items) >= 2 and len(links) >= len(items)
