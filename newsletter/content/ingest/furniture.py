@@ -31,6 +31,7 @@ _NOISE_WORDS = {
     "tags": ("tags", "tag", "keywords", "topics"),
     "credit": ("credit", "credits", "caption", "captions"),
     "toc": ("toc",),
+    "score": ("rating", "ratings", "score", "scores", "scorecard", "stars"),
     "banner": ("banner", "meta", "metabar"),
 }
 _WORD_REASON = {word: name for name, words in _NOISE_WORDS.items() for word in words}
@@ -51,12 +52,12 @@ _FOOTNOTE_ID = re.compile(r"^(?:fn|footnote|endnote|note|cite[-_]note|ref)[-_:]?
 def class_words(element: etree._Element) -> set[str]:
     """The words of an element's class and id (``post-share_bar`` -> post, share, bar).
 
-    An id that spells the element's own heading (``id="sharing-your-work"`` over "Sharing
-    your work") is a section's anchor, not a widget's name: it is left out.
+    An id of several words that spells the element's own heading (``id="sharing-your-work"``
+    over "Sharing your work") is a section's anchor, not a widget's name: it is left out.
     """
     words = {word.lower() for word in _CLASS_WORD.findall(element.get("class", ""))}
     ident = {word.lower() for word in _CLASS_WORD.findall(element.get("id", ""))}
-    if ident and not ident <= _own_heading_words(element):
+    if len(ident) < 2 or not ident <= _own_heading_words(element):
         words |= ident
     return words
 

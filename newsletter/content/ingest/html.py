@@ -47,17 +47,20 @@ from .lines import (
     reference_target,
     strip_heading_marks,
 )
-from .mainpart import EXTRACTOR, MainText, main_text
+from .mainpart import EXTRACTOR, NUMBER, choose_article
 from .noise import (
+    is_author_contact,
     is_boilerplate,
     is_breadcrumb,
     is_byline,
     is_contents_heading,
     is_cookie_notice,
     is_image_label,
+    is_number_only,
     is_photo_credit,
     is_signup_line,
     is_skip_link,
+    is_store_button,
     is_teaser_heading,
 )
 from .text import title_from_source
@@ -76,12 +79,17 @@ _HEADINGS = frozenset(f"h{n}" for n in range(1, 7))
 _PLACEHOLDER = "nl-dropped"  # stands where furniture was taken out, so order is kept
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-_MOSTLY = 0.5  # an element with this share of the page's text is the article's frame
+_MOSTLY = 0.5  # an element with this share of the article's text is the article's frame
+_SPACES = re.compile(r"\s+")
+_MOST_OF_ARTICLE = 0.6  # chosen text that makes this much of an <article> makes it the article
 NOT_ARTICLE = f"not_article: outside the main content ({EXTRACTOR})"
 _SHORT_LINE = 25  # words: text rules only judge lines this short
 
 _TEXT_RULES: tuple[tuple[str, Callable[[str], bool]], ...] = (
     ("skip_link: accessibility link", is_skip_link),
+    ("number_only: a score, price or count on its own", is_number_only),
+    ("store_button: a shop button's label", is_store_button),
+    ("author_contact: the author's contact line", is_author_contact),
     ("cookie_notice: cookie banner", is_cookie_notice),
     ("byline: author, date or read-time line", is_byline),
     ("breadcrumb: breadcrumb trail", is_breadcrumb),
@@ -101,11 +109,14 @@ def read_html_article(text: str, source: str = "") -> Document:
         _remove(element)
     body = root.find("body")
     body = body if body is not None else root
+    numbered = _number_elements(body)
+    # whitespace is all one to the extractor, and long runs of it slow its regular expressions
+    choice = choose_article(_SPACES.sub(" ", lxml.html.tostring(body, encoding="unicode")))
+    choice = _widen_to_article(choice, numbered)
     reader = _Reader()
-    reader.take_out_furniture(body)
-    main = main_text(lxml.html.tostring(body, encoding="unicode"))
+    reader.take_out_furniture(body, _frames(choice, numbered))
     reader.walk(body)
-    blocks = mark_faq_questions(_with_title(reader.choose(main, title), title))
+    blocks = mark_faq_questions(_with_title(reader.choose(choice, title), title))
     return Document(
         title=title or next((b.text for b in blocks if b.kind == "heading"), "")
         or title_from_source(source),
@@ -271,7 +282,8 @@ class _Entry:
     """A block of the page and the verdict on it ("" while it is kept)."""
 
     block: Block
-    plain: str  # its visible text, for the extractor's verdict
+    plain: str  # its visible text
+    origin: str = ""  # the number of the element it came from, for the extractor's verdict
     reason: str = ""
     recorded: bool = False  # already in ``dropped`` (furniture taken out before the walk)
 
@@ -285,9 +297,9 @@ class _Reader:
 
     # step 1 -------------------------------------------------------------------------------
 
-    def take_out_furniture(self, body: etree._Element) -> None:
-        """Record and remove hidden text, furniture, pictures and captions."""
-        frame = _MOSTLY * _text_length(body)
+    def take_out_furniture(self, body: etree._Element, frames: set[etree._Element]) -> None:
+        """Record and remove hidden text, furniture, pictures and captions (never a frame of
+        the article)."""
         for element in list(body.iterdescendants()):
             if not isinstance(element.tag, str) or element.getparent() is None:
                 continue
@@ -297,7 +309,7 @@ class _Reader:
                 self.take_out_pictures(element)
                 continue
             reason = hidden_reason(element) or furniture_reason(element)
-            if reason and _text_length(element) < frame:
+            if reason and element not in frames:
                 self.drop(element, reason)
                 _replace_with_placeholder(element, reason)
 
@@ -320,15 +332,15 @@ class _Reader:
 
     def drop(self, element: etree._Element, reason: str, text: str = "") -> None:
         """Record an element left out of the article."""
-        text = text or _plain(element)
+        text = text or clean_line(" ".join(element.itertext()))
         if text:
             self.dropped.append(Dropped(element.sourceline or 0, text, reason))
 
     # step 3 -------------------------------------------------------------------------------
 
-    def emit(self, block: Block, plain: str, reason: str = "") -> None:
-        """One block of the page, with its visible text."""
-        self.entries.append(_Entry(block, plain, reason))
+    def emit(self, block: Block, plain: str, origin: etree._Element, reason: str = "") -> None:
+        """One block of the page, with its visible text and the element it came from."""
+        self.entries.append(_Entry(block, plain, origin.get(NUMBER, ""), reason))
 
     def walk(self, element: etree._Element) -> None:
         """Blocks for the children of ``element``; loose inline text becomes paragraphs."""
@@ -352,21 +364,20 @@ class _Reader:
         """Inline text between blocks, as a paragraph."""
         text = _squash("".join(pieces))
         if text:
-            self.paragraph(text, _squash("".join(plain)), (element.sourceline or 0,),
-                           "loose_text")
+            self.paragraph(text, _squash("".join(plain)), element, "loose_text")
 
     def block(self, element: etree._Element) -> None:
         """One block-level element."""
         tag = element.tag
         if tag == _PLACEHOLDER:
-            entry = _Entry(Block("paragraph"), "", element.get("reason", "furniture"), True)
+            entry = _Entry(Block("paragraph"), "", "", element.get("reason", "furniture"), True)
             self.entries.append(entry)
         elif element.get("itemtype", "").endswith("/Question"):
             self.schema_question(element)
         elif tag in _HEADINGS:
             self.heading(element)
         elif tag == "p":
-            self.paragraph(inline_markdown(element), _plain(element), _lines(element), "html_p")
+            self.paragraph(inline_markdown(element), _plain(element), element, "html_p")
         elif tag in ("ul", "ol"):
             self.list(element)
         elif tag == "blockquote":
@@ -375,7 +386,7 @@ class _Reader:
             code = element.text_content().strip("\n")
             if code.strip():
                 self.emit(Block("paragraph", f"```\n{code}\n```", _lines(element), rule="pre"),
-                          _plain(element))
+                          _plain(element), element)
         elif tag == "dl":
             self.definitions(element)
         elif tag == "details":
@@ -392,27 +403,28 @@ class _Reader:
             level = int(element.tag[1]) if element.tag in _HEADINGS else 3
             block = Block(kind, text, _lines(element), level=level,
                           rule=rule or f"html_{element.tag}")
-            self.emit(block, text, _heading_noise(text))
+            self.emit(block, text, element, _heading_noise(text))
 
-    def paragraph(self, text: str, plain: str, lines: tuple[int, ...], rule: str) -> None:
+    def paragraph(self, text: str, plain: str, origin: etree._Element, rule: str) -> None:
         """A paragraph, callout, reference entry, or a line of furniture on its own."""
         text = _squash(text)
         if not text:
             return
+        lines = (origin.sourceline or 0,) if rule == "loose_text" else _lines(origin)
         previous = self._previous()
         entry = reference_entry(text) if text.startswith("[") else None
         if entry and previous is not None and (
             previous.kind == "reference" or is_reference_heading(previous.text)
         ):
             self.emit(Block("reference", entry[1], lines, label=entry[0],
-                            rule="reference_entry"), plain)
+                            rule="reference_entry"), plain, origin)
         elif reason := _text_noise(plain):
-            self.emit(Block("paragraph", text, lines, rule=rule), plain, reason)
+            self.emit(Block("paragraph", text, lines, rule=rule), plain, origin, reason)
         elif parts := callout_parts(text):
             self.emit(Block("callout", parts[1], lines, label=parts[0], rule="callout_label"),
-                      plain)
+                      plain, origin)
         else:
-            self.emit(Block("paragraph", text, lines, rule=rule), plain)
+            self.emit(Block("paragraph", text, lines, rule=rule), plain, origin)
 
     def _previous(self) -> Block | None:
         kept = [e.block for e in self.entries if not e.reason]
@@ -433,7 +445,7 @@ class _Reader:
         if items:
             block = Block("list", lines=_lines(element), items=tuple(items),
                           ordered=element.tag == "ol", rule=f"html_{element.tag}")
-            self.emit(block, _plain(element))
+            self.emit(block, _plain(element), element)
 
     def references(self, element: etree._Element) -> None:
         """The items of a reference list: numbered in order, URL when the item is a link."""
@@ -447,7 +459,7 @@ class _Reader:
                                                reference_target(text))
             if text:
                 self.emit(Block("reference", text, _lines(item), label=label,
-                                rule="reference_entry"), _plain(item))
+                                rule="reference_entry"), _plain(item), item)
 
     def quote(self, element: etree._Element) -> None:
         """``<blockquote>``: a quote, or a callout when it opens with a callout label."""
@@ -455,10 +467,10 @@ class _Reader:
         parts = callout_parts(text)
         if parts:
             self.emit(Block("callout", parts[1], _lines(element), label=parts[0],
-                            rule="callout_label"), _plain(element))
+                            rule="callout_label"), _plain(element), element)
         elif text:
             self.emit(Block("quote", text, _lines(element), rule="html_blockquote"),
-                      _plain(element))
+                      _plain(element), element)
 
     def definitions(self, element: etree._Element) -> None:
         """``<dl>``: questions and answers when the terms are questions, else paragraphs."""
@@ -469,13 +481,13 @@ class _Reader:
             text = _squash(inline_markdown(child)) if isinstance(child.tag, str) else ""
             if child.tag == "dt" and faq:
                 self.emit(Block("question", text, _lines(child), rule="html_dl_faq"),
-                          _plain(child))
+                          _plain(child), child)
             elif child.tag == "dt":
                 term = text
             elif child.tag == "dd" and text:
                 body = text if faq or not term else f"**{term}**: {text}"
                 self.emit(Block("paragraph", body, _lines(child), rule="html_dd"),
-                          f"{term} {_plain(child)}")
+                          f"{term} {_plain(child)}", child)
 
     def details(self, element: etree._Element) -> None:
         """``<details>``: the summary is a question (or heading), the rest its answer."""
@@ -501,17 +513,17 @@ class _Reader:
                 for row in element.iter("tr")]
         if text := pipe_table(rows):
             self.emit(Block("paragraph", text, _lines(element), rule="html_table"),
-                      _plain(element))
+                      _plain(element), element)
 
     # step 4 -------------------------------------------------------------------------------
 
-    def choose(self, main: MainText | None, title: str) -> tuple[Block, ...]:
+    def choose(self, choice: frozenset[str] | None, title: str) -> tuple[Block, ...]:
         """The blocks that are the article; the others go to ``dropped`` with their reason."""
         entries = self.entries
-        if main is not None:
+        if choice is not None:
             for entry in entries:
                 if not entry.reason and entry.block.kind != "heading" \
-                        and not main.keeps(entry.plain):
+                        and entry.origin not in choice:
                     entry.reason = NOT_ARTICLE
             _keep_cited_references(entries)
         _drop_teaser_boxes(entries)
@@ -521,6 +533,63 @@ class _Reader:
                 self.dropped.extend(_dropped(entry))
         kept = [e.block for e in entries if not e.reason]
         return _join_leads(pseudo_headings(kept))
+
+
+def _number_elements(body: etree._Element) -> dict[str, etree._Element]:
+    """Give every element its number (``data-nl``), for the extractor's answer."""
+    numbered = {}
+    for number, element in enumerate(body.iter()):
+        if isinstance(element.tag, str):
+            element.set(NUMBER, str(number))
+            numbered[str(number)] = element
+    return numbered
+
+
+def _widen_to_article(choice: frozenset[str] | None, numbered: dict[str, etree._Element]
+                      ) -> frozenset[str] | None:
+    """When the chosen elements lie in one ``<article>`` (or ``articleBody``) and make most
+    of it, the whole of it is the article: a review's verdict box or a recipe card beside
+    the body text belong to it (the furniture and noise rules still apply inside)."""
+    if choice is None:
+        return None
+    tops = _outermost(choice, numbered)
+    frames = {_semantic_article(top) for top in tops}
+    if len(frames) != 1 or None in frames:
+        return choice
+    frame = frames.pop()
+    assert frame is not None
+    chosen_words = sum(_word_count(top) for top in tops)
+    if chosen_words < _MOST_OF_ARTICLE * _word_count(frame):
+        return choice
+    return choice | {e.get(NUMBER) for e in frame.iter() if e.get(NUMBER)}
+
+
+def _outermost(choice: frozenset[str], numbered: dict[str, etree._Element]
+               ) -> list[etree._Element]:
+    """The chosen elements whose parent is not chosen."""
+    chosen = [numbered[n] for n in choice if n in numbered]
+    return [e for e in chosen if (parent := e.getparent()) is None
+            or parent.get(NUMBER) not in choice]
+
+
+def _semantic_article(element: etree._Element) -> etree._Element | None:
+    for candidate in (element, *element.iterancestors()):
+        if candidate.tag == "article" or candidate.get("itemprop") == "articleBody":
+            return candidate
+    return None
+
+
+def _word_count(element: etree._Element) -> int:
+    return sum(len(t.split()) for t in element.itertext())
+
+
+def _frames(choice: frozenset[str] | None, numbered: dict[str, etree._Element]
+            ) -> set[etree._Element]:
+    """The chosen outermost elements and what holds them: never furniture, whatever their
+    class says (``<div id="share-wrapper">`` around the whole article)."""
+    if choice is None:
+        return set()
+    return {e for top in _outermost(choice, numbered) for e in (top, *top.iterancestors())}
 
 
 def _replace_with_placeholder(element: etree._Element, reason: str) -> None:
@@ -562,17 +631,35 @@ def _keep_headings_over_kept_text(entries: list[_Entry], title: str) -> None:
 
 
 def _drop_teaser_boxes(entries: list[_Entry]) -> None:
-    """A ``More ... news:`` / ``Related`` lead and the list of links under it are a box of
-    teasers for other pages; a lead-in whose list was dropped goes with it."""
+    """A ``More ... news:`` / ``Most Read`` / ``Related`` heading or lead and the links under
+    it are a box of teasers for other pages; a lead-in whose list was dropped goes with it."""
     for index, entry in enumerate(entries[:-1]):
         following = entries[index + 1]
-        if entry.block.kind != "paragraph" or following.block.kind != "list":
-            continue
-        if not entry.reason and is_teaser_heading(entry.plain):
+        if (entry.block.kind == "heading" and entry.reason.startswith("related:")) or (
+                not entry.reason and entry.block.kind == "paragraph"
+                and is_teaser_heading(entry.plain)):
             entry.reason = "related: heading of a box of links to other pages"
-            following.reason = following.reason or f"related: links under {entry.plain!r}"
-        elif not entry.reason and following.reason and final_char(entry.block.text) == ":":
+            _drop_links_under(entries, index, entry.plain)
+        elif (not entry.reason and entry.block.kind == "paragraph" and following.reason
+              and following.block.kind == "list" and final_char(entry.block.text) == ":"):
             entry.reason = f"lead-in of a dropped list ({following.reason})"
+
+
+def _drop_links_under(entries: list[_Entry], index: int, heading: str) -> None:
+    """The lists and lines of links after ``entries[index]``, up to the next heading."""
+    for entry in entries[index + 1:]:
+        if entry.recorded:
+            continue
+        if entry.block.kind in ("heading", "question") or _link_share(entry.block) < 0.5:
+            return
+        entry.reason = entry.reason or f"related: links under {heading!r}"
+
+
+def _link_share(block: Block) -> float:
+    """How much of a block's visible text is link text."""
+    text = " ".join((block.text, *block.items))
+    linked = sum(len(m.group(1)) for m in _MARKDOWN_LINK.finditer(text))
+    return linked / max(1, len(markdown_plain(text)))
 
 
 def _keep_cited_references(entries: list[_Entry]) -> None:

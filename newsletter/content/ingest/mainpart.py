@@ -1,69 +1,59 @@
-"""Which text of a saved page is the article: a maintained main-content extractor decides.
+"""Which elements of a saved page are the article: a maintained main-content extractor decides.
 
-``main_text(html)`` runs readability-lxml (the Python port of the Arc90 readability algorithm
-that browsers' reader views grew from) over the page and returns what it chose as a
-``MainText``. The HTML reader converts the page itself (headings, lists, tables, footnotes);
-it only asks ``MainText.keeps(text)`` whether a block of the page is article text. The
-extractor is imported on first use, so reading text or Markdown never pays for it.
+``choose_article(html)`` runs readability-lxml (the Python port of the Arc90 readability
+algorithm that browsers' reader views grew from) over the page. Every element of the page
+carries its number in the ``data-nl`` attribute; the answer is the set of numbers of the
+elements readability chose (the best-scored element and the siblings it keeps with it, with
+everything inside them). The HTML reader converts the page itself (headings, lists, tables,
+footnotes) and only asks whether a block's element is among the chosen.
+
+readability's last step, its clean-up of the chosen elements, is left out: it also removes
+short lists, headings and tables that are article text, and the reader's own named rules do
+that part. The extractor is imported on first use, so reading text or Markdown never pays for it.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
-from dataclasses import dataclass
 
 EXTRACTOR = "readability-lxml"
-_TOKEN = re.compile(r"[^\W_]+")
-_APOSTROPHES = re.compile(r"['’]")
+NUMBER = "data-nl"
+_WORD = re.compile(r"\w+")
 _MIN_WORDS = 25  # below this the extractor found no article worth trusting
-_SHARE_KEPT = 0.5  # a block is article text when half its word trigrams are in the extract
 
 
-def tokens(text: str) -> list[str]:
-    """Lower-cased words of ``text`` (apostrophes removed: ``don't`` is ``dont``)."""
-    return _TOKEN.findall(_APOSTROPHES.sub("", text.lower()))
-
-
-def _trigrams(words: list[str]) -> set[tuple[str, str, str]]:
-    return set(zip(words, words[1:], words[2:], strict=False))
-
-
-@dataclass(frozen=True)
-class MainText:
-    """The words the extractor kept, for asking whether a block of the page is among them."""
-
-    grams: frozenset[tuple[str, str, str]]
-    phrase: str  # the kept words joined by single spaces, with a space at each end
-
-    @classmethod
-    def of_text(cls, text: str) -> MainText:
-        """The MainText of already extracted plain text."""
-        words = tokens(text)
-        return cls(frozenset(_trigrams(words)), f" {' '.join(words)} ")
-
-    def keeps(self, text: str) -> bool:
-        """True when most of ``text`` is in the extract (a short text: all of it, in order)."""
-        words = tokens(text)
-        if len(words) < 3:
-            return bool(words) and f" {' '.join(words)} " in self.phrase
-        grams = _trigrams(words)
-        return sum(g in self.grams for g in grams) >= _SHARE_KEPT * len(grams)
-
-
-def main_text(html: str) -> MainText | None:
-    """What the extractor takes for the article of ``html``; None when it finds none."""
-    try:
-        from lxml import html as lxml_html
-        from readability import Document as Readable
-    except ImportError:  # pragma: no cover - a dependency of the package
+def choose_article(html: str) -> frozenset[str] | None:
+    """The elements the extractor takes for the article of ``html``; None when it finds none."""
+    chooser = _chooser()
+    if chooser is None:  # pragma: no cover - a dependency of the package
         return None
-    logging.getLogger("readability.readability").setLevel(logging.ERROR)
     try:
-        summary = Readable(html).summary(html_partial=True)
-        text = " ".join(lxml_html.fromstring(summary).itertext())
+        document = chooser(html)
+        document.summary(html_partial=True)
     except Exception:  # a third-party failure must not stop the reading
         return None
-    if len(tokens(text)) < _MIN_WORDS:
+    return document.choice
+
+
+@functools.cache
+def _chooser() -> type | None:
+    try:
+        from readability import Document as Readable
+    except ImportError:  # pragma: no cover
         return None
-    return MainText.of_text(text)
+    logging.getLogger("readability.readability").setLevel(logging.ERROR)
+
+    class Chooser(Readable):  # type: ignore[misc, valid-type]
+        """readability's choice of the article, as the numbers of the chosen elements."""
+
+        choice: frozenset[str] | None = None
+
+        def sanitize(self, node, candidates, keep_all_images=False):  # type: ignore[no-untyped-def]
+            words = sum(len(_WORD.findall(t)) for t in node.itertext())
+            chosen = frozenset(e.get(NUMBER) for e in node.iter() if e.get(NUMBER))
+            self.choice = chosen if words >= _MIN_WORDS else None
+            return "x" * words * 5  # long enough to keep: readability retries shorter ones
+
+    return Chooser

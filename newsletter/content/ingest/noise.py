@@ -162,7 +162,8 @@ def is_photo_credit(text: str) -> bool:
 
 
 _TEASER_HEADING = re.compile(
-    r"^(?:more (?:\w+ ){0,3}(?:news|stories|posts|articles|videos|reading|coverage|"
+    r"^(?:more (?:\w+ ){0,3}(?:news|stories|posts|articles|videos|reading|coverage|guides|"
+    r"tips|recipes|reads|features|reviews|links|content|"
     r"to (?:explore|read|watch)|about|from [\w ]{1,30}|on [\w ]{1,30}|like this)|"
     r"(?:related|recommended|trending|popular|latest)(?: (?:\w+ )?(?:posts|articles|stories|news|"
     r"reading|content|links|videos|now|today|for you))?|"
@@ -193,3 +194,33 @@ _CONTENTS_HEADING = re.compile(
 def is_contents_heading(text: str) -> bool:
     """The heading of an in-page table of contents: ``Contents``, ``In this article``."""
     return bool(_CONTENTS_HEADING.match(core_text(text)))
+
+
+_STORE_BUTTON = re.compile(
+    r"^(?:buy|shop|order|get(?: it)?|check|see|view|compare|add to (?:cart|bag|basket))"
+    r"(?: (?:now|here|it|the )?(?:price|prices|deal|deals|now|here|it))?"
+    r"(?: (?:on|at|from) [\w .]{1,20})?$",
+    re.IGNORECASE,
+)
+_NUMBER_ONLY = re.compile(r"^[^\w]*\d[\d\W_]*$")
+_AUTHOR_CONTACT = re.compile(
+    r"\b(?i:is|are) on (?i:twitter|x|instagram|facebook|linkedin|mastodon|threads|bluesky)\b|"
+    r"^(?i:follow|find|reach|contact|email|write to) (?:(?i:me|us|him|her|them)|"
+    r"[A-Z][\w.'-]*(?: [A-Z][\w.'-]*)?) (?i:on|at|via)\b|"
+    r"^[\w.+-]+@[\w-]+\.[\w.-]+$"
+)
+
+
+def is_store_button(text: str) -> bool:
+    """A shop button's label on its own: ``Buy Now``, ``Check price``, ``View deal``."""
+    return word_count(text) <= 6 and bool(_STORE_BUTTON.match(core_text(text)))
+
+
+def is_number_only(text: str) -> bool:
+    """A score, price or count on its own: ``87``, ``$610.00``, ``+10``, ``3/50``."""
+    return bool(_NUMBER_ONLY.match(text))
+
+
+def is_author_contact(text: str) -> bool:
+    """An author's contact line: ``Jane Doe is on Twitter at @jane``, ``jane@example.com``."""
+    return word_count(text) <= 16 and bool(_AUTHOR_CONTACT.search(core_text(text).strip("*_")))
