@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from newsletter.content.split import Bounds, pack, split
+from newsletter.content.packing import Bounds, pack
+from newsletter.content.split import split
 from newsletter.models import Block, Document, Dropped
 
 WORD = "lorem"

@@ -1,0 +1,177 @@
+"""Units packed into snippet-sized chunks: long sections cut at unit boundaries (long lists
+between items, long paragraphs between sentences), short sibling sections merged."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from .contentfile import count_words
+from .sections import Section, Unit, list_markdown
+from .sentences import sentences
+
+
+@dataclass
+class Chunk:
+    """Units bound for one snippet, with the sections they came from."""
+
+    sections: list[Section]
+    units: list[Unit]
+    part: int = 0  # 1.. when a long section was cut; 0 when whole
+    parts: int = 0
+    how: str = ""
+
+    @property
+    def words(self) -> int:
+        """Words in the units."""
+        return sum(u.words for u in self.units)
+
+
+# --- packing ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """Snippet size in words, and the size packing aims for."""
+
+    low: int
+    high: int
+
+    @property
+    def target(self) -> float:
+        """The middle of the bounds."""
+        return (self.low + self.high) / 2
+
+    def cost(self, words: int) -> float:
+        """How far a snippet of ``words`` is from ideal (0 at the target)."""
+        span = max(1, self.high - self.low)
+        if words > self.high:
+            return 1000 + (words - self.high)
+        if words < self.low:
+            return 50 + 50 * (self.low - words) / max(1, self.low)
+        return ((words - self.target) / span) ** 2
+
+
+def pack(sizes: Sequence[int], bounds: Bounds) -> list[tuple[int, int]]:
+    """Cut a sequence of sizes into consecutive groups of least total cost.
+
+    Returns ``(start, end)`` index pairs. Dynamic programming over cut points: aims for the
+    middle of the bounds and folds a too-short tail into its neighbour.
+    """
+    n = len(sizes)
+    best = [0.0] + [float("inf")] * n
+    cut = [0] * (n + 1)
+    for end in range(1, n + 1):
+        words = 0
+        for start in range(end - 1, -1, -1):
+            words += sizes[start]
+            cost = best[start] + bounds.cost(words)
+            if cost < best[end]:
+                best[end], cut[end] = cost, start
+            if words > 3 * bounds.high:
+                break
+    groups, end = [], n
+    while end > 0:
+        groups.append((cut[end], end))
+        end = cut[end]
+    return groups[::-1]
+
+
+def _split_unit(unit: Unit, bounds: Bounds) -> list[Unit]:
+    """Cut a unit longer than the upper bound at item or sentence boundaries."""
+    if unit.words <= bounds.high:
+        return [unit]
+    if unit.kind == "list":
+        return _split_list(unit, bounds)
+    if unit.kind == "paragraph":
+        return _split_paragraph(unit, bounds)
+    return [unit]
+
+
+def _split_list(unit: Unit, bounds: Bounds) -> list[Unit]:
+    lead, items = _parse_list(unit.markdown)
+    if len(items) < 2:
+        return [unit]
+    # later parts repeat only the lead-in sentence itself, not the paragraph around it
+    short_lead = sentences(lead)[-1] if lead else ""
+    lead_words = count_words(short_lead)
+    groups = pack([count_words(i) for i in items],
+                  Bounds(max(1, bounds.low - lead_words), max(1, bounds.high - lead_words)))
+    parts = []
+    for start, end in groups:
+        text = list_markdown(lead if start == 0 else short_lead, items[start:end],
+                              unit.ordered, start + 1)
+        parts.append(replace(unit, markdown=text, words=count_words(text),
+                             label=short_lead.rstrip(":").strip(),
+                             lines=_part_lines(unit.lines, bool(lead), len(items), start, end)))
+    return parts
+
+
+def _part_lines(lines: tuple[int, ...], lead: bool, count: int, start: int, end: int
+                ) -> tuple[int, ...]:
+    """The lead-in's line and the lines of items ``start..end`` (all lines if unknown)."""
+    if len(lines) != count + lead:
+        return lines
+    return lines[:lead] + lines[lead + start:lead + end]
+
+
+def _parse_list(markdown: str) -> tuple[str, list[str]]:
+    """The lead-in and the top-level items; a nested item stays in its parent's text."""
+    lead, _, body = markdown.rpartition("\n\n") if not re.match(r"^(-|\d+\.) ", markdown) else (
+        "", "", markdown)
+    items: list[str] = []
+    for line in body.split("\n"):
+        if line.startswith(" ") and items:
+            items[-1] += "\n" + line
+        else:
+            items.append(re.sub(r"^(-|\d+\.) ", "", line))
+    return lead, items
+
+
+def _split_paragraph(unit: Unit, bounds: Bounds) -> list[Unit]:
+    parts = sentences(unit.markdown)
+    groups = pack([count_words(s) for s in parts], bounds)
+    return [replace(unit, markdown=" ".join(parts[a:b]), words=count_words(" ".join(parts[a:b])),
+                    label="" if a else unit.label) for a, b in groups]
+
+
+def chunk_section(section: Section, bounds: Bounds) -> list[Chunk]:
+    """One chunk for a section that fits; parts of least cost for a long one."""
+    if section.words <= bounds.high:
+        return [Chunk([section], list(section.units), how="whole section")]
+    units = [part for unit in section.units for part in _split_unit(unit, bounds)]
+    groups = pack([u.words for u in units], bounds)
+    return [Chunk([section], units[a:b], part=i + 1, parts=len(groups),
+                  how=f"long section ({section.words} words) cut at unit boundaries, "
+                      f"part {i + 1} of {len(groups)}")
+            for i, (a, b) in enumerate(groups)]
+
+
+def _mergeable(chunk: Chunk, special: set[int]) -> bool:
+    return chunk.part == 0 and not any(id(s) in special for s in chunk.sections)
+
+
+def _related(first: Section, other: Section) -> bool:
+    """Siblings under one parent, or a parent and its child."""
+    return (other.path[:-1] == first.path[:-1] or other.path[:-1] == first.path) and (
+        other.level >= first.level)
+
+
+def merge_short(chunks: list[Chunk], bounds: Bounds, special: set[int]) -> list[Chunk]:
+    """Merge runs of short whole sections that are siblings, within the upper bound."""
+    merged: list[Chunk] = []
+    for chunk in chunks:
+        last = merged[-1] if merged else None
+        if (last and _mergeable(last, special) and _mergeable(chunk, special)
+                and _related(last.sections[0], chunk.sections[0])
+                and (last.words < bounds.low or chunk.words < bounds.low)
+                and last.words + chunk.words <= bounds.high):
+            last.sections += chunk.sections
+            last.units += chunk.units
+            last.how = f"{len(last.sections)} short sibling sections merged"
+        else:
+            merged.append(chunk)
+    return merged
+
+

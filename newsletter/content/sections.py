@@ -1,0 +1,314 @@
+"""A Document read into sections of units: the atoms snippets are packed from.
+
+A section is a heading (or FAQ question) and what follows up to the next heading; each
+block under it becomes a unit (a paragraph, a whole list with its lead-in, a callout, a
+quote) in Markdown, with citation markers ``[3]`` turned into footnote markers ``[^3]``.
+Blocks that are only noise (link-only lines and lists) and headings with no text go to
+``dropped`` with their reason.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+from ..models import Block, Document, Dropped
+from .contentfile import count_words
+
+# --- units: the atoms a snippet is packed from ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class Unit:
+    """An atomic piece of a section, already in Markdown with footnote markers."""
+
+    kind: str  # paragraph | list | callout | quote
+    markdown: str
+    lines: tuple[int, ...]
+    words: int
+    label: str = ""  # a title for a part that starts here: a list's lead-in or a callout label
+    ordered: bool = False
+    steps: bool = False
+
+
+@dataclass
+class Section:
+    """A heading (or FAQ question) and the units up to the next heading."""
+
+    path: tuple[str, ...]
+    title: str
+    level: int
+    question: bool = False
+    heading_lines: tuple[int, ...] = ()
+    units: list[Unit] = field(default_factory=list)
+    references: bool = False  # the heading of the reference list
+    parent: str = ""  # the heading with no text of its own that this section carries
+    heading: str = ""  # the heading as written, numbering included ("1. Side Steps")
+
+    @property
+    def words(self) -> int:
+        """Words in the units."""
+        return sum(u.words for u in self.units)
+
+
+# --- citations and Markdown -----------------------------------------------------------------
+
+_CITATION = re.compile(r"\s*\[\^?(\d{1,4})\](?!\(|:)")
+_MARKER = re.compile(r"\[\^(\d{1,4})\]")
+_ITEM_LABEL = re.compile(r"^(?!\*\*)([A-Z0-9][^:.!?\n]{0,60}?):\s+(\S.*)$", re.DOTALL)
+_STEP_PREFIX = re.compile(r"^\s*step\s+\d+\s*[.):\-–]?\s*", re.IGNORECASE)
+_LINK_ONLY = re.compile(r"^\s*(?:\[[^\]]*\]\([^)]*\)|<?https?://\S+>?)\s*[.,;:]?\s*$")
+_SPACES = re.compile(r"[ \t]+")
+
+
+def cite(text: str) -> str:
+    """Turn ``[3]``/``[3] [4]`` into ``[^3][^4]`` attached to the preceding text.
+
+    An email must never show a bare ``[3]``: ``split`` removes markers that have no entry
+    in the reference list before this (see ``drop_unlisted_citations``).
+    """
+    return _tidy(_CITATION.sub(lambda m: f"[^{m.group(1)}]", text))
+
+
+def _tidy(text: str) -> str:
+    lines = [_SPACES.sub(" ", line).strip() for line in text.strip().split("\n")]
+    return "\n".join(lines)
+
+
+def markers(markdown: str) -> tuple[str, ...]:
+    """The reference numbers cited in ``markdown``, in order of first appearance."""
+    return tuple(dict.fromkeys(_MARKER.findall(markdown)))
+
+
+def _labelled(item: str) -> str:
+    """``Label: text`` -> ``**Label:** text`` when the label is short."""
+    match = _ITEM_LABEL.match(item)
+    words = match.group(1).split() if match else []
+    capitalised = sum(w[:1].isupper() or not w[:1].isalpha() for w in words)
+    # a short label, or a longer one in Title Case ("Fast Relief From Hip Tightness: ...")
+    title_case = len(words) <= 12 and capitalised * 3 >= len(words) * 2
+    if not match or not words or not (len(words) <= 4 or title_case):
+        return item
+    return f"**{match.group(1).strip()}:** {match.group(2)}"
+
+
+def list_markdown(lead: str, items: Sequence[str], ordered: bool, start: int = 1,
+                   depths: Sequence[int] = ()) -> str:
+    """A Markdown list; items of depth > 0 nest under the item before them as ``  - ``."""
+    lines, number = [], start
+    for item, depth in zip(items, depths or [0] * len(items), strict=True):
+        if depth == 0:
+            lines.append(f"{number}. {item}" if ordered else f"- {item}")
+            number += 1
+        else:  # indented past the parent's marker ("1. " is three wide, "- " two)
+            lines.append(" " * ((3 if ordered else 2) + 2 * (depth - 1)) + f"- {item}")
+    body = "\n".join(lines)
+    return f"{lead}\n\n{body}" if lead else body
+
+
+def _depth(item: str) -> int:
+    """The nesting level of a list item read from its indent (two spaces a level)."""
+    return (len(item) - len(item.lstrip(" "))) // 2
+
+
+# --- Document -> sections --------------------------------------------------------------------
+
+
+@dataclass
+class _Reading:
+    """What reading the blocks produced: sections and lines left out."""
+
+    sections: list[Section] = field(default_factory=list)
+    dropped: list[Dropped] = field(default_factory=list)
+
+
+def _block_unit(block: Block) -> Unit | None:
+    if block.kind == "list":
+        return _list_unit(block)
+    if block.kind == "callout":
+        label = block.label.strip().rstrip(":") or "Note"
+        text = f"**{label}:** {cite(block.text)}"
+        return Unit("callout", text, block.lines, count_words(text), label=label)
+    text = cite(block.text)
+    if not text:
+        return None
+    if block.kind == "quote":
+        text = "\n".join(f"> {line}" for line in text.split("\n"))
+        return Unit("quote", text, block.lines, count_words(text))
+    return Unit("paragraph", text, block.lines, count_words(text))
+
+
+def _list_unit(block: Block) -> Unit | None:
+    raw = [i for i in block.items if i.strip()]
+    steps = bool(raw) and sum(bool(_STEP_PREFIX.match(i)) for i in raw) * 2 >= len(raw)
+    ordered = block.ordered or steps
+    items = [_labelled(cite(_STEP_PREFIX.sub("", i.strip()) if steps else i.strip()))
+             for i in raw]
+    lead = cite(block.lead)
+    if not items:
+        return Unit("paragraph", lead, block.lines, count_words(lead)) if lead else None
+    text = list_markdown(lead, items, ordered, depths=[_depth(i) for i in raw])
+    return Unit("list", text, block.lines, count_words(text), label=lead.rstrip(":").strip(),
+                ordered=ordered, steps=steps)
+
+
+def _is_noise(unit: Unit) -> str:
+    """Why a unit would only be noise in an email ("" when it is content)."""
+    if unit.kind == "list":
+        items = [line for line in unit.markdown.split("\n") if re.match(r"^(-|\d+\.) ", line)]
+        if items and all(_LINK_ONLY.match(re.sub(r"^(-|\d+\.) ", "", i)) for i in items):
+            return "link-only list"
+    elif unit.kind == "paragraph" and _LINK_ONLY.match(unit.markdown):
+        return "link-only line"
+    return ""
+
+
+def _drop_unit(block: Block, reason: str) -> list[Dropped]:
+    """One dropped entry per source line, with that line's text when the block tells it."""
+    if block.kind == "list":
+        texts = [block.lead, *block.items] if block.lead else list(block.items)
+    else:
+        texts = [block.text]
+    if len(texts) != len(block.lines):
+        texts = [block.text or " ".join(texts)] + [""] * (len(block.lines) - 1)
+    return [Dropped(line, text, reason) for line, text in zip(block.lines, texts, strict=True)]
+
+
+def drop_unlisted_citations(document: Document) -> tuple[Document, list[Dropped]]:
+    """Remove citation markers with no entry in the reference list, recording each one.
+
+    A subscriber must never see a marker that leads nowhere; the marker (not its line) goes
+    to ``dropped``, with the line it was on.
+    """
+    dropped: list[Dropped] = []
+    blocks = [b if b.kind == "reference" else _uncite_block(b, document.references, dropped)
+              for b in document.blocks]
+    return replace(document, blocks=tuple(blocks)), dropped
+
+
+def _uncite_block(block: Block, references: Mapping[str, str], dropped: list[Dropped]) -> Block:
+    has_lead = block.kind == "list" and bool(block.lead)
+    parts = ([block.lead] if has_lead else []) + list(block.items) if block.kind == "list" \
+        else [block.text]
+    per_line = len(parts) == len(block.lines)
+    cleaned = []
+    for index, text in enumerate(parts):
+        line = block.lines[index if per_line else 0] if block.lines else 0
+        cleaned.append(_uncite(text, references, line, dropped))
+    if block.kind == "list":
+        lead = cleaned.pop(0) if has_lead else block.lead
+        return replace(block, lead=lead, items=tuple(cleaned))
+    return replace(block, text=cleaned[0])
+
+
+def _uncite(text: str, references: Mapping[str, str], line: int,
+            dropped: list[Dropped]) -> str:
+    def keep_or_drop(match: re.Match[str]) -> str:
+        if match.group(1) in references:
+            return match.group(0)
+        marker = match.group(0).strip()
+        dropped.append(Dropped(line, marker, f"citation {marker} has no entry in the "
+                                             "reference list"))
+        return ""
+    return _CITATION.sub(keep_or_drop, text) if text else text
+
+
+def read_sections(document: Document) -> _Reading:
+    """Group the blocks into sections of units; noise units become dropped lines."""
+    reading = _Reading()
+    current = Section(path=(), title=document.title, level=0)
+    stack: list[tuple[int, str]] = []  # (level, heading) of the open headings
+    for block in document.blocks:
+        if block.kind in ("heading", "question"):
+            reading.sections.append(current)
+            current = _open_section(block, stack, document.title)
+        elif block.kind == "reference":
+            current.references = True
+        else:
+            unit = _block_unit(block)
+            reason = _is_noise(unit) if unit else "no text"
+            if reason:
+                reading.dropped.extend(_drop_unit(block, reason))
+            elif unit:
+                current.units.append(unit)
+    reading.sections.append(current)
+    return reading
+
+
+def _open_section(block: Block, stack: list[tuple[int, str]], title: str) -> Section:
+    heading = _tidy(block.text).rstrip(":").strip() or "Untitled"
+    text = strip_numbering(heading)
+    if block.kind == "question":
+        parents = [lv for lv, _ in stack if lv < 100]  # questions nest under the last heading
+        level = (parents[-1] if parents else 0) + 100
+    else:
+        level = max(1, block.level)
+    while stack and stack[-1][0] >= level:
+        stack.pop()
+    stack.append((level, heading))  # the path names headings as the article wrote them
+    # the article's own title heading is the root: every section lies under it
+    path = tuple(h for lv, h in stack if not (lv == 1 and h.casefold() == title.casefold()))
+    return Section(path=path, title=text, level=level, heading=heading,
+                   question=block.kind == "question", heading_lines=block.lines)
+
+
+_TITLE_NUMBER = re.compile(
+    r"^(?:(?:step|part|tip|day|week|phase|stage|rule|reason|way)\s+)?\d{1,3}\s*[.):\-–—]\s+(?=\S)",
+    re.IGNORECASE)
+
+
+def strip_numbering(title: str) -> str:
+    """``1. Side Steps`` / ``2) Rest`` / ``Step 3: Stretch`` -> the title without its number
+    (a snippet stands alone in an email, where "1." means nothing)."""
+    return _TITLE_NUMBER.sub("", title, count=1).strip() or title
+
+
+def glue_leads(units: list[Unit]) -> list[Unit]:
+    """A paragraph ending in ``:`` stays with what it introduces."""
+    glued: list[Unit] = []
+    for unit in units:
+        previous = glued[-1] if glued else None
+        if previous and previous.kind == "paragraph" and previous.markdown.endswith(":"):
+            kind = unit.kind if unit.kind != "paragraph" else "paragraph"
+            text = f"{previous.markdown}\n\n{unit.markdown}"
+            glued[-1] = Unit(kind, text, previous.lines + unit.lines, previous.words + unit.words,
+                             label=previous.markdown.rstrip(":"), ordered=unit.ordered,
+                             steps=unit.steps)
+        else:
+            glued.append(unit)
+    return glued
+
+
+def place_empty_headings(sections: list[Section], dropped: list[Dropped]) -> list[Section]:
+    """A heading with no text of its own rides with its first subsection, or is dropped."""
+    kept: list[Section] = []
+    pending: list[Section] = []
+    for section in sections:
+        pending = [p for p in pending if _is_descendant(section, p, dropped)]
+        if not section.units:
+            pending.append(section)
+            continue
+        carried = tuple(line for p in pending for line in p.heading_lines)
+        section.heading_lines = carried + section.heading_lines
+        section.parent = pending[-1].title if pending else ""
+        pending = []
+        kept.append(section)
+    for orphan in pending:
+        _drop_heading(orphan, dropped)
+    return kept
+
+
+def _is_descendant(section: Section, ancestor: Section, dropped: list[Dropped]) -> bool:
+    inside = section.level > ancestor.level and section.path[:len(ancestor.path)] == ancestor.path
+    if not inside:
+        _drop_heading(ancestor, dropped)
+    return inside
+
+
+def _drop_heading(section: Section, dropped: list[Dropped]) -> None:
+    reason = ("heading of the reference list" if section.references
+              else "heading with no text under it")
+    dropped.extend(Dropped(line, section.title, reason) for line in section.heading_lines)
+
+

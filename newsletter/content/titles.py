@@ -1,0 +1,162 @@
+"""Snippet titles: plain text, at most about 70 characters, each one its own in the article.
+
+A snippet that holds a whole section is titled by its heading. When a long section is cut,
+each later part is titled from what it holds, never by repeating the heading as "(part 2)":
+a label it opens with (a callout's, a bold lead's), a question it asks, or the gist of its
+first sentence. Every function returns the title and the rule that chose it, for
+``newsletter split --explain``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from .sentences import sentences
+
+MAX_TITLE = 70
+
+_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_TAG = re.compile(r"<[^>\n]{0,300}>")
+_URL = re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)
+_MARKER = re.compile(r"\[\^?\d{1,4}\]|\\\[\d{1,4}\\\]")
+_EMPHASIS = re.compile(r"(\*{1,3}|_{2,3}|`+)(?=\S)(.+?)(?<=\S)\1")
+_EDIT = re.compile(r"\[\s*edit\s*\]", re.IGNORECASE)
+_METADATA = re.compile(r"^\s*(?:title|source|url source|date|published(?: time)?)\s*[:=]\s*",
+                       re.IGNORECASE)
+_LIST_MARK = re.compile(r"^\s*(?:[-*+•→]|\d{1,3}[.)])\s+")
+_SPACES = re.compile(r"\s+")
+_BOLD_LEAD = re.compile(r"^\*\*(?P<label>[^*\n]{2,90}?)\*\*\s*(?P<rest>.*)$", re.DOTALL)
+# Words a cut title must not end on: it would read as cut mid-phrase.
+_DANGLING = frozenset([
+    "a", "an", "the", "and", "or", "but", "nor", "of", "to", "in", "on", "at", "by", "for",
+    "with", "from", "as", "into", "onto", "than", "that", "which", "who", "whose", "whom",
+    "where", "when", "while", "if", "so", "because", "about", "over", "under", "between",
+    "your", "our", "their", "my", "his", "her", "its", "this", "these", "those", "is", "are",
+    "was", "were", "be", "been", "being", "has", "have", "had", "do", "does", "did", "can",
+    "could", "will", "would", "should", "may", "might", "must", "very", "more", "most", "such",
+    "not", "no",
+])
+# Leading words that carry no content in a title ("However, ...", "Now ...").
+_OPENERS = frozenset([
+    "however", "also", "additionally", "furthermore", "moreover", "finally", "next", "then",
+    "now", "so", "and", "but", "or", "still", "plus", "besides", "meanwhile", "instead",
+    "ideally", "basically", "honestly",
+])
+_CLAUSE_BREAK = re.compile(r"\s*(?:[,;:()]|\s[—–-]\s|—)\s*")
+_TRAILING_METADATA = re.compile(r"\s+[|·]\s*(?:source|url|url source|date|published|by)\b.*$",
+                                re.IGNORECASE)
+
+
+def plain(text: str) -> str:
+    """Markdown or HTML title text as plain text: no links, emphasis, tags, markers, URLs."""
+    text = _EDIT.sub(" ", text)
+    text = _LINK.sub(r"\1", text)
+    text = _TAG.sub(" ", text)
+    text = _MARKER.sub(" ", text)
+    text = _URL.sub(" ", text)
+    for _ in range(3):  # nested emphasis (***x***, **_x_**)
+        text = _EMPHASIS.sub(r"\2", text)
+    text = text.replace("**", "").replace("__", "").replace("\\", "")
+    text = _TRAILING_METADATA.sub("", _METADATA.sub("", text))
+    return _SPACES.sub(" ", text).strip(" \t-–—|·:")
+
+
+def clean_title(text: str, limit: int = MAX_TITLE) -> str:
+    """A heading made fit to be a title: plain, without list marks, within ``limit``."""
+    text = _LIST_MARK.sub("", plain(text))
+    return shorten(text, limit)
+
+
+def shorten(text: str, limit: int = MAX_TITLE) -> str:
+    """``text`` if it fits; else its first clause that does, else cut at a word, never
+    ending on a word that leaves the phrase hanging ("of", "the", "and")."""
+    text = text.strip()
+    if len(text) <= limit:
+        return text
+    clause = _fitting_clause(text, limit)
+    if clause:
+        return clause
+    words = text[: limit + 1].split()
+    if len(text) > limit and not text[limit].isspace():
+        words = words[:-1]  # the last word was cut through
+    while len(words) > 1 and words[-1].lower().strip(",;:") in _DANGLING:
+        words.pop()
+    return " ".join(words).rstrip(",;:—–-")
+
+
+def _fitting_clause(text: str, limit: int) -> str:
+    """The longest run of whole leading clauses within ``limit`` that has 3+ words."""
+    best = ""
+    for match in _CLAUSE_BREAK.finditer(text):
+        candidate = text[: match.start()].strip()
+        if len(candidate) > limit:
+            break
+        balanced = candidate.count("(") == candidate.count(")")
+        if len(candidate.split()) >= 3 and balanced and _ends_cleanly(candidate):
+            best = candidate
+    return best
+
+
+def _ends_cleanly(phrase: str) -> bool:
+    last = phrase.split()[-1].lower().strip("\"'“”‘’")
+    return last not in _DANGLING
+
+
+def first_sentence(text: str) -> str:
+    """The first sentence of a paragraph (plain text)."""
+    body = plain(_LIST_MARK.sub("", text.strip().split("\n\n")[0]))
+    found = sentences(body)
+    return found[0] if found else ""
+
+
+def gist(text: str, limit: int = MAX_TITLE) -> str:
+    """A title from the first sentence of ``text``: the sentence itself when it is short, else
+    its leading clause; without a content-free opener ("However, ..."), capitalised, and
+    without its final full stop (a question keeps its mark)."""
+    sentence = first_sentence(text)
+    words = sentence.split()
+    while len(words) > 3 and words[0].lower().strip(",") in _OPENERS:
+        words = words[1:]
+    sentence = " ".join(words)
+    if sentence.endswith("?") and len(sentence) <= limit:
+        return _capitalised(sentence)
+    title = shorten(sentence.rstrip(".!…"), limit)
+    return _capitalised(title)
+
+
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:] if text else text
+
+
+def bold_lead(markdown: str) -> str:
+    """The label a paragraph opens with in bold (``**Label:** text``), or ""."""
+    match = _BOLD_LEAD.match(markdown.strip())
+    if not match:
+        return ""
+    label = plain(match.group("label")).rstrip(":.")
+    return label if 1 <= len(label.split()) <= 12 else ""
+
+
+def question_in(text: str) -> str:
+    """The first sentence of ``text`` when it is a question, or ""."""
+    sentence = first_sentence(text)
+    return sentence if sentence.endswith("?") and len(sentence) <= MAX_TITLE else ""
+
+
+def joined(titles: Iterable[str]) -> str:
+    """``A``, ``A and B``, ``A, B and C``."""
+    names = [t for t in titles if t]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+_CORE_NOISE = re.compile(r"\((?:part|pt\.?)\s*\d+\)|\bpart\s+\d+\b|\bcont(?:inued|\.)?\b|"
+                         r"\bmore on\b", re.IGNORECASE)
+_CORE_WORD = re.compile(r"[a-z0-9]+")
+
+
+def title_key(title: str) -> str:
+    """What makes two titles the same to a reader: their words, ignoring case, punctuation
+    and part numbering ("Tips (part 2)" is "Tips")."""
+    text = _CORE_NOISE.sub(" ", title.lower().replace("’", "'").replace("'", ""))
+    return " ".join(_CORE_WORD.findall(text))
