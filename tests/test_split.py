@@ -111,7 +111,7 @@ def test_a_long_paragraph_is_cut_between_sentences_never_inside_one() -> None:
     assert all(40 <= s.words <= 180 for s in content.snippets)
 
 
-def test_short_sibling_sections_merge_under_the_first_heading() -> None:
+def test_short_sibling_sections_merge_under_one_title_that_names_them_all() -> None:
     content = split(doc(
         heading("Other methods", 1, 2), para(words(20), 2),
         heading("Heat", 3, 3), para(words(15), 4),
@@ -119,9 +119,19 @@ def test_short_sibling_sections_merge_under_the_first_heading() -> None:
         heading("Rest", 7, 2), para(words(90), 8),
     ))
     merged, rest = content.snippets
-    assert merged.title == "Other methods"
-    assert "**Heat**" in merged.body and "**Cold**" in merged.body
+    assert merged.title == "Other methods: Heat and Cold"
+    # each merged heading opens its own text in bold: none stands alone mid-body
+    assert "\n\n**Heat:** Word lorem" in merged.body and "\n\n**Cold:** Word" in merged.body
     assert merged.lines == (1, 2, 3, 4, 5, 6) and rest.title == "Rest"
+
+
+def test_short_sections_stay_apart_when_no_title_can_name_them_all() -> None:
+    long_name = "A heading of many words that will not fit"
+    content = split(doc(
+        heading("Other methods", 1, 2), para(words(20), 2),
+        heading(long_name, 3, 3), para(words(15), 4),
+    ))
+    assert [s.title for s in content.snippets] == ["Other methods", long_name]
 
 
 def test_faq_questions_stay_one_snippet_each_even_when_short() -> None:
@@ -291,10 +301,15 @@ def test_a_later_part_of_a_long_list_is_not_titled_by_the_lead_in_it_opens_with(
     listing = Block("list", items=items, lead="Do these things:", lines=tuple(range(3, 16)))
     content = split(doc(heading("Chores", 1), listing))
     assert len(content.snippets) >= 2
+    titles = [s.title for s in content.snippets]
+    assert titles[0] == "Chores" and len(set(titles)) == len(titles)
     for snippet in content.snippets[1:]:
         first_line = snippet.body.split("\n")[0]
         assert snippet.title.rstrip(":") != first_line.rstrip(":")
-        assert snippet.title.startswith("Chores")
+        assert "part" not in snippet.title.lower() and "Chores" not in snippet.title
+        # titled by what the part holds: its first item
+        first_item = re.search(r"^- (Item \d+)", snippet.body, re.M)
+        assert first_item and snippet.title.startswith(first_item.group(1))
 
 
 def test_list_numbering_is_stripped_from_titles_and_kept_in_merged_bodies() -> None:
@@ -304,8 +319,8 @@ def test_list_numbering_is_stripped_from_titles_and_kept_in_merged_bodies() -> N
                         heading("3) Rest", 2), para(words(150), 8),
                         heading("2024 Trends", 2), para(words(150), 10)))
     titles = [s.title for s in content.snippets]
-    sections = " ".join(s.section for s in content.snippets)
+    sections = [s.section for s in content.snippets]
     assert not any(t[:1].isdigit() or t.startswith("Step") for t in titles if t != "2024 Trends")
     assert "Rest" in titles and "2024 Trends" in titles
-    assert "1." not in sections and "Step 2" not in sections
-    assert any("**1. Side Steps**" in s.body for s in content.snippets)
+    # the section path names headings as written, so the article's own numbering is kept
+    assert "3) Rest" in sections

@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from .contentfile import count_words
 from .sections import Section, Unit, list_markdown
 from .sentences import sentences
+from .titles import heading_words, merged_title
 
 
 @dataclass
@@ -21,6 +22,7 @@ class Chunk:
     part: int = 0  # 1.. when a long section was cut; 0 when whole
     parts: int = 0
     how: str = ""
+    title: str = ""  # set when short sections were merged: one title naming them all
 
     @property
     def words(self) -> int:
@@ -158,20 +160,51 @@ def _related(first: Section, other: Section) -> bool:
         other.level >= first.level)
 
 
+def can_lead(section: Section) -> bool:
+    """A merged section's heading can open its text in bold (``**Heading:** text``): the
+    heading is short and its section starts with a paragraph or an introduced list."""
+    first = section.units[0] if section.units else None
+    opens = first is not None and (first.kind == "paragraph" or (
+        first.kind == "list" and bool(first.label)))
+    return opens and heading_words(section.title) < 5
+
+
+def led_sections(sections: Sequence[Section]) -> Sequence[Section]:
+    """The merged sections whose heading opens their text in bold: all but a first one that
+    is the others' parent (the title names it)."""
+    first, rest = sections[0], sections[1:]
+    return rest if all(s.path[:-1] == first.path for s in rest) else sections
+
+
+def merge_title(sections: Sequence[Section]) -> str:
+    """The title of merged sections ("" when they cannot be merged under one title): a
+    parent with text of its own leads (``Parent: A and B``), as does an empty parent heading
+    carried by the first; siblings are listed (``A, B and C``)."""
+    led = led_sections(sections)
+    if not all(can_lead(s) for s in led):
+        return ""
+    first = sections[0]
+    parent = first.title if led is not sections else first.parent
+    return merged_title([s.title for s in led], parent=parent)
+
+
 def merge_short(chunks: list[Chunk], bounds: Bounds, special: set[int]) -> list[Chunk]:
-    """Merge runs of short whole sections that are siblings, within the upper bound."""
+    """Merge runs of short whole sections that are siblings (or a parent and its children)
+    within the upper bound, when one title can name them all (see :func:`merge_title`)."""
     merged: list[Chunk] = []
     for chunk in chunks:
         last = merged[-1] if merged else None
+        title = ""
         if (last and _mergeable(last, special) and _mergeable(chunk, special)
                 and _related(last.sections[0], chunk.sections[0])
                 and (last.words < bounds.low or chunk.words < bounds.low)
                 and last.words + chunk.words <= bounds.high):
+            title = merge_title([*last.sections, *chunk.sections])
+        if last and title:
             last.sections += chunk.sections
             last.units += chunk.units
+            last.title = title
             last.how = f"{len(last.sections)} short sibling sections merged"
         else:
             merged.append(chunk)
     return merged
-
-

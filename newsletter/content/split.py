@@ -19,50 +19,76 @@ from collections.abc import Mapping, Sequence
 from ..models import Article, Content, Document, Snippet
 from .contentfile import count_words
 from .kinds import chunk_kind
-from .packing import Bounds, Chunk, chunk_section, merge_short
+from .packing import Bounds, Chunk, chunk_section, led_sections, merge_short
 from .pitch import cta_reason, split_off_pitch
 from .sections import (
+    Section,
     drop_unlisted_citations,
     glue_leads,
     markers,
     place_empty_headings,
     read_sections,
 )
-
-
-def _merged_under_parent(chunk: Chunk) -> bool:
-    """Merged sections that all sit under the first one's empty parent heading."""
-    first = chunk.sections[0]
-    return len(chunk.sections) > 1 and bool(first.parent) and all(
-        s.path[:-1] == first.path[:-1] for s in chunk.sections)
+from .titles import clean_title, part_titles, title_key
 
 
 def chunk_body(chunk: Chunk) -> str:
-    """The Markdown body: units in order; merged sections keep their headings in bold."""
+    """The Markdown body: units in order; in merged sections each heading opens its
+    section's text in bold (``**Heat:** text``), so no heading stands mid-body."""
     if len(chunk.sections) == 1:
         return "\n\n".join(u.markdown for u in chunk.units)
-    labelled = chunk.sections if _merged_under_parent(chunk) else chunk.sections[1:]
-    parts = [] if labelled is chunk.sections else [u.markdown for u in chunk.sections[0].units]
-    for section in labelled:  # merged chunks hold whole sections only
-        parts.append(f"**{section.heading or section.title}**")
-        parts.extend(u.markdown for u in section.units)
+    led = {id(s) for s in led_sections(chunk.sections)}
+    parts = []
+    for section in chunk.sections:  # merged chunks hold whole sections only
+        units = [u.markdown for u in section.units]
+        if id(section) in led and units:
+            units[0] = f"**{_lead_label(section.title)}** {units[0]}"
+        parts.extend(units)
     return "\n\n".join(parts)
 
 
-def chunk_title(chunk: Chunk, used: set[str]) -> str:
-    """The section heading; a later part of a cut section is named by its callout's label, or
-    as a numbered part (a list's lead-in already opens the part's body: never shown twice)."""
+def _lead_label(heading: str) -> str:
+    label = clean_title(heading)
+    return label if label[-1:] in "?!:." else f"{label}:"
+
+
+def chunk_title(chunk: Chunk, used: set[str]) -> tuple[str, str]:
+    """The snippet's title and the rule that chose it; never one already ``used`` (keys of
+    :func:`title_key`) when the snippet's content offers another."""
     section = chunk.sections[0]
-    if _merged_under_parent(chunk):
-        return section.parent
-    if chunk.part <= 1:
-        return section.title
-    first = chunk.units[0] if chunk.units else None
-    if first and first.kind == "callout" and first.label and len(first.label) <= 90:
-        title = f"{first.label}: {section.title}"
-        if title.casefold() not in used:
-            return title
-    return f"{section.title} (part {chunk.part})"
+    if chunk.title:
+        return chunk.title, "title: the headings of the merged sections"
+    candidates = _heading_titles(section) if chunk.part <= 1 else part_titles(chunk.units)
+    candidates += [(f"{clean_title(section.title)}: {title}", rule)
+                   for title, rule in part_titles(chunk.units)]
+    for title, rule in candidates:
+        if title and title_key(title) and title_key(title) not in used:
+            return title, f"title: {rule}"
+    return clean_title(section.title), "title: the section's heading (nothing else fits)"
+
+
+def _heading_titles(section: Section) -> list[tuple[str, str]]:
+    heading = clean_title(section.title)
+    parent = clean_title(section.path[-2]) if len(section.path) > 1 else ""
+    return [(heading, "the section's heading"),
+            (f"{parent}: {heading}" if parent else "", "the heading under its parent")]
+
+
+def _section_path(chunk: Chunk) -> str:
+    """The heading path the snippet came from; for merged sections, the path they share."""
+    paths = [s.path for s in chunk.sections]
+    shared = len(paths[0])
+    for path in paths[1:]:
+        shared = next((i for i, (a, b) in enumerate(zip(paths[0], path, strict=False))
+                       if a != b), min(shared, len(path)))
+    return " > ".join(paths[0][:shared] or paths[0]) or chunk.sections[0].title
+
+
+def _lines(chunk: Chunk) -> tuple[int, ...]:
+    # a cut section's heading belongs to its first part (later parts name it as their section)
+    lines = {line for s in chunk.sections for line in s.heading_lines} if chunk.part <= 1 else set()
+    lines.update(line for u in chunk.units for line in u.lines)
+    return tuple(sorted(lines))
 
 
 def slugify(text: str, limit: int = 48) -> str:
@@ -80,19 +106,6 @@ def snippet_id(title: str, body: str, taken: set[str]) -> str:
     while candidate in taken:
         candidate, n = f"{base}-{n}", n + 1
     return candidate
-
-
-def _section_path(chunk: Chunk) -> str:
-    section = chunk.sections[0]
-    path = section.path[:-1] if _merged_under_parent(chunk) else section.path
-    return " > ".join(path) or section.title
-
-
-def _lines(chunk: Chunk) -> tuple[int, ...]:
-    # a cut section's heading belongs to its first part (later parts name it as their section)
-    lines = {line for s in chunk.sections for line in s.heading_lines} if chunk.part <= 1 else set()
-    lines.update(line for u in chunk.units for line in u.lines)
-    return tuple(sorted(lines))
 
 
 # --- entry point --------------------------------------------------------------------------------
@@ -134,13 +147,13 @@ def _snippets(chunks: list[Chunk], ctas: Mapping[int, str]) -> list[Snippet]:
     for chunk in chunks:
         kind, why = chunk_kind(chunk, ctas[id(chunk.sections[0])])
         body = chunk_body(chunk)
-        title = chunk_title(chunk, titles)
-        titles.add(title.casefold())
+        title, title_rule = chunk_title(chunk, titles)
+        titles.add(title_key(title))
         sid = snippet_id(title, body, taken)
         taken.add(sid)
         snippets.append(Snippet(
             id=sid, kind=kind, section=_section_path(chunk), title=title, body=body,
             sources=markers(body), words=count_words(body), lines=_lines(chunk),
-            reason=f"{why}; {chunk.how}"))
+            reason=f"{why}; {chunk.how}; {title_rule}"))
     return snippets
 

@@ -10,8 +10,9 @@ first sentence. Every function returns the title and the rule that chose it, for
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
+from .sections import Unit
 from .sentences import sentences
 
 MAX_TITLE = 70
@@ -160,3 +161,45 @@ def title_key(title: str) -> str:
     and part numbering ("Tips (part 2)" is "Tips")."""
     text = _CORE_NOISE.sub(" ", title.lower().replace("’", "'").replace("'", ""))
     return " ".join(_CORE_WORD.findall(text))
+
+
+def heading_words(heading: str) -> int:
+    """Words in a heading as a reader counts them (letters and digits)."""
+    return len(_CORE_WORD.findall(heading.lower()))
+
+
+def merged_title(headings: Sequence[str], parent: str = "") -> str:
+    """One title for short sections merged into one snippet: ``Parent: A and B`` or
+    ``A, B and C``; "" when no such title fits in :data:`MAX_TITLE` characters."""
+    names = [clean_title(h) for h in headings]
+    for title in (f"{parent}: {joined(names)}" if parent else "", joined(names)):
+        if title and len(title) <= MAX_TITLE:
+            return title
+    return ""
+
+
+def part_titles(units: Sequence[Unit]) -> list[tuple[str, str]]:
+    """Titles for a later part of a cut section, from what it opens with, best first, each
+    with its rule: a callout's label, a bold lead, a question, the gist of a sentence."""
+    if not units:
+        return []
+    first = units[0]
+    found = []
+    if first.kind == "callout" and first.label:
+        found.append((clean_title(first.label), "the label of the callout it opens with"))
+    text = _opening_text(first)
+    found.append((bold_lead(text), "the bold lead it opens with"))
+    found.append((question_in(text), "the question it opens with"))
+    found.append((gist(text), "the gist of its first sentence"))
+    for later in units[1:3]:
+        found.append((bold_lead(later.markdown) or gist(_opening_text(later)),
+                      "the gist of a later paragraph"))
+    return [(title, rule) for title, rule in found if title]
+
+
+def _opening_text(unit: Unit) -> str:
+    """The text a unit opens with: a list's first item (after its lead-in), else its text."""
+    if unit.kind == "list":
+        items = [line for line in unit.markdown.split("\n") if _LIST_MARK.match(line)]
+        return _LIST_MARK.sub("", items[0]) if items else unit.markdown
+    return unit.markdown.lstrip("> ")
