@@ -197,7 +197,7 @@ def test_empty_parent_heading_names_its_merged_subsections() -> None:
     content = split(read_article(DATA / "balcony-compost.md"))
     merged = next(s for s in content.snippets if "**Worm Bins:**" in s.body)
     assert merged.title == "Choosing a Bin: Worm Bins, Bokashi Buckets and Tumblers"
-    assert merged.section == "Choosing a Bin"
+    assert merged.section == "Choosing a Bin > Worm Bins, Bokashi Buckets and Tumblers"
     assert "\n\n**Bokashi Buckets:** " in merged.body and "\n\n**Tumblers:** " in merged.body
     parts = [s for s in content.snippets if s.section == "What Goes In"]
     assert len(parts) == 2 and parts[1].body.startswith("Here is what works well on a balcony:")

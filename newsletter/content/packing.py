@@ -166,7 +166,8 @@ def can_lead(section: Section) -> bool:
     first = section.units[0] if section.units else None
     opens = first is not None and (first.kind == "paragraph" or (
         first.kind == "list" and bool(first.label)))
-    return opens and heading_words(section.title) < 5
+    # a text that opens with a bold label of its own would get two labels in a row
+    return opens and not first.markdown.startswith("**") and heading_words(section.title) < 5
 
 
 def led_sections(sections: Sequence[Section]) -> Sequence[Section]:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 
 from ..models import Block, Document, Dropped
 from .contentfile import count_words
+from .markup import plain
 
 # --- units: the atoms a snippet is packed from ----------------------------------------------
 
@@ -265,16 +266,19 @@ def strip_numbering(title: str) -> str:
 
 
 def glue_leads(units: list[Unit]) -> list[Unit]:
-    """A paragraph ending in ``:`` stays with what it introduces."""
+    """A paragraph ending in ``:`` (``Do this:``, ``**Toe Raises:**``) stays with what it
+    introduces, and names it (``Unit.label``)."""
     glued: list[Unit] = []
     for unit in units:
         previous = glued[-1] if glued else None
-        if previous and previous.kind == "paragraph" and previous.markdown.endswith(":"):
-            kind = unit.kind if unit.kind != "paragraph" else "paragraph"
+        introduces = previous and previous.kind == "paragraph" and (
+            previous.markdown.rstrip("*_ ").endswith(":"))
+        lead = plain(previous.markdown) if introduces else ""
+        if previous and lead.endswith(":") and unit.kind in ("paragraph", "list"):
             text = f"{previous.markdown}\n\n{unit.markdown}"
-            glued[-1] = Unit(kind, text, previous.lines + unit.lines, previous.words + unit.words,
-                             label=previous.markdown.rstrip(":"), ordered=unit.ordered,
-                             steps=unit.steps)
+            glued[-1] = Unit(unit.kind, text, previous.lines + unit.lines,
+                             previous.words + unit.words, label=lead.rstrip(":").strip(),
+                             ordered=unit.ordered, steps=unit.steps)
         else:
             glued.append(unit)
     return glued

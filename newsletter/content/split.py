@@ -29,7 +29,7 @@ from .sections import (
     place_empty_headings,
     read_sections,
 )
-from .titles import clean_title, part_titles, title_key
+from .titles import clean_title, joined, part_titles, title_key
 
 
 def chunk_body(chunk: Chunk) -> str:
@@ -75,13 +75,16 @@ def _heading_titles(section: Section) -> list[tuple[str, str]]:
 
 
 def _section_path(chunk: Chunk) -> str:
-    """The heading path the snippet came from; for merged sections, the path they share."""
+    """The heading path the snippet came from, headings as written; merged sections end it
+    with all their headings (``Treatment > 3. Ice, 4. Rest``)."""
     paths = [s.path for s in chunk.sections]
     shared = len(paths[0])
     for path in paths[1:]:
         shared = next((i for i, (a, b) in enumerate(zip(paths[0], path, strict=False))
                        if a != b), min(shared, len(path)))
-    return " > ".join(paths[0][:shared] or paths[0]) or chunk.sections[0].title
+    own = [" > ".join(path[shared:]) for path in paths if path[shared:]]
+    path = [*paths[0][:shared], joined(own)] if own else list(paths[0][:shared])
+    return " > ".join(p for p in path if p) or chunk.sections[0].title
 
 
 def _lines(chunk: Chunk) -> tuple[int, ...]:

@@ -12,19 +12,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
+from .markup import plain
 from .sections import Unit
 from .sentences import sentences
 
 MAX_TITLE = 70
 
-_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
-_TAG = re.compile(r"<[^>\n]{0,300}>")
-_URL = re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)
-_MARKER = re.compile(r"\[\^?\d{1,4}\]|\\\[\d{1,4}\\\]")
-_EMPHASIS = re.compile(r"(\*{1,3}|_{2,3}|`+)(?=\S)(.+?)(?<=\S)\1")
-_EDIT = re.compile(r"\[\s*edit\s*\]", re.IGNORECASE)
-_METADATA = re.compile(r"^\s*(?:title|source|url source|date|published(?: time)?)\s*[:=]\s*",
-                       re.IGNORECASE)
 _LIST_MARK = re.compile(r"^\s*(?:[-*+•→]|\d{1,3}[.)])\s+")
 _SPACES = re.compile(r"\s+")
 _BOLD_LEAD = re.compile(r"^\*\*(?P<label>[^*\n]{2,90}?)\*\*\s*(?P<rest>.*)$", re.DOTALL)
@@ -45,22 +38,6 @@ _OPENERS = frozenset([
     "ideally", "basically", "honestly",
 ])
 _CLAUSE_BREAK = re.compile(r"\s*(?:[,;:()]|\s[—–-]\s|—)\s*")
-_TRAILING_METADATA = re.compile(r"\s+[|·]\s*(?:source|url|url source|date|published|by)\b.*$",
-                                re.IGNORECASE)
-
-
-def plain(text: str) -> str:
-    """Markdown or HTML title text as plain text: no links, emphasis, tags, markers, URLs."""
-    text = _EDIT.sub(" ", text)
-    text = _LINK.sub(r"\1", text)
-    text = _TAG.sub(" ", text)
-    text = _MARKER.sub(" ", text)
-    text = _URL.sub(" ", text)
-    for _ in range(3):  # nested emphasis (***x***, **_x_**)
-        text = _EMPHASIS.sub(r"\2", text)
-    text = text.replace("**", "").replace("__", "").replace("\\", "")
-    text = _TRAILING_METADATA.sub("", _METADATA.sub("", text))
-    return _SPACES.sub(" ", text).strip(" \t-–—|·:")
 
 
 def clean_title(text: str, limit: int = MAX_TITLE) -> str:
@@ -148,7 +125,9 @@ def question_in(text: str) -> str:
 def joined(titles: Iterable[str]) -> str:
     """``A``, ``A and B``, ``A, B and C``."""
     names = [t for t in titles if t]
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
 
 
 _CORE_NOISE = re.compile(r"\((?:part|pt\.?)\s*\d+\)|\bpart\s+\d+\b|\bcont(?:inued|\.)?\b|"
