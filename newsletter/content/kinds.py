@@ -1,18 +1,65 @@
-"""The kind of a snippet: tip, fact, steps, faq, list, quote or cta, and the rule that chose it."""
+"""The kind of a snippet and the rule that chose it.
+
+- ``cta``: it pitches (see :mod:`.pitch`);
+- ``faq``: a question with its answer;
+- ``steps``: a procedure: items numbered as steps, a list introduced as a procedure
+  ("Instructions:", "How to ..."), items that are instructions, a numbered sequence of
+  sentences, a section headed "Step N", or commands between explanations;
+- ``list``, ``quote``: mostly a list, mostly a quotation;
+- ``fact``: it cites sources or research;
+- ``tip``: advice, the default.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
+from .markup import plain
 from .packing import Chunk
-from .sections import Section, markers
+from .sections import Section, Unit, markers
 
-# --- chunks -> snippets ------------------------------------------------------------------------
-
-_EVIDENCE = re.compile(r"\b(research|studies|study|evidence|trial|according to|researchers|"
-                       r"scientists|data|survey|percent|\d+(?:\.\d+)?\s?%)\b", re.IGNORECASE)
-_STEPWORDS = re.compile(r"\b(steps?|step-by-step|how to|process|routine|instructions|"
-                        r"procedure|first,|expect)\b", re.IGNORECASE)
+_EVIDENCE = re.compile(r"\b(?:research(?:ers)?|stud(?:y|ies)|trials?|meta-analys[ie]s|journal|"
+                       r"according to|scientists|surveys?|evidence (?:shows|suggests))\b",
+                       re.IGNORECASE)
+_PROCEDURE = re.compile(r"\b(?:steps?|step-by-step|how to|instructions?|directions|method|"
+                        r"procedure|process|routine|recipe|tutorial|walkthrough|"
+                        r"exercise\s*#?\d+|workout)\b", re.IGNORECASE)
+_STEP_HEADING = re.compile(r"^\s*(?:step|stage|phase)\s*#?\d+\b", re.IGNORECASE)
+_ITEM = re.compile(r"^(?:-|\d+\.) (.*)$")
+_LABELLED_ITEM = re.compile(r"^\s*(?:\*\*[^*]{1,80}\*\*|[^.:!?]{1,60}?(?::|\s[–—-]\s))")
+_SEQUENCE_CUE = re.compile(r"\b(?:repeat|hold|then|until|seconds?|minutes?|hours?|times|reps?|"
+                           r"sets?)\b", re.IGNORECASE)
+_FENCE = re.compile(r"^(?:```|~~~| {4}\S|\$ )", re.MULTILINE)
+_MANNER = frozenset([
+    "slowly", "gently", "carefully", "firmly", "lightly", "quickly", "then", "next", "now",
+    "finally", "first", "second", "third", "also", "always", "never", "simply", "just",
+])
+# Verbs that open an instruction ("Preheat the oven", "Hold for 30 seconds"): plain English,
+# the vocabulary of recipes, exercises, repairs, software and errands alike.
+INSTRUCTION_VERBS = frozenset([
+    "add", "adjust", "align", "allow", "apply", "arrange", "ask", "attach", "avoid", "bake",
+    "begin", "bend", "blend", "boil", "breathe", "bring", "brush", "buy", "call", "check",
+    "chill", "chop", "choose", "clamp", "clean", "clear", "click", "close", "combine",
+    "connect", "continue", "cook", "cool", "copy", "cover", "create", "cut", "decide", "dig",
+    "dip", "discard", "divide", "do", "download", "drag", "drain", "drill", "drink", "drop",
+    "dry", "eat", "enable", "engage", "enter", "exhale", "extend", "fill", "find", "finish",
+    "fix", "fold", "follow", "freeze", "fry", "garnish", "gather", "get", "go", "grab",
+    "grate", "grease", "grill", "hang", "heat", "hold", "inhale", "insert", "install", "keep",
+    "knead", "label", "lay", "layer", "lean", "let", "level", "lie", "lift", "limit", "line",
+    "list", "lock", "log", "look", "loosen", "lower", "make", "mark", "massage", "measure",
+    "melt", "mix", "mount", "move", "note", "open", "order", "paint", "pause", "peel", "pick",
+    "place", "plan", "plant", "point", "pour", "preheat", "prepare", "press", "print", "pull",
+    "pulse", "push", "put", "raise", "reach", "read", "reduce", "register", "relax", "release",
+    "remove", "repeat", "replace", "request", "reserve", "rest", "return", "review", "rinse",
+    "roast", "roll", "rotate", "rub", "run", "save", "scoop", "scroll", "season", "secure",
+    "select", "serve", "set", "shake", "shape", "shift", "sift", "simmer", "sit", "slice",
+    "slide", "soak", "sort", "spray", "spread", "sprinkle", "squeeze", "squat", "stack",
+    "stand", "start", "step", "stir", "stop", "store", "straighten", "strain", "stretch",
+    "switch", "take", "tap", "test", "tighten", "tilt", "toast", "top", "toss", "track",
+    "transfer", "trim", "try", "turn", "twist", "type", "unplug", "upload", "use", "visit",
+    "wait", "walk", "wash", "water", "whisk", "wipe", "wrap", "write",
+])
 
 
 def chunk_kind(chunk: Chunk, cta: str) -> tuple[str, str]:
@@ -22,12 +69,15 @@ def chunk_kind(chunk: Chunk, cta: str) -> tuple[str, str]:
         return "cta", f"cta: {cta}"
     if section.question:
         return "faq", "faq: a question with its answer"
+    steps = steps_rule(chunk.units, section)
+    if steps:
+        return "steps", f"steps: {steps}"
     by_kind: dict[str, int] = {}
     for unit in chunk.units:
         by_kind[unit.kind] = by_kind.get(unit.kind, 0) + unit.words
-    main = max(by_kind, key=lambda k: by_kind[k])
+    main = max(by_kind, key=lambda k: by_kind[k]) if by_kind else "paragraph"
     if main == "list" or by_kind.get("list", 0) * 2 >= chunk.words:
-        return _list_kind(chunk, section)
+        return "list", "list: mostly a list"
     if main == "callout":
         return "tip", "tip: mostly a callout"
     if main == "quote":
@@ -38,13 +88,62 @@ def chunk_kind(chunk: Chunk, cta: str) -> tuple[str, str]:
     return "tip", "tip: advice paragraphs"
 
 
-def _list_kind(chunk: Chunk, section: Section) -> tuple[str, str]:
-    lists = [u for u in chunk.units if u.kind == "list"]
-    if any(u.steps for u in lists):
-        return "steps", "steps: items numbered as steps"
-    if any(u.ordered and (_STEPWORDS.search(u.label) or _STEPWORDS.search(section.title))
-           for u in lists):
-        return "steps", "steps: a numbered list introduced as a process"
-    return "list", "list: mostly a list"
+def steps_rule(units: Sequence[Unit], section: Section) -> str:
+    """Why these units are a procedure ("" when they are not)."""
+    if _STEP_HEADING.match(section.heading or section.title):
+        return "a section headed as a step"
+    words = sum(u.words for u in units) or 1
+    for unit in units:
+        why = _list_steps(unit, section) if unit.kind == "list" else ""
+        if why and unit.words * 4 >= words:
+            return why
+    if sum(bool(_FENCE.search(u.markdown)) for u in units) >= 2:
+        return "commands between explanations"
+    return ""
 
 
+def _list_steps(unit: Unit, section: Section) -> str:
+    items = list_items(unit.markdown)
+    if not items:
+        return ""
+    if unit.steps:
+        return "items numbered as steps"
+    instructions = sum(is_instruction(i) for i in items) / len(items)
+    introduced = _PROCEDURE.search(unit.label) or _PROCEDURE.search(section.title)
+    if introduced and (unit.ordered or instructions >= 0.5):
+        return "a list introduced as a procedure"
+    if unit.ordered and instructions >= 0.5 and _sequence_like(items):
+        return "numbered instructions"
+    if len(items) >= 3 and instructions >= 0.6 and _sequence_like(items):
+        return "items that are instructions in sequence"
+    if unit.ordered and _numbered_sequence(items):
+        return "a numbered sequence of sentences"
+    return ""
+
+
+def list_items(markdown: str) -> list[str]:
+    """The top-level items of a Markdown list unit, as Markdown."""
+    return [m.group(1) for line in markdown.split("\n") if (m := _ITEM.match(line))]
+
+
+def is_instruction(text: str) -> bool:
+    """An item that opens with an instruction verb ("Preheat the oven", "Slowly lower")."""
+    words = re.findall(r"[a-z]+", plain(text).lower())[:3]
+    while words and words[0] in _MANNER:
+        words = words[1:]
+    return bool(words) and words[0] in INSTRUCTION_VERBS
+
+
+def _sequence_like(items: Sequence[str]) -> bool:
+    """Short actions, or ones that count time and repetitions: a routine, not tips."""
+    mean = sum(len(plain(i).split()) for i in items) / len(items)
+    return mean <= 10 or sum(bool(_SEQUENCE_CUE.search(i)) for i in items) * 2 >= len(items)
+
+
+def _numbered_sequence(items: Sequence[str]) -> bool:
+    """Three or more numbered sentences that are not labelled entries ("Term: text")."""
+    sentences = [plain(i) for i in items]
+    raw = [i for i in sentences if len(i.split()) >= 6 and i.rstrip().endswith((".", "!"))]
+    labelled = sum(bool(_LABELLED_ITEM.match(i) or _LABELLED_ITEM.match(plain(i)))
+                   for i in items)
+    return len(items) >= 3 and len(raw) * 3 >= len(items) * 2 and labelled * 2 < len(items)

@@ -1,83 +1,217 @@
-"""Calls to action: the sections and closing paragraphs that pitch rather than inform."""
+"""Calls to action, found as an editor finds them: the sentences that pitch rather than inform.
+
+A sentence pitches by the signals it carries, each a small named rule over its plain text
+(link targets and URLs removed, so a product name inside a URL counts for nothing):
+
+- ``offer``: an action word with what it gets the reader ("Book your assessment",
+  "Request an appointment", "grab a bottle", "Order now");
+- ``invitation``: the author offering themselves ("I'll be happy to", "let's talk",
+  "contact us", "our team");
+- ``product``: a name from the newsletter's ``products``;
+- ``availability``, ``promotion``, ``product copy``, ``button``: "is now available",
+  "20% off", "comes with", a short link that says what it does ("[Buy now](...)").
+
+A sentence that sends the reader elsewhere ("contact your doctor", "call the help desk")
+pitches nothing unless the author also offers themselves. Salesy words alone make no pitch:
+in the article's closing sections one strong signal (offer, invitation, availability, a
+product with anything) makes a pitch; elsewhere it takes two kinds of signal, or a short
+line that is an offer (a button's text). A CTA is the pitch itself: pitching sentences are
+cut out of the paragraphs they close or sit in, never a whole article or a section that
+merely mentions a product.
+"""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 
 from .contentfile import count_words
+from .markup import plain
 from .sections import Section, Unit
 from .sentences import sentences
+from .titles import gist
 
-# --- promotional sections --------------------------------------------------------------------
-
-_PITCH = re.compile(
-    r"\b(buy (?:now|it|yours|one|today)|shop (?:now|the|our)|order (?:now|yours|today|your|one|"
-    r"online|here)|discount|coupon|promo code|use code|free trial|"
-    r"try (?:it|our|the) .{0,30}(?:today|now|free)|try our|add to cart|get yours|"
-    r"limited[- ]time|\d+\s?% off|free shipping|money[- ]back|guarantee|sign up (?:now|today)|"
-    r"pre-?order|in stock|sale ends|(?:visit|check out) (?:our|the) (?:store|shop)|"
-    r"(?:first|1st) (?:week|month|lesson|class|session)s? (?:is |are )?free|"
-    r"designed to|comes in|at-home (?:\w+ )?(?:tool|device|kit)|comes with|"
-    r"(?<![\w$])\$\d+(?:\.\d\d)?)(?!\w)", re.IGNORECASE)
-# A heading that introduces an offer: "Try our X Course", "Where X Fits In", "Meet X"
+_LINK_TARGET = re.compile(r"\]\([^)]*\)|<[^>]*>|\b(?:https?://|www\.)\S+", re.IGNORECASE)
+_ACTION = (r"book|schedule|request|reserve|claim|order|buy|shop|grab|get|start|join|sign up|"
+           r"register|enrol+|subscribe|download|try|contact|call|email|message|visit|make|"
+           r"pick up|head over")
+_GOODS = (r"appointments?|assessments?|consult(?:ation)?s?|video-consult|sessions?|visits?|"
+          r"evaluations?|exams?|a call|demos?|trials?|quotes?|class(?:es)?|courses?|"
+          r"program(?:me)?s?|memberships?|subscriptions?|copy|copies|bottles?|kits?|bundles?|"
+          r"packages?|spots?|seats?|tickets?|products?|e-?books?|apps?|today|"
+          r"now|yours|one|here|started|in touch")
+_OFFER = re.compile(rf"\b(?:{_ACTION})\b[^.!?]{{0,40}}?\b(?:{_GOODS})\b|"
+                    r"\bto (?:book|order|buy|schedule|enrol+|register|sign up)\b", re.IGNORECASE)
+_INVITATION = re.compile(
+    r"\b(?:i|we)(?:'ll|’ll| will|'d|’d| would)? (?:be (?:happy|glad|delighted) to|love to|"
+    r"can help|offer)\b|\blet(?:'|’)?s (?:talk|chat|connect|find out|get started)\b|"
+    r"\b(?:contact|call|email|message|text|visit|join) (?:us|me)\b|\bget in touch\b|"
+    r"\breach out to (?:us|me)\b|\bour (?:team|clinic|office|practice|store|shop|studio)\b",
+    re.IGNORECASE)
+_FIRST_PERSON = re.compile(r"\b(?:our|we|us|my|i'll|i’ll)\b", re.IGNORECASE)
+_AVAILABILITY = re.compile(r"\b(?:is|are) (?:now )?available\b|\bavailable (?:now|today)\b|"
+                           r"\bin stock\b|\bon sale\b|\bpre-?orders?\b", re.IGNORECASE)
+_PROMOTION = re.compile(r"\b(?:discount|coupon|promo code|use code|free trial|free shipping|"
+                        r"money[- ]back|limited[- ]time|\d+\s?% off|first (?:week|month|lesson|"
+                        r"class|session)s? (?:is |are )?free)\b|(?<![\w$])\$\d+(?:\.\d\d)?\b",
+                        re.IGNORECASE)
+_PRODUCT_COPY = re.compile(r"\b(?:designed to|comes (?:in|with)|at-home (?:\w+ )?(?:tool|device|"
+                           r"kit))\b", re.IGNORECASE)
+_BUTTON = re.compile(rf"\[\s*(?:{_ACTION}|see|explore|discover|view|learn more|find out)\b"
+                     r"[^\]]{0,30}\]\(",
+                     re.IGNORECASE)
+_ELSEWHERE = re.compile(
+    r"\byour (?:doctor|physician|(?:health ?care )?provider|healthcare professional|"
+    r"practitioner|pharmacist|dentist|vet|therapist|gp)\b|\b(?:a|the) (?:doctor|physician)\b|"
+    r"\bhelp ?desk\b|\bhotline\b|\bconsult (?:your|a|with)\b", re.IGNORECASE)
 _PITCH_HEADING = re.compile(
-    r"^(?:try|meet|introducing|get|shop|buy|order)\b|\bwhere .{2,60}? (?:fits in|comes in)\b|"
+    r"^(?:try|meet|introducing|get|shop|buy|order|book|schedule|ready to|join|work with)\b|"
+    r"\bwhere .{2,60}? (?:fits in|comes in)\b|"
     r"\bour .{0,40}\b(?:course|program(?:me)?|kit|app|class|membership|product)$",
     re.IGNORECASE)
+_STRONG = frozenset(("offer", "invitation", "availability", "product"))
 
 
-def _mentions(text: str, products: Sequence[str]) -> int:
-    return sum(len(re.findall(rf"(?<!\w){re.escape(p)}(?!\w)", text, re.IGNORECASE))
+def mentions(text: str, products: Sequence[str]) -> int:
+    """How often ``products`` are named as words in ``text`` (never inside a URL)."""
+    visible = _LINK_TARGET.sub(" ", text)
+    return sum(len(re.findall(rf"(?<!\w){re.escape(p)}(?!\w)", visible, re.IGNORECASE))
                for p in products if p.strip())
 
 
-def cta_reason(section: Section, products: Sequence[str]) -> str:
-    """Why a section is a pitch ("" when it is content).
+def signals(sentence: str, products: Sequence[str]) -> frozenset[str]:
+    """The pitch signals of one sentence of Markdown (see the module's docstring)."""
+    return _signals(sentence, tuple(products))
 
-    Rules, in order: the heading names a product; a product is named in most of it; it reads
-    as a pitch (two distinct pitch phrases, counting a heading that introduces an offer, or
-    one phrase with a product named). A FAQ answer is only ever a pitch by its heading: an
-    answer may mention a product in passing.
-    """
-    if _mentions(section.title, products):
-        return "its heading names a product"
-    if section.question:
-        return ""
-    texts = [u.markdown for u in section.units]
-    naming = sum(1 for t in texts if _mentions(t, products))
-    if naming >= 2 and naming * 2 > len(texts):
-        return "a product is named in most of it"
-    pitches = {m.group(0).lower() for t in texts for m in _PITCH.finditer(t)}
-    if _PITCH_HEADING.search(section.title):
-        pitches.add(f"heading: {section.title}")
-    if len(pitches) >= 2 or (pitches and naming):
-        return f"it reads as a pitch ({', '.join(sorted(pitches))})"
+
+@functools.lru_cache(maxsize=4096)
+def _signals(sentence: str, products: tuple[str, ...]) -> frozenset[str]:
+    found = {"button"} if _BUTTON.search(sentence) else set()
+    text = plain(_LINK_TARGET.sub(" ", sentence))
+    rules = (("offer", _OFFER), ("invitation", _INVITATION), ("availability", _AVAILABILITY),
+             ("promotion", _PROMOTION), ("product copy", _PRODUCT_COPY))
+    found |= {name for name, rule in rules if rule.search(text)}
+    if mentions(sentence, products):
+        found.add("product")
+    if _ELSEWHERE.search(text) and not (_INVITATION.search(text) or "product" in found):
+        return frozenset()
+    if _FIRST_PERSON.search(text) and found & {"offer", "availability", "product copy"}:
+        found.add("invitation")
+    return frozenset(found)
+
+
+def pitches(sentence: str, products: Sequence[str], closing: bool) -> str:
+    """Why ``sentence`` pitches ("" when it informs)."""
+    found = signals(sentence, products)
+    short = len(plain(sentence).split()) <= 8
+    strong = found & _STRONG
+    if (closing and strong) or len(found) >= 2 or ("offer" in found and short):
+        return ", ".join(sorted(found))
     return ""
 
 
-def _reads_as_pitch(unit: Unit, products: Sequence[str]) -> bool:
-    pitches = {m.group(0).lower() for m in _PITCH.finditer(unit.markdown)}
-    return len(pitches) >= 2 or bool(pitches and _mentions(unit.markdown, products))
+def unit_pitch(unit: Unit, products: Sequence[str], closing: bool) -> str:
+    """Why a whole unit pitches: each of its sentences (a list: each item) does."""
+    parts = _list_items(unit.markdown) if unit.kind == "list" else sentences(unit.markdown)
+    reasons = [pitches(p, products, closing) for p in parts]
+    return reasons[0] if parts and all(reasons) else ""
 
 
-def split_off_pitch(section: Section, products: Sequence[str]) -> list[Section]:
-    """A section that ends in a pitch (``Want a head start? Our X comes with ... Buy now``)
-    gives the pitch its own section, so the content before it stays content."""
-    heading_pitches = _mentions(section.title, products) or _PITCH_HEADING.search(section.title)
-    if section.question or len(section.units) < 2 or heading_pitches:
+def _list_items(markdown: str) -> list[str]:
+    return [line for line in markdown.split("\n") if re.match(r"^\s*(?:-|\d+\.) ", line)]
+
+
+def cta_reason(section: Section, products: Sequence[str], closing: bool = False) -> str:
+    """Why a whole section is a call to action ("" when it is content).
+
+    Its heading names a product or introduces an offer and its text pitches somewhere; or
+    most of its units pitch. A FAQ answer is only ever a pitch by its heading; the article's
+    own title heading (its root section) never is."""
+    if not section.units or not section.path:
+        return ""
+    if mentions(section.title, products):
+        return "its heading names a product"
+    if section.question:
+        return ""
+    units = [unit_pitch(u, products, closing) for u in section.units]
+    if _PITCH_HEADING.search(section.title) and any(
+            _unit_signals(u, products) for u in section.units):
+        return f"its heading introduces an offer ({section.title})"
+    pitching = [r for r in units if r]
+    if pitching and len(pitching) * 2 > len(units):
+        return f"it pitches ({pitching[0]})"
+    return ""
+
+
+def _unit_signals(unit: Unit, products: Sequence[str]) -> set[str]:
+    return {s for sentence in sentences(unit.markdown) for s in signals(sentence, products)}
+
+
+def split_off_pitch(section: Section, products: Sequence[str],
+                    closing: bool = False) -> list[Section]:
+    """The section with its pitching sentences cut out into sections of their own, so the
+    content around them stays content (``Want a head start? Our kit ... [Buy now]``)."""
+    if section.question or cta_reason(section, products, closing):
         return [section]
-    cut = len(section.units)
-    while cut > 0 and _reads_as_pitch(section.units[cut - 1], products):
-        cut -= 1
-    if cut in (0, len(section.units)):
+    units = [piece for u in section.units for piece in _cut_pitch(u, products, closing)]
+    if not any(pitch for _, pitch in units):
         return [section]
-    tail = section.units[cut:]
-    opening = sentences(tail[0].markdown)[0]
-    title = opening if count_words(opening) <= 8 else section.title
-    pitch = Section(path=section.path, title=title, level=section.level, units=tail,
-                    heading=title)
-    section.units = section.units[:cut]
-    return [section, pitch]
+    parts: list[Section] = []
+    for unit, pitch in units:
+        last = parts[-1] if parts else None
+        if last is not None and bool(last.cta) == bool(pitch):
+            last.units.append(unit)
+            continue
+        parts.append(replace_section(section, [unit], pitch, first=not parts))
+    return parts
 
 
+def replace_section(section: Section, units: list[Unit], pitch: str, first: bool) -> Section:
+    """A piece of ``section`` holding ``units``; a pitch piece is titled by its opening."""
+    title = section.title if first and not pitch else gist(units[0].markdown) or section.title
+    return Section(path=section.path, title=title, level=section.level, units=units,
+                   heading=section.heading if first else title, cta=pitch,
+                   heading_lines=section.heading_lines if first else (),
+                   parent=section.parent if first else "", continued=not first)
+
+
+def _questions_lead_their_pitch(runs: list[tuple[list[str], str]]) -> None:
+    """A question just before a pitch ("Want a head start?") opens the pitch."""
+    for index in range(1, len(runs)):
+        before, why = runs[index - 1][0], runs[index][1]
+        if why and not runs[index - 1][1] and before[-1].rstrip().endswith("?") and (
+                len(before[-1].split()) <= 12):
+            runs[index][0].insert(0, before.pop())
+    runs[:] = [run for run in runs if run[0]]
+
+
+def _pitch_runs_to_the_end(runs: list[tuple[list[str], str]]) -> None:
+    """In the closing paragraphs, what follows a pitch is its sign-off ("You'll be back to
+    walking in no time!"): it stays with the pitch."""
+    first = next((i for i, (_, why) in enumerate(runs) if why), None)
+    if first is not None and first < len(runs) - 1:
+        tail = [sentence for texts, _ in runs[first:] for sentence in texts]
+        runs[first:] = [(tail, runs[first][1])]
+
+
+def _cut_pitch(unit: Unit, products: Sequence[str], closing: bool) -> list[tuple[Unit, str]]:
+    """A paragraph cut into runs of informing and pitching sentences; other units whole."""
+    if unit.kind != "paragraph":
+        return [(unit, unit_pitch(unit, products, closing))]
+    runs: list[tuple[list[str], str]] = []
+    for sentence in sentences(unit.markdown):
+        why = pitches(sentence, products, closing)
+        if runs and bool(runs[-1][1]) == bool(why):
+            runs[-1][0].append(sentence)
+        else:
+            runs.append(([sentence], why))
+    _questions_lead_their_pitch(runs)
+    if closing:
+        _pitch_runs_to_the_end(runs)
+    if len(runs) == 1:
+        return [(unit, runs[0][1])]
+    return [(replace(unit, markdown=" ".join(texts), words=count_words(" ".join(texts)),
+                     label=unit.label if i == 0 else ""), why)
+            for i, (texts, why) in enumerate(runs)]

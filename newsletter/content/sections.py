@@ -46,6 +46,8 @@ class Section:
     references: bool = False  # the heading of the reference list
     parent: str = ""  # the heading with no text of its own that this section carries
     heading: str = ""  # the heading as written, numbering included ("1. Side Steps")
+    cta: str = ""  # why it pitches, when it was cut out of a section as a call to action
+    continued: bool = False  # a later piece of a section cut around a pitch
 
     @property
     def words(self) -> int:
@@ -171,6 +173,8 @@ def _drop_unit(block: Block, reason: str) -> list[Dropped]:
         texts = [block.lead, *block.items] if block.lead else list(block.items)
     else:
         texts = [block.text]
+    if not block.lines:
+        return [Dropped(0, block.text or " ".join(texts), reason)]
     if len(texts) != len(block.lines):
         texts = [block.text or " ".join(texts)] + [""] * (len(block.lines) - 1)
     return [Dropped(line, text, reason) for line, text in zip(block.lines, texts, strict=True)]

@@ -129,8 +129,11 @@ def split(document: Document, *, min_words: int = 40, max_words: int = 180,
     sections = place_empty_headings(reading.sections, reading.dropped)
     for section in sections:
         section.units = glue_leads(section.units)
-    sections = [part for s in sections for part in split_off_pitch(s, products)]
-    ctas = {id(s): cta_reason(s, products) for s in sections}
+    closing = closing_sections(sections)
+    sections = [part for s in sections
+                for part in split_off_pitch(s, products, closing=id(s) in closing)]
+    ctas = {id(s): s.cta or cta_reason(s, products, closing=id(s) in closing)
+            for s in sections}
     special = {id(s) for s in sections if ctas[id(s)] or s.question}
     chunks = merge_short([c for s in sections for c in chunk_section(s, bounds)], bounds, special)
     snippets = _snippets(chunks, ctas)
@@ -143,12 +146,40 @@ def split(document: Document, *, min_words: int = 40, max_words: int = 180,
     )
 
 
+def closing_sections(sections: Sequence[Section], share: float = 0.25) -> set[int]:
+    """The sections that close the article (its last quarter of words, and at least the
+    last section with text): where a call to action usually sits."""
+    total = sum(s.words for s in sections) or 1
+    closing, seen = set(), 0
+    for section in reversed(sections):
+        if not section.units or section.question:
+            continue
+        if closing and seen >= total * share:
+            break
+        closing.add(id(section))
+        seen += section.words
+    return closing
+
+
+def _kinds(chunks: list[Chunk], ctas: Mapping[int, str]) -> list[tuple[str, str]]:
+    """Each chunk's kind; the opening part of a procedure (its introduction, no list of its
+    own) is ``steps`` like the parts that follow it."""
+    kinds = [chunk_kind(chunk, ctas[id(chunk.sections[0])]) for chunk in chunks]
+    procedures = {id(c.sections[0]) for c, (kind, _) in zip(chunks, kinds, strict=True)
+                  if kind == "steps" and c.part > 1}
+    for index, chunk in enumerate(chunks):
+        opens = chunk.part == 1 and id(chunk.sections[0]) in procedures
+        if opens and kinds[index][0] in ("tip", "fact") and not any(
+                u.kind == "list" for u in chunk.units):
+            kinds[index] = ("steps", "steps: introduces the steps that follow")
+    return kinds
+
+
 def _snippets(chunks: list[Chunk], ctas: Mapping[int, str]) -> list[Snippet]:
     snippets: list[Snippet] = []
     taken: set[str] = set()
     titles: set[str] = set()
-    for chunk in chunks:
-        kind, why = chunk_kind(chunk, ctas[id(chunk.sections[0])])
+    for chunk, (kind, why) in zip(chunks, _kinds(chunks, ctas), strict=True):
         body = chunk_body(chunk)
         title, title_rule = chunk_title(chunk, titles)
         titles.add(title_key(title))

@@ -18,7 +18,7 @@ from .sentences import sentences
 
 MAX_TITLE = 70
 
-_LIST_MARK = re.compile(r"^\s*(?:[-*+•→]|\d{1,3}[.)])\s+")
+_LIST_MARK = re.compile(r"^\s*(?:[-*+•→]|\d{1,3}[.)]|#{1,6})\s+")
 _SPACES = re.compile(r"\s+")
 _BOLD_LEAD = re.compile(r"^\*\*(?P<label>[^*\n]{2,90}?)\*\*\s*(?P<rest>.*)$", re.DOTALL)
 # Words a cut title must not end on: it would read as cut mid-phrase.
@@ -36,6 +36,12 @@ _OPENERS = frozenset([
     "however", "also", "additionally", "furthermore", "moreover", "finally", "next", "then",
     "now", "so", "and", "but", "or", "still", "plus", "besides", "meanwhile", "instead",
     "ideally", "basically", "honestly",
+])
+# Words that open an introductory phrase set off by a comma ("In other words, ...").
+_INTRODUCERS = frozenset([
+    "in", "as", "for", "on", "at", "by", "with", "after", "before", "during", "since", "while",
+    "when", "if", "although", "though", "because", "yes", "no", "well", "of", "to", "from",
+    "besides", "unlike", "like", "despite", "instead", "that", "this",
 ])
 _CLAUSE_BREAK = re.compile(r"\s*(?:[,;:()]|\s[—–-]\s|—)\s*")
 
@@ -58,6 +64,10 @@ def shorten(text: str, limit: int = MAX_TITLE) -> str:
     words = text[: limit + 1].split()
     if len(text) > limit and not text[limit].isspace():
         words = words[:-1]  # the last word was cut through
+    # end at a phrase boundary: before the last function word in the final third
+    cut = max((i for i, w in enumerate(words) if i >= 4 and i * 3 >= len(words) * 2
+               and w.lower() in _DANGLING), default=len(words))
+    words = words[:cut]
     while len(words) > 1 and words[-1].lower().strip(",;:") in _DANGLING:
         words.pop()
     return " ".join(words).rstrip(",;:—–-")
@@ -92,15 +102,26 @@ def gist(text: str, limit: int = MAX_TITLE) -> str:
     """A title from the first sentence of ``text``: the sentence itself when it is short, else
     its leading clause; without a content-free opener ("However, ..."), capitalised, and
     without its final full stop (a question keeps its mark)."""
-    sentence = first_sentence(text)
-    words = sentence.split()
-    while len(words) > 3 and words[0].lower().strip(",") in _OPENERS:
-        words = words[1:]
-    sentence = " ".join(words)
+    sentence = _without_opener(first_sentence(text))
     if sentence.endswith("?") and len(sentence) <= limit:
         return _capitalised(sentence)
     title = shorten(sentence.rstrip(".!…"), limit)
     return _capitalised(title)
+
+
+def _without_opener(sentence: str) -> str:
+    """The sentence without a content-free opening ("However,", "In other words,", "As
+    explained above,"): a leading word from :data:`_OPENERS`, or a phrase of up to four
+    words set off by a comma when enough follows it."""
+    words = sentence.split()
+    while len(words) > 3 and words[0].lower().strip(",") in _OPENERS:
+        words = words[1:]
+    comma = next((i for i, w in enumerate(words[:4]) if w.endswith(",")), None)
+    introductory = bool(words) and (words[0].lower().strip(",") in _INTRODUCERS
+                                    or words[0].lower().strip(",").endswith("ly"))
+    if introductory and comma is not None and len(words) - comma - 1 >= 5:
+        words = words[comma + 1:]
+    return " ".join(words)
 
 
 def _capitalised(text: str) -> str:
