@@ -3,6 +3,7 @@ sign-in rate limits, cookie flags and expiry, inert HTML everywhere, stale saves
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import replace
@@ -170,3 +171,38 @@ def test_a_stale_save_is_refused_keeping_the_file_and_the_typed_text(live: Live)
     assert reply.status == 409
     assert "changed by someone else" in reply.text and "My careful subject" in reply.text
     assert load_issue(item.path).subject == "Changed by git pull"
+
+
+def _form(client: Client, path: str, op: str, **extra: str) -> list[tuple[str, str]]:
+    """The editor form of an issue as the page filled it in, with ``op``."""
+    from newsletter.planning.edits import read_versioned
+
+    current = read_versioned(path)  # type: ignore[arg-type]
+    issue = current.issue
+    form = [("csrf_token", client.token("/studio/queue")), ("version", current.version),
+            ("subject", issue.subject), ("preheader", issue.preheader), ("op", op),
+            *extra.items()]
+    for n, b in enumerate(issue.blocks):
+        sources = json.dumps([{"n": x.n, "url": x.url} for x in b.sources])
+        form += [("key", str(n)), ("origin", b.origin), ("sources", sources), ("kind", b.kind),
+                 ("title", b.title), ("body", b.body), ("url", b.url), ("name", b.name),
+                 ("detail", b.detail), ("image_src", ""), ("image_alt", "")]
+    return form
+
+
+def test_a_testimonial_is_added_from_the_bank(live: Live) -> None:
+    (live.config.content_dir / "testimonials.yaml").write_text(
+        "- quote: My bread finally rises.\n  name: Ann Baker\n  detail: Home baker, Leeds\n",
+        "utf-8")
+    client = signed_in(live)
+    item = load_queue(live.config.issues_dir).issues[2]
+    page = client.get(f"/studio/issues/{item.issue.number}").text
+    assert "Testimonial: Ann Baker" in page
+    value = re.search(r'<option value="(testimonials#[^"]+)"', page).group(1)
+    reply = client.post(f"/studio/issues/{item.issue.number}",
+                        _form(client, item.path, "add", bank=value))
+    assert reply.status == 303
+    added = load_issue(item.path).blocks[-1]
+    assert (added.kind, added.name, added.detail, added.body) == (
+        "testimonial", "Ann Baker", "Home baker, Leeds", "My bread finally rises.")
+    assert load_issue(item.path).blocks[:-1] == item.issue.blocks

@@ -190,8 +190,12 @@ class SubscriberStore:
         if text.strip():
             pattern = "%" + text.strip().lower().replace("\\", "\\\\").replace(
                 "%", "\\%").replace("_", "\\_") + "%"
-            where.append(_S.email_lower.like(pattern, escape="\\")
-                         | func.lower(_S.name).like(pattern, escape="\\"))
+            # SQLite's LIKE ignores ASCII case already (lower() would double the scan).
+            if self.engine.dialect.name == "sqlite":
+                name = _S.name.like(pattern, escape="\\")
+            else:
+                name = _S.name.ilike(pattern, escape="\\")
+            where.append(_S.email_lower.like(pattern, escape="\\") | name)
         if status is not None:
             _check_status(status)
             where.append(_S.status == status)

@@ -20,9 +20,10 @@ from flask import Blueprint, Response, abort, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from werkzeug.datastructures import MultiDict
 
+from ...content.banks import bank_block, load_banks
 from ...delivery.broadcast import send_test
 from ...delivery.run import SendContext
-from ...errors import IssueFileError, NewsletterError, StaleFileError
+from ...errors import InputError, IssueFileError, NewsletterError, StaleFileError
 from ...models import CallToAction, Image, Issue, IssueBlock, Source
 from ...planning.edits import (
     Versioned,
@@ -83,7 +84,15 @@ def _editor(current: Versioned, shown: Issue, code: int = 200, error: str = "",
                        sent=_is_sent(number), others=others, send_at_local=local,
                        zone=ctx.config.timezone, error=error, warnings=warnings,
                        subject_max=SUBJECT_MAX + 1, preheader_max=PREHEADER_MAX + 1,
-                       blocks_json=[_sources_json(b) for b in shown.blocks])
+                       blocks_json=[_sources_json(b) for b in shown.blocks],
+                       bank=_bank_or_error())
+
+
+def _bank_or_error() -> list[tuple[str, str]] | str:
+    try:
+        return bank_entries()
+    except NewsletterError as exc:
+        return str(exc)
 
 
 def _warnings(issue: Issue) -> list[str]:
@@ -177,8 +186,9 @@ def save(number: int) -> ResponseReturnValue:
         abort(409, "This issue has been sent: it can no longer be changed.")
     version = request.form.get("version", "")
     edited, keys = issue_from_form(current.issue, request.form)
-    edited, moving = _apply(edited, keys, request.form.get("op", "save"))
     try:
+        edited = _added_from_bank(edited, request.form.get("op", ""))
+        edited, moving = _apply(edited, keys, request.form.get("op", "save"))
         if moving is not None:
             return _move(current, edited, moving, keys[moving], version)
         save_issue(current.loaded.path, edited, expected=version,
@@ -188,11 +198,31 @@ def save(number: int) -> ResponseReturnValue:
             "Not saved: this issue's file was changed by someone else (or by plan or git) "
             "since you opened it. Your text is kept below; open the issue again to see the "
             "new version, then make your changes there."))
-    except IssueFileError as exc:
+    except InputError as exc:
         return _editor(current, edited, 422, version=version,
                        error=f"Not saved: {exc.field or 'issue'}: {exc.message}")
     notice(f"Saved {current.loaded.path.name}.")
     return redirect(url_for(".edit", number=number), 303)
+
+
+def bank_entries() -> list[tuple[str, str]]:
+    """The bank entries ready to send, as (``from`` value, label) for the "Add" list."""
+    banks = load_banks(web_context().config.content_dir)
+    return ([(f"testimonials#{t.key}", f"Testimonial: {t.name}") for t in banks.ready_testimonials]
+            + [(f"resources#{r.key}", f"Resource: {r.title}") for r in banks.ready_resources])
+
+
+def _added_from_bank(issue: Issue, op: str) -> Issue:
+    """The issue with the chosen bank entry appended (op ``add``)."""
+    if op != "add":
+        return issue
+    wanted = request.form.get("bank", "")
+    banks = load_banks(web_context().config.content_dir)
+    for entry in (*banks.ready_testimonials, *banks.ready_resources):
+        block = bank_block(entry)
+        if block.origin == wanted:
+            return replace(issue, blocks=(*issue.blocks, block))
+    raise InputError(f"no ready bank entry {wanted!r}", field="bank")
 
 
 def _move(current: Versioned, edited: Issue, index: int, key: str, version: str) -> Response:
