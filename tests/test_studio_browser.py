@@ -95,7 +95,7 @@ def test_queue_lists_issues_and_calendar(studio: tuple[Live, Any, Path]) -> None
     issues = load_queue(live.config.issues_dir).issues
     assert len(issues) >= 3
     for item in issues:
-        assert page.get_by_role("link", name=item.issue.subject).first.is_visible()
+        page.get_by_role("link", name=item.issue.subject).first.wait_for()
     assert page.locator(".calendar .item").count() == len(issues)
     check_page(page, shots, "queue")
 
@@ -116,7 +116,7 @@ def test_edit_subject_and_block_order_then_save(studio: tuple[Live, Any, Path]) 
     blocks[0], blocks[1] = blocks[1], blocks[0]
     assert after == replace(before, subject="Bake the loaf of your life", blocks=tuple(blocks))
     frame = page.frame_locator("#preview-frame")
-    assert frame.get_by_text(before.blocks[0].title).first.is_visible()
+    frame.get_by_text(before.blocks[0].title).first.wait_for(timeout=10_000)
     page.get_by_role("button", name="Phone").click()
     assert page.locator("#preview-frame").bounding_box()["width"] <= 391
 
@@ -227,7 +227,7 @@ def test_results_after_webhook_events(studio: tuple[Live, Any, Path]) -> None:
     page.wait_for_selector("h2:has-text('Links')")
     facts = page.locator("dl.facts").inner_text()
     assert "Sent\n3" in facts and "Opened\n3" in facts and "Clicked\n1" in facts
-    assert page.get_by_role("cell", name="https://example.org/bread").is_visible()
+    page.get_by_role("cell", name="https://example.org/bread").wait_for()
     check_page(page, shots, "result")
     page.goto(f"{live.url}/studio/issues/{issue.number}")
     page.wait_for_selector("text=it is read-only")
