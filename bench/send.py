@@ -34,7 +34,7 @@ from sqlalchemy import insert
 from newsletter.config import Config, load_config
 from newsletter.delivery.backends.sendgrid import SendGridBackend
 from newsletter.delivery.broadcast import send_issue
-from newsletter.delivery.run import SendContext, SendOptions, issue_key
+from newsletter.delivery.run import SendContext, SendOptions
 from newsletter.models import Issue, Message, Recipient
 from newsletter.planning.issuefile import load_queue
 from newsletter.rendering.links import Links
@@ -185,13 +185,13 @@ def _naive(store: Store, config: Config, issue: Issue, url: str, count: int) -> 
     """The baseline: for each recipient, render the issue and make one API call."""
     _admin(url, "reset")
     ctx = _context(store, config, url)
-    key, now = issue_key(issue), datetime.now(UTC)
+    key, now = issue.key, datetime.now(UTC)
     started = time.perf_counter()
     for n in range(count):
         [claimed] = store.claim_batch(key, batch_id=f"naive-{n}", limit=1, now=now)
         message = Message(rendered=render(issue, config), sender=config.sender, issue_key=key)
         recipient = Recipient(email=claimed.email, name=claimed.name,
-                              fields=ctx.links.fields(claimed, issue.number),
+                              fields=ctx.links.fields(claimed, key),
                               subscriber_id=str(claimed.subscriber_id))
         [outcome] = ctx.backend.send(message, [recipient])
         store.record_outcomes([(claimed.delivery_id, outcome.status, outcome.message_id,

@@ -122,6 +122,8 @@ class Content:
 # --- plan: issues -------------------------------------------------------------------------
 
 IssueStatus = Literal["draft", "scheduled", "cancelled"]
+# An issue's ledger key: a planned id (``tips-3f9a2c7b1d0e``) or, before ids, its number.
+ISSUE_KEY_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 ISSUE_STATUSES: tuple[str, ...] = ("draft", "scheduled", "cancelled")
 
 
@@ -175,7 +177,8 @@ class CallToAction:
 class Issue:
     """One email of the queue, as in issues/NNN-slug.yaml.
 
-    Broadcast mode sets ``send_at`` (timezone-aware); sequence mode sets ``day``.
+    Broadcast mode sets ``send_at`` (timezone-aware); sequence mode sets ``day``. ``id`` is
+    the stable identity `plan` writes into the file (``""`` in files from before ids).
     """
 
     number: int
@@ -186,6 +189,13 @@ class Issue:
     send_at: datetime | None = None
     day: int | None = None
     cta: CallToAction | None = None
+    id: str = ""
+
+    @property
+    def key(self) -> str:
+        """The issue's identity in the ledger and in SendGrid's ``custom_args``: its ``id``;
+        for a file from before ids, its number (what its ledger rows are keyed by)."""
+        return self.id or str(self.number)
 
     @property
     def words(self) -> int:

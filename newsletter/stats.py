@@ -13,13 +13,13 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from .errors import NewsletterError
-from .store import Store
+from .store import SendRecord, Store
 from .store.events import LinkClicks, top_links, unique_by_type, unsubscribers_by_issue
 
 
 @dataclass(frozen=True)
 class IssueStats:
-    """What happened to one issue."""
+    """What happened to one issue (``key``: its ledger identity, ``issue``: its number)."""
 
     issue: int
     subject: str
@@ -33,32 +33,39 @@ class IssueStats:
     dropped: int
     deferred: int
     top_links: tuple[LinkClicks, ...] = ()
+    key: str = ""
 
     def rate(self, count: int) -> float:
         """``count`` as a share of the messages sent (0 when none were)."""
         return count / self.sent if self.sent else 0.0
 
 
-def issue_stats(store: Store, number: int | None = None, *, top: int = 5) -> list[IssueStats]:
-    """Statistics of every sent issue (or of issue ``number``), in issue order."""
-    subjects = {s.issue_key: s.subject for s in store.list_sends()}
+def issue_stats(store: Store, number: int | None = None, *, top: int = 5,
+                key: str | None = None) -> list[IssueStats]:
+    """Statistics of every sent issue, in issue order: or of those numbered ``number`` (a
+    new series may reuse the number of an old one), or of the one with ``key``."""
+    sent = sorted((s for s in store.list_sends() if s.number is not None),
+                  key=lambda s: (s.number or 0, s.started_at))
+    if number is not None or key is not None:
+        sent = [s for s in sent if s.number == number or s.issue_key == key]
+        if not sent:
+            raise NewsletterError(f"issue {number or key} has not been sent: no statistics "
+                                  "yet")
+    keys = [s.issue_key for s in sent]
     ledger = store.delivery_counts()
-    keys = sorted({k for k in (*subjects, *ledger) if k.isdigit()}, key=int)
-    if number is not None:
-        if str(number) not in keys:
-            raise NewsletterError(f"issue {number} has not been sent: no statistics yet")
-        keys = [str(number)]
     events = unique_by_type(store, keys)
     leavers = unsubscribers_by_issue(store, keys)
-    return [_one(store, key, subjects.get(key, ""), ledger, events.get(key, {}),
-                 len(leavers.get(key, ())), top) for key in keys]
+    return [_one(store, s, ledger, events.get(s.issue_key, {}),
+                 len(leavers.get(s.issue_key, ())), top) for s in sent]
 
 
-def _one(store: Store, key: str, subject: str, ledger: dict[str, Any],
-         events: dict[str, int], unsubscribed: int, top: int) -> IssueStats:
+def _one(store: Store, send: SendRecord, ledger: dict[str, Any], events: dict[str, int],
+         unsubscribed: int, top: int) -> IssueStats:
+    key = send.issue_key
     counts = ledger.get(key)
     return IssueStats(
-        issue=int(key), subject=subject, sent=counts.sent if counts else 0,
+        issue=send.number or 0, key=key, subject=send.subject,
+        sent=counts.sent if counts else 0,
         delivered=events.get("delivered", 0), opened=events.get("open", 0),
         clicked=events.get("click", 0), bounced=events.get("bounce", 0),
         complained=events.get("spamreport", 0), unsubscribed=unsubscribed,

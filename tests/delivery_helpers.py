@@ -15,6 +15,7 @@ from typing import Any
 from click.testing import CliRunner, Result
 
 from newsletter.cli import main
+from newsletter.planning.issuefile import load_issue
 from newsletter.store import Store, SubscriberInput, open_store
 
 SECRET = "test-secret-0123456789abcdef"
@@ -42,6 +43,11 @@ class Folder:
 
     def store(self) -> Store:
         return open_store(self.db_url)
+
+    def key(self, number: int) -> str:
+        """The ledger key of issue ``number`` (the id `plan` wrote into its file)."""
+        [path] = (self.root / "issues").glob(f"{number:03d}-*.yaml")
+        return load_issue(path).key
 
     def cli(self, *args: str) -> Result:
         """Run `newsletter --config ... ARGS` in process."""

@@ -240,7 +240,7 @@ def test_queue_rows_show_local_and_utc_times_and_counts(tmp_path: Path) -> None:
     folder = _queue_folder(tmp_path)
     write(folder, "009-bad.yaml", "number: 9\n")
     zone = ZoneInfo("Asia/Tokyo")
-    rows = queue_rows(load_queue(folder), zone, counts={2: {"sent": 40, "uncertain": 2}})
+    rows = queue_rows(load_queue(folder), zone, counts={"2": {"sent": 40, "uncertain": 2}})
     issues = [r for r in rows if "error" not in r]
     first = issues[0]
     assert first["number"] == 2
@@ -253,3 +253,30 @@ def test_queue_rows_show_local_and_utc_times_and_counts(tmp_path: Path) -> None:
     assert utc.tzinfo is not None and utc.astimezone(UTC) == utc
     errors = [r for r in rows if "error" in r]
     assert len(errors) == 1 and errors[0]["file"].endswith("009-bad.yaml")
+
+
+def test_an_issue_id_round_trips_and_is_its_ledger_key(tmp_path: Path) -> None:
+    issue = sample_issue(id="soil-3f9a2c7b1d0e")
+    loaded = load_issue(write(tmp_path, issue_filename(issue), dump_issue(issue)))
+    assert loaded.id == loaded.key == "soil-3f9a2c7b1d0e"
+    assert list(yaml.safe_load(dump_issue(issue)))[:2] == ["number", "id"]
+    assert sample_issue(number=7).key == "7"  # a file from before ids: keyed by its number
+
+
+@pytest.mark.parametrize("bad", ["'has space'", "-leading-dash", "'ü-umlaut'", "x" * 65])
+def test_a_malformed_id_names_the_file_line_and_field(tmp_path: Path, bad: str) -> None:
+    text = dump_issue(sample_issue()).replace("number: 7\n", f"number: 7\nid: {bad}\n")
+    path = write(tmp_path, "007-x.yaml", text)
+    with pytest.raises(IssueFileError, match=r"007-x\.yaml:2: id: .* is not an issue id"):
+        load_issue(path)
+
+
+def test_a_copied_file_with_the_same_id_makes_both_invalid(tmp_path: Path) -> None:
+    first = sample_issue(number=1, id="tips-abc")
+    write(tmp_path, "001-a.yaml", dump_issue(first))
+    write(tmp_path, "002-b.yaml", dump_issue(replace(first, number=2)))
+    write(tmp_path, "003-c.yaml", dump_issue(sample_issue(number=3, id="tips-def")))
+    queue = load_queue(tmp_path)
+    assert [item.issue.number for item in queue.issues] == [3]
+    assert sorted(Path(e.path or "").name for e in queue.errors) == ["001-a.yaml", "002-b.yaml"]
+    assert all("issue id tips-abc is also used by" in str(e) for e in queue.errors)

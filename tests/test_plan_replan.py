@@ -174,3 +174,26 @@ def test_content_with_nothing_to_plan_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="no snippets to plan"):
         plan_into(pitch_only, SCHEDULE, tmp_path, now=BEFORE)
     assert not issue_paths(tmp_path)
+
+
+def test_every_planned_file_has_its_own_id_kept_when_replanned(tmp_path: Path) -> None:
+    fresh = iter(f"sourdough-{n}" for n in range(100))
+    plan_into(sourdough(), SCHEDULE, tmp_path, now=BEFORE, new_id=lambda slug: next(fresh),
+              **BUDGET)
+    ids = [item.issue.id for item in load_queue(tmp_path).issues]
+    assert ids == [f"sourdough-{n}" for n in range(len(ids))]
+    report = plan_into(sourdough(), replace(SCHEDULE, every_days=7), tmp_path, now=BEFORE,
+                       **BUDGET)
+    assert "updated" in {a.action for a in report.actions}
+    assert [item.issue.id for item in load_queue(tmp_path).issues] == ids
+
+
+def test_a_new_series_after_the_old_files_were_removed_gets_new_ids(tmp_path: Path) -> None:
+    plan_into(sourdough(), SCHEDULE, tmp_path, now=BEFORE, **BUDGET)
+    old = {item.issue.key for item in load_queue(tmp_path).issues}
+    for path in issue_paths(tmp_path):
+        path.unlink()
+    plan_into(sourdough(), SCHEDULE, tmp_path, now=BEFORE, **BUDGET)
+    new = load_queue(tmp_path).issues
+    assert new[0].issue.number == 1
+    assert not old & {item.issue.key for item in new}

@@ -29,7 +29,7 @@ def test_counts_follow_the_ledger_in_json_and_in_the_table(tmp_path: Path) -> No
     folder = make_folder(tmp_path, subscribers=6)
     assert folder.cli("send", "--due", "--now", JUST_AFTER).exit_code == 0
     with open_store(folder.db_url) as store:  # one failure and one unknown outcome, by hand
-        claimed = store.claim_batch("2", batch_id="b", limit=2, now=datetime.now(UTC))
+        claimed = store.claim_batch(folder.key(2), batch_id="b", limit=2, now=datetime.now(UTC))
         store.record_outcomes([(claimed[0].delivery_id, "failed", "", "HTTP 400"),
                                (claimed[1].delivery_id, "uncertain", "", "no answer")],
                               now=datetime.now(UTC))

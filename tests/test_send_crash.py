@@ -64,9 +64,10 @@ def test_kill_nine_ten_times_then_rerun_never_sends_anyone_twice(tmp_path: Path)
         assert server.duplicates() == {}  # without --retry-uncertain: never twice
 
         with folder.store() as store:
-            sent = emails(store.deliveries_with_status("1", "sent"))
-            uncertain = store.uncertain_recipients("1")
-            counts = store.delivery_counts("1")["1"]
+            key = folder.key(1)
+            sent = emails(store.deliveries_with_status(key, "sent"))
+            uncertain = store.uncertain_recipients(key)
+            counts = store.delivery_counts(key)[key]
         assert counts.claimed == counts.failed == counts.retry == 0
         assert len(sent) + len(uncertain) == SUBSCRIBERS  # everyone accounted for, once
         assert sent <= set(accepted)  # what the ledger calls sent, SendGrid really has

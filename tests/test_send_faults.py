@@ -84,7 +84,7 @@ def test_five_hundreds_until_retries_run_out_fail_the_batch_and_the_next_run_sen
     assert code == 0 and rerun["sent"] == 10 and rerun["skipped"] == 20
     assert_everyone_once(sendgrid, 30)
     with folder.store() as store:
-        retried = store.deliveries_with_status("1", "sent")
+        retried = store.deliveries_with_status(folder.key(1), "sent")
     assert sorted(r.attempts for r in retried) == [1] * 20 + [2] * 10
 
 

@@ -39,7 +39,7 @@ class RecordingBackend:
 
     def send(self, message, recipients):
         with self.lock:
-            self.got += [(r.email, int(message.issue_key), self.clock[0]) for r in recipients]
+            self.got += [(r.email, message.rendered.number, self.clock[0]) for r in recipients]
         return [Outcome(r.email, "sent", message_id=f"m-{r.email}") for r in recipients]
 
 
@@ -86,7 +86,7 @@ def _add_issues(folder: Folder, days: tuple[int, ...]) -> None:
     last = queue.issues[-1].issue
     for offset, day in enumerate(days, start=1):
         issue = replace(last, number=last.number + offset, day=day,
-                        subject=f"{last.subject} ({offset})")
+                        subject=f"{last.subject} ({offset})", id=f"copy-{offset}")
         (folder.root / "issues" / issue_filename(issue)).write_text(dump_issue(issue))
 
 
@@ -190,7 +190,8 @@ def test_editing_removing_and_adding_issues_midway(sim: Simulation) -> None:
     cancelled.write_text(cancelled.read_text().replace("status: scheduled",
                                                        "status: cancelled"))
     last = sim.queue.issues[-1].issue
-    extra = replace(last, number=last.number + 1, day=30, subject="A late addition")
+    extra = replace(last, number=last.number + 1, day=30, subject="A late addition",
+                    id="late-addition")
     (issues / issue_filename(extra)).write_text(dump_issue(extra))
     sim.queue = load_queue(issues)
     sim.subscribe("late@example.org", "Europe/Berlin", datetime(2026, 10, 6, 6, tzinfo=UTC))

@@ -79,7 +79,7 @@ def _dead_claim(folder, mode: str, count: int) -> None:
     long_ago = datetime.now(UTC) - timedelta(hours=1)
     with folder.store() as store:
         if mode == "broadcast":
-            store.claim_batch("1", batch_id=uuid.uuid4().hex, limit=count, now=long_ago)
+            store.claim_batch(folder.key(1), batch_id=uuid.uuid4().hex, limit=count, now=long_ago)
             return
         from newsletter.config import load_config
         from newsletter.planning.issuefile import load_queue
@@ -87,8 +87,9 @@ def _dead_claim(folder, mode: str, count: int) -> None:
 
         config = load_config(folder.config)
         steps, timing = series(load_queue(config.issues_dir)), timing_from_config(config)
+        keys = {item.issue.number: item.issue.key for item in load_queue(config.issues_dir).issues}
         seqdb.claim_due(store.engine, lambda p: next_due(steps, p, timing),
-                        batch_id=uuid.uuid4().hex, limit=count,
+                        batch_id=uuid.uuid4().hex, limit=count, keys=keys,
                         now=datetime.fromisoformat(JUST_AFTER), stamp=long_ago)
 
 

@@ -215,7 +215,7 @@ def test_results_after_webhook_events(studio: tuple[Live, Any, Path]) -> None:
                       clock=live.clock, sleep=time.sleep)
     assert send_issue(issue, ctx, SendOptions(now=live.clock(), force=True)).sent == 3
     people = {s.email: s.id for s in live.store.list_subscribers()}
-    events = [{"email": email, "event": kind, "issue": str(issue.number),
+    events = [{"email": email, "event": kind, "issue": issue.key,
                "subscriber": str(sid), "sg_event_id": f"{kind}-{sid}",
                "timestamp": int(live.clock().timestamp()), "url": "https://example.org/bread"}
               for email, sid in people.items() for kind in ("delivered", "open")]

@@ -53,9 +53,10 @@ def plan(state: State, content_file: Path, every: str | None, on: str | None, at
     """Plan CONTENT (a content/<slug>.yaml file) into issue files in issues/.
 
     Snippets are packed in article order within the word budget, a send time each on the
-    cadence (DST-correct in the time zone). Planning again rewrites only what `plan` wrote
-    itself: a file a person edited, one whose send time has passed and an invalid file are
-    kept, and listed with the reason.
+    cadence (DST-correct in the time zone), each file with its own `id` (its identity in
+    the delivery ledger). Planning again rewrites only what `plan` wrote itself: a file with
+    deliveries or proofs recorded, one a person edited, one whose send time has passed and
+    an invalid file are kept, and listed with the reason.
 
     \b
     Example:
@@ -67,7 +68,8 @@ def plan(state: State, content_file: Path, every: str | None, on: str | None, at
                                      now=now)
     report = plan_folder(load_content(content_file), schedule, config, now=now,
                          status=status, min_words=min_words, max_words=max_words,
-                         dry_run=dry_run)
+                         dry_run=dry_run,
+                         history=lambda keys: recorded_history(config.database_url, keys))
     _print_report(report, check_timezone(schedule.tz), config.issues_dir)
     if not dry_run:
         for warning in order_warnings(load_queue(config.issues_dir)):
@@ -166,19 +168,32 @@ def _print_queue(rows: list[dict[str, Any]], config: Config) -> None:
             click.echo(f"invalid: {row['error']}", err=True)
 
 
-def delivery_counts(database_url: str) -> dict[int, dict[str, int]]:
-    """Issue number -> ledger rows by status; {} when no SQLite database exists yet."""
-    # Imported here: `newsletter plan` should not pay for SQLAlchemy at start-up.
-    from sqlalchemy.engine import make_url
-
-    from ..store import normalise_url, open_store
-
-    url = make_url(normalise_url(database_url))
-    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:") \
-            and not Path(url.database).expanduser().exists():
+def delivery_counts(database_url: str) -> dict[str, dict[str, int]]:
+    """Issue key -> ledger rows by status; {} when no SQLite database exists yet."""
+    if _no_database_yet(database_url):
         return {}
+    from ..store import open_store  # here: `newsletter plan` need not import SQLAlchemy
+
     with open_store(database_url) as store:
-        return store.counts_by_number()
+        return store.counts_by_key()
+
+
+def recorded_history(database_url: str, keys: list[str]) -> dict[str, tuple[int, int]]:
+    """Issue key -> (deliveries, proofs) recorded, for the keys with any."""
+    if _no_database_yet(database_url):
+        return {}
+    from ..store import open_store
+
+    with open_store(database_url) as store:
+        return store.recorded_history(keys)
+
+
+def _no_database_yet(database_url: str) -> bool:
+    """A SQLite file that does not exist yet (looking must not create it)."""
+    if not database_url.startswith("sqlite:///"):
+        return False
+    path = database_url.removeprefix("sqlite:///").partition("?")[0]
+    return bool(path) and path != ":memory:" and not Path(path).expanduser().exists()
 
 
 def _when(row: dict[str, Any], key: str) -> str:

@@ -18,7 +18,7 @@ from rich.table import Table
 from ..delivery.backends import get_backend
 from ..delivery.broadcast import send_issue, send_test
 from ..delivery.due import send_due
-from ..delivery.run import SendContext, SendOptions, SendReport, issue_key
+from ..delivery.run import SendContext, SendOptions, SendReport
 from ..errors import NewsletterError
 from ..models import Issue, Outcome
 from ..planning.issuefile import find_issue, load_queue
@@ -86,7 +86,7 @@ def send(state: State, number: int | None, due: bool, test_address: str | None,
             reports = send_due(queue, ctx, options)
         else:
             issue = find_issue(queue, number).issue  # type: ignore[arg-type]
-            _confirm(ctx.store, issue_key(issue), issue.subject, yes or dry_run)
+            _confirm(ctx.store, issue, yes or dry_run)
             reports = [send_issue(issue, ctx, options)]
     _print_reports(reports, as_json)
     sys.exit(_exit_code(reports))
@@ -148,13 +148,14 @@ class _BatchProgress:
             self.bar.stop()
 
 
-def _confirm(store: Store, key: str, subject: str, yes: bool) -> None:
+def _confirm(store: Store, issue: Issue, yes: bool) -> None:
     if yes:
         return
     if not sys.stdin.isatty():
         raise NewsletterError("refusing to send without confirmation: pass --yes")
-    count = store.count_unclaimed(key)
-    click.confirm(f"Send issue {key} ({subject!r}) to {count} subscribers now?", abort=True)
+    count = store.count_unclaimed(issue.key)
+    click.confirm(f"Send issue {issue.number} ({issue.subject!r}) to {count} subscribers now?",
+                  abort=True)
 
 
 def _send_proof(ctx: SendContext, issue: Issue, address: str) -> None:

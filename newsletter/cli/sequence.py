@@ -152,10 +152,11 @@ def sequence_counts(store: Store, config: Config, queue: Queue, now: datetime
     waiting = seqdb.waiting_by_issue(store.engine, now)
     ledger = store.delivery_counts()
     paused = seqdb.sequence_paused(store.engine)
+    keys = {item.issue.number: item.issue.key for item in queue.issues}
     counts = {}
     for step in steps:
         wait = waiting.get(step.number)
-        sent = ledger.get(str(step.number))
+        sent = ledger.get(keys[step.number])
         counts[step.number] = {
             "received": sent.sent if sent else 0,
             "due_now": wait.due if wait else 0,

@@ -29,7 +29,6 @@ from .run import (
     SendContext,
     SendOptions,
     SendReport,
-    issue_key,
     long_lived_objects_frozen,
     run_in_threads,
 )
@@ -74,7 +73,7 @@ def _send_or_report(issue: Issue, ctx: SendContext, options: SendOptions) -> Sen
 
 def send_issue(issue: Issue, ctx: SendContext, options: SendOptions) -> SendReport:
     """Send one issue to every active subscriber who has not got it yet."""
-    store, key = ctx.store, issue_key(issue)
+    store, key = ctx.store, issue.key
     rendered = render(issue, ctx.config)
     check_sendable(rendered, ctx.config)
     if options.dry_run:
@@ -119,11 +118,11 @@ def send_test(issue: Issue, address: str, ctx: SendContext) -> Outcome:
     """Send one proof of ``issue`` to ``address``: marked as a test, recorded apart."""
     rendered = render(issue, ctx.config)
     check_sendable(rendered, ctx.config)
-    message = _message(rendered, ctx.config, issue_key(issue), test=True)
+    message = _message(rendered, ctx.config, issue.key, test=True)
     fields = {"unsubscribe_url": ctx.links.unsubscribe_url("test"),
-              "view_url": ctx.links.view_url(issue.number)}
+              "view_url": ctx.links.view_url(issue.key)}
     outcome = ctx.backend.send(message, [Recipient(email=address, fields=fields)])[0]
-    ctx.store.record_test_send(issue_key(issue), address, outcome, now=ctx.clock())
+    ctx.store.record_test_send(issue.key, address, outcome, now=ctx.clock())
     return outcome
 
 
@@ -199,6 +198,6 @@ class _Worker:
             raise
 
     def _recipient(self, claimed: Claimed) -> Recipient:
-        fields = self.ctx.links.fields(claimed, self.issue.number)
+        fields = self.ctx.links.fields(claimed, self.issue.key)
         return Recipient(email=claimed.email, name=claimed.name, fields=fields,
                          subscriber_id=str(claimed.subscriber_id))

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 from ..config import Config
 from ..errors import SendInterrupted
-from ..models import Issue, Outcome
+from ..models import Outcome
 from ..rendering.links import Links
 from ..store import Store
 from .backends import Backend
@@ -80,11 +80,6 @@ class SendContext:
     clock: Callable[[], datetime]
     sleep: Callable[[float], None]
     on_batch: Callable[[Sequence[Outcome]], None] = field(default=lambda outcomes: None)
-
-
-def issue_key(issue: Issue) -> str:
-    """The issue's key in the ledger and in SendGrid's custom_args."""
-    return str(issue.number)
 
 
 def run_in_threads(loop: Callable[[], object], count: int, stop: threading.Event, *,

@@ -69,7 +69,7 @@ def send_sequence_due(queue: Queue, ctx: SendContext, options: SendOptions
         return next_due(steps, progress, timing)
 
     issues = _issues_by_number(queue, {s.number for s in steps})
-    if not seqdb.may_have_work(engine, options.now, [str(n) for n in issues],
+    if not seqdb.may_have_work(engine, options.now, [i.key for i in issues.values()],
                                stale_before=ctx.clock() - options.lease,
                                retry_uncertain=options.retry_uncertain):
         return reports
@@ -84,7 +84,7 @@ def send_sequence_due(queue: Queue, ctx: SendContext, options: SendOptions
         if retried:
             return retried
         result = seqdb.claim_due(engine, plan, batch_id=batch_id, limit=run.batch_size,
-                                 now=options.now, sendable=run.sendable(),
+                                 now=options.now, keys=run.keys, sendable=run.sendable(),
                                  stamp=ctx.clock())
         run.note_skipped(result.skipped)
         if not result.seen:
@@ -117,7 +117,7 @@ def send_local_due(queue: Queue, ctx: SendContext, options: SendOptions) -> list
 
 
 def _send_local(loaded: LoadedIssue, ctx: SendContext, options: SendOptions) -> SendReport:
-    issue, key, engine = loaded.issue, str(loaded.issue.number), ctx.store.engine
+    issue, key, engine = loaded.issue, loaded.issue.key, ctx.store.engine
     timing = timing_from_config(ctx.config, local=True)
     known = known_zones()
     zones, default = zones_reached(issue.send_at, ctx.config.timezone, timing,  # type: ignore[arg-type]
@@ -173,6 +173,7 @@ class _Run:
 
     def __init__(self, ctx: SendContext, issues: dict[int, Issue]) -> None:
         self.ctx, self.issues = ctx, issues
+        self.keys = {number: issue.key for number, issue in issues.items()}
         self.rendered: dict[int, RenderedIssue] = {}
         self.errors: dict[int, str] = {}
         delivery = ctx.config.delivery
@@ -211,7 +212,7 @@ class _Run:
         """Find dead claims (-> uncertain) and hand back what this run must send again."""
         older = self.ctx.clock() - options.lease
         for number in self.issues:
-            key, tally = str(number), self.tallies[number]
+            key, tally = self.keys[number], self.tallies[number]
             tally.dead = self.store.mark_stale_claims_uncertain(key, older_than=older)
             tally.retried = self.store.release_failed(key)
             if options.retry_uncertain:
@@ -223,7 +224,7 @@ class _Run:
         """Released rows (failures, or unknown outcomes the operator retries) go first."""
         while self.retry_keys:
             number = self.retry_keys[0]
-            claimed = seqdb.claim_released(self.store.engine, str(number), batch_id=batch_id,
+            claimed = seqdb.claim_released(self.store.engine, self.keys[number], batch_id=batch_id,
                                            limit=self.batch_size, now=self.ctx.clock())
             if claimed:
                 return [(number, c) for c in claimed]
@@ -247,7 +248,7 @@ class _Run:
                 raise future.exception()  # type: ignore[misc]
         for number, tally in self.tallies.items():
             if tally.started:
-                self.store.finish_send(str(number), now=self.ctx.clock())
+                self.store.finish_send(self.keys[number], now=self.ctx.clock())
         if self.auth_error:
             raise self.auth_error
 
@@ -271,7 +272,7 @@ class _Run:
             self.stop.set()
 
     def _send(self, number: int, batch: list[Claimed]) -> None:
-        key, rendered = str(number), self.rendering(number)
+        key, rendered = self.keys[number], self.rendering(number)
         if rendered is None:  # hand the claims back: a later run sends them
             self.store.release_claims([c.delivery_id for c in batch])
             return
@@ -280,7 +281,7 @@ class _Run:
         message = Message(rendered=rendered, sender=self.ctx.config.sender, issue_key=key,
                           categories=self.ctx.config.sendgrid.categories)
         recipients = [Recipient(email=c.email, name=c.name, subscriber_id=str(c.subscriber_id),
-                                fields=self.ctx.links.fields(c, number)) for c in batch]
+                                fields=self.ctx.links.fields(c, key)) for c in batch]
         try:
             outcomes = self.ctx.backend.send(message, recipients)
         except BackendAuthError:
@@ -296,7 +297,7 @@ class _Run:
             first = not self.tallies[number].started
             self.tallies[number].started = True
         if first:  # the archive keeps the first rendering ever sent of the issue
-            self.store.record_send(str(number), rendered, now=self.ctx.clock())
+            self.store.record_send(self.keys[number], rendered, now=self.ctx.clock())
 
     def _count(self, number: int, outcomes: list[Outcome]) -> None:
         with self.lock:

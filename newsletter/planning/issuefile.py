@@ -3,6 +3,8 @@
 The layout is the contract of DESIGN.md::
 
     number: 1                                  # must match the NNN of the file name
+    id: tips-3f9a2c7b1d0e                      # written by `plan`: the issue's identity in
+                                               # the ledger (never reused by another issue)
     subject: str                               # required
     preheader: str                             # optional
     send_at: 2026-12-01T09:00:00-05:00         # broadcast mode: an ISO time WITH its offset
@@ -34,6 +36,9 @@ Decisions where the contract is silent:
   ``title``, ``body``, ``sources``) and adds its own (``name``, ``detail``, ``url``);
   ``url`` and ``image`` may be given to any block. Keys a block does not use are not
   written.
+- ``id`` is optional: a file from before ids is identified by its number, which is what its
+  ledger rows are keyed by, so nothing moves and every checkout agrees. Ids are letters,
+  digits, ``.``, ``_`` and ``-`` (at most 64); two files with the same id are both errors.
 """
 
 from __future__ import annotations
@@ -52,6 +57,7 @@ from ..errors import IssueFileError, NewsletterError
 from ..files import write_atomic
 from ..models import (
     BANK_BLOCK_KINDS,
+    ISSUE_KEY_PATTERN,
     ISSUE_STATUSES,
     CallToAction,
     Image,
@@ -60,7 +66,7 @@ from ..models import (
     Source,
 )
 
-ISSUE_KEYS = ("number", "subject", "preheader", "send_at", "day", "expires", "status",
+ISSUE_KEYS = ("number", "id", "subject", "preheader", "send_at", "day", "expires", "status",
               "snippets", "cta")
 BLOCK_KEYS = ("from", "kind", "title", "body", "sources", "name", "detail", "url", "image")
 SOURCE_KEYS = ("n", "url")
@@ -124,8 +130,10 @@ def _text_block(text: str) -> str:
 
 def issue_data(issue: Issue, expires: datetime | None = None) -> dict[str, Any]:
     """The issue as plain data in the order and shape of the issue file."""
-    data: dict[str, Any] = {"number": issue.number, "subject": issue.subject,
-                            "preheader": issue.preheader}
+    data: dict[str, Any] = {"number": issue.number}
+    if issue.id:
+        data["id"] = issue.id
+    data.update(subject=issue.subject, preheader=issue.preheader)
     if issue.send_at is not None:
         data["send_at"] = _Time(issue.send_at.isoformat())
     if issue.day is not None:
@@ -212,7 +220,7 @@ def parse_issue(text: str, path: Path) -> LoadedIssue:
     issue = Issue(number=number, subject=reader.text(fields.get("subject"), "subject", root),
                   preheader=reader.text(fields.get("preheader"), "preheader", required=False),
                   status=status, blocks=blocks, send_at=send_at, day=day,
-                  cta=_cta(reader, fields.get("cta")))
+                  cta=_cta(reader, fields.get("cta")), id=_issue_id(reader, fields.get("id")))
     return LoadedIssue(path, issue, _expires(reader, fields, send_at))
 
 
@@ -310,6 +318,16 @@ def _number(reader: _Reader, root: yaml.Node, fields: dict[str, yaml.Node]) -> i
         raise reader.fail(fields["number"], "number", f"{number} does not match the file "
                           f"name (issue {int(named[1])})")
     return number
+
+
+def _issue_id(reader: _Reader, node: yaml.Node | None) -> str:
+    if node is None:
+        return ""
+    value = reader.text(node, "id").strip()
+    if not ISSUE_KEY_PATTERN.fullmatch(value):
+        raise reader.fail(node, "id", f"{value!r} is not an issue id: use letters, digits, "
+                          "'.', '_' and '-' (at most 64), as `newsletter plan` writes them")
+    return value
 
 
 def _when(reader: _Reader, fields: dict[str, yaml.Node]) -> tuple[datetime | None, int | None]:
@@ -420,15 +438,20 @@ def load_queue(issues_dir: Path) -> Queue:
 
 def _split_duplicates(loaded: list[LoadedIssue]
                       ) -> tuple[list[LoadedIssue], list[IssueFileError]]:
-    by_number: dict[int, list[LoadedIssue]] = {}
-    for item in loaded:
-        by_number.setdefault(item.issue.number, []).append(item)
-    valid = [items[0] for items in by_number.values() if len(items) == 1]
-    errors = [IssueFileError(f"issue number {item.issue.number} is also used by "
-                             + ", ".join(o.path.name for o in items if o is not item),
-                             path=item.path, line=1, field="number")
-              for items in by_number.values() if len(items) > 1 for item in items]
-    return valid, errors
+    """Files sharing a number, or a ledger identity (a copied file's ``id``), are errors."""
+    errors: list[IssueFileError] = []
+    for what, field, key in (("issue number", "number", lambda i: str(i.number)),
+                             ("issue id", "id", lambda i: i.key)):
+        groups: dict[str, list[LoadedIssue]] = {}
+        for item in loaded:
+            groups.setdefault(key(item.issue), []).append(item)
+        clashes = [(value, items) for value, items in groups.items() if len(items) > 1]
+        errors += [IssueFileError(f"{what} {value} is also used by "
+                                  + ", ".join(o.path.name for o in items if o is not item),
+                                  path=item.path, line=1, field=field)
+                   for value, items in clashes for item in items]
+        loaded = [item for items in groups.values() if len(items) == 1 for item in items]
+    return loaded, errors
 
 
 def send_order(item: LoadedIssue) -> tuple[int, float, int]:
@@ -459,14 +482,14 @@ def find_issue(queue: Queue, number: int) -> LoadedIssue:
 
 
 def queue_rows(queue: Queue, tz: tzinfo,
-               counts: Mapping[int, Mapping[str, int]] | None = None) -> list[dict[str, Any]]:
+               counts: Mapping[str, Mapping[str, int]] | None = None) -> list[dict[str, Any]]:
     """One JSON-ready object per issue in send order, then one per invalid file.
 
-    ``tz`` is the zone shown as local time; ``counts`` maps an issue number to its delivery
-    counts (``sent``, ``failed``, ``uncertain``, ...) once the database is known (None: not
-    looked up, every count is 0).
+    ``tz`` is the zone shown as local time; ``counts`` maps an issue's ledger key to its
+    delivery counts (``sent``, ``failed``, ``uncertain``, ...) once the database is known
+    (None: not looked up, every count is 0).
     """
-    rows = [_row(item, tz, (counts or {}).get(item.issue.number, {})) for item in queue.issues]
+    rows = [_row(item, tz, (counts or {}).get(item.issue.key, {})) for item in queue.issues]
     return rows + [{"file": e.path, "line": e.line, "error": str(e)} for e in queue.errors]
 
 
@@ -475,6 +498,7 @@ def _row(item: LoadedIssue, tz: tzinfo, counts: Mapping[str, int]) -> dict[str, 
     when = issue.send_at
     return {
         "number": issue.number,
+        "id": issue.key,
         "file": str(item.path),
         "subject": issue.subject,
         "send_at": when.isoformat() if when else None,

@@ -11,7 +11,8 @@ issue's call to action (rotating when the article has several).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+import secrets
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from itertools import groupby
@@ -36,6 +37,8 @@ from .issuefile import (
 )
 from .schedule import Schedule, send_dates, send_times
 
+# Issue keys -> (deliveries, proofs) the database has recorded, for the keys with any.
+History = Callable[[list[str]], Mapping[str, tuple[int, int]]]
 SUBJECT_MAX = 59  # characters: "under 60"
 PREHEADER_MAX = 99  # characters: "under 100"
 ELLIPSIS = "…"
@@ -277,16 +280,23 @@ class PlanReport:
 def plan_into(content: Content, schedule: Schedule, issues_dir: Path, *, now: datetime,
               min_words: int = 150, max_words: int = 450, cta_url: str = "",
               status: str = "scheduled", dry_run: bool = False,
-              days: bool = False) -> PlanReport:
+              days: bool = False, new_id: Callable[[str], str] | None = None,
+              history: History | None = None) -> PlanReport:
     """Plan ``content`` into ``issues_dir``, never overwriting a file a person edited.
 
-    This article's files (found by the ``from`` of their blocks) that were edited since
+    This article's files (found by the ``from`` of their blocks) that have deliveries or
+    proofs recorded (``history(keys)``: ledger key -> (deliveries, proofs), asked only when
+    the article has files), that were edited since
     `plan` wrote them (their SHA-256 differs from ``.plan-state.yaml``), or whose send time
     is at or before ``now``, are kept, and their snippets are not planned again; invalid
     files are never touched. The rest of the article is packed again, numbered from its
     first issue (or after the last issue of the folder), skipping numbers in use and the
     days of kept issues, and written; its old files that the new plan does not reuse are
     removed.
+
+    Every file written carries an ``id``: the one of the file it replaces at the same path,
+    or a fresh one from ``new_id(slug)`` (default :func:`new_issue_id`), so a new series
+    never inherits an old one's ledger.
     """
     queue = load_queue(issues_dir)
     _refuse_invalid_files(queue)
@@ -294,7 +304,9 @@ def plan_into(content: Content, schedule: Schedule, issues_dir: Path, *, now: da
     state = read_state(issues_dir)
     slug = content.article.slug
     mine = [item for item in queue.issues if _from_article(item.issue, slug)]
-    kept = [(item, reason) for item in mine if (reason := _keep_reason(item, state, now))]
+    recorded = history([i.issue.key for i in mine]) if history and mine else {}
+    kept = [(item, reason) for item in mine
+            if (reason := _keep_reason(item, state, now, recorded))]
     kept_items = [item for item, _ in kept]
     replaceable = [item for item in mine if item not in kept_items]
     issues = _fresh_issues(content, schedule, kept_items, min_words=min_words,
@@ -307,6 +319,8 @@ def plan_into(content: Content, schedule: Schedule, issues_dir: Path, *, now: da
     issues = _renumber(issues, _free_numbers(base, reserved, len(issues)))
     if days:  # sequence mode: `day:` offsets from the first send date instead of send_at
         issues = [replace(i, send_at=None, day=_day_of(i, schedule)) for i in issues]
+    issues = _with_ids(issues, queue, replaceable, issues_dir,
+                       lambda: (new_id or new_issue_id)(slug))
     actions = [FileAction(item.path, "kept", item.issue, reason) for item, reason in kept]
     actions += [FileAction(Path(e.path or ""), "kept", None, f"invalid: {e.message}")
                 for e in queue.errors]
@@ -316,10 +330,12 @@ def plan_into(content: Content, schedule: Schedule, issues_dir: Path, *, now: da
 
 def plan_folder(content: Content, schedule: Schedule, config: Config, *, now: datetime,
                 status: str = "scheduled", min_words: int | None = None,
-                max_words: int | None = None, dry_run: bool = False) -> PlanReport:
+                max_words: int | None = None, dry_run: bool = False,
+                history: History | None = None) -> PlanReport:
     """:func:`plan_into` the newsletter folder of ``config``, with its budget, CTA and mode.
 
-    What ``newsletter plan`` and the studio's "Plan" both run.
+    What ``newsletter plan`` and the studio's "Plan" both run; ``history`` is the
+    database's record of deliveries and proofs (see :func:`plan_into`).
     """
     low = min_words or config.cadence.min_words
     high = max_words or config.cadence.max_words
@@ -328,7 +344,27 @@ def plan_folder(content: Content, schedule: Schedule, config: Config, *, now: da
                           field="--min-words")
     return plan_into(content, schedule, config.issues_dir, now=now, min_words=low,
                      max_words=high, cta_url=config.cta_url, status=status, dry_run=dry_run,
-                     days=config.mode == "sequence")
+                     days=config.mode == "sequence", history=history)
+
+
+def new_issue_id(slug: str) -> str:
+    """A fresh issue id: the article's slug (cut short) and 48 random bits."""
+    return f"{slug[:20].strip('-') or 'issue'}-{secrets.token_hex(6)}"
+
+
+def _with_ids(issues: list[Issue], queue: Queue, replaceable: list[LoadedIssue],
+              issues_dir: Path, fresh: Callable[[], str]) -> list[Issue]:
+    """Each issue with the id of the replaced file at its path, or a fresh, unused one."""
+    reused = {item.path: item.issue.id for item in replaceable if item.issue.id}
+    taken = {item.issue.key for item in queue.issues if item not in replaceable}
+    result = []
+    for issue in issues:
+        issue_id = reused.get(issues_dir / issue_filename(issue), "")
+        while not issue_id or issue_id in taken:
+            issue_id = fresh()
+        taken.add(issue_id)
+        result.append(replace(issue, id=issue_id))
+    return result
 
 
 def _refuse_invalid_files(queue: Queue) -> None:
@@ -353,7 +389,13 @@ def _from_article(issue: Issue, slug: str) -> bool:
     return any(block.origin.startswith(f"{slug}#") for block in issue.blocks)
 
 
-def _keep_reason(item: LoadedIssue, state: dict[str, str], now: datetime) -> str:
+def _keep_reason(item: LoadedIssue, state: dict[str, str], now: datetime,
+                 history: Mapping[str, tuple[int, int]]) -> str:
+    if item.issue.key in history:
+        deliveries, proofs = history[item.issue.key]
+        recorded = [f"{deliveries} deliveries" if deliveries else "",
+                    f"{proofs} proofs" if proofs else ""]
+        return f"has {' and '.join(filter(None, recorded))} recorded"
     recorded = state.get(item.path.name)
     if recorded is None:
         return "not written by `newsletter plan` (no record of it): treated as edited"

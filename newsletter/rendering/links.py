@@ -28,20 +28,20 @@ class Links:
         token = make_token(self.secret, "unsubscribe", subscriber_key)
         return f"{self.base_url}/unsubscribe/{token}"
 
-    def view_url(self, number: int, subscriber_key: str = "") -> str:
-        """The view-in-browser URL of an issue as it was sent."""
+    def view_url(self, issue_key: str, subscriber_key: str = "") -> str:
+        """The view-in-browser URL of an issue (by its ledger key) as it was sent."""
         if not subscriber_key:
-            return f"{self.base_url}/archive/{number}"
-        token = make_token(self.secret, "view", f"{subscriber_key}:{number}")
-        return f"{self.base_url}/archive/{number}?t={token}"
+            return f"{self.base_url}/archive/{issue_key}"
+        token = make_token(self.secret, "view", f"{subscriber_key}:{issue_key}")
+        return f"{self.base_url}/archive/{issue_key}?t={token}"
 
-    def fields(self, subscriber: Addressee, number: int) -> dict[str, str]:
-        """The personal fields of one subscriber for issue ``number``."""
+    def fields(self, subscriber: Addressee, issue_key: str) -> dict[str, str]:
+        """The personal fields of one subscriber for the issue with ``issue_key``."""
         return {
             "name": subscriber.name,
             "email": subscriber.email,
             # ?i= tells `newsletter stats` which issue's link was used (not signed: at worst
             # a reader misattributes their own unsubscribe).
-            "unsubscribe_url": f"{self.unsubscribe_url(subscriber.key)}?i={number}",
-            "view_url": self.view_url(number, subscriber.key),
+            "unsubscribe_url": f"{self.unsubscribe_url(subscriber.key)}?i={issue_key}",
+            "view_url": self.view_url(issue_key, subscriber.key),
         }

@@ -180,10 +180,9 @@ class LedgerStore:
                 tallies.setdefault(key, {})[status] = n
         return {key: Counts(**t) for key, t in tallies.items()}
 
-    def counts_by_number(self) -> dict[int, dict[str, int]]:
-        """Issue number -> ledger rows by status (what `queue` shows beside each issue)."""
-        return {int(key): asdict(c) for key, c in self.delivery_counts().items()
-                if key.isdigit()}
+    def counts_by_key(self) -> dict[str, dict[str, int]]:
+        """Issue key -> ledger rows by status (what `queue` shows beside each issue)."""
+        return {key: asdict(c) for key, c in self.delivery_counts().items()}
 
     def count_unclaimed(self, issue_key: str) -> int:
         """Active subscribers the issue would still go to (no row yet, or released)."""

@@ -153,8 +153,20 @@ def v6_studio_users(conn: Connection) -> None:
         table.create(conn)
 
 
+
+def v7_send_numbers(conn: Connection) -> None:
+    """v7: a send knows its issue's number (ledger keys become issue ids, no longer numbers);
+    sends from before ids were keyed by the number itself."""
+    _add_column(conn, "sends", Column("number", Integer))
+    legacy = [key for (key,) in conn.execute(select(s.sends.c.issue_key)) if key.isdigit()]
+    for key in legacy:
+        conn.execute(update(s.sends).where(s.sends.c.issue_key == key).values(number=int(key)))
+
+
+
 MIGRATIONS: tuple[Migration, ...] = (v1_initial, v2_history_and_events, v3_sequence_fields,
-                                     v4_confirmations, v5_sequence_progress, v6_studio_users)
+                                     v4_confirmations, v5_sequence_progress, v6_studio_users,
+                                     v7_send_numbers)
 assert len(MIGRATIONS) == s.LATEST_VERSION
 
 

@@ -131,6 +131,7 @@ class SendRecord:
     """An issue's send: the rendering kept as first sent, its times and totals."""
 
     issue_key: str
+    number: int | None
     subject: str
     preheader: str
     html: str

@@ -34,7 +34,7 @@ SUPPRESSED = ("unsubscribed", "bounced", "complained")  # never mailed, never au
 DELIVERY_STATUSES = ("claimed", "sent", "failed", "uncertain", "retry")
 # "retry": released by the operator (or handed back unsent); claimable again, keeps attempts.
 
-LATEST_VERSION = 6
+LATEST_VERSION = 7
 SEQ_UNSCHEDULED = "1970-01-01 00:00:00.000000"  # seq_next_due_at not computed yet
 
 
@@ -153,7 +153,8 @@ Index("ix_deliveries_subscriber", deliveries.c.subscriber_id)
 
 sends = Table(
     "sends", metadata,
-    Column("issue_key", String(64), primary_key=True),
+    Column("issue_key", String(64), primary_key=True),  # the issue's id (its number before ids)
+    Column("number", Integer),  # v6: the issue's number when its sending began
     Column("subject", Text, nullable=False),
     Column("preheader", Text, nullable=False, default=""),
     Column("html", Text, nullable=False),

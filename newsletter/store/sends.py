@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, insert, select, update
+from sqlalchemy import Connection, Engine, Table, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..models import Outcome, RenderedIssue
@@ -32,7 +32,7 @@ class SendStore:
     def record_send(self, issue_key: str, rendered: RenderedIssue, *,
                     now: datetime) -> SendRecord:
         """Keep the issue's rendering as first sent; a resumed send keeps the first one."""
-        row = {"issue_key": issue_key, "subject": rendered.subject,
+        row = {"issue_key": issue_key, "number": rendered.number, "subject": rendered.subject,
                "preheader": rendered.preheader, "html": rendered.html, "text": rendered.text,
                "started_at": now, "sent": 0, "failed": 0, "uncertain": 0}
         with write_transaction(self.engine) as conn:
@@ -71,6 +71,18 @@ class SendStore:
                 issue_key=issue_key, email=email, status=outcome.status,
                 message_id=outcome.message_id or None, error=outcome.error or None, at=now))
 
+    def recorded_history(self, issue_keys: Iterable[str]) -> dict[str, tuple[int, int]]:
+        """Issue key -> (deliveries, proofs) recorded, for the keys that have any."""
+        keys = sorted(set(issue_keys))
+        found: dict[str, list[int]] = {}
+        with read_transaction(self.engine) as conn:
+            for slot, table in enumerate((deliveries, test_sends)):
+                query = (select(table.c.issue_key, func.count())
+                         .where(table.c.issue_key.in_(keys)).group_by(table.c.issue_key))
+                for key, count in conn.execute(query):
+                    found.setdefault(key, [0, 0])[slot] = count
+        return {key: (d, p) for key, (d, p) in found.items()}
+
     def test_sends_for(self, issue_key: str) -> list[TestSendRecord]:
         """Proofs of an issue, oldest first."""
         c = test_sends.c
@@ -95,8 +107,6 @@ class SendStore:
 
     def event_count(self, issue_key: str | None = None) -> dict[str, int]:
         """Stored events by type (optionally for one issue)."""
-        from sqlalchemy import func
-
         query = select(events.c.type, func.count()).group_by(events.c.type)
         if issue_key is not None:
             query = query.where(events.c.issue_key == issue_key)

@@ -8,15 +8,15 @@ Python (:func:`newsletter.planning.sequence.next_due`) and the hint corrected. A
 or resumed subscriber has the 1970 default (computed on first sight); when the series or
 the timing changes (:func:`sync_fingerprint`) every hint is reset the same way.
 
-A claim inserts ``claimed`` rows into the same deliveries ledger as broadcasts (issue key
-= the issue number, unique per subscriber: the exactly-once guard) and advances the
+A claim inserts ``claimed`` rows into the same deliveries ledger as broadcasts (keyed by
+the issue's id, unique per subscriber: the exactly-once guard) and advances the
 subscriber's progress in the same transaction, moving their hint past ``now``: one email
 per subscriber per run, whatever they are owed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -123,14 +123,15 @@ _ADVANCE = sql_update(subscribers).where(_S.id == bindparam("b_id")).values(
 
 
 def claim_due(engine: Engine, plan: Planner, *, batch_id: str, limit: int, now: datetime,
-              sendable: frozenset[int] | None = None, stamp: datetime | None = None
-              ) -> ClaimResult:
+              keys: Mapping[int, str], sendable: frozenset[int] | None = None,
+              stamp: datetime | None = None) -> ClaimResult:
     """Claim, in one transaction, up to ``limit`` subscribers whose next issue is due.
 
-    ``plan`` computes a subscriber's next due issue from their progress; ``sendable``
-    (None: all) are the issues this run can send: a subscriber due for another one waits
-    for a later run. ``seen == 0`` means nobody may be due any more. ``stamp`` (default
-    ``now``) is the claim time the lease is measured from: the real clock.
+    ``plan`` computes a subscriber's next due issue from their progress; ``keys`` maps each
+    issue number to its ledger key; ``sendable`` (None: all) are the issues this run can
+    send: a subscriber due for another one waits for a later run. ``seen == 0`` means
+    nobody may be due any more. ``stamp`` (default ``now``) is the claim time the lease is
+    measured from: the real clock.
     """
     with write_transaction(engine) as conn:
         rows = _candidates(conn, now, limit, lock=True)
@@ -146,26 +147,39 @@ def claim_due(engine: Engine, plan: Planner, *, batch_id: str, limit: int, now: 
                 pairs.append((row, due))
         if hints or later:
             conn.execute(_SET_HINT, hints + later)
-        claims, skipped = _claim_pairs(conn, pairs, plan, batch_id, now, stamp or now)
+        claims, skipped = _claim_pairs(conn, pairs, plan, _Batch(batch_id, keys), now,
+                                       stamp or now)
     return ClaimResult(claims, len(rows), skipped)
 
 
+@dataclass(frozen=True)
+class _Batch:
+    """One claim transaction's batch id, and the ledger key of each issue number."""
+
+    batch_id: str
+    keys: Mapping[int, str]
+
+    def numbers(self) -> dict[str, int]:
+        return {key: number for number, key in self.keys.items()}
+
+
 def _claim_pairs(conn: Connection, pairs: list[tuple[Any, Due]], plan: Planner,
-                 batch_id: str, now: datetime, stamp: datetime
+                 batch: _Batch, now: datetime, stamp: datetime
                  ) -> tuple[list[DueClaim], list[int]]:
     if not pairs:
         return [], []
-    had = _existing(conn, [(row[0], str(due.number)) for row, due in pairs])
-    fresh = [(row, due) for row, due in pairs if (row[0], str(due.number)) not in had]
+    keyed = [(row, due, (row[0], batch.keys[due.number])) for row, due in pairs]
+    had = _existing(conn, [pair for _, _, pair in keyed])
+    fresh = [(row, pair[1]) for row, _, pair in keyed if pair not in had]
     if fresh:
         conn.execute(_insert(conn), [
-            {"issue_key": str(due.number), "subscriber_id": row[0], "status": "claimed",
-             "batch_id": batch_id, "attempts": 1, "claimed_at": stamp, "updated_at": stamp}
-            for row, due in fresh])
-    conn.execute(_ADVANCE, [_advance(row, due, plan, now, (row[0], str(due.number)) in had)
-                            for row, due in pairs])
-    claimed = _claimed_in(conn, batch_id)
-    return claimed, [due.number for row, due in pairs if (row[0], str(due.number)) in had]
+            {"issue_key": key, "subscriber_id": row[0], "status": "claimed",
+             "batch_id": batch.batch_id, "attempts": 1, "claimed_at": stamp,
+             "updated_at": stamp} for row, key in fresh])
+    conn.execute(_ADVANCE, [_advance(row, due, plan, now, pair in had)
+                            for row, due, pair in keyed])
+    claimed = _claimed_in(conn, batch.batch_id, batch.numbers())
+    return claimed, [due.number for _, due, pair in keyed if pair in had]
 
 
 def _advance(row: Any, due: Due, plan: Planner, now: datetime, had: bool) -> dict[str, Any]:
@@ -192,12 +206,17 @@ def _insert(conn: Connection) -> Any:
     return insert(deliveries)  # SQLite: BEGIN IMMEDIATE already serialises claimers
 
 
-def _claimed_in(conn: Connection, batch_id: str) -> list[DueClaim]:
+def _claimed_in(conn: Connection, batch_id: str, numbers: Mapping[str, int] | None = None
+                ) -> list[DueClaim]:
+    """The rows claimed by ``batch_id``, each with its issue number (``numbers``: ledger key
+    -> number; 0 when not given)."""
     query = (select(_D.issue_key, _D.id, _S.id, _S.email, _S.name, _S.timezone, _S.fields,
                     _S.key)
              .join(subscribers, _S.id == _D.subscriber_id)
              .where(_D.batch_id == batch_id, _D.status == "claimed").order_by(_S.id))
-    return [DueClaim(int(key), Claimed(did, sid, email, name, tz, dict(fields or {}), skey))
+    numbers = numbers or {}
+    return [DueClaim(numbers.get(key, 0),
+                     Claimed(did, sid, email, name, tz, dict(fields or {}), skey))
             for key, did, sid, email, name, tz, fields, skey in conn.execute(query)]
 
 

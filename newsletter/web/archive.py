@@ -26,13 +26,12 @@ _ISSUE_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src https: htt
 @blueprint.get("/archive")
 def index() -> tuple[str, int]:
     """Sent issues, newest first."""
-    sends = [s for s in web_context().store.list_sends() if s.issue_key.isdigit()]
-    sends.sort(key=lambda s: int(s.issue_key), reverse=True)
-    return page("archive.html.j2", title="Archive", sends=sends)
+    sends = [s for s in web_context().store.list_sends() if s.number is not None]
+    return page("archive.html.j2", title="Archive", sends=sends[::-1])
 
 
-@blueprint.get("/archive/<int:number>")
-def issue(number: int) -> Response:
+@blueprint.get("/archive/<key>")
+def issue(key: str) -> Response:
     """One sent issue as it was sent, the same public page for every reader.
 
     The view link's ``?t=`` token would only personalise the page; a damaged, forged or
@@ -40,13 +39,13 @@ def issue(number: int) -> Response:
     """
     ctx = web_context()
     token = request.args.get("t")
-    if token is not None and not view_token_valid(ctx.secret, token, number):
-        log.info("archive: ignored an invalid view token for issue %s", number)
-    sent = ctx.store.get_send(str(number))
-    if sent is None:
-        raise NotFound("No issue with this number has been sent.")
+    if token is not None and not view_token_valid(ctx.secret, token, key):
+        log.info("archive: ignored an invalid view token for issue %s", key)
+    sent = ctx.store.get_send(key)
+    if sent is None or sent.number is None:
+        raise NotFound("No such issue has been sent.")
     response = Response(neutral_html(sent, url_for("unsubscribe.how_to_unsubscribe"),
-                                     url_for("archive.issue", number=number)),
+                                     url_for("archive.issue", key=key)),
                         mimetype="text/html")
     response.headers["Content-Security-Policy"] = _ISSUE_CSP
     response.headers["Cache-Control"] = "public, max-age=300"
@@ -62,10 +61,10 @@ def neutral_html(sent: SendRecord, unsubscribe_url: str, view_url: str) -> str:
     return personalize(rendered, reader)[0]
 
 
-def view_token_valid(secret: str, token: str, number: int) -> bool:
-    """Whether ``token`` is a genuine view token for issue ``number``."""
+def view_token_valid(secret: str, token: str, issue_key: str) -> bool:
+    """Whether ``token`` is a genuine view token for the issue with ``issue_key``."""
     try:
         subject = read_token(secret, "view", token)
     except TokenError:
         return False
-    return subject.rpartition(":")[2] == str(number)
+    return subject.partition(":")[2] == issue_key

@@ -14,6 +14,7 @@ from __future__ import annotations
 from flask import Blueprint, request
 from werkzeug.exceptions import BadRequest
 
+from ..models import ISSUE_KEY_PATTERN
 from ..store import Subscriber
 from ..store.events import link_source
 from ..tokens import TokenError, read_token
@@ -23,7 +24,7 @@ blueprint = Blueprint("unsubscribe", __name__)
 ONE_CLICK_FIELD, ONE_CLICK_VALUE = "List-Unsubscribe", "One-Click"
 MAILABLE = ("active", "pending")
 TEST_KEY = "test"  # the subscriber key of proofs (deliver.send_test)
-ISSUE_PARAM, MAX_ISSUE_DIGITS = "i", 9
+ISSUE_PARAM = "i"
 
 
 @blueprint.get("/unsubscribe")
@@ -83,15 +84,14 @@ def _subscriber(key: str) -> Subscriber | None:
 
 
 def _issue() -> str | None:
-    """The issue number the link came from (``?i=3``), or None when absent or malformed.
+    """The issue key the link came from (``?i=tips-3f9a2c7b1d0e``, or ``?i=3`` before
+    ids), or None when absent or malformed.
 
     Not signed (links.py signs only the key): at worst a reader misattributes their own
-    unsubscribe, so it is only kept when it looks like an issue number.
+    unsubscribe, so it is only kept when it looks like an issue key.
     """
     raw = request.args.get(ISSUE_PARAM, "")
-    if raw.isascii() and raw.isdigit() and len(raw) <= MAX_ISSUE_DIGITS and int(raw) > 0:
-        return str(int(raw))
-    return None
+    return raw if raw.isascii() and ISSUE_KEY_PATTERN.fullmatch(raw) else None
 
 
 def _test_link() -> tuple[str, int]:

@@ -59,8 +59,8 @@ def _versioned(number: int) -> Versioned:
     return read_versioned(_loaded(number).path)
 
 
-def _is_sent(number: int) -> bool:
-    return web_context().store.get_send(str(number)) is not None
+def _is_sent(issue: Issue) -> bool:
+    return web_context().store.get_send(issue.key) is not None
 
 
 @blueprint.get("/issues/<int:number>")
@@ -75,13 +75,13 @@ def _editor(current: Versioned, shown: Issue, code: int = 200, error: str = "",
     ctx = web_context()
     number = current.issue.number
     others = [i.issue for i in load_queue(ctx.config.issues_dir).issues
-              if i.issue.number != number and not _is_sent(i.issue.number)]
+              if i.issue.number != number and not _is_sent(i.issue)]
     local = (current.issue.send_at.astimezone(ctx.config.tz).strftime("%Y-%m-%dT%H:%M")
              if current.issue.send_at else "")
     warnings = _warnings(shown)
     return studio_page("editor.html.j2", code, title=f"Issue {number}", issue=shown,
                        file=current.loaded.path.name, version=version or current.version,
-                       sent=_is_sent(number), others=others, send_at_local=local,
+                       sent=_is_sent(current.issue), others=others, send_at_local=local,
                        zone=ctx.config.timezone, error=error, warnings=warnings,
                        subject_max=SUBJECT_MAX + 1, preheader_max=PREHEADER_MAX + 1,
                        blocks_json=[_sources_json(b) for b in shown.blocks],
@@ -182,7 +182,7 @@ def _apply(issue: Issue, keys: list[str], op: str) -> tuple[Issue, int | None]:
 def save(number: int) -> ResponseReturnValue:
     """Write the edited issue back to its file, unless it changed since the page loaded."""
     current = _versioned(number)
-    if _is_sent(number):
+    if _is_sent(current.issue):
         abort(409, "This issue has been sent: it can no longer be changed.")
     version = request.form.get("version", "")
     edited, keys = issue_from_form(current.issue, request.form)
@@ -227,7 +227,8 @@ def _added_from_bank(issue: Issue, op: str) -> Issue:
 
 def _move(current: Versioned, edited: Issue, index: int, key: str, version: str) -> Response:
     target = request.form.get(f"move_to-{key}", "")
-    if not target.isdigit() or int(target) == current.issue.number or _is_sent(int(target)):
+    if not target.isdigit() or int(target) == current.issue.number or \
+            _is_sent(_loaded(int(target)).issue):
         abort(400, "Choose another issue that has not been sent.")
     source = Versioned(replace(current.loaded, issue=edited), version)
     move_block(source, index, _loaded(int(target)).path)
@@ -271,16 +272,17 @@ def _escape(text: str) -> str:
 @blueprint.get("/issues/<int:number>/sent")
 def sent_rendering(number: int) -> Response:
     """What subscribers received (the stored rendering), personal parts neutralised."""
-    sent = web_context().store.get_send(str(number))
+    key = _loaded(number).issue.key
+    sent = web_context().store.get_send(key)
     if sent is None:
         abort(404, "This issue has not been sent.")
     return _frame(neutral_html(sent, url_for("unsubscribe.how_to_unsubscribe"),
-                               url_for("archive.issue", number=number)))
+                               url_for("archive.issue", key=key)))
 
 
 def _change(number: int, change: Any, done: str) -> ResponseReturnValue:
     current = _versioned(number)
-    if _is_sent(number):
+    if _is_sent(current.issue):
         abort(409, "This issue has been sent: it can no longer be changed.")
     try:
         save_issue(current.loaded.path, change(current.issue),

@@ -49,9 +49,9 @@ def index() -> ResponseReturnValue:
     ctx = web_context()
     config = ctx.config
     queue = load_queue(config.issues_dir)
-    rows = queue_rows(queue, config.tz, ctx.store.counts_by_number())
-    sent = {key for key in (s.issue_key for s in ctx.store.list_sends())}
-    issues = [dict(row, sent=str(row["number"]) in sent, version=file_version(Path(row["file"])))
+    rows = queue_rows(queue, config.tz, ctx.store.counts_by_key())
+    sent = {s.issue_key for s in ctx.store.list_sends()}
+    issues = [dict(row, sent=row["id"] in sent, version=file_version(Path(row["file"])))
               for row in rows if "error" not in row]
     errors = [row for row in rows if "error" in row]
     today = ctx.clock().astimezone(config.tz).date()
@@ -97,7 +97,8 @@ def replan() -> ResponseReturnValue:
                                 start=_blank(form.get("start")), now=ctx.clock())
         report = plan_folder(load_content(ctx.config.content_dir / name), schedule,
                              ctx.config, now=ctx.clock(),
-                             status=form.get("status", "scheduled"))
+                             status=form.get("status", "scheduled"),
+                             history=ctx.store.recorded_history)
     except NewsletterError as exc:
         notice(f"Not planned: {exc}", "error")
         back = request.form.get("back", "")

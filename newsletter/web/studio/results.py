@@ -42,15 +42,15 @@ def index() -> ResponseReturnValue:
                        counts=store.count_by_status())
 
 
-@blueprint.get("/results/<int:number>")
-def issue(number: int) -> ResponseReturnValue:
+@blueprint.get("/results/<key>")
+def issue(key: str) -> ResponseReturnValue:
     """One issue's figures, opens and clicks per day, and its links with their clicks."""
     store = web_context().store
     try:
-        [stats] = issue_stats(store, number, top=TOP_LINKS)
+        [stats] = issue_stats(store, key=key, top=TOP_LINKS)
     except NewsletterError as exc:
         abort(404, str(exc))
-    days, series = _table(event_timeline(store, str(number)), ("open", "click"))
+    days, series = _table(event_timeline(store, key), ("open", "click"))
     named = {"opens": series.get("open", {}), "clicks": series.get("click", {})}
-    return studio_page("result.html.j2", title=f"Results of issue {number}", s=stats,
+    return studio_page("result.html.j2", title=f"Results of issue {stats.issue}", s=stats,
                        days=days, series=named, chart=line_chart(days, named) if days else None)

@@ -51,7 +51,7 @@ def show(subscriber_id: int) -> ResponseReturnValue:
     found = ctx.store.get_subscriber(subscriber_id)
     if found is None:
         abort(404, "No such subscriber.")
-    sends = {s.issue_key: s.subject for s in ctx.store.list_sends()}
+    sends = {s.issue_key: s for s in ctx.store.list_sends()}
     progress = (seqdb.position(ctx.store.engine, found.email)
                 if ctx.config.mode == "sequence" else None)
     return studio_page("subscriber.html.j2", title=found.email, who=found,
