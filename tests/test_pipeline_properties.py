@@ -22,6 +22,15 @@ PIECES = [
     "Skip to content", "Subscribe to our newsletter", "testimonial", "Buy now", "20% off",
     "Widget", "What is it?", "Title Case Heading", "—", "é", "\t", " ", "```", "---",
     "<p>", "</p>", "<h2>", "</h2>", "<li>", "<ul>", "[link](https://x.example)", "|",
+    # front matter and scraper headers
+    "+++", "---title: x", "title = \"T\"", "Title: A page", "URL Source: https://x.example",
+    "Markdown Content:",
+    # HTML, JSX and shortcodes inside Markdown
+    "<div>", "</div>", "<details>", "<summary>", "</summary>", "<sup>1</sup>", "<a", "href=\"#x\"",
+    ">", "<PostImage", "alt=\"pic\"", "/>", "<Card title=\"Pick\" />", "{{< youtube x >}}",
+    "&nbsp;", "![alt](a.png)", "**Bold Line**", "[\\[1\\]](#_note-1)", "¹",
+    # line separators other than \n, and mojibake
+    "\u2028", "\u2029", "\x85", "\x0c", "\x0b", "\r", "â€™", "Â ",
 ]
 WORDS = st.sampled_from(["alpha", "beta", "Gamma", "delta", "the", "of", "It", "runs", "well"])
 LINE = st.lists(st.one_of(st.sampled_from(PIECES), WORDS, st.text(max_size=6)),

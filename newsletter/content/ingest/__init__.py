@@ -9,6 +9,12 @@ Windows-1252 (what Word and older editors save) are read as cp1252, with a warni
 caller to show. Anything else is an ArticleError that names the file and the first bad
 byte, rather than a silent guess that could garble the text.
 Files that are missing, empty, whitespace-only or binary (NUL bytes) are ArticleErrors too.
+Double-encoded UTF-8 (mojibake such as ``Itâs``) is repaired where unambiguous, with a warning.
+
+The shape is recognised before the structure is read: a ``.txt`` file that is really Markdown
+(a scraper's ``Title:``/``URL Source:`` header, or headings, links and bold text in Markdown
+syntax, as Jina Reader and html2text write) goes to the Markdown reader, which then looks for
+page furniture; a plain scraped page stays with the text reader.
 """
 
 from __future__ import annotations
@@ -19,11 +25,14 @@ from pathlib import Path
 
 from ...errors import ArticleError
 from ...models import Document
+from .frontmatter import read_front_matter
+from .mojibake import repair_mojibake
 from .text import read_text_article
 
 __all__ = [
     "ArticleError",
     "decode_article",
+    "is_markdown_shaped",
     "read_article",
     "read_html_article",
     "read_markdown_article",
@@ -51,11 +60,12 @@ _MARKDOWN_SNIFF = re.compile(
 _META_CHARSET = re.compile(rb"<meta[^>]+charset=[\"']?([\w.:-]+)", re.I)
 
 
-def read_markdown_article(text: str, source: str = "") -> Document:
-    """Read Markdown (optionally with YAML front matter) into a Document."""
+def read_markdown_article(text: str, source: str = "", *, scraped: bool = False) -> Document:
+    """Read Markdown (optionally with front matter) into a Document; ``scraped`` when it is
+    a scrape of a whole page (menus and footers are then looked for)."""
     from .markdown import read_markdown_article as read
 
-    return read(text, source)
+    return read(text, source, scraped=scraped)
 
 
 def read_html_article(text: str, source: str = "") -> Document:
@@ -73,6 +83,8 @@ _READERS = {
 
 
 CP1252_WARNING = "not UTF-8: read as Windows-1252 (cp1252); check quotes and accents"
+MOJIBAKE_WARNING = ("double-encoded UTF-8 (mojibake such as 'â€™') repaired; "
+                    "check quotes and accents")
 
 
 def read_article(path: Path, *, warnings: list[str] | None = None) -> Document:
@@ -94,8 +106,14 @@ def read_article(path: Path, *, warnings: list[str] | None = None) -> Document:
             raise
         if warnings is not None:
             warnings.append(f"{path}: {CP1252_WARNING}")
+    text, repaired = repair_mojibake(text)
+    if repaired and warnings is not None:
+        warnings.append(f"{path}: {MOJIBAKE_WARNING}")
     fmt = fmt or sniff_format(text)
-    document = _READERS[fmt](text, str(path))
+    if fmt == "text" and is_markdown_shaped(text):
+        document = read_markdown_article(text, str(path), scraped=True)
+    else:
+        document = _READERS[fmt](text, str(path))
     relative = relative_links(document)
     if relative and warnings is not None:
         warnings.append(f"{path}: {len(relative)} relative link(s) left relative, such as "
@@ -175,6 +193,28 @@ def _decode(data: bytes, encoding: str, path: Path | str) -> str:
             f"{error.start}); save the file as UTF-8",
             path=path,
         ) from error
+
+
+_MARKS = (
+    re.compile(r"^#{1,6}[ \t]+\S", re.MULTILINE),  # ATX headings
+    re.compile(r"\[[^\]\n]{0,120}\]\([^)\s]{1,500}\)"),  # links and pictures
+    re.compile(r"\*\*[^*\n]{1,120}\*\*"),  # bold
+    re.compile(r"^```", re.MULTILINE),  # fenced code
+)
+_SHAPE_SAMPLE = 50_000  # characters looked at: the shape shows early, and it bounds the work
+
+
+def is_markdown_shaped(text: str) -> bool:
+    """Text written in Markdown, whatever the file is called: a scraper's metadata header
+    (``Title:`` / ``URL Source:``), or Markdown marks of two kinds or more (headings, links,
+    bold, code fences), at least four and at least one every 50 lines."""
+    head = text[:_SHAPE_SAMPLE]
+    if read_front_matter(head.split("\n", 40)[:40]).reason.startswith("metadata_header"):
+        return True
+    counts = [len(mark.findall(head)) for mark in _MARKS]
+    lines = sum(1 for line in head.split("\n") if line.strip())
+    total = sum(counts)
+    return sum(c > 0 for c in counts) >= 2 and total >= max(4, lines / 50)
 
 
 def sniff_format(text: str) -> str:

@@ -173,7 +173,8 @@ _CALLOUT = re.compile(
 )
 _FAQ_HEADING = re.compile(r"\bFAQs?\b|frequently asked|\bquestions\b|\bQ\s*&\s*A\b", re.IGNORECASE)
 _REFERENCE_HEADING = re.compile(
-    r"^[#*_\s]*(?:resources|references|sources|bibliography|works cited|notes|citations|"
+    r"^[#*_\s]*(?:(?:show|view|hide|see|all)\s+)?"
+    r"(?:resources|references|sources|bibliography|works cited|notes|citations|"
     r"footnotes|further reading)[*_\s]*:?[*_\s]*$",
     re.IGNORECASE,
 )
@@ -246,6 +247,8 @@ def opens_questions(blocks: Sequence[Block], index: int) -> bool:
     """A heading with no text of its own, followed by two or more question headings
     (``What About Naps?`` then ``Is napping good?``, ``How late is too late?``)."""
     head, questions = blocks[index], 0
+    if head.level <= 1:
+        return False  # the article's title is followed by all its sections, not a FAQ
     for block in blocks[index + 1 :]:
         if block.kind not in ("heading", "question"):
             if not questions:
@@ -267,3 +270,50 @@ _HEADING_MARKS = re.compile(
 def strip_heading_marks(text: str) -> str:
     """A heading without its permalink sign (``¶``, ``#``, ``§``) or ``[edit]`` link."""
     return " ".join(_HEADING_MARKS.sub(" ", text).split())
+
+
+# --- page titles -----------------------------------------------------------------------------
+
+_TITLE_PARTS = re.compile(r"\s+(\||—|–|-|·|•|::|»)\s+")
+_SITE_SEPARATORS = frozenset(["|", "—", "·", "•", "::", "»"])
+_HOST = re.compile(r"^[a-z][a-z0-9+.-]*://(?:www\d?\.)?([^/:?#]+)", re.IGNORECASE)
+
+
+def strip_site_name(title: str, url: str = "") -> str:
+    """The article's own title from a page title: ``Basic Lumbar Routine — Dr Tim Foo | State
+    Of Flow`` -> ``Basic Lumbar Routine``.
+
+    A trailing part is the site's name when it spells the page's host name (``Dr Tim Foo``
+    for ``drtimfoo.com``), or when it is short and follows a separator that titles use for
+    site names (`` | ``, `` — ``, `` · ``). A hyphen or en dash only separates a part the host
+    name confirms, so ``Migraines and Headaches - Patient Home Guide`` keeps its hyphen.
+    """
+    parts = _TITLE_PARTS.split(title.strip())  # text, separator, text, ...
+    texts, separators = parts[0::2], parts[1::2]
+    host = _host_letters(url)
+    for index in range(1, len(texts)):
+        letters = _letters(texts[index])
+        if host and len(letters) >= 4 and (letters in host or host in letters):
+            texts, separators = texts[:index], separators[: index - 1]
+            break
+    while (len(texts) > 1 and separators[-1] in _SITE_SEPARATORS
+           and word_count(texts[-1]) <= 5 and word_count(" ".join(texts[:-1])) >= 2):
+        texts, separators = texts[:-1], separators[:-1]
+    joined = texts[0]
+    for separator, text in zip(separators, texts[1:], strict=False):
+        joined += f" {separator} {text}"
+    return joined.strip() or title.strip()
+
+
+def _letters(text: str) -> str:
+    return "".join(c for c in text.casefold() if c.isalnum())
+
+
+def _host_letters(url: str) -> str:
+    """``drtimfoo`` for ``https://www.drtimfoo.com/blog``: the host without www and suffix."""
+    match = _HOST.match(url.strip())
+    if not match:
+        return ""
+    labels = match[1].lower().split(".")
+    name = max(labels[:-1] or labels, key=len)
+    return _letters(name)

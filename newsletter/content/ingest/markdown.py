@@ -1,8 +1,17 @@
-"""Markdown (optionally with YAML front matter) -> Document, from markdown-it-py tokens.
+"""Markdown -> Document, from markdown-it-py tokens: authored posts (YAML/TOML front matter,
+MDX components, Hugo shortcodes) and Markdown written by scrapers and converters (Jina
+Reader headers, html2text pages with their menus and footers).
 
-Line numbers are source line numbers (``token.map``, shifted past the front matter). Every
-non-blank line ends in one block, one reference entry or one dropped record: front matter
-keys, images, HTML comments, horizontal rules and link definitions are dropped with a reason.
+Reading goes in two steps. Tokens become blocks here: headings as plain text, paragraphs and
+list items as inline Markdown (links kept, raw HTML such as ``<a>``, ``<sup>1</sup>`` and
+``<br>`` turned into Markdown, pictures left out), HTML blocks through
+:mod:`.htmlblocks`. Then the passes of :mod:`.sections` read what needs context: the page
+header above a scrape's title, tables of contents, sign-up boxes, bold lines used as
+headings, reference sections, the author's sign-off.
+
+Line numbers are source line numbers (``token.map`` shifted past the front matter). Every
+non-blank line ends in one block, one reference entry or one dropped record with the rule
+that dropped it.
 """
 
 from __future__ import annotations
@@ -11,32 +20,37 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-import yaml
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from ...models import Block, Document, Dropped
+from .frontmatter import FrontMatter, read_front_matter
+from .htmlblocks import Piece, html_pieces, inline_html
 from .lines import (
     callout_parts,
     clean_line,
     final_char,
-    is_reference_heading,
+    is_heading_shape,
     mark_faq_questions,
     reference_entry,
+    strip_site_name,
+    word_count,
 )
-from .noise import (
-    is_signup_line,
-    is_skip_link,
-)
-from .text import (
-    title_from_source,
-)
+from .noise import mentions_photo_credit
+from .sections import BlockPass, is_link_only, link_text, run_passes
+from .text import title_from_source
 
 _PARSER: MarkdownIt | None = None
 _GITHUB_ALERT = re.compile(r"^\[!(?P<label>\w+)\]\s*(?P<text>.*)$")
 _DEFINITION = re.compile(r"^\s{0,3}\[(?P<label>\^?[^\]]+)\]:\s*(?P<text>\S.*)$")
-_TAG = re.compile(r"<[^>]*>")
 _FOOTNOTE_MARKER = re.compile(r"\[\^(\d{1,3})\](?!:)")
+_SHORTCODE = re.compile(r"^\s*\{\{[<%].*[%>]\}\}\s*$")
+_SPACER = re.compile(r"^\s*(?:&nbsp;|&#160;|&#xa0;|\\)+\s*$", re.IGNORECASE)
+_HTML_START = re.compile(r"^\s{0,3}<[A-Za-z]")
+_EDIT_LINK = re.compile(r"\[?\[\s*edit(?: source| section)?\s*\]\([^)]*\)\]?|"
+                        r"\[\s*edit(?: source| section)?\s*\](?!\()", re.IGNORECASE)
+_SUPERSCRIPT = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
+_SUPERSCRIPT_RUN = re.compile(r"(?<=[^\s\d⁰¹²³⁴⁵⁶⁷⁸⁹])([⁰¹²³⁴⁵⁶⁷⁸⁹]{1,3})(?![⁰¹²³⁴⁵⁶⁷⁸⁹])")
 
 
 def _parser() -> MarkdownIt:
@@ -56,6 +70,9 @@ class _Reader:
     dropped: list[Dropped] = field(default_factory=list)
     covered: set[int] = field(default_factory=set)
     image_end: int = -9  # the last source line of the latest picture-only paragraph
+    caption_end: int = -9  # the last source line of the latest caption under a picture
+    dropped_since_block: bool = False  # lines were dropped after the latest block
+    dropped_lines: set[int] = field(default_factory=set)
 
     def span(self, token: Token) -> tuple[int, ...]:
         """The non-blank source line numbers a block token covers."""
@@ -63,28 +80,52 @@ class _Reader:
             return ()
         numbers = range(self.offset + token.map[0] + 1, self.offset + token.map[1] + 1)
         self.covered.update(numbers)
-        return tuple(n for n in numbers if n <= len(self.lines) and self.lines[n - 1].strip())
+        return tuple(n for n in numbers if n <= len(self.lines) and self.lines[n - 1].strip()
+                     and n not in self.dropped_lines)
 
     def drop(self, numbers: Sequence[int], reason: str) -> None:
         """Record source lines as dropped."""
         self.dropped.extend(Dropped(n, clean_line(self.lines[n - 1]), reason) for n in numbers)
+        self.dropped_lines.update(numbers)
+        self.dropped_since_block = self.dropped_since_block or bool(numbers)
+
+    def drop_block(self, block: Block, reason: str) -> None:
+        """Record every line of ``block`` as dropped."""
+        self.drop(sorted(set(block.lines)), reason)
+
+    def add(self, block: Block) -> None:
+        """Append a block."""
+        self.blocks.append(block)
+        self.dropped_since_block = False
 
 
-def read_markdown_article(text: str, source: str = "") -> Document:
-    """Read Markdown into a Document; the front matter's ``title`` wins (never raises)."""
+def read_markdown_article(text: str, source: str = "", *, scraped: bool = False) -> Document:
+    """Read Markdown into a Document (never raises on any text).
+
+    ``scraped`` says the Markdown came from a scrape of a whole page (a ``.txt`` file the
+    caller found Markdown-shaped): page furniture is then looked for more eagerly.
+    """
     lines = re.split(r"\r\n|\r|\n", text)
-    meta, body_start = _front_matter(lines)
-    reader = _Reader(lines, body_start)
-    _front_matter_lines(reader, meta, body_start)
-    tokens = _parser().parse("\n".join(lines[body_start:]))
-    _walk(reader, tokens)
+    front = read_front_matter(lines)
+    reader = _Reader(lines, front.body_start)
+    reader.covered.update(range(1, front.body_start + 1))
+    reader.drop([n for n in range(1, front.body_start + 1) if lines[n - 1].strip()], front.reason)
+    body = [_blank_out(reader, number, raw)
+            for number, raw in enumerate(lines[front.body_start:], front.body_start + 1)]
+    regions = _open_tag_regions(body, front.body_start)
+    for start, end in regions:
+        body[start - front.body_start - 1 : end - front.body_start] = [""] * (end - start + 1)
+    _walk(reader, _parser().parse("\n".join(body)), regions)
     _uncovered_lines(reader)
-    blocks = _with_title(reader, meta.get("title"))
-    blocks = mark_faq_questions(blocks)
-    title = _title(meta, blocks) or title_from_source(source)
+    scraped = scraped or front.reason.startswith("metadata_header")
+    blocks = run_passes(reader.blocks, reader.drop_block, scraped=scraped)
+    title = _front_title(front)
+    blocks = mark_faq_questions(_with_title(reader, blocks, title))
     references = {b.label: b.text for b in blocks if b.kind == "reference"}
+    if references:
+        blocks = tuple(_superscript_citations(b, references) for b in blocks)
     return Document(
-        title=title,
+        title=title or _first_heading(blocks) or title_from_source(source),
         source=source,
         blocks=blocks,
         references=references,
@@ -92,54 +133,40 @@ def read_markdown_article(text: str, source: str = "") -> Document:
     )
 
 
-# --- front matter --------------------------------------------------------------------------
+def _blank_out(reader: _Reader, number: int, raw: str) -> str:
+    """A Hugo shortcode or a spacer line (``&nbsp;``) is dropped before parsing."""
+    if _SHORTCODE.match(raw):
+        reader.drop([number], "shortcode: template tag that shows no text")
+        return ""
+    if raw.strip() and _SPACER.match(raw):
+        reader.drop([number], "spacer: a line that only makes space")
+        return ""
+    return raw
 
 
-def _front_matter(lines: list[str]) -> tuple[dict, int]:
-    """The YAML front matter (``{}`` when absent or unreadable) and the body's first line."""
-    if not lines or lines[0].strip() != "---":
-        return {}, 0
-    for index in range(1, len(lines)):
-        if lines[index].strip() in ("---", "..."):
-            try:
-                meta = yaml.safe_load("\n".join(lines[1:index]))
-            except yaml.YAMLError:
-                meta = None
-            return (meta if isinstance(meta, dict) else {"": None}), index + 1
-    return {}, 0
+# --- the title -------------------------------------------------------------------------------
 
 
-def _front_matter_lines(reader: _Reader, meta: dict, body_start: int) -> None:
-    numbers = [n for n in range(1, body_start + 1) if reader.lines[n - 1].strip()]
-    reader.covered.update(range(1, body_start + 1))
-    reason = "front_matter: metadata, not content"
-    if "" in meta:
-        reason = "front_matter: metadata that is not valid YAML"
-    reader.drop(numbers, reason)
+def _front_title(front: FrontMatter) -> str:
+    """The title the metadata gives; a scraper's page title loses the site's name."""
+    if front.reason.startswith("metadata_header"):
+        return strip_site_name(front.title, front.url)
+    return front.title
 
 
-def _title_line(reader: _Reader) -> int:
-    for dropped in reader.dropped:
-        if dropped.text.startswith("title:"):
-            return dropped.line
-    return 0
-
-
-def _with_title(reader: _Reader, title: object) -> tuple[Block, ...]:
-    """Blocks with a level-1 title block made from front matter when the body has no h1."""
-    has_h1 = any(b.kind == "heading" and b.level == 1 for b in reader.blocks)
-    if not isinstance(title, str) or not title.strip() or has_h1:
-        return tuple(reader.blocks)
-    number = _title_line(reader)
+def _with_title(reader: _Reader, blocks: Sequence[Block], title: str) -> tuple[Block, ...]:
+    """Blocks with a level-1 title block made from the metadata when the body has no h1."""
+    has_h1 = any(b.kind == "heading" and b.level == 1 for b in blocks)
+    if not title or has_h1:
+        return tuple(blocks)
+    number = next((d.line for d in reader.dropped
+                   if re.match(r"^[-+]*\s*title\s*[:=]", d.text, re.IGNORECASE)), 0)
     reader.dropped = [d for d in reader.dropped if d.line != number]
-    block = Block("heading", title.strip(), (number,) if number else (), level=1, rule="title")
-    return (block, *reader.blocks)
+    block = Block("heading", title, (number,) if number else (), level=1, rule="title")
+    return (block, *blocks)
 
 
-def _title(meta: dict, blocks: Sequence[Block]) -> str:
-    title = meta.get("title")
-    if isinstance(title, str) and title.strip():
-        return title.strip()
+def _first_heading(blocks: Sequence[Block]) -> str:
     headings = [b for b in blocks if b.kind == "heading"]
     first_h1 = next((b for b in headings if b.level == 1), None)
     chosen = first_h1 or (headings[0] if headings else None)
@@ -158,51 +185,182 @@ def _closing(tokens: Sequence[Token], start: int) -> int:
     return len(tokens) - 1
 
 
-def _walk(reader: _Reader, tokens: Sequence[Token]) -> None:
+def _walk(reader: _Reader, tokens: Sequence[Token], regions: list[tuple[int, int]]) -> None:
+    """Hand each top-level token to its handler, and the HTML regions Markdown cannot see
+    (see ``_open_tag_regions``) to the HTML reader, all in the order of the source."""
+    pending = list(regions)
     index = 0
     while index < len(tokens):
         token = tokens[index]
+        first = reader.offset + token.map[0] + 1 if token.map else 0
+        while pending and first and pending[0][0] < first:
+            _html_region(reader, pending.pop(0))
         end = _closing(tokens, index) if token.nesting == 1 else index
         handler = _HANDLERS.get(token.type.removesuffix("_open"))
         if handler:
             handler(reader, tokens[index : end + 1])
         index = end + 1
+    for region in pending:
+        _html_region(reader, region)
+
+
+_OPEN_TAG_START = re.compile(r"^\s{0,3}<([A-Za-z][\w.:-]*)(?=[\s/>]|$)")
+_CLOSED_TAG = re.compile(r"^\s{0,3}<[A-Za-z][\w.:-]*(?:[^>\"'{]|\"[^\"]*\"|'[^']*'|\{[^}]*\})*>")
+
+
+def _open_tag_regions(body: Sequence[str], offset: int) -> list[tuple[int, int]]:
+    """Lines that start a tag and do not close it (``<a`` / ``  href=...`` / ``>``, a JSX
+    ``<PostImage`` with one attribute a line): Markdown would read the attribute lines as
+    text, a ``>`` as a quote. Each such tag, and what follows it up to a blank line, is HTML:
+    ``(first, last)`` source line numbers."""
+    regions: list[tuple[int, int]] = []
+    index = 0
+    while index < len(body):
+        line = body[index]
+        if _OPEN_TAG_START.match(line) and not _CLOSED_TAG.match(line):
+            end = index
+            while end + 1 < len(body) and body[end + 1].strip():
+                end += 1
+            regions.append((offset + index + 1, offset + end + 1))
+            index = end + 1
+        else:
+            index += 1
+    return regions
+
+
+def _html_region(reader: _Reader, region: tuple[int, int]) -> None:
+    numbers = range(region[0], region[1] + 1)
+    reader.covered.update(numbers)
+    _html(reader, tuple(n for n in numbers if reader.lines[n - 1].strip()))
 
 
 def _heading(reader: _Reader, tokens: Sequence[Token]) -> None:
-    text = _inline(reader, tokens[1])
     lines = reader.span(tokens[0])
-    reader.blocks.append(
-        Block(
-            "heading", text, lines, level=int(tokens[0].tag[1:]), rule=f"markdown_{tokens[0].tag}"
-        )
-    )
+    text = plain_heading(_inline(tokens[1]))
+    if not text:
+        reader.drop(lines, "empty_heading: a heading with no text")
+        return
+    rule = f"markdown_{tokens[0].tag}" + ("_setext" if tokens[0].markup in ("=", "-") else "")
+    reader.add(Block("heading", text, lines, level=int(tokens[0].tag[1:]), rule=rule))
+
+
+def plain_heading(text: str) -> str:
+    """A heading as plain text: links reduced to their text, emphasis marks removed."""
+    text = link_text(text)
+    text = re.sub(r"(\*\*|__)(.+?)\1", r"\2", text)
+    text = re.sub(r"(?<![\w*])[*_](\S(?:.*?\S)?)[*_](?![\w*])", r"\1", text)
+    return " ".join(text.replace("**", "").split())
 
 
 def _paragraph(reader: _Reader, tokens: Sequence[Token]) -> None:
     lines = reader.span(tokens[0])
     inline = tokens[1]
-    if _only_images(inline):
+    if _HTML_START.match(reader.lines[lines[0] - 1] if lines else ""):
+        _html(reader, lines)
+    elif _only_images(inline):
         reader.drop(lines, "image: picture (alt text is not content)")
         reader.image_end = lines[-1] if lines else -9
-        return
-    if _image_with_caption(inline):
+    elif _image_with_caption(inline):
         reader.drop(lines, "image_caption: picture with its caption (emphasised line under it)")
-        return
-    if lines and lines[0] - reader.image_end <= 2 and _only_emphasis(inline):
-        reader.drop(lines, "image_caption: emphasised line right under a picture")
-        return
-    text = _inline(reader, inline)
-    if _all_reference_entries(reader, lines):
-        _reference_lines(reader, lines)
-    elif len(lines) == 1 and (is_skip_link(text) or is_signup_line(text)):
-        reader.drop(lines, "signup_or_skip_link: page furniture")
-    elif parts := callout_parts(text):
-        reader.blocks.append(
-            Block("callout", parts[1], lines, label=parts[0], rule="callout_label")
-        )
+    elif lines and lines[0] - reader.image_end <= 2 and _is_caption(inline):
+        reader.drop(lines, "image_caption: caption or credit right under a picture")
+        reader.caption_end = lines[-1]
+    elif lines and lines[0] - reader.caption_end <= 2 and _is_credit(inline):
+        reader.drop(lines, "image_caption: credit under a picture's caption")
     else:
-        reader.blocks.append(Block("paragraph", text, lines, rule="markdown_paragraph"))
+        _text_paragraph(reader, inline, lines)
+
+
+def _text_paragraph(reader: _Reader, inline: Token, lines: tuple[int, ...]) -> None:
+    head, rest = _bold_first_line(inline, lines)
+    if head is not None:
+        reader.add(Block("heading", head, lines[:1], rule="bold_line_heading"))
+        lines, inline = lines[1:], rest
+    if _is_author_card(inline):
+        reader.add(Block("paragraph", _inline(inline), lines, rule="author_card"))
+        return
+    for part_lines, text in _per_line_paragraphs(reader, inline, lines):
+        _add_paragraph(reader, text, part_lines)
+
+
+def _add_paragraph(reader: _Reader, text: str, lines: tuple[int, ...]) -> None:
+    if not re.search(r"[^\W_]", link_text(text)):
+        reader.drop(lines, "empty: markup without text")
+    elif _all_reference_entries(reader, lines):
+        _reference_lines(reader, lines)
+    elif parts := callout_parts(text):
+        reader.add(Block("callout", parts[1], lines, label=parts[0], rule="callout_label"))
+    else:
+        reader.add(Block("paragraph", text, lines, rule="markdown_paragraph"))
+
+
+def _bold_first_line(inline: Token, lines: tuple[int, ...]
+                     ) -> tuple[str | None, Token]:
+    """``**Grocery Breakdown**`` on the first line of a paragraph, the text on the next ones
+    (joined by a line break): the bold line is a heading of its own."""
+    children = inline.children or []
+    breaks = [i for i, c in enumerate(children) if c.type in ("softbreak", "hardbreak")]
+    if not breaks or len(lines) < 2:
+        return None, inline
+    first = Token("inline", "", 0, children=children[: breaks[0]])
+    if not _only_strong(first):
+        return None, inline
+    text = plain_heading(_inline(first))
+    if not is_heading_shape(text) or word_count(text) > 12:
+        return None, inline
+    rest = Token("inline", "", 0, children=children[breaks[0] + 1 :])
+    return text, rest
+
+
+def _visible_children(inline: Token) -> list[Token]:
+    return [c for c in inline.children or [] if not (c.type == "text" and not c.content.strip())]
+
+
+def _only_strong(inline: Token) -> bool:
+    children = _visible_children(inline)
+    return (len(children) >= 3 and children[0].type == "strong_open"
+            and children[-1].type == "strong_close"
+            and not any(c.type == "strong_open" for c in children[1:-1]))
+
+
+def _per_line_paragraphs(reader: _Reader, inline: Token, lines: tuple[int, ...]
+                         ) -> list[tuple[tuple[int, ...], str]]:
+    """A paragraph whose every line is a long, finished sentence or more was written one
+    paragraph per line with no blank line between: each line is a paragraph of its own."""
+    texts = [reader.lines[n - 1].strip() for n in lines]
+    whole = [(lines, _inline(inline))]
+    if len(texts) < 3 or sum(len(t) for t in texts) / len(texts) < 100:
+        return whole
+    if not all(final_char(t) in ".!?" for t in texts[:-1]):
+        return whole
+    parts: list[list[Token]] = [[]]
+    for child in inline.children or []:
+        if child.type == "softbreak":
+            parts.append([])
+        else:
+            parts[-1].append(child)
+    if len(parts) != len(lines):
+        return whole
+    return [((n,), _inline(Token("inline", "", 0, children=p))) for n, p in zip(lines, parts,
+                                                                                  strict=True)]
+
+
+def _is_caption(inline: Token) -> bool:
+    """Right under a picture: an italic line, a photo credit, or a short unpunctuated
+    line (the photographer's or the studio's name). A bold line there is a heading."""
+    if _only_strong(inline):
+        return False
+    return _only_emphasis(inline) or _is_credit(inline)
+
+
+def _is_credit(inline: Token) -> bool:
+    """A photo credit, or a short unpunctuated line (a photographer's or studio's name)."""
+    if _only_strong(inline):
+        return False
+    text = link_text(_inline(inline))
+    if mentions_photo_credit(text, limit=40):
+        return True
+    return word_count(text) <= 5 and final_char(text) not in ".!?:" and "\n" not in text
 
 
 def _all_reference_entries(reader: _Reader, lines: Sequence[int]) -> bool:
@@ -213,20 +371,30 @@ def _all_reference_entries(reader: _Reader, lines: Sequence[int]) -> bool:
 def _reference_lines(reader: _Reader, lines: Sequence[int]) -> None:
     for number in lines:
         label, text = reference_entry(reader.lines[number - 1].strip()) or ("", "")
-        reader.blocks.append(
-            Block("reference", text, (number,), label=label, rule="reference_entry")
-        )
+        reader.add(Block("reference", text, (number,), label=label, rule="reference_entry"))
 
 
 def _only_images(inline: Token) -> bool:
     children = inline.children or []
-    has_image = any(c.type == "image" for c in children)
-    rest = [c for c in children if c.type not in ("image", "softbreak", "hardbreak")]
-    return has_image and all(c.type == "text" and not c.content.strip() for c in rest)
+    rest = [c for c in children
+            if c.type not in ("image", "softbreak", "hardbreak", "link_open", "link_close")
+            and not (c.type == "text" and not c.content.strip())]
+    return any(c.type == "image" for c in children) and not rest
+
+
+def _is_author_card(inline: Token) -> bool:
+    """``[![avatar](a.jpg)Dr. Jane Doe](https://site/about)``: a linked picture with a name."""
+    children = _visible_children(inline)
+    kinds = [c.type for c in children]
+    if kinds[:2] != ["link_open", "image"] or kinds[-1:] != ["link_close"]:
+        return False
+    words = " ".join(c.content for c in children if c.type == "text").split()
+    return 1 <= len(words) <= 6 and all(k in ("link_open", "image", "text", "link_close")
+                                        for k in kinds)
 
 
 def _only_emphasis(inline: Token) -> bool:
-    """The whole paragraph is one ``*emphasised*`` (or ``**strong**``) span, and short."""
+    """A short paragraph that is entirely emphasised (``*Photo: the finished bed*``)."""
     children = [c for c in inline.children or [] if c.type not in ("softbreak", "hardbreak")]
     if len(children) < 3 or children[0].type not in ("em_open", "strong_open"):
         return False
@@ -247,26 +415,128 @@ def _image_with_caption(inline: Token) -> bool:
     return pictures and _only_emphasis(caption)
 
 
+# --- HTML inside Markdown ----------------------------------------------------------------------
+
+
+def _html_block(reader: _Reader, tokens: Sequence[Token]) -> None:
+    lines = reader.span(tokens[0])
+    content = tokens[0].content.strip()
+    if content.startswith("<!--"):
+        reader.drop(lines, "html_comment: not shown to readers")
+    else:
+        _html(reader, lines)
+
+
+def _html(reader: _Reader, lines: tuple[int, ...]) -> None:
+    """An HTML (or JSX) block: its pieces of visible text become blocks; lines with only
+    markup are dropped; pictures are dropped with their alt text on the line."""
+    if not lines:
+        return
+    first = lines[0]
+    source = "\n".join(reader.lines[first - 1 : lines[-1]])
+    claimed: set[int] = set()
+    group_block: dict[int, int] = {}  # list group -> index of its block in reader.blocks
+    for piece in html_pieces(source, first):
+        own = tuple(n for n in sorted(set(piece.lines)) if n in lines and n not in claimed)
+        if not own:
+            continue
+        claimed.update(own)
+        if piece.kind == "image":
+            reader.drop(own, "image: picture (alt text is not content)")
+            reader.image_end = own[-1]
+        else:
+            _html_piece(reader, piece, own, group_block)
+    rest = [n for n in lines if n not in claimed]
+    reader.drop(rest, "html_markup: markup that shows no text of its own")
+
+
+def _html_piece(reader: _Reader, piece: Piece, lines: tuple[int, ...],
+                group_block: dict[int, int]) -> None:
+    text = _finish_links(piece.text)
+    if piece.kind == "heading":
+        reader.add(Block("heading", plain_heading(text), lines, level=piece.level or 2,
+                         rule=f"html_h{piece.level or 2}"))
+    elif piece.kind == "question":
+        kind = "question" if final_char(text) == "?" else "heading"
+        reader.add(Block(kind, plain_heading(text), lines, level=3, rule="html_summary"))
+    elif piece.kind == "item":
+        _html_item(reader, text, lines, piece.group, group_block)
+    elif piece.href and (entry := reference_entry(text)):
+        reader.add(Block("reference", f"{entry[1]} {piece.href}".strip(), lines,
+                         label=entry[0], rule="html_reference_link"))
+    else:
+        _add_paragraph(reader, f"[{text}]({piece.href})" if piece.href else text, lines)
+
+
+def _html_item(reader: _Reader, text: str, lines: tuple[int, ...], group: int,
+               group_block: dict[int, int]) -> None:
+    index = group_block.get(group)
+    if index is not None and index == len(reader.blocks) - 1:
+        block = reader.blocks[index]
+        reader.blocks[index] = replace(block, items=(*block.items, text),
+                                       lines=(*block.lines, *lines))
+        return
+    block = Block("list", lines=lines, items=(text,), rule="html_list")
+    reader.add(_with_lead(reader, block))
+    group_block[group] = len(reader.blocks) - 1
+
+
+# --- lists, quotes, code, rules, tables -----------------------------------------------------------
+
+
 def _list(reader: _Reader, tokens: Sequence[Token]) -> None:
     lines = reader.span(tokens[0])
     ordered = tokens[0].type == "ordered_list_open"
-    items = _list_items(reader, tokens)
-    previous = reader.blocks[-1] if reader.blocks else None
-    if previous is not None and is_reference_heading(previous.text) and ordered:
-        _reference_items(reader, tokens)
+    start = int(tokens[0].attrGet("start") or 1) if ordered else 0
+    items = tuple(t for t, _ in _list_items(tokens))
+    if not items:
+        reader.drop(lines, "empty_list: list items without text")
         return
-    block = Block(
-        "list", lines=lines, items=tuple(t for t, _ in items), ordered=ordered, rule="markdown_list"
-    )
-    if previous is not None and previous.kind == "paragraph" and final_char(previous.text) == ":":
-        reader.blocks.pop()
-        block = replace(
-            block, lead=previous.text, lines=(*previous.lines, *lines), rule="markdown_list+lead"
-        )
-    reader.blocks.append(block)
+    block = Block("list", lines=lines, items=items, ordered=ordered, rule="markdown_list",
+                  label=str(start) if ordered and start != 1 else "")
+    previous = reader.blocks[-1] if reader.blocks else None
+    if previous is not None and _continues(previous, block, start, reader.dropped_since_block):
+        reader.blocks[-1] = replace(previous, items=(*previous.items, *items),
+                                    lines=(*previous.lines, *lines),
+                                    rule=previous.rule + "+continued_after_picture")
+        reader.dropped_since_block = False
+        return
+    reader.add(_with_lead(reader, block))
 
 
-def _list_items(reader: _Reader, tokens: Sequence[Token]) -> list[tuple[str, Token]]:
+def _continues(previous: Block, block: Block, start: int, dropped_between: bool) -> bool:
+    """A list broken only by pictures (and their captions) goes on: ``1.``..``4.``, picture,
+    ``5.``; or bullets, picture, bullets."""
+    if previous.kind != "list" or not dropped_between or previous.ordered != block.ordered:
+        return False
+    if not block.ordered:
+        return True
+    top_level = sum(1 for item in previous.items if not item.startswith(" "))
+    first = int(previous.label) if previous.label.isdigit() else 1
+    return start == first + top_level
+
+
+def _with_lead(reader: _Reader, block: Block) -> Block:
+    """A paragraph ending in ``:`` right before a list is the list's lead-in."""
+    previous = reader.blocks[-1] if reader.blocks else None
+    if previous is None or previous.kind != "paragraph" or final_char(previous.text) != ":":
+        return block
+    if all(is_link_only(item) for item in block.items):
+        return block  # a list of links to other pages is not content; its lead-in is prose
+    if reader.dropped_since_block and not _dropped_only_pictures(reader, previous, block):
+        return block
+    reader.blocks.pop()
+    return replace(block, lead=previous.text, lines=(*previous.lines, *block.lines),
+                   rule=block.rule + "+lead")
+
+
+def _dropped_only_pictures(reader: _Reader, previous: Block, block: Block) -> bool:
+    low, high = (previous.lines or (0,))[-1], (block.lines or (0,))[0]
+    between = [d for d in reader.dropped if low < d.line < high]
+    return all(d.reason.startswith(("image", "spacer", "html_markup")) for d in between)
+
+
+def _list_items(tokens: Sequence[Token]) -> list[tuple[str, Token]]:
     """Each item's text and its token; nested items follow their parent, their text indented
     by two spaces per level (``split`` writes them as a nested list)."""
     items: list[tuple[str, Token]] = []
@@ -281,37 +551,26 @@ def _list_items(reader: _Reader, tokens: Sequence[Token]) -> list[tuple[str, Tok
             stack.pop()
         elif token.type == "inline" and stack:
             text, item = items[stack[-1]]
-            items[stack[-1]] = (f"{text} {_inline(reader, token)}".strip(), item)
+            items[stack[-1]] = (f"{text} {_inline(token)}".strip(), item)
         elif token.type in ("fence", "code_block") and stack:
             text, item = items[stack[-1]]
             items[stack[-1]] = (f"{text} `{token.content.strip()}`".strip(), item)
     return [("  " * depth + text, item)
-            for (text, item), depth in zip(items, depths, strict=True) if text]
-
-
-def _reference_items(reader: _Reader, tokens: Sequence[Token]) -> None:
-    number = int(tokens[0].attrGet("start") or 1)
-    for text, item in _list_items(reader, tokens):
-        label = str(number)
-        reader.blocks.append(
-            Block("reference", text.strip(), reader.span(item), label=label, rule="reference_entry")
-        )
-        number += 1
+            for (text, item), depth in zip(items, depths, strict=True) if text.strip()]
 
 
 def _blockquote(reader: _Reader, tokens: Sequence[Token]) -> None:
     lines = reader.span(tokens[0])
-    text = " ".join(_inline(reader, t) for t in tokens if t.type == "inline").strip()
+    texts = [_inline(t) for t in tokens if t.type == "inline"]
+    text = " ".join(t for t in texts if t).strip()
     alert = _GITHUB_ALERT.match(text)
     if alert:
         label = alert["label"].capitalize()
-        reader.blocks.append(Block("callout", alert["text"], lines, label=label, rule="alert"))
+        reader.add(Block("callout", alert["text"], lines, label=label, rule="alert"))
     elif parts := callout_parts(text):
-        reader.blocks.append(
-            Block("callout", parts[1], lines, label=parts[0], rule="callout_label")
-        )
+        reader.add(Block("callout", parts[1], lines, label=parts[0], rule="callout_label"))
     elif text:
-        reader.blocks.append(Block("quote", text, lines, rule="markdown_blockquote"))
+        reader.add(Block("quote", text, lines, rule="markdown_blockquote"))
     else:
         reader.drop(lines, "empty_quote: quote without text")
 
@@ -320,19 +579,7 @@ def _code(reader: _Reader, tokens: Sequence[Token]) -> None:
     token = tokens[0]
     lines = reader.span(token)
     text = f"```{token.info.strip()}\n{token.content.rstrip()}\n```"
-    reader.blocks.append(Block("paragraph", text, lines, rule="code_block"))
-
-
-def _html_block(reader: _Reader, tokens: Sequence[Token]) -> None:
-    lines = reader.span(tokens[0])
-    content = tokens[0].content.strip()
-    text = " ".join(_TAG.sub(" ", content).split())
-    if content.startswith("<!--"):
-        reader.drop(lines, "html_comment: not shown to readers")
-    elif text:
-        reader.blocks.append(Block("paragraph", text, lines, rule="html_block"))
-    else:
-        reader.drop(lines, "html_block: markup without text")
+    reader.add(Block("paragraph", text, lines, rule="code_block"))
 
 
 def _rule(reader: _Reader, tokens: Sequence[Token]) -> None:
@@ -342,7 +589,7 @@ def _rule(reader: _Reader, tokens: Sequence[Token]) -> None:
 def _table(reader: _Reader, tokens: Sequence[Token]) -> None:
     lines = reader.span(tokens[0])
     rows = [clean_line(reader.lines[n - 1]) for n in lines]
-    reader.blocks.append(Block("paragraph", "\n".join(rows), lines, rule="table"))
+    reader.add(Block("paragraph", "\n".join(rows), lines, rule="table"))
 
 
 _HANDLERS = {
@@ -363,18 +610,22 @@ def _uncovered_lines(reader: _Reader) -> None:
     """Lines no token covers: link and footnote definitions (references when numbered)."""
     for number in range(reader.offset + 1, len(reader.lines) + 1):
         raw = reader.lines[number - 1]
-        if number in reader.covered or not raw.strip():
+        if number in reader.covered or not raw.strip() or number in reader.dropped_lines:
             continue
         match = _DEFINITION.match(raw)
         label = match["label"].lstrip("^") if match else ""
         if match and label.isdigit():
-            text = match["text"].strip().strip("<>")
-            reader.blocks.append(
-                Block("reference", text, (number,), label=label, rule="reference_definition")
-            )
+            text = _inline_text(match["text"].strip().strip("<>"))
+            reader.add(Block("reference", text, (number,), label=label,
+                             rule="reference_definition"))
         else:
             reader.drop([number], "link_definition: target of a link in the text")
     reader.blocks.sort(key=lambda b: b.lines[0] if b.lines else 0)
+
+
+def _inline_text(text: str) -> str:
+    tokens = _parser().parseInline(text)
+    return _inline(tokens[0]) if tokens else text
 
 
 # --- inline tokens -> inline Markdown ---------------------------------------------------------
@@ -389,16 +640,25 @@ _MARKUP = {
 }
 
 
-def _inline(reader: _Reader, token: Token) -> str:
-    """Inline Markdown for an inline token: links resolved, images left out, markers kept."""
+@dataclass
+class _InlineState:
+    hrefs: list[str] = field(default_factory=list)
+    sup: list[str] | None = None
+
+
+def _inline(token: Token) -> str:
+    """Inline Markdown for an inline token: links resolved, images left out, inline HTML
+    made Markdown, citation markers kept."""
     out: list[str] = []
-    hrefs: list[str] = []
+    state = _InlineState()
     for child in token.children or []:
-        out.append(_inline_child(child, hrefs))
-    return _finish_links(" ".join("".join(out).split()))
+        piece = _inline_child(child, state)
+        (state.sup if state.sup is not None and child.type == "text" else out).append(piece)
+    text = " ".join("".join(out).split()).replace("****", "")  # empty bold left by converters
+    return _finish_links(text)
 
 
-def _inline_child(child: Token, hrefs: list[str]) -> str:
+def _inline_child(child: Token, state: _InlineState) -> str:
     kind = child.type
     if kind == "text":
         return child.content
@@ -407,16 +667,55 @@ def _inline_child(child: Token, hrefs: list[str]) -> str:
     if kind == "code_inline":
         return f"`{child.content}`"
     if kind == "html_inline":
-        return child.content
+        return _html_inline(child.content, state)
     if kind == "link_open":
-        hrefs.append(str(child.attrGet("href") or ""))
+        state.hrefs.append(str(child.attrGet("href") or ""))
         return "\ue000["
     if kind == "link_close":
-        return f"]({hrefs.pop()})" if hrefs else "]"
+        return f"]({state.hrefs.pop()})" if state.hrefs else "]"
     return _MARKUP.get(kind, "")
 
 
+def _html_inline(tag: str, state: _InlineState) -> str:
+    meaning, value = inline_html(tag)
+    if meaning == "open_link":
+        state.hrefs.append(value)
+        return "\ue000["
+    if meaning == "close_link":
+        return f"]({state.hrefs.pop()})" if state.hrefs else ""
+    if meaning == "sup":
+        state.sup = []
+        return ""
+    if meaning == "/sup" and state.sup is not None:
+        inner, state.sup = "".join(state.sup).strip(), None
+        numbers = re.findall(r"\d+", inner) if re.fullmatch(r"[\d\s,–-]+", inner) else []
+        return "".join(f"[{n}]" for n in numbers) if numbers else inner
+    if meaning == "break":
+        return " "
+    return value
+
+
 def _finish_links(text: str) -> str:
-    """``[3](url)`` for a citation marker becomes ``[3]`` again (the URL is a reference)."""
-    text = re.sub(r"\ue000\[\^?(\d{1,3})\]\([^)]*\)", r"[\1]", text).replace("\ue000", "")
-    return _FOOTNOTE_MARKER.sub(r"[\1]", text)
+    """``[3](url)``, ``[[3]](#note-3)`` for a citation marker become ``[3]`` (the URL is a
+    reference); links with no text are left out; footnote markers ``[^3]`` become ``[3]``."""
+    text = re.sub(r"\ue000\[\[?\^?(\d{1,3})\]?\]\([^)]*\)", r"[\1]", text)
+    text = _EDIT_LINK.sub("", text.replace("\ue000", ""))
+    text = re.sub(r"\[\s*\]\([^)\s]*\)", "", text)
+    return " ".join(_FOOTNOTE_MARKER.sub(r"[\1]", text).split())
+
+
+def _superscript_citations(block: Block, references: dict[str, str]) -> Block:
+    """``... the brain¹`` cites reference 1 when the article has a reference list."""
+    def marker(match: re.Match[str]) -> str:
+        number = match[1].translate(_SUPERSCRIPT)
+        return f"[{number}]" if number in references else match[0]
+
+    if block.kind == "reference":
+        return block
+    text = _SUPERSCRIPT_RUN.sub(marker, block.text) if block.text else block.text
+    items = tuple(_SUPERSCRIPT_RUN.sub(marker, i) for i in block.items)
+    return replace(block, text=text, items=items) if (text, items) != (block.text,
+                                                                          block.items) else block
+
+
+__all__ = ["BlockPass", "plain_heading", "read_markdown_article"]

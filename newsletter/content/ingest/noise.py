@@ -28,7 +28,8 @@ _IMAGE_FILE = re.compile(r"\.(?:jpe?g|png|gif|webp|svg|avif)$", re.IGNORECASE)
 _LINK_ARROW = re.compile(r"(?:→|»|›|>>|->)\s*$")
 _LINK_ONLY = re.compile(
     r"^(?:read more|read the full \w+|continue reading|click here|learn more|see more|"
-    r"view all|back to top|read next|keep reading|more info)\b.{0,40}$",
+    r"view all|back to top|read next|keep reading|more info|show (?:more|all)|see all|"
+    r"load more|browse (?:more|all))\b.{0,40}$",
     re.IGNORECASE,
 )
 _SIGNUP = re.compile(
@@ -56,6 +57,12 @@ _NAVIGATION = re.compile(
 )
 _CRUMB_SEPARATORS = re.compile(r"\s(?:›|»|>|/|\\|→|·|\|)\s")
 _BYLINE_NAME = re.compile(r"^[Bb]y\s+[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}\s*(?:[|·•–—]|$)")
+_BYLINE_ROLE = re.compile(
+    r"^(?:written|reviewed|medically reviewed|fact[- ]checked|edited|tested|submitted|"
+    r"photographed|produced|compiled|illustrated|reported|recipe developed)"
+    r"(?: and [a-z ]{3,20})? by\b",
+    re.IGNORECASE,
+)
 _BYLINE_DATE = re.compile(
     r"^(?:updated|published|last updated|posted)(?: on)?:?\s+\w+\.? \d", re.IGNORECASE
 )
@@ -94,10 +101,11 @@ def is_breadcrumb(text: str) -> bool:
 
 
 def is_byline(text: str) -> bool:
-    """An author/date/read-time line: ``By Jane Doe | Updated March 3, 2024 | 8 min read``."""
+    """An author/date/read-time line: ``By Jane Doe | Updated March 3, 2024 | 8 min read``,
+    ``Medically reviewed by ...``, ``Written by ...``."""
     if word_count(text) > 20:
         return False
-    if _BYLINE_NAME.match(text) or _BYLINE_DATE.match(text):
+    if _BYLINE_NAME.match(text) or _BYLINE_DATE.match(text) or _BYLINE_ROLE.match(text):
         return True
     read_time = _READ_TIME.search(text)
     return bool(read_time) and (read_time.group(0) == text or bool(re.search(r"[|·•]", text)))
@@ -224,3 +232,94 @@ def is_number_only(text: str) -> bool:
 def is_author_contact(text: str) -> bool:
     """An author's contact line: ``Jane Doe is on Twitter at @jane``, ``jane@example.com``."""
     return word_count(text) <= 16 and bool(_AUTHOR_CONTACT.search(core_text(text).strip("*_")))
+
+
+# --- furniture that scrapes of whole pages leave (shared by the readers) ---------------------
+
+_MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+          r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?")
+_DATELINE = re.compile(
+    rf"^(?:(?:updated|published|posted|last (?:updated|modified))(?: on)?:?\s+)?"
+    rf"(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{1,2}}\s+{_MONTH},?\s+\d{{4}}|"
+    r"\d{1,2}/\d{1,2}/\d{2,4}|\d{4}-\d{2}-\d{2}(?:[T ][\d:.+-]+Z?)?)$",
+    re.IGNORECASE,
+)
+_COUNTER = re.compile(
+    r"^\(?\d[\d,.]*[kKmM]?\)?(?:\s*(?:/\s*5|stars?|reviews?|ratings?|photos?|comments?|"
+    r"shares?|likes?|views?|votes?|followers?|responses?|saves?|pins?|answers?))?$|"
+    r"^\d[\d,.]*[kKmM]? (?:[a-z]+ ){0,3}(?:made|tried|cooked|rated|saved|liked|shared) "
+    r"(?:it|this)\b.{0,3}$|^\d{1,3} of [\d,]+$",
+    re.IGNORECASE,
+)
+_PHOTO_CREDIT = re.compile(
+    r"\b(?:photo|image|picture|video|illustration)s?\s*(?:credit|courtesy|by)\b|\bcredits?:|©|"
+    r"\b(?:getty images|shutterstock|istock(?:photo)?|unsplash|pexels|adobe stock|alamy)\b",
+    re.IGNORECASE,
+)
+_WIDGET = re.compile(
+    r"^(?:oops|sorry|uh[- ]oh)\b.{0,12}something went wrong|^please fill (?:out|in) this field|"
+    r"\b(?:please,? )?try again(?: later| in a (?:few|couple of) (?:minutes|seconds))?\.?$|"
+    r"^retry$|^error\s*[a-z ]{0,30}(?:is required|valid [a-z ]+)$|"
+    r"^there (?:is|was) a problem with (?:the )?information submitted|"
+    r"^thank you for (?:subscribing|signing up)|something went wrong with your subscription",
+    re.IGNORECASE,
+)
+_SOCIAL_NETWORK = re.compile(
+    r"\b(?:facebook|instagram|twitter|linkedin|tiktok|youtube|pinterest|threads|mastodon|"
+    r"social media)\b",
+    re.IGNORECASE,
+)
+_CONTACT_VERB = re.compile(
+    r"\b(?:follow|reach out|connect|conversation|message|dm|find (?:me|us)|get in touch|"
+    r"contact (?:me|us)|say hi|hit me up)\b",
+    re.IGNORECASE,
+)
+
+
+_JUMP_LINK = re.compile(r"^(?:jump|skip|go|scroll|back) to\b", re.IGNORECASE)
+
+
+def is_jump_link(text: str) -> bool:
+    """A link to another part of the page: ``Jump to Recipe``, ``Back to top``."""
+    return word_count(text) <= 5 and final_char(text) not in ".!?" and bool(
+        _JUMP_LINK.match(text.strip()))
+
+
+_COPYRIGHT = re.compile(r"^(?:©|\(c\)\s|copyright\b)", re.IGNORECASE)
+
+
+def is_copyright(text: str) -> bool:
+    """A copyright notice: ``© 2005 - 2025 Site LLC. All rights reserved. ...``."""
+    return word_count(text) <= 60 and bool(_COPYRIGHT.match(text.strip()))
+
+
+def is_dateline(text: str) -> bool:
+    """A line that is only a date: ``March 27, 2024``, ``10/28/2025``, ``Updated 2024-03-27``."""
+    return word_count(text) <= 6 and bool(_DATELINE.match(core_text(text)))
+
+
+def is_counter(text: str) -> bool:
+    """A rating, a count or a pager of a widget: ``4.8``, ``(21,002)``, ``15,202 Reviews``,
+    ``2,786 Photos``, ``32,418 home cooks made it!``, ``01 of 2,786``."""
+    return word_count(text) <= 8 and bool(_COUNTER.match(text.strip()))
+
+
+def mentions_photo_credit(text: str, limit: int = 12) -> bool:
+    """A short line naming a picture's source: ``Photo by Jane Doe``, ``... (Photo Credit:
+    Getty Images)``, ``© Studio``, ``Getty Images``; at most ``limit`` words."""
+    return word_count(text) <= limit and bool(_PHOTO_CREDIT.search(text))
+
+
+def is_widget_text(text: str) -> bool:
+    """What a page's widgets say: ``Oops! Something went wrong.``, ``Please fill out this
+    field.``, ``Retry``, ``ErrorEmail field is required``, ``Thank you for subscribing!``."""
+    return word_count(text) <= 25 and bool(_WIDGET.search(text.strip()))
+
+
+def is_social_line(text: str) -> bool:
+    """Social links and invitations to get in touch: ``Facebook: Shop | Instagram: @shop``,
+    ``Reach out to me on social media``, ``... start a conversation with me on facebook``."""
+    if word_count(text) > 40:
+        return False
+    networks = len(_SOCIAL_NETWORK.findall(text))
+    return networks >= 2 or (networks >= 1 and bool(_CONTACT_VERB.search(text)))

@@ -1,0 +1,426 @@
+"""Passes over a reader's blocks for what only context tells: the page header above a
+scrape's title, page furniture, tables of contents, sign-up boxes, bold lines that are
+headings, reference sections without numbers, the author's sign-off at the end.
+
+Each pass is a small function ``(blocks, drop, scraped) -> blocks``; ``drop(block, reason)``
+records a block's lines as dropped, with the rule that fired as the reason.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+
+from ...models import Block
+from .lines import (
+    URL_LINE,
+    final_char,
+    is_heading_shape,
+    is_reference_heading,
+    is_title_case,
+    reference_entry,
+    word_count,
+)
+from .noise import (
+    is_boilerplate,
+    is_breadcrumb,
+    is_byline,
+    is_contents_heading,
+    is_cookie_notice,
+    is_copyright,
+    is_counter,
+    is_dateline,
+    is_jump_link,
+    is_link_without_url,
+    is_navigation,
+    is_signup_line,
+    is_skip_link,
+    is_social_line,
+    is_widget_text,
+    mentions_photo_credit,
+)
+
+Drop = Callable[[Block, str], None]
+BlockPass = Callable[[list[Block], Drop, bool], list[Block]]
+
+_LINK = re.compile(r"\[([^\]]*)\]\(([^)\s]*)(?:\s+\"[^\"]*\")?\)")
+_BOLD_ONLY = re.compile(r"^\*\*([^*]+?)\*\*$")
+def link_text(text: str) -> str:
+    """``text`` with every Markdown link reduced to its text."""
+    return _LINK.sub(lambda m: m[1], text)
+
+
+def _links(text: str) -> list[tuple[str, str]]:
+    return [(m[1].strip(), m[2]) for m in _LINK.finditer(text)]
+
+
+def is_link_only(text: str) -> bool:
+    """The text is one link, or links with nothing else but separators."""
+    rest = _LINK.sub("", text)
+    return bool(_LINK.search(text)) and not re.search(r"\w", rest)
+
+
+def run_passes(blocks: Sequence[Block], drop: Drop, *, scraped: bool) -> list[Block]:
+    """Every pass in order."""
+    result = list(blocks)
+    for block_pass in PASSES:
+        result = block_pass(result, drop, scraped)
+    return result
+
+
+# --- the page header above the title ------------------------------------------------------------
+
+
+def drop_page_header(blocks: list[Block], drop: Drop, scraped: bool) -> list[Block]:
+    """A scrape of a whole page has its menus above the article's title (the first level-1
+    heading): when most of what comes before is links and short lines, it is dropped."""
+    start = next((i for i, b in enumerate(blocks) if b.kind == "heading" and b.level == 1), 0)
+    before = blocks[:start]
+    if len(before) < 3 or sum(_navigational(b) for b in before) < 0.6 * len(before):
+        return blocks
+    for block in before:
+        drop(block, "page_header: menus and links above the article's title")
+    return blocks[start:]
+
+
+def _navigational(block: Block) -> bool:
+    if block.kind == "heading":
+        return True
+    texts = list(block.items) if block.kind == "list" else [block.text]
+    return all(is_link_only(t) or word_count(link_text(t)) <= 4 for t in texts)
+
+
+# --- page furniture, one block at a time ----------------------------------------------------------
+
+NOISE: tuple[tuple[str, Callable[[str], bool]], ...] = (
+    ("skip_link: accessibility link", is_skip_link),
+    ("jump_link: link to another part of the page", is_jump_link),
+    ("cookie_notice: cookie banner", is_cookie_notice),
+    ("navigation: site menu entry", is_navigation),
+    ("byline: author, date or read-time line", is_byline),
+    ("dateline: a date on a line of its own", is_dateline),
+    ("breadcrumb: breadcrumb trail", is_breadcrumb),
+    ("counter: a rating, count or pager of a page widget", is_counter),
+    ("widget_text: a message of a page widget", is_widget_text),
+    ("photo_credit: photo credit or caption", mentions_photo_credit),
+    ("social_links: social links or an invitation to get in touch", is_social_line),
+    ("link_without_url: link text whose URL was lost", is_link_without_url),
+    ("signup_box: newsletter sign-up box", is_signup_line),
+    ("boilerplate: page furniture (share, comments, copyright)", is_boilerplate),
+    ("copyright: the site's copyright notice", is_copyright),
+)
+
+
+def drop_furniture(blocks: list[Block], drop: Drop, scraped: bool) -> list[Block]:
+    """Paragraphs that are page furniture on their own (bylines, dates, counters, share
+    rows, widget messages, social links); in a scrape also 1-3 word labels of buttons."""
+    kept: list[Block] = []
+    for index, block in enumerate(blocks):
+        reason = _furniture(block, scraped, blocks[index + 1] if index + 1 < len(blocks) else None)
+        if reason:
+            drop(block, reason)
+        else:
+            kept.append(block)
+    return kept
+
+
+def _furniture(block: Block, scraped: bool, after: Block | None) -> str:
+    if block.kind == "list" and scraped and _link_list(block.items):
+        return "link_list: a menu or list of links to other pages"
+    if block.kind != "paragraph" or "\n" in block.text or word_count(block.text) > 40:
+        return ""
+    text = link_text(block.text).strip()
+    if is_link_only(block.text) and len(_links(block.text)) >= 2:
+        return "link_row: a row of links to other pages"
+    for reason, test in NOISE:
+        if test(text):
+            return reason
+    if scraped and _button_label(text, after):
+        return "ui_label: label of a button or widget left by the scrape"
+    return ""
+
+
+def _link_list(items: Sequence[str]) -> bool:
+    """Three or more items, nearly all of them only a link (a scraped page's menus)."""
+    texts = [i.strip() for i in items if i.strip()]
+    links = sum(is_link_only(t) or not re.search(r"[^\W_]", link_text(t)) for t in texts)
+    return len(texts) >= 3 and links >= 0.8 * len(texts)
+
+
+def _button_label(text: str, after: Block | None) -> bool:
+    """``Save``, ``Keep Screen Awake``, ``Servings:``: a few words with no sentence, not
+    introducing a list."""
+    if word_count(text) > 3 or final_char(text) in ".!?;," or not re.search(r"[^\W\d_]", text):
+        return False
+    if is_reference_heading(text):
+        return False
+    return after is None or after.kind != "list"
+
+
+# --- sections that are furniture --------------------------------------------------------------
+
+
+def _section_end(blocks: Sequence[Block], start: int) -> int:
+    """The index after the section that the heading at ``start`` opens."""
+    level = blocks[start].level or 9
+    for index in range(start + 1, len(blocks)):
+        block = blocks[index]
+        if block.kind == "heading" and (block.level or 9) <= level:
+            return index
+    return len(blocks)
+
+
+def drop_signup_sections(blocks: list[Block], drop: Drop, scraped: bool) -> list[Block]:
+    """A heading such as ``From Us to Your Inbox`` opens a sign-up box: its form fields,
+    messages and sub-headings go with it."""
+    return _drop_sections(blocks, drop, lambda b: is_signup_line(b.text),
+                          "signup_box: newsletter sign-up box")
+
+
+def drop_tables_of_contents(blocks: list[Block], drop: Drop, scraped: bool) -> list[Block]:
+    """A ``Table of Contents`` section, and any list of three or more links to places on
+    the page itself (``#section``)."""
+    blocks = _drop_sections(blocks, drop, lambda b: is_contents_heading(b.text),
+                            "table_of_contents: links to the article's own sections")
+    kept = []
+    for block in blocks:
+        if block.kind == "list" and _anchor_list(block.items):
+            drop(block, "table_of_contents: links to the article's own sections")
+        else:
+            kept.append(block)
+    return kept
+
+
+def _anchor_list(items: Sequence[str]) -> bool:
+    links = [_links(item) for item in items if item.strip()]
+    return len(links) >= 3 and all(
+        len(found) == 1 and "#" in found[0][1] and is_link_only(item.strip())
+        for found, item in zip(links, [i for i in items if i.strip()], strict=True))
+
+
+def _drop_sections(blocks: list[Block], drop: Drop, opens: Callable[[Block], bool],
+                   reason: str) -> list[Block]:
+    kept: list[Block] = []
+    index = 0
+    while index < len(blocks):
+        block = blocks[index]
+        if block.kind == "heading" and opens(block):
+            end = _section_end(blocks, index)
+            for dropped in blocks[index:end]:
+                drop(dropped, reason)
+            index = end
+            continue
+        kept.append(block)
+        index += 1
+    return kept
+
+
+# --- bold lines as headings --------------------------------------------------------------------
+
+
+def bold_headings(blocks: list[Block], drop: Drop, scraped: bool) -> list[Block]:
+    """A paragraph that is one short bold line (``**Why Vitamin D Matters**``) is a heading,
+    one level under the article's last real heading. A bold lead-in ending in ``:`` stays
+    with what it introduces; ``**Cost: $3 per meal**`` is a label, not a heading."""
+    result: list[Block] = []
+    real_level = 0
+    for block in blocks:
+        if block.kind == "heading" and not block.rule.startswith("bold"):
+            real_level = block.level
+        text = _bold_heading_text(block)
+        if text:
+            level = min(6, real_level + 1) if real_level else 2
+            block = Block("heading", text, block.lines, level=level, rule="bold_line_heading")
+        elif block.kind == "heading" and block.rule == "bold_line_heading":
+            block = replace(block, level=min(6, real_level + 1) if real_level else 2)
+        result.append(block)
+    return result
+
+
+def _bold_heading_text(block: Block) -> str:
+    if block.kind != "paragraph":
+        return ""
+    match = _BOLD_ONLY.match(block.text.strip())
+    if not match:
+        return ""
+    text = " ".join(link_text(match[1]).split())
+    if not is_heading_shape(text) or word_count(text) > 12:
+        return ""
+    if ": " in text and not is_title_case(text):
+        return ""
+    return text
+
+
+# --- reference sections ------------------------------------------------------------------------
+
+_BIBLIOGRAPHIC = re.compile(
+    r"\bdoi\b|https?://|\baccessed\b|\bet al\b|\bjournal\b|\bvol\.|\bpp\.|\bretrieved\b|"
+    r"\bpress\b|\buniversity\b|\bed(?:s|ition)?\.",
+    re.IGNORECASE,
+)
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+
+
+def reference_sections(blocks: list[Block], drop: Drop, scraped: bool) -> list[Block]:
+    """What follows a ``Sources``/``References`` heading (or a ``SOURCES:`` line) up to the
+    next heading is the reference list: list items, or paragraphs when it has no list, are
+    entries, numbered in order when they carry no number. A numbered list of bibliographic
+    entries (years, DOIs, journals, ``Accessed``) is a reference list wherever it stands."""
+    result: list[Block] = []
+    index = 0
+    next_number = _highest_label(blocks) + 1
+    while index < len(blocks):
+        block = blocks[index]
+        heading = _reference_heading(block)
+        if heading is None:
+            if block.kind == "list" and block.ordered and _bibliographic(block.items):
+                entries = _list_entries(block, next_number)
+                next_number = max(next_number, max(int(e.label) for e in entries) + 1)
+                result.extend(entries)
+            else:
+                result.append(block)
+            index += 1
+            continue
+        end = _reference_end(blocks, index, heading)
+        entries, notes = _section_entries(blocks[index + 1 : end], next_number)
+        if not entries:
+            result.append(block)
+            index += 1
+            continue
+        for note in notes:
+            drop(note, "reference_note: note or heading inside the reference list")
+        next_number = max([next_number, *(int(e.label) + 1 for e in entries if e.label.isdigit())])
+        result.extend([heading, *entries])
+        index = end
+    return result
+
+
+def _reference_heading(block: Block) -> Block | None:
+    text = block.text.strip().strip("*_").strip()
+    if block.kind == "heading" and is_reference_heading(text):
+        return block
+    if block.kind == "paragraph" and is_reference_heading(text) and word_count(text) <= 4:
+        return Block("heading", text.rstrip(":").strip(), block.lines, level=9,
+                     rule="reference_heading")
+    return None
+
+
+def _reference_end(blocks: Sequence[Block], start: int, heading: Block) -> int:
+    for index in range(start + 1, len(blocks)):
+        block = blocks[index]
+        if block.kind in ("heading", "question") and block.level <= heading.level:
+            return index
+        if block.kind == "paragraph" and is_link_only(block.text) and heading.level == 9:
+            return index  # a ``SOURCES:`` line's entries end at the page's own links
+    return len(blocks)
+
+
+def _section_entries(blocks: Sequence[Block], number: int) -> tuple[list[Block], list[Block]]:
+    """The reference entries of a reference section, and the blocks that are notes in it."""
+    as_entries = _paragraph_entries(blocks)
+    entries: list[Block] = []
+    notes: list[Block] = []
+    for block in blocks:
+        if block.kind == "reference":
+            entries.append(block)
+        elif block.kind == "list":
+            entries.extend(_list_entries(block, number))
+        elif block.kind in ("paragraph", "quote", "callout") and as_entries:
+            entries.append(_entry(block.text, block.lines, number))
+        else:
+            notes.append(block)
+            continue
+        number = max([number, *(int(e.label) + 1 for e in entries if e.label.isdigit())])
+    return entries, notes
+
+
+_CITED_WORK = re.compile(r"https?://|\bdoi\b|[“\"][^”\"]{8,}[”\"]|(?<!\w)[*_][^*_]{3,}[*_](?!\w)|"
+                         r"\b(?:19|20)\d\d\b")
+
+
+def _paragraph_entries(blocks: Sequence[Block]) -> bool:
+    """Paragraphs are the entries of a reference section with no list when there are two or
+    more, each short, and most name a work (a URL, a DOI, a quoted or emphasised title, a
+    year); a prose paragraph under ``Resources`` stays prose."""
+    if any(b.kind == "list" for b in blocks):
+        return False
+    texts = [b.text for b in blocks if b.kind in ("paragraph", "quote", "callout")]
+    cited = sum(bool(_CITED_WORK.search(t)) for t in texts)
+    return (len(texts) >= 2 and all(word_count(t) <= 60 for t in texts)
+            and cited * 2 >= len(texts))
+
+
+def _list_entries(block: Block, number: int) -> list[Block]:
+    items = [i for i in block.items if not i.startswith(" ")]
+    if block.ordered and block.label.isdigit():
+        number = int(block.label)
+    elif block.ordered:
+        number = 1 if number <= 1 else number
+    lines = block.lines[-len(items):] if len(block.lines) >= len(items) else ()
+    entries = []
+    for offset, item in enumerate(items):
+        own = (lines[offset],) if lines else (block.lines if offset == 0 else ())
+        entries.append(_entry(item, own, number + offset, numbered=block.ordered))
+    return entries
+
+
+def _entry(text: str, lines: Sequence[int], number: int, numbered: bool = False) -> Block:
+    found = None if numbered else reference_entry(text.strip())
+    label, value = (found[0], found[1]) if found else (str(number), text)
+    return Block("reference", reference_value(value), tuple(lines), label=label,
+                 rule="reference_entry" if found or numbered else "reference_unnumbered")
+
+
+def reference_value(text: str) -> str:
+    """A reference as plain text: a bare URL stays the URL; links in a text are written as
+    ``text URL`` (the link's text dropped when it is the URL itself)."""
+    def unlink(match: re.Match[str]) -> str:
+        label, url = match[1].strip(), match[2]
+        return url if not label or URL_LINE.match(label) or label == url else f"{label} {url}"
+
+    text = _LINK.sub(unlink, text.strip())
+    text = re.sub(r"(\*\*|__|(?<!\w)[*_]|[*_](?!\w))", "", text)
+    return " ".join(text.split())
+
+
+def _highest_label(blocks: Sequence[Block]) -> int:
+    labels = [int(b.label) for b in blocks if b.kind == "reference" and b.label.isdigit()]
+    return max(labels, default=0)
+
+
+def _bibliographic(items: Sequence[str]) -> bool:
+    """Most items read as bibliographic entries: a year and a DOI, URL, journal, ``Accessed``."""
+    top = [i for i in items if i.strip() and not i.startswith(" ")]
+    hits = sum(bool(_YEAR.search(i) and _BIBLIOGRAPHIC.search(i)) for i in top)
+    return len(top) >= 3 and hits >= 0.6 * len(top)
+
+
+# --- the author's sign-off -------------------------------------------------------------------
+
+
+def drop_signoff(blocks: list[Block], drop: Drop, scraped: bool) -> list[Block]:
+    """An author card (a linked picture with a name) near the end, and the short lines
+    after it (credentials, the site, a P.S., social links): the author's sign-off."""
+    start = next((i for i, b in enumerate(blocks) if b.rule == "author_card"
+                  and i >= len(blocks) * 0.5), None)
+    if start is None:
+        return blocks
+    end = start + 1
+    while (end < len(blocks) and blocks[end].kind in ("paragraph", "list")
+           and word_count(blocks[end].text or " ".join(blocks[end].items)) <= 40):
+        end += 1
+    for block in blocks[start:end]:
+        drop(block, "author_signoff: the author's card, credentials and contact lines")
+    return blocks[:start] + blocks[end:]
+
+
+PASSES: tuple[BlockPass, ...] = (
+    drop_page_header,
+    bold_headings,
+    drop_signoff,
+    drop_signup_sections,
+    drop_tables_of_contents,
+    drop_furniture,
+    reference_sections,
+)

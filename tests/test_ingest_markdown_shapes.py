@@ -1,0 +1,320 @@
+"""Markdown shapes the readers recognise before they read the structure: scrapes saved as
+.txt that are really Markdown, front matter of every kind, HTML and JSX inside Markdown,
+converter residue, mojibake, and furniture with named reasons."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from newsletter.content.ingest import is_markdown_shaped, read_article, read_markdown_article
+from newsletter.content.ingest.lines import strip_site_name
+from newsletter.content.ingest.mojibake import repair_mojibake
+from newsletter.content.split import split
+from newsletter.models import Document
+
+DATA = Path(__file__).parent / "data" / "ingest"
+
+
+def reasons(document: Document) -> dict[int, str]:
+    """Dropped line -> the rule that dropped it (its name, before the colon)."""
+    return {d.line: d.reason.split(":")[0] for d in document.dropped}
+
+
+def assert_every_line_once(text: str, document: Document) -> None:
+    lines = re.split(r"\r\n|\r|\n", text)
+    non_blank = [n for n, raw in enumerate(lines, 1) if raw.strip()]
+    placed = [n for b in document.blocks for n in b.lines] + [d.line for d in document.dropped]
+    assert sorted(placed) == non_blank
+
+
+def headings(document: Document) -> list[str]:
+    return [b.text for b in document.blocks if b.kind in ("heading", "question")]
+
+
+# --- choosing the reader -------------------------------------------------------------------
+
+
+def test_a_jina_scrape_saved_as_txt_is_read_as_markdown_with_its_header_as_metadata() -> None:
+    path = DATA / "jina-garden-stretches.txt"
+    document = read_article(path)
+    assert_every_line_once(path.read_text("utf-8"), document)
+    assert document.title == "Five Stretches for Gardeners", "site name left out of the title"
+    why = reasons(document)
+    assert [why[n] for n in (3, 5, 7)] == ["metadata_header"] * 3
+    assert headings(document)[1:] == ["Kneeling Reach", "Wrist Circles", "Keep Going"]
+    assert {why[n] for n in (34, 36, 38, 40)} == {"author_signoff"}
+    bodies = " ".join(s.body for s in split(document).snippets)
+    assert "Physiotherapy" not in bodies and "instagram" not in bodies
+
+
+def test_the_shape_decides_the_reader_of_a_txt_file() -> None:
+    plain = "Why Stretch\n\nStretching helps.\n\n- one\n- two\n"
+    assert not is_markdown_shaped(plain)
+    assert not is_markdown_shaped("A note with one [link](https://x.example) and **one** bold.\n")
+    marked = "# Title\n\nSee [this](https://a.example) and [that](https://b.example).\n\n## More\n"
+    assert is_markdown_shaped(marked)
+    assert is_markdown_shaped("Title: A page\n\nURL Source: https://a.example/p\n\nText.\n")
+
+
+def test_the_shape_check_is_linear_on_pathological_input() -> None:
+    assert not is_markdown_shaped("[" * 200_000)
+    assert not is_markdown_shaped("*" * 200_000 + "\n" + "#" * 100_000)
+
+
+# --- scrapes of whole pages ----------------------------------------------------------------
+
+
+def test_html2text_page_loses_its_menus_bylines_toc_and_footer_and_keeps_its_sources() -> None:
+    path = DATA / "html2text-oolong.txt"
+    warnings: list[str] = []
+    document = read_article(path, warnings=warnings)
+    assert any("mojibake" in w for w in warnings)
+    assert document.title == "Why Oolong Tea Deserves a Place in Your Cup"
+    why = reasons(document)
+    assert {why[n] for n in range(1, 11) if n in why} == {"page_header"}
+    assert why[14] == why[16] == why[22] == "byline"
+    assert why[18] in ("table_of_contents", "link_list")
+    assert why[30] == "image_caption" and why[50] == "photo_credit"
+    assert why[58] == "copyright"
+    assert headings(document)[1:] == ["What Is Oolong?", "Does oolong have caffeine?",
+                                      "How to Brew It", "SOURCES"]
+    assert [b.kind for b in document.blocks].count("question") == 0, "not a FAQ: an article"
+    assert list(document.references.values()) == [
+        "Journal of Tea Science : “Oolong polyphenols and resting metabolism.”",
+        "University of Leafland: “A History of Oolong Cultivation.”",
+    ]
+    text = " ".join(b.text for b in document.blocks)
+    assert "It’s been brewed" in text and "â" not in text
+
+
+def test_mojibake_is_repaired_only_where_it_is_there() -> None:
+    assert repair_mojibake("It\u00e2\u0080\u0099s tea\u00c2\u00a0time")[0] == "It’s tea\u00a0time"
+    assert repair_mojibake("Itâ€™s fine")[0] == "It’s fine"
+    clean = "naïve café — “quoted” 10 °C, Ärger"
+    assert repair_mojibake(clean) == (clean, False)
+    broken = "line one\nâ€œtwoâ€\x9d\r\nthree"
+    fixed, changed = repair_mojibake(broken)
+    assert changed and fixed == "line one\n“two”\r\nthree"
+
+
+def test_page_title_site_names() -> None:
+    assert strip_site_name("Basic Rows — Dr Ann Lee | Flow Clinic",
+                           "https://www.drannlee.example/blog") == "Basic Rows"
+    guide = "Knees - A Patient Guide"
+    assert strip_site_name(f"{guide} — Dr Ann Lee | Flow") == guide
+    assert strip_site_name("How to Rest - Sleep Lab", "https://sleeplab.example/x") == "How to Rest"
+    assert strip_site_name("Vitamin D - Keys to Health") == "Vitamin D - Keys to Health"
+
+
+def test_widget_text_counters_and_datelines_in_a_scrape_are_dropped_with_reasons() -> None:
+    text = ("# Best Soup\n\n4.8\n\n(1,204)\n\n2,100 Reviews\n\nSubmitted by Sam Reed\n\n"
+            "Updated on May 2, 2024\n\nJump to recipe\n\nSave\n\n"
+            "Oops! Something went wrong. Our team is working on it.\n\n"
+            "Simmer the onions slowly until they are sweet and golden brown.\n\n"
+            "March 27, 2024\n\n[A](https://a.example) | [B](https://b.example)\n")
+    document = read_markdown_article(text, "soup.txt", scraped=True)
+    why = reasons(document)
+    assert [why[n] for n in (3, 5, 7)] == ["counter"] * 3
+    assert why[9] == why[11] == "byline"
+    assert why[13] == "jump_link" and why[15] == "ui_label" and why[17] == "widget_text"
+    assert why[21] == "dateline" and why[23] == "link_row"
+    assert [b.text for b in document.blocks if b.kind == "paragraph"] == [
+        "Simmer the onions slowly until they are sweet and golden brown."]
+
+
+def test_a_signup_box_section_goes_whole() -> None:
+    text = ("# Sleep\n\n## From Us to Your Inbox\n\nSign up for free tips.\n\nEmail\n\n"
+            "### Thank you for subscribing!\n\nCheck your inbox.\n\n## Causes\n\nStress.\n")
+    document = read_markdown_article(text)
+    assert {reasons(document)[n] for n in (3, 5, 7, 9, 11)} == {"signup_box"}
+    assert headings(document) == ["Sleep", "Causes"]
+
+
+# --- front matter --------------------------------------------------------------------------
+
+
+def test_toml_front_matter_shortcodes_and_a_list_continued_after_a_picture() -> None:
+    path = DATA / "hugo-herb-spiral.md"
+    document = read_article(path)
+    assert_every_line_once(path.read_text("utf-8"), document)
+    assert document.title == "How to Build a Herb Spiral"
+    why = reasons(document)
+    assert why[2] == "front_matter" and why[12] == why[26] == "shortcode"
+    steps = next(b for b in document.blocks if b.kind == "list")
+    assert steps.ordered and len(steps.items) == 4, "steps 3-4 continue the list after the picture"
+    assert "**Tip:**" in steps.items[1]
+    body = next(s.body for s in split(document, min_words=1).snippets if "Mark a circle" in s.body)
+    assert "4. Plant rosemary" in body
+
+
+def test_malformed_front_matter_fence_still_gives_the_title() -> None:
+    text = '---title: "The Rest Guide"\nsubtitle: "Ten years of notes"\n---\n\nIntro text.\n'
+    document = read_markdown_article(text)
+    assert document.title == "The Rest Guide"
+    assert {reasons(document)[n] for n in (2, 3)} == {"front_matter"}
+    assert [(b.kind, b.lines) for b in document.blocks] == [("heading", (1,)), ("paragraph", (5,))]
+
+
+def test_prose_between_two_rules_is_not_front_matter() -> None:
+    text = "---\n\nA short intro paragraph, set off by rules.\n\n---\n\nMore text.\n"
+    document = read_markdown_article(text)
+    assert any("short intro" in b.text for b in document.blocks)
+
+
+def test_broken_toml_is_still_metadata() -> None:
+    text = '+++\ntitle = "Unclosed\n+++\n\n## Real Heading\n\nText.\n'
+    document = read_markdown_article(text)
+    assert {reasons(document)[n] for n in (1, 2, 3)} == {"front_matter"}
+    assert document.title == "Real Heading"
+
+
+# --- HTML and JSX inside Markdown ----------------------------------------------------------
+
+
+def test_mdx_components_details_sup_and_link_blocks() -> None:
+    path = DATA / "mdx-sleep-tea.md"
+    document = read_article(path)
+    assert_every_line_once(path.read_text("utf-8"), document)
+    why = reasons(document)
+    assert {why[n] for n in range(7, 11)} == {"image"}, "a picture component, alt text kept"
+    assert "hero" in next(d.text for d in document.dropped if d.line == 8)
+    assert why[25] == "html_markup" and why[31] == "spacer"
+    texts = [b.text for b in document.blocks if b.kind == "paragraph"]
+    assert "Best for: Evening routines and mild restlessness" in texts
+    assert any(t.endswith("modest but real.[1]") for t in texts), "<sup>1</sup> is a citation"
+    picks = next(b for b in document.blocks if b.kind == "list")
+    assert picks.items == ("Best loose flower — [Meadow Calm Chamomile]"
+                           "(https://shop.example/meadow) — Whole flowers with a soft, "
+                           "honey-like taste.",)
+    question = next(b for b in document.blocks if b.kind == "question")
+    assert question.text == "Is chamomile safe every night?"
+    assert document.references == {
+        "1": "Review of chamomile and sleep: Journal of Calm Studies "
+             "https://example.org/chamomile-review",
+        "2": "Brewing herbal teas https://example.org/brewing",
+    }
+    faq = next(s for s in split(document, min_words=1).snippets if s.kind == "faq")
+    assert faq.title == "Is chamomile safe every night?" and faq.sources == ("1",)
+
+
+def test_inline_html_becomes_markdown() -> None:
+    text = ("# T\n\n**<a href=\"https://pod.example\">Listen to the episode</a>** now, "
+            "or read on.<br>It helps.<sup>2</sup>\n\n<span class=\"x\">Plain</span> words.\n\n"
+            "1. Ref two\n")
+    paragraphs = [b.text for b in read_markdown_article(text).blocks if b.kind == "paragraph"]
+    assert paragraphs[0] == ("**[Listen to the episode](https://pod.example)** now, or read on. "
+                             "It helps.[2]")
+    assert paragraphs[1] == "Plain words."
+
+
+# --- converter Markdown --------------------------------------------------------------------
+
+
+def test_converter_residue_citations_edit_links_and_empty_links() -> None:
+    text = ("# Tea\n\n## History[[edit](https://w.example/edit)]\n\n"
+            "Tea came from China.[\\[1\\]](#_note-1) It spread west \\[2\\] by sea.[](#x)\n\n"
+            "## Notes\n\n1. First source, 2001\n2. Second source, 2003\n")
+    document = read_markdown_article(text)
+    assert headings(document)[:2] == ["Tea", "History"]
+    paragraph = next(b.text for b in document.blocks if b.kind == "paragraph")
+    assert paragraph == "Tea came from China.[1] It spread west [2] by sea."
+    snippet = split(document, min_words=1).snippets[0]
+    assert snippet.sources == ("1", "2")
+
+
+def test_setext_headings_and_a_bold_line_over_its_paragraph() -> None:
+    text = ("Why Rest\n========\n\nIntro.\n\n**Shop With a List**  \n"
+            "Write it at home and stick to it.\n\n**Cost: $3 per meal**\n\nMore.\n")
+    document = read_markdown_article(text)
+    assert [(b.kind, b.text) for b in document.blocks[:4]] == [
+        ("heading", "Why Rest"), ("paragraph", "Intro."), ("heading", "Shop With a List"),
+        ("paragraph", "Write it at home and stick to it.")]
+    assert document.blocks[2].level == 2, "one level under the h1"
+    assert any(b.kind == "paragraph" and "Cost" in b.text for b in document.blocks)
+
+
+def test_bold_paragraphs_are_headings_but_bold_lead_ins_stay_with_their_list() -> None:
+    text = ("---\ntitle: Vitamins\n---\n\n**Why It Matters**\n\nIt matters.\n\n"
+            "**Signs to watch:**\n\n- fatigue\n- cramps\n")
+    document = read_markdown_article(text)
+    assert headings(document) == ["Vitamins", "Why It Matters"]
+    listing = next(b for b in document.blocks if b.kind == "list")
+    assert listing.lead == "**Signs to watch:**"
+
+
+def test_one_paragraph_per_line_without_blank_lines() -> None:
+    sentence = ("This line is a whole paragraph of its own, as some converters write them, and "
+                "it goes on for quite a while.")
+    text = "# T\n\n" + "\n".join(f"{sentence} Number {n}." for n in range(4)) + "\n"
+    paragraphs = [b for b in read_markdown_article(text).blocks if b.kind == "paragraph"]
+    assert [b.lines for b in paragraphs] == [(3,), (4,), (5,), (6,)]
+    wrapped = "# T\n\nA paragraph wrapped at\nsixty characters, as editors\ndo it.\n"
+    assert len([b for b in read_markdown_article(wrapped).blocks if b.kind == "paragraph"]) == 1
+
+
+def test_superscript_digits_cite_a_numbered_reference_list_and_area_units_stay() -> None:
+    text = "# T\n\nSleep clears the brain¹ in a 20 m² room.\n\n## References\n\n1. A study, 2019\n"
+    document = read_markdown_article(text)
+    paragraph = next(b.text for b in document.blocks if b.kind == "paragraph")
+    assert paragraph == "Sleep clears the brain[1] in a 20 m² room."
+
+
+# --- reference lists -----------------------------------------------------------------------
+
+
+def test_unnumbered_sources_list_becomes_numbered_references_keeping_titles() -> None:
+    text = ("# T\n\nText.\n\n# Sources\n(in addition to the links above)\n\n"
+            "- Smith. \"Sleep and light.\" Journal, 2020. [https://a.example/1](https://a.example/1)\n"
+            "- https://b.example/2 (a seminal study)\n- https://c.example/3\n")
+    document = read_markdown_article(text)
+    assert document.references == {
+        "1": 'Smith. "Sleep and light." Journal, 2020. https://a.example/1',
+        "2": "https://b.example/2 (a seminal study)",
+        "3": "https://c.example/3",
+    }
+    assert reasons(document)[6] == "reference_note"
+
+
+def test_a_numbered_bibliography_without_a_heading_is_the_reference_list() -> None:
+    text = ("# T\n\nText.\n\nShow references\n\n"
+            "1. Ferri F. Diabetes. In: Advisor 2022. Elsevier; 2022. Accessed May 7, 2022.\n"
+            "2. Standards of care. Diabetes Care. 2022; doi:10.2337/x.\n"
+            "3. Jones A, et al. A journal article. 2018.\n")
+    document = read_markdown_article(text)
+    assert set(document.references) == {"1", "2", "3"}
+    assert "Ferri" in document.references["1"]
+    assert "Show references" in headings(document), "the toggle names the list"
+
+
+def test_a_prose_paragraph_under_resources_stays_prose() -> None:
+    text = ("# T\n\n## Resources\n\nFor a simple routine you may try a seven minute workout; "
+            "there is an app that guides you through it.\n")
+    document = read_markdown_article(text)
+    assert document.references == {}
+    assert any(b.kind == "paragraph" for b in document.blocks)
+
+
+def test_a_table_of_contents_section_is_dropped() -> None:
+    text = ("# Guide\n\nIntro.\n\nTable Of Contents\n=================\n\n"
+            "_Your reader shows one too._\n\n1. [Why](https://s.example/p#why)\n"
+            "1. [How](https://s.example/p#how)\n1. [Tools](https://s.example/p#tools)\n\n"
+            "# Why\n\nBecause.\n")
+    document = read_markdown_article(text)
+    assert {reasons(document)[n] for n in (5, 6, 8, 10, 11, 12)} == {"table_of_contents"}
+    assert headings(document) == ["Guide", "Why"]
+
+
+# --- line separators and pathological input --------------------------------------------------
+
+
+@pytest.mark.parametrize("separator", ["\u2028", "\u2029", "\x85", "\x0c", "\x0b", "\x1c"])
+def test_unicode_line_separators_never_crash_and_lose_nothing(separator: str) -> None:
+    text = (f"---\ntitle: T{separator}x\n---\n\n# Head{separator}ing\n\n- a{separator}b\n"
+            f"- c\n\n<div>in{separator}side</div>\n\nPara{separator}graph [1].\n\n"
+            f"| a | b{separator} |\n|---|---|\n| 1 | 2 |\n\n[1]: https://x.example/{separator}\n")
+    document = read_markdown_article(text, "sep.md")
+    assert_every_line_once(text, document)
+    split(document, min_words=1)
