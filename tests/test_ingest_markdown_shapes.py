@@ -318,3 +318,14 @@ def test_unicode_line_separators_never_crash_and_lose_nothing(separator: str) ->
     document = read_markdown_article(text, "sep.md")
     assert_every_line_once(text, document)
     split(document, min_words=1)
+
+
+def test_an_italic_note_is_a_callout_without_stray_emphasis() -> None:
+    blocks = read_markdown_article("# T\n\n_NOTE: If you get dizzy, stop._\n").blocks
+    assert [(b.kind, b.label, b.text) for b in blocks[1:]] == [
+        ("callout", "NOTE", "If you get dizzy, stop.")]
+
+
+def test_inline_script_and_image_tags_leave_no_code_in_the_text() -> None:
+    text = '# T\n\nCompost <script>alert("x")</script><img src=x onerror=alert(1)> well.\n'
+    assert read_markdown_article(text).blocks[1].text == "Compost well."

@@ -247,7 +247,8 @@ _HREF = re.compile(r"\bhref\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s>]+))", re.IGNO
 def inline_html(tag: str) -> tuple[str, str]:
     """What an inline tag inside Markdown text means: ``("open_link", href)``,
     ``("close_link", "")``, ``("text", "**")`` for emphasis, ``("sup", "")`` / ``("/sup", "")``,
-    ``("break", "")``, or ``("", "")`` for markup that shows nothing."""
+    ``("break", "")``, ``("skip", "")`` / ``("/skip", "")`` around a script or style whose
+    content is not text, or ``("", "")`` for markup that shows nothing."""
     match = _TAG.fullmatch(tag.strip())
     if not match:
         return "", ""
@@ -263,4 +264,6 @@ def inline_html(tag: str) -> tuple[str, str]:
         return ("/sup" if closing else "sup"), ""
     if name == "br":
         return "break", ""
+    if name in _SKIP_TAGS:
+        return ("/skip" if closing else "skip"), ""
     return "", ""

@@ -288,10 +288,16 @@ def _add_paragraph(reader: _Reader, text: str, lines: tuple[int, ...]) -> None:
         reader.drop(lines, "empty: markup without text")
     elif _all_reference_entries(reader, lines):
         _reference_lines(reader, lines)
-    elif parts := callout_parts(text):
+    elif parts := callout_parts(_unemphasised(text)):
         reader.add(Block("callout", parts[1], lines, label=parts[0], rule="callout_label"))
     else:
         reader.add(Block("paragraph", text, lines, rule="markdown_paragraph"))
+
+
+def _unemphasised(text: str) -> str:
+    """``*NOTE: take it easy.*`` -> ``NOTE: take it easy.``: a wholly italic paragraph."""
+    match = re.fullmatch(r"\*(?!\*)(.+?)(?<!\*)\*", text.strip())
+    return match[1] if match else text
 
 
 def _bold_first_line(inline: Token, lines: tuple[int, ...]
@@ -644,6 +650,7 @@ _MARKUP = {
 class _InlineState:
     hrefs: list[str] = field(default_factory=list)
     sup: list[str] | None = None
+    skip: bool = False
 
 
 def _inline(token: Token) -> str:
@@ -653,6 +660,8 @@ def _inline(token: Token) -> str:
     state = _InlineState()
     for child in token.children or []:
         piece = _inline_child(child, state)
+        if state.skip and child.type != "html_inline":
+            continue  # the code of an inline <script> or <style> is not text
         (state.sup if state.sup is not None and child.type == "text" else out).append(piece)
     text = " ".join("".join(out).split()).replace("****", "")  # empty bold left by converters
     return _finish_links(text)
@@ -692,6 +701,9 @@ def _html_inline(tag: str, state: _InlineState) -> str:
         return "".join(f"[{n}]" for n in numbers) if numbers else inner
     if meaning == "break":
         return " "
+    if meaning in ("skip", "/skip"):
+        state.skip = meaning == "skip"
+        return ""
     return value
 
 
