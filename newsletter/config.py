@@ -1,25 +1,33 @@
 """newsletter.yaml plus the environment, read into one frozen :class:`Config`.
 
-The commented defaults in ``newsletter/data/newsletter.yaml`` are both the template that
-``newsletter init`` writes and the defaults every missing setting falls back to.
+The commented defaults in ``newsletter/data/newsletter.yaml`` are the template that
+``newsletter init`` writes, the defaults every missing setting falls back to, and the list
+of known settings: :mod:`newsletter.config_schema` checks every key and value against it
+(how to add a setting is said there).
 """
 
 from __future__ import annotations
 
+import functools
 import os
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import time
 from importlib import resources
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import yaml
 
+from . import config_schema as schema
+from .config_schema import WEEKDAYS, Bad, Checked, Problem, check_settings
 from .errors import ConfigError
 from .models import Sender
+from .validators import timezone_problem
+
+__all__ = ["CONFIG_NAME", "WEEKDAYS", "Config", "check_config", "check_timezone",
+           "load_config", "parse_every", "parse_weekdays", "parse_window"]
 
 CONFIG_NAME = "newsletter.yaml"
 
@@ -130,25 +138,57 @@ def default_config_text() -> str:
     return resources.files("newsletter").joinpath("data", CONFIG_NAME).read_text("utf-8")
 
 
+@functools.lru_cache(maxsize=1)
+def default_settings() -> dict[str, Any]:
+    """The defaults file parsed: every known setting with its default value."""
+    data = yaml.safe_load(default_config_text())
+    assert isinstance(data, dict)
+    return data
+
+
 def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) -> Config:
     """Read newsletter.yaml (``path``, or ./newsletter.yaml when present) and the environment.
 
     A missing default file is fine (every setting has a default); a missing ``--config``
-    file, bad YAML or a bad value is a :class:`ConfigError` naming the file and field.
+    file, bad YAML, an empty file, an unknown key or a bad value is a :class:`ConfigError`
+    naming the file, the line and the key (the first problem; `newsletter config check`
+    lists them all).
+    """
+    path, checked = check_config(path, env)
+    if checked.problems:
+        raise problem_error(checked.problems[0], path, len(checked.problems) - 1)
+    return _build(path.parent.resolve(), checked.values, os.environ if env is None else env)
+
+
+def check_config(path: Path | None = None, env: Mapping[str, str] | None = None
+                 ) -> tuple[Path, Checked]:
+    """Every setting of newsletter.yaml checked (values, where each came from, problems).
+
+    Unreadable files (missing ``--config``, bad YAML, not UTF-8, empty) raise
+    :class:`ConfigError`; everything else is reported in the result.
     """
     env = os.environ if env is None else env
     explicit = path is not None
     path = Path(path) if explicit else Path.cwd() / CONFIG_NAME
     if explicit and not path.is_file():
         raise ConfigError("no such configuration file", path=path)
-    data = _read_yaml(path) if path.is_file() else {}
-    return _build(path.parent.resolve(), _merge(yaml.safe_load(default_config_text()), data),
-                  env, path)
+    text, data = _read_yaml(path) if path.is_file() else ("", {})
+    return path, check_settings(data, default_settings(), env, text)
 
 
-def _read_yaml(path: Path) -> dict[str, Any]:
+def problem_error(problem: Problem, path: Path, more: int = 0) -> ConfigError:
+    """A problem as the error a command stops with (``more``: how many others there are)."""
+    suffix = f" (and {more} more: run `newsletter config check`)" if more else ""
+    if not problem.in_file:
+        return ConfigError(problem.message + suffix, field=problem.key)
+    return ConfigError(problem.message + suffix, path=path, line=problem.line,
+                       field=problem.key)
+
+
+def _read_yaml(path: Path) -> tuple[str, dict[str, Any]]:
     try:
-        data = yaml.safe_load(path.read_text("utf-8"))
+        text = path.read_text("utf-8")
+        data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         line = getattr(getattr(exc, "problem_mark", None), "line", None)
         problem = getattr(exc, "problem", None)
@@ -157,189 +197,93 @@ def _read_yaml(path: Path) -> dict[str, Any]:
                           line=line + 1 if line is not None else None) from None
     except UnicodeDecodeError:
         raise ConfigError("not UTF-8 text", path=path) from None
+    except RecursionError:
+        raise ConfigError("nested too deeply", path=path) from None
     if data is None:
-        return {}
+        raise ConfigError("no settings in the file (run `newsletter init --force` for a "
+                          "commented one, or set at least name and from)", path=path)
     if not isinstance(data, dict):
-        raise ConfigError("expected a mapping of settings", path=path)
-    return data
+        raise ConfigError("expected a mapping of settings (key: value lines)", path=path)
+    return text, data
 
 
-def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
-    merged = dict(base)
-    for key, value in over.items():
-        if isinstance(value, dict) and isinstance(base.get(key), dict):
-            merged[key] = _merge(base[key], value)
-        else:
-            merged[key] = value
-    return merged
-
-
-def _build(root: Path, d: dict[str, Any], env: Mapping[str, str], path: Path) -> Config:
-    get = _Getter(d, path)
-    tz = get.str("timezone")
-    _check_timezone(tz, path)
-    outbox = Path(get.str("outbox.folder"))
+def _build(root: Path, v: Mapping[str, Any], env: Mapping[str, str]) -> Config:
+    outbox = Path(v["outbox.folder"]).expanduser()
     return Config(
         root=root,
-        name=get.str("name"),
-        sender=Sender(get.str("from.email"), get.str("from.name"), get.str("reply_to")),
-        postal_address=get.str("postal_address").strip(),
-        reason=get.str("reason"),
-        base_url=get.str("base_url").rstrip("/"),
-        timezone=tz,
-        mode=get.choice("mode", ("broadcast", "sequence")),
+        name=v["name"],
+        sender=Sender(v["from.email"], v["from.name"], v["reply_to"]),
+        postal_address=v["postal_address"].strip(),
+        reason=v["reason"],
+        base_url=v["base_url"],
+        timezone=v["timezone"],
+        mode=v["mode"],
         cadence=Cadence(
-            every_days=parse_every(get.str("cadence.every"), field="cadence.every", path=path),
-            weekdays=tuple(parse_weekdays(get.list("cadence.weekdays"), path=path)),
-            at=get.str("cadence.at"),
-            min_words=get.int("cadence.min_words"),
-            max_words=get.int("cadence.max_words"),
+            every_days=v["cadence.every"],
+            weekdays=v["cadence.weekdays"],
+            at=v["cadence.at"],
+            min_words=v["cadence.min_words"],
+            max_words=v["cadence.max_words"],
         ),
-        snippet_min_words=get.int("snippets.min_words"),
-        snippet_max_words=get.int("snippets.max_words"),
-        products=tuple(str(p) for p in get.list("products")),
-        cta_url=get.str("cta_url"),
-        utm={k: str(v) for k, v in (d.get("utm") or {}).items()},
-        database_url=env.get("NEWSLETTER_DATABASE_URL") or get.str("database_url")
-        or f"sqlite:///{root / 'subscribers' / 'newsletter.db'}",
+        snippet_min_words=v["snippets.min_words"],
+        snippet_max_words=v["snippets.max_words"],
+        products=v["products"],
+        cta_url=v["cta_url"],
+        utm={key.removeprefix("utm."): value for key, value in v.items()
+             if key.startswith("utm.") and value},
+        database_url=v["database_url"] or f"sqlite:///{root / 'subscribers' / 'newsletter.db'}",
         delivery=Delivery(
-            backend=get.choice("delivery.backend", ("outbox", "sendgrid")),
-            batch_size=get.int("delivery.batch_size", low=1, high=1000),
-            concurrency=get.int("delivery.concurrency", low=1, high=64),
-            rate_per_second=get.number("delivery.rate_per_second"),
-            rate_per_hour=get.number("delivery.rate_per_hour"),
-            lease_minutes=get.number("delivery.lease_minutes") or 15,
+            backend=v["delivery.backend"],
+            batch_size=v["delivery.batch_size"],
+            concurrency=v["delivery.concurrency"],
+            rate_per_second=v["delivery.rate_per_second"],
+            rate_per_hour=v["delivery.rate_per_hour"],
+            lease_minutes=v["delivery.lease_minutes"],
         ),
         sendgrid=SendGridSettings(
-            host=(env.get("SENDGRID_API_HOST") or get.str("sendgrid.host")).rstrip("/"),
-            categories=tuple(str(c) for c in get.list("sendgrid.categories")),
-            asm_group_id=get.int("sendgrid.asm_group_id"),
-            timeout=get.number("sendgrid.timeout"),
+            host=v["sendgrid.host"],
+            categories=v["sendgrid.categories"],
+            asm_group_id=v["sendgrid.asm_group_id"],
+            timeout=v["sendgrid.timeout"],
             api_key=env.get("SENDGRID_API_KEY", ""),
         ),
         outbox=outbox if outbox.is_absolute() else root / outbox,
-        send_local_time=get.bool("send_local_time"),
-        quiet_days=tuple(parse_weekdays(get.list("quiet_days"), path=path, field="quiet_days")),
-        send_window=parse_window(get.str("send_window"), path=path),
+        send_local_time=v["send_local_time"],
+        quiet_days=v["quiet_days"],
+        send_window=v["send_window"],
     )
-
-
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 def parse_every(text: str, *, field: str = "--every", path: Path | None = None) -> int:
     """Parse a cadence like ``3d``, ``3`` or ``1w`` into a positive number of days."""
-    raw = str(text).strip().lower()
-    unit = 7 if raw.endswith("w") else 1
-    digits = raw.rstrip("dw")
-    if not digits.isdigit() or int(digits) <= 0:
-        raise ConfigError(f"{text!r} is not a cadence: use a positive number of days like 3d "
-                          "or weeks like 1w", path=path, field=field)
-    return int(digits) * unit
+    try:
+        return schema.parse_every(text)
+    except Bad as exc:
+        raise ConfigError(str(exc), path=path, field=field) from None
 
 
 def parse_weekdays(names: Any, *, path: Path | None = None, field: str = "cadence.weekdays"
                    ) -> list[str]:
     """Parse ``mon,thu`` (a string or list) into canonical three-letter weekday names."""
-    parts = names.split(",") if isinstance(names, str) else list(names or [])
-    days = [str(p).strip().lower()[:3] for p in parts if str(p).strip()]
-    bad = [d for d in days if d not in WEEKDAYS]
-    if bad:
-        raise ConfigError(f"unknown weekday {bad[0]!r}: use mon, tue, wed, thu, fri, sat, sun",
-                          path=path, field=field)
-    return sorted(set(days), key=WEEKDAYS.index)
+    try:
+        return list(schema.parse_weekdays(names))
+    except Bad as exc:
+        raise ConfigError(str(exc), path=path, field=field) from None
 
 
 def parse_window(text: str, *, path: Path | None = None, field: str = "send_window"
                  ) -> tuple[time, time] | None:
     """Parse a local send window ``08:00-18:00`` (start before end); empty means none."""
-    raw = str(text or "").strip()
-    if not raw:
-        return None
-    match = re.fullmatch(r"(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})", raw)
-    parts = [int(g) for g in match.groups()] if match else []
-    if not parts or parts[0] > 23 or parts[2] > 24 or parts[1] > 59 or parts[3] > 59 or (
-            parts[2] == 24 and parts[3]):
-        raise ConfigError(f"{text!r} is not a send window: use HH:MM-HH:MM, e.g. 08:00-18:00",
-                          path=path, field=field)
-    start = time(parts[0], parts[1])
-    end = time(23, 59, 59, 999999) if parts[2] == 24 else time(parts[2], parts[3])
-    if start >= end:
-        raise ConfigError(f"{text!r}: the window must start before it ends (same day)",
-                          path=path, field=field)
-    return start, end
-
-
-def _check_timezone(name: str, path: Path | None) -> None:
-    check_timezone(name, path=path, field="timezone")
+    try:
+        return schema.parse_window(text)
+    except Bad as exc:
+        raise ConfigError(str(exc), path=path, field=field) from None
 
 
 def check_timezone(name: str, *, path: Path | None = None, field: str = "--tz") -> ZoneInfo:
-    """Return the IANA zone ``name`` or raise a :class:`ConfigError` saying it is unknown."""
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(f"unknown time zone {name!r} (use an IANA name like "
-                          "America/New_York)", path=path, field=field) from None
-
-
-class _Getter:
-    """Typed access to nested settings, with errors naming the file and the dotted field."""
-
-    def __init__(self, data: dict[str, Any], path: Path) -> None:
-        self.data, self.path = data, path
-
-    def _raw(self, dotted: str) -> Any:
-        value: Any = self.data
-        for part in dotted.split("."):
-            value = value.get(part) if isinstance(value, dict) else None
-        return value
-
-    def _fail(self, dotted: str, message: str) -> ConfigError:
-        return ConfigError(message, path=self.path, field=dotted)
-
-    def str(self, dotted: str) -> str:
-        value = self._raw(dotted)
-        if value is None:
-            return ""
-        if isinstance(value, dict | list):
-            raise self._fail(dotted, "expected text")
-        return str(value)
-
-    def list(self, dotted: str) -> list[Any]:
-        value = self._raw(dotted)
-        if value is None:
-            return []
-        if isinstance(value, str):
-            return [v.strip() for v in value.split(",") if v.strip()]
-        if not isinstance(value, list):
-            raise self._fail(dotted, "expected a list")
-        return value
-
-    def bool(self, dotted: str) -> bool:
-        value = self._raw(dotted)
-        if value is None:
-            return False
-        if not isinstance(value, bool):
-            raise self._fail(dotted, f"expected true or false, got {value!r}")
-        return value
-
-    def number(self, dotted: str) -> float:
-        value = self._raw(dotted)
-        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-            raise self._fail(dotted, f"expected a number of zero or more, got {value!r}")
-        return float(value)
-
-    def int(self, dotted: str, low: int = 0, high: int | None = None) -> int:
-        value = self._raw(dotted)
-        if isinstance(value, bool) or not isinstance(value, int) or value < low or (
-                high is not None and value > high):
-            limits = f"from {low}" + (f" to {high}" if high is not None else " up")
-            raise self._fail(dotted, f"expected a whole number {limits}, got {value!r}")
-        return value
-
-    def choice(self, dotted: str, options: tuple[str, ...]) -> str:
-        value = self.str(dotted)
-        if value not in options:
-            raise self._fail(dotted, f"expected one of {', '.join(options)}, got {value!r}")
-        return value
+    """Return the IANA zone ``name``, or a :class:`ConfigError` saying what to use instead
+    (unknown names, and abbreviations or fixed offsets such as EST)."""
+    problem = timezone_problem(name)
+    if problem:
+        raise ConfigError(problem, path=path, field=field)
+    return ZoneInfo(name)

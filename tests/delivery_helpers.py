@@ -97,8 +97,10 @@ def make_folder(tmp_path: Path, *, backend: str = "outbox", sendgrid_url: str = 
 
 
 def _settings(backend: str, batch_size: int, concurrency: int, postal_address: str) -> str:
+    # SendGrid sends need a public https base_url (the links in the emails).
+    public = "base_url: https://news.example.com\n" if backend == "sendgrid" else ""
     return (f"\npostal_address: \"{postal_address}\"\nproducts: [SoilSense Meter]\n"
-            f"delivery: {{backend: {backend}, batch_size: {batch_size}, "
+            f"{public}delivery: {{backend: {backend}, batch_size: {batch_size}, "
             f"concurrency: {concurrency}}}\n")
 
 

@@ -96,7 +96,7 @@ def test_dry_run_writes_nothing_and_replan_reports_what_it_kept(folder: Path) ->
     (["--every", "0d"], "--every: '0d' is not a cadence"),
     (["--at", "25:00"], "--at: '25:00' is not a time of day"),
     (["--start", "2026-02-30"], "--start: '2026-02-30' is not a date"),
-    (["--on", "mon,funday"], "unknown weekday 'fun'"),
+    (["--on", "mon,funday"], "unknown weekday 'funday'"),
     (["--min-words", "300", "--max-words", "100"], "is more than --max-words"),
 ])
 def test_bad_options_are_one_line_errors(folder: Path, args: list[str], message: str) -> None:

@@ -33,6 +33,7 @@ COMMAND_MODULES = {
     "serve": "web", "stats": "web",
     "banks": "banks",
     "users": "users",
+    "config": "settings",
 }
 
 

@@ -1,0 +1,114 @@
+"""Checks of single values shared by the configuration, the CLI and the send path.
+
+Each ``*_problem`` function returns None for a good value, or one short sentence saying
+what is wrong and how to fix it (the caller adds the file and the setting's name).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+# Names that look like zones but are fixed offsets or legacy rules: what to use instead.
+ZONE_ADVICE: dict[str, str] = {
+    "EST": "America/New_York (Eastern time, with daylight saving) or America/Panama "
+           "(no daylight saving)",
+    "EDT": "America/New_York", "EST5EDT": "America/New_York",
+    "CST": "America/Chicago (or Asia/Shanghai for China Standard Time)",
+    "CDT": "America/Chicago", "CST6CDT": "America/Chicago",
+    "MST": "America/Denver (Mountain time, with daylight saving) or America/Phoenix "
+           "(Arizona, no daylight saving)",
+    "MDT": "America/Denver", "MST7MDT": "America/Denver",
+    "PST": "America/Los_Angeles", "PDT": "America/Los_Angeles",
+    "PST8PDT": "America/Los_Angeles",
+    "HST": "Pacific/Honolulu", "AKST": "America/Anchorage",
+    "BST": "Europe/London", "IST": "Asia/Kolkata (or Europe/Dublin)",
+    "CET": "Europe/Paris, Europe/Berlin or another city in your zone",
+    "CEST": "Europe/Paris, Europe/Berlin or another city in your zone",
+    "MET": "Europe/Paris, Europe/Berlin or another city in your zone",
+    "EET": "Europe/Athens, Europe/Helsinki or another city in your zone",
+    "WET": "Europe/Lisbon", "AEST": "Australia/Sydney", "JST": "Asia/Tokyo",
+}
+_LOCAL_SUFFIXES = (".localhost", ".local", ".internal", ".lan", ".home.arpa", ".localdomain",
+                   ".invalid", ".test")
+
+
+def timezone_problem(name: str) -> str | None:
+    """None when ``name`` is an IANA zone of a place; otherwise what to write instead."""
+    advice = ZONE_ADVICE.get(name.strip().upper())
+    if advice:
+        return (f"{name!r} is an abbreviation or a fixed offset, not a place's time zone "
+                f"(it ignores daylight saving changes): use {advice}")
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return f"unknown time zone {name!r} (use an IANA name like America/New_York)"
+    return None
+
+
+def zone_or_none(name: str) -> ZoneInfo | None:
+    """The zone ``name`` names when :func:`timezone_problem` accepts it, else None."""
+    return None if timezone_problem(name) else ZoneInfo(name)
+
+
+def url_problem(url: str, *, public_https: bool = False) -> str | None:
+    """None for an absolute http(s) URL with a host, no query, fragment or credentials.
+
+    ``public_https``: also require https and a host the internet can reach (the public
+    address in emails that go out through a provider): not localhost, a private or
+    loopback IP, or a name under .local, .internal, .test and the like.
+    """
+    if any(c.isspace() or not c.isprintable() for c in url):
+        return f"{url!r} contains spaces or control characters"
+    try:
+        parts = urlsplit(url)
+        _ = parts.port  # a port that is not a number raises here
+    except ValueError as exc:
+        return f"{url!r} is not a URL ({exc})"
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return f"{url!r} is not an absolute http(s) URL like https://news.example.com"
+    if parts.query or parts.fragment or "?" in url or "#" in url:
+        return f"{url!r} has a query or fragment: give the address only"
+    if parts.username or parts.password:
+        return f"{url!r} holds a user name or password: never put credentials in links"
+    if public_https:
+        if parts.scheme != "https":
+            return f"{url!r} must use https (links in emails sent through SendGrid)"
+        if not is_public_host(parts.hostname):
+            return (f"{url!r} is not a public address (readers' mail clients could not "
+                    "reach it): use the address `newsletter serve` has on the internet")
+    return None
+
+
+def api_host_problem(url: str) -> str | None:
+    """None for a provider API host: an https URL (plain http only to this machine)."""
+    problem = url_problem(url)
+    if problem:
+        return problem
+    parts = urlsplit(url)
+    if parts.path not in ("", "/"):
+        return f"{url!r} has a path: give the host only, like https://api.sendgrid.com"
+    if parts.scheme != "https" and not is_loopback(parts.hostname or ""):
+        return f"{url!r} must use https (plain http only to a test server on this machine)"
+    return None
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` is this machine (localhost or a loopback IP)."""
+    if host.lower() in ("localhost", "localhost.") or host.lower().endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def is_public_host(host: str) -> bool:
+    """Whether ``host`` looks reachable from the internet (a dotted name or a public IP)."""
+    name = host.lower().rstrip(".")
+    try:
+        ip = ipaddress.ip_address(name)
+    except ValueError:
+        return "." in name and name != "localhost" and not name.endswith(_LOCAL_SUFFIXES)
+    return ip.is_global
