@@ -81,6 +81,7 @@ _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _MOSTLY = 0.5  # an element with this share of the article's text is the article's frame
 _SPACES = re.compile(r"\s+")
+EXTRACTOR_LIMIT = 2_000_000  # characters: a bigger page is read with _densest_container
 _MOST_OF_ARTICLE = 0.6  # chosen text that makes this much of an <article> makes it the article
 NOT_ARTICLE = f"not_article: outside the main content ({EXTRACTOR})"
 _SHORT_LINE = 25  # words: text rules only judge lines this short
@@ -110,9 +111,12 @@ def read_html_article(text: str, source: str = "") -> Document:
     body = root.find("body")
     body = body if body is not None else root
     numbered = _number_elements(body)
-    # whitespace is all one to the extractor, and long runs of it slow its regular expressions
-    choice = choose_article(_SPACES.sub(" ", lxml.html.tostring(body, encoding="unicode")))
-    choice = _widen_to_article(choice, numbered)
+    if len(text) <= EXTRACTOR_LIMIT:  # its time and memory grow faster than the page
+        # whitespace is all one to the extractor, and long runs of it slow its expressions
+        choice = choose_article(_SPACES.sub(" ", lxml.html.tostring(body, encoding="unicode")))
+        choice = _widen_to_article(choice, numbered)
+    else:
+        choice = _densest_container(body)
     reader = _Reader()
     reader.take_out_furniture(body, _frames(choice, numbered))
     reader.walk(body)
@@ -294,6 +298,7 @@ class _Reader:
 
     entries: list[_Entry] = field(default_factory=list)
     dropped: list[Dropped] = field(default_factory=list)
+    last: Block | None = None  # the last block kept so far
 
     # step 1 -------------------------------------------------------------------------------
 
@@ -341,6 +346,8 @@ class _Reader:
     def emit(self, block: Block, plain: str, origin: etree._Element, reason: str = "") -> None:
         """One block of the page, with its visible text and the element it came from."""
         self.entries.append(_Entry(block, plain, origin.get(NUMBER, ""), reason))
+        if not reason:
+            self.last = block
 
     def walk(self, element: etree._Element) -> None:
         """Blocks for the children of ``element``; loose inline text becomes paragraphs."""
@@ -427,8 +434,7 @@ class _Reader:
             self.emit(Block("paragraph", text, lines, rule=rule), plain, origin)
 
     def _previous(self) -> Block | None:
-        kept = [e.block for e in self.entries if not e.reason]
-        return kept[-1] if kept else None
+        return self.last
 
     def list(self, element: etree._Element) -> None:
         """``<ul>``/``<ol>`` with nested items indented; after a reference heading, or as a
@@ -440,6 +446,7 @@ class _Reader:
         ):
             self.references(element)
             return
+        self.stray(element, frozenset(("li",)))
         items = [("  " * depth) + text for depth, li in _list_items(element)
                  if (text := _squash(inline_markdown(li, nested=False)))]
         if items:
@@ -449,6 +456,7 @@ class _Reader:
 
     def references(self, element: etree._Element) -> None:
         """The items of a reference list: numbered in order, URL when the item is a link."""
+        self.stray(element, frozenset(("li",)))
         start = int(element.get("start", "1")) if element.get("start", "").isdigit() else 1
         for offset, (_, item) in enumerate(_list_items(element)):
             for back in [a for a in item.iter("a") if a.get("href", "").startswith("#")]:
@@ -474,6 +482,7 @@ class _Reader:
 
     def definitions(self, element: etree._Element) -> None:
         """``<dl>``: questions and answers when the terms are questions, else paragraphs."""
+        self.stray(element, frozenset(("dt", "dd")))
         terms = element.findall("dt")
         faq = any(final_char(_squash(inline_markdown(t))) == "?" for t in terms)
         term = ""
@@ -509,11 +518,31 @@ class _Reader:
 
     def table(self, element: etree._Element) -> None:
         """A table of data, as a Markdown pipe table (the first row is its header)."""
+        self.stray(element, frozenset(("td", "th")))
         rows = [[_squash(inline_markdown(c)) for c in row if c.tag in ("td", "th")]
                 for row in element.iter("tr")]
         if text := pipe_table(rows):
             self.emit(Block("paragraph", text, _lines(element), rule="html_table"),
                       _plain(element), element)
+
+    def stray(self, element: etree._Element, covered: frozenset[str]) -> None:
+        """Text of a list, table or definition list outside its items or cells (a caption,
+        text typed straight into ``<ul>``), as a paragraph of its own."""
+        pieces: list[str] = []
+
+        def visit(node: etree._Element, inside: bool) -> None:
+            if not inside and node.text:
+                pieces.append(node.text)
+            for child in node:
+                if isinstance(child.tag, str):
+                    visit(child, inside or child.tag in covered)
+                if not inside and child.tail:
+                    pieces.append(child.tail)
+
+        visit(element, False)
+        if text := _squash(" ".join(pieces)):
+            self.emit(Block("paragraph", text, (element.sourceline or 0,), rule="loose_text"),
+                      text, element)
 
     # step 4 -------------------------------------------------------------------------------
 
@@ -570,6 +599,28 @@ def _outermost(choice: frozenset[str], numbered: dict[str, etree._Element]
     chosen = [numbered[n] for n in choice if n in numbered]
     return [e for e in chosen if (parent := e.getparent()) is None
             or parent.get(NUMBER) not in choice]
+
+
+def _densest_container(body: etree._Element) -> frozenset[str] | None:
+    """Without the extractor's answer: the ``<article>`` with the most text, ``<main>``, an
+    element with ``role="main"`` or ``itemprop="articleBody"``, else the element whose own
+    paragraphs hold the most text (None when the page has no paragraphs at all)."""
+    container = max(body.iter("article"), key=_word_count, default=None)
+    for path in (".//main", ".//*[@role='main']", ".//*[@itemprop='articleBody']"):
+        found = body.find(path)
+        if container is None and found is not None and _word_count(found):
+            container = found
+    if container is None:
+        container = max(body.iter(), key=_paragraph_words, default=None)
+        if container is None or not _paragraph_words(container):
+            return None
+    return frozenset(e.get(NUMBER) for e in container.iter() if e.get(NUMBER))
+
+
+def _paragraph_words(element: etree._Element) -> int:
+    if not isinstance(element.tag, str):
+        return 0
+    return sum(_word_count(child) for child in element if child.tag == "p")
 
 
 def _semantic_article(element: etree._Element) -> etree._Element | None:
@@ -665,9 +716,10 @@ def _link_share(block: Block) -> float:
 def _keep_cited_references(entries: list[_Entry]) -> None:
     """Reference entries stay when the kept text cites them."""
     kept = " ".join(e.block.text + " ".join(e.block.items) for e in entries if not e.reason)
+    cited = set(re.findall(r"\[\^?(\d{1,4})\]", kept))
     for entry in entries:
         if entry.block.kind == "reference" and entry.reason == NOT_ARTICLE \
-                and f"[{entry.block.label}]" in kept:
+                and entry.block.label in cited:
             entry.reason = ""
 
 

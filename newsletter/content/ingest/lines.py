@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from itertools import islice
 
 from ...models import Block
 
@@ -249,7 +250,7 @@ def opens_questions(blocks: Sequence[Block], index: int) -> bool:
     head, questions = blocks[index], 0
     if head.level <= 1:
         return False  # the article's title is followed by all its sections, not a FAQ
-    for block in blocks[index + 1 :]:
+    for block in islice(blocks, index + 1, None):  # no copy of the rest per heading
         if block.kind not in ("heading", "question"):
             if not questions:
                 return False
