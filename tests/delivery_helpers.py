@@ -100,6 +100,7 @@ def _settings(backend: str, batch_size: int, concurrency: int, postal_address: s
     # SendGrid sends need a public https base_url (the links in the emails).
     public = "base_url: https://news.example.com\n" if backend == "sendgrid" else ""
     return (f"\npostal_address: \"{postal_address}\"\nproducts: [SoilSense Meter]\n"
+            "cta_url: https://example.com/soilsense\n"
             f"{public}delivery: {{backend: {backend}, batch_size: {batch_size}, "
             f"concurrency: {concurrency}}}\n")
 

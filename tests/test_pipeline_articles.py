@@ -23,8 +23,9 @@ from newsletter.content.split import split
 from newsletter.models import Recipient
 from newsletter.planning.plan import plan
 from newsletter.planning.schedule import Schedule
+from newsletter.rendering.check import gate
 from newsletter.rendering.personalize import personalize
-from newsletter.rendering.render import check_sendable, render, style_blocks
+from newsletter.rendering.render import render, style_blocks
 
 READER = Recipient(email="ann@example.com", name="Ann <A&B>", subscriber_id="7",
                    fields={"unsubscribe_url": "https://letters.example/unsubscribe/tok?a=1&b=2",
@@ -41,7 +42,8 @@ ARTICLES = {
 @pytest.fixture
 def config(tmp_path: Path) -> Config:
     (tmp_path / "newsletter.yaml").write_text(
-        "postal_address: '1 Test Street, Testville'\nproducts: [The QL Claw, SoilSense Meter]\n")
+        "postal_address: '1 Test Street, Testville'\nproducts: [The QL Claw, SoilSense Meter]\n"
+        "cta_url: https://shop.example.com/\n")
     return load_config(tmp_path / "newsletter.yaml", env={})
 
 
@@ -58,7 +60,7 @@ def test_every_planned_issue_renders_as_a_sendable_email(name: str, config: Conf
     assert all(i.words <= 450 for i in issues if len(i.blocks) > 1)
     for issue in issues:
         rendered = render(issue, config)
-        check_sendable(rendered, config)
+        gate(issue, rendered, config)
         html, text = personalize(rendered, READER)
         tree = lxml_html.fromstring(html)
         assert "%%" not in html + text

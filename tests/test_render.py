@@ -18,18 +18,9 @@ from lxml import html as lxml_html
 from newsletter.config import Config, load_config
 from newsletter.errors import ConfigError, DeliveryError
 from newsletter.models import CallToAction, Issue, IssueBlock, Recipient, Source
+from newsletter.rendering.check import MAX_HTML_BYTES, MAX_STYLE_BYTES, check_issue, gate
 from newsletter.rendering.personalize import personalize
-from newsletter.rendering.render import (
-    MAX_HTML_BYTES,
-    MAX_STYLE_BYTES,
-    PACKAGE_TEMPLATES,
-    add_utm,
-    check_sendable,
-    render,
-    sendability_problems,
-    style_blocks,
-    unresolved_markers,
-)
+from newsletter.rendering.render import PACKAGE_TEMPLATES, add_utm, render, style_blocks
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -153,8 +144,8 @@ def test_html_parses_as_a_600px_table_layout_with_the_hidden_preheader(rendered)
 def test_sizes_stay_under_gmail_limits_and_the_issue_may_be_sent(config: Config, rendered) -> None:
     assert len(rendered.html.encode()) < MAX_HTML_BYTES
     assert sum(len(s.encode()) for s in style_blocks(rendered.html)) < MAX_STYLE_BYTES
-    assert sendability_problems(rendered, config) == []
-    check_sendable(rendered, config)
+    assert check_issue(example_issue(), config, rendered) == []
+    gate(example_issue(), rendered, config)
 
 
 def test_markdown_lists_bold_and_links_render_in_both_parts(rendered) -> None:
@@ -245,7 +236,9 @@ def test_bare_markers_naming_a_source_link_and_unknown_markers_never_show(config
     assert doc.xpath("//a[text()='4']")[0].get("href").startswith("https://x.example/?utm_")
     assert "[9]" not in rendered.html and "stray marker" in doc.text_content()
     assert "[Not a marker] stays." in rendered.text
-    assert unresolved_markers(issue) == ["'Bare': [^9]"]
+    [finding] = check_issue(issue, config, rendered)
+    assert (finding.code, finding.block) == ("citation", "snippets[0] (fact 'Bare')")
+    assert "[^9] cites no source" in finding.reason
 
 
 def test_the_same_source_cited_by_two_blocks_keeps_one_number(config: Config) -> None:
@@ -302,7 +295,7 @@ def test_drafts_render_but_cannot_be_sent_without_a_postal_address(tmp_path: Pat
     rendered = render(example_issue(), config)
     assert rendered.html
     with pytest.raises(ConfigError, match="postal_address"):
-        check_sendable(rendered, config)
+        gate(example_issue(), rendered, config)
 
 
 def test_a_template_without_the_unsubscribe_link_cannot_be_sent(config: Config) -> None:
@@ -312,8 +305,8 @@ def test_a_template_without_the_unsubscribe_link_cannot_be_sent(config: Config) 
     rendered = render(example_issue(), config)
     assert 'class="custom"' in rendered.html  # the folder's template wins over the default
     with pytest.raises(DeliveryError, match="html template has no unsubscribe link"):
-        check_sendable(rendered, config)
-    check_sendable(render(example_issue(), dataclasses.replace(
+        gate(example_issue(), rendered, config)
+    gate(example_issue(), render(example_issue(), dataclasses.replace(
         config, root=config.root / "elsewhere")), config)
 
 
@@ -327,10 +320,11 @@ def test_a_broken_template_names_its_file_and_line(config: Config) -> None:
 def test_an_issue_too_big_for_gmail_renders_but_is_refused(config: Config) -> None:
     paragraph = "Soil that drains well still needs a deep soak now and then. " * 12
     blocks = tuple(IssueBlock("tip", f"Tip {i}", paragraph) for i in range(60))
-    rendered = render(dataclasses.replace(example_issue(), blocks=blocks), config)
+    big = dataclasses.replace(example_issue(), blocks=blocks)
+    rendered = render(big, config)
     assert len(rendered.html.encode()) > MAX_HTML_BYTES
     with pytest.raises(DeliveryError, match="Gmail clips"):
-        check_sendable(rendered, config)
+        gate(big, rendered, config)
 
 
 class _Counter(BaseHTTPRequestHandler):

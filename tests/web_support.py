@@ -32,6 +32,7 @@ name: The Test Letter
 from: {{email: letters@example.com, name: The Test Letter}}
 postal_address: "12 Harbour Road\\nPortsmouth PO1 1AA"
 base_url: http://127.0.0.1:1
+cta_url: https://shop.example.com/starter
 delivery: {{batch_size: {batch}}}
 """
 

@@ -31,7 +31,7 @@ COMMAND_MODULES = {
     "subscribers": "sequence",  # cli.sequence adds `subscribers show` to the group
     "pause": "sequence", "resume": "sequence",
     "serve": "web", "stats": "web",
-    "banks": "banks",
+    "banks": "banks", "check": "check",
     "users": "users",
     "config": "settings",
 }

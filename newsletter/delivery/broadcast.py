@@ -22,7 +22,8 @@ from ..config import Config
 from ..errors import BackendAuthError, NewsletterError, SendInterrupted
 from ..models import Issue, Message, Outcome, Recipient, RenderedIssue
 from ..planning.issuefile import LoadedIssue, Queue
-from ..rendering.render import check_sendable, render
+from ..rendering.check import gate
+from ..rendering.render import render
 from ..store import STALE_ERROR, Claimed, Counts, Store
 from .ratelimit import RateLimiter
 from .run import (
@@ -75,7 +76,7 @@ def send_issue(issue: Issue, ctx: SendContext, options: SendOptions) -> SendRepo
     """Send one issue to every active subscriber who has not got it yet."""
     store, key = ctx.store, issue.key
     rendered = render(issue, ctx.config)
-    check_sendable(rendered, ctx.config)
+    gate(issue, rendered, ctx.config)
     if options.dry_run:
         return SendReport(issue.number, issue.subject, recipients=store.count_unclaimed(key),
                           note="dry run: nothing sent")
@@ -117,7 +118,7 @@ def _release_for_retry(store: Store, key: str, options: SendOptions) -> int:
 def send_test(issue: Issue, address: str, ctx: SendContext) -> Outcome:
     """Send one proof of ``issue`` to ``address``: marked as a test, recorded apart."""
     rendered = render(issue, ctx.config)
-    check_sendable(rendered, ctx.config)
+    gate(issue, rendered, ctx.config)
     message = _message(rendered, ctx.config, issue.key, test=True)
     fields = {"unsubscribe_url": ctx.links.unsubscribe_url("test"),
               "view_url": ctx.links.view_url(issue.key)}

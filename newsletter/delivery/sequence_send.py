@@ -41,7 +41,8 @@ from ..planning.sequence import (
     timing_from_config,
     zones_reached,
 )
-from ..rendering.render import check_sendable, render
+from ..rendering.check import gate
+from ..rendering.render import render
 from ..store import STALE_ERROR, Claimed, Store
 from ..store import sequence as seqdb
 from .ratelimit import RateLimiter
@@ -197,7 +198,7 @@ class _Run:
             if number not in self.rendered and number not in self.errors:
                 try:
                     rendered = render(self.issues[number], self.ctx.config)
-                    check_sendable(rendered, self.ctx.config)
+                    gate(self.issues[number], rendered, self.ctx.config)
                     self.rendered[number] = rendered
                 except NewsletterError as exc:
                     self.errors[number] = str(exc)

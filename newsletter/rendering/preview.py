@@ -7,13 +7,14 @@ from pathlib import Path
 
 from ..config import Config
 from ..models import Issue, Recipient
+from .check import Finding, check_issue
 from .personalize import personalize
-from .render import render, sendability_problems, unresolved_markers
+from .render import render
 
 
 @dataclass(frozen=True)
 class Preview:
-    """An issue as the sample reader would get it, and why it could not be sent as it is."""
+    """An issue as the sample reader would get it, and what `newsletter check` finds in it."""
 
     html: str
     text: str
@@ -22,7 +23,7 @@ class Preview:
 
 @dataclass(frozen=True)
 class Built:
-    """The files written for one issue, and why it could not be sent as it is."""
+    """The files written for one issue, and what `newsletter check` finds in it."""
 
     number: int
     html: Path
@@ -42,9 +43,8 @@ def preview_of(issue: Issue, config: Config) -> Preview:
     """Render ``issue`` (the renderer of sending) and personalise it for the sample reader."""
     rendered = render(issue, config)
     html, text = personalize(rendered, sample_recipient(config, issue.number))
-    warnings = [*sendability_problems(rendered, config),
-                *(f"footnote without a source: {m}" for m in unresolved_markers(issue))]
-    return Preview(html, text, tuple(warnings))
+    warnings = tuple(_warning(f) for f in check_issue(issue, config, rendered))
+    return Preview(html, text, warnings)
 
 
 def build_issue(issue: Issue, config: Config) -> Built:
@@ -56,3 +56,9 @@ def build_issue(issue: Issue, config: Config) -> Built:
     html_path.write_text(preview.html, "utf-8")
     text_path.write_text(preview.text, "utf-8")
     return Built(issue.number, html_path, text_path, preview.warnings)
+
+
+def _warning(finding: Finding) -> str:
+    where = [finding.block] if finding.block else []
+    where += ["blocks sending"] if finding.severity == "error" else []
+    return finding.reason + (f" [{'; '.join(where)}]" if where else "")

@@ -5,8 +5,8 @@ falling back to the package's defaults; premailer then inlines ``email.css`` int
 attributes, keeping only ``@media`` rules in a ``<style>`` block. Per-recipient fields stay
 placeholders (see :mod:`newsletter.rendering.personalize`) and are substituted after rendering.
 
-Rendering never refuses a draft: :func:`check_sendable` is what senders call before
-anything leaves, and what ``newsletter preview`` reports as warnings.
+Rendering never refuses a draft: :mod:`newsletter.rendering.check` is the gate senders
+pass before anything leaves, and what ``newsletter preview`` reports as warnings.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from markdown_it.token import Token
 from markupsafe import Markup, escape
 
 from ..config import Config
-from ..errors import ConfigError, DeliveryError
+from ..errors import ConfigError
 from ..models import Image, Issue, IssueBlock, RenderedIssue, Source
 from .personalize import Part, placeholder
 
@@ -38,10 +38,6 @@ HTML_TEMPLATE = "issue.html.j2"
 TEXT_TEMPLATE = "issue.txt.j2"
 STYLESHEET = "email.css"
 TEXT_WIDTH = 72
-# Gmail clips a message whose HTML passes about 102 KB; keep room for the substituted
-# per-recipient values (signed unsubscribe and view URLs).
-MAX_HTML_BYTES = 100 * 1024
-MAX_STYLE_BYTES = 16 * 1024  # Gmail ignores a larger <style> block
 
 # --- the data the templates see -------------------------------------------------------------
 
@@ -125,41 +121,6 @@ def _template_frame(exc: BaseException) -> tuple[str, int] | None:
             found = (filename, tb.tb_lineno)
         tb = tb.tb_next
     return found
-
-
-def sendability_problems(rendered: RenderedIssue, config: Config) -> list[str]:
-    """Why ``rendered`` must not be sent as it is (empty when it may go out)."""
-    problems = []
-    if not config.postal_address.strip():
-        problems.append("postal_address is empty in newsletter.yaml: the law requires the "
-                        "sender's postal address in every message, so nothing is sent "
-                        "without it")
-    for part, body in (("html", rendered.html), ("text", rendered.text)):
-        if placeholder("unsubscribe_url", part) not in body:
-            problems.append(f"the {part} template has no unsubscribe link (use "
-                            "{{ personal.unsubscribe_url }} in it)")
-    size = len(rendered.html.encode("utf-8"))
-    if size > MAX_HTML_BYTES:
-        problems.append(f"the HTML is {size / 1024:.0f} KB; Gmail clips messages over about "
-                        f"{MAX_HTML_BYTES // 1024} KB: shorten the issue")
-    style = sum(len(s.encode("utf-8")) for s in style_blocks(rendered.html))
-    if style > MAX_STYLE_BYTES:
-        problems.append(f"the <style> block is {style / 1024:.0f} KB; Gmail ignores one over "
-                        f"{MAX_STYLE_BYTES // 1024} KB: trim the @media rules in {STYLESHEET}")
-    return problems
-
-
-def check_sendable(rendered: RenderedIssue, config: Config) -> None:
-    """Raise if ``rendered`` must not be sent: no postal address, no unsubscribe link, too big.
-
-    A missing postal address is a :class:`ConfigError`; the rest are
-    :class:`DeliveryError`. Senders call this once per issue before the first recipient.
-    """
-    problems = sendability_problems(rendered, config)
-    if not config.postal_address.strip():
-        raise ConfigError(problems[0])
-    if problems:
-        raise DeliveryError(f"issue {rendered.number} cannot be sent: " + "; ".join(problems))
 
 
 def template_environment(config: Config) -> jinja2.Environment:
@@ -331,17 +292,6 @@ def _source_view(number: int, source: Source, track: Any) -> SourceView:
         host = urlsplit(url).hostname or url
         return SourceView(number, track(url), host.removeprefix("www."))
     return SourceView(number, "", url or f"source {source.n}")
-
-
-def unresolved_markers(issue: Issue) -> list[str]:
-    """Footnote markers ``[^n]`` in the issue whose ``n`` is not among the block's sources."""
-    missing = []
-    for block in issue.blocks:
-        labels = {s.n for s in block.sources}
-        missing += [f"{block.title!r}: [^{m}]" for m in re.findall(r"\[\^([^\]\s^]+)\]",
-                                                                     block.body)
-                    if m not in labels]
-    return missing
 
 
 # --- Markdown: HTML through markdown-it, text through a small token walker --------------------

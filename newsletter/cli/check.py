@@ -1,0 +1,49 @@
+"""`newsletter check [N]`: the pre-send gate, printed (or as JSON)."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from ..rendering.check import check_folder
+from . import State, main, pass_state
+
+
+@main.command()
+@click.argument("number", type=int, required=False)
+@click.option("--json", "as_json", is_flag=True,
+              help="Print a JSON list of findings: {severity, code, reason, issue, block}.")
+@pass_state
+def check(state: State, number: int | None, as_json: bool) -> None:
+    """Check every issue (or issue NUMBER) and the banks before anything is sent.
+
+    Errors block `newsletter send` for that issue: no unsubscribe link or postal address,
+    a placeholder that would reach readers, a citation without its source, a stub or a
+    call to action without URL, a link that is not absolute http(s), HTML over Gmail's
+    102 KB or a <style> over 16 KB (settings readers could not use, such as a base_url
+    they cannot reach while sending through SendGrid, stop it before that). Warnings
+    inform: subject length or repeats, no preheader, images without alt text, an issue far
+    over the word budget, words spam filters weigh.
+
+    Exit code: 0 no errors (warnings may remain), 1 errors found.
+
+    \b
+    Example:
+      newsletter check
+      newsletter check 3 --json | jq '.[] | select(.severity == "error")'
+    """
+    report = check_folder(state.config, number)
+    if as_json:
+        click.echo(json.dumps([f.to_json() for f in report.findings], indent=2,
+                              ensure_ascii=False))
+    else:
+        for finding in report.findings:
+            click.echo(str(finding))
+        counts = [sum(f.severity == s for f in report.findings) for s in ("error", "warning")]
+        click.echo(f"checked {report.issues} issue(s): {counts[0]} error(s), "
+                   f"{counts[1]} warning(s)" + ("" if report.ok else "; `send` refuses the "
+                                                "issues with errors"))
+    if not report.ok:
+        sys.exit(1)
