@@ -36,6 +36,15 @@ def normalize_address(text: str) -> str:
     return _validated(address, text)
 
 
+def lookup_key(text: str) -> str:
+    """What a subscriber is found by: the normalised address, or (for text that is not a
+    valid address, which then matches nothing new) the trimmed, lowercased text."""
+    try:
+        return normalize_address(text)
+    except InputError:
+        return text.strip().lower()
+
+
 def address_problem(text: str) -> str | None:
     """Why ``text`` is not a usable address, or None when it is."""
     try:

@@ -1,91 +1,51 @@
-"""Subscriber lists in and out: email validation, CSV import (header mapping, encodings,
-merging, per-row errors) and streamed CSV export, over the store.
+"""Subscriber lists in and out: CSV import (header mapping, encodings, merging, per-row
+errors) and streamed CSV export, over the store.
 
 Import never loses a row silently: every row is imported, merged into a known subscriber,
-or reported with its line number and the reason.
+or reported with its line number and the reason. Addresses and names are normalised by
+:mod:`newsletter.addresses` (as at every other way in), and an address erased on request
+is refused (its keyed hash is kept, see :meth:`Store.erase_subscriber`).
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
+import io
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
-from .errors import InputError
+from .addresses import address_problem, clean_name, normalize_address
+from .errors import ConfigError, InputError
 from .store import SUBSCRIBER_STATUSES, Store, Subscriber, SubscriberInput, email_key
+from .tokens import SECRET_ENV, erasure_hash
+from .validators import timezone_problem
 
 BATCH = 1000
+email_problem = address_problem  # the name the studio and `newsletter users` import
 ProgressCallback = Callable[[int], None]  # called with the number of rows handled so far
-
-# --- email addresses -----------------------------------------------------------------------
-
-_LOCAL = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+")
-_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
-
-
-_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
-_FAST = re.compile(rf"{_ATOM}(?:\.{_ATOM})*@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{{0,61}}[A-Za-z0-9])?\.)+"
-                   r"[A-Za-z](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
-
-
-def email_problem(address: str) -> str | None:
-    """Why ``address`` is not a usable email address, or None when it is (no network)."""
-    if _FAST.fullmatch(address) and len(address) <= 254 and address.index("@") <= 64:
-        return None  # the common case, checked in one pass
-    if not address:
-        return "blank email"
-    if any(c.isspace() for c in address):
-        return f"invalid address {address!r}: contains a space"
-    local, at, domain = address.rpartition("@")
-    if not at or not local:
-        return f"invalid address {address!r}: no local part before @" if at else \
-            f"invalid address {address!r}: no @"
-    if len(address) > 254 or len(local) > 64:
-        return f"invalid address {address!r}: too long"
-    if not local.isascii():
-        return f"invalid address {address!r}: non-ASCII before @ (not deliverable by SendGrid)"
-    if not _LOCAL.fullmatch(local) or ".." in local or local[0] == "." or local[-1] == ".":
-        return f"invalid address {address!r}: bad characters or dots before @"
-    return _domain_problem(address, domain)
-
-
-def _domain_problem(address: str, domain: str) -> str | None:
-    try:
-        ascii_domain = domain.lower().encode("idna").decode("ascii")
-    except UnicodeError:
-        return f"invalid address {address!r}: bad domain"
-    labels = ascii_domain.split(".")
-    if len(labels) < 2 or not all(_LABEL.fullmatch(label) for label in labels):
-        return f"invalid address {address!r}: bad domain {domain!r}"
-    if labels[-1].isdigit():
-        return f"invalid address {address!r}: bad domain {domain!r}"
-    return None
-
-
-def normalize_email(text: str) -> str:
-    """A valid address, trimmed, with its domain lowercased; InputError naming the problem."""
-    address = text.strip()
-    problem = email_problem(address)
-    if problem:
-        raise InputError(problem, field="email")
-    local, _, domain = address.rpartition("@")
-    return f"{local}@{domain.lower()}"
-
 
 # --- reading a CSV file ----------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Note:
-    """A row (or the file, line 0) and a message about it."""
+    """A row (or the file, line 0), a message about it, and the kind of problem (what
+    reports group by)."""
 
     line: int
     message: str
+    kind: str = ""
+
+    @property
+    def group(self) -> str:
+        """What this note is grouped under: its kind, else its message."""
+        return self.kind or self.message
 
 
 @dataclass(frozen=True)
@@ -99,11 +59,14 @@ class Decoded:
 
 
 def decode_lines(data: bytes) -> Decoded:
-    """Decode UTF-8 (with or without BOM); lines that are not fall back to Windows-1252.
+    """Decode UTF-8 (with or without BOM) or UTF-16 with its BOM (what Excel's "Unicode
+    text" writes); UTF-8 lines that are not fall back to Windows-1252.
 
     A file with no UTF-8 at all gets one warning; stray lines in a UTF-8 file get one each.
     Lines holding bytes that Windows-1252 leaves undefined are marked bad (reported).
     """
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return _utf16(data)
     data = data.removeprefix(b"\xef\xbb\xbf")
     raw = data.splitlines(keepends=True)
     lines: list[str | None] = [_try(line, "utf-8") for line in raw]
@@ -118,11 +81,18 @@ def decode_lines(data: bytes) -> Decoded:
                 bad.add(number)
                 line = data_line.decode("latin-1")
             elif utf8_seen:
-                notes.append(Note(number, "not UTF-8: read as Windows-1252"))
+                notes.append(Note(number, "not UTF-8: read as Windows-1252", "not UTF-8"))
         out.append(line)
     if not utf8_seen:
         notes.insert(0, Note(0, "the file is not UTF-8: read as Windows-1252 (cp1252)"))
     return Decoded(out, "mixed" if utf8_seen else "cp1252", frozenset(bad), tuple(notes))
+
+
+def _utf16(data: bytes) -> Decoded:
+    text = data.decode("utf-16", errors="replace")  # the BOM tells the byte order
+    lines = list(io.StringIO(text, newline=""))  # CR/LF only: U+2028 may sit in a cell
+    bad = frozenset(n for n, line in enumerate(lines, start=1) if "\ufffd" in line)
+    return Decoded(lines, "utf-16", bad)
 
 
 def _try(data: bytes, encoding: str) -> str | None:
@@ -220,18 +190,18 @@ def parse_row(values: list[str], line: int, ctx: RowContext,
     """One CSV record as a subscriber, or a Note saying why it is rejected."""
     cell = _cells(values, ctx.columns)
     try:
-        email = normalize_email(cell("email"))
+        email = normalize_address(cell("email"))
     except InputError as exc:
-        return Note(line, exc.message)
+        return Note(line, exc.message, _address_kind(exc.message))
     status = ctx.status
     if cell("status"):
         status = STATUS_WORDS.get(_squash(cell("status")), "")
         if not status:
             return Note(line, f"unknown status {cell('status')!r} (use one of "
-                              f"{', '.join(SUBSCRIBER_STATUSES)})")
+                              f"{', '.join(SUBSCRIBER_STATUSES)})", "unknown status")
     timezone = _timezone(cell("timezone"), line, warnings)
     zone = timezone or ctx.default_tz
-    name = cell("name") or " ".join(p for p in (cell("first"), cell("last")) if p)
+    name = clean_name(cell("name") or " ".join(p for p in (cell("first"), cell("last")) if p))
     fields = {label: values[i].strip() for i, label in ctx.columns.fields.items()
               if i < len(values) and values[i].strip()}
     return SubscriberInput(
@@ -239,6 +209,10 @@ def parse_row(values: list[str], line: int, ctx: RowContext,
         confirmed_at=_when(cell("confirmed_at"), zone, line, warnings),
         consent_at=_when(cell("consent_at"), zone, line, warnings),
         consent_ip=cell("consent_ip") or None, fields=fields)
+
+
+def _address_kind(message: str) -> str:
+    return "blank email" if message == "blank email" else "invalid address"
 
 
 def _cells(values: list[str], columns: Columns) -> Callable[[str], str]:
@@ -251,12 +225,11 @@ def _cells(values: list[str], columns: Columns) -> Callable[[str], str]:
 def _timezone(name: str, line: int, warnings: list[Note]) -> str | None:
     if not name:
         return None
-    try:
-        ZoneInfo(name)
-        return name
-    except (ZoneInfoNotFoundError, ValueError):
-        warnings.append(Note(line, f"unknown time zone {name!r} ignored"))
+    problem = timezone_problem(name)
+    if problem:
+        warnings.append(Note(line, f"time zone ignored: {problem}", "time zone ignored"))
         return None
+    return name
 
 
 def _when(text: str, zone: str, line: int, warnings: list[Note]) -> datetime | None:
@@ -266,7 +239,7 @@ def _when(text: str, zone: str, line: int, warnings: list[Note]) -> datetime | N
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         warnings.append(Note(line, f"date {text!r} not understood (use ISO 8601, like "
-                                   "2024-05-01 09:30): ignored"))
+                                   "2024-05-01 09:30): ignored", "date not understood"))
         return None
     return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(zone))
 
@@ -311,12 +284,14 @@ def count_rows(path: Path) -> int:
 
 
 def import_csv(path: Path, store: Store, *, status: str = "active", source: str = "",
-               now: datetime, default_tz: str = "UTC",
+               now: datetime, default_tz: str = "UTC", secret: str | None = None,
                on_progress: ProgressCallback | None = None) -> ImportReport:
     """Import a CSV of subscribers: map headers, validate, merge, upsert in batches.
 
     Good rows import even when others are bad; every bad row is in ``rejected`` with its
-    line. A file without an email column, or unreadable, is an InputError.
+    line, among them addresses erased on request (checked with ``secret``, the signing
+    secret, which is then required). A file without an email column, or unreadable, is an
+    InputError.
     """
     decoded = _read(path)
     rows = records(decoded)
@@ -327,13 +302,11 @@ def import_csv(path: Path, store: Store, *, status: str = "active", source: str 
                          "'email')", path=path, line=header_line, field="email")
     ctx = RowContext(columns, status, default_tz, now)
     tally = _Tally(warnings=list(decoded.warnings))
-    source = source or f"import:{path.name}"
-    batch: list[tuple[SubscriberInput, bool]] = []
+    batch = _Batch(store, source or f"import:{path.name}", now, erased_checker(store, secret),
+                   tally, on_progress)
     for line, values, readable in rows:
-        _take(line, values, readable, ctx, tally, batch)
-        if len(batch) >= BATCH:
-            _flush(store, batch, source, now, tally, on_progress)
-    _flush(store, batch, source, now, tally, on_progress)
+        batch.take(line, values, readable, ctx)
+    batch.flush()
     if len(tally.outcomes) >= BATCH:
         store.analyze()
     out = tally.outcomes
@@ -342,43 +315,92 @@ def import_csv(path: Path, store: Store, *, status: str = "active", source: str 
                         decoded.encoding)
 
 
+ErasedCheck = Callable[[Sequence[str]], dict[str, datetime]]  # addresses -> erased ones
+
+
+def erased_checker(store: Store, secret: str | None) -> ErasedCheck | None:
+    """What tells which addresses were erased on request (None when none ever was).
+
+    Their hashes are keyed with the signing secret: without it, a store holding erasures
+    cannot be checked, which is a :class:`ConfigError` rather than a silent re-import.
+    """
+    if not store.has_erasures():
+        return None
+    if not secret:
+        raise ConfigError(f"addresses were erased on request here: set {SECRET_ENV} (their "
+                          "kept hashes are keyed with it) so that none comes back")
+
+    def check(addresses: Sequence[str]) -> dict[str, datetime]:
+        hashes = {erasure_hash(secret, a): a for a in addresses}
+        return {hashes[h]: at for h, at in store.erased_at(hashes).items()}
+    return check
+
+
 def _read(path: Path) -> Decoded:
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror}", path=path) from None
-    if b"\x00" in data[:4096]:
+    utf16 = data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    if b"\x00" in data[:4096] and not utf16:
         raise InputError("not a CSV text file (binary content)", path=path)
     return decode_lines(data)
 
 
-def _take(line: int, values: list[str], readable: bool, ctx: RowContext, tally: _Tally,
-          batch: list[tuple[SubscriberInput, bool]]) -> None:
-    if not readable:
-        tally.rejected.append(Note(line, "undecodable bytes (neither UTF-8 nor Windows-1252)"))
-        return
-    parsed = parse_row(values, line, ctx, tally.warnings)
-    if isinstance(parsed, Note):
-        tally.rejected.append(parsed)
-        return
-    key = email_key(parsed.email)
-    first = tally.seen.setdefault(key, line)
-    if first != line:
-        tally.merged += 1
-        tally.warnings.append(Note(line, f"{parsed.email} repeats line {first}: merged"))
-    batch.append((parsed, first != line))
+@dataclass
+class _Batch:
+    """Parsed rows waiting to be checked against erasures, merged and upserted together."""
 
+    store: Store
+    source: str
+    now: datetime
+    erased: ErasedCheck | None
+    tally: _Tally
+    on_progress: ProgressCallback | None
+    rows: list[tuple[int, SubscriberInput]] = field(default_factory=list)
 
-def _flush(store: Store, batch: list[tuple[SubscriberInput, bool]], source: str,
-           now: datetime, tally: _Tally, on_progress: ProgressCallback | None) -> None:
-    if not batch:
-        return
-    result = store.upsert_subscribers([e for e, _ in batch], source=source, now=now)
-    tally.outcomes += [out for (_, dup), out in zip(batch, result.outcomes, strict=True)
-                       if not dup]
-    batch.clear()
-    if on_progress:
-        on_progress(len(tally.outcomes) + tally.merged + len(tally.rejected))
+    def take(self, line: int, values: list[str], readable: bool, ctx: RowContext) -> None:
+        """Parse one record (a bad one is rejected at once); flush a full batch."""
+        if not readable:
+            self.tally.rejected.append(Note(line, "undecodable bytes (neither UTF-8 nor "
+                                                  "Windows-1252)", "undecodable bytes"))
+            return
+        parsed = parse_row(values, line, ctx, self.tally.warnings)
+        if isinstance(parsed, Note):
+            self.tally.rejected.append(parsed)
+            return
+        self.rows.append((line, parsed))
+        if len(self.rows) >= BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        """Refuse erased addresses, merge repeats, upsert the rest, report progress."""
+        tally, rows = self.tally, self.rows
+        if not rows:
+            return
+        erased = self.erased([e.email for _, e in rows]) if self.erased else {}
+        kept: list[tuple[SubscriberInput, bool]] = []
+        for line, entry in rows:
+            if entry.email in erased:
+                tally.rejected.append(Note(line, f"{entry.email} was erased on request on "
+                                                 f"{erased[entry.email]:%Y-%m-%d}: not added "
+                                                 "again (they may sign up anew)",
+                                            "erased on request"))
+                continue
+            first = tally.seen.setdefault(email_key(entry.email), line)
+            if first != line:
+                tally.merged += 1
+                tally.warnings.append(Note(line, f"{entry.email} repeats line {first}: merged",
+                                           "address repeated in the file (merged)"))
+            kept.append((entry, first != line))
+        if kept:
+            result = self.store.upsert_subscribers([e for e, _ in kept], source=self.source,
+                                                   now=self.now)
+            tally.outcomes += [out for (_, dup), out in zip(kept, result.outcomes, strict=True)
+                               if not dup]
+        rows.clear()
+        if self.on_progress:
+            self.on_progress(len(tally.outcomes) + tally.merged + len(tally.rejected))
 
 
 # --- export ----------------------------------------------------------------------------------

@@ -40,6 +40,7 @@ def secret_from_env(env: Mapping[str, str]) -> str:
 
 
 TIMED: tuple[str, ...] = ("confirm",)
+MAX_TOKEN = 1024  # characters; ours are under 200
 
 
 def make_token(secret: str, purpose: Purpose, subject: str) -> str:
@@ -51,7 +52,10 @@ def make_token(secret: str, purpose: Purpose, subject: str) -> str:
 
 
 def read_token(secret: str, purpose: Purpose, token: str, max_age: int | None = None) -> str:
-    """The subject of a valid token for ``purpose``; TokenError otherwise."""
+    """The subject of a valid token for ``purpose``; TokenError otherwise (also for any
+    token that is too long or not ASCII: such text is never one of ours)."""
+    if len(token) > MAX_TOKEN or not token.isascii():
+        raise TokenError("this link is not valid")
     if purpose in TIMED:
         return _read_timed(secret, purpose, token, max_age)
     encoded, _, signature = token.partition(".")
@@ -71,6 +75,14 @@ def _read_timed(secret: str, purpose: str, token: str, max_age: int | None) -> s
         raise TokenError("this link has expired") from None
     except BadSignature:
         raise TokenError("this link is not valid") from None
+
+
+def erasure_hash(secret: str, address: str) -> str:
+    """The keyed hash kept of an erased address (hex HMAC-SHA256): enough to recognise it
+    in a later import, useless for recovering it without the secret."""
+    mac = _keyed(secret).copy()
+    mac.update(f"newsletter.erased:{address.strip().lower()}".encode())
+    return mac.hexdigest()
 
 
 def _signature(secret: str, purpose: str, encoded: str) -> str:

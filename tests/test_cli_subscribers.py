@@ -24,9 +24,13 @@ def folder(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def run(folder: Path, *args: str, input: str | None = None) -> tuple[int, str, str]:
+SECRET = {"NEWSLETTER_SECRET_KEY": "cli-test-secret-0123456789"}
+
+
+def run(folder: Path, *args: str, input: str | None = None,
+        env: dict[str, str] | None = None) -> tuple[int, str, str]:
     result = CliRunner().invoke(main, ["--config", str(folder / "newsletter.yaml"), *args],
-                                input=input)
+                                input=input, env=SECRET if env is None else env)
     if result.exception and not isinstance(result.exception, SystemExit):
         raise result.exception
     return result.exit_code, result.stdout, result.stderr
@@ -71,17 +75,38 @@ def test_add_list_remove_and_forget(folder: Path) -> None:
     _, out, _ = run(folder, "subscribers", "list", "--json")
     listing = json.loads(out)
     assert listing["counts"]["active"] == 1 and listing["counts"]["pending"] == 1
-    assert [s["email"] for s in listing["subscribers"]] == ["Bo@example.org", "cy@example.org"]
+    assert [s["email"] for s in listing["subscribers"]] == ["bo@example.org", "cy@example.org"]
     code, out, _ = run(folder, "subscribers", "remove", "bo@example.org")
     assert code == 0 and "unsubscribed" in out
     _, out, err = run(folder, "subscribers", "add", "bo@example.org")
     assert "(unsubscribed)" in out and "--resubscribe" in err
     _, out, _ = run(folder, "subscribers", "list", "--status", "unsubscribed", "--json")
-    assert [s["email"] for s in json.loads(out)["subscribers"]] == ["Bo@example.org"]
+    assert [s["email"] for s in json.loads(out)["subscribers"]] == ["bo@example.org"]
     assert run(folder, "subscribers", "remove", "bo@example.org", "--forget", input="n\n")[0] == 1
     assert run(folder, "subscribers", "remove", "bo@example.org", "--forget", "--yes")[0] == 0
     _, out, _ = run(folder, "subscribers", "list", "--json", "--limit", "0")
     assert [s["email"] for s in json.loads(out)["subscribers"]] == ["cy@example.org"]
+
+
+def test_an_erased_address_cannot_come_back_by_cli_or_an_old_list(folder: Path) -> None:
+    run(folder, "subscribers", "add", "bo@example.org")
+    code, _, err = run(folder, "subscribers", "remove", "bo@example.org", "--forget", "--yes",
+                       env={})
+    assert code == 1 and "NEWSLETTER_SECRET_KEY" in err  # refused before anything changed
+    code, out, _ = run(folder, "subscribers", "remove", "BO@example.org", "--forget", "--yes")
+    assert code == 0 and "keyed hash is kept" in out
+    code, _, err = run(folder, "subscribers", "add", "Bo@Example.org\u200b")
+    assert code == 1 and "was erased on request" in err and "signing up" in err
+    old = folder / "old.csv"
+    old.write_text("email\nbo@example.org\nnew@example.org\n")
+    code, out, err = run(folder, "subscribers", "import", str(old), "--json")
+    report = json.loads(out)
+    assert code == 0 and report["imported"] == 1
+    assert [r["line"] for r in report["rejected"]] == [2]
+    code, _, err = run(folder, "subscribers", "import", str(old), env={})
+    assert code == 1 and "set NEWSLETTER_SECRET_KEY" in err
+    _, out, _ = run(folder, "subscribers", "list", "--json")
+    assert [s["email"] for s in json.loads(out)["subscribers"]] == ["new@example.org"]
 
 
 def test_add_refuses_an_invalid_address_and_remove_an_unknown_one(folder: Path) -> None:
@@ -128,3 +153,23 @@ def test_subscribers_commands_as_a_real_process(folder: Path) -> None:
     listing = subprocess.run([*command, "subscribers", "list", "--json"], cwd=folder,
                              capture_output=True, text=True, timeout=60)
     assert [s["email"] for s in json.loads(listing.stdout)["subscribers"]] == ["x@example.org"]
+
+
+def test_import_warnings_are_grouped_by_reason_with_counts_and_the_summary_comes_last(
+        folder: Path) -> None:
+    rows = ["email,timezone"] + [f"r{i}@example.org," for i in range(40)]
+    rows += [f"R{i}@example.org," for i in range(12)]                  # lines 42-53: repeats
+    rows += [f"broken{i}@" for i in range(7)] + ["x@example.org,EST"]  # 54-60 bad, 61 zone
+    path = folder / "big.csv"
+    path.write_text("\n".join(rows) + "\n")
+    code, out, err = run(folder, "subscribers", "import", str(path))
+    assert code == 0
+    lines = err.splitlines()
+    assert lines[0] == "warning: address repeated in the file (merged): 12 rows"
+    assert lines[1] == f"  {path}:42: r0@example.org repeats line 2: merged"
+    assert lines[6] == "  ... and 7 more (every one: --json)"
+    assert lines[7] == "warning: time zone ignored: 1 row"
+    assert "rejected: invalid address: 7 rows" in lines
+    assert len(lines) == 7 + 2 + 7  # each group: a title, up to 5 lines, "... and N more"
+    assert out.splitlines()[-1] == ("big.csv: 41 imported, 0 updated, 0 unchanged, "
+                                    "12 duplicates merged, 7 rejected, 13 warnings")

@@ -41,7 +41,7 @@ def test_sign_up_records_consent_and_emails_a_confirmation(live: Live) -> None:
     assert (who.consent_source, who.consent_ip, who.consent_at) == ("web form", "127.0.0.1",
                                                                    live.clock())
     [mail] = live.outbox()
-    assert mail["To"].addresses[0].addr_spec == "New.Reader@example.com"
+    assert mail["To"].addresses[0].addr_spec == "new.reader@example.com"
     assert "12 Harbour Road" in text_part(mail) and "12 Harbour Road" in html_part(mail)
     assert "Hi Ana" in text_part(mail)
     assert mail["List-Unsubscribe"]

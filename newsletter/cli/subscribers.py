@@ -17,10 +17,21 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from ..addresses import clean_name, normalize_address
 from ..errors import InputError
 from ..store import SUBSCRIBER_STATUSES, Store, Subscriber, SubscriberInput, open_store
-from ..subscribers import ImportReport, count_rows, export_csv, import_csv, normalize_email
+from ..subscribers import (
+    ImportReport,
+    Note,
+    count_rows,
+    erased_checker,
+    export_csv,
+    import_csv,
+)
+from ..tokens import SECRET_ENV, erasure_hash, secret_from_env
 from . import State, main, pass_state
+
+SHOWN_PER_GROUP = 5  # lines listed under each kind of warning or rejection
 
 STATUS = click.Choice(SUBSCRIBER_STATUSES)
 
@@ -71,7 +82,8 @@ def import_(state: State, file: Path, status: str, source: str, as_json: bool) -
     """
     with _store(state) as store, _progress(file) as tick:
         report = import_csv(file, store, status=status, source=source, now=_now(),
-                            default_tz=state.config.timezone, on_progress=tick)
+                            default_tz=state.config.timezone, secret=_secret(state),
+                            on_progress=tick)
     if as_json:
         click.echo(json.dumps(report.to_json(), ensure_ascii=False))
     else:
@@ -95,15 +107,38 @@ def _progress(file: Path) -> Iterator[Any]:
         yield tick
 
 
+def _secret(state: State) -> str | None:
+    """The signing secret when set (it keys the hashes of erased addresses)."""
+    return state.env.get(SECRET_ENV) or None
+
+
 def _print_report(file: Path, report: ImportReport) -> None:
-    click.echo(f"{file.name}: {report.imported} imported, {report.updated} updated, "
-               f"{report.unchanged} unchanged, {report.merged} duplicates merged, "
-               f"{len(report.rejected)} rejected")
-    for note in report.warnings:
-        click.echo(f"warning: {file}{f':{note.line}' if note.line else ''}: {note.message}",
-                   err=True)
-    for note in report.rejected:
-        click.echo(f"rejected: {file}:{note.line}: {note.message}", err=True)
+    """Warnings, then rejections, grouped by kind with counts and their first lines (on
+    stderr); the summary last (on stdout), where it cannot scroll away."""
+    for title, notes in (("warning", report.warnings), ("rejected", report.rejected)):
+        for line in grouped(file, title, notes):
+            click.echo(line, err=True)
+    click.echo(f"{file.name}: {report.imported:,} imported, {report.updated:,} updated, "
+               f"{report.unchanged:,} unchanged, {report.merged:,} duplicates merged, "
+               f"{len(report.rejected):,} rejected"
+               + (f", {len(report.warnings):,} warnings" if report.warnings else ""))
+
+
+def grouped(file: Path, title: str, notes: tuple[Note, ...]) -> list[str]:
+    """Notes grouped by kind, largest group first: a count, then the first few lines."""
+    groups: dict[str, list[Note]] = {}
+    for note in notes:
+        groups.setdefault(note.group, []).append(note)
+    lines = []
+    for group, members in sorted(groups.items(), key=lambda g: -len(g[1])):
+        rows = "row" if len(members) == 1 else "rows"
+        lines.append(f"{title}: {group}: {len(members):,} {rows}")
+        lines += [f"  {file}{f':{n.line}' if n.line else ''}: {n.message}"
+                  for n in members[:SHOWN_PER_GROUP]]
+        if len(members) > SHOWN_PER_GROUP:
+            lines.append(f"  ... and {len(members) - SHOWN_PER_GROUP:,} more (every one: "
+                         "--json)")
+    return lines
 
 
 @subscribers.command()
@@ -127,8 +162,15 @@ def add(state: State, email: str, name: str, status: str, timezone: str | None,
         from ..config import check_timezone
 
         check_timezone(timezone, field="--tz")
-    entry = SubscriberInput(normalize_email(email), name=name, status=status, timezone=timezone)
+    entry = SubscriberInput(normalize_address(email), name=clean_name(name), status=status,
+                            timezone=timezone)
     with _store(state) as store:
+        check = erased_checker(store, _secret(state))
+        erased = check([entry.email]) if check else {}
+        if erased:
+            raise InputError(f"{entry.email} was erased on request on "
+                             f"{erased[entry.email]:%Y-%m-%d}: it comes back only by signing "
+                             "up through the form (a new consent)", field="email")
         sub, outcome = store.add_subscriber(entry, source="cli", now=_now(),
                                             resubscribe=resubscribe)
     said = {"imported": "added", "updated": "updated", "unchanged": "already there"}
@@ -141,7 +183,8 @@ def add(state: State, email: str, name: str, status: str, timezone: str | None,
 @subscribers.command()
 @click.argument("email")
 @click.option("--forget", is_flag=True,
-              help="Delete the record and its history (GDPR erasure) instead of unsubscribing.")
+              help="Erase the record and its history (GDPR) instead of unsubscribing; a "
+                   "keyed hash of the address is kept so that no import adds it again.")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation with --forget.")
 @pass_state
 def remove(state: State, email: str, forget: bool, yes: bool) -> None:
@@ -152,18 +195,30 @@ def remove(state: State, email: str, forget: bool, yes: bool) -> None:
       newsletter subscribers remove ann@example.org
       newsletter subscribers remove ann@example.org --forget --yes
     """
+    address = _lookup_form(email)
+    secret = secret_from_env(state.env) if forget else ""  # before anything is changed
     with _store(state) as store:
-        if store.get_subscriber(email.strip()) is None:
+        if store.get_subscriber(address) is None:
             raise InputError(f"no subscriber {email.strip()!r}", field="email")
         if forget:
             if not yes:
-                click.confirm(f"Erase {email} and all their history? A later import could "
-                              "add them again", abort=True)
-            store.delete_subscriber(email.strip())
-            click.echo(f"{email.strip()}: erased")
+                click.confirm(f"Erase {address} and all their history? Only a keyed hash is "
+                              "kept, so that no import adds them again", abort=True)
+            store.erase_subscriber(address, erasure_hash=erasure_hash(secret, address),
+                                   now=_now())
+            click.echo(f"{address}: erased (a keyed hash is kept so that no import brings "
+                       "it back; signing up again through the form is a new consent)")
             return
-        sub = store.set_status(email.strip(), "unsubscribed", source="cli", now=_now())
+        sub = store.set_status(address, "unsubscribed", source="cli", now=_now())
     click.echo(f"{sub.email}: unsubscribed")
+
+
+def _lookup_form(email: str) -> str:
+    """The address as stored, for finding a subscriber (as given when it is not valid)."""
+    try:
+        return normalize_address(email)
+    except InputError:
+        return email.strip()
 
 
 @subscribers.command("list")

@@ -30,14 +30,14 @@ from .records import (
 )
 from .schema import LATEST_VERSION, SUBSCRIBER_STATUSES, SUPPRESSED
 from .sends import SendStore
-from .subscribers import SubscriberStore, email_key, merged_status, stored_email
+from .subscribers import SubscriberStore, email_key, merged_status
 from .users import User, UserStore
 
 __all__ = [
     "LATEST_VERSION", "STALE_ERROR", "SUBSCRIBER_STATUSES", "SUPPRESSED", "Claimed", "Counts",
     "DeliveryRecord", "EventRecord", "SendRecord", "StatusChange", "Store", "Subscriber",
     "SubscriberInput", "TestSendRecord", "UpsertResult", "User", "email_key", "merged_status",
-    "normalise_url", "open_store", "stored_email",
+    "normalise_url", "open_store",
 ]
 
 

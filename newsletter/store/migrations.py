@@ -164,9 +164,15 @@ def v7_send_numbers(conn: Connection) -> None:
 
 
 
+def v8_erasures(conn: Connection) -> None:
+    """v8: keyed hashes of erased addresses (an old list cannot bring them back)."""
+    # Unchanged since v8; freeze a copy here when it changes.
+    s.erasures.create(conn)
+
+
 MIGRATIONS: tuple[Migration, ...] = (v1_initial, v2_history_and_events, v3_sequence_fields,
                                      v4_confirmations, v5_sequence_progress, v6_studio_users,
-                                     v7_send_numbers)
+                                     v7_send_numbers, v8_erasures)
 assert len(MIGRATIONS) == s.LATEST_VERSION
 
 

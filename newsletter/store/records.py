@@ -31,8 +31,9 @@ class Subscriber:
 class SubscriberInput:
     """A subscriber to add or merge (from a CSV row, the CLI or a sign-up form).
 
-    ``email`` must already be validated; the store only trims it and lowercases the domain.
-    Empty values never erase what the store already has.
+    ``email`` must already be validated; the store keeps its normalised form (see
+    :func:`newsletter.addresses.normalize_address`). Empty values never erase what the
+    store already has.
     """
 
     email: str

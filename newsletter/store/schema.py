@@ -34,7 +34,7 @@ SUPPRESSED = ("unsubscribed", "bounced", "complained")  # never mailed, never au
 DELIVERY_STATUSES = ("claimed", "sent", "failed", "uncertain", "retry")
 # "retry": released by the operator (or handed back unsent); claimable again, keeps attempts.
 
-LATEST_VERSION = 7
+LATEST_VERSION = 8
 SEQ_UNSCHEDULED = "1970-01-01 00:00:00.000000"  # seq_next_due_at not computed yet
 
 
@@ -83,7 +83,7 @@ subscribers = Table(
     "subscribers", metadata,
     Column("id", _id(), primary_key=True),
     Column("key", String(32), nullable=False, unique=True),  # opaque id for tokens/custom_args
-    Column("email", String(320), nullable=False),  # as given, domain lowercased
+    Column("email", String(320), nullable=False),  # normalised (older rows: as given)
     Column("email_lower", String(320), nullable=False, unique=True),  # case-insensitive key
     Column("name", Text, nullable=False, default=""),
     Column("status", String(16), nullable=False),
@@ -219,3 +219,9 @@ signin_failures = Table(  # v6: failed studio sign-ins, for the per-address and 
 )
 Index("ix_signin_failures_email", signin_failures.c.email, signin_failures.c.at)
 Index("ix_signin_failures_ip", signin_failures.c.ip, signin_failures.c.at)
+
+erasures = Table(  # v8: addresses erased on request, as keyed hashes (never the address)
+    "erasures", metadata,
+    Column("hash", String(64), primary_key=True),  # HMAC-SHA256 (tokens.erasure_hash), hex
+    Column("erased_at", UTCDateTime, nullable=False),
+)

@@ -2,32 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Row, bindparam, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from ..addresses import lookup_key
 from ..errors import InputError
 from .engine import read_transaction, write_transaction
 from .migrations import new_key
 from .records import StatusChange, Subscriber, SubscriberInput, UpsertResult
-from .schema import SUBSCRIBER_STATUSES, SUPPRESSED, subscriber_changes, subscribers
+from .schema import SUBSCRIBER_STATUSES, SUPPRESSED, erasures, subscriber_changes, subscribers
 
 _S = subscribers.c
 _MERGED = ("name", "status", "timezone", "confirmed_at", "fields", "consent_at", "consent_ip")
 
 
 def email_key(email: str) -> str:
-    """The case-insensitive identity of an address (what uniqueness is checked on)."""
-    return email.strip().lower()
-
-
-def stored_email(email: str) -> str:
-    """The address as stored: trimmed, domain lowercased, local part kept as given."""
-    local, at, domain = email.strip().rpartition("@")
-    return f"{local}{at}{domain.lower()}" if at else email.strip()
+    """The identity of an address (what uniqueness is checked on): its normalised form,
+    lowercased (see :func:`newsletter.addresses.normalize_address`)."""
+    return lookup_key(email)
 
 
 def merged_status(current: str, incoming: str) -> str:
@@ -151,9 +147,44 @@ class SubscriberStore:
             return _record(conn.execute(select(subscribers).where(_S.id == row.id)).one())
 
     def delete_subscriber(self, ref: int | str) -> bool:
-        """Erase a subscriber and their history and deliveries (GDPR); False if unknown."""
+        """Delete a subscriber and their history and deliveries; False if unknown.
+
+        An erasure on request is :meth:`erase_subscriber`, which also keeps the keyed hash.
+        """
         with write_transaction(self.engine) as conn:
             return bool(conn.execute(delete(subscribers).where(_where(ref))).rowcount)
+
+    def erase_subscriber(self, ref: int | str, *, erasure_hash: str, now: datetime) -> bool:
+        """Erase a subscriber (GDPR) with their history and deliveries, keeping only the
+        keyed hash of their address so an old list cannot add it again; False if unknown."""
+        with write_transaction(self.engine) as conn:
+            if not conn.execute(delete(subscribers).where(_where(ref))).rowcount:
+                return False
+            if not conn.execute(select(erasures.c.hash).where(
+                    erasures.c.hash == erasure_hash)).first():
+                conn.execute(erasures.insert().values(hash=erasure_hash, erased_at=now))
+            return True
+
+    def has_erasures(self) -> bool:
+        """Whether any address was ever erased (imports then check every row)."""
+        with read_transaction(self.engine) as conn:
+            return conn.execute(select(erasures.c.hash).limit(1)).first() is not None
+
+    def erased_at(self, hashes: Iterable[str]) -> dict[str, datetime]:
+        """Erasure hash -> when, for those of ``hashes`` that were erased."""
+        wanted = list(set(hashes))
+        found: dict[str, datetime] = {}
+        with read_transaction(self.engine) as conn:
+            for at in range(0, len(wanted), 500):
+                found.update((h, when) for h, when in conn.execute(
+                    select(erasures.c.hash, erasures.c.erased_at).where(
+                        erasures.c.hash.in_(wanted[at:at + 500]))))
+        return found
+
+    def forget_erasure(self, erasure_hash: str) -> None:
+        """Lift an erasure: the person signed up again and confirmed (a new consent)."""
+        with write_transaction(self.engine) as conn:
+            conn.execute(delete(erasures).where(erasures.c.hash == erasure_hash))
 
     def status_history(self, ref: int | str) -> list[StatusChange]:
         """A subscriber's status changes, oldest first."""
@@ -259,7 +290,7 @@ def _new_row(entry: SubscriberInput, source: str, now: datetime) -> dict[str, An
     confirmed = entry.confirmed_at
     if entry.status == "active" and confirmed is None:
         confirmed = entry.consent_at or now
-    return {"key": new_key(), "email": stored_email(entry.email),
+    return {"key": new_key(), "email": email_key(entry.email),
             "email_lower": email_key(entry.email), "name": entry.name, "status": entry.status,
             "consent_source": source, "consent_at": entry.consent_at or now,
             "consent_ip": entry.consent_ip, "timezone": entry.timezone,

@@ -10,17 +10,15 @@ form) until the new link is used: then it is active again with the new consent r
 
 from __future__ import annotations
 
-import unicodedata
-
 from flask import Blueprint, request
 
+from ..addresses import clean_name, normalize_address
 from ..config import check_timezone
 from ..delivery.confirm import confirmation_for, send_confirmation
-from ..errors import BackendAuthError, ConfigError
+from ..errors import BackendAuthError, ConfigError, InputError
 from ..store import Subscriber, SubscriberInput
 from ..store.events import claim_confirmation, latest_change_id, reconfirm
-from ..subscribers import email_problem
-from ..tokens import TokenError, make_token, read_token
+from ..tokens import TokenError, erasure_hash, make_token, read_token
 from .common import WebContext, client_ip, log, message_page, page, web_context
 
 blueprint = Blueprint("subscribe", __name__)
@@ -41,11 +39,12 @@ def form() -> tuple[str, int]:
 @blueprint.post("/subscribe")
 def sign_up() -> tuple[str, int]:
     """Record the sign-up and send the confirmation email; the same answer for everyone."""
-    email = request.form.get("email", "").strip()[:320]
-    name = clean_name(request.form.get("name", ""))
-    problem = email_problem(email)
-    if problem:
-        return page("subscribe.html.j2", 400, title="Subscribe", email=email, name=name,
+    given = request.form.get("email", "").strip()[:320]
+    name = clean_name(request.form.get("name", ""), MAX_NAME)
+    try:
+        email = normalize_address(given)
+    except InputError:
+        return page("subscribe.html.j2", 400, title="Subscribe", email=given, name=name,
                     error="Please enter a valid email address.")
     if not request.form.get(HONEYPOT):
         _sign_up(web_context(), email, name, _timezone(request.form.get("tz", "")))
@@ -115,6 +114,8 @@ def confirm(token: str) -> tuple[str, int]:
 def _confirm(ctx: WebContext, subscriber: Subscriber, request_ref: str) -> tuple[str, int]:
     if subscriber.status == "pending":
         ctx.store.set_status(subscriber.id, "active", source=CONFIRM_SOURCE, now=ctx.clock())
+        # A confirmed sign-up is a new consent: an earlier erasure no longer holds.
+        ctx.store.forget_erasure(erasure_hash(ctx.secret, subscriber.email))
         log.info("subscriber #%s confirmed", subscriber.id)
         return page("confirmed.html.j2", title="You are subscribed", already=False)
     if subscriber.status == "active":
@@ -138,12 +139,6 @@ def _come_back(ctx: WebContext, subscriber: Subscriber, request_ref: str) -> boo
         return False  # a link from before they unsubscribed
     return reconfirm(ctx.store, subscriber.id, since_change=int(change), claim_id=int(claim),
                      consent_source=SOURCE, source=CONFIRM_SOURCE, now=ctx.clock())
-
-
-def clean_name(raw: str) -> str:
-    """A display name from a form: no control characters, single spaces, short."""
-    kept = "".join(" " if unicodedata.category(c)[0] in "CZ" else c for c in raw)
-    return " ".join(kept.split())[:MAX_NAME]
 
 
 def _timezone(raw: str) -> str | None:

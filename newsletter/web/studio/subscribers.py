@@ -102,7 +102,7 @@ def import_file() -> ResponseReturnValue:
         try:
             report = import_csv(path, ctx.store, status=status, now=ctx.clock(),
                                 source=f"studio:{user.email if user else ''}",
-                                default_tz=ctx.config.timezone)
+                                default_tz=ctx.config.timezone, secret=ctx.secret)
         except NewsletterError as exc:
             notice(f"Not imported: {exc}", "error")
             return redirect(url_for(".index"), 303)
