@@ -102,6 +102,11 @@ def _signals(sentence: str, products: tuple[str, ...]) -> frozenset[str]:
     return frozenset(found)
 
 
+def is_button(markdown: str, products: Sequence[str]) -> bool:
+    """A link-only line that asks the reader to act: an offer in its link text."""
+    return bool(signals(markdown, products) & {"offer", "button"})
+
+
 def pitches(sentence: str, products: Sequence[str], closing: bool) -> str:
     """Why ``sentence`` pitches ("" when it informs)."""
     found = signals(sentence, products)

@@ -10,7 +10,7 @@ Blocks that are only noise (link-only lines and lists) and headings with no text
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from ..models import Block, Document, Dropped
@@ -167,6 +167,10 @@ def _is_noise(unit: Unit) -> str:
     return ""
 
 
+_WORDS = re.compile(r"[^\W_]+")
+_FILLER = frozenset(("a", "an", "the", "your", "you", "how", "to", "why", "what"))
+
+
 def _drop_unit(block: Block, reason: str) -> list[Dropped]:
     """One dropped entry per source line, with that line's text when the block tells it."""
     if block.kind == "list":
@@ -219,11 +223,17 @@ def _uncite(text: str, references: Mapping[str, str], line: int,
     return _CITATION.sub(keep_or_drop, text) if text else text
 
 
-def read_sections(document: Document) -> _Reading:
-    """Group the blocks into sections of units; noise units become dropped lines."""
+def read_sections(document: Document,
+                  is_button: Callable[[str], bool] = lambda text: False) -> _Reading:
+    """Group the blocks into sections of units; noise units become dropped lines.
+
+    A link-only line is noise unless ``is_button`` says its link asks the reader to act
+    ("[Request an appointment](...)"): then it is kept, for the call to action. Text a scrape
+    repeated (the same words as an earlier block) is dropped at its second appearance."""
     reading = _Reading()
     current = Section(path=(), title=document.title, level=0)
     stack: list[tuple[int, str]] = []  # (level, heading) of the open headings
+    seen: set[str] = set()
     for block in document.blocks:
         if block.kind in ("heading", "question"):
             reading.sections.append(current)
@@ -232,13 +242,67 @@ def read_sections(document: Document) -> _Reading:
             current.references = True
         else:
             unit = _block_unit(block)
-            reason = _is_noise(unit) if unit else "no text"
+            reason = _unit_noise(unit, is_button, seen)
             if reason:
                 reading.dropped.extend(_drop_unit(block, reason))
             elif unit:
                 current.units.append(unit)
     reading.sections.append(current)
     return reading
+
+
+def _unit_noise(unit: Unit | None, is_button: Callable[[str], bool], seen: set[str]) -> str:
+    if unit is None:
+        return "no text"
+    reason = _is_noise(unit)
+    if reason == "link-only line" and is_button(unit.markdown):
+        reason = ""
+    key = " ".join(_WORDS.findall(plain(unit.markdown).lower()))
+    distinct = len(set(key.split()))
+    if not reason and key in seen and (distinct >= 6 or is_button(unit.markdown)):
+        return "text a scrape duplicated (the same words appear earlier)"
+    seen.add(key)
+    return reason
+
+
+def drop_contents_lists(sections: list[Section], dropped: list[Dropped]) -> None:
+    """Drop a table of contents written as a list: three or more items, most of them the
+    article's own headings ("We'll cover: 1. Why you feel tired ...")."""
+    headings = {_key(s.title) for s in sections if s.path}
+    for section in sections:
+        kept = []
+        for unit in section.units:
+            if unit.kind == "list" and _lists_headings(unit, headings):
+                dropped.extend(drop_unit_lines(unit, "a table of contents (its items are the "
+                                                     "article's headings)"))
+            else:
+                kept.append(unit)
+        section.units = kept
+
+
+def drop_unit_lines(unit: Unit, reason: str) -> list[Dropped]:
+    """Dropped entries for a unit's lines, each with its text when the lines match up."""
+    texts = [line for line in unit.markdown.split("\n") if line.strip()]
+    if len(texts) != len(unit.lines):
+        texts = [plain(unit.markdown)] + [""] * (len(unit.lines) - 1)
+    return [Dropped(line, text, reason) for line, text in zip(unit.lines, texts, strict=False)]
+
+
+def _lists_headings(unit: Unit, headings: set[str]) -> bool:
+    items = [_key(re.sub(r"^\s*(?:-|\d+\.) ", "", line)) for line in unit.markdown.split("\n")
+             if re.match(r"^\s*(?:-|\d+\.) ", line)]
+    named = sum(any(_same_words(i, h) for h in headings) for i in items)
+    return len(items) >= 3 and named * 5 >= len(items) * 3
+
+
+def _same_words(item: str, heading: str) -> bool:
+    """An entry naming a heading: mostly the same words (a TOC entry is the heading)."""
+    a, b = set(item.split()), set(heading.split())
+    return bool(a and b) and len(a & b) * 5 >= len(a | b) * 3
+
+
+def _key(text: str) -> str:
+    return " ".join(w for w in _WORDS.findall(plain(text).lower()) if w not in _FILLER)
 
 
 def _open_section(block: Block, stack: list[tuple[int, str]], title: str) -> Section:
@@ -299,7 +363,8 @@ def place_empty_headings(sections: list[Section], dropped: list[Dropped]) -> lis
             continue
         carried = tuple(line for p in pending for line in p.heading_lines)
         section.heading_lines = carried + section.heading_lines
-        section.parent = pending[-1].title if pending else ""
+        named = [p for p in pending if p.path]  # the article's root names no section
+        section.parent = named[-1].title if named else ""
         pending = []
         kept.append(section)
     for orphan in pending:

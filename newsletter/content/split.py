@@ -20,9 +20,10 @@ from ..models import Article, Content, Document, Snippet
 from .contentfile import count_words
 from .kinds import chunk_kind
 from .packing import Bounds, Chunk, chunk_section, led_sections, merge_short
-from .pitch import cta_reason, split_off_pitch
+from .pitch import cta_reason, is_button, split_off_pitch
 from .sections import (
     Section,
+    drop_contents_lists,
     drop_unlisted_citations,
     glue_leads,
     markers,
@@ -124,8 +125,9 @@ def split(document: Document, *, min_words: int = 40, max_words: int = 180,
     bounds = Bounds(max(1, min(min_words, max_words)), max(1, max_words, min_words))
     references = dict(document.references)
     document, unlisted = drop_unlisted_citations(document)
-    reading = read_sections(document)
+    reading = read_sections(document, is_button=lambda text: is_button(text, products))
     reading.dropped.extend(unlisted)
+    drop_contents_lists(reading.sections, reading.dropped)
     sections = place_empty_headings(reading.sections, reading.dropped)
     for section in sections:
         section.units = glue_leads(section.units)

@@ -73,12 +73,14 @@ class _Reader:
     caption_end: int = -9  # the last source line of the latest caption under a picture
     dropped_since_block: bool = False  # lines were dropped after the latest block
     dropped_lines: set[int] = field(default_factory=set)
+    html_lines: set[int] = field(default_factory=set)  # read as HTML regions, not Markdown
 
     def span(self, token: Token) -> tuple[int, ...]:
         """The non-blank source line numbers a block token covers."""
         if not token.map:
             return ()
         numbers = range(self.offset + token.map[0] + 1, self.offset + token.map[1] + 1)
+        numbers = [n for n in numbers if n not in self.html_lines]  # blanked for Markdown
         self.covered.update(numbers)
         return tuple(n for n in numbers if n <= len(self.lines) and self.lines[n - 1].strip()
                      and n not in self.dropped_lines)
@@ -115,6 +117,7 @@ def read_markdown_article(text: str, source: str = "", *, scraped: bool = False)
     regions = _open_tag_regions(body, front.body_start)
     for start, end in regions:
         body[start - front.body_start - 1 : end - front.body_start] = [""] * (end - start + 1)
+        reader.html_lines.update(range(start, end + 1))
     _walk(reader, _parser().parse("\n".join(body)), regions)
     _uncovered_lines(reader)
     scraped = scraped or front.reason.startswith("metadata_header")
