@@ -21,10 +21,11 @@ from __future__ import annotations
 
 import codecs
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from ...errors import ArticleError
-from ...models import Document
+from ...models import Document, Dropped
 from .frontmatter import read_front_matter
 from .mojibake import repair_mojibake
 from .text import read_text_article
@@ -106,6 +107,7 @@ def read_article(path: Path, *, warnings: list[str] | None = None) -> Document:
             raise
         if warnings is not None:
             warnings.append(f"{path}: {CP1252_WARNING}")
+    original = text
     text, repaired = repair_mojibake(text)
     if repaired and warnings is not None:
         warnings.append(f"{path}: {MOJIBAKE_WARNING}")
@@ -114,12 +116,28 @@ def read_article(path: Path, *, warnings: list[str] | None = None) -> Document:
         document = read_markdown_article(text, str(path), scraped=True)
     else:
         document = _READERS[fmt](text, str(path))
+    if repaired:
+        document = _with_lines_blanked_by_repair(document, original, text)
     relative = relative_links(document)
     if relative and warnings is not None:
         warnings.append(f"{path}: {len(relative)} relative link(s) left relative, such as "
                         f"{relative[0]}: the article names no address of its own (canonical "
                         "link, og:url or <base href>) to resolve them against")
     return document
+
+
+def _with_lines_blanked_by_repair(document: Document, before: str, after: str) -> Document:
+    """Lines that held only a mis-encoded space (``Â``) are blank once repaired: recorded as
+    dropped, so no line of the file goes unaccounted for."""
+    split = re.compile(r"\r\n|\r|\n")
+    blanked = [Dropped(number, old.strip(), "mojibake: only a mis-encoded space")
+               for number, (old, new) in enumerate(zip(split.split(before), split.split(after),
+                                                       strict=False), start=1)
+               if old.strip() and not new.strip()]
+    if not blanked:
+        return document
+    return replace(document, dropped=tuple(sorted([*document.dropped, *blanked],
+                                                  key=lambda d: d.line)))
 
 
 _MARKDOWN_LINK = re.compile(r"\]\(([^)\s]+)\)")

@@ -481,22 +481,32 @@ class _Reader:
                       _plain(element), element)
 
     def definitions(self, element: etree._Element) -> None:
-        """``<dl>``: questions and answers when the terms are questions, else paragraphs."""
+        """``<dl>``: questions and answers when the terms are questions, else paragraphs
+        (a term with no definition after it stands as a paragraph of its own)."""
         self.stray(element, frozenset(("dt", "dd")))
         terms = element.findall("dt")
         faq = any(final_char(_squash(inline_markdown(t))) == "?" for t in terms)
-        term = ""
+        pending: etree._Element | None = None  # a term not yet given its definition
         for child in element:
             text = _squash(inline_markdown(child)) if isinstance(child.tag, str) else ""
             if child.tag == "dt" and faq:
                 self.emit(Block("question", text, _lines(child), rule="html_dl_faq"),
                           _plain(child), child)
             elif child.tag == "dt":
-                term = text
+                self._lone_term(pending)
+                pending = child
             elif child.tag == "dd" and text:
+                term = _squash(inline_markdown(pending)) if pending is not None else ""
                 body = text if faq or not term else f"**{term}**: {text}"
                 self.emit(Block("paragraph", body, _lines(child), rule="html_dd"),
                           f"{term} {_plain(child)}", child)
+                pending = None
+        self._lone_term(pending)
+
+    def _lone_term(self, term: etree._Element | None) -> None:
+        text = _squash(inline_markdown(term)) if term is not None else ""
+        if term is not None and text:
+            self.emit(Block("paragraph", text, _lines(term), rule="html_dt"), _plain(term), term)
 
     def details(self, element: etree._Element) -> None:
         """``<details>``: the summary is a question (or heading), the rest its answer."""
@@ -875,12 +885,14 @@ def _reference_text(item: etree._Element) -> str:
 
 
 def _texts(element: etree._Element) -> Iterable[str]:
+    """The element's paragraphs, or its whole text when text stands outside them."""
     paragraphs = [c for c in element if c.tag in ("p", "div")]
-    if not paragraphs:
-        yield inline_markdown(element)
+    texts = [inline_markdown(child) for child in paragraphs]
+    whole = inline_markdown(element)
+    if not paragraphs or len(_squash(" ".join(texts))) < len(_squash(whole)):
+        yield whole
         return
-    for child in paragraphs:
-        yield inline_markdown(child)
+    yield from texts
 
 
 def _has_block(element: etree._Element) -> bool:

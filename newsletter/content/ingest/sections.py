@@ -357,12 +357,19 @@ def _list_entries(block: Block, number: int) -> list[Block]:
         number = int(block.label)
     elif block.ordered:
         number = 1 if number <= 1 else number
-    lines = block.lines[-len(items):] if len(block.lines) >= len(items) else ()
-    entries = []
-    for offset, item in enumerate(items):
-        own = (lines[offset],) if lines else (block.lines if offset == 0 else ())
-        entries.append(_entry(item, own, number + offset, numbered=block.ordered))
-    return entries
+    return [_entry(item, own, number + offset, numbered=block.ordered)
+            for offset, (item, own) in enumerate(zip(items, _share_lines(block.lines, len(items)),
+                                                     strict=True))]
+
+
+def _share_lines(lines: Sequence[int], count: int) -> list[tuple[int, ...]]:
+    """``lines`` shared out among ``count`` entries, every line to exactly one: one each,
+    lines beyond that (a lead-in, an item's second line) to the first entry."""
+    if count == 0:
+        return []
+    extra = max(0, len(lines) - count)
+    shares = [tuple(lines[: extra + 1])] + [(n,) for n in lines[extra + 1 :]]
+    return (shares + [()] * count)[:count]
 
 
 def _entry(text: str, lines: Sequence[int], number: int, numbered: bool = False) -> Block:
