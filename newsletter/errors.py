@@ -6,7 +6,12 @@ and exits 1. Any other exception escaping a command is a bug.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .models import Outcome
 
 
 class NewsletterError(Exception):
@@ -65,9 +70,35 @@ class DeliveryError(NewsletterError):
     """A send could not go ahead or could not finish."""
 
 
-class BackendAuthError(DeliveryError):
+class SendStopped(DeliveryError):
+    """The whole send must stop: every further request would fail the same way (refused
+    credentials, an unusable API key or host, a full disk).
+
+    ``outcomes`` says what became of the batch in hand: None when none of it was accepted
+    (its claims are handed back), else one outcome per recipient.
+    """
+
+    def __init__(self, message: str, outcomes: Sequence[Outcome] | None = None) -> None:
+        super().__init__(message)
+        self.outcomes = outcomes
+
+
+class BackendAuthError(SendStopped):
     """The delivery provider refused our credentials: stop the whole send."""
 
 
-class SendInterrupted(DeliveryError):
-    """Ctrl-C stopped a send: the batches in flight were finished and recorded."""
+class StoreError(NewsletterError):
+    """The database failed: locked past the busy timeout, read-only, full, unreachable."""
+
+
+def one_line(exc: BaseException) -> str:
+    """An exception as one line for the operator: the database's or the system's own
+    message for those failures, the class name for anything else."""
+    orig = getattr(exc, "orig", None)  # SQLAlchemy wraps the driver's error
+    if orig is not None:
+        return " ".join(str(orig).split()) or type(orig).__name__
+    if isinstance(exc, OSError) and exc.strerror:
+        where = f": {exc.filename}" if exc.filename else ""
+        return f"{exc.strerror}{where}"
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

@@ -112,3 +112,15 @@ def is_public_host(host: str) -> bool:
     except ValueError:
         return "." in name and name != "localhost" and not name.endswith(_LOCAL_SUFFIXES)
     return ip.is_global
+
+
+def api_key_problem(key: str) -> str | None:
+    """None when every character of ``key`` can go in an HTTP header (printable ASCII, no
+    spaces); otherwise where the bad character is (never the key itself)."""
+    for position, char in enumerate(key, start=1):
+        if not (char.isascii() and char.isprintable()) or char.isspace():
+            kind = ("a line break" if char in "\r\n" else "a space" if char.isspace() else
+                    "a non-ASCII character" if not char.isascii() else "a control character")
+            return (f"the key contains {kind} at character {position} of {len(key)}: copy "
+                    "it again without it")
+    return None

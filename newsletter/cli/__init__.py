@@ -17,7 +17,7 @@ import click
 
 from .. import __version__
 from ..config import CONFIG_NAME, Config, load_config, read_dotenv
-from ..errors import ConfigError, NewsletterError
+from ..errors import ConfigError, NewsletterError, one_line
 
 # Which module defines each command: a command's module (and the libraries it needs) is
 # imported only when that command runs, so `newsletter split` does not pay for SQLAlchemy
@@ -56,6 +56,9 @@ class _Group(click.Group):
         except NewsletterError as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(exc.exit_code)
+        except OSError as exc:  # the file system: full, read-only, missing, not allowed
+            click.echo(f"error: {one_line(exc)}", err=True)
+            sys.exit(1)
 
 
 class State:

@@ -18,10 +18,10 @@ from rich.table import Table
 from ..delivery.backends import get_backend
 from ..delivery.broadcast import send_issue, send_test
 from ..delivery.due import send_due
-from ..delivery.run import SendContext, SendOptions, SendReport
-from ..errors import NewsletterError
+from ..delivery.run import SendContext, SendOptions, SendReport, StopSignal, stop_on_signals
+from ..errors import DeliveryError, NewsletterError, StoreError
 from ..models import Issue, Outcome
-from ..planning.issuefile import find_issue, load_queue
+from ..planning.issuefile import Queue, find_issue, load_queue
 from ..rendering.links import Links
 from ..store import Store, open_store
 from ..tokens import secret_from_env
@@ -77,19 +77,30 @@ def send(state: State, number: int | None, due: bool, test_address: str | None,
     options = SendOptions(now=parse_now(now_text), dry_run=dry_run, force=force,
                           retry_uncertain=retry_uncertain,
                           lease=timedelta(minutes=lease_minutes or config.delivery.lease_minutes))
-    with _context(state, quiet=as_json) as ctx:
+    with _context(state, quiet=as_json) as ctx, stop_on_signals():
         queue = load_queue(state.config.issues_dir)
         if test_address:
             _send_proof(ctx, find_issue(queue, number).issue, test_address)  # type: ignore[arg-type]
             return
-        if due:
-            reports = send_due(queue, ctx, options)
-        else:
-            issue = find_issue(queue, number).issue  # type: ignore[arg-type]
-            _confirm(ctx.store, issue, yes or dry_run)
-            reports = [send_issue(issue, ctx, options)]
+        try:
+            reports = _send(ctx, queue, number, options, yes=yes)
+        except (KeyboardInterrupt, StopSignal) as exc:
+            raise DeliveryError(f"stopped by {exc or 'Ctrl-C'} before any recipient was "
+                                "claimed: running the same command again sends") from None
     _print_reports(reports, as_json)
     sys.exit(_exit_code(reports))
+
+
+def _send(ctx: SendContext, queue: Queue, number: int | None, options: SendOptions, *,
+          yes: bool) -> list[SendReport]:
+    if number is None:
+        return send_due(queue, ctx, options)
+    issue = find_issue(queue, number).issue
+    _confirm(ctx.store, issue, yes or options.dry_run)
+    try:
+        return [send_issue(issue, ctx, options)]
+    except StoreError as exc:
+        return [SendReport(issue.number, issue.subject, error=str(exc), stopped=True)]
 
 
 class _context:
@@ -176,6 +187,9 @@ def _print_reports(reports: list[SendReport], as_json: bool) -> None:
                       str(r.failed), str(r.uncertain), str(r.skipped), r.error or r.note)
     Console().print(table if reports else "nothing is due")
     for r in reports:
+        if r.error:
+            click.echo(f"error: issue {r.number}: {r.error}" if r.number else
+                       f"error: {r.error}", err=True)
         for reason, count in r.reasons.items():
             click.echo(f"issue {r.number}: {count} recipients: {reason}", err=True)
         if r.failed:

@@ -14,24 +14,23 @@ claims of a concurrent run for dead ones.
 
 from __future__ import annotations
 
-import threading
-import uuid
-from collections import Counter
-
 from ..config import Config
-from ..errors import BackendAuthError, NewsletterError, SendInterrupted
+from ..errors import NewsletterError, StoreError
 from ..models import Issue, Message, Outcome, Recipient, RenderedIssue
 from ..planning.issuefile import LoadedIssue, Queue
 from ..rendering.check import gate
 from ..rendering.render import render
-from ..store import STALE_ERROR, Claimed, Counts, Store
-from .ratelimit import RateLimiter
+from ..store import Claimed, Counts, Store
 from .run import (
+    Batch,
+    BatchRun,
+    Earlier,
+    RunResult,
     SendContext,
     SendOptions,
     SendReport,
-    long_lived_objects_frozen,
-    run_in_threads,
+    issue_report,
+    make_limiter,
 )
 
 
@@ -40,7 +39,7 @@ def send_broadcast_due(queue: Queue, ctx: SendContext,
     """Send every scheduled issue whose ``send_at`` has come, to everyone at once.
 
     A bad issue file or an issue that cannot render is reported and the others still go;
-    a refused API key stops everything at once.
+    a send that must stop (a refused API key, the database failing, Ctrl-C) stops there.
     """
     reports = [SendReport(0, "", error=str(err)) for err in queue.errors]
     for loaded in queue.issues:
@@ -49,6 +48,8 @@ def send_broadcast_due(queue: Queue, ctx: SendContext,
             reports.append(_send_or_report(loaded.issue, ctx, options))
         elif skip:
             reports.append(SendReport(loaded.issue.number, loaded.issue.subject, note=skip))
+        if reports and reports[-1].stopped:
+            break
     return reports
 
 
@@ -66,8 +67,8 @@ def _not_due(loaded: LoadedIssue, options: SendOptions) -> str | None:
 def _send_or_report(issue: Issue, ctx: SendContext, options: SendOptions) -> SendReport:
     try:
         return send_issue(issue, ctx, options)
-    except (BackendAuthError, SendInterrupted):
-        raise
+    except StoreError as exc:  # before anything of this issue was claimed
+        return SendReport(issue.number, issue.subject, error=str(exc), stopped=True)
     except NewsletterError as exc:
         return SendReport(issue.number, issue.subject, error=str(exc))
 
@@ -83,27 +84,10 @@ def send_issue(issue: Issue, ctx: SendContext, options: SendOptions) -> SendRepo
     store.record_send(key, rendered, now=options.now)
     found_dead = store.mark_stale_claims_uncertain(key, older_than=ctx.clock() - options.lease)
     retried = _release_for_retry(store, key, options)
-    already = _counts(store, key)
-    worker = _run_workers(_message(rendered, ctx.config, key), issue, ctx)
-    store.finish_send(key, now=ctx.clock())
-    tally = worker.tally
-    reasons = dict(worker.reasons)
-    if found_dead:
-        reasons[STALE_ERROR] = reasons.get(STALE_ERROR, 0) + found_dead
-    return SendReport(issue.number, issue.subject,
-                      recipients=sum(tally.values()), sent=tally["sent"],
-                      failed=tally["failed"], uncertain=tally["uncertain"] + found_dead,
-                      skipped=already.sent, retried=retried, reasons=reasons,
-                      note=_in_flight_elsewhere(_counts(store, key), options))
-
-
-def _in_flight_elsewhere(counts: Counts, options: SendOptions) -> str:
-    """A note on claims this run left alone: another run is sending them, or died."""
-    if not counts.claimed:
-        return ""
-    minutes = options.lease.total_seconds() / 60
-    return (f"{counts.claimed} recipients are claimed by another run that is still sending "
-            f"or has died; if it died they become uncertain after {minutes:g} minutes")
+    skipped = _counts(store, key).sent
+    result = _run_batches(issue, _message(rendered, ctx.config, key), ctx)
+    return issue_report(issue, result, ctx, options,
+                        Earlier(dead=found_dead, retried=retried, skipped=skipped))
 
 
 def _release_for_retry(store: Store, key: str, options: SendOptions) -> int:
@@ -136,69 +120,23 @@ def _message(rendered: RenderedIssue, config: Config, key: str, test: bool = Fal
                    categories=config.sendgrid.categories, test=test)
 
 
-def _run_workers(message: Message, issue: Issue, ctx: SendContext) -> _Worker:
-    """Run ``delivery.concurrency`` claim-send-record loops until nobody is left."""
-    delivery = ctx.config.delivery
-    worker = _Worker(message, issue, ctx, min(delivery.batch_size, ctx.backend.max_batch),
-                     RateLimiter(delivery.rate_per_second, delivery.rate_per_hour,
-                                 clock=lambda: ctx.clock().timestamp(), sleep=ctx.sleep))
-    with long_lived_objects_frozen():
-        run_in_threads(worker.run, delivery.concurrency, worker.stop,
-                       sent=lambda: worker.tally["sent"])
-    if worker.auth_error:
-        raise worker.auth_error
-    return worker
+def _run_batches(issue: Issue, message: Message, ctx: SendContext) -> RunResult:
+    """``delivery.concurrency`` claim-send-record loops until nobody is left."""
+    store, key = ctx.store, issue.key
+
+    def claim(batch_id: str, limit: int) -> list[Batch] | None:
+        rows = store.claim_batch(key, batch_id=batch_id, limit=limit, now=ctx.clock())
+        return [Batch(key, rows)] if rows else None
+
+    def prepare(batch: Batch) -> tuple[Message, list[Recipient]]:
+        return message, [_recipient(c, key, ctx) for c in batch.rows]
+
+    limiter, size = make_limiter(ctx)
+    return BatchRun(ctx, claim, prepare, limiter=limiter, batch_size=size).run(
+        ctx.config.delivery.concurrency)
 
 
-class _Worker:
-    """One claim -> send -> record loop, run by several threads at once."""
-
-    def __init__(self, message: Message, issue: Issue, ctx: SendContext, batch_size: int,
-                 limiter: RateLimiter) -> None:
-        self.message, self.issue, self.ctx = message, issue, ctx
-        self.batch_size, self.limiter = batch_size, limiter
-        self.stop = threading.Event()
-        self.tally: Counter[str] = Counter()
-        self.reasons: Counter[str] = Counter()
-        self.auth_error: BackendAuthError | None = None
-        self._lock = threading.Lock()
-
-    def run(self) -> None:
-        """Claim, send and record batches until none is left or the send must stop."""
-        try:
-            while not self.stop.is_set() and self._one_batch():
-                pass
-        except BackendAuthError as exc:
-            self.auth_error = exc
-            self.stop.set()
-
-    def _one_batch(self) -> bool:
-        store = self.ctx.store
-        claimed = store.claim_batch(self.message.issue_key, batch_id=uuid.uuid4().hex,
-                                    limit=self.batch_size, now=self.ctx.clock())
-        if not claimed:
-            return False
-        self.limiter.acquire(len(claimed))
-        outcomes = self._send(claimed)
-        store.record_outcomes([(c.delivery_id, o.status, o.message_id, o.error)
-                               for c, o in zip(claimed, outcomes, strict=True)],
-                              now=self.ctx.clock())
-        with self._lock:
-            self.tally.update(o.status for o in outcomes)
-            self.reasons.update(o.error for o in outcomes if o.status != "sent" and o.error)
-        self.ctx.on_batch(outcomes)
-        return True
-
-    def _send(self, claimed: list[Claimed]) -> list[Outcome]:
-        recipients = [self._recipient(c) for c in claimed]
-        try:
-            return self.ctx.backend.send(self.message, recipients)
-        except BackendAuthError:
-            # Nothing was accepted: hand the claims back so the next run sends them.
-            self.ctx.store.release_claims([c.delivery_id for c in claimed])
-            raise
-
-    def _recipient(self, claimed: Claimed) -> Recipient:
-        fields = self.ctx.links.fields(claimed, self.issue.key)
-        return Recipient(email=claimed.email, name=claimed.name, fields=fields,
-                         subscriber_id=str(claimed.subscriber_id))
+def _recipient(claimed: Claimed, key: str, ctx: SendContext) -> Recipient:
+    return Recipient(email=claimed.email, name=claimed.name,
+                     fields=ctx.links.fields(claimed, key),
+                     subscriber_id=str(claimed.subscriber_id))

@@ -8,24 +8,35 @@ common, so neither imports the other.
 from __future__ import annotations
 
 import gc
+import logging
+import signal
 import threading
+import uuid
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
 
 from ..config import Config
-from ..errors import SendInterrupted
-from ..models import Outcome
+from ..errors import NewsletterError, SendStopped, StoreError, one_line
+from ..models import Issue, Message, Outcome, Recipient
 from ..rendering.links import Links
-from ..store import Store
+from ..store import STALE_ERROR, Claimed, Counts, Store
 from .backends import Backend
+from .ratelimit import RateLimiter, largest_batch
+
+log = logging.getLogger("newsletter.send")
 
 DEFAULT_EXPIRY = timedelta(hours=48)
 # Longer than the SendGrid client timeout times its retries: a claim this old is dead.
 DEFAULT_LEASE = timedelta(minutes=15)
 GC_YOUNG_THRESHOLD = 20_000  # allocations between young collections during a send
+# Seconds between tries to record what became of a batch already sent (about 5 minutes in
+# all, besides the busy timeout of each try): the outcome is known, so it is worth waiting.
+RECORD_RETRIES = (0.5, 1, 2, 4, 8, 15, 30, 60, 60, 60, 60, None)
 
 
 @dataclass(frozen=True)
@@ -48,7 +59,8 @@ class SendReport:
     the issue already from an earlier run; ``uncertain`` includes claims of dead runs
     found in this one; ``retried`` earlier failures (or, with --retry-uncertain, unknown
     outcomes) handed back to this run; ``reasons`` maps each error message of a failed or
-    uncertain recipient to how many had it.
+    uncertain recipient to how many had it; ``stopped``: the run stopped here (``error``
+    says why) and did not go on to later issues.
     """
 
     number: int
@@ -62,6 +74,7 @@ class SendReport:
     note: str = ""
     error: str = ""
     reasons: dict[str, int] = field(default_factory=dict)
+    stopped: bool = False
 
     @property
     def ok(self) -> bool:
@@ -82,25 +95,292 @@ class SendContext:
     on_batch: Callable[[Sequence[Outcome]], None] = field(default=lambda outcomes: None)
 
 
-def run_in_threads(loop: Callable[[], object], count: int, stop: threading.Event, *,
-                   sent: Callable[[], int]) -> list[Future[object]]:
-    """Run ``count`` copies of ``loop`` until all return; their futures, all done.
+@dataclass(frozen=True)
+class Earlier:
+    """What a run found of earlier runs as it began: claims of dead runs (now uncertain),
+    rows handed back to be sent again, recipients who had the issue already."""
 
-    Ctrl-C sets ``stop``: no new batch is claimed, the batches in flight are sent and
-    recorded, and then :class:`SendInterrupted` says so (re-running sends the rest).
+    dead: int = 0
+    retried: int = 0
+    skipped: int = 0
+
+
+def issue_report(issue: Issue, result: RunResult, ctx: SendContext, options: SendOptions,
+                 earlier: Earlier) -> SendReport:
+    """One issue's report: what this run did, what it found of earlier runs, why it stopped
+    early, and what is left (the send's totals are stamped on the way)."""
+    tally = result.tallies.get(issue.key, Tally())
+    error = result.error
+    try:
+        ctx.store.finish_send(issue.key, now=ctx.clock())
+        left = ctx.store.delivery_counts(issue.key).get(issue.key) or Counts()
+    except StoreError as exc:
+        error, left = error or str(exc), Counts()
+    if tally.unrecorded:
+        error += (f" ({tally.unrecorded} outcomes could not be recorded: those recipients "
+                  f"stay claimed until the lease of {_minutes(options)} ends, then show as "
+                  "uncertain)")
+    reasons = dict(tally.reasons)
+    if earlier.dead:
+        reasons[STALE_ERROR] = reasons.get(STALE_ERROR, 0) + earlier.dead
+    done = tally.outcomes
+    return SendReport(issue.number, issue.subject, recipients=sum(done.values()),
+                      sent=done["sent"], failed=done["failed"],
+                      uncertain=done["uncertain"] + earlier.dead, skipped=earlier.skipped,
+                      retried=earlier.retried, reasons=reasons, error=error,
+                      stopped=bool(result.error), note=_what_is_left(left, result, options))
+
+
+def _what_is_left(counts: Counts, result: RunResult, options: SendOptions) -> str:
+    """Claims this run left alone (another run is sending them, or died), and a rate
+    limit that sends the rest later."""
+    notes = []
+    if counts.claimed:
+        notes.append(f"{counts.claimed} recipients are claimed by another run that is still "
+                     "sending or has died; if it died they become uncertain after "
+                     f"{_minutes(options)}")
+    if result.deferred_until is not None:
+        when = datetime.fromtimestamp(result.deferred_until, UTC).strftime("%H:%M UTC")
+        notes.append(f"the rate limit is reached: a run from {when} on sends the rest")
+    return "; ".join(notes)
+
+
+def _minutes(options: SendOptions) -> str:
+    return f"{options.lease.total_seconds() / 60:g} minutes"
+
+
+def make_limiter(ctx: SendContext) -> tuple[Limiter, int]:
+    """The rate limiter of a send and its batch size (never above a limit)."""
+    delivery = ctx.config.delivery
+    size = largest_batch(delivery.rate_per_second, delivery.rate_per_hour,
+                         min(delivery.batch_size, ctx.backend.max_batch))
+    return RateLimiter(delivery.rate_per_second, delivery.rate_per_hour,
+                       clock=lambda: ctx.clock().timestamp(), sleep=ctx.sleep), size
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Claimed ledger rows of one issue, to go out in one backend call."""
+
+    key: str
+    rows: Sequence[Claimed]
+
+
+# (batch id, most rows) -> the batches claimed ([] when none this time, None: nobody left).
+Claimer = Callable[[str, int], list[Batch] | None]
+# A batch -> what to send it as (None: it cannot go now, its claims are handed back).
+Preparer = Callable[[Batch], tuple[Message, list[Recipient]] | None]
+
+
+@dataclass
+class Tally:
+    """What one run did for one issue: outcomes by status, reasons of the bad ones, and
+    how many outcomes the database could not record."""
+
+    outcomes: Counter[str] = field(default_factory=Counter)
+    reasons: Counter[str] = field(default_factory=Counter)
+    unrecorded: int = 0
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """The tallies of a run by issue key; why it stopped early ("": it ran out of work or
+    time); when the rate limit frees again if it left the rest to a later run."""
+
+    tallies: dict[str, Tally]
+    error: str = ""
+    deferred_until: float | None = None
+
+
+class BatchRun:
+    """Threads that each repeat: wait for the rate limiter, claim a batch, send it, record
+    what became of it; until nobody is left or the run must stop.
+
+    The first failure of any thread (the database, the provider refusing our key, a full
+    outbox, a bug) or Ctrl-C, SIGTERM, SIGHUP in the main thread stops the claiming; the
+    batches in flight are sent and recorded. Each batch is recorded as what it is: the
+    outcomes the backend gave; handed back when it never left (it is claimed again by the
+    next run); ``uncertain`` only when the request may have been accepted.
+    """
+
+    def __init__(self, ctx: SendContext, claim: Claimer, prepare: Preparer, *,
+                 limiter: Limiter, batch_size: int) -> None:
+        self.ctx, self.claim, self.prepare = ctx, claim, prepare
+        self.limiter, self.batch_size = limiter, batch_size
+        self.stop = threading.Event()
+        self.tallies: dict[str, Tally] = defaultdict(Tally)
+        self._error = ""
+        self._deferred: float | None = None
+        self._lock = threading.Lock()
+
+    def run(self, threads: int) -> RunResult:
+        """Run ``threads`` loops to the end; what they did, and the first failure."""
+        with long_lived_objects_frozen():
+            interrupted = run_in_threads(self._loop, threads, self.stop)
+        if interrupted and not self._error:
+            self._error = (f"stopped by {interrupted} after {self._sent()} messages were "
+                           "sent; the batches in flight were finished and recorded, and "
+                           "running the same command again sends the rest")
+        return RunResult(dict(self.tallies), self._error, self._deferred)
+
+    def _loop(self) -> None:
+        try:
+            while not self.stop.is_set() and self._one_round():
+                pass
+        except Exception as exc:  # every failure must reach the run, not die in a thread
+            if not isinstance(exc, NewsletterError):
+                log.error("a sending thread failed", exc_info=exc)
+            self._fail_with(str(exc) if isinstance(exc, NewsletterError)
+                            else f"the send failed: {one_line(exc)}")
+
+    def _one_round(self) -> bool:
+        """Claim only what may be sent now (the rate limiter first), send it, record it."""
+        if not self.limiter.acquire(self.batch_size, self.stop):
+            return self._defer()
+        batches = None if self.stop.is_set() else self.claim(uuid.uuid4().hex,
+                                                               self.batch_size)
+        self.limiter.refund(self.batch_size - sum(len(b.rows) for b in batches or ()))
+        for batch in batches or ():
+            self._send(batch)
+        return batches is not None
+
+    def _defer(self) -> bool:
+        """The limit is reached for longer than a run waits: leave the rest to a later run."""
+        if not self.stop.is_set():
+            with self._lock:
+                self._deferred = self.limiter.free_at
+            self.stop.set()
+        return False
+
+    def _send(self, batch: Batch) -> None:
+        try:
+            prepared = self.prepare(batch)
+        except Exception:
+            self._hand_back(batch)  # it never left
+            raise
+        if prepared is None:
+            return self._hand_back(batch)
+        message, recipients = prepared
+        try:
+            outcomes = self.ctx.backend.send(message, recipients)
+        except SendStopped as exc:
+            if exc.outcomes is None:
+                self._hand_back(batch)
+            else:
+                self._record(batch, list(exc.outcomes))
+            raise
+        except Exception as exc:  # the backend broke off mid-request: it may have left
+            self._record(batch, [Outcome(r.email, "uncertain", error=(
+                f"the send broke off ({one_line(exc)}): may have been sent"))
+                for r in recipients])
+            raise
+        return self._record(batch, outcomes)
+
+    def _record(self, batch: Batch, outcomes: list[Outcome]) -> None:
+        with self._lock:
+            tally = self.tallies[batch.key]
+            tally.outcomes.update(o.status for o in outcomes)
+            tally.reasons.update(o.error for o in outcomes if o.status != "sent" and o.error)
+        rows = [(c.delivery_id, o.status, o.message_id, o.error)
+                for c, o in zip(batch.rows, outcomes, strict=True)]
+        try:
+            self._retrying(lambda: self.ctx.store.record_outcomes(rows, now=self.ctx.clock()))
+        except StoreError:
+            with self._lock:
+                tally.unrecorded += len(rows)
+            raise
+        self.ctx.on_batch(outcomes)
+
+    def _hand_back(self, batch: Batch) -> None:
+        ids = [c.delivery_id for c in batch.rows]
+        self._retrying(lambda: self.ctx.store.release_claims(ids))
+
+    def _retrying(self, write: Callable[[], object]) -> None:
+        """A write of what became of a batch, tried again while the database is unable
+        (nothing more is claimed meanwhile)."""
+        for pause in RECORD_RETRIES:
+            try:
+                write()
+                return
+            except StoreError as exc:
+                self._fail_with(str(exc))
+                if pause is None:
+                    raise
+                self.ctx.sleep(pause)
+
+    def _fail_with(self, message: str) -> None:
+        with self._lock:
+            first, self._error = not self._error, self._error or message
+        if first:
+            log.warning("stopping the send: %s", message)
+        self.stop.set()
+
+    def _sent(self) -> int:
+        with self._lock:
+            return sum(t.outcomes["sent"] for t in self.tallies.values())
+
+
+class Limiter(Protocol):
+    """How many messages may go now: :class:`~.ratelimit.RateLimiter` and its kin."""
+
+    free_at: float | None
+
+    def acquire(self, count: int, stop: threading.Event | None = None) -> bool:
+        """Wait until ``count`` more messages may go and account for them (True); False
+        when ``stop`` was set or the wait is too long (``free_at``: when it frees)."""
+        ...
+
+    def refund(self, count: int) -> None:
+        """Give back ``count`` of what was acquired and not used."""
+        ...
+
+
+class StopSignal(BaseException):
+    """SIGTERM or SIGHUP arrived: stop like Ctrl-C (raised in the main thread)."""
+
+
+def run_in_threads(loop: Callable[[], object], count: int, stop: threading.Event) -> str:
+    """Run ``count`` copies of ``loop`` until all return; "" or what interrupted them.
+
+    Ctrl-C (and, under :func:`stop_on_signals`, SIGTERM and SIGHUP) sets ``stop``: no new
+    batch is claimed, the batches in flight are sent and recorded, then this returns the
+    name of the interruption.
     """
     with ThreadPoolExecutor(max_workers=count) as pool:
         futures = [pool.submit(loop) for _ in range(count)]
         try:
-            for future in futures:
-                future.exception()  # wait for all before raising any
-        except KeyboardInterrupt:
-            stop.set()
             wait(futures)
-            raise SendInterrupted(f"stopped by Ctrl-C after {sent()} messages were sent; the "
-                                  "batches in flight were finished and recorded, and "
-                                  "running the same command again sends the rest") from None
-    return futures
+        except (KeyboardInterrupt, StopSignal) as exc:
+            stop.set()
+            _wait_ignoring_signals(futures)
+            return str(exc) or "Ctrl-C"
+    return ""
+
+
+def _wait_ignoring_signals(futures: list[Future[object]]) -> None:
+    while True:
+        try:
+            wait(futures)
+            return
+        except (KeyboardInterrupt, StopSignal):
+            continue  # already stopping: the batches in flight still get recorded
+
+
+@contextmanager
+def stop_on_signals() -> Iterator[None]:
+    """While inside, SIGTERM (systemd, ``kill``) and SIGHUP stop a send as Ctrl-C does."""
+    def stop(signum: int, _frame: object) -> None:
+        raise StopSignal(signal.Signals(signum).name)
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 @contextmanager

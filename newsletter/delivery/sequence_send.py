@@ -22,13 +22,11 @@ batch back.
 from __future__ import annotations
 
 import threading
-import uuid
 from collections import Counter, defaultdict
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import replace
 
-from ..errors import BackendAuthError, NewsletterError
-from ..models import Issue, Message, Outcome, Recipient, RenderedIssue
+from ..errors import NewsletterError
+from ..models import Issue, Message, Recipient, RenderedIssue
 from ..planning.issuefile import LoadedIssue, Queue
 from ..planning.sequence import (
     Due,
@@ -43,12 +41,20 @@ from ..planning.sequence import (
 )
 from ..rendering.check import gate
 from ..rendering.render import render
-from ..store import STALE_ERROR, Claimed, Store
+from ..store import Claimed, Store
 from ..store import sequence as seqdb
-from .ratelimit import RateLimiter
-from .run import SendContext, SendOptions, SendReport, run_in_threads
-
-Claimer = Callable[[str], list[tuple[int, Claimed]]]
+from .run import (
+    Batch,
+    BatchRun,
+    Claimer,
+    Earlier,
+    RunResult,
+    SendContext,
+    SendOptions,
+    SendReport,
+    issue_report,
+    make_limiter,
+)
 
 
 def send_sequence_due(queue: Queue, ctx: SendContext, options: SendOptions
@@ -78,22 +84,21 @@ def send_sequence_due(queue: Queue, ctx: SendContext, options: SendOptions
         return reports + _dry_run(issues, Counter(d.number for _, d in
                                                   seqdb.iter_due(engine, plan, options.now)))
     run = _Run(ctx, issues)
-    run.prepare(options)
+    run.find_earlier(options)
 
-    def claim(batch_id: str) -> list[tuple[int, Claimed]]:
-        retried = run.claim_released(batch_id)
+    def claim(batch_id: str, limit: int) -> list[Batch] | None:
+        retried = run.claim_released(batch_id, limit)
         if retried:
             return retried
-        result = seqdb.claim_due(engine, plan, batch_id=batch_id, limit=run.batch_size,
+        result = seqdb.claim_due(engine, plan, batch_id=batch_id, limit=limit,
                                  now=options.now, keys=run.keys, sendable=run.sendable(),
                                  stamp=ctx.clock())
         run.note_skipped(result.skipped)
         if not result.seen:
-            return []
-        return [(c.issue, c.claimed) for c in result.claims] or [(0, _NOBODY)]
+            return None
+        return run.batches([(c.issue, c.claimed) for c in result.claims])
 
-    run.work(claim)
-    return reports + run.reports(issues)
+    return reports + run.reports(run.work(claim), options)
 
 
 def send_local_due(queue: Queue, ctx: SendContext, options: SendOptions) -> list[SendReport]:
@@ -130,21 +135,16 @@ def _send_local(loaded: LoadedIssue, ctx: SendContext, options: SendOptions) -> 
     run = _Run(ctx, {issue.number: issue})
     if run.rendering(issue.number) is None:
         return SendReport(issue.number, issue.subject, error=run.errors[issue.number])
-    run.prepare(options)
+    run.find_earlier(options)
 
-    def claim(batch_id: str) -> list[tuple[int, Claimed]]:
-        claimed = run.claim_released(batch_id) or [
+    def claim(batch_id: str, limit: int) -> list[Batch] | None:
+        claimed = run.claim_released(batch_id, limit) or run.batches([
             (issue.number, c) for c in seqdb.claim_local(
-                engine, key, batch_id=batch_id, limit=run.batch_size, now=ctx.clock(),
-                **eligible)]
-        return claimed
+                engine, key, batch_id=batch_id, limit=limit, now=ctx.clock(), **eligible)])
+        return claimed or None
 
-    run.work(claim)
-    [report] = run.reports({issue.number: issue}, always=True)
+    [report] = run.reports(run.work(claim), options, always=True)
     return report
-
-
-_NOBODY = Claimed(0, 0, "", "", None, {})  # a batch that claimed nobody but saw candidates
 
 
 def _issues_by_number(queue: Queue, numbers: set[int]) -> dict[int, Issue]:
@@ -157,34 +157,19 @@ def _dry_run(issues: dict[int, Issue], due: Counter[int]) -> list[SendReport]:
             for n, count in sorted(due.items())]
 
 
-@dataclass
-class _Tally:
-    """What one run did for one issue."""
-
-    outcomes: Counter[str] = field(default_factory=Counter)
-    reasons: Counter[str] = field(default_factory=Counter)
-    dead: int = 0
-    retried: int = 0
-    skipped: int = 0
-    started: bool = False
-
-
 class _Run:
-    """Claim -> send -> record loops over mixed issues, run by several threads."""
+    """One run over mixed issues: each rendered once, earlier runs' leftovers found, batches
+    grouped by issue, sent by :class:`~.run.BatchRun`, one report per issue."""
 
     def __init__(self, ctx: SendContext, issues: dict[int, Issue]) -> None:
         self.ctx, self.issues = ctx, issues
         self.keys = {number: issue.key for number, issue in issues.items()}
         self.rendered: dict[int, RenderedIssue] = {}
         self.errors: dict[int, str] = {}
-        delivery = ctx.config.delivery
-        self.batch_size = min(delivery.batch_size, ctx.backend.max_batch)
-        self.limiter = RateLimiter(delivery.rate_per_second, delivery.rate_per_hour,
-                                   clock=lambda: ctx.clock().timestamp(), sleep=ctx.sleep)
-        self.tallies: dict[int, _Tally] = defaultdict(_Tally)
+        self.earlier: dict[int, Earlier] = {}
+        self.skipped: Counter[int] = Counter()
+        self.started: set[int] = set()
         self.lock = threading.Lock()
-        self.stop = threading.Event()
-        self.auth_error: BackendAuthError | None = None
         self.retry_keys = list(issues)
 
     @property
@@ -209,117 +194,86 @@ class _Run:
         with self.lock:
             return frozenset(self.issues) - frozenset(self.errors)
 
-    def prepare(self, options: SendOptions) -> None:
+    def find_earlier(self, options: SendOptions) -> None:
         """Find dead claims (-> uncertain) and hand back what this run must send again."""
         older = self.ctx.clock() - options.lease
-        for number in self.issues:
-            key, tally = self.keys[number], self.tallies[number]
-            tally.dead = self.store.mark_stale_claims_uncertain(key, older_than=older)
-            tally.retried = self.store.release_failed(key)
+        for number, key in self.keys.items():
+            dead = self.store.mark_stale_claims_uncertain(key, older_than=older)
+            retried = self.store.release_failed(key)
             if options.retry_uncertain:
-                tally.retried += self.store.release_uncertain(key)
-            if not (tally.dead or tally.retried):
-                del self.tallies[number]
+                retried += self.store.release_uncertain(key)
+            if dead or retried:
+                self.earlier[number] = Earlier(dead=dead, retried=retried)
 
-    def claim_released(self, batch_id: str) -> list[tuple[int, Claimed]]:
+    def claim_released(self, batch_id: str, limit: int) -> list[Batch]:
         """Released rows (failures, or unknown outcomes the operator retries) go first."""
         while self.retry_keys:
             number = self.retry_keys[0]
-            claimed = seqdb.claim_released(self.store.engine, self.keys[number], batch_id=batch_id,
-                                           limit=self.batch_size, now=self.ctx.clock())
+            claimed = seqdb.claim_released(self.store.engine, self.keys[number],
+                                           batch_id=batch_id, limit=limit,
+                                           now=self.ctx.clock())
             if claimed:
-                return [(number, c) for c in claimed]
+                return [Batch(self.keys[number], claimed)]
             with self.lock:
                 if self.retry_keys and self.retry_keys[0] == number:
                     self.retry_keys.pop(0)
         return []
 
+    def batches(self, claimed: list[tuple[int, Claimed]]) -> list[Batch]:
+        """Claimed rows grouped into one batch per issue."""
+        by_issue: dict[int, list[Claimed]] = defaultdict(list)
+        for number, row in claimed:
+            by_issue[number].append(row)
+        return [Batch(self.keys[number], rows) for number, rows in by_issue.items()]
+
     def note_skipped(self, numbers: list[int]) -> None:
         with self.lock:
-            for number in numbers:
-                self.tallies[number].skipped += 1
+            self.skipped.update(numbers)
 
-    def work(self, claim: Claimer) -> None:
+    def work(self, claim: Claimer) -> RunResult:
         """Run ``delivery.concurrency`` loops until ``claim`` finds nobody."""
-        workers = self.ctx.config.delivery.concurrency
-        futures = run_in_threads(lambda: self._loop(claim), workers, self.stop,
-                                 sent=self._sent_so_far)
-        for future in futures:
-            if future.exception() and not isinstance(future.exception(), BackendAuthError):
-                raise future.exception()  # type: ignore[misc]
-        for number, tally in self.tallies.items():
-            if tally.started:
-                self.store.finish_send(self.keys[number], now=self.ctx.clock())
-        if self.auth_error:
-            raise self.auth_error
+        limiter, size = make_limiter(self.ctx)
+        return BatchRun(self.ctx, claim, self._prepare, limiter=limiter,
+                        batch_size=size).run(self.ctx.config.delivery.concurrency)
 
-    def _sent_so_far(self) -> int:
-        return sum(tally.outcomes["sent"] for tally in self.tallies.values())
-
-    def _loop(self, claim: Claimer) -> None:
-        try:
-            while not self.stop.is_set():
-                claimed = claim(uuid.uuid4().hex)
-                if not claimed:
-                    return
-                by_issue: dict[int, list[Claimed]] = defaultdict(list)
-                for number, c in claimed:
-                    if number:
-                        by_issue[number].append(c)
-                for number, batch in by_issue.items():
-                    self._send(number, batch)
-        except BackendAuthError as exc:
-            self.auth_error = exc
-            self.stop.set()
-
-    def _send(self, number: int, batch: list[Claimed]) -> None:
-        key, rendered = self.keys[number], self.rendering(number)
-        if rendered is None:  # hand the claims back: a later run sends them
-            self.store.release_claims([c.delivery_id for c in batch])
-            return
+    def _prepare(self, batch: Batch) -> tuple[Message, list[Recipient]] | None:
+        number = self._number(batch.key)
+        rendered = self.rendering(number)
+        if rendered is None:  # handed back: a later run sends them
+            return None
         self._start(number, rendered)
-        self.limiter.acquire(len(batch))
-        message = Message(rendered=rendered, sender=self.ctx.config.sender, issue_key=key,
-                          categories=self.ctx.config.sendgrid.categories)
-        recipients = [Recipient(email=c.email, name=c.name, subscriber_id=str(c.subscriber_id),
-                                fields=self.ctx.links.fields(c, key)) for c in batch]
-        try:
-            outcomes = self.ctx.backend.send(message, recipients)
-        except BackendAuthError:
-            self.store.release_claims([c.delivery_id for c in batch])
-            raise
-        self.store.record_outcomes([(c.delivery_id, o.status, o.message_id, o.error)
-                                    for c, o in zip(batch, outcomes, strict=True)],
-                                   now=self.ctx.clock())
-        self._count(number, outcomes)
+        message = Message(rendered=rendered, sender=self.ctx.config.sender,
+                          issue_key=batch.key, categories=self.ctx.config.sendgrid.categories)
+        return message, [Recipient(email=c.email, name=c.name,
+                                   subscriber_id=str(c.subscriber_id),
+                                   fields=self.ctx.links.fields(c, batch.key))
+                         for c in batch.rows]
+
+    def _number(self, key: str) -> int:
+        return next(n for n, k in self.keys.items() if k == key)
 
     def _start(self, number: int, rendered: RenderedIssue) -> None:
         with self.lock:
-            first = not self.tallies[number].started
-            self.tallies[number].started = True
+            first = number not in self.started
+            self.started.add(number)
         if first:  # the archive keeps the first rendering ever sent of the issue
             self.store.record_send(self.keys[number], rendered, now=self.ctx.clock())
 
-    def _count(self, number: int, outcomes: list[Outcome]) -> None:
-        with self.lock:
-            tally = self.tallies[number]
-            tally.outcomes.update(o.status for o in outcomes)
-            tally.reasons.update(o.error for o in outcomes if o.status != "sent" and o.error)
-        self.ctx.on_batch(outcomes)
+    def reports(self, result: RunResult, options: SendOptions, always: bool = False
+                ) -> list[SendReport]:
+        """One report per issue this run touched (every issue of the run with ``always``);
+        a run that stopped before touching any still reports why."""
+        touched = {n for n, k in self.keys.items() if k in result.tallies}
+        numbers = touched | set(self.earlier) | set(self.errors) | set(self.skipped)
+        if always:
+            numbers |= set(self.issues)
+        reports = [self._report(n, result, options) for n in sorted(numbers)]
+        if result.error and not reports:
+            reports.append(SendReport(0, "", error=result.error, stopped=True))
+        return reports
 
-    def reports(self, issues: dict[int, Issue], always: bool = False) -> list[SendReport]:
-        """One report per issue this run touched (every issue of ``issues`` with ``always``)."""
-        numbers = sorted(set(self.tallies) | set(self.errors) | (set(issues) if always else set()))
-        return [self._report(n, issues[n]) for n in numbers if n in issues]
-
-    def _report(self, number: int, issue: Issue) -> SendReport:
-        tally = self.tallies.get(number, _Tally())
-        done = tally.outcomes
-        reasons = dict(tally.reasons)
-        if tally.dead:
-            reasons[STALE_ERROR] = reasons.get(STALE_ERROR, 0) + tally.dead
-        return SendReport(number, issue.subject, recipients=sum(done.values()),
-                          sent=done["sent"], failed=done["failed"],
-                          uncertain=done["uncertain"] + tally.dead, skipped=tally.skipped,
-                          retried=tally.retried, reasons=reasons,
-                          error=self.errors.get(number, ""))
+    def _report(self, number: int, result: RunResult, options: SendOptions) -> SendReport:
+        earlier = replace(self.earlier.get(number, Earlier()), skipped=self.skipped[number])
+        report = issue_report(self.issues[number], result, self.ctx, options, earlier)
+        error = self.errors.get(number) or report.error
+        return replace(report, error=error)

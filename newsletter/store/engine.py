@@ -14,10 +14,10 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, InterfaceError, InternalError, OperationalError
 from sqlalchemy.pool import StaticPool
 
-from ..errors import ConfigError
+from ..errors import ConfigError, StoreError, one_line
 
 BUSY_TIMEOUT_MS = 30_000
 _IMMEDIATE = "newsletter_immediate"
@@ -39,7 +39,7 @@ def make_engine(url: str) -> Engine:
     except ArgumentError:
         raise ConfigError(f"not a database URL: {url!r}", field="database_url") from None
     if parsed.get_backend_name() == "sqlite":
-        return _sqlite_engine(url, parsed.database or "")
+        return _sqlite_engine(url, parsed.database or "", _busy_timeout(parsed.query))
     if parsed.get_backend_name() == "postgresql":
         # No server-side prepared statements: a generic plan ignores the claim floor and
         # hashes the whole ledger; a custom plan per call walks the index and stops early.
@@ -49,27 +49,40 @@ def make_engine(url: str) -> Engine:
                       "or postgresql+psycopg://", field="database_url")
 
 
-def _sqlite_engine(url: str, database: str) -> Engine:
+def _busy_timeout(query: Any) -> float:
+    """Seconds a SQLite writer waits for the lock: ``?timeout=SECONDS`` in the URL, or 30."""
+    raw = query.get("timeout", BUSY_TIMEOUT_MS / 1000)
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds <= 3600:
+        raise ConfigError(f"timeout={raw!r}: expected seconds from 0 to 3600",
+                          field="database_url")
+    return seconds
+
+
+def _sqlite_engine(url: str, database: str, busy_timeout: float) -> Engine:
     memory = database in ("", ":memory:")
     if not memory and not database.startswith("file:"):
         Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
     extra: dict[str, Any] = {"poolclass": StaticPool} if memory else {"pool_size": 8,
                                                                        "max_overflow": 16}
     engine = create_engine(url, connect_args={"check_same_thread": False,
-                                              "timeout": BUSY_TIMEOUT_MS / 1000}, **extra)
-    event.listen(engine, "connect", _on_sqlite_connect)
+                                              "timeout": busy_timeout}, **extra)
+
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take transaction control from the driver so "begin" below decides how to BEGIN.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    event.listen(engine, "connect", on_connect)
     event.listen(engine, "begin", _on_sqlite_begin)
     return engine
-
-
-def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
-    # Take transaction control away from the driver so "begin" below decides how to BEGIN.
-    dbapi_connection.isolation_level = None
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.close()
 
 
 def _on_sqlite_begin(conn: Connection) -> None:
@@ -79,8 +92,12 @@ def _on_sqlite_begin(conn: Connection) -> None:
 
 @contextmanager
 def write_transaction(engine: Engine) -> Iterator[Connection]:
-    """One short write transaction (SQLite: BEGIN IMMEDIATE), committed on success."""
-    with engine.connect() as conn:
+    """One short write transaction (SQLite: BEGIN IMMEDIATE), committed on success.
+
+    A failure of the database raises :class:`StoreError` (one line, the URL without its
+    password), the transaction rolled back.
+    """
+    with store_errors(engine), engine.connect() as conn:
         conn.execution_options(**{_IMMEDIATE: True})
         with conn.begin():
             yield conn
@@ -89,5 +106,23 @@ def write_transaction(engine: Engine) -> Iterator[Connection]:
 @contextmanager
 def read_transaction(engine: Engine) -> Iterator[Connection]:
     """One read-only transaction (SQLite: a deferred BEGIN that takes no write lock)."""
-    with engine.connect() as conn, conn.begin():
+    with store_errors(engine), engine.connect() as conn, conn.begin():
         yield conn
+
+
+@contextmanager
+def store_errors(engine: Engine) -> Iterator[None]:
+    """Turn the database's failures (locked, read-only, full, unreachable) into
+    :class:`StoreError`."""
+    try:
+        yield
+    except (OperationalError, InternalError, InterfaceError) as exc:
+        where = engine.url.render_as_string(hide_password=True)
+        hint = _HINTS.get(one_line(exc).lower(), "")
+        raise StoreError(f"the database failed ({where}): {one_line(exc)}{hint}") from exc
+
+
+_HINTS = {
+    "database is locked": ": another process held it longer than the busy timeout "
+                          f"(?timeout=SECONDS in the URL, default {BUSY_TIMEOUT_MS // 1000})",
+}

@@ -3,8 +3,12 @@
 It checks the Bearer key, applies SendGrid's documented limits (never stricter), answers
 202 with an ``X-Message-Id`` or SendGrid's error format, and records every accepted
 recipient so tests can count deliveries and duplicates. Faults can be scripted per request
-(``429``, ``500``, ``502``, ``503``, ``504``, ``400``, ``401``, ``403``, ``slow``, ``drop``)
-or drawn at random with a seed; a fixed latency per request imitates network time.
+(``429``, ``500``, ``502``, ``503``, ``504``, ``400``, ``401``, ``403``, ``slow``, ``drop``;
+``502:gateway`` and ``504:gateway`` answer with a proxy's HTML page instead of SendGrid's
+error, and ``504:accepted`` accepts the request first, as when a load balancer gives up
+waiting for SendGrid; ``hold`` keeps the request waiting until :meth:`release`, so a test
+can act while it is in flight) or drawn at random with a seed; a fixed latency per request
+imitates network time.
 
 In tests::
 
@@ -21,7 +25,7 @@ By hand (staging, benchmarks)::
 Admin endpoints (no auth; a local test server only): ``GET /__admin__/stats``,
 ``POST /__admin__/reset``, ``GET /__admin__/recipients`` (address -> times accepted) and
 ``POST /__admin__/faults`` (JSON: ``script``, ``fail_rate``, ``seed``, ``random_faults``,
-``latency``).
+``latency``) and ``POST /__admin__/release`` (answers the held requests).
 """
 
 from __future__ import annotations
@@ -58,7 +62,8 @@ RESERVED_HEADERS = frozenset({
     "to", "from", "subject", "reply-to", "cc", "bcc", "content-type",
     "content-transfer-encoding", "dkim", "dkim-signature",
 })
-FAULT_KINDS = ("429", "500", "502", "503", "504", "400", "401", "403", "slow", "drop")
+FAULT_KINDS = ("429", "500", "502", "503", "504", "400", "401", "403", "slow", "drop",
+               "hold")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 UNAUTHORIZED = {"errors": [{
@@ -71,6 +76,10 @@ UNAVAILABLE = {"errors": [{"message": "service unavailable", "field": None, "hel
 SCRIPTED_BAD_REQUEST = {"errors": [{
     "message": "The from email does not contain a valid address.", "field": "from.email",
     "help": f"{HELP_URL}#message.from"}]}
+GATEWAY_PAGES = {
+    status: (f"<html><head><title>{status} {title}</title></head><body><center><h1>{status} "
+             f"{title}</h1></center><hr><center>nginx</center></body></html>").encode()
+    for status, title in ((502, "Bad Gateway"), (504, "Gateway Time-out"))}
 TOO_LARGE_HTML = (b"<html><head><title>413 Request Entity Too Large</title></head><body>"
                   b"<center><h1>413 Request Entity Too Large</h1></center></body></html>")
 
@@ -86,12 +95,16 @@ class Fault:
     ``rate_headers``: for 429, False leaves out the ``X-RateLimit-*`` headers.
     ``seconds``: for ``slow``, how long to wait before answering (default: the server's
     ``slow_seconds``).
+    ``gateway``: for 502/504, the HTML page of a proxy instead of SendGrid's JSON error;
+    ``accepted``: the request is accepted (recipients recorded) before that page is sent.
     """
 
     kind: str
     reset_after: int = 1
     seconds: float | None = None
     rate_headers: bool = True
+    gateway: bool = False
+    accepted: bool = False
 
     def __post_init__(self) -> None:
         if self.kind not in FAULT_KINDS:
@@ -108,6 +121,8 @@ class Fault:
             return cls(kind)
         if kind == "429" and arg == "none":
             return cls(kind, rate_headers=False)
+        if kind in ("502", "504") and arg in ("gateway", "accepted"):
+            return cls(kind, gateway=True, accepted=arg == "accepted")
         if kind == "429":
             return cls(kind, reset_after=int(arg))
         return cls(kind, seconds=float(arg))
@@ -519,6 +534,9 @@ class SendGridTestServer:
         self._ledger = _Ledger(record_details)
         self._script: deque[Fault] = deque()
         self._stopping = threading.Event()
+        self._held = threading.Condition()
+        self._holding = 0
+        self._releases = 0
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self.configure_faults(fail_rate=fail_rate, seed=seed, random_faults=random_faults)
@@ -541,6 +559,7 @@ class SendGridTestServer:
     def stop(self) -> None:
         """Stop serving and release the port (slow answers in progress are cut short)."""
         self._stopping.set()
+        self.release()
         if self._httpd is not None:
             self._httpd.shutdown()
             self._httpd.server_close()
@@ -598,8 +617,8 @@ class SendGridTestServer:
 
     def stats(self) -> dict[str, Any]:
         """Counts: requests, accepted_requests, recipients, unique_recipients, duplicates,
-        answers (by status, plus ``drop``)."""
-        return self._ledger.stats()
+        answers (by status, plus ``drop``), held (requests waiting for :meth:`release`)."""
+        return {**self._ledger.stats(), "held": self.held()}
 
     @property
     def bodies(self) -> list[dict[str, Any]]:
@@ -635,6 +654,10 @@ class SendGridTestServer:
         if not secrets.compare_digest(authorization.encode(), f"Bearer {self._api_key}".encode()):
             return _json_answer(401, UNAUTHORIZED), None
         fault = self._next_fault()
+        if fault is not None and fault.kind == "hold":
+            self._hold()
+        if fault is not None and fault.accepted:
+            self._validate_and_accept(raw)
         if fault is not None and fault.kind not in ("slow", "drop"):
             return self._fault_answer(fault), fault
         answer = self._validate_and_accept(raw)
@@ -642,6 +665,25 @@ class SendGridTestServer:
             self._stopping.wait(fault.seconds if fault.seconds is not None
                                 else self.slow_seconds)
         return (None if fault is not None and fault.kind == "drop" else answer), fault
+
+    def _hold(self) -> None:
+        with self._held:
+            self._holding += 1
+            generation = self._releases
+            self._held.wait_for(lambda: self._releases != generation
+                                or self._stopping.is_set())
+            self._holding -= 1
+
+    def release(self) -> None:
+        """Let every request held by a ``hold`` fault go on (it is then answered normally)."""
+        with self._held:
+            self._releases += 1
+            self._held.notify_all()
+
+    def held(self) -> int:
+        """How many requests wait held right now."""
+        with self._held:
+            return self._holding
 
     def _validate_and_accept(self, raw: bytes) -> _Answer:
         try:
@@ -657,6 +699,9 @@ class SendGridTestServer:
 
     def _fault_answer(self, fault: Fault) -> _Answer:
         status = int(fault.kind)
+        if fault.gateway:
+            page = GATEWAY_PAGES[status]
+            return _Answer(status, page, content_type="text/html")
         if status == 429 and not fault.rate_headers:
             return _json_answer(429, TOO_MANY)
         if status == 429:
@@ -728,6 +773,9 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(_json_answer(200, {"reset": True}))
         if path == "/__admin__/faults":
             return self._send(_configure_from_json(app, raw))
+        if path == "/__admin__/release":
+            app.release()
+            return self._send(_json_answer(200, {"released": True}))
         return self._send(_json_answer(404, {"errors": [_error("not found", None)]}))
 
     def _read_body(self, limit: int) -> tuple[bytes, bool]:

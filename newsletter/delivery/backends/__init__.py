@@ -2,8 +2,11 @@
 
 A backend takes one :class:`~newsletter.models.Message` and a batch of recipients and
 returns one :class:`~newsletter.models.Outcome` per recipient, in order. It raises
-:class:`~newsletter.errors.BackendAuthError` when the provider refuses our credentials
-(the whole send must stop); every other problem is reported in the outcomes.
+:class:`~newsletter.errors.SendStopped` (:class:`~newsletter.errors.BackendAuthError`
+when the provider refuses our credentials) when no further request can succeed: the
+whole send stops, and the exception says what became of the batch in hand. Every other
+problem is reported in the outcomes; an exception of any other kind is taken to mean the
+request may have left (its recipients become ``uncertain``).
 """
 
 from __future__ import annotations

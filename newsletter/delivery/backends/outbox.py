@@ -15,8 +15,9 @@ from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
+from ...errors import SendStopped, one_line
 from ...models import Message, Outcome, Recipient
 from ...rendering.personalize import personalize
 
@@ -47,9 +48,22 @@ class OutboxBackend:
         return cls(config.outbox)
 
     def send(self, message: Message, recipients: Sequence[Recipient]) -> list[Outcome]:
-        """Write one file per recipient; a recipient without an unsubscribe URL fails."""
-        self.folder.mkdir(parents=True, exist_ok=True)
-        return [self._send_one(message, recipient) for recipient in recipients]
+        """Write one file per recipient; a recipient without an unsubscribe URL fails.
+
+        A folder that cannot be written (full, read-only) stops the send: the files
+        written are ``sent``, the rest ``failed`` (:class:`SendStopped` carries both).
+        """
+        outcomes: list[Outcome] = []
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            for recipient in recipients:
+                outcomes.append(self._send_one(message, recipient))
+        except OSError as exc:
+            reason = f"cannot write to the outbox: {one_line(exc)}"
+            outcomes += [Outcome(r.email, "failed", error=reason)
+                         for r in recipients[len(outcomes):]]
+            raise SendStopped(reason, outcomes) from None
+        return outcomes
 
     def _send_one(self, message: Message, recipient: Recipient) -> Outcome:
         if not recipient.fields.get("unsubscribe_url"):
@@ -103,8 +117,18 @@ def _write_new(folder: Path, stem: str, data: bytes) -> Path:
         path = folder / (f"{stem}.eml" if attempt == 1 else f"{stem}-{attempt}.eml")
         try:
             with path.open("xb") as handle:
-                handle.write(data)
+                _write_or_remove(handle, path, data)
             return path
         except FileExistsError:
             continue
     raise FileExistsError(f"too many messages named {stem}.eml in {folder}")
+
+
+def _write_or_remove(handle: BinaryIO, path: Path, data: bytes) -> None:
+    """Write the whole message, or leave no half of it behind (a full disk)."""
+    try:
+        handle.write(data)
+        handle.flush()
+    except OSError:
+        path.unlink(missing_ok=True)
+        raise

@@ -11,12 +11,19 @@ What SendGrid would refuse is caught before sending and reported per recipient. 
 
 - 202: every recipient ``sent`` with the ``X-Message-Id``;
 - 429: wait until ``X-RateLimit-Reset`` (bounded), or back off exponentially, and retry;
-- 500/502/503/504 and unreachable hosts: retry with backoff and jitter, a bounded number of
-  times, then ``failed`` (SendGrid did not take it: safe to send again later);
+- 500/503, 502/504 with SendGrid's own error body, and unreachable hosts: retry with
+  backoff and jitter, a bounded number of times, then ``failed`` (SendGrid did not take
+  it: safe to send again later);
+- 502/504 with any other body (a proxy or load balancer answered): ``uncertain``, never
+  retried blindly, because SendGrid may have accepted the request before the gateway
+  gave up;
 - no answer after the request was sent (timeout, connection dropped): ``uncertain``, never
   retried blindly, because SendGrid may have accepted it;
 - 400/413 and other refusals: ``failed`` with SendGrid's message and field;
-- 401/403: :class:`BackendAuthError`, which stops the whole send.
+- 401/403: :class:`BackendAuthError`, which stops the whole send;
+- a request that cannot even be built (an unusable host, a key that cannot go in a
+  header; checked before sending starts, so only a last guard): :class:`SendStopped`,
+  nothing sent.
 
 The API key never appears in a log line, an error message or a repr.
 """
@@ -32,17 +39,16 @@ import time
 import urllib.error
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import sendgrid
 from python_http_client.exceptions import HTTPError
 
-from ...errors import BackendAuthError, ConfigError
+from ...config import Config
+from ...errors import BackendAuthError, ConfigError, SendStopped, one_line
 from ...models import Message, Outcome, OutcomeStatus, Recipient
 from ...rendering.personalize import html_value, placeholder, recipient_values
-
-if TYPE_CHECKING:
-    from ...config import Config
+from ...validators import api_host_problem, api_key_problem
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +58,9 @@ MAX_FIELD_BYTES = 10_000
 MAX_CATEGORIES = 10
 MAX_CATEGORY_CHARS = 255
 RETRY_STATUSES = frozenset({500, 502, 503, 504})
+# Answered by a proxy as often as by SendGrid: retried only when SendGrid's own error
+# format says SendGrid itself refused; otherwise the request may have been accepted.
+GATEWAY_STATUSES = frozenset({502, 504})
 AUTH_STATUSES = frozenset({401, 403})
 TEST_PREFIX = "[TEST] "
 ONE_CLICK = "List-Unsubscribe=One-Click"
@@ -105,9 +114,10 @@ class SendGridBackend:
     ) -> None:
         if not api_key:
             raise ConfigError(_MISSING_KEY, field="SENDGRID_API_KEY")
-        if not host.startswith(("https://", "http://")):
-            raise ConfigError(f"expected a URL like {DEFAULT_HOST}, got {host!r}",
-                              field="sendgrid.host")
+        for field, problem in (("SENDGRID_API_KEY", api_key_problem(api_key)),
+                               ("sendgrid.host", api_host_problem(host))):
+            if problem:
+                raise ConfigError(problem, field=field)
         self.categories = _checked_categories(categories)
         self.host = host.rstrip("/")
         self.timeout = timeout
@@ -144,11 +154,15 @@ class SendGridBackend:
         problem = self._message_problem(message, recipients)
         if problem:
             return [Outcome(r.email, "failed", error=problem) for r in recipients]
-        personalizations, rejected = _personalizations(message, recipients)
+        try:
+            personalizations, rejected = _personalizations(message, recipients)
+            body = self.request_body(message, personalizations)
+        except Exception as exc:  # a bug while building the body: nothing has left
+            raise SendStopped(f"the request to SendGrid could not be built "
+                              f"({one_line(exc)}); nothing was sent") from exc
         result = _Result("failed")
         if personalizations:
-            result = self._deliver(self.request_body(message, personalizations),
-                                   len(personalizations))
+            result = self._deliver(body, len(personalizations))
         return [rejected.get(i) or Outcome(r.email, result.status, result.message_id,
                                            result.error)
                 for i, r in enumerate(recipients)]
@@ -223,6 +237,11 @@ class SendGridBackend:
         except urllib.error.URLError as exc:
             # Raised before the request was fully sent: SendGrid cannot have accepted it.
             return _Retry(f"SendGrid unreachable ({_reason(exc)})", self._backoff(attempt))
+        except (ValueError, UnicodeError) as exc:
+            # Raised while the request was being built (http.client.InvalidURL is one): it
+            # never left, and no request with this host and key can.
+            raise SendStopped(f"no request to SendGrid could be made: {_unsent(exc)}; "
+                              "nothing was sent") from None
         except (OSError, http.client.HTTPException) as exc:
             # Raised after the request was sent: it may have been accepted.
             log.warning("SendGrid gave no answer after the request was sent (%s)",
@@ -242,6 +261,11 @@ class SendGridBackend:
                 + (f" (SendGrid said: {said})" if said else "")) from None
         if status == 429:
             return _Retry("HTTP 429 (rate limited)", self._rate_limit_wait(exc, attempt))
+        if status in GATEWAY_STATUSES and not _sendgrid_errors_in(exc):
+            # A proxy's answer: SendGrid may have taken the request before the proxy gave up.
+            return _Result("uncertain", error=(
+                f"HTTP {status} from a gateway, not from SendGrid: the batch may have been "
+                "accepted, so it is not sent again automatically"))
         if status in RETRY_STATUSES:
             return _Retry(f"HTTP {status}", self._backoff(attempt))
         said = _sendgrid_errors(exc) or "no reason given"
@@ -475,6 +499,23 @@ def _sendgrid_errors(exc: HTTPError) -> str:
     except (ValueError, KeyError, TypeError, AttributeError):
         text = re.sub(r"<[^>]+>|\s+", " ", raw.decode("utf-8", "replace")).strip()
         return text[:200]
+
+
+def _sendgrid_errors_in(exc: HTTPError) -> bool:
+    """Whether the answer's body is SendGrid's own error format (``{"errors": [...]}``)."""
+    try:
+        errors = json.loads(exc.body or b"")["errors"]
+    except (ValueError, KeyError, TypeError):
+        return False
+    return isinstance(errors, list) and bool(errors)
+
+
+def _unsent(exc: BaseException) -> str:
+    """Why a request could not be built, without the API key (an invalid header's error
+    quotes the header's value)."""
+    if isinstance(exc, http.client.InvalidURL) or "URL" in str(exc):
+        return f"the SendGrid host is not a usable URL ({exc})"
+    return "the API key cannot go in an HTTP header (check SENDGRID_API_KEY)"
 
 
 def _reason(exc: urllib.error.URLError) -> str:
