@@ -138,6 +138,15 @@ def default_config_text() -> str:
     return resources.files("newsletter").joinpath("data", CONFIG_NAME).read_text("utf-8")
 
 
+def default_templates_dir() -> Path:
+    """The default email templates, which `newsletter init` copies and rendering falls
+    back to: ``newsletter/email_templates/`` of an installed package (setup.py maps the
+    repository's top-level ``templates/`` there), that ``templates/`` itself in a checkout."""
+    package = Path(__file__).parent
+    shipped = package / "email_templates"
+    return shipped if shipped.is_dir() else package.parent / "templates"
+
+
 @functools.lru_cache(maxsize=1)
 def default_settings() -> dict[str, Any]:
     """The defaults file parsed: every known setting with its default value."""

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import shutil
-from importlib import resources
 from pathlib import Path
 
-from .config import CONFIG_NAME, default_config_text
+from .config import CONFIG_NAME, default_config_text, default_templates_dir
 from .errors import InputError
 
 FOLDERS = ("issues", "content", "subscribers", "templates")
@@ -42,16 +41,15 @@ def init_folder(folder: Path, *, force: bool = False, settings: dict[str, str] |
 
 
 def copy_default_templates(target: Path) -> list[Path]:
-    """Copy the package's email templates into ``target`` for a marketer to edit."""
-    source = resources.files("newsletter").joinpath("templates")
+    """Copy the default email templates into ``target`` for a marketer to edit."""
+    source_dir = default_templates_dir()
     written: list[Path] = []
-    with resources.as_file(source) as source_dir:
-        for path in sorted(Path(source_dir).rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts:
-                dest = target / path.relative_to(source_dir)
-                dest.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(path, dest)
-                written.append(dest)
+    for path in sorted(source_dir.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            dest = target / path.relative_to(source_dir)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, dest)
+            written.append(dest)
     return written
 
 

@@ -20,7 +20,7 @@ from newsletter.errors import ConfigError, DeliveryError
 from newsletter.models import CallToAction, Issue, IssueBlock, Recipient, Source
 from newsletter.rendering.check import MAX_HTML_BYTES, MAX_STYLE_BYTES, check_issue, gate
 from newsletter.rendering.personalize import personalize
-from newsletter.rendering.render import PACKAGE_TEMPLATES, add_utm, render, style_blocks
+from newsletter.rendering.render import DEFAULT_TEMPLATES, add_utm, render, style_blocks
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -347,7 +347,7 @@ def test_premailer_never_fetches_linked_or_imported_stylesheets(config: Config) 
     base = f"http://127.0.0.1:{server.server_address[1]}"
     try:
         config.templates_dir.mkdir()
-        base_html = (PACKAGE_TEMPLATES / "base.html.j2").read_text()
+        base_html = (DEFAULT_TEMPLATES / "base.html.j2").read_text()
         (config.templates_dir / "base.html.j2").write_text(base_html.replace(
             "<style>", f'<link rel="stylesheet" href="{base}/linked.css">\n'
                        f"<style>@import url({base}/imported.css);"))
@@ -361,7 +361,7 @@ def test_premailer_never_fetches_linked_or_imported_stylesheets(config: Config) 
 
 def test_an_import_in_the_stylesheet_is_refused_with_its_line(config: Config) -> None:
     config.templates_dir.mkdir()
-    css = (PACKAGE_TEMPLATES / "email.css").read_text()
+    css = (DEFAULT_TEMPLATES / "email.css").read_text()
     (config.templates_dir / "email.css").write_text("/* mine */\n@import url(x.css);\n" + css)
     with pytest.raises(ConfigError, match=r"email\.css:2: @import does not work in email"):
         render(example_issue(), config)

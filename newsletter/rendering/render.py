@@ -16,7 +16,6 @@ import re
 import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
@@ -28,12 +27,12 @@ from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from markupsafe import Markup, escape
 
-from ..config import Config
+from ..config import Config, default_templates_dir
 from ..errors import ConfigError
 from ..models import Image, Issue, IssueBlock, RenderedIssue, Source
 from .personalize import Part, placeholder
 
-PACKAGE_TEMPLATES = Path(__file__).parents[1] / "templates"
+DEFAULT_TEMPLATES = default_templates_dir()  # the repository's templates/, shipped
 HTML_TEMPLATE = "issue.html.j2"
 TEXT_TEMPLATE = "issue.txt.j2"
 STYLESHEET = "email.css"
@@ -128,7 +127,7 @@ def template_environment(config: Config) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader([
             jinja2.FileSystemLoader(str(config.templates_dir)),
-            jinja2.FileSystemLoader(str(PACKAGE_TEMPLATES)),
+            jinja2.FileSystemLoader(str(DEFAULT_TEMPLATES)),
         ]),
         autoescape=lambda name: bool(name) and not name.endswith(".txt.j2"),
         trim_blocks=True,

@@ -17,11 +17,12 @@ from werkzeug.exceptions import HTTPException, NotFound
 from ..config import Config
 from ..delivery.backends import Backend
 from ..rendering.links import Links
-from ..rendering.render import PACKAGE_TEMPLATES, lines_br
+from ..rendering.render import lines_br
 from ..store import Store
 
 log = logging.getLogger("newsletter.web")
 WEB_TEMPLATES = "web"
+PAGE_TEMPLATES = Path(__file__).parents[1] / "templates"  # holds web/: the pages' defaults
 _EXTENSION = "newsletter"
 # Pages load only their own stylesheet and script; forms post only here; no framing.
 _CSP = ("default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; "
@@ -89,7 +90,7 @@ def asset(name: str) -> Response:
 
 
 def _template_roots(config: Config) -> list[Path]:
-    return [config.templates_dir, PACKAGE_TEMPLATES]
+    return [config.templates_dir, PAGE_TEMPLATES]
 
 
 def install_pages(ctx: WebContext) -> Flask:
