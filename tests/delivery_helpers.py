@@ -72,14 +72,16 @@ class Folder:
 def make_folder(tmp_path: Path, *, backend: str = "outbox", sendgrid_url: str = "",
                 subscribers: int = 0, batch_size: int = 1000, concurrency: int = 4,
                 postal_address: str = "12 Example Street, Springfield", database_url: str = "",
-                extra_config: str = "") -> Folder:
-    """Init a folder, split the bundled example, plan it from START and add subscribers."""
+                extra_config: str = "", delivery: str = "") -> Folder:
+    """Init a folder, split the bundled example, plan it from START and add subscribers.
+
+    ``delivery``: more settings of the ``delivery`` mapping (``"rate_per_second: 50"``)."""
     root = tmp_path / "letter"
     runner = CliRunner()
     assert runner.invoke(main, ["init", str(root)]).exit_code == 0
     config = root / "newsletter.yaml"
-    config.write_text(config.read_text() + _settings(backend, batch_size, concurrency,
-                                                     postal_address) + extra_config, "utf-8")
+    settings = _settings(backend, batch_size, concurrency, postal_address, delivery)
+    config.write_text(config.read_text() + settings + extra_config, "utf-8")
     env = {"NEWSLETTER_SECRET_KEY": SECRET, "SENDGRID_API_KEY": API_KEY,
            "SENDGRID_API_HOST": sendgrid_url, "no_proxy": "127.0.0.1,localhost",
            "NEWSLETTER_DATABASE_URL": database_url}
@@ -96,13 +98,14 @@ def make_folder(tmp_path: Path, *, backend: str = "outbox", sendgrid_url: str = 
     return folder
 
 
-def _settings(backend: str, batch_size: int, concurrency: int, postal_address: str) -> str:
+def _settings(backend: str, batch_size: int, concurrency: int, postal_address: str,
+              delivery: str) -> str:
     # SendGrid sends need a public https base_url (the links in the emails).
     public = "base_url: https://news.example.com\n" if backend == "sendgrid" else ""
     return (f"\npostal_address: \"{postal_address}\"\nproducts: [SoilSense Meter]\n"
             "cta_url: https://example.com/soilsense\n"
             f"{public}delivery: {{backend: {backend}, batch_size: {batch_size}, "
-            f"concurrency: {concurrency}}}\n")
+            f"concurrency: {concurrency}{', ' + delivery if delivery else ''}}}\n")
 
 
 def add_subscribers(folder: Folder, count: int, *, status: str = "active", start: int = 0

@@ -1,15 +1,19 @@
-"""Limits on messages per second and per hour (IP warm-up, provider plans).
+"""Limits on messages per second and per hour (IP warm-up, provider plans), shared by
+every process and host sending for the newsletter.
 
-:class:`RateLimiter` keeps the window in memory, for one process. A send asks it before it
-claims a batch, so nothing waits claimed; a wait longer than ``max_wait`` (an hourly limit
-reached) is not waited out: the run stops claiming and a later run sends the rest.
+The window lives in the database (:mod:`newsletter.store.rates`), the one thing all
+senders share. A send asks before it claims a batch, so nothing waits claimed; a wait
+longer than ``max_wait`` (an hourly limit reached) is not waited out: the run stops
+claiming and a later run sends the rest.
 """
 
 from __future__ import annotations
 
 import threading
-from collections import deque
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Sequence
+
+from ..store.rates import RateStore
 
 MAX_WAIT = 60.0  # seconds a run waits for capacity before leaving the rest to a later run
 NAP = 1.0  # longest single sleep, so a stopping run notices within a second
@@ -22,64 +26,69 @@ def largest_batch(per_second: float, per_hour: float, batch: int) -> int:
 
 
 class RateLimiter:
-    """``acquire(n)`` waits until sending ``n`` more stays within both limits.
+    """``acquire(n)`` waits until sending ``n`` more stays within both limits, counting
+    what every process sharing ``store`` sent. A limit of 0 means unlimited.
 
-    A limit of 0 means unlimited. ``clock`` and ``sleep`` are passed in so tests can run
-    the limiter on a simulated clock. Thread-safe.
+    ``sleep`` (and, on SQLite, ``clock``) are passed in so tests can run it on a
+    simulated clock. Thread-safe.
     """
 
-    def __init__(self, per_second: float, per_hour: float, *,
-                 clock: Callable[[], float], sleep: Callable[[float], None],
+    def __init__(self, store: RateStore, per_second: float, per_hour: float, *,
+                 sleep: Callable[[float], None], clock: Callable[[], float] = time.time,
                  max_wait: float = MAX_WAIT) -> None:
-        self._windows = [(1.0, per_second), (3600.0, per_hour)]
-        self._sent: deque[list[float]] = deque()  # [time, count], oldest first
-        self._clock, self._sleep, self._max_wait = clock, sleep, max_wait
-        self._lock = threading.Lock()
+        self._windows = [(span, limit) for span, limit in ((1.0, per_second),
+                                                           (3600.0, per_hour)) if limit > 0]
+        self._store, self._sleep, self._clock, self._max_wait = store, sleep, clock, max_wait
         self.free_at: float | None = None  # when capacity frees, after a wait too long
 
-    def acquire(self, count: int, stop: threading.Event | None = None) -> bool:
-        """Wait until ``count`` messages may go, account for them, return True. False when
-        ``stop`` was set, or when the wait would pass ``max_wait`` (``free_at`` says when
-        capacity frees)."""
-        give_up = self._clock() + self._max_wait
+    def acquire(self, count: int, stop: threading.Event | None = None) -> int | None:
+        """Wait until ``count`` messages may go and account for them: a ticket for
+        :meth:`refund`. None when ``stop`` was set, or when the wait would pass
+        ``max_wait`` (``free_at`` then says when capacity frees)."""
+        give_up: float | None = None
         while stop is None or not stop.is_set():
-            with self._lock:
-                now = self._clock()
-                wait = self._wait_for(now, count)
-                if wait <= 0:
-                    self._sent.append([now, count])
-                    return True
+            ticket, now, wait = self._store.take_send_rate(
+                count, lambda now, sent: self._wait(now, sent, count), clock=self._clock)
+            if ticket is not None:
+                return ticket
+            give_up = now + self._max_wait if give_up is None else give_up
             if now + wait > give_up:
                 self.free_at = now + wait
-                return False
+                return None
             self._sleep(min(wait, NAP))
-        return False
+        return None
 
-    def refund(self, count: int) -> None:
-        """Give back ``count`` acquired but not used (a claim found fewer recipients)."""
-        with self._lock:
-            for entry in reversed(self._sent):
-                taken = min(count, int(entry[1]))
-                entry[1] -= taken
-                count -= taken
-                if not count:
-                    return
+    def refund(self, ticket: int, count: int) -> None:
+        """Give back ``count`` of what ``ticket`` took and did not use."""
+        if count:
+            self._store.return_send_rate(ticket, count)
 
-    def _wait_for(self, now: float, count: int) -> float:
-        while self._sent and self._sent[0][0] <= now - 3600.0:
-            self._sent.popleft()
-        return max((window_wait([(t, n) for t, n in self._sent if t > now - span], now,
-                                 span, limit, count)
-                    for span, limit in self._windows if limit > 0), default=0.0)
+    def _wait(self, now: float, sent: Sequence[tuple[float, int]], count: int) -> float:
+        return max(window_wait([(t, n) for t, n in sent if t > now - span], now, span,
+                               limit, count)
+                   for span, limit in self._windows)
 
 
-def window_wait(in_window: list[tuple[float, float]], now: float, span: float,
+class NoLimit:
+    """No rate limit configured: nothing is asked of the database."""
+
+    free_at: float | None = None
+
+    def acquire(self, count: int, stop: threading.Event | None = None) -> int | None:
+        """Always at once (None only when stopping)."""
+        return None if stop is not None and stop.is_set() else 0
+
+    def refund(self, ticket: int, count: int) -> None:
+        """Nothing to give back."""
+
+
+def window_wait(in_window: list[tuple[float, int]], now: float, span: float,
                 limit: float, count: int) -> float:
     """Seconds until ``count`` more fit in a window of ``span`` seconds holding ``limit``,
     given what went out in it (time, count), oldest first. A batch bigger than the limit
     may go alone once the window is empty."""
     used = sum(n for _, n in in_window)
-    if used + count <= limit or not used:
+    if used + count <= limit or used <= 0:
         return 0.0
     for t, n in in_window:
         used -= n

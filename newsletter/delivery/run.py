@@ -26,7 +26,7 @@ from ..models import Issue, Message, Outcome, Recipient
 from ..rendering.links import Links
 from ..store import STALE_ERROR, Claimed, Counts, Store
 from .backends import Backend
-from .ratelimit import RateLimiter, largest_batch
+from .ratelimit import NoLimit, RateLimiter, largest_batch
 
 log = logging.getLogger("newsletter.send")
 
@@ -150,12 +150,15 @@ def _minutes(options: SendOptions) -> str:
 
 
 def make_limiter(ctx: SendContext) -> tuple[Limiter, int]:
-    """The rate limiter of a send and its batch size (never above a limit)."""
+    """The rate limiter of a send (shared with every other sender through the database)
+    and its batch size (never above a limit)."""
     delivery = ctx.config.delivery
     size = largest_batch(delivery.rate_per_second, delivery.rate_per_hour,
                          min(delivery.batch_size, ctx.backend.max_batch))
-    return RateLimiter(delivery.rate_per_second, delivery.rate_per_hour,
-                       clock=lambda: ctx.clock().timestamp(), sleep=ctx.sleep), size
+    if not (delivery.rate_per_second or delivery.rate_per_hour):
+        return NoLimit(), size
+    return RateLimiter(ctx.store, delivery.rate_per_second, delivery.rate_per_hour,
+                       sleep=ctx.sleep, clock=lambda: ctx.clock().timestamp()), size
 
 
 @dataclass(frozen=True)
@@ -235,11 +238,13 @@ class BatchRun:
 
     def _one_round(self) -> bool:
         """Claim only what may be sent now (the rate limiter first), send it, record it."""
-        if not self.limiter.acquire(self.batch_size, self.stop):
+        ticket = self.limiter.acquire(self.batch_size, self.stop)
+        if ticket is None:
             return self._defer()
         batches = None if self.stop.is_set() else self.claim(uuid.uuid4().hex,
                                                                self.batch_size)
-        self.limiter.refund(self.batch_size - sum(len(b.rows) for b in batches or ()))
+        self.limiter.refund(ticket,
+                            self.batch_size - sum(len(b.rows) for b in batches or ()))
         for batch in batches or ():
             self._send(batch)
         return batches is not None
@@ -325,13 +330,13 @@ class Limiter(Protocol):
 
     free_at: float | None
 
-    def acquire(self, count: int, stop: threading.Event | None = None) -> bool:
-        """Wait until ``count`` more messages may go and account for them (True); False
+    def acquire(self, count: int, stop: threading.Event | None = None) -> int | None:
+        """Wait until ``count`` more messages may go and account for them (a ticket); None
         when ``stop`` was set or the wait is too long (``free_at``: when it frees)."""
         ...
 
-    def refund(self, count: int) -> None:
-        """Give back ``count`` of what was acquired and not used."""
+    def refund(self, ticket: int, count: int) -> None:
+        """Give back ``count`` of what ``ticket`` acquired and did not use."""
         ...
 
 

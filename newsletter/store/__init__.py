@@ -16,6 +16,7 @@ from sqlalchemy import Engine, text
 from .engine import make_engine, normalise_url, write_transaction
 from .ledger import STALE_ERROR, LedgerStore
 from .migrations import current_version, migrate
+from .rates import RateStore
 from .records import (
     Claimed,
     Counts,
@@ -41,7 +42,7 @@ __all__ = [
 ]
 
 
-class Store(SubscriberStore, LedgerStore, SendStore, UserStore):
+class Store(SubscriberStore, LedgerStore, SendStore, UserStore, RateStore):
     """Every database operation of the project, over one engine."""
 
     def __init__(self, engine: Engine) -> None:

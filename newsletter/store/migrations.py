@@ -153,7 +153,6 @@ def v6_studio_users(conn: Connection) -> None:
         table.create(conn)
 
 
-
 def v7_send_numbers(conn: Connection) -> None:
     """v7: a send knows its issue's number (ledger keys become issue ids, no longer numbers);
     sends from before ids were keyed by the number itself."""
@@ -163,16 +162,21 @@ def v7_send_numbers(conn: Connection) -> None:
         conn.execute(update(s.sends).where(s.sends.c.issue_key == key).values(number=int(key)))
 
 
-
 def v8_erasures(conn: Connection) -> None:
     """v8: keyed hashes of erased addresses (an old list cannot bring them back)."""
     # Unchanged since v8; freeze a copy here when it changes.
     s.erasures.create(conn)
 
 
+def v9_send_rate(conn: Connection) -> None:
+    """v9: the messages sent in the last hour, the rate limit every sending process shares."""
+    # Unchanged since v9; freeze a copy here when it changes.
+    s.send_rate.create(conn)
+
+
 MIGRATIONS: tuple[Migration, ...] = (v1_initial, v2_history_and_events, v3_sequence_fields,
                                      v4_confirmations, v5_sequence_progress, v6_studio_users,
-                                     v7_send_numbers, v8_erasures)
+                                     v7_send_numbers, v8_erasures, v9_send_rate)
 assert len(MIGRATIONS) == s.LATEST_VERSION
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import (
     CheckConstraint,
     Column,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -34,7 +35,7 @@ SUPPRESSED = ("unsubscribed", "bounced", "complained")  # never mailed, never au
 DELIVERY_STATUSES = ("claimed", "sent", "failed", "uncertain", "retry")
 # "retry": released by the operator (or handed back unsent); claimable again, keeps attempts.
 
-LATEST_VERSION = 8
+LATEST_VERSION = 9
 SEQ_UNSCHEDULED = "1970-01-01 00:00:00.000000"  # seq_next_due_at not computed yet
 
 
@@ -225,3 +226,11 @@ erasures = Table(  # v8: addresses erased on request, as keyed hashes (never the
     Column("hash", String(64), primary_key=True),  # HMAC-SHA256 (tokens.erasure_hash), hex
     Column("erased_at", UTCDateTime, nullable=False),
 )
+
+send_rate = Table(  # v9: messages sent lately, by every process: the shared rate limit
+    "send_rate", metadata,
+    Column("id", _id(), primary_key=True),
+    Column("at", Float, nullable=False),  # unix seconds (PostgreSQL: the server's clock)
+    Column("count", Integer, nullable=False),
+)
+Index("ix_send_rate_at", send_rate.c.at)

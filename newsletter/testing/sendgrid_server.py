@@ -158,13 +158,15 @@ class _Ledger:
     recipients: list[AcceptedRecipient] = field(default_factory=list)
     counts: Counter[str] = field(default_factory=Counter)
     answers: Counter[str] = field(default_factory=Counter)
+    accepted_at: list[tuple[float, int]] = field(default_factory=list)
     requests: int = 0
     accepted_requests: int = 0
 
-    def accept(self, body: dict[str, Any], message_id: str) -> None:
+    def accept(self, body: dict[str, Any], message_id: str, at: float) -> None:
         people = list(_addressees(body, message_id, self.record_details))
         with self.lock:
             self.accepted_requests += 1
+            self.accepted_at.append((at, len(people)))
             self.counts.update(p.email.lower() for p in people)
             if self.record_details:
                 self.bodies.append(body)
@@ -196,6 +198,7 @@ class _Ledger:
             self.recipients.clear()
             self.counts.clear()
             self.answers.clear()
+            self.accepted_at.clear()
             self.requests = self.accepted_requests = 0
 
 
@@ -637,6 +640,23 @@ class SendGridTestServer:
         with self._ledger.lock:
             return Counter(self._ledger.counts)
 
+    def acceptances(self) -> list[tuple[float, int]]:
+        """(time accepted, recipients) of every accepted request, in order."""
+        with self._ledger.lock:
+            return list(self._ledger.accepted_at)
+
+    def busiest(self, seconds: float) -> int:
+        """The most recipients accepted within any window of ``seconds``."""
+        accepted = sorted(self.acceptances())
+        most, start, inside = 0, 0, 0
+        for at, count in accepted:
+            inside += count
+            while accepted[start][0] <= at - seconds:
+                inside -= accepted[start][1]
+                start += 1
+            most = max(most, inside)
+        return most
+
     def duplicates(self) -> dict[str, int]:
         """Addresses accepted more than once, with their counts."""
         return {email: n for email, n in self.deliveries().items() if n > 1}
@@ -694,7 +714,7 @@ class SendGridTestServer:
         if errors:
             return _json_answer(400, {"errors": errors})
         message_id = new_message_id()
-        self._ledger.accept(body, message_id)
+        self._ledger.accept(body, message_id, self.clock())
         return _Answer(202, b"", {"X-Message-Id": message_id}, content_type="")
 
     def _fault_answer(self, fault: Fault) -> _Answer:
