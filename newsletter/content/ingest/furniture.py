@@ -79,14 +79,17 @@ def hidden_reason(element: etree._Element) -> str:
     return ""
 
 
-def furniture_reason(element: etree._Element) -> str:
-    """Why an element is page furniture ("" when it may be article text)."""
+def furniture_reason(element: etree._Element, in_heading: bool | None = None) -> str:
+    """Why an element is page furniture ("" when it may be article text); ``in_heading`` says
+    whether it lies inside a heading (looked up when not given)."""
     tag = element.tag if isinstance(element.tag, str) else ""
     if tag in _FURNITURE_TAGS:
         return f"page_furniture: <{tag}>"
     if tag in ("ul", "ol") and is_table_of_contents(element) and not is_footnote_list(element):
         return "table_of_contents: in-page links"
-    if tag == "a" or any(a.tag in _HEADINGS for a in element.iterancestors()):
+    if in_heading is None:
+        in_heading = any(a.tag in _HEADINGS for a in element.iterancestors())
+    if tag == "a" or in_heading:
         return ""  # a link's or a heading's own class names its look, not a widget
     words = class_words(element)
     if words & _FOOTNOTE_WORDS:

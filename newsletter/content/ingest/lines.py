@@ -6,13 +6,13 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from itertools import islice
 
 from ...models import Block
 
 # --- shapes of a line --------------------------------------------------------------------
 
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+_ANY_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _TRAILING_CITATIONS = re.compile(r"(?:\s*\[\d{1,3}\])+$")
 _CLOSERS = "\"'”’)]»*_"
 _SMALL_WORDS = frozenset(
@@ -56,7 +56,9 @@ _MAX_QUESTION_WORDS = 22
 
 def clean_line(raw: str) -> str:
     """The line without invisible characters, with runs of whitespace (NBSP too) as one space."""
-    return " ".join(raw.translate(_INVISIBLE).split())
+    if _ANY_INVISIBLE.search(raw):  # translate() looks up every character: only when needed
+        raw = raw.translate(_INVISIBLE)
+    return " ".join(raw.split())
 
 
 def core_text(text: str) -> str:
@@ -250,7 +252,8 @@ def opens_questions(blocks: Sequence[Block], index: int) -> bool:
     head, questions = blocks[index], 0
     if head.level <= 1:
         return False  # the article's title is followed by all its sections, not a FAQ
-    for block in islice(blocks, index + 1, None):  # no copy of the rest per heading
+    for position in range(index + 1, len(blocks)):  # islice would step over the start again
+        block = blocks[position]
         if block.kind not in ("heading", "question"):
             if not questions:
                 return False

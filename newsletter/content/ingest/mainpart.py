@@ -9,7 +9,8 @@ footnotes) and only asks whether a block's element is among the chosen.
 
 readability's last step, its clean-up of the chosen elements, is left out: it also removes
 short lists, headings and tables that are article text, and the reader's own named rules do
-that part. The extractor is imported on first use, so reading text or Markdown never pays for it.
+that part. Its slowest steps run in faster versions with the same outcome (``readable``). The
+extractor is imported on first use, so reading text or Markdown never pays for it.
 """
 
 from __future__ import annotations
@@ -18,10 +19,13 @@ import functools
 import logging
 import re
 
+from lxml import etree
+
 EXTRACTOR = "readability-lxml"
 NUMBER = "data-nl"
 _WORD = re.compile(r"\w+")
 _MIN_WORDS = 25  # below this the extractor found no article worth trusting
+_NUMBERS = etree.XPath(f"descendant-or-self::*/@{NUMBER}", smart_strings=False)
 
 
 def choose_article(html: str) -> frozenset[str] | None:
@@ -37,23 +41,24 @@ def choose_article(html: str) -> frozenset[str] | None:
     return document.choice
 
 
+class Choosing:
+    """readability's choice of the article, as the numbers of the chosen elements (mixed into
+    readability's Document in place of its clean-up)."""
+
+    choice: frozenset[str] | None = None
+
+    def sanitize(self, node, candidates, keep_all_images=False):  # type: ignore[no-untyped-def]
+        words = len(_WORD.findall(" ".join(node.itertext())))
+        chosen = frozenset(_NUMBERS(node))
+        self.choice = chosen if words >= _MIN_WORDS else None
+        return "x" * words * 5  # long enough to keep: readability retries shorter ones
+
+
 @functools.cache
 def _chooser() -> type | None:
     try:
-        from readability import Document as Readable
+        from .readable import Readable
     except ImportError:  # pragma: no cover
         return None
     logging.getLogger("readability.readability").setLevel(logging.ERROR)
-
-    class Chooser(Readable):  # type: ignore[misc, valid-type]
-        """readability's choice of the article, as the numbers of the chosen elements."""
-
-        choice: frozenset[str] | None = None
-
-        def sanitize(self, node, candidates, keep_all_images=False):  # type: ignore[no-untyped-def]
-            words = sum(len(_WORD.findall(t)) for t in node.itertext())
-            chosen = frozenset(e.get(NUMBER) for e in node.iter() if e.get(NUMBER))
-            self.choice = chosen if words >= _MIN_WORDS else None
-            return "x" * words * 5  # long enough to keep: readability retries shorter ones
-
-    return Chooser
+    return type("Chooser", (Choosing, Readable), {})
