@@ -205,7 +205,6 @@ class Issue:
 
 
 _MARKER = re.compile(r"\[\^?\d+\]")
-_LIST_MARK = re.compile(r"^[ \t]*\d+[.)][ \t]", re.MULTILINE)
 _LINK_TARGET = re.compile(r"\]\([^)\s]*\)|\b(?:https?://|www\.)\S+")
 # A word is a run of letters or digits, apostrophes inside it included ("don't", "3-6" is two).
 # No nested quantifiers: linear on any text (a megabyte of emoji or dashes counts in ms).
@@ -213,9 +212,9 @@ _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 
 
 def count_words(body: str) -> int:
-    """Words of a Markdown body as a reader counts them: not citation markers, list
-    numbers, link targets or URLs."""
-    text = _LIST_MARK.sub(" ", _MARKER.sub(" ", body))
+    """Words of a Markdown body as a reader counts them (a step's number too), not citation
+    markers, link targets or URLs."""
+    text = _MARKER.sub(" ", body)
     return len(_WORD.findall(_LINK_TARGET.sub(" ", text) if "(" in text or "/" in text
                              else text))
 

@@ -342,6 +342,11 @@ class _Reader:
             captions = [e for e in element.iter("figcaption")] or [element]
             for caption in captions:
                 self.drop(caption, "caption: picture caption or credit")
+            if element not in captions:  # text in the frame beside its caption
+                caption_text = {t for c in captions for t in c.itertext()}
+                rest = clean_line(" ".join(t for t in element.itertext() if t not in caption_text))
+                if rest:
+                    self.drop(element, "caption: text in a picture's frame", rest)
             _replace_with_placeholder(element, "image: picture or caption")
         else:
             _remove(element)
