@@ -120,5 +120,14 @@ def test_missing_words_are_counted_without_markers(tmp_path: Path) -> None:
     assert load_content_from_text(text, tmp_path).snippets[0].words == 10
 
 
-def test_count_words_ignores_markers_and_list_marks() -> None:
-    assert count_words("Water weekly.[^1] [^2]\n\n- a pot\n1. two words") == 6
+def test_count_words_counts_what_a_reader_reads() -> None:
+    # markers, bullets and link targets are not words; a step's number and "3-6" are read
+    assert count_words("Water weekly.[^1] [^2]\n\n- a pot\n1. two words") == 7
+    assert count_words("See [the guide](https://example.com/a-long-path) for 3-6 weeks") == 7
+    assert count_words("don't stop") == 2
+
+
+def test_count_words_is_fast_on_text_with_no_words() -> None:
+    # (a backtracking pattern took minutes on these; the count must simply be right)
+    assert count_words("\U0001F600" * 200_000) == 0
+    assert count_words("-" * 100_000 + " end") == 1
