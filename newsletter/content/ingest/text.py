@@ -24,6 +24,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import PurePath
 
 from ...models import Block, Document, Dropped
+from .fragments import fragment_groups, joined, one_element_per_line
 from .lines import (
     URL_LINE,
     callout_parts,
@@ -71,6 +72,12 @@ class Line:
     gap_before: int = _EDGE_GAP
     gap_after: int = _EDGE_GAP
     space_after: bool = False  # a whitespace-only (not empty) line follows before the next
+    pieces: tuple[tuple[int, str], ...] = ()  # (number, text) of the lines joined into this
+
+    @property
+    def numbers(self) -> tuple[int, ...]:
+        """The file's line numbers this line holds (more than one when fragments joined)."""
+        return tuple(n for n, _ in self.pieces) or (self.number,)
 
 
 @dataclass(frozen=True)
@@ -93,6 +100,7 @@ class State:
     tags: dict[int, Tag] = field(default_factory=dict)
     title: str = ""
     groups: int = 0
+    element_per_line: bool = False  # a page dump: every element on a line of its own
 
     def free(self, index: int) -> bool:
         """True when ``index`` is a line no pass has claimed yet."""
@@ -122,6 +130,29 @@ def scan_lines(text: str) -> list[Line]:
         lines.append(Line(len(lines), number, cleaned, gap if lines else _EDGE_GAP))
         gap, spaces = 0, False
     return lines
+
+
+def rejoin_fragments(lines: list[Line]) -> list[Line]:
+    """Lines a scrape broke out of one sentence (a link's text, a drop cap) joined again."""
+    texts, gaps = [ln.text for ln in lines], [ln.gap_before for ln in lines]
+    merged: list[Line] = []
+    for group in fragment_groups(texts, gaps):
+        first, last = lines[group[0]], lines[group[-1]]
+        pieces = tuple((lines[i].number, lines[i].text) for i in group) if len(group) > 1 else ()
+        merged.append(replace(first, index=len(merged), text=joined([texts[i] for i in group]),
+                              gap_after=last.gap_after, space_after=last.space_after,
+                              pieces=pieces))
+    return merged
+
+
+def as_elements(lines: list[Line]) -> bool:
+    """In a page dump with no blank lines every line is an element of its own: set apart."""
+    if not one_element_per_line([ln.text for ln in lines], [ln.gap_before for ln in lines]):
+        return False
+    for line in lines:
+        line.gap_before = line.gap_after = max(1, line.gap_before) if line.index else _EDGE_GAP
+    lines[-1].gap_after = _EDGE_GAP
+    return True
 
 
 NOISE_RULES: tuple[tuple[str, Callable[[str], bool]], ...] = (
@@ -513,7 +544,8 @@ PASSES: tuple[Callable[[State], None], ...] = (
 
 def read_text_article(text: str, source: str = "") -> Document:
     """Read scraped plain text into a Document (never raises on any text)."""
-    state = State(scan_lines(text))
+    state = State(rejoin_fragments(scan_lines(text)))
+    state.element_per_line = as_elements(state.lines)
     for rule_pass in PASSES:
         rule_pass(state)
     blocks = mark_faq_questions(_blocks(state))
@@ -529,9 +561,10 @@ def read_text_article(text: str, source: str = "") -> Document:
 
 def _dropped(state: State) -> tuple[Dropped, ...]:
     return tuple(
-        Dropped(line.number, line.text, state.tags[line.index].rule)
+        Dropped(number, text, state.tags[line.index].rule)
         for line in state.lines
         if line.index in state.tags and state.tags[line.index].kind == "drop"
+        for number, text in (line.pieces or ((line.number, line.text),))
     )
 
 
@@ -583,7 +616,7 @@ class _Builder:
             "callout": Block("callout", tag.text, label=tag.label),
             "reference": Block("reference", tag.text, label=tag.label),
         }
-        block = replace(kinds[tag.kind], lines=(line.number,), rule=tag.rule)
+        block = replace(kinds[tag.kind], lines=line.numbers, rule=tag.rule)
         self._push(block, tag.kind)
 
     def _add_list_line(self, line: Line, tag: Tag) -> None:
@@ -596,7 +629,7 @@ class _Builder:
             updated = replace(last, lead=tag.text)
         else:
             updated = replace(last, items=(*last.items, tag.text))
-        self.blocks[-1] = replace(updated, lines=(*last.lines, line.number))
+        self.blocks[-1] = replace(updated, lines=(*last.lines, *line.numbers))
         self.open_kind = "item"
 
     def _add_text(self, line: Line) -> None:
@@ -604,7 +637,7 @@ class _Builder:
         if last is not None and line.gap_before == 0 and self.open_kind:
             self.blocks[-1] = _continue(last, line)
             return
-        self._push(Block("paragraph", line.text, (line.number,), rule="paragraph"), "paragraph")
+        self._push(Block("paragraph", line.text, line.numbers, rule="paragraph"), "paragraph")
 
     def _push(self, block: Block, kind: str) -> None:
         self.blocks.append(block)
@@ -618,7 +651,7 @@ class _Builder:
 
 def _continue(block: Block, line: Line) -> Block:
     """A wrapped line (no blank line before it) continues the block above."""
-    lines = (*block.lines, line.number)
+    lines = (*block.lines, *line.numbers)
     if block.kind == "list" and block.items:
         items = (*block.items[:-1], f"{block.items[-1]} {line.text}")
         return replace(block, items=items, lines=lines)

@@ -1,0 +1,100 @@
+"""Lines a scrape broke out of their sentence, and the shape of a page dump.
+
+Scrapers put every element of a page on a line of its own: a link's text, a drop cap, the
+full stop after a link. ``fragment_groups`` finds the lines that continue the line before
+them, so the reader can put each sentence back together:
+
+- a line that opens with a lowercase letter or with punctuation no sentence opens with
+  (``, I was ...``, ``. In practice``) continues an unfinished line before it;
+- a lone capital before a lowercase line is a drop cap (``A`` / ``fter an Oxford study``);
+- a short line between an unfinished line and a continuing one is a link's text
+  (``According to market research firm`` / ``Newzoo`` / ``, there are ...``).
+
+``one_element_per_line`` tells a page dump (every paragraph, heading and menu entry on a line
+of its own, no blank lines) from hard-wrapped prose, where lines end mid-sentence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .lines import is_heading_shape, list_marker
+
+_TERMINAL = ".!?…"
+_CLOSERS = "\"'”’)]»*_"
+_OPENING_PUNCTUATION = ",.;:)]}’”!?%"
+_MAX_GAP = 3  # blank lines a broken sentence may have between its pieces
+_ISLAND_WORDS = 12
+
+
+def continues(text: str) -> bool:
+    """A line that cannot open a sentence: it starts in lowercase or with ``, . ; : )``."""
+    first = text.lstrip()[:1]
+    return bool(first) and (first.islower() or first in _OPENING_PUNCTUATION)
+
+
+def unfinished(text: str) -> bool:
+    """A line that does not end a sentence (nor introduce something with ``:``)."""
+    end = text.rstrip().rstrip(_CLOSERS)[-1:]
+    return bool(end) and end not in _TERMINAL and end != ":"
+
+
+def _drop_cap(text: str, following: str) -> bool:
+    return len(text.strip()) == 1 and text.strip().isupper() and following[:1].islower()
+
+
+def _island(texts: Sequence[str], gaps: Sequence[int], index: int) -> bool:
+    """Line ``index`` is a link's text inside a sentence broken around it."""
+    if index == 0 or index + 1 >= len(texts) or list_marker(texts[index + 1]):
+        return False
+    here, before = texts[index], texts[index - 1]
+    close = gaps[index] == 0 or len(before.split()) >= 8  # not a heading above a paragraph
+    return (close and len(here.split()) <= _ISLAND_WORDS and unfinished(before)
+            and unfinished(here) and continues(texts[index + 1]))
+
+
+def joins_previous(texts: Sequence[str], gaps: Sequence[int], index: int) -> bool:
+    """Line ``index`` belongs to the sentence of the line before it."""
+    if index == 0 or gaps[index] > _MAX_GAP or list_marker(texts[index]):
+        return False
+    before, here = texts[index - 1], texts[index]
+    if _drop_cap(before, here):
+        return True
+    apart = gaps[index] > 0 and is_heading_shape(before)  # a heading, then its paragraph
+    if continues(here) and not apart and (
+            unfinished(before) or here.lstrip()[:1] in _OPENING_PUNCTUATION):
+        return True
+    return _island(texts, gaps, index)
+
+
+def fragment_groups(texts: Sequence[str], gaps: Sequence[int]) -> list[list[int]]:
+    """The lines grouped into sentences: each group is consecutive indices into ``texts``;
+    ``gaps[i]`` is the number of blank lines before line ``i``."""
+    groups: list[list[int]] = []
+    for index in range(len(texts)):
+        if groups and joins_previous(texts, gaps, index):
+            groups[-1].append(index)
+        else:
+            groups.append([index])
+    return groups
+
+
+def joined(texts: Sequence[str]) -> str:
+    """The pieces of one broken sentence put back together."""
+    result = texts[0].strip()
+    for piece in texts[1:]:
+        piece = piece.strip()
+        glue = "" if (piece[:1] in _OPENING_PUNCTUATION or _drop_cap(result, piece)) else " "
+        result += glue + piece
+    return result
+
+
+def one_element_per_line(texts: Sequence[str], gaps: Sequence[int]) -> bool:
+    """A page dump: (almost) no blank lines, and lines that end where their element ends
+    (a sentence, a short heading or menu entry), not mid-sentence as wrapped prose does."""
+    if len(texts) < 12:
+        return False
+    gapless = sum(gap == 0 for gap in gaps[1:]) / (len(texts) - 1)
+    whole = sum(not unfinished(t) or len(t.split()) <= 8 for t in texts) / len(texts)
+    return gapless >= 0.8 and whole >= 0.6
+
