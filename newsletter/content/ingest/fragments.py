@@ -48,6 +48,8 @@ def _island(texts: Sequence[str], gaps: Sequence[int], index: int) -> bool:
     if index == 0 or index + 1 >= len(texts) or list_marker(texts[index + 1]):
         return False
     here, before = texts[index], texts[index - 1]
+    if _drop_cap(here, texts[index + 1]):
+        return False  # a drop cap opens its paragraph
     close = gaps[index] == 0 or len(before.split()) >= 8  # not a heading above a paragraph
     return (close and len(here.split()) <= _ISLAND_WORDS and unfinished(before)
             and unfinished(here) and continues(texts[index + 1]))
@@ -81,11 +83,11 @@ def fragment_groups(texts: Sequence[str], gaps: Sequence[int]) -> list[list[int]
 
 def joined(texts: Sequence[str]) -> str:
     """The pieces of one broken sentence put back together."""
-    result = texts[0].strip()
+    result, previous = texts[0].strip(), texts[0]
     for piece in texts[1:]:
         piece = piece.strip()
-        glue = "" if (piece[:1] in _OPENING_PUNCTUATION or _drop_cap(result, piece)) else " "
-        result += glue + piece
+        glue = "" if (piece[:1] in _OPENING_PUNCTUATION or _drop_cap(previous, piece)) else " "
+        result, previous = result + glue + piece, piece
     return result
 
 

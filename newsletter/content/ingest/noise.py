@@ -238,10 +238,13 @@ def is_author_contact(text: str) -> bool:
 
 _MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
           r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?")
+_WEEKDAY = r"(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)[a-z]*\.?,?"
 _DATELINE = re.compile(
     rf"^(?:(?:updated|published|posted|last (?:updated|modified))(?: on)?:?\s+)?"
-    rf"(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{1,2}}\s+{_MONTH},?\s+\d{{4}}|"
-    r"\d{1,2}/\d{1,2}/\d{2,4}|\d{4}-\d{2}-\d{2}(?:[T ][\d:.+-]+Z?)?)$",
+    rf"(?:{_WEEKDAY}\s+)?"
+    rf"(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{1,2}}\.?\s+{_MONTH},?\s+\d{{4}}\.?|"
+    r"\d{1,2}/\d{1,2}/\d{2,4}|\d{4}-\d{2}-\d{2}(?:[T ][\d:.+-]+Z?)?)"
+    r"(?:,?\s+(?:at\s+)?\d{1,2}[.:]\d{2}(?:\s*[ap]\.?m\.?)?(?:\s+[A-Z]{2,4})?)?$",
     re.IGNORECASE,
 )
 _COUNTER = re.compile(
@@ -294,8 +297,32 @@ def is_copyright(text: str) -> bool:
 
 
 def is_dateline(text: str) -> bool:
-    """A line that is only a date: ``March 27, 2024``, ``10/28/2025``, ``Updated 2024-03-27``."""
-    return word_count(text) <= 6 and bool(_DATELINE.match(core_text(text)))
+    """A line that is only a date: ``March 27, 2024``, ``10/28/2025``, ``Updated 2024-03-27``,
+    ``Mon 23 Nov 2020 04.00 EST``, ``Last modified on Wed 27 Jul 2022 11.29 EDT``."""
+    return word_count(text) <= 10 and bool(_DATELINE.match(core_text(text)))
+
+
+_IMAGE_VIEWER = re.compile(
+    r"^(?:view|open|see|show|expand|enlarge|zoom(?: in)?|click to enlarge)(?: this| the)?"
+    r"(?: full)? (?:image|photo|picture|gallery|slideshow)s?(?: in (?:full ?screen|full size))?$|"
+    r"^(?:click|tap) to (?:enlarge|expand|zoom)$|^(?:full ?screen|enlarge)$",
+    re.IGNORECASE,
+)
+_AGE_NOTICE = re.compile(
+    r"^this (?:article|story|post|page|piece) (?:is (?:more than|over) \d+ (?:years?|months?) "
+    r"old|was (?:published|written) (?:more than )?\d+ (?:years?|months?) ago)\.?$",
+    re.IGNORECASE,
+)
+
+
+def is_image_viewer(text: str) -> bool:
+    """The control of a picture viewer: ``View image in fullscreen``, ``Click to enlarge``."""
+    return word_count(text) <= 7 and bool(_IMAGE_VIEWER.match(core_text(text)))
+
+
+def is_age_notice(text: str) -> bool:
+    """A banner saying how old the article is: ``This article is more than 4 years old``."""
+    return word_count(text) <= 14 and bool(_AGE_NOTICE.match(core_text(text)))
 
 
 def is_counter(text: str) -> bool:

@@ -46,15 +46,27 @@ from .noise import (
     FORM_FIELD,
     IMAGE_PREFIX,
     RELATED_HEADING,
+    is_age_notice,
+    is_author_contact,
     is_boilerplate,
     is_breadcrumb,
     is_byline,
     is_cookie_notice,
+    is_copyright,
+    is_counter,
+    is_dateline,
     is_image_label,
+    is_image_viewer,
+    is_jump_link,
     is_link_without_url,
     is_navigation,
+    is_number_only,
+    is_photo_credit,
     is_signup_line,
     is_skip_link,
+    is_store_button,
+    is_teaser_heading,
+    is_widget_text,
 )
 
 # --- the reader ----------------------------------------------------------------------------
@@ -166,6 +178,18 @@ NOISE_RULES: tuple[tuple[str, Callable[[str], bool]], ...] = (
     ("link_without_url: link text whose URL was lost", is_link_without_url),
     ("signup_footer: newsletter sign-up box", is_signup_line),
     ("boilerplate: page furniture (share, comments, copyright)", is_boilerplate),
+    ("dateline: a date or time on its own", is_dateline),
+    ("age_notice: how old the article is", is_age_notice),
+    ("image_viewer: a picture viewer's control", is_image_viewer),
+    ("photo_credit: a picture's credit", is_photo_credit),
+    ("counter: a count, rating or pager", is_counter),
+    ("number_only: a number on its own", is_number_only),
+    ("url_only: an address on its own", lambda text: bool(URL_LINE.match(text))),
+    ("jump_link: a link to another part of the page", is_jump_link),
+    ("copyright: a copyright notice", is_copyright),
+    ("widget_text: what a page widget says", is_widget_text),
+    ("author_contact: the author's contact line", is_author_contact),
+    ("store_button: a shop button", is_store_button),
 )
 
 
@@ -286,12 +310,182 @@ def tag_callouts(state: State) -> None:
 
 
 def tag_title(state: State) -> None:
-    """The title: the first heading-like line among the first few that are not noise."""
-    for line in [ln for ln in state.lines if state.free(ln.index)][:6]:
-        if is_heading_shape(line.text) and list_marker(line.text) is None:
-            state.tags[line.index] = Tag("title", "title: first heading-like line")
-            state.title = line.text
+    """The title: among the first lines, the headline a byline or date follows, else the
+    first heading-like line."""
+    candidates = [ln for ln in state.lines[: max(8, len(state.lines) // 3)]
+                  if state.free(ln.index) and _headline_like(ln.text)][:12]
+    if not candidates:
+        return
+    best = max(candidates, key=lambda ln: (_title_score(state, ln), -ln.index))
+    state.tags[best.index] = Tag("title", f"title: {_title_rule(state, best)}")
+    state.title = best.text
+
+
+def _headline_like(text: str) -> bool:
+    return (is_heading_shape(text) or (4 <= word_count(text) <= 25 and final_char(text)
+                                       not in ".:;,")) and list_marker(text) is None
+
+
+def _title_score(state: State, line: Line) -> int:
+    return 2 * _introduces_byline(state, line) + (
+        line.index == min(i for i in range(len(state.lines)) if state.free(i)))
+
+
+def _title_rule(state: State, line: Line) -> str:
+    if _introduces_byline(state, line):
+        return "the headline a byline or date follows"
+    return "first heading-like line"
+
+
+def _introduces_byline(state: State, line: Line) -> bool:
+    """A date, an age notice or the author's name follows the line (other furniture
+    between them aside)."""
+    for after in state.lines[line.index + 1 : line.index + 6]:
+        named = _names_author(state, after) and not (
+            significant_words(after.text) & significant_words(line.text))
+        if _is_dated(state, after) or named:
+            return True
+        if state.free(after.index):
+            return False
+    return False
+
+
+def _is_dated(state: State, line: Line) -> bool:
+    tag = state.tags.get(line.index)
+    return tag is not None and tag.rule.startswith(("dateline", "byline", "age_notice"))
+
+
+def _byline_names(state: State, title: int) -> list[Line]:
+    """Names right under the title: the lines after it, before anything but dates and other
+    bylines, that are a person's name alone."""
+    names = []
+    for line in state.lines[title + 1 : title + 5]:
+        if _names_author(state, line):
+            names.append(line)
+        elif not _is_dated(state, line):
+            break
+    return names
+
+
+def _names_author(state: State, line: Line) -> bool:
+    """A name alone on a line names the author in a page dump or after ``by:`` (elsewhere a
+    short Title Case line is as likely a picture's label)."""
+    if not state.free(line.index) or not is_author_name(line.text):
+        return False
+    previous = state.lines[line.index - 1].text if line.index else ""
+    return state.element_per_line or line.text.lower().startswith("by") or bool(
+        re.match(r"^by:?$", previous.strip(), re.IGNORECASE))
+
+
+_NAME = re.compile(
+    r"^(?:by:?\s+)?[A-Z][\w.'’-]+(?:\s+(?:[A-Z][\w.'’-]*|van|von|de|da|del|la|le)){1,3}$")
+
+
+def is_author_name(text: str) -> bool:
+    """A person's name alone on a line (``Keza MacDonald``, ``By Jane van Dyke``): capitalised
+    words, none of them a word a heading is made of (``What You Need`` is no name)."""
+    words = re.sub(r"^by:?\s+", "", text, flags=re.IGNORECASE).split()
+    particles = sum(w in ("van", "von", "de", "da", "del", "la", "le") for w in words)
+    return (2 <= len(words) - particles <= 3 and bool(_NAME.match(text))
+            and not any(w.lower().strip(".,") in _NOT_NAME_WORDS for w in words))
+
+
+# Words of headings and page furniture, never of a person's name.
+_NOT_NAME_WORDS = frozenset([
+    "a", "an", "and", "the", "of", "to", "for", "in", "on", "with", "at", "from", "by", "is",
+    "are", "be", "it", "its", "this", "that", "these", "those", "all", "any", "more", "most",
+    "about", "your", "you", "our", "we", "my", "me", "us", "his", "her", "their", "how", "why",
+    "what", "when", "where", "who", "which", "need", "needs", "tips", "tip", "guide", "step",
+    "steps", "best", "top", "new", "news", "home", "blog", "shop", "menu", "contact", "share",
+    "read", "view", "section", "part", "chapter", "sign", "log", "search", "cart", "account",
+    "help", "about", "free", "get", "make", "learn", "see", "why", "start", "end", "final",
+    "summary", "conclusion", "introduction", "overview", "faq", "faqs", "questions", "recipe",
+    "recipes", "ingredients", "instructions", "directions", "notes", "related", "popular",
+    "latest", "comments", "reply", "reviews", "review", "photo", "photos", "video", "videos",
+    "image", "images",
+])
+
+
+def tag_page_header(state: State) -> None:
+    """What stands above the title on a scraped page (menus, section labels, a picture's
+    caption) is page furniture, unless it holds a paragraph of its own."""
+    title = next((i for i, t in state.tags.items() if t.kind == "title"), None)
+    if not title:
+        return
+    above = [ln for ln in state.lines[:title] if state.free(ln.index)]
+    if any(word_count(ln.text) >= 25 and final_char(ln.text) in ".!?" for ln in above):
+        return
+    for line in above:
+        state.drop(line.index, "page_header: page furniture above the article's title")
+
+
+def tag_byline_names(state: State) -> None:
+    """The author's name just under the title, and later the bio that starts with it."""
+    title = next((i for i, t in state.tags.items() if t.kind == "title"), None)
+    if title is None:
+        return
+    names = []
+    for line in _byline_names(state, title):
+        state.drop(line.index, "byline: the author's name under the title")
+        names.append(re.sub(r"^by:?\s+", "", line.text, flags=re.IGNORECASE))
+    for line in state.lines[title + 5 :]:
+        if state.free(line.index) and any(_is_bio(line.text, name) for name in names):
+            state.drop(line.index, "author_bio: about the author")
+
+
+def _is_bio(text: str, name: str) -> bool:
+    return word_count(text) <= 40 and re.match(rf"{re.escape(name)}\b", text) is not None
+
+
+def tag_teasers(state: State) -> None:
+    """The headline of a link to another article, on the line before its ``Read more``."""
+    for index, tag in list(state.tags.items()):
+        if tag.rule.startswith("link_without_url") and state.free(index - 1):
+            before = state.lines[index - 1]
+            if word_count(before.text) <= 20 and final_char(before.text) not in ".:":
+                state.drop(index - 1, "related_teaser: the headline of a link to another page")
+
+
+_COMMENTS_START = re.compile(
+    r"^(?:leave a (?:reply|comment)|post a comment|\d+ (?:comments?|responses?)|comments|"
+    r"join the (?:discussion|conversation))\s*:?$",
+    re.IGNORECASE,
+)
+_FOOTER_START = re.compile(
+    r"^(?:you (?:may|might) also like|related (?:posts|articles|stories)|posted in|tagged|"
+    r"tags|explore more on these topics|reuse this content|share this(?: article| post)?|"
+    r"about the author|more from [\w ]{1,30}|topics)\s*:?$",
+    re.IGNORECASE,
+)
+
+
+def tag_page_footer(state: State) -> None:
+    """From a line that starts a page's footer, late in the article, to the end: page
+    furniture. Comments (``Leave a Reply``, ``12 Comments``) end the article whatever follows;
+    tags, related links and shares (``Posted in``, ``Explore more on these topics``) only
+    when no paragraph of the article comes after them."""
+    total = sum(word_count(ln.text) for ln in state.lines) or 1
+    seen = 0
+    for line in state.lines:
+        seen += word_count(line.text)
+        text = core_text(line.text)
+        if seen < 0.6 * total or word_count(line.text) > 8 or not state.free(line.index):
+            continue
+        footer = bool(_FOOTER_START.match(text) or is_teaser_heading(line.text))
+        last = footer and not any(_is_prose(r.text) for r in state.lines[line.index + 1 :])
+        if _COMMENTS_START.match(text) or last:
+            _drop_to_end(state, line.index)
             return
+
+
+def _is_prose(text: str) -> bool:
+    return word_count(text) >= 12 and final_char(text) in ".!?"
+
+
+def _drop_to_end(state: State, start: int) -> None:
+    for rest in state.lines[start:]:
+        if state.free(rest.index):
+            state.drop(rest.index, "page_footer: comments, tags and links after the article")
 
 
 # --- lists ---------------------------------------------------------------------------------
@@ -535,6 +729,10 @@ PASSES: tuple[Callable[[State], None], ...] = (
     tag_reference_list,
     tag_callouts,
     tag_title,
+    tag_page_header,
+    tag_byline_names,
+    tag_teasers,
+    tag_page_footer,
     tag_lists,
     tag_captions,
     tag_link_lists,
