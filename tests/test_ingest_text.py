@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 from pathlib import Path
 
 from newsletter.content.ingest import read_article, read_text_article
@@ -136,19 +135,6 @@ def test_seed_callouts_and_heading_levels(seed_article: Path) -> None:
     levels = {b.level for b in document.blocks if b.kind == "heading"}
     assert levels == {1, 2, 3}
     assert all(b.rule for b in document.blocks)
-
-
-def test_seed_reads_in_a_few_milliseconds(seed_article: Path) -> None:
-    text = seed_article.read_text(encoding="utf-8")
-    read_text_article(text, "seed.txt")
-    best = min(_timed(text) for _ in range(3))
-    assert best < 0.05
-
-
-def _timed(text: str) -> float:
-    start = time.perf_counter()
-    read_text_article(text, "seed.txt")
-    return time.perf_counter() - start
 
 
 def test_howto_bullets_steps_callout_faq_and_bracketed_sources() -> None:

@@ -3,6 +3,7 @@ question or reference entry. Shared by the text, Markdown and HTML readers."""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -145,8 +146,9 @@ class Marker:
     text: str  # the item without its marker
 
 
+@functools.lru_cache(maxsize=8192)
 def list_marker(text: str) -> Marker | None:
-    """The bullet or number that starts ``text``, if any."""
+    """The bullet or number that starts ``text``, if any (the passes ask often)."""
     match = _UNORDERED.match(text)
     if match:
         mark = match["mark"]

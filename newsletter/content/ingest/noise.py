@@ -340,7 +340,14 @@ def mentions_photo_credit(text: str, limit: int = 12) -> bool:
 def is_widget_text(text: str) -> bool:
     """What a page's widgets say: ``Oops! Something went wrong.``, ``Please fill out this
     field.``, ``Retry``, ``ErrorEmail field is required``, ``Thank you for subscribing!``."""
+    lowered = text.lower()
+    if not any(cue in lowered for cue in _WIDGET_CUES):  # most lines: no regex at all
+        return False
     return word_count(text) <= 25 and bool(_WIDGET.search(text.strip()))
+
+
+_WIDGET_CUES = ("oops", "sorry", "uh", "please", "try again", "retry", "error", "problem",
+                "thank you", "went wrong")
 
 
 def is_social_line(text: str) -> bool:

@@ -150,10 +150,13 @@ def rejoin_fragments(lines: list[Line]) -> list[Line]:
     merged: list[Line] = []
     for group in fragment_groups(texts, gaps):
         first, last = lines[group[0]], lines[group[-1]]
-        pieces = tuple((lines[i].number, lines[i].text) for i in group) if len(group) > 1 else ()
+        if len(group) == 1:
+            first.index = len(merged)
+            merged.append(first)
+            continue
         merged.append(replace(first, index=len(merged), text=joined([texts[i] for i in group]),
                               gap_after=last.gap_after, space_after=last.space_after,
-                              pieces=pieces))
+                              pieces=tuple((lines[i].number, lines[i].text) for i in group)))
     return merged
 
 
