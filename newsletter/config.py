@@ -44,6 +44,40 @@ class Cadence:
 
 
 @dataclass(frozen=True)
+class CtaConfig:
+    """How often the call to action appears, and its button's words ("" : from the pitch)."""
+
+    every: int = 1
+    button: str = ""
+
+
+@dataclass(frozen=True)
+class BankConfig:
+    """How often a testimonial and a resource appear (every Nth issue; 0: never)."""
+
+    testimonials_every: int = 1
+    resources_every: int = 1
+
+
+@dataclass(frozen=True)
+class Brand:
+    """The header's name or logo, and the accent colour of the emails."""
+
+    name: str = ""
+    logo: str = ""
+    logo_width: int = 160
+    accent: str = "#0f766e"
+
+
+@dataclass(frozen=True)
+class Greeting:
+    """"Hi Ann," — the word before the name, and the name when none is known."""
+
+    hello: str = "Hi"
+    fallback: str = "there"
+
+
+@dataclass(frozen=True)
 class Delivery:
     """How messages leave: backend name, batch size, concurrency and rate limits."""
 
@@ -94,6 +128,16 @@ class Config:
     send_local_time: bool = False  # send at the local hour in each subscriber's zone
     quiet_days: tuple[str, ...] = ()  # weekdays (mon..sun) with no sends
     send_window: tuple[time, time] | None = None  # local [start, end) sends may happen in
+    cta: CtaConfig = CtaConfig()
+    banks: BankConfig = BankConfig()
+    brand: Brand = Brand()
+    greeting: Greeting = Greeting()
+    language: str = "en"
+
+    @property
+    def brand_name(self) -> str:
+        """The name the emails show: ``brand.name``, else the newsletter's ``name``."""
+        return self.brand.name or self.name
 
     @property
     def tz(self) -> ZoneInfo:
@@ -260,6 +304,14 @@ def _build(root: Path, v: Mapping[str, Any], env: Mapping[str, str]) -> Config:
         send_local_time=v["send_local_time"],
         quiet_days=v["quiet_days"],
         send_window=v["send_window"],
+        cta=CtaConfig(every=v["cta.every"], button=v["cta.button"].strip()),
+        banks=BankConfig(testimonials_every=v["banks.testimonials_every"],
+                         resources_every=v["banks.resources_every"]),
+        brand=Brand(name=v["brand.name"].strip(), logo=v["brand.logo"],
+                    logo_width=v["brand.logo_width"], accent=v["brand.accent"]),
+        greeting=Greeting(hello=v["greeting.hello"].strip(),
+                          fallback=v["greeting.fallback"].strip()),
+        language=v["language"],
     )
 
 

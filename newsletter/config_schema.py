@@ -23,6 +23,7 @@ from typing import Any
 import yaml
 
 from .addresses import normalize_address
+from .colours import AA, WHITE, contrast
 from .errors import InputError
 from .validators import api_host_problem, timezone_problem, url_problem
 
@@ -180,6 +181,40 @@ def url(*, optional: bool = False) -> Rule:
     return rule
 
 
+def https_url() -> Rule:
+    """Empty, or an absolute https URL (what mail clients fetch images from)."""
+    def rule(value: Any) -> str:
+        value = url(optional=True)(value)
+        if value and not value.startswith("https://"):
+            raise Bad(f"{value!r} must use https (mail clients block images over http)")
+        return value
+    return rule
+
+
+def accent_colour() -> Rule:
+    """A ``#rrggbb`` colour on which white text reads at WCAG AA (4.5:1 or more)."""
+    def rule(value: Any) -> str:
+        value = text(required=True, one_line=True)(value).strip().lower()
+        if not re.fullmatch(r"#[0-9a-f]{6}", value):
+            raise Bad(f"{value!r} is not a colour: write it as #rrggbb, e.g. #0f766e")
+        ratio = contrast(value, WHITE)
+        if ratio < AA:
+            raise Bad(f"white text on {value} has a contrast of {ratio:.1f}:1, under the "
+                      "4.5:1 readers need (WCAG AA): choose a darker shade")
+        return value
+    return rule
+
+
+def language_tag() -> Rule:
+    """A BCP 47 language tag such as en, en-GB or pt-BR."""
+    def rule(value: Any) -> str:
+        value = text(required=True, one_line=True)(value).strip()
+        if not re.fullmatch(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*", value):
+            raise Bad(f"{value!r} is not a language tag: use e.g. en, en-GB, de or pt-BR")
+        return value
+    return rule
+
+
 def api_host() -> Rule:
     """A provider's API host: https (http only to this machine)."""
     def rule(value: Any) -> str:
@@ -322,6 +357,17 @@ RULES: dict[str, Rule] = {
     "snippets.min_words": whole(1),
     "snippets.max_words": whole(1),
     "cta_url": url(optional=True),
+    "cta.every": whole(0, 100),
+    "cta.button": text(one_line=True, most=40),
+    "banks.testimonials_every": whole(0, 100),
+    "banks.resources_every": whole(0, 100),
+    "brand.name": text(one_line=True, most=200),
+    "brand.logo": https_url(),
+    "brand.logo_width": whole(16, 600),
+    "brand.accent": accent_colour(),
+    "greeting.hello": text(required=True, one_line=True, most=40),
+    "greeting.fallback": text(one_line=True, most=40),
+    "language": language_tag(),
     "utm.source": text(one_line=True, most=200),
     "utm.medium": text(one_line=True, most=200),
     "utm.campaign": text(one_line=True, most=200),

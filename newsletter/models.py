@@ -143,7 +143,8 @@ class IssueBlock:
     """One block of an issue's content: a snippet copied from an article, or a bank entry.
 
     ``origin`` is the ``from`` key of the issue file: ``"article-slug#snippet-id"`` for a
-    snippet, ``"testimonials#key"`` / ``"resources#key"`` for a bank entry. The kind is
+    snippet (``"article-slug#id1+id2"`` for consecutive parts of one section made one
+    block), ``"testimonials#key"`` / ``"resources#key"`` for a bank entry. The kind is
     open: any kind renders; two have fields of their own:
 
     - ``testimonial``: ``body`` is the quote (Markdown), ``name`` who said it, ``detail``
@@ -163,14 +164,22 @@ class IssueBlock:
     detail: str = ""
     image: Image | None = None
 
+    @property
+    def origins(self) -> tuple[str, ...]:
+        """Each ``article-slug#snippet-id`` (or bank entry) the block was made from."""
+        slug, _, ids = self.origin.partition("#")
+        return tuple(f"{slug}#{i}" for i in ids.split("+")) if ids else ()
+
 
 @dataclass(frozen=True)
 class CallToAction:
-    """The issue's call to action."""
+    """The issue's call to action: a title, a short pitch, where the button goes and what
+    the button says (``button``: "" for the template's default)."""
 
     title: str
     body: str
     url: str = ""
+    button: str = ""
 
 
 @dataclass(frozen=True)
@@ -190,6 +199,7 @@ class Issue:
     day: int | None = None
     cta: CallToAction | None = None
     id: str = ""
+    next: str = ""  # what comes next, shown at the end (Markdown): "**Next Thursday:** ..."
 
     @property
     def key(self) -> str:
@@ -221,7 +231,8 @@ def count_words(body: str) -> int:
 
 # --- render ---------------------------------------------------------------------------------
 
-PERSONAL_FIELDS: tuple[str, ...] = ("name", "email", "unsubscribe_url", "view_url")
+PERSONAL_FIELDS: tuple[str, ...] = ("name", "first_name", "email", "unsubscribe_url",
+                                    "view_url")
 
 
 @dataclass(frozen=True)
@@ -237,6 +248,8 @@ class RenderedIssue:
     preheader: str
     html: str
     text: str
+    # A personal field's value for readers who have none (greeting.fallback: "Hi there,").
+    defaults: Mapping[str, str] = field(default_factory=dict)
 
 
 # --- delivery -------------------------------------------------------------------------------
@@ -270,6 +283,7 @@ class Message:
     issue_key: str  # identifies the issue in custom_args and headers, e.g. "3"
     categories: tuple[str, ...] = ()
     test: bool = False  # a proof: subject marked, recorded apart from real deliveries
+    list_id: str = ""  # the List-Id header (RFC 2919): mail clients group and filter by it
 
 
 OutcomeStatus = Literal["sent", "failed", "uncertain"]

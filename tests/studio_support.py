@@ -27,7 +27,7 @@ def plan_sample(live: Live, start: date) -> None:
     live.config.content_dir.mkdir(parents=True, exist_ok=True)
     (live.config.content_dir / SOURDOUGH.name).write_text(SOURDOUGH.read_text("utf-8"), "utf-8")
     plan_into(content, Schedule(every_days=3, start=start, tz="UTC"), live.config.issues_dir,
-              now=live.clock(), min_words=60, max_words=120)
+              now=live.clock(), min_words=60, max_words=150)
 
 
 def add_account(live: Live, email: str = EMAIL, password: str = PASSWORD) -> None:

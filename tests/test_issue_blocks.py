@@ -102,7 +102,7 @@ def test_testimonials_resources_and_images_render_in_both_parts(tmp_path: Path) 
     doc = lxml_html.fromstring(rendered.html)
     [img] = doc.iter("img")
     assert (img.get("src"), img.get("alt"), img.get("width")) == (
-        "https://cdn.example.org/a.jpg", "Leaning left", "536")
+        "https://cdn.example.org/a.jpg", "Leaning left", "544")
     assert "height:auto" in img.get("style").replace(" ", "")
     page = doc.text_content()
     assert "It works." in page and "Bo" in page and "Desk worker" in page

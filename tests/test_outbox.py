@@ -62,7 +62,9 @@ def test_one_eml_per_recipient_with_every_header(tmp_path: Path, rendered) -> No
 
 
 def test_body_is_text_then_html_personalised_with_links_right(tmp_path: Path, rendered) -> None:
-    OutboxBackend(tmp_path).send(message(rendered), [recipient("ann@example.com", "Ann & Co")])
+    reader = recipient("ann@example.com", "Ann Lee")
+    reader = Recipient(reader.email, reader.name, {**reader.fields, "first_name": "Ann & Co"})
+    OutboxBackend(tmp_path).send(message(rendered), [reader])
     mail = read(next(tmp_path.glob("*.eml")))
     assert mail.get_content_type() == "multipart/alternative"
     parts = list(mail.iter_parts())

@@ -154,14 +154,15 @@ def test_real_articles_plan_into_issues_that_render(
     report = plan_into(content, SCHEDULE, tmp_path, now=BEFORE)
     queue = load_queue(tmp_path)
     assert not queue.errors and len(queue.issues) == len(report.written)
-    planned = [b.origin.split("#", 1)[1] for i in queue.issues for b in i.issue.blocks]
+    planned = [o.split("#", 1)[1] for i in queue.issues for b in i.issue.blocks
+               for o in b.origins]
     assert planned == [s.id for s in content.snippets if s.kind != "cta"]
     config_path = tmp_path / "newsletter.yaml"
     config_path.write_text("postal_address: 1 Example Street, Springfield\n")
     config = load_config(config_path, env={})
     for item in queue.issues:
         issue = item.issue
-        assert len(issue.subject) < 60 and len(issue.preheader) < 100
+        assert len(issue.subject) <= 60 and len(issue.preheader) <= 100
         rendered = render(issue, config)
         assert rendered.subject == issue.subject
         assert all(s.url in rendered.text for b in issue.blocks for s in b.sources

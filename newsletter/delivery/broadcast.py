@@ -30,6 +30,7 @@ from .run import (
     SendOptions,
     SendReport,
     issue_report,
+    list_id,
     make_limiter,
 )
 
@@ -117,7 +118,8 @@ def _counts(store: Store, key: str) -> Counts:
 
 def _message(rendered: RenderedIssue, config: Config, key: str, test: bool = False) -> Message:
     return Message(rendered=rendered, sender=config.sender, issue_key=key,
-                   categories=config.sendgrid.categories, test=test)
+                   categories=config.sendgrid.categories, test=test,
+                   list_id=list_id(config))
 
 
 def _run_batches(issue: Issue, message: Message, ctx: SendContext) -> RunResult:

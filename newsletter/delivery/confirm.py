@@ -10,13 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import jinja2
-from markupsafe import Markup
 
 from ..config import Config
 from ..errors import ConfigError
 from ..models import Message, Outcome, Recipient, RenderedIssue
 from ..rendering.links import Links
-from ..rendering.render import STYLESHEET, inline_css, template_environment
+from ..rendering.render import frame, inline_css, stylesheet, template_environment
 from .backends import Backend
 
 HTML_TEMPLATE = "confirm.html.j2"
@@ -50,15 +49,14 @@ def render_confirmation(confirmation: Confirmation, config: Config) -> RenderedI
     env = template_environment(config)
     subject = f"Please confirm your subscription to {config.name}"
     context = {
-        "newsletter": config.name, "postal_address": config.postal_address,
-        "reason": config.reason, "name": confirmation.name or DEFAULT_NAME,
+        **frame(config), "name": confirmation.name or DEFAULT_NAME,
         "confirm_url": confirmation.confirm_url,
         "unsubscribe_url": confirmation.unsubscribe_url,
         "valid_days": confirmation.valid_days,
         "issue": {"subject": subject, "preheader": "One click and you are in."},
     }
     try:
-        html = env.get_template(HTML_TEMPLATE).render(**context, stylesheet=_css(env))
+        html = env.get_template(HTML_TEMPLATE).render(**context, stylesheet=stylesheet(env, config))
         text = env.get_template(TEXT_TEMPLATE).render(**context)
     except jinja2.TemplateError as exc:
         raise ConfigError(f"confirmation template error: {exc}") from None
@@ -75,8 +73,3 @@ def send_confirmation(confirmation: Confirmation, config: Config, backend: Backe
                                   "view_url": ""},
                           subscriber_id=str(confirmation.subscriber_id))
     return backend.send(message, [recipient])[0]
-
-
-def _css(env: jinja2.Environment) -> Markup:
-    assert env.loader is not None
-    return Markup(env.loader.get_source(env, STYLESHEET)[0])

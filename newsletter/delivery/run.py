@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import re
 import signal
 import threading
 import uuid
@@ -147,6 +148,14 @@ def _what_is_left(counts: Counts, result: RunResult, options: SendOptions) -> st
 
 def _minutes(options: SendOptions) -> str:
     return f"{options.lease.total_seconds() / 60:g} minutes"
+
+
+def list_id(config: Config) -> str:
+    """The List-Id of the newsletter's emails (RFC 2919): ``"Name" <name.sender-domain>``."""
+    name = config.brand_name.replace('"', "").replace("\\", "").strip()
+    label = re.sub(r"[^a-z0-9]+", "-", name.lower().encode("ascii", "ignore").decode())
+    domain = config.sender.email.rpartition("@")[2] or "localhost"
+    return f'"{name}" <{label.strip("-")[:60] or "newsletter"}.{domain}>'
 
 
 def make_limiter(ctx: SendContext) -> tuple[Limiter, int]:

@@ -53,6 +53,7 @@ from .run import (
     SendOptions,
     SendReport,
     issue_report,
+    list_id,
     make_limiter,
 )
 
@@ -243,7 +244,8 @@ class _Run:
             return None
         self._start(number, rendered)
         message = Message(rendered=rendered, sender=self.ctx.config.sender,
-                          issue_key=batch.key, categories=self.ctx.config.sendgrid.categories)
+                          issue_key=batch.key, categories=self.ctx.config.sendgrid.categories,
+                          list_id=list_id(self.ctx.config))
         return message, [Recipient(email=c.email, name=c.name,
                                    subscriber_id=str(c.subscriber_id),
                                    fields=self.ctx.links.fields(c, batch.key))

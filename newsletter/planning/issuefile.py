@@ -20,7 +20,8 @@ The layout is the contract of DESIGN.md::
          sources: [], name: str, detail: str, url: str}   # url optional
       - {from: "resources#key", kind: resource, title: str, body: note, sources: [],
          url: str}
-    cta: {title: str, body: str, url: str}     # optional
+    cta: {title: str, body: str, url: str, button: str}   # optional (button optional)
+    next: str                                  # optional: what comes next, at the end
 
 Decisions where the contract is silent:
 
@@ -36,6 +37,8 @@ Decisions where the contract is silent:
   ``title``, ``body``, ``sources``) and adds its own (``name``, ``detail``, ``url``);
   ``url`` and ``image`` may be given to any block. Keys a block does not use are not
   written.
+- Consecutive parts of one section that travel in one issue are one block: its ``from``
+  names every part (``"article-slug#id1+id2"``).
 - ``id`` is optional: a file from before ids is identified by its number, which is what its
   ledger rows are keyed by, so nothing moves and every checkout agrees. Ids are letters,
   digits, ``.``, ``_`` and ``-`` (at most 64); two files with the same id are both errors.
@@ -67,11 +70,11 @@ from ..models import (
 )
 
 ISSUE_KEYS = ("number", "id", "subject", "preheader", "send_at", "day", "expires", "status",
-              "snippets", "cta")
+              "snippets", "cta", "next")
 BLOCK_KEYS = ("from", "kind", "title", "body", "sources", "name", "detail", "url", "image")
 SOURCE_KEYS = ("n", "url")
 IMAGE_KEYS = ("src", "alt")
-CTA_KEYS = ("title", "body", "url")
+CTA_KEYS = ("title", "body", "url", "button")
 _NAME = re.compile(r"^(\d+)-")
 _NULL = "tag:yaml.org,2002:null"
 # libyaml when PyYAML has it (10x faster: the studio and `queue` read every file each time).
@@ -144,7 +147,10 @@ def issue_data(issue: Issue, expires: datetime | None = None) -> dict[str, Any]:
     data["snippets"] = [_block_data(b) for b in issue.blocks]
     if issue.cta is not None:
         data["cta"] = {"title": issue.cta.title, "body": _text_block(issue.cta.body),
-                       "url": issue.cta.url}
+                       "url": issue.cta.url} | ({"button": issue.cta.button}
+                                                if issue.cta.button else {})
+    if issue.next:
+        data["next"] = _text_block(issue.next)
     return data
 
 
@@ -220,7 +226,8 @@ def parse_issue(text: str, path: Path) -> LoadedIssue:
     issue = Issue(number=number, subject=reader.text(fields.get("subject"), "subject", root),
                   preheader=reader.text(fields.get("preheader"), "preheader", required=False),
                   status=status, blocks=blocks, send_at=send_at, day=day,
-                  cta=_cta(reader, fields.get("cta")), id=_issue_id(reader, fields.get("id")))
+                  cta=_cta(reader, fields.get("cta")), id=_issue_id(reader, fields.get("id")),
+                  next=reader.text(fields.get("next"), "next", required=False).rstrip("\n"))
     return LoadedIssue(path, issue, _expires(reader, fields, send_at))
 
 
@@ -405,7 +412,8 @@ def _cta(reader: _Reader, node: yaml.Node | None) -> CallToAction | None:
     fields = reader.mapping(node, "cta", CTA_KEYS)
     return CallToAction(title=reader.text(fields.get("title"), "cta.title", required=False),
                         body=reader.text(fields.get("body"), "cta.body", node).rstrip("\n"),
-                        url=reader.text(fields.get("url"), "cta.url", required=False))
+                        url=reader.text(fields.get("url"), "cta.url", required=False),
+                        button=reader.text(fields.get("button"), "cta.button", required=False))
 
 
 # --- the queue -----------------------------------------------------------------------------

@@ -1,19 +1,21 @@
-"""Content -> issues: snippets packed into emails on a schedule, with subject and preheader.
+"""Content -> issues: snippets packed into emails on a schedule, composed as one series.
 
-Packing keeps article order and fills each issue up to ``max_words`` of snippet text (the
-call to action is not counted). A section's consecutive snippets travel together whenever
-they fit in one issue (even if that leaves the issue before it short); a snippet longer
-than the budget goes alone; an issue under ``min_words`` then merges with its neighbour
-when the two fit the budget. ``cta`` snippets are not content: they become every
-issue's call to action (rotating when the article has several).
+Packing keeps article order and fills each issue up to ``max_words`` (less what the call
+to action, the testimonial and the resource take). A section's consecutive snippets travel
+together whenever they fit in one issue (even if that leaves the issue before it short),
+and then read as one block; a snippet longer than the budget goes alone; an issue under
+``min_words`` then merges with its neighbour when the two fit the budget. ``cta`` snippets
+are not content: short calls to action are made from them (:mod:`.cta`). Each issue gets a
+subject and a preheader a person would write (:mod:`.subjects`), at most one testimonial
+and one resource from the banks, the introduction becomes issue 1's welcome, and every
+issue ends with what comes next (:mod:`.compose`).
 """
 
 from __future__ import annotations
 
-import re
 import secrets
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from itertools import groupby
 from pathlib import Path
@@ -21,10 +23,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from ..config import Config
+from ..content.banks import Banks, load_banks
 from ..content.contentfile import count_words
 from ..errors import ConfigError, InputError
 from ..files import digest, write_atomic
-from ..models import CallToAction, Content, Issue, IssueBlock, Snippet, Source
+from ..models import CallToAction, Content, Issue, IssueBlock, Snippet
+from . import compose
+from .compose import BankSettings, Cadence
+from .cta import CtaSettings, cta_blocks, place
 from .issuefile import (
     LoadedIssue,
     Queue,
@@ -36,54 +42,131 @@ from .issuefile import (
     write_state,
 )
 from .schedule import Schedule, send_dates, send_times
+from .subjects import PREHEADER_MAX, SUBJECT_MAX, abbreviations, write_preheader, write_subject
+
+__all__ = ["PREHEADER_MAX", "SUBJECT_MAX", "Extras", "pack", "plan", "plan_folder",
+           "plan_into"]
 
 # Issue keys -> (deliveries, proofs) the database has recorded, for the keys with any.
 History = Callable[[list[str]], Mapping[str, tuple[int, int]]]
-SUBJECT_MAX = 59  # characters: "under 60"
-PREHEADER_MAX = 99  # characters: "under 100"
-ELLIPSIS = "…"
 
-# Words a cut subject should not end on ("Why your back hurts and" reads broken).
-_DANGLING = frozenset({"a", "an", "and", "as", "at", "but", "by", "for", "from", "in", "into",
-                       "of", "on", "or", "so", "than", "that", "the", "to", "with"})
-_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
-_MARKER = re.compile(r"\s*\[\^?\d+\](?:\s*\[\^?\d+\])*")
-_EMPHASIS = re.compile(r"(\*\*|__|\*|_|`)(?=\S)(.+?)(?<=\S)\1")
-_LINE_MARK = re.compile(r"^\s*(?:#{1,6}\s+|>\s*|[-*+•→]\s+|\d+[.)]\s+|Step \d+\)\s*)")
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'“(]?[A-Z0-9])")
-_TRAILING_MESS = " \t:;,.-–—/|(["
+
+@dataclass(frozen=True)
+class Extras:
+    """What issues carry besides the article: calls to action, the banks, the series."""
+
+    products: tuple[str, ...] = ()
+    cta: CtaSettings = field(default_factory=CtaSettings)
+    banks: Banks = field(default_factory=Banks)
+    bank_settings: BankSettings = field(default_factory=BankSettings)
+    used: frozenset[str] = frozenset()  # the `from` of bank blocks already in the queue
+    newsletter: str = ""  # its name, for the welcome
+    mode: str = "broadcast"
+    welcome: bool = True  # the article's introduction opens the first issue as a welcome
 
 
 def plan(content: Content, schedule: Schedule, *, min_words: int = 150,
          max_words: int = 450, cta_url: str = "", status: str = "scheduled",
-         first_number: int = 1, taken_subjects: Iterable[str] = ()) -> list[Issue]:
+         first_number: int = 1, taken_subjects: Iterable[str] = (),
+         extras: Extras | None = None, series: bool = True) -> list[Issue]:
     """Pack ``content``'s snippets into issues numbered from ``first_number`` on ``schedule``.
 
-    Subjects differ from each other and from ``taken_subjects`` (the rest of the queue)
-    where possible. Raises :class:`InputError` when the content has no snippets other than
-    calls to action.
+    Subjects differ from each other and from ``taken_subjects`` (the rest of the queue).
+    With ``series``, the welcome says what is coming and each issue what comes next (among
+    these issues only: :func:`plan_into` does it over the whole queue). Raises
+    :class:`InputError` when the content has no snippets other than calls to action.
     """
+    extras = replace(extras or Extras(), cta=replace((extras or Extras()).cta,
+                                                     url=cta_url or (extras or Extras()).cta.url))
     snippets = [s for s in content.snippets if s.kind != "cta"]
     if not snippets:
         raise InputError(f"no snippets to plan in {content.article.slug!r} (only calls to "
                          "action, or none at all)")
-    ctas = [s for s in content.snippets if s.kind == "cta"]
-    # Each issue carries a call to action: its words count against the budget.
-    cta_words = max((words_of(c) for c in ctas), default=0)
-    groups = pack(snippets, min_words=max(min_words - cta_words, 0),
-                  max_words=max(max_words - cta_words, min_words // 2, 1))
+    if extras.welcome and compose.is_intro(snippets[0], content):  # the welcome says more
+        snippets[0] = replace(snippets[0], words=words_of(snippets[0]) + compose.WELCOME_WORDS)
+    ctas = cta_blocks([s for s in content.snippets if s.kind == "cta"], extras.products,
+                      extras.cta)
+    reserved = _reserved_words(ctas, extras)
+    groups = pack(snippets, min_words=max(min_words - reserved, 0),
+                  max_words=max(max_words - reserved, min_words // 2, 1))
     times = send_times(schedule, len(groups))
-    subjects = {subject.casefold() for subject in taken_subjects}
+    placed = place(ctas, len(groups), extras.cta.every)
+    turns = compose.bank_turns(len(groups), extras.banks, set(extras.used),
+                               extras.bank_settings)
+    taken = {subject.casefold() for subject in taken_subjects}
+    short = abbreviations(s.body for s in content.snippets)
     issues = []
     for index, (group, when) in enumerate(zip(groups, times, strict=True)):
-        subject = unique_subject(group, subjects, fallback=content.article.title)
-        subjects.add(subject.casefold())
-        cta = ctas[index % len(ctas)] if ctas else None
-        issues.append(Issue(
-            number=first_number + index, subject=subject, preheader=preheader(group),
-            status=status, send_at=when, blocks=tuple(_block(s, content) for s in group),
-            cta=CallToAction(cta.title, cta.body, cta_url) if cta else None))
-    return issues
+        blocks = (*_content_blocks(group, content, extras.welcome), *turns[index])
+        subject, preheader = _headlines(blocks, taken, short, content.article.title)
+        taken.add(subject.casefold())
+        issues.append(Issue(number=first_number + index, subject=subject, preheader=preheader,
+                            status=status, send_at=when, blocks=blocks, cta=placed[index]))
+    return as_series(issues, (), _cadence(schedule, extras), extras.newsletter) if series \
+        else issues
+
+
+def _reserved_words(ctas: Sequence[CallToAction], extras: Extras) -> int:
+    """Words each issue keeps for its call to action and bank blocks."""
+    cta = max((count_words(f"{c.title} {c.body}") for c in ctas), default=0)
+    return (cta if extras.cta.every else 0) + compose.bank_words(extras.banks,
+                                                                 extras.bank_settings)
+
+
+def _content_blocks(group: Sequence[Snippet], content: Content, welcome: bool
+                    ) -> list[IssueBlock]:
+    """The group's snippets as blocks; the article's introduction as the welcome."""
+    if welcome and compose.is_intro(group[0], content):
+        return [compose.intro_block(group[0], content),
+                *compose.merge_parts(group[1:], content)]
+    return compose.merge_parts(group, content)
+
+
+def _headlines(blocks: Sequence[IssueBlock], taken: set[str], short: Mapping[str, str],
+               fallback: str) -> tuple[str, str]:
+    """The subject (from the tips' titles) and the preheader (what else is inside)."""
+    tips = [b for b in blocks if b.kind not in ("welcome", "testimonial", "resource")]
+    subject = write_subject([b.title for b in tips], taken, short=short, fallback=fallback)
+    lead = tips[0] if tips else blocks[0]
+    inside = [_named(b) for b in blocks if b is not lead and b.kind != "welcome"]
+    return subject, write_preheader(subject, lead.body, inside)
+
+
+def _named(block: IssueBlock) -> str:
+    """A block as the preheader names it."""
+    if block.kind == "testimonial":
+        return f"a word from {block.name}" if block.name else "a reader's story"
+    return block.title
+
+
+def _cadence(schedule: Schedule, extras: Extras) -> Cadence:
+    return Cadence(mode=extras.mode, every_days=schedule.every_days,
+                   weekdays=tuple(schedule.weekdays), tz=ZoneInfo(schedule.tz))
+
+
+def as_series(fresh: Sequence[Issue], others: Sequence[Issue], cadence: Cadence,
+              newsletter: str) -> list[Issue]:
+    """``fresh`` issues as part of the queue (with ``others``): each ends with what comes
+    next, and a welcome block says what is coming."""
+    everything = sorted([*fresh, *(o for o in others if o.status != "cancelled")],
+                        key=_send_key)
+    result = []
+    for issue in fresh:
+        at = everything.index(issue)
+        after = everything[at + 1:]
+        blocks = tuple(replace(b, body=compose.welcome_text(
+            b.body, newsletter, at == 0, after[:3], cadence, issue)) if b.kind == "welcome"
+            else b for b in issue.blocks)
+        result.append(replace(issue, blocks=blocks,
+                              next=compose.next_text(issue, after[0] if after else None,
+                                                     cadence)))
+    return result
+
+
+def _send_key(issue: Issue) -> tuple[int, float, int]:
+    if issue.send_at is not None:
+        return (0, issue.send_at.timestamp(), issue.number)
+    return (1, float(issue.day if issue.day is not None else 0), issue.number)
 
 
 def pack(snippets: Sequence[Snippet], *, min_words: int, max_words: int
@@ -157,91 +240,6 @@ def words_of(snippet: Snippet) -> int:
     return snippet.words or count_words(snippet.body)
 
 
-def _block(snippet: Snippet, content: Content) -> IssueBlock:
-    sources = tuple(Source(n, content.references.get(n, "")) for n in snippet.sources)
-    return IssueBlock(kind=snippet.kind, title=snippet.title, body=snippet.body,
-                      sources=sources, origin=f"{content.article.slug}#{snippet.id}",
-                      image=snippet.image)
-
-
-# --- subject and preheader ------------------------------------------------------------------
-
-
-def plain_text(markdown: str) -> str:
-    """Markdown as one line of plain text: no marks, links as their text, no citations."""
-    lines = [_LINE_MARK.sub("", line) for line in markdown.splitlines()]
-    text = " ".join(line.strip() for line in lines if line.strip())
-    text = _MARKER.sub("", _LINK.sub(r"\1", text))
-    text = _EMPHASIS.sub(r"\2", text)
-    return re.sub(r"\s+", " ", text).strip()
-
-
-def tidy_title(title: str) -> str:
-    """A title as a subject: plain text, no trailing colon, dash or full stop."""
-    text = plain_text(title).rstrip(_TRAILING_MESS)
-    return text[:1].upper() + text[1:]
-
-
-def shorten(text: str, limit: int) -> str:
-    """``text`` cut at a word boundary to at most ``limit`` characters, with an ellipsis."""
-    if len(text) <= limit:
-        return text
-    words = text[: limit - len(ELLIPSIS) + 1].split(" ")
-    kept = words[:-1] if len(words) > 1 else [words[0][: limit - len(ELLIPSIS)]]
-    while len(kept) > 1 and kept[-1].casefold().strip(_TRAILING_MESS) in _DANGLING:
-        kept.pop()
-    return " ".join(kept).rstrip(_TRAILING_MESS) + ELLIPSIS
-
-
-def subject_for(snippets: Sequence[Snippet], fallback: str = "") -> str:
-    """A subject under 60 characters from the lead snippet's title (or its first sentence)."""
-    lead = snippets[0]
-    first_sentence = next(iter(_sentences(lead.body)), "")
-    text = tidy_title(lead.title) or tidy_title(first_sentence) or tidy_title(fallback)
-    return shorten(text or "New issue", SUBJECT_MAX)
-
-
-def unique_subject(snippets: Sequence[Snippet], taken: set[str], fallback: str = "") -> str:
-    """The issue's subject, made different from ``taken`` (casefolded) where possible.
-
-    Tries the other snippets' titles first, then numbers the repeat: "Title (part 2)".
-    """
-    first = subject_for(snippets, fallback)
-    candidates = [first] + [subject_for([s]) for s in snippets[1:] if s.title.strip()]
-    for candidate in candidates:
-        if candidate.casefold() not in taken:
-            return candidate
-    for n in range(2, 1000):
-        suffix = f" (part {n})"
-        candidate = shorten(first.rstrip(ELLIPSIS), SUBJECT_MAX - len(suffix)) + suffix
-        if candidate.casefold() not in taken:
-            return candidate
-    return first
-
-
-def _sentences(markdown: str) -> list[str]:
-    prose = [line for line in markdown.splitlines() if line.strip()
-             and not _LINE_MARK.match(line)]
-    return [s for s in _SENTENCE_END.split(plain_text("\n".join(prose))) if s]
-
-
-def preheader(snippets: Sequence[Snippet]) -> str:
-    """A preheader under 100 characters: the lead snippet's first sentences.
-
-    When the lead snippet has no prose (a bare list), the other snippets' titles, then the
-    list itself.
-    """
-    text = ""
-    for sentence in _sentences(snippets[0].body):
-        if text and len(text) + 1 + len(sentence) > PREHEADER_MAX:
-            break
-        text = f"{text} {sentence}".strip()
-    if not text:
-        others = [tidy_title(s.title) for s in snippets[1:] if s.title.strip()]
-        text = ("Also: " + " · ".join(others)) if others else plain_text(snippets[0].body)
-    return shorten(text, PREHEADER_MAX)
-
-
 # --- planning into the issues folder --------------------------------------------------------
 
 
@@ -281,7 +279,7 @@ def plan_into(content: Content, schedule: Schedule, issues_dir: Path, *, now: da
               min_words: int = 150, max_words: int = 450, cta_url: str = "",
               status: str = "scheduled", dry_run: bool = False,
               days: bool = False, new_id: Callable[[str], str] | None = None,
-              history: History | None = None) -> PlanReport:
+              history: History | None = None, extras: Extras | None = None) -> PlanReport:
     """Plan ``content`` into ``issues_dir``, never overwriting a file a person edited.
 
     This article's files (found by the ``from`` of their blocks) that have deliveries or
@@ -297,6 +295,9 @@ def plan_into(content: Content, schedule: Schedule, issues_dir: Path, *, now: da
     Every file written carries an ``id``: the one of the file it replaces at the same path,
     or a fresh one from ``new_id(slug)`` (default :func:`new_issue_id`), so a new series
     never inherits an old one's ledger.
+
+    ``extras`` (calls to action, banks, the newsletter's name): a bank entry already in an
+    issue that stays is not used again; what comes next is told across the whole queue.
     """
     queue = load_queue(issues_dir)
     _refuse_invalid_files(queue)
@@ -309,10 +310,13 @@ def plan_into(content: Content, schedule: Schedule, issues_dir: Path, *, now: da
             if (reason := _keep_reason(item, state, now, recorded))]
     kept_items = [item for item, _ in kept]
     replaceable = [item for item in mine if item not in kept_items]
+    staying = [i.issue for i in queue.issues if i not in replaceable]
+    extras = extras or Extras(mode="sequence" if days else "broadcast")
+    used = {o for issue in staying for block in issue.blocks for o in block.origins}
     issues = _fresh_issues(content, schedule, kept_items, min_words=min_words,
                            max_words=max_words, cta_url=cta_url, status=status,
-                           taken_subjects=[i.issue.subject for i in queue.issues
-                                           if i not in replaceable])
+                           taken_subjects=[i.subject for i in staying], series=False,
+                           extras=replace(extras, used=extras.used | used))
     reserved = {i.issue.number for i in queue.issues if i not in replaceable} | {
         n for e in queue.errors if (n := file_number(Path(e.path or ""))) is not None}
     base = min((i.issue.number for i in mine), default=max(reserved, default=0) + 1)
@@ -321,6 +325,7 @@ def plan_into(content: Content, schedule: Schedule, issues_dir: Path, *, now: da
         issues = [replace(i, send_at=None, day=_day_of(i, schedule)) for i in issues]
     issues = _with_ids(issues, queue, replaceable, issues_dir,
                        lambda: (new_id or new_issue_id)(slug))
+    issues = as_series(issues, staying, _cadence(schedule, extras), extras.newsletter)
     actions = [FileAction(item.path, "kept", item.issue, reason) for item, reason in kept]
     actions += [FileAction(Path(e.path or ""), "kept", None, f"invalid: {e.message}")
                 for e in queue.errors]
@@ -344,7 +349,19 @@ def plan_folder(content: Content, schedule: Schedule, config: Config, *, now: da
                           field="--min-words")
     return plan_into(content, schedule, config.issues_dir, now=now, min_words=low,
                      max_words=high, cta_url=config.cta_url, status=status, dry_run=dry_run,
-                     days=config.mode == "sequence", history=history)
+                     days=config.mode == "sequence", history=history,
+                     extras=folder_extras(config))
+
+
+def folder_extras(config: Config) -> Extras:
+    """The :class:`Extras` of a newsletter folder: its settings and its banks."""
+    return Extras(products=config.products,
+                  cta=CtaSettings(url=config.cta_url, every=config.cta.every,
+                                  button=config.cta.button),
+                  banks=load_banks(config.content_dir),
+                  bank_settings=BankSettings(config.banks.testimonials_every,
+                                             config.banks.resources_every),
+                  newsletter=config.brand_name, mode=config.mode)
 
 
 def new_issue_id(slug: str) -> str:
@@ -409,11 +426,14 @@ def _keep_reason(item: LoadedIssue, state: dict[str, str], now: datetime,
 def _fresh_issues(content: Content, schedule: Schedule, kept: list[LoadedIssue], **options: Any
                   ) -> list[Issue]:
     """Plan the snippets no kept issue holds, on the days no kept issue takes."""
-    covered = {block.origin for item in kept for block in item.issue.blocks}
+    covered = {origin for item in kept for block in item.issue.blocks
+               for origin in block.origins}
     slug = content.article.slug
     left = tuple(s for s in content.snippets if s.kind == "cta" or f"{slug}#{s.id}" not in covered)
     if kept and not any(s.kind != "cta" for s in left):
         return []  # every snippet is in a kept issue (an article with none is an error)
+    if content.snippets and left and left[0].id != content.snippets[0].id:
+        options["extras"] = replace(options["extras"], welcome=False)  # issue 1 stays as is
     issues = plan(replace(content, snippets=left), schedule, **options)
     busy = {i.issue.send_at.astimezone(ZoneInfo(schedule.tz)).date()
             for i in kept if i.issue.send_at is not None} | {

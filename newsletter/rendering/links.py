@@ -37,8 +37,10 @@ class Links:
 
     def fields(self, subscriber: Addressee, issue_key: str) -> dict[str, str]:
         """The personal fields of one subscriber for the issue with ``issue_key``."""
+        given = getattr(subscriber, "fields", None) or {}
         return {
             "name": subscriber.name,
+            "first_name": str(given.get("first_name", "")),
             "email": subscriber.email,
             # ?i= tells `newsletter stats` which issue's link was used (not signed: at worst
             # a reader misattributes their own unsubscribe).

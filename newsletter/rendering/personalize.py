@@ -28,14 +28,37 @@ def html_value(value: str) -> str:
     return escape(value, quote=True)
 
 
-def recipient_values(recipient: Recipient) -> dict[str, str]:
-    """Every personal field of ``recipient``, with the name and email filled in."""
+def recipient_values(recipient: Recipient, defaults: Mapping[str, str] | None = None
+                     ) -> dict[str, str]:
+    """Every personal field of ``recipient``, with the name and email filled in.
+
+    ``first_name`` is the reader's ``first_name`` field, else the first word of their
+    name, else ``defaults["first_name"]`` (the rendered issue's greeting fallback).
+    """
     values = dict.fromkeys(PERSONAL_FIELDS, "")
     values.update(recipient.fields)
     values["email"] = recipient.email
     # Templates greet by name; "Hi there," reads better than "Hi ,".
     values["name"] = recipient.name or values.get("name", "") or DEFAULT_NAME
+    values["first_name"] = (first_name(recipient.name or recipient.fields.get("name", ""),
+                                       recipient.fields.get("first_name", ""))
+                            or (defaults or {}).get("first_name") or DEFAULT_NAME)
     return values
+
+
+_HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "rev"})
+
+
+def first_name(name: str, given: str = "") -> str:
+    """How to greet someone: ``given`` (a first-name field), else the first word of
+    ``name`` that is not a title ("Dr. Ann Lee" -> "Ann"); "" when there is none."""
+    if given.strip():
+        return given.strip()
+    words = [w.strip(",;<>\"'()") for w in name.split()]
+    words = [w for w in words if w and "@" not in w]
+    while words and words[0].lower().rstrip(".") in _HONORIFICS:
+        words.pop(0)
+    return words[0] if words else ""
 
 
 def substitutions(values: Mapping[str, str]) -> dict[str, str]:
@@ -49,7 +72,7 @@ def substitutions(values: Mapping[str, str]) -> dict[str, str]:
 
 def personalize(rendered: RenderedIssue, recipient: Recipient) -> tuple[str, str]:
     """The (html, text) of ``rendered`` for one recipient, every placeholder substituted."""
-    subs = substitutions(recipient_values(recipient))
+    subs = substitutions(recipient_values(recipient, rendered.defaults))
     return _replace(rendered.html, subs), _replace(rendered.text, subs)
 
 

@@ -15,7 +15,7 @@ import logging
 import re
 import textwrap
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
@@ -27,9 +27,10 @@ from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from markupsafe import Markup, escape
 
+from ..colours import palette
 from ..config import Config, default_templates_dir
 from ..errors import ConfigError
-from ..models import Image, Issue, IssueBlock, RenderedIssue, Source
+from ..models import PERSONAL_FIELDS, Image, Issue, IssueBlock, RenderedIssue, Source
 from .personalize import Part, placeholder
 
 DEFAULT_TEMPLATES = default_templates_dir()  # the repository's templates/, shipped
@@ -37,6 +38,7 @@ HTML_TEMPLATE = "issue.html.j2"
 TEXT_TEMPLATE = "issue.txt.j2"
 STYLESHEET = "email.css"
 TEXT_WIDTH = 72
+DEFAULT_BUTTON = "Find out more"  # a call to action whose button says nothing of its own
 
 # --- the data the templates see -------------------------------------------------------------
 
@@ -77,6 +79,15 @@ class CtaView:
     html: Markup
     text: str
     url: str
+    button: str = DEFAULT_BUTTON
+
+
+@dataclass(frozen=True)
+class TextView:
+    """A short Markdown text ready for the templates (what comes next)."""
+
+    html: Markup
+    text: str
 
 
 # --- entry points ----------------------------------------------------------------------------
@@ -89,12 +100,13 @@ def render(issue: Issue, config: Config) -> RenderedIssue:
     context = _context(issue, config)
     try:
         html = env.get_template(HTML_TEMPLATE).render(
-            **context, personal=_personal("html"), stylesheet=_stylesheet(env))
+            **context, personal=_personal("html"), stylesheet=stylesheet(env, config))
         text = env.get_template(TEXT_TEMPLATE).render(**context, personal=_personal("text"))
     except jinja2.TemplateError as exc:
         raise _template_error(exc, config) from None
     return RenderedIssue(number=issue.number, subject=issue.subject, preheader=issue.preheader,
-                         html=inline_css(html), text=_tidy_text(text))
+                         html=inline_css(html), text=_tidy_text(text),
+                         defaults={"first_name": config.greeting.fallback})
 
 
 def _template_error(exc: jinja2.TemplateError, config: Config) -> ConfigError:
@@ -215,21 +227,32 @@ def _context(issue: Issue, config: Config) -> dict[str, Any]:
     md = _markdown()
     blocks = [_block_view(block, notes, md, track) for block in issue.blocks]
     return {
-        "newsletter": config.name,
+        **frame(config),
         "issue": issue,
         "blocks": blocks,
         "cta": _cta_view(issue, config, md, track),
+        "next": _text_view(issue.next, md, track) if issue.next.strip() else None,
+    }
+
+
+def frame(config: Config) -> dict[str, Any]:
+    """What every email's frame shows: the brand, the language, the greeting, the footer."""
+    return {
+        "newsletter": config.brand_name,
+        "brand": replace(config.brand, name=config.brand_name),
+        "language": config.language,
+        "greeting": config.greeting,
         "postal_address": config.postal_address,
         "reason": config.reason,
     }
 
 
 def _personal(part: Part) -> dict[str, str]:
-    return {name: placeholder(name, part) for name in ("name", "email", "unsubscribe_url",
-                                                         "view_url")}
+    return {name: placeholder(name, part) for name in PERSONAL_FIELDS}
 
 
-def _stylesheet(env: jinja2.Environment) -> Markup:
+def stylesheet(env: jinja2.Environment, config: Config) -> Markup:
+    """email.css (the folder's, else the default) in the newsletter's colours."""
     # Read as plain text, not as a template: CSS is never interpreted by Jinja.
     assert env.loader is not None
     source, filename, _ = env.loader.get_source(env, STYLESHEET)
@@ -238,7 +261,7 @@ def _stylesheet(env: jinja2.Environment) -> Markup:
         raise ConfigError("@import does not work in email (clients ignore it): copy the "
                           "rules into this file", path=filename,
                           line=source.count("\n", 0, found.start()) + 1)
-    return Markup(source)
+    return Markup(palette(config.brand.accent).css(source))
 
 
 def _block_view(block: IssueBlock, notes: Mapping[tuple[str, str], SourceView],
@@ -263,7 +286,15 @@ def _cta_view(issue: Issue, config: Config, md: MarkdownIt, track: Any) -> CtaVi
     url = issue.cta.url or config.cta_url
     return CtaView(title=issue.cta.title,
                    html=Markup(md.renderer.render(tokens, md.options, env)),
-                   text=_tokens_to_text(tokens, env), url=track(url) if url else "")
+                   text=_tokens_to_text(tokens, env), url=track(url) if url else "",
+                   button=issue.cta.button or config.cta.button or DEFAULT_BUTTON)
+
+
+def _text_view(markdown: str, md: MarkdownIt, track: Any) -> TextView:
+    env = _markdown_env((), {}, track)
+    tokens = md.parse(markdown, env)
+    return TextView(html=Markup(md.renderer.render(tokens, md.options, env)),
+                    text=_tokens_to_text(tokens, env))
 
 
 # --- sources and footnotes --------------------------------------------------------------------

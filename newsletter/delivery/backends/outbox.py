@@ -94,6 +94,8 @@ def build_email(message: Message, recipient: Recipient, *, message_id: str,
     email["Message-ID"] = message_id
     email["List-Unsubscribe"] = f"<{recipient.fields['unsubscribe_url']}>"
     email["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"  # RFC 8058
+    if message.list_id:
+        email["List-Id"] = message.list_id
     email["X-Newsletter-Issue"] = message.issue_key
     email.set_content(text, subtype="plain", charset="utf-8", cte="quoted-printable")
     email.add_alternative(html, subtype="html", charset="utf-8", cte="quoted-printable")

@@ -189,6 +189,8 @@ class SendGridBackend:
             body["categories"] = categories
         if self.asm_group_id:
             body["asm"] = {"group_id": self.asm_group_id}
+        if message.list_id:
+            body["headers"] = {"List-Id": message.list_id}
         return body
 
     def _categories(self, message: Message) -> list[str]:
@@ -348,6 +350,7 @@ class _PersonalizationBuilder:
 
     def __init__(self, message: Message) -> None:
         self._tags = _UsedTags(message)
+        self._defaults = message.rendered.defaults
         self._issue_arg = '"issue":' + _json_str(str(message.issue_key))
         self._test_arg = ',"test":"true"' if message.test else ""
         self._seen: set[str] = set()
@@ -357,7 +360,7 @@ class _PersonalizationBuilder:
         problem = _recipient_problem(recipient, self._seen)
         if problem:
             return _Refused(problem)
-        subs = self._tags.substitutions(recipient_values(recipient))
+        subs = self._tags.substitutions(recipient_values(recipient, self._defaults))
         args = (f'{{{self._issue_arg},"subscriber":{_json_str(str(recipient.subscriber_id))}'
                 f"{self._test_arg}}}")
         problem = _size_problem("substitutions", subs) or _size_problem("custom_args", args)

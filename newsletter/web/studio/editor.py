@@ -83,7 +83,7 @@ def _editor(current: Versioned, shown: Issue, code: int = 200, error: str = "",
                        file=current.loaded.path.name, version=version or current.version,
                        sent=_is_sent(current.issue), others=others, send_at_local=local,
                        zone=ctx.config.timezone, error=error, warnings=warnings,
-                       subject_max=SUBJECT_MAX + 1, preheader_max=PREHEADER_MAX + 1,
+                       subject_max=SUBJECT_MAX, preheader_max=PREHEADER_MAX,
                        blocks_json=[_sources_json(b) for b in shown.blocks],
                        bank=_bank_or_error())
 
@@ -96,15 +96,7 @@ def _bank_or_error() -> list[tuple[str, str]] | str:
 
 
 def _warnings(issue: Issue) -> list[str]:
-    found = []
-    if len(issue.subject) > SUBJECT_MAX:
-        found.append(f"The subject has {len(issue.subject)} characters: keep it under "
-                     f"{SUBJECT_MAX + 1}, or inboxes cut it.")
-    if not issue.preheader.strip():
-        found.append("There is no preheader: inboxes will show the first words of the email.")
-    elif len(issue.preheader) > PREHEADER_MAX:
-        found.append(f"The preheader has {len(issue.preheader)} characters: keep it under "
-                     f"{PREHEADER_MAX + 1}.")
+    found: list[str] = []  # the findings of `newsletter check` (subject, preheader, ...)
     try:
         found += preview_of(issue, web_context().config).warnings
     except NewsletterError as exc:
