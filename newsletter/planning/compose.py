@@ -19,8 +19,9 @@ from ..content.banks import Banks, Resource, Testimonial, bank_block
 from ..models import Content, Issue, IssueBlock, Snippet, Source
 
 _ORDERED = re.compile(r"^(\s*)(\d+)([.)])(\s+)", re.MULTILINE)
-_OPENER = re.compile(r"^(?:This|In this) (?:quick |short |complete |ultimate |simple )?"
-                     r"(?:guide|article|post|page|piece|blog post|overview)\b", re.IGNORECASE)
+_OPENER = re.compile(r"(?:^|(?<=[.!?] ))(?:This|In this) (?:quick |short |complete |ultimate |"
+                     r"simple )?(?:guide|article|post|page|piece|blog post|overview)\b",
+                     re.IGNORECASE)
 WELCOME_WORDS = 45  # what the welcome adds to the introduction: cadence and coming subjects
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
                  "Sunday")
@@ -136,7 +137,7 @@ def intro_block(snippet: Snippet, content: Content) -> IssueBlock:
     """The introduction as the welcome block (its "coming up" part is added once the
     issues are dated: :func:`welcome_text`)."""
     body = _OPENER.sub(lambda m: "In this series" if m.group(0).lower().startswith("in ")
-                       else "This series", snippet.body.strip(), count=1)
+                       else "This series", snippet.body.strip())
     return replace(snippet_block(snippet, content), kind="welcome", title="", body=body)
 
 
