@@ -204,8 +204,9 @@ def parse_row(values: list[str], line: int, ctx: RowContext,
     name = clean_name(cell("name") or " ".join(p for p in (cell("first"), cell("last")) if p))
     fields = {label: values[i].strip() for i, label in ctx.columns.fields.items()
               if i < len(values) and values[i].strip()}
-    if clean_name(cell("first")):  # greetings use it ("Hi Ann,"), over the name's first word
-        fields["first_name"] = clean_name(cell("first"))
+    first = cell("first")
+    if first:  # greetings use it ("Hi Ann,"), over the name's first word
+        fields["first_name"] = clean_name(first)
     return SubscriberInput(
         email=email, name=name, status=status, timezone=timezone,
         confirmed_at=_when(cell("confirmed_at"), zone, line, warnings),
