@@ -284,6 +284,7 @@ class Message:
     categories: tuple[str, ...] = ()
     test: bool = False  # a proof: subject marked, recorded apart from real deliveries
     list_id: str = ""  # the List-Id header (RFC 2919): mail clients group and filter by it
+    version: int = 1  # which recorded rendering of the issue this is (the ledger keeps it)
 
 
 OutcomeStatus = Literal["sent", "failed", "uncertain"]

@@ -9,7 +9,7 @@ with ``?i=N``, else to the last issue the subscriber was sent), dropped and defe
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from .errors import NewsletterError
@@ -34,6 +34,7 @@ class IssueStats:
     deferred: int
     top_links: tuple[LinkClicks, ...] = ()
     key: str = ""
+    versions: dict[int, int] = field(default_factory=dict)  # version -> subscribers sent it
 
     def rate(self, count: int) -> float:
         """``count`` as a share of the messages sent (0 when none were)."""
@@ -70,7 +71,8 @@ def _one(store: Store, send: SendRecord, ledger: dict[str, Any], events: dict[st
         clicked=events.get("click", 0), bounced=events.get("bounce", 0),
         complained=events.get("spamreport", 0), unsubscribed=unsubscribed,
         dropped=events.get("dropped", 0), deferred=events.get("deferred", 0),
-        top_links=tuple(top_links(store, key, top)) if top else ())
+        top_links=tuple(top_links(store, key, top)) if top else (),
+        versions=store.sent_by_version(key))
 
 
 def stats_json(stats: list[IssueStats]) -> list[dict[str, Any]]:

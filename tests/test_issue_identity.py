@@ -7,13 +7,22 @@ after the first one's files were removed started again at issue 1 and reached no
 from __future__ import annotations
 
 import json
+import threading
+import urllib.request
 from collections import Counter
+from datetime import UTC, datetime
 from pathlib import Path
 
 import yaml
-from delivery_helpers import JUST_AFTER, make_folder, send_reports
+from delivery_helpers import JUST_AFTER, SECRET, Folder, make_folder, send_reports
+from waitress.server import create_server
+from web_support import stop_server
 
+from newsletter.config import load_config
+from newsletter.delivery.backends.outbox import OutboxBackend
+from newsletter.rendering.personalize import placeholder
 from newsletter.testing.sendgrid_server import SendGridTestServer
+from newsletter.web import create_app
 
 NEXT_SERIES_START = "2027-03-01"
 NEXT_SERIES_DUE = "2027-03-01T14:05:00+00:00"  # just after 09:00 in New York
@@ -78,3 +87,76 @@ def test_plan_keeps_issues_already_sent_or_proofed_and_says_so(tmp_path: Path,
     queue = json.loads(folder.run("queue", "--json").stdout)
     first = next(row for row in queue if row["number"] == 1)
     assert first["counts"]["sent"] == 12 and first["file"].endswith(next(iter(kept)))
+
+
+def test_the_first_send_fixes_the_rendering_until_a_new_version_is_asked_for(
+        tmp_path: Path, sendgrid: SendGridTestServer) -> None:
+    """Case 6: an edit after sending began reached some readers and not others (a resumed
+    send, or two hosts' checkouts), while the archive showed the first rendering."""
+    folder = make_folder(tmp_path, backend="sendgrid", sendgrid_url=sendgrid.url,
+                         subscribers=30, batch_size=10, concurrency=1)
+    sendgrid.inject("slow:0", "401")  # one batch goes, then the send stops part-way
+    first = folder.run("send", "--due", "--now", JUST_AFTER, "--json")
+    assert first.returncode == 1 and send_reports(first)[0]["sent"] == 10
+    issue_file = next((folder.root / "issues").glob("001-*.yaml"))
+    original = issue_file.read_text()
+    line = yaml.safe_load(original)["snippets"][0]["body"].split("\n")[0]
+    issue_file.write_text(original.replace(line, line + " EDITED", 1))
+
+    stopped = folder.run("send", "--due", "--now", JUST_AFTER, "--json")
+
+    assert stopped.returncode == 1
+    [report] = send_reports(stopped)
+    assert report["sent"] == 0 and "issue 1 (" in report["error"]
+    assert "was changed after its sending began" in report["error"]
+    assert "10 recipients have version 1" in report["error"]
+    assert "--new-version 1" in report["error"]
+    assert sendgrid.stats()["recipients"] == 10
+
+    resumed = folder.run("send", "--due", "--now", JUST_AFTER, "--json", "--new-version", "1")
+
+    assert resumed.returncode == 0, resumed.stderr
+    assert send_reports(resumed)[0]["sent"] == 20
+    edited = ["EDITED" in json.dumps(body["content"]) for body in sendgrid.bodies]
+    assert edited == [False, True, True]
+    got = sendgrid.deliveries()
+    assert len(got) == 30 and set(got.values()) == {1}
+    stats = json.loads(folder.run("stats", "1", "--json").stdout)
+    assert stats[0]["versions"] == {"1": 10, "2": 20}
+    _archive_shows_each_reader_their_version(folder, sendgrid)
+
+    issue_file.write_text(original)  # a host whose checkout still has the first version
+    other_host = folder.run("send", "--due", "--now", JUST_AFTER, "--json")
+    assert other_host.returncode == 1
+    assert "was changed after its sending began" in send_reports(other_host)[0]["error"]
+
+
+def _archive_shows_each_reader_their_version(folder: Folder,
+                                             sendgrid: SendGridTestServer) -> None:
+    """The view link of a reader of each version shows that version; the public page the
+    latest."""
+    views = {}
+    for body in sendgrid.bodies:
+        version = 2 if "EDITED" in json.dumps(body["content"]) else 1
+        url = body["personalizations"][0]["substitutions"][placeholder("view_url", "text")]
+        views[version] = "/archive/" + url.split("/archive/", 1)[1]
+    config = load_config(folder.config, env=folder.env)
+    with folder.store() as store:
+        app = create_app(config, store, secret=SECRET, webhook_public_key="",
+                         backend=OutboxBackend(config.outbox), clock=lambda: datetime.now(UTC))
+        server = create_server(app, host="127.0.0.1", port=0, threads=2)
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        base = f"http://127.0.0.1:{server.effective_port}"
+        try:
+            direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+            def page(path: str) -> str:
+                with direct.open(base + path, timeout=30) as answer:
+                    return answer.read().decode()
+
+            assert "EDITED" not in page(views[1])
+            assert "EDITED" in page(views[2])
+            assert "EDITED" in page(views[1].split("?")[0])
+        finally:
+            stop_server(server, thread)

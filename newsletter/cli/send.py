@@ -43,6 +43,9 @@ log = logging.getLogger("newsletter.send")
 @click.option("--force", is_flag=True, help="Send an issue even past its expiry time.")
 @click.option("--retry-uncertain", is_flag=True,
               help="Send again to recipients whose earlier outcome is unknown.")
+@click.option("--new-version", "new_versions", type=int, multiple=True, metavar="N",
+              help="Issue N's file was edited after its sending began: send the edit, as a "
+                   "new version, to those who have not had it (repeatable).")
 @click.option("--lease", "lease_minutes", type=click.FloatRange(min=0, min_open=True),
               metavar="MINUTES",
               help="A claim unanswered this long belongs to a dead run and becomes uncertain "
@@ -50,11 +53,14 @@ log = logging.getLogger("newsletter.send")
 @pass_state
 def send(state: State, number: int | None, due: bool, test_address: str | None,
          dry_run: bool, as_json: bool, now_text: str | None, yes: bool, force: bool,
-         retry_uncertain: bool, lease_minutes: float | None) -> None:
+         retry_uncertain: bool, new_versions: tuple[int, ...],
+         lease_minutes: float | None) -> None:
     """Deliver issues to subscribers, each (issue, subscriber) exactly once.
 
     Exit code: 0 all went well, 1 an error (message on stderr), 3 some recipients failed
-    or their outcome is unknown (listed with the reason). Failed recipients (the provider
+    or their outcome is unknown (listed with the reason). The first send of an issue fixes
+    what it sends: an issue file edited after that stops its send until you undo the edit
+    or pass --new-version N. Failed recipients (the provider
     refused them) are sent again by the next run; recipients whose outcome is unknown
     (a dead run, or no answer after the request left) only with --retry-uncertain.
 
@@ -64,6 +70,7 @@ def send(state: State, number: int | None, due: bool, test_address: str | None,
       newsletter send --due --dry-run --now 2026-12-01T09:05:00-05:00
       newsletter send 3 --test me@example.com
       newsletter send 3 --yes --json
+      newsletter send --due --new-version 3  # issue 3 was edited mid-send: send the edit
     """
     if test_address and number is None:
         raise click.UsageError("--test needs an issue NUMBER: newsletter send N --test ADDRESS")
@@ -76,6 +83,7 @@ def send(state: State, number: int | None, due: bool, test_address: str | None,
     config = state.config
     options = SendOptions(now=parse_now(now_text), dry_run=dry_run, force=force,
                           retry_uncertain=retry_uncertain,
+                          new_versions=frozenset(new_versions),
                           lease=timedelta(minutes=lease_minutes or config.delivery.lease_minutes))
     with _context(state, quiet=as_json) as ctx, stop_on_signals():
         queue = load_queue(state.config.issues_dir)

@@ -91,6 +91,7 @@ def stats(state: State, number: int | None, as_json: bool, top: int) -> None:
     console = Console() if sys.stdout.isatty() else Console(width=200)
     console.print(_table(found))
     for item in found if number is not None else ():
+        _print_versions(console, item)
         _print_links(console, item)
 
 
@@ -109,6 +110,12 @@ def _table(found: list[IssueStats]) -> Table:
 
 def _with_rate(s: IssueStats, count: int) -> str:
     return f"{count} ({s.rate(count):.1%})" if s.sent else str(count)
+
+
+def _print_versions(console: Console, s: IssueStats) -> None:
+    if len(s.versions) > 1:  # edited mid-send (`send --new-version`)
+        console.print(Text("sent as " + ", ".join(f"version {v} to {n}" for v, n in
+                                                   sorted(s.versions.items()))))
 
 
 def _print_links(console: Console, s: IssueStats) -> None:

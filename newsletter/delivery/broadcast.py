@@ -1,4 +1,5 @@
-"""Sending: due issues -> render once -> claim, send, record, batch after batch.
+"""Sending: due issues -> the rendering fixed at the first send -> claim, send, record,
+batch after batch.
 
 The deliveries table is the ledger: one row per (issue, subscriber), unique, claimed in a
 short transaction before the backend is called and marked with the outcome right after.
@@ -21,6 +22,7 @@ from ..planning.issuefile import LoadedIssue, Queue
 from ..rendering.check import gate
 from ..rendering.render import render
 from ..store import Claimed, Counts, Store
+from .renderings import fixed_rendering
 from .run import (
     Batch,
     BatchRun,
@@ -77,16 +79,15 @@ def _send_or_report(issue: Issue, ctx: SendContext, options: SendOptions) -> Sen
 def send_issue(issue: Issue, ctx: SendContext, options: SendOptions) -> SendReport:
     """Send one issue to every active subscriber who has not got it yet."""
     store, key = ctx.store, issue.key
-    rendered = render(issue, ctx.config)
-    gate(issue, rendered, ctx.config)
+    fixed = fixed_rendering(issue, ctx, options)
     if options.dry_run:
         return SendReport(issue.number, issue.subject, recipients=store.count_unclaimed(key),
                           note="dry run: nothing sent")
-    store.record_send(key, rendered, now=options.now)
     found_dead = store.mark_stale_claims_uncertain(key, older_than=ctx.clock() - options.lease)
     retried = _release_for_retry(store, key, options)
     skipped = _counts(store, key).sent
-    result = _run_batches(issue, _message(rendered, ctx.config, key), ctx)
+    message = _message(fixed.rendered, ctx.config, key, version=fixed.version)
+    result = _run_batches(issue, message, ctx)
     return issue_report(issue, result, ctx, options,
                         Earlier(dead=found_dead, retried=retried, skipped=skipped))
 
@@ -116,10 +117,11 @@ def _counts(store: Store, key: str) -> Counts:
     return store.delivery_counts(key).get(key) or Counts()
 
 
-def _message(rendered: RenderedIssue, config: Config, key: str, test: bool = False) -> Message:
+def _message(rendered: RenderedIssue, config: Config, key: str, *, test: bool = False,
+             version: int = 1) -> Message:
     return Message(rendered=rendered, sender=config.sender, issue_key=key,
                    categories=config.sendgrid.categories, test=test,
-                   list_id=list_id(config))
+                   list_id=list_id(config), version=version)
 
 
 def _run_batches(issue: Issue, message: Message, ctx: SendContext) -> RunResult:

@@ -48,6 +48,7 @@ class SendOptions:
     dry_run: bool = False
     force: bool = False  # send an issue past its expiry
     retry_uncertain: bool = False
+    new_versions: frozenset[int] = frozenset()  # issues whose edited file is sent as is
     lease: timedelta = DEFAULT_LEASE
     expiry: timedelta = DEFAULT_EXPIRY
 
@@ -281,16 +282,16 @@ class BatchRun:
             if exc.outcomes is None:
                 self._hand_back(batch)
             else:
-                self._record(batch, list(exc.outcomes))
+                self._record(batch, list(exc.outcomes), message.version)
             raise
         except Exception as exc:  # the backend broke off mid-request: it may have left
             self._record(batch, [Outcome(r.email, "uncertain", error=(
                 f"the send broke off ({one_line(exc)}): may have been sent"))
-                for r in recipients])
+                for r in recipients], message.version)
             raise
-        return self._record(batch, outcomes)
+        return self._record(batch, outcomes, message.version)
 
-    def _record(self, batch: Batch, outcomes: list[Outcome]) -> None:
+    def _record(self, batch: Batch, outcomes: list[Outcome], version: int) -> None:
         with self._lock:
             tally = self.tallies[batch.key]
             tally.outcomes.update(o.status for o in outcomes)
@@ -298,7 +299,8 @@ class BatchRun:
         rows = [(c.delivery_id, o.status, o.message_id, o.error)
                 for c, o in zip(batch.rows, outcomes, strict=True)]
         try:
-            self._retrying(lambda: self.ctx.store.record_outcomes(rows, now=self.ctx.clock()))
+            self._retrying(lambda: self.ctx.store.record_outcomes(rows, now=self.ctx.clock(),
+                                                                  version=version))
         except StoreError:
             with self._lock:
                 tally.unrecorded += len(rows)

@@ -4,9 +4,9 @@
 each claim transaction takes the subscribers whose next issue is due (an indexed range
 scan, see :mod:`newsletter.store.sequence`), inserts one ledger row per (issue, subscriber)
 and advances their progress; workers then send each claimed batch, grouped by issue, and
-record the outcomes. Every issue is rendered when the run starts (so editing an issue
-reaches only those who have not received it yet); the archive keeps the first rendering
-sent of each issue.
+record the outcomes. Each issue sends the rendering fixed at its first send
+(:mod:`.renderings`): an edited issue waits for ``--new-version N``, then goes as its
+new version to those who have not had it.
 
 :func:`send_local_due` is ``send --due`` for broadcasts with ``send_local_time: true``:
 an issue opens when its wall time arrives in the first zone on Earth and is complete when
@@ -26,7 +26,7 @@ from collections import Counter, defaultdict
 from dataclasses import replace
 
 from ..errors import NewsletterError
-from ..models import Issue, Message, Recipient, RenderedIssue
+from ..models import Issue, Message, Recipient
 from ..planning.issuefile import LoadedIssue, Queue
 from ..planning.sequence import (
     Due,
@@ -39,10 +39,9 @@ from ..planning.sequence import (
     timing_from_config,
     zones_reached,
 )
-from ..rendering.check import gate
-from ..rendering.render import render
-from ..store import Claimed, Store
+from ..store import Claimed, Store, StoredRendering
 from ..store import sequence as seqdb
+from .renderings import fixed_rendering
 from .run import (
     Batch,
     BatchRun,
@@ -84,7 +83,7 @@ def send_sequence_due(queue: Queue, ctx: SendContext, options: SendOptions
     if options.dry_run:
         return reports + _dry_run(issues, Counter(d.number for _, d in
                                                   seqdb.iter_due(engine, plan, options.now)))
-    run = _Run(ctx, issues)
+    run = _Run(ctx, issues, options)
     run.find_earlier(options)
 
     def claim(batch_id: str, limit: int) -> list[Batch] | None:
@@ -133,7 +132,7 @@ def _send_local(loaded: LoadedIssue, ctx: SendContext, options: SendOptions) -> 
     if options.dry_run:
         return SendReport(issue.number, issue.subject, note="dry run: nothing sent",
                           recipients=seqdb.count_local(engine, key, **eligible))
-    run = _Run(ctx, {issue.number: issue})
+    run = _Run(ctx, {issue.number: issue}, options)
     if run.rendering(issue.number) is None:
         return SendReport(issue.number, issue.subject, error=run.errors[issue.number])
     run.find_earlier(options)
@@ -162,14 +161,14 @@ class _Run:
     """One run over mixed issues: each rendered once, earlier runs' leftovers found, batches
     grouped by issue, sent by :class:`~.run.BatchRun`, one report per issue."""
 
-    def __init__(self, ctx: SendContext, issues: dict[int, Issue]) -> None:
-        self.ctx, self.issues = ctx, issues
+    def __init__(self, ctx: SendContext, issues: dict[int, Issue], options: SendOptions
+                 ) -> None:
+        self.ctx, self.issues, self.options = ctx, issues, options
         self.keys = {number: issue.key for number, issue in issues.items()}
-        self.rendered: dict[int, RenderedIssue] = {}
+        self.rendered: dict[int, StoredRendering] = {}
         self.errors: dict[int, str] = {}
         self.earlier: dict[int, Earlier] = {}
         self.skipped: Counter[int] = Counter()
-        self.started: set[int] = set()
         self.lock = threading.Lock()
         self.retry_keys = list(issues)
 
@@ -177,15 +176,14 @@ class _Run:
     def store(self) -> Store:
         return self.ctx.store
 
-    def rendering(self, number: int) -> RenderedIssue | None:
-        """The issue rendered once for this run, when first needed; None when it cannot go
-        out (reported; its subscribers wait for a run where it can)."""
+    def rendering(self, number: int) -> StoredRendering | None:
+        """The issue's fixed rendering, looked up once for this run when first needed; None
+        when it cannot go out (reported; its subscribers wait for a run where it can)."""
         with self.lock:
             if number not in self.rendered and number not in self.errors:
                 try:
-                    rendered = render(self.issues[number], self.ctx.config)
-                    gate(self.issues[number], rendered, self.ctx.config)
-                    self.rendered[number] = rendered
+                    self.rendered[number] = fixed_rendering(self.issues[number], self.ctx,
+                                                            self.options)
                 except NewsletterError as exc:
                     self.errors[number] = str(exc)
             return self.rendered.get(number)
@@ -210,9 +208,9 @@ class _Run:
         """Released rows (failures, or unknown outcomes the operator retries) go first."""
         while self.retry_keys:
             number = self.retry_keys[0]
-            claimed = seqdb.claim_released(self.store.engine, self.keys[number],
-                                           batch_id=batch_id, limit=limit,
-                                           now=self.ctx.clock())
+            claimed = [] if number in self.errors else seqdb.claim_released(
+                self.store.engine, self.keys[number], batch_id=batch_id, limit=limit,
+                now=self.ctx.clock())
             if claimed:
                 return [Batch(self.keys[number], claimed)]
             with self.lock:
@@ -238,14 +236,12 @@ class _Run:
                         batch_size=size).run(self.ctx.config.delivery.concurrency)
 
     def _prepare(self, batch: Batch) -> tuple[Message, list[Recipient]] | None:
-        number = self._number(batch.key)
-        rendered = self.rendering(number)
-        if rendered is None:  # handed back: a later run sends them
+        fixed = self.rendering(self._number(batch.key))
+        if fixed is None:  # handed back: a later run sends them
             return None
-        self._start(number, rendered)
-        message = Message(rendered=rendered, sender=self.ctx.config.sender,
+        message = Message(rendered=fixed.rendered, sender=self.ctx.config.sender,
                           issue_key=batch.key, categories=self.ctx.config.sendgrid.categories,
-                          list_id=list_id(self.ctx.config))
+                          list_id=list_id(self.ctx.config), version=fixed.version)
         return message, [Recipient(email=c.email, name=c.name,
                                    subscriber_id=str(c.subscriber_id),
                                    fields=self.ctx.links.fields(c, batch.key))
@@ -253,13 +249,6 @@ class _Run:
 
     def _number(self, key: str) -> int:
         return next(n for n, k in self.keys.items() if k == key)
-
-    def _start(self, number: int, rendered: RenderedIssue) -> None:
-        with self.lock:
-            first = number not in self.started
-            self.started.add(number)
-        if first:  # the archive keeps the first rendering ever sent of the issue
-            self.store.record_send(self.keys[number], rendered, now=self.ctx.clock())
 
     def reports(self, result: RunResult, options: SendOptions, always: bool = False
                 ) -> list[SendReport]:

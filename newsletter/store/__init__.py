@@ -24,6 +24,7 @@ from .records import (
     EventRecord,
     SendRecord,
     StatusChange,
+    StoredRendering,
     Subscriber,
     SubscriberInput,
     TestSendRecord,
@@ -36,9 +37,9 @@ from .users import User, UserStore
 
 __all__ = [
     "LATEST_VERSION", "STALE_ERROR", "SUBSCRIBER_STATUSES", "SUPPRESSED", "Claimed", "Counts",
-    "DeliveryRecord", "EventRecord", "SendRecord", "StatusChange", "Store", "Subscriber",
-    "SubscriberInput", "TestSendRecord", "UpsertResult", "User", "email_key", "merged_status",
-    "normalise_url", "open_store",
+    "DeliveryRecord", "EventRecord", "SendRecord", "StatusChange", "Store", "StoredRendering",
+    "Subscriber", "SubscriberInput", "TestSendRecord", "UpsertResult", "User", "email_key",
+    "merged_status", "normalise_url", "open_store",
 ]
 
 

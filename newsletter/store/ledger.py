@@ -111,8 +111,9 @@ class LedgerStore:
                 self._swept.discard(issue_key)
 
     def record_outcomes(self, outcomes: Sequence[tuple[int, str, str, str]],
-                        now: datetime) -> None:
-        """Record ``(delivery_id, status, message_id, error)`` for claimed rows, in one commit.
+                        now: datetime, version: int = 1) -> None:
+        """Record ``(delivery_id, status, message_id, error)`` for claimed rows, in one commit,
+        sent as ``version`` of the issue's rendering.
 
         ``status`` is ``sent``, ``failed`` or ``uncertain``. A row already ``sent`` is never
         changed; a row marked ``uncertain`` by a stale-claim sweep takes the real outcome.
@@ -135,7 +136,7 @@ class LedgerStore:
                              .values(status=status, message_id=message_id or None,
                                      last_error=error or None,
                                      sent_at=now if status == "sent" else None,
-                                     updated_at=now))
+                                     updated_at=now, version=version))
 
     def mark_stale_claims_uncertain(self, issue_key: str | None, *, older_than: datetime,
                                     now: datetime | None = None) -> int:

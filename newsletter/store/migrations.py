@@ -174,9 +174,21 @@ def v9_send_rate(conn: Connection) -> None:
     s.send_rate.create(conn)
 
 
+def v10_send_versions(conn: Connection) -> None:
+    """v10: the first send fixes an issue's rendering: its content digest and current
+    version on the send, later versions apart, each delivery's version."""
+    for table, column, kind in (("sends", "digest", "VARCHAR(64) NOT NULL DEFAULT ''"),
+                                ("sends", "version", "INTEGER NOT NULL DEFAULT 1"),
+                                ("deliveries", "version", "INTEGER NOT NULL DEFAULT 1")):
+        conn.exec_driver_sql(f'ALTER TABLE {table} ADD COLUMN "{column}" {kind}')
+    # Unchanged since v10; freeze a copy here when it changes.
+    s.send_versions.create(conn)
+
+
 MIGRATIONS: tuple[Migration, ...] = (v1_initial, v2_history_and_events, v3_sequence_fields,
                                      v4_confirmations, v5_sequence_progress, v6_studio_users,
-                                     v7_send_numbers, v8_erasures, v9_send_rate)
+                                     v7_send_numbers, v8_erasures, v9_send_rate,
+                                     v10_send_versions)
 assert len(MIGRATIONS) == s.LATEST_VERSION
 
 

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from ..models import RenderedIssue
+
 
 @dataclass(frozen=True)
 class Subscriber:
@@ -142,6 +144,20 @@ class SendRecord:
     sent: int
     failed: int
     uncertain: int
+    digest: str = ""
+    version: int = 1
+
+
+@dataclass(frozen=True)
+class StoredRendering:
+    """One version of an issue's rendering as recorded when it began to be sent, with the
+    SHA-256 of the issue's content it was made from ("" when not known yet)."""
+
+    issue_key: str
+    version: int
+    digest: str
+    rendered: RenderedIssue
+    since: datetime
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,7 @@ SUPPRESSED = ("unsubscribed", "bounced", "complained")  # never mailed, never au
 DELIVERY_STATUSES = ("claimed", "sent", "failed", "uncertain", "retry")
 # "retry": released by the operator (or handed back unsent); claimable again, keeps attempts.
 
-LATEST_VERSION = 9
+LATEST_VERSION = 10
 SEQ_UNSCHEDULED = "1970-01-01 00:00:00.000000"  # seq_next_due_at not computed yet
 
 
@@ -144,6 +144,8 @@ deliveries = Table(
     Column("claimed_at", UTCDateTime, nullable=False),
     Column("sent_at", UTCDateTime),
     Column("updated_at", UTCDateTime, nullable=False),
+    # v10: which rendering of the issue (sends, send_versions) this subscriber was sent
+    Column("version", Integer, nullable=False, server_default="1"),
     UniqueConstraint("issue_key", "subscriber_id", name="uq_deliveries_issue_subscriber"),
     CheckConstraint(_in("status", DELIVERY_STATUSES), name="ck_deliveries_status"),
 )
@@ -155,7 +157,7 @@ Index("ix_deliveries_subscriber", deliveries.c.subscriber_id)
 sends = Table(
     "sends", metadata,
     Column("issue_key", String(64), primary_key=True),  # the issue's id (its number before ids)
-    Column("number", Integer),  # v6: the issue's number when its sending began
+    Column("number", Integer),  # v7: the issue's number when its sending began
     Column("subject", Text, nullable=False),
     Column("preheader", Text, nullable=False, default=""),
     Column("html", Text, nullable=False),
@@ -165,6 +167,22 @@ sends = Table(
     Column("sent", Integer, nullable=False, default=0),
     Column("failed", Integer, nullable=False, default=0),
     Column("uncertain", Integer, nullable=False, default=0),
+    # v10: the SHA-256 of the issue's content as first sent ("" before v10: taken from the
+    # file at the next run), and the version now being sent (2 on: send_versions)
+    Column("digest", String(64), nullable=False, server_default=""),
+    Column("version", Integer, nullable=False, server_default="1"),
+)
+
+send_versions = Table(  # v10: renderings recorded after the first (`send --new-version N`)
+    "send_versions", metadata,
+    Column("issue_key", String(64), primary_key=True),
+    Column("version", Integer, primary_key=True),  # 2, 3, ...; version 1 is the sends row
+    Column("digest", String(64), nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("preheader", Text, nullable=False),
+    Column("html", Text, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
 )
 
 test_sends = Table(

@@ -11,8 +11,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from ..models import Outcome, RenderedIssue
 from .engine import read_transaction, write_transaction
-from .records import EventRecord, SendRecord, TestSendRecord
-from .schema import deliveries, events, sends, test_sends
+from .records import EventRecord, SendRecord, StoredRendering, TestSendRecord
+from .schema import deliveries, events, send_versions, sends, subscribers, test_sends
 
 
 def insert_ignoring_duplicates(conn: Connection, table: Table, key: list[str]) -> Any:
@@ -29,17 +29,77 @@ class SendStore:
 
     engine: Engine
 
-    def record_send(self, issue_key: str, rendered: RenderedIssue, *,
-                    now: datetime) -> SendRecord:
-        """Keep the issue's rendering as first sent; a resumed send keeps the first one."""
+    def record_send(self, issue_key: str, rendered: RenderedIssue, *, now: datetime,
+                    digest: str = "") -> StoredRendering:
+        """Keep the issue's rendering as first sent (version 1, made from content with
+        ``digest``); the rendering kept, which is another's if another run was first."""
         row = {"issue_key": issue_key, "number": rendered.number, "subject": rendered.subject,
                "preheader": rendered.preheader, "html": rendered.html, "text": rendered.text,
-               "started_at": now, "sent": 0, "failed": 0, "uncertain": 0}
+               "started_at": now, "sent": 0, "failed": 0, "uncertain": 0, "digest": digest,
+               "version": 1}
         with write_transaction(self.engine) as conn:
             conn.execute(insert_ignoring_duplicates(conn, sends, ["issue_key"]), [row])
-        found = self.get_send(issue_key)
+        found = self.current_rendering(issue_key)
         assert found is not None
         return found
+
+    def current_rendering(self, issue_key: str) -> StoredRendering | None:
+        """The version of the issue's rendering being sent now; None before its first send."""
+        with read_transaction(self.engine) as conn:
+            row = conn.execute(select(sends.c.version).where(sends.c.issue_key == issue_key)
+                               ).first()
+            return _rendering(conn, issue_key, row[0]) if row else None
+
+    def rendering_version(self, issue_key: str, version: int) -> StoredRendering | None:
+        """Version ``version`` of the issue's rendering, or None."""
+        with read_transaction(self.engine) as conn:
+            return _rendering(conn, issue_key, version)
+
+    def adopt_digest(self, issue_key: str, digest: str) -> None:
+        """Give a send from before digests the digest of its file as it is now."""
+        with write_transaction(self.engine) as conn:
+            conn.execute(update(sends).where(sends.c.issue_key == issue_key, sends.c.digest == "")
+                         .values(digest=digest))
+
+    def add_send_version(self, issue_key: str, rendered: RenderedIssue, *, digest: str,
+                         now: datetime) -> StoredRendering:
+        """Record ``rendered`` (of content ``digest``) as the issue's next version, now sent
+        to whoever has not had the issue; another run's equal version is used instead."""
+        with write_transaction(self.engine) as conn:
+            query = select(sends.c.version).where(sends.c.issue_key == issue_key)
+            if conn.dialect.name == "postgresql":
+                query = query.with_for_update()
+            version = conn.execute(query).scalar_one()
+            current = _rendering(conn, issue_key, version)
+            if current is not None and current.digest == digest:
+                return current
+            conn.execute(send_versions.insert().values(
+                issue_key=issue_key, version=version + 1, digest=digest,
+                subject=rendered.subject, preheader=rendered.preheader, html=rendered.html,
+                text=rendered.text, created_at=now))
+            conn.execute(update(sends).where(sends.c.issue_key == issue_key)
+                         .values(version=version + 1))
+            found = _rendering(conn, issue_key, version + 1)
+        assert found is not None
+        return found
+
+    def version_sent_to(self, issue_key: str, subscriber_key: str) -> int | None:
+        """Which version of the issue the subscriber with this key was sent, or None."""
+        d, sub = deliveries.c, subscribers.c
+        query = (select(d.version).join(subscribers, sub.id == d.subscriber_id)
+                 .where(d.issue_key == issue_key, sub.key == subscriber_key,
+                        d.status == "sent"))
+        with read_transaction(self.engine) as conn:
+            return conn.execute(query).scalar()
+
+    def sent_by_version(self, issue_key: str) -> dict[int, int]:
+        """Version -> how many subscribers were sent it."""
+        d = deliveries.c
+        query = (select(d.version, func.count()).where(d.issue_key == issue_key,
+                                                       d.status == "sent")
+                 .group_by(d.version))
+        with read_transaction(self.engine) as conn:
+            return {version: n for version, n in conn.execute(query)}
 
     def finish_send(self, issue_key: str, *, now: datetime) -> SendRecord | None:
         """Stamp the send finished with its totals from the ledger (None if never started)."""
@@ -112,6 +172,25 @@ class SendStore:
             query = query.where(events.c.issue_key == issue_key)
         with read_transaction(self.engine) as conn:
             return {t: n for t, n in conn.execute(query)}
+
+
+def _rendering(conn: Connection, issue_key: str, version: int) -> StoredRendering | None:
+    """Version 1 is the send's own row; later versions are in send_versions."""
+    s, v = sends.c, send_versions.c
+    if version == 1:
+        query = (select(s.digest, s.subject, s.preheader, s.html, s.text, s.started_at,
+                        s.number).where(s.issue_key == issue_key))
+    else:
+        query = (select(v.digest, v.subject, v.preheader, v.html, v.text, v.created_at,
+                        s.number).select_from(send_versions)
+                 .join(sends, s.issue_key == v.issue_key)
+                 .where(v.issue_key == issue_key, v.version == version))
+    row = conn.execute(query).first()
+    if row is None:
+        return None
+    digest, subject, preheader, html, text, since, number = row
+    return StoredRendering(issue_key, version, digest,
+                           RenderedIssue(number or 0, subject, preheader, html, text), since)
 
 
 __all__ = ["SendStore", "deliveries"]

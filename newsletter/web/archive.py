@@ -12,7 +12,6 @@ from werkzeug.exceptions import NotFound
 
 from ..models import Recipient, RenderedIssue
 from ..rendering.personalize import personalize
-from ..store import SendRecord
 from ..tokens import TokenError, read_token
 from .common import log, page, web_context
 
@@ -32,27 +31,38 @@ def index() -> tuple[str, int]:
 
 @blueprint.get("/archive/<key>")
 def issue(key: str) -> Response:
-    """One sent issue as it was sent, the same public page for every reader.
+    """One sent issue as it was sent: the version its reader got when the view link's
+    ``?t=`` token names one (an issue edited mid-send has several), else the latest.
 
-    The view link's ``?t=`` token would only personalise the page; a damaged, forged or
-    other issue's token is ignored, so the reader still sees the public issue.
+    A damaged, forged or other issue's token is ignored: the reader sees the public issue.
     """
     ctx = web_context()
-    token = request.args.get("t")
-    if token is not None and not view_token_valid(ctx.secret, token, key):
-        log.info("archive: ignored an invalid view token for issue %s", key)
-    sent = ctx.store.get_send(key)
-    if sent is None or sent.number is None:
+    version = _readers_version(key, request.args.get("t"))
+    shown = (ctx.store.rendering_version(key, version) if version
+             else ctx.store.current_rendering(key))
+    if shown is None:
         raise NotFound("No such issue has been sent.")
-    response = Response(neutral_html(sent, url_for("unsubscribe.how_to_unsubscribe"),
+    response = Response(neutral_html(shown.rendered, url_for("unsubscribe.how_to_unsubscribe"),
                                      url_for("archive.issue", key=key)),
                         mimetype="text/html")
     response.headers["Content-Security-Policy"] = _ISSUE_CSP
-    response.headers["Cache-Control"] = "public, max-age=300"
+    response.headers["Cache-Control"] = f"{'private' if version else 'public'}, max-age=300"
     return response
 
 
-def neutral_html(sent: SendRecord, unsubscribe_url: str, view_url: str) -> str:
+def _readers_version(issue_key: str, token: str | None) -> int | None:
+    """The version of the issue the token's reader was sent, or None."""
+    if token is None:
+        return None
+    ctx = web_context()
+    reader = token_reader(ctx.secret, token, issue_key)
+    if reader is None:
+        log.info("archive: ignored an invalid view token for issue %s", issue_key)
+        return None
+    return ctx.store.version_sent_to(issue_key, reader)
+
+
+def neutral_html(sent: RenderedIssue, unsubscribe_url: str, view_url: str) -> str:
     """The stored HTML of a send with every per-reader placeholder replaced by a neutral one."""
     rendered = RenderedIssue(number=0, subject=sent.subject, preheader=sent.preheader,
                              html=sent.html, text="")
@@ -61,10 +71,11 @@ def neutral_html(sent: SendRecord, unsubscribe_url: str, view_url: str) -> str:
     return personalize(rendered, reader)[0]
 
 
-def view_token_valid(secret: str, token: str, issue_key: str) -> bool:
-    """Whether ``token`` is a genuine view token for the issue with ``issue_key``."""
+def token_reader(secret: str, token: str, issue_key: str) -> str | None:
+    """The subscriber key a genuine view token for the issue names, else None."""
     try:
         subject = read_token(secret, "view", token)
     except TokenError:
-        return False
-    return subject.partition(":")[2] == issue_key
+        return None
+    reader, _, key = subject.partition(":")
+    return reader if key == issue_key else None

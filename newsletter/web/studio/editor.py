@@ -263,12 +263,13 @@ def _escape(text: str) -> str:
 
 @blueprint.get("/issues/<int:number>/sent")
 def sent_rendering(number: int) -> Response:
-    """What subscribers received (the stored rendering), personal parts neutralised."""
+    """What subscribers receive (the stored rendering being sent), personal parts
+    neutralised."""
     key = _loaded(number).issue.key
-    sent = web_context().store.get_send(key)
+    sent = web_context().store.current_rendering(key)
     if sent is None:
         abort(404, "This issue has not been sent.")
-    return _frame(neutral_html(sent, url_for("unsubscribe.how_to_unsubscribe"),
+    return _frame(neutral_html(sent.rendered, url_for("unsubscribe.how_to_unsubscribe"),
                                url_for("archive.issue", key=key)))
 
 
