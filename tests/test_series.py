@@ -201,3 +201,54 @@ def test_bank_settings_space_the_banks_out(tmp_path: Path, seed_article: Path) -
     assert not any(b.kind == "resource" for i in issues for b in i.blocks)
     assert [bool(i.cta) for i in issues][:4] == [True, False, True, False]
     assert {i.cta.button for i in issues if i.cta} == {"Try it"}
+
+
+def test_stubs_of_what_the_scrape_lost_are_check_errors_until_filled(
+        tmp_path: Path, seed_article: Path) -> None:
+    from newsletter.content.banks import Resource, Testimonial, add_stubs
+    from newsletter.content.contentfile import load_content
+
+    folder = make_folder(tmp_path / "stubs", seed_article)
+    (folder / "content" / "resources.yaml").unlink()
+    (folder / "content" / "testimonials.yaml").unlink()
+    [content_file] = [p for p in (folder / "content").glob("*.yaml")]
+    content = load_content(content_file)
+    lost = [d for d in content.dropped if d.reason.startswith("link_list")
+            and "Resources" not in d.text]  # the list's own heading is not a link
+    images = [d for d in content.dropped if "testimonial" in d.text.lower()]
+    assert len(lost) == 6 and images  # what `split` hands to add_stubs
+    add_stubs(folder / "content",
+              resources=[Resource(d.text, origin=f"{content.article.slug} line {d.line}")
+                         for d in lost],
+              testimonials=[Testimonial(origin=f"{content.article.slug} line {d.line}")
+                            for d in images])
+    result = CliRunner().invoke(main, ["--config", str(folder / "newsletter.yaml"), "check",
+                                       "--json"])
+    stubs = [f for f in yaml.safe_load(result.stdout) if f["code"] == "stub"]
+    assert result.exit_code == 1 and len(stubs) == 6 + len(images)
+    assert {f["block"].split(":")[0] for f in stubs} == {"content/resources.yaml",
+                                                         "content/testimonials.yaml"}
+    rows = "\n".join(f'"{d.text}",https://backnotes.example.com/{i},A guide'
+                     for i, d in enumerate(lost))
+    (tmp_path / "links.csv").write_text(f"title,url,note\n{rows}\n", "utf-8")
+    cli(folder, "banks", "import", "resources", str(tmp_path / "links.csv"))
+    (folder / "content" / "testimonials.yaml").write_text(TESTIMONIALS, "utf-8")
+    cli(folder, "check")  # exit 0: every stub filled in
+
+
+def test_check_warns_when_what_comes_next_is_no_longer_true(planned) -> None:  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+    from datetime import timedelta
+
+    from newsletter.planning.issuefile import dump_issue
+
+    folder, issues = planned
+    assert "0 warning(s)" in cli(folder, "check")
+    path = next((folder / "issues").glob("002-*.yaml"))
+    later = replace(issues[1], send_at=issues[1].send_at + timedelta(days=1))
+    path.write_text(dump_issue(later), "utf-8")  # rescheduled by hand (or in the studio)
+    result = CliRunner().invoke(main, ["--config", str(folder / "newsletter.yaml"), "check",
+                                       "--json"])
+    [stale] = [f for f in yaml.safe_load(result.stdout) if f["code"] == "next"]
+    assert result.exit_code == 0 and (stale["issue"], stale["severity"]) == (1, "warning")
+    assert f"now '**Next {later.send_at:%A}:** {later.subject}'" in stale["reason"]

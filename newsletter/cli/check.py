@@ -25,7 +25,8 @@ def check(state: State, number: int | None, as_json: bool) -> None:
     102 KB or a <style> over 16 KB (settings readers could not use, such as a base_url
     they cannot reach while sending through SendGrid, stop it before that). Warnings
     inform: subject length or repeats, no preheader, images without alt text, an issue far
-    over the word budget, words spam filters weigh.
+    over the word budget, words spam filters weigh, a "what comes next" line the queue no
+    longer bears out.
 
     Exit code: 0 no errors (warnings may remain), 1 errors found.
 

@@ -91,12 +91,7 @@ class Testimonial:
     @property
     def missing(self) -> tuple[str, ...]:
         """What this entry needs before it can be sent (empty: ready)."""
-        return tuple(problem for problem, bad in (
-            ("no quote", not self.quote.strip()),
-            ("no name", not self.name.strip()),
-            (f"url {self.url!r} is not an absolute http(s) address",
-             bool(self.url.strip()) and not is_web_url(self.url)),
-        ) if bad)
+        return _missing({"quote": self.quote, "name": self.name}, self.url)
 
 
 @dataclass(frozen=True)
@@ -117,15 +112,18 @@ class Resource:
     @property
     def missing(self) -> tuple[str, ...]:
         """What this entry needs before it can be sent (empty: ready)."""
-        return tuple(problem for problem, bad in (
-            ("no title", not self.title.strip()),
-            ("no url", not self.url.strip()),
-            (f"url {self.url!r} is not an absolute http(s) address",
-             bool(self.url.strip()) and not is_web_url(self.url)),
-        ) if bad)
+        return _missing({"title": self.title, "url": self.url}, self.url)
 
 
 Entry = Testimonial | Resource
+
+
+def _missing(needed: dict[str, str], url: str) -> tuple[str, ...]:
+    """"no <key>" for each needed key left empty, and a URL that cannot be a link."""
+    problems = [f"no {key}" for key, value in needed.items() if not value.strip()]
+    if url.strip() and not is_web_url(url):
+        problems.append(f"url {url!r} is not an absolute http(s) address")
+    return tuple(problems)
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from ..config import Config
 from ..content.banks import Banks, Resource, Testimonial, bank_path, is_web_url, load_banks
 from ..errors import ConfigError, DeliveryError
 from ..models import PERSONAL_FIELDS, Issue, IssueBlock, RenderedIssue
+from ..planning.compose import Cadence, next_text
 from ..planning.issuefile import Queue, file_number, find_issue, load_queue
 from .personalize import placeholder
 from .render import render, style_blocks
@@ -137,10 +138,28 @@ def check_folder(config: Config, number: int | None = None) -> CheckReport:
     issues = [i.issue for i in queue.issues]
     findings = [f for item in items for f in check_issue(
         item.issue, config, others=[o for o in issues if o.number != item.issue.number])]
+    findings += _stale_next(queue, config, number)
     findings += _invalid(queue, number)
     if number is None:
         findings += bank_findings(load_banks(config.content_dir), config.content_dir)
     return CheckReport(tuple(findings), len(items))
+
+
+def _stale_next(queue: Queue, config: Config, number: int | None) -> list[Finding]:
+    """A "what comes next" line `plan` wrote that no longer tells the truth (an issue was
+    rescheduled, renamed, cancelled or added since)."""
+    live = [i.issue for i in queue.issues if i.issue.status != "cancelled"]
+    cadence = Cadence(mode=config.mode, tz=config.tz)
+    found = []
+    for at, issue in enumerate(live):
+        following = live[at + 1] if at + 1 < len(live) else None
+        told = next_text(issue, following, cadence)
+        if number in (None, issue.number) and issue.next.startswith("**") and (
+                issue.next.strip() != told):
+            found.append(Finding("warning", "next", f"it says {issue.next.strip()!r}, but "
+                                 f"now {told!r}: plan again, or edit `next` in the issue "
+                                 "file", issue.number, "next"))
+    return found
 
 
 def _invalid(queue: Queue, number: int | None) -> list[Finding]:

@@ -125,7 +125,8 @@ def issue_from_form(base: Issue, form: MultiDict[str, str]) -> tuple[Issue, list
     if "cta_body" in form:
         body = _text(form.get("cta_body", ""))
         cta = CallToAction(title=form.get("cta_title", "").strip(), body=body,
-                           url=form.get("cta_url", "").strip()) if body else None
+                           url=form.get("cta_url", "").strip(),
+                           button=base.cta.button if base.cta else "") if body else None
     return replace(base, subject=form.get("subject", "").strip(),
                    preheader=form.get("preheader", "").strip(), blocks=blocks, cta=cta), \
         [row["key"] for row in rows]
