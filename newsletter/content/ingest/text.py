@@ -316,7 +316,7 @@ def tag_title(state: State) -> None:
     """The title: among the first lines, the headline a byline or date follows, else the
     first heading-like line."""
     candidates = [ln for ln in state.lines[: max(8, len(state.lines) // 3)]
-                  if state.free(ln.index) and _headline_like(ln.text)][:12]
+                  if state.free(ln.index) and _headline_like(ln.text)]
     if not candidates:
         return
     best = max(candidates, key=lambda ln: (_title_score(state, ln), -ln.index))
@@ -342,7 +342,9 @@ def _title_rule(state: State, line: Line) -> str:
 
 def _introduces_byline(state: State, line: Line) -> bool:
     """A date, an age notice or the author's name follows the line (other furniture
-    between them aside)."""
+    between them aside), and the line reads as a headline (four words or more)."""
+    if word_count(line.text) < 4:
+        return False
     for after in state.lines[line.index + 1 : line.index + 6]:
         named = _names_author(state, after) and not (
             significant_words(after.text) & significant_words(line.text))
@@ -389,7 +391,8 @@ def is_author_name(text: str) -> bool:
     words, none of them a word a heading is made of (``What You Need`` is no name)."""
     words = re.sub(r"^by:?\s+", "", text, flags=re.IGNORECASE).split()
     particles = sum(w in ("van", "von", "de", "da", "del", "la", "le") for w in words)
-    return (2 <= len(words) - particles <= 3 and bool(_NAME.match(text))
+    mixed = all(any(c.islower() for c in w) for w in words)  # "ROSE VINA" is a menu entry
+    return (2 <= len(words) - particles <= 3 and mixed and bool(_NAME.match(text))
             and not any(w.lower().strip(".,") in _NOT_NAME_WORDS for w in words))
 
 
@@ -472,7 +475,8 @@ def tag_page_footer(state: State) -> None:
     for line in state.lines:
         seen += word_count(line.text)
         text = core_text(line.text)
-        if seen < 0.6 * total or word_count(line.text) > 8 or not state.free(line.index):
+        tag = state.tags.get(line.index)
+        if seen < 0.5 * total or word_count(line.text) > 8 or (tag and tag.kind != "drop"):
             continue
         footer = bool(_FOOTER_START.match(text) or is_teaser_heading(line.text))
         last = footer and not any(_is_prose(r.text) for r in state.lines[line.index + 1 :])
@@ -620,6 +624,40 @@ def _tag_run(state: State, run: Run) -> None:
         )
 
 
+def tag_unbulleted_lists(state: State) -> None:
+    """A lead-in (``Ingredients:``, ``Instructions:``) followed, with no blank line, by lines
+    of one shape (short fragments, or whole sentences): the items of a list whose bullets the
+    scrape lost."""
+    for line in state.lines:
+        if state.free(line.index) and shape(line.text) == "lead":
+            items = _unbulleted_items(state, line.index)
+            if len(items) >= 2:
+                _tag_run(state, Run("-", False, [(i, "item_after_lead") for i in items]))
+
+
+def _unbulleted_items(state: State, lead: int) -> list[int]:
+    items: list[int] = []
+    kind = ""
+    for line in state.lines[lead + 1 :]:
+        packed = state.element_per_line or line.gap_before == 0
+        if not state.free(line.index) or not packed or word_count(line.text) > 40:
+            break
+        here = "sentence" if final_char(line.text) in ".!?" else "fragment"
+        if shape(line.text) == "lead" or (kind and here != kind) or _opens_section(state, line):
+            break
+        kind = kind or here
+        items.append(line.index)
+    return items
+
+
+def _opens_section(state: State, line: Line) -> bool:
+    """A numbered line followed by a sentence (``2. Teranino Twist``): a heading."""
+    after = state.lines[line.index + 1] if line.index + 1 < len(state.lines) else None
+    marker = list_marker(line.text)
+    return bool(marker and marker.ordered and is_heading_shape(line.text) and after
+                and shape(after.text) == "sentence")
+
+
 # --- captions, link lists, headings ----------------------------------------------------------
 
 
@@ -737,6 +775,7 @@ PASSES: tuple[Callable[[State], None], ...] = (
     tag_teasers,
     tag_page_footer,
     tag_lists,
+    tag_unbulleted_lists,
     tag_captions,
     tag_link_lists,
     tag_headings,
