@@ -32,6 +32,7 @@ _DANGLING = frozenset([
     "not", "no",
 ])
 # Leading words that carry no content in a title ("However, ...", "Now ...").
+_CONJUNCTIONS = frozenset(["so", "and", "but", "or", "plus"])
 _OPENERS = frozenset([
     "however", "also", "additionally", "furthermore", "moreover", "finally", "next", "then",
     "now", "so", "and", "but", "or", "still", "plus", "besides", "meanwhile", "instead",
@@ -114,7 +115,10 @@ def _without_opener(sentence: str) -> str:
     explained above,"): a leading word from :data:`_OPENERS`, or a phrase of up to four
     words set off by a comma when enough follows it."""
     words = sentence.split()
-    while len(words) > 3 and words[0].lower().strip(",") in _OPENERS:
+    # a conjunction always; an adverb only when a comma sets it off ("Next, add", not
+    # "Next time you ...")
+    while len(words) > 3 and words[0].lower().strip(",") in _OPENERS and (
+            words[0].endswith(",") or words[0].lower() in _CONJUNCTIONS):
         words = words[1:]
     comma = next((i for i, w in enumerate(words[:4]) if w.endswith(",")), None)
     introductory = bool(words) and (words[0].lower().strip(",") in _INTRODUCERS
