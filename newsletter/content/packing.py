@@ -162,12 +162,26 @@ def _related(first: Section, other: Section) -> bool:
 
 def can_lead(section: Section) -> bool:
     """A merged section's heading can open its text in bold (``**Heading:** text``): the
-    heading is short and its section starts with a paragraph or an introduced list."""
+    heading is short and its section starts with a paragraph, an introduced list, or a list
+    short enough to run in (see :func:`run_in`)."""
     first = section.units[0] if section.units else None
     opens = first is not None and (first.kind == "paragraph" or (
-        first.kind == "list" and bool(first.label)))
+        first.kind == "list" and (bool(first.label) or bool(run_in(first.markdown)))))
     # a text that opens with a bold label of its own would get two labels in a row
     return opens and not first.markdown.startswith("**") and heading_words(section.title) < 5
+
+
+_RUN_IN_ITEMS, _RUN_IN_WORDS = 8, 8
+
+
+def run_in(markdown: str) -> str:
+    """A short list of short items (no lead-in, no nesting) as one line, items set off by
+    middle dots (``Rest · Ice · Compression``); "" when the list is not that short."""
+    lines = markdown.split("\n")
+    items = [re.sub(r"^(?:-|\d+\.) ", "", line) for line in lines]
+    short = all(re.match(r"^(?:-|\d+\.) ", line) for line in lines) and all(
+        len(item.split()) <= _RUN_IN_WORDS for item in items)
+    return " · ".join(items) if short and 2 <= len(items) <= _RUN_IN_ITEMS else ""
 
 
 def led_sections(sections: Sequence[Section]) -> Sequence[Section]:

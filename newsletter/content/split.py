@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from ..models import Article, Content, Document, Snippet
 from .contentfile import count_words
 from .kinds import chunk_kind
-from .packing import Bounds, Chunk, chunk_section, led_sections, merge_short
+from .packing import Bounds, Chunk, chunk_section, led_sections, merge_short, run_in
 from .pitch import cta_reason, is_button, split_off_pitch
 from .sections import (
     Section,
@@ -43,7 +43,9 @@ def chunk_body(chunk: Chunk) -> str:
     for section in chunk.sections:  # merged chunks hold whole sections only
         units = [u.markdown for u in section.units]
         if id(section) in led and units:
-            units[0] = f"**{_lead_label(section.title)}** {units[0]}"
+            first = section.units[0]
+            opening = run_in(first.markdown) if first.kind == "list" and not first.label else ""
+            units[0] = f"**{_lead_label(section.title)}** {opening or units[0]}"
         parts.extend(units)
     return "\n\n".join(parts)
 

@@ -1,0 +1,69 @@
+"""The text reader on a page dump: every element of a web page on a line of its own, no
+blank lines, sentences broken around their links (tests/data/ingest/page-dump.txt)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from newsletter.content.ingest import read_article
+from newsletter.content.ingest.fragments import fragment_groups, joined
+from newsletter.content.split import split
+
+PAGE = Path(__file__).parent / "data" / "ingest" / "page-dump.txt"
+
+
+def reasons() -> dict[int, str]:
+    return {d.line: d.reason for d in read_article(PAGE).dropped}
+
+
+def test_the_title_is_the_headline_the_byline_and_date_follow() -> None:
+    document = read_article(PAGE)
+    assert document.title == ("Rain barrels can halve your summer water bill. Here is how to "
+                              "set one up")
+
+
+def test_menus_above_the_title_and_the_byline_below_it_are_dropped_with_reasons() -> None:
+    why = reasons()
+    assert all(n in why for n in range(1, 14))  # shop menu, price, section label, repeats
+    assert why[15].startswith("age_notice") and why[16].startswith("byline")
+    assert why[18].startswith("dateline") and why[19].startswith("boilerplate")
+
+
+def test_comments_tags_teasers_and_the_bio_after_the_article_are_dropped() -> None:
+    why = reasons()
+    assert why[42].startswith("related_teaser") and why[44].startswith("author_bio")
+    assert all(n in why for n in range(45, 52))  # the reader's comment too
+    bodies = " ".join(s.body for s in split(read_article(PAGE)).snippets)
+    assert "Great tip" not in bodies and "Tom Reyes" not in bodies
+
+
+def test_sentences_broken_around_links_and_a_drop_cap_are_whole_again() -> None:
+    bodies = " ".join(s.body for s in split(read_article(PAGE)).snippets)
+    assert "Every summer, gardeners pay" in bodies
+    assert "A single downpipe can fill a 200-litre barrel" in bodies
+    assert "plants prefer rain to chlorinated tap water anyway." in bodies
+    assert "According to the water company Aqua North, a household" in bodies
+
+
+def test_lines_after_a_lead_in_are_its_list_and_instructions_are_steps() -> None:
+    content = split(read_article(PAGE))
+    steps = next(s for s in content.snippets if "Instructions:" in s.body)
+    assert steps.kind == "steps"
+    assert "- 1 diverter kit" in steps.body and "- Cut the downpipe" in steps.body
+
+
+def test_every_line_is_in_a_snippet_or_dropped() -> None:
+    document = read_article(PAGE)
+    content = split(document)
+    placed = {n for s in content.snippets for n in s.lines} | {d.line for d in content.dropped}
+    lines = PAGE.read_text("utf-8").splitlines()
+    assert {n for n, text in enumerate(lines, 1) if text.strip()} <= placed
+
+
+def test_fragments_join_only_what_continues_a_sentence() -> None:
+    texts = ["Choosing a barrel", "A food-grade barrel keeps out leaves.", "a) first item",
+             "Title Here", "A wrapped", "paragraph continues", "here."]
+    gaps = [0, 0, 0, 1, 1, 0, 0]
+    groups = fragment_groups(texts, gaps)
+    assert groups == [[0], [1], [2], [3], [4, 5, 6]]  # a heading stays apart; a) is an item
+    assert joined(["E", "very summer", ", we"]) == "Every summer, we"

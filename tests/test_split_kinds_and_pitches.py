@@ -1,0 +1,140 @@
+"""split: kinds that mean something, calls to action found as an editor finds them, and the
+titles and merges that keep every heading where a reader expects it."""
+
+from __future__ import annotations
+
+from test_split import doc, heading, para, words
+
+from newsletter.content.split import split
+from newsletter.content.titles import gist
+from newsletter.models import Block
+
+
+def listing(*items: str, lead: str = "", ordered: bool = False, line: int = 10) -> Block:
+    lines = tuple(range(line, line + len(items) + bool(lead)))
+    return Block("list", items=items, lead=lead, ordered=ordered, lines=lines)
+
+
+def kinds(content) -> list[str]:
+    return [s.kind for s in content.snippets]
+
+
+def test_instructions_in_sequence_are_steps_and_advice_bullets_are_a_list() -> None:
+    content = split(doc(
+        heading("Calf stretch", 1),
+        listing("Stand facing a wall", "Step one foot back", "Hold for 30 seconds",
+                "Repeat three times", line=2),
+        heading("Good habits", 7),
+        listing("Water matters more than most people think, so carry a bottle all day",
+                "Sleep is when the body repairs the damage of the day before it",
+                "Sunlight in the morning sets the clock that decides when you feel tired",
+                line=8),
+    ))
+    assert kinds(content) == ["steps", "list"]
+    assert "instructions in sequence" in content.snippets[0].reason
+
+
+def test_a_list_introduced_as_instructions_and_a_step_heading_are_steps() -> None:
+    content = split(doc(
+        heading("Rose cooler", 1), para(words(30), 2),
+        listing("Fill a glass with ice.", "Pour in the liqueur.", "Top with soda.",
+                lead="Instructions:", line=3),
+        heading("Step 2: Let it rest", 8), para("Leave the dough covered for an hour. "
+                                                 + words(35), 9),
+    ))
+    assert kinds(content) == ["steps", "steps"]
+
+
+def test_fact_only_where_research_is_cited() -> None:
+    content = split(doc(
+        heading("Numbers", 1), para("About 40% of people sleep badly in winter. " + words(40), 2),
+        heading("Findings", 3), para("A 2019 study of 2,000 adults found the same. "
+                                     + words(40), 4),
+    ))
+    assert kinds(content) == ["tip", "fact"]
+
+
+def test_a_closing_invitation_is_cut_out_as_the_cta_with_its_sign_off() -> None:
+    closing = ("Knee pain can rob us of the joys of life. Start these exercises slowly. "
+               "You should contact us for guidance on your recovery. You will be back on "
+               "your feet in no time!")
+    content = split(doc(heading("Exercises", 1), para(words(120), 2),
+                        heading("The road to recovery", 3), para(closing, 4)))
+    cta = [s for s in content.snippets if s.kind == "cta"]
+    assert len(cta) == 1 and cta[0].body.startswith("You should contact us")
+    assert cta[0].body.endswith("in no time!")
+    advice = next(s for s in content.snippets if "Start these exercises slowly." in s.body)
+    assert advice.kind != "cta" and "contact us" not in advice.body
+
+
+def test_advice_that_sends_the_reader_elsewhere_or_sounds_salesy_is_no_cta() -> None:
+    content = split(doc(
+        heading("When to get help", 1),
+        para("If the pain lasts, contact your health care provider. Book an appointment with "
+             "your doctor today. " + words(30), 2),
+        heading("Saving money", 3),
+        para("Buy it in bulk when there is a discount, and check the guarantee. " + words(30), 4),
+        heading("Tools", 5),
+        para("See [the guide](https://widget-pro.example.com/guide) for more. " + words(30), 6),
+    ), products=["Widget Pro"])
+    assert "cta" not in kinds(content)
+
+
+def test_an_article_whose_title_names_the_product_is_not_one_big_cta() -> None:
+    document = doc(para("The Widget Pro makes mornings calm. " + words(60), 1),
+                   heading("How it works", 2), para(words(60), 3))
+    document = type(document)(title="Why we love the Widget Pro", source="x.txt",
+                              blocks=document.blocks)
+    assert "cta" not in kinds(split(document, products=["Widget Pro"]))
+
+
+def test_a_link_that_asks_the_reader_to_act_is_kept_as_a_cta() -> None:
+    content = split(doc(heading("Diabetes", 1), para(words(60), 2),
+                        para("[Request an appointment](https://clinic.example/appointments)", 3),
+                        para(words(60), 4)))
+    cta = [s for s in content.snippets if s.kind == "cta"]
+    assert len(cta) == 1 and "Request an appointment" in cta[0].body
+    assert not any(d.line == 3 for d in content.dropped)
+
+
+def test_a_list_of_the_articles_own_headings_is_a_table_of_contents() -> None:
+    content = split(doc(
+        heading("Sleep", 1), para(words(50), 2),
+        listing("Why you feel tired", "Your internal clock", "How to fall asleep", line=3),
+        heading("Why You Feel Tired", 6), para(words(50), 7),
+        heading("Your Internal Clock", 8), para(words(50), 9),
+        heading("How to Fall Asleep", 10), para(words(50), 11),
+    ))
+    reasons = {d.line: d.reason for d in content.dropped}
+    assert all("table of contents" in reasons[n] for n in (3, 4, 5))
+    assert all("Why you feel tired" not in s.body for s in content.snippets)
+
+
+def test_text_a_scrape_repeated_is_dropped_the_second_time() -> None:
+    sentence = "Roots need air as much as they need water, and soggy soil has none."
+    content = split(doc(heading("Roots", 1), para(sentence + " " + words(40), 2),
+                        para(sentence + " " + words(40), 3)))
+    assert sum(sentence in s.body for s in content.snippets) == 1
+    assert [d.line for d in content.dropped if "duplicated" in d.reason] == [3]
+
+
+def test_short_list_sections_merge_with_their_headings_as_bold_leads() -> None:
+    content = split(doc(
+        heading("Timeline", 1), para(words(60), 2),
+        heading("Week 1", 3, 3), listing("Rest", "Ice the heel", "Stretch gently", line=4),
+        heading("Week 2", 7, 3), listing("Walk more", "Keep stretching", line=8),
+    ))
+    merged = next(s for s in content.snippets if "Week 1" in s.title)
+    assert merged.title == "Timeline: Week 1 and Week 2"
+    assert "**Week 1:** Rest · Ice the heel · Stretch gently" in merged.body
+    assert "\n\n**Week 2:** Walk more · Keep stretching" in merged.body
+
+
+def test_titles_from_a_sentence_skip_openers_and_never_end_mid_phrase() -> None:
+    assert gist("In other words, each article should reach a great depth of detail.") == (
+        "Each article should reach a great depth of detail")
+    assert gist("So next time you are in the mood for a cocktail, grab a bottle.").startswith(
+        "Next time you are in the mood")
+    long = gist("Search engines also look at how often you publish about a specific topic "
+                "over the course of many months and years")
+    assert len(long) <= 70 and not long.endswith((" a", " about", " of", " the"))
