@@ -91,7 +91,8 @@ def _reason(exc: Exception) -> str:
 def clean_name(raw: str, limit: int = MAX_NAME) -> str:
     """A display name fit for a header: no line breaks, control or invisible characters,
     single spaces, at most ``limit`` characters."""
-    kept = "".join(" " if _dropped(c) else c for c in str(raw))
+    raw = str(raw)
+    kept = raw if raw.isprintable() else "".join(" " if _dropped(c) else c for c in raw)
     return " ".join(kept.split())[:limit]
 
 

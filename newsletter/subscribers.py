@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 from .addresses import address_problem, clean_name, normalize_address
 from .errors import ConfigError, InputError
-from .store import SUBSCRIBER_STATUSES, Store, Subscriber, SubscriberInput, email_key
+from .store import SUBSCRIBER_STATUSES, Store, Subscriber, SubscriberInput
 from .tokens import SECRET_ENV, erasure_hash
 from .validators import timezone_problem
 
@@ -390,7 +390,7 @@ class _Batch:
                                                  "again (they may sign up anew)",
                                             "erased on request"))
                 continue
-            first = tally.seen.setdefault(email_key(entry.email), line)
+            first = tally.seen.setdefault(entry.email, line)  # normalised by parse_row
             if first != line:
                 tally.merged += 1
                 tally.warnings.append(Note(line, f"{entry.email} repeats line {first}: merged",

@@ -121,4 +121,4 @@ def add_subscribers(folder: Folder, count: int, *, status: str = "active", start
 
 def send_reports(result: Result | subprocess.CompletedProcess[str]) -> list[dict[str, Any]]:
     """The JSON printed by `newsletter send ... --json`, in process or as a subprocess."""
-    return json.loads(result.output if isinstance(result, Result) else result.stdout)
+    return json.loads(result.stdout)  # errors go to stderr, one line each

@@ -77,6 +77,7 @@ def test_sign_up_confirm_receive_unsubscribe(tmp_path: Path) -> None:
             page.get_by_role("button", name="Subscribe").click()
             page.wait_for_selector("h1:has-text('Check your inbox')")
             _visible(page, shots, "2-check-inbox")
+            live.drain()  # the queued confirmation email, as `serve` sends it
             who = live.store.get_subscriber("browser.reader@example.com")
             assert who is not None and who.status == "pending"
             assert who.timezone  # filled in by the browser's Intl API
@@ -85,7 +86,11 @@ def test_sign_up_confirm_receive_unsubscribe(tmp_path: Path) -> None:
             link = re.search(r"http\S+/confirm/\S+", text_part(confirmation))
             assert link
             page.goto(link.group(0))
-            _visible(page, shots, "3-confirmed")
+            _visible(page, shots, "3-confirm")
+            assert live.store.get_subscriber(who.id).status == "pending"  # GET changes nothing
+            page.get_by_role("button", name="Yes, subscribe me").click()
+            page.wait_for_selector("h1:has-text('You are subscribed')")
+            _visible(page, shots, "4-confirmed")
             assert live.store.get_subscriber(who.id).status == "active"
 
             report = send_issue_now(live, 1, "Your first tip")
@@ -93,11 +98,11 @@ def test_sign_up_confirm_receive_unsubscribe(tmp_path: Path) -> None:
             issue = next(m for m in live.outbox() if m["Subject"] == "Your first tip")
             unsubscribe = issue["List-Unsubscribe"].strip("<>")
             page.goto(unsubscribe)
-            _visible(page, shots, "4-unsubscribe")
+            _visible(page, shots, "5-unsubscribe")
             assert live.store.get_subscriber(who.id).status == "active"  # GET changes nothing
             page.get_by_role("button", name="Unsubscribe").click()
             page.wait_for_selector("h1:has-text('You are unsubscribed')")
-            _visible(page, shots, "5-unsubscribed")
+            _visible(page, shots, "6-unsubscribed")
             assert live.store.get_subscriber(who.id).status == "unsubscribed"
             assert live.store.status_history(who.id)[-1].source == "web:issue-1"
         finally:

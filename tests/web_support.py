@@ -23,6 +23,7 @@ from waitress.server import create_server
 
 from newsletter.config import Config, load_config
 from newsletter.delivery.backends.outbox import OutboxBackend
+from newsletter.delivery.signups import SignupContext, SignupWorker
 from newsletter.store import Store, open_store
 from newsletter.web import WebSettings, create_app
 
@@ -103,6 +104,15 @@ class Live:
     private_key: ec.EllipticCurvePrivateKey
     server: Any = field(repr=False)
     app: Any = field(default=None, repr=False)  # the Flask app (its URL map, its config)
+    backend: Any = field(default=None, repr=False)
+
+    def drain(self) -> Any:
+        """Send the confirmation emails of queued sign-ups, as `serve`'s worker does."""
+        from newsletter.delivery.signups import process_signups
+
+        return process_signups(SignupContext(config=self.config, store=self.store,
+                                             backend=self.backend, secret=SECRET,
+                                             clock=self.clock))
 
     def request(self, method: str, path: str, body: bytes | None = None,
                 headers: dict[str, str] | None = None) -> Reply:
@@ -164,8 +174,13 @@ def html_part(message: EmailMessage) -> str:
 
 @contextmanager
 def live_app(folder: Path, *, settings: WebSettings | None = None, batch: int = 1000,
-             max_body: int | None = None, env: dict[str, str] | None = None) -> Iterator[Live]:
-    """The app under waitress on 127.0.0.1 (a free port) in a thread, like `serve`."""
+             max_body: int | None = None, env: dict[str, str] | None = None,
+             backend: Any = None, worker: bool = False) -> Iterator[Live]:
+    """The app under waitress on 127.0.0.1 (a free port) in a thread, like `serve`.
+
+    ``backend``: where emails go (default: the folder's outbox). ``worker``: send queued
+    confirmations in the background as `serve` does (otherwise call ``Live.drain``).
+    """
     holder: dict[str, Any] = {}
     settings = settings or WebSettings()
     server = create_server(lambda environ, start: holder["app"](environ, start),
@@ -177,15 +192,21 @@ def live_app(folder: Path, *, settings: WebSettings | None = None, batch: int = 
     store = open_store(config.database_url)
     clock = Clock()
     private, public = key_pair()
+    backend = backend or OutboxBackend(config.outbox)
+    sender = SignupWorker(SignupContext(config=config, store=store, backend=backend,
+                                        secret=SECRET, clock=clock), poll=0.2).start() \
+        if worker else None
     holder["app"] = create_app(config, store, secret=SECRET, webhook_public_key=public,
-                               backend=OutboxBackend(config.outbox), clock=clock,
-                               settings=settings)
+                               backend=backend, clock=clock, settings=settings,
+                               wake=sender.wake if sender else None)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     try:
-        yield Live(url, config, store, clock, private, server, holder["app"])
+        yield Live(url, config, store, clock, private, server, holder["app"], backend)
     finally:
         stop_server(server, thread)
+        if sender:
+            sender.stop()
         store.close()
 
 

@@ -7,11 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import click
-from rich.console import Console
-from rich.table import Table
 
 from ..content.banks import BankKind, Entry, Resource, bank_path, import_csv, load_banks
-from . import State, main, pass_state
+from . import State, main, pass_state, tables
 
 KIND = click.Choice(["testimonials", "resources"])
 
@@ -52,10 +50,13 @@ def list_(state: State, as_json: bool) -> None:
         click.echo(f"{bank_path(state.config.content_dir, kind)}: "  # type: ignore[arg-type]
                    f"{len(entries)} entries, {stubs} stubs")
         if entries:
-            table = Table("line", "entry", "stub: missing")
+            table = tables.table()
+            tables.fixed(table, "line", right=True)
+            tables.text(table, "entry")
+            tables.text(table, "stub: missing")
             for row in entries:
                 table.add_row(str(row["line"]), row["label"], "; ".join(row["missing"]))
-            Console(width=160).print(table)
+            tables.console().print(table)
 
 
 def _row(entry: Entry) -> dict[str, Any]:

@@ -11,6 +11,7 @@ import click
 from ..content.contentfile import write_content
 from ..content.ingest import read_article
 from ..content.split import split as split_document
+from ..errors import ArticleError
 from ..models import Content, Dropped, Snippet
 from . import State, main, pass_state
 
@@ -34,6 +35,16 @@ def summary(content: Content, path: Path, low: int, high: int,
     lines.extend(f"  Warning: {warning}" for warning in warnings)
     lines.append(f"Wrote {_shown(path)}")
     return lines
+
+
+def no_snippets_reason(content: Content) -> str:
+    """Why an article gave no snippet at all: nothing to read, or what every line was."""
+    if not content.dropped:
+        return "no snippets: the article has no text to make tips from"
+    reasons = Counter(d.reason for d in content.dropped)
+    shown = ", ".join(f"{n} {reason}" for reason, n in reasons.most_common())
+    return (f"no snippets: all {len(content.dropped)} lines with text were left out "
+            f"({shown}); see --explain (nothing written)")
 
 
 def explanation(content: Content) -> list[str]:
@@ -103,7 +114,9 @@ def split_command(state: State, article: Path, explain: bool, output: Path | Non
     document = read_article(article, warnings=warnings)
     content = split_document(document, min_words=low, max_words=high,
                              products=config.products)
-    path = write_content(content, output if output is not None else config.content_dir)
     if explain:
         click.echo("\n".join(explanation(content)))
+    if not content.snippets:
+        raise ArticleError(no_snippets_reason(content), path=article)
+    path = write_content(content, output if output is not None else config.content_dir)
     click.echo("\n".join(summary(content, path, low, high, warnings)))

@@ -10,15 +10,15 @@ from pathlib import Path
 from typing import Any
 
 import click
-from rich.console import Console
-from rich.table import Table
 
 from ..config import Config, check_timezone
 from ..content.contentfile import load_content
+from ..errors import InputError
+from ..models import Content
 from ..planning.issuefile import Queue, load_queue, queue_rows
 from ..planning.plan import PlanReport, plan_folder
 from ..planning.schedule import Schedule, schedule_for
-from . import State, main, parse_now, pass_state
+from . import State, main, parse_now, pass_state, tables
 
 COUNT_COLUMNS = ("sent", "failed", "uncertain")
 
@@ -66,7 +66,7 @@ def plan(state: State, content_file: Path, every: str | None, on: str | None, at
     config, now = state.config, parse_now(now_text)
     schedule = schedule_from_options(config, every=every, on=on, at=at, tz=tz, start=start,
                                      now=now)
-    report = plan_folder(load_content(content_file), schedule, config, now=now,
+    report = plan_folder(_content(content_file), schedule, config, now=now,
                          status=status, min_words=min_words, max_words=max_words,
                          dry_run=dry_run,
                          history=lambda keys: recorded_history(config.database_url, keys))
@@ -74,6 +74,18 @@ def plan(state: State, content_file: Path, every: str | None, on: str | None, at
     if not dry_run:
         for warning in order_warnings(load_queue(config.issues_dir)):
             click.echo(f"warning: {warning}", err=True)
+
+
+ARTICLE_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
+
+
+def _content(path: Path) -> Content:
+    """The content file to plan; an article given instead says what to run first."""
+    if path.suffix.lower() in ARTICLE_SUFFIXES:
+        raise InputError(f"this is an article, not a content file: run `newsletter split "
+                         f"{path}` first, then plan the content/<slug>.yaml it writes",
+                         path=path)
+    return load_content(path)
 
 
 def order_warnings(queue: Queue) -> list[str]:
@@ -87,18 +99,29 @@ def order_warnings(queue: Queue) -> list[str]:
 
 
 def _print_report(report: PlanReport, zone: tzinfo, issues_dir: Path) -> None:
-    table = Table(title="Would write (dry run)" if report.dry_run else None)
-    for column in ("#", "file", "send (local)", "status", "words", "subject", "done"):
-        table.add_column(column, justify="right" if column in ("#", "words") else "left")
+    out = tables.console()
+    compact = tables.narrow(out)
+    table = tables.table("Would write (dry run)" if report.dry_run else None)
+    tables.fixed(table, "#", right=True)
+    if not compact:
+        tables.folding(table, "file", [_relative(a.path, issues_dir) for a in report.actions],
+                       most=60)
+    tables.fixed(table, "send (local)")
+    tables.fixed(table, "status")
+    tables.fixed(table, "words", right=True)
+    tables.text(table, "subject")
+    tables.text(table, "done", most=14 if compact else None)
     for action in report.actions:
         issue = action.issue
-        table.add_row(str(issue.number) if issue else "", _relative(action.path, issues_dir),
-                      _local(issue.send_at, zone) if issue and issue.send_at else
-                      f"day {issue.day}" if issue and issue.day is not None else "",
-                      issue.status if issue else "", str(issue.words) if issue else "",
-                      issue.subject if issue else "",
-                      f"kept: {action.reason}" if action.reason else action.action)
-    Console(width=160).print(table)
+        when = (_local(issue.send_at, zone, compact) if issue and issue.send_at else
+                f"day {issue.day}" if issue and issue.day is not None else "")
+        cells = [str(issue.number) if issue else "",
+                 *([] if compact else [_relative(action.path, issues_dir)]), when,
+                 issue.status if issue else "", str(issue.words) if issue else "",
+                 issue.subject if issue else action.path.name,
+                 f"kept: {action.reason}" if action.reason else action.action]
+        table.add_row(*cells)
+    out.print(table)
     verb = "would write" if report.dry_run else "wrote"
     click.echo(f"{verb} {len(report.written)} issue files in {issues_dir}; "
                f"kept {len(report.kept)}.")
@@ -108,8 +131,9 @@ def _relative(path: Path, folder: Path) -> str:
     return path.name if path.parent == folder else str(path)
 
 
-def _local(when: datetime, zone: tzinfo) -> str:
-    return when.astimezone(zone).strftime("%a %Y-%m-%d %H:%M %Z")
+def _local(when: datetime, zone: tzinfo, compact: bool = False) -> str:
+    local = when.astimezone(zone)
+    return local.strftime("%Y-%m-%d %H:%M" if compact else "%a %Y-%m-%d %H:%M %Z")
 
 
 @main.command()
@@ -153,16 +177,25 @@ def _print_queue(rows: list[dict[str, Any]], config: Config) -> None:
     if not issues and len(rows) == len(issues):
         click.echo(f"No issues in {config.issues_dir} yet: run `newsletter plan CONTENT`.")
         return
-    table = Table()
-    numeric = ("#", "words", *COUNT_COLUMNS)
-    for column in ("#", f"send ({config.timezone})", "UTC", "status", "words", *COUNT_COLUMNS,
-                   "subject"):
-        table.add_column(column, justify="right" if column in numeric else "left")
+    out = tables.console()
+    compact = tables.narrow(out)
+    # Counts nobody has yet are left out on a narrow screen (--json has them all).
+    counts = [c for c in COUNT_COLUMNS
+              if not compact or any(r["counts"][c] for r in issues)]
+    table = tables.table(f"times in {config.timezone}" + ("" if compact else " and UTC"))
+    tables.fixed(table, "#", right=True)
+    tables.fixed(table, "send")
+    if not compact:
+        tables.fixed(table, "UTC")
+    for column in ("status", "words", *counts):
+        tables.fixed(table, column, right=column != "status")
+    tables.text(table, "subject")
     for row in issues:
         table.add_row(str(row["number"]), _when(row, "send_at_local"),
-                      _when(row, "send_at_utc"), row["status"], str(row["words"]),
-                      *(str(row["counts"][c]) for c in COUNT_COLUMNS), row["subject"])
-    Console(width=160).print(table)
+                      *([] if compact else [_when(row, "send_at_utc")]), row["status"],
+                      str(row["words"]), *(str(row["counts"][c]) for c in counts),
+                      row["subject"])
+    out.print(table)
     for row in rows:
         if "error" in row:
             click.echo(f"invalid: {row['error']}", err=True)

@@ -7,7 +7,7 @@ import logging
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import UTC, datetime, timedelta
 
 import click
@@ -19,13 +19,14 @@ from ..delivery.backends import get_backend
 from ..delivery.broadcast import send_issue, send_test
 from ..delivery.due import send_due
 from ..delivery.run import SendContext, SendOptions, SendReport, StopSignal, stop_on_signals
+from ..delivery.signups import SignupContext, process_signups
 from ..errors import DeliveryError, NewsletterError, StoreError
 from ..models import Issue, Outcome
 from ..planning.issuefile import Queue, find_issue, load_queue
 from ..rendering.links import Links
 from ..store import Store, open_store
 from ..tokens import secret_from_env
-from . import State, main, parse_now, pass_state
+from . import State, main, parse_now, pass_state, tables
 
 EXIT_INCOMPLETE = 3
 log = logging.getLogger("newsletter.send")
@@ -85,13 +86,16 @@ def send(state: State, number: int | None, due: bool, test_address: str | None,
                           retry_uncertain=retry_uncertain,
                           new_versions=frozenset(new_versions),
                           lease=timedelta(minutes=lease_minutes or config.delivery.lease_minutes))
-    with _context(state, quiet=as_json) as ctx, stop_on_signals():
+    sending = _context(state, quiet=as_json)
+    with sending as ctx, stop_on_signals():
+        if due and not dry_run:
+            _send_confirmations(ctx)
         queue = load_queue(state.config.issues_dir)
         if test_address:
             _send_proof(ctx, find_issue(queue, number).issue, test_address)  # type: ignore[arg-type]
             return
         try:
-            reports = _send(ctx, queue, number, options, yes=yes)
+            reports = _send(ctx, queue, number, options, yes=yes, progress=sending.progress)
         except (KeyboardInterrupt, StopSignal) as exc:
             raise DeliveryError(f"stopped by {exc or 'Ctrl-C'} before any recipient was "
                                 "claimed: running the same command again sends") from None
@@ -100,11 +104,15 @@ def send(state: State, number: int | None, due: bool, test_address: str | None,
 
 
 def _send(ctx: SendContext, queue: Queue, number: int | None, options: SendOptions, *,
-          yes: bool) -> list[SendReport]:
+          yes: bool, progress: _BatchProgress) -> list[SendReport]:
     if number is None:
+        if progress.bar is not None and not options.dry_run:  # a total for the bar
+            progress.expect(sum(r.recipients for r in send_due(
+                queue, ctx, replace(options, dry_run=True))))
         return send_due(queue, ctx, options)
     issue = find_issue(queue, number).issue
     _confirm(ctx.store, issue, yes or options.dry_run)
+    progress.expect(ctx.store.count_unclaimed(issue.key))
     try:
         return [send_issue(issue, ctx, options)]
     except StoreError as exc:
@@ -135,8 +143,8 @@ class _context:
 class _BatchProgress:
     """A rich bar with counts and rate on a terminal; a plain line per batch otherwise."""
 
-    def __init__(self, quiet: bool) -> None:
-        self.console = Console(stderr=True)
+    def __init__(self, quiet: bool, console: Console | None = None) -> None:
+        self.console = console or Console(stderr=True)
         self.sent = self.failed = self.uncertain = 0
         self.started = time.monotonic()
         self.bar: Progress | None = None
@@ -147,6 +155,11 @@ class _BatchProgress:
             self.task = self.bar.add_task("send", total=None, rate=0.0, bad=0)
             self.bar.start()
         self.quiet = quiet
+
+    def expect(self, total: int) -> None:
+        """Set the number of recipients the bar counts up to."""
+        if self.bar is not None:
+            self.bar.update(self.task, total=max(total, 1))
 
     def update(self, outcomes: Sequence[Outcome]) -> None:
         """Account for one finished batch."""
@@ -165,6 +178,19 @@ class _BatchProgress:
         """Stop the bar."""
         if self.bar is not None:
             self.bar.stop()
+
+
+def _send_confirmations(ctx: SendContext) -> None:
+    """Send what the sign-up queue holds (when `serve` is not running, cron still does)."""
+    report = process_signups(SignupContext(config=ctx.config, store=ctx.store,
+                                           backend=ctx.backend, secret=ctx.links.secret,
+                                           clock=ctx.clock))
+    said = [f"{n} {what}" for n, what in ((report.sent, "sent"),
+                                          (report.retrying, "to retry later"),
+                                          (report.failed, "given up")) if n]
+    if said:
+        plural = "s" if report.sent + report.retrying + report.failed > 1 else ""
+        click.echo(f"confirmation email{plural}: " + ", ".join(said), err=True)
 
 
 def _confirm(store: Store, issue: Issue, yes: bool) -> None:
@@ -187,13 +213,16 @@ def _send_proof(ctx: SendContext, issue: Issue, address: str) -> None:
 def _print_reports(reports: list[SendReport], as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps([_json(r) for r in reports], indent=2))
+        for r in reports:  # errors on stderr too, one line each, for the cron log
+            if r.error:
+                click.echo(f"error: issue {r.number}: {r.error}" if r.number else
+                           f"error: {r.error}", err=True)
         return
-    table = Table("issue", "subject", "recipients", "sent", "failed", "uncertain", "skipped",
-                  "note")
-    for r in reports:
-        table.add_row(str(r.number or "-"), r.subject, str(r.recipients), str(r.sent),
-                      str(r.failed), str(r.uncertain), str(r.skipped), r.error or r.note)
-    Console().print(table if reports else "nothing is due")
+    out = tables.console()
+    if not reports:
+        out.print("nothing is due")
+    else:
+        out.print(_report_table(reports, tables.narrow(out)))
     for r in reports:
         if r.error:
             click.echo(f"error: issue {r.number}: {r.error}" if r.number else
@@ -207,6 +236,24 @@ def _print_reports(reports: list[SendReport], as_json: bool) -> None:
             click.echo(f"issue {r.number}: {r.uncertain} recipients have an unknown outcome; "
                        f"see `newsletter queue`, re-send with `newsletter send {r.number} "
                        "--retry-uncertain`", err=True)
+
+
+def _report_table(reports: list[SendReport], compact: bool) -> Table:
+    """One row per issue; on a narrow screen, counts that are zero for every issue are
+    left out (the lines on stderr and --json say everything)."""
+    optional = ("failed", "uncertain", "skipped")
+    shown = [c for c in optional if not compact or any(getattr(r, c) for r in reports)]
+    table = tables.table()
+    tables.fixed(table, "#", right=True)
+    tables.text(table, "subject")
+    for column in ("recipients", "sent", *shown):
+        tables.fixed(table, column, right=True)
+    tables.text(table, "note", most=24 if compact else None)
+    for r in reports:
+        note = "error (see below)" if r.error else r.note
+        table.add_row(str(r.number or "-"), r.subject, str(r.recipients), str(r.sent),
+                      *(str(getattr(r, c)) for c in shown), note)
+    return table
 
 
 def _json(report: SendReport) -> dict[str, object]:

@@ -191,21 +191,20 @@ def _sqlite_exists(url: str) -> bool:
 
 def print_sequence_counts(rows: list[dict[str, Any]]) -> None:
     """The sequence table of `newsletter queue`: per issue, received, due now, next due."""
-    from rich.console import Console
-    from rich.table import Table
+    from . import tables
 
     rows = [row for row in rows if row.get("sequence")]
     if not rows:
         return  # no subscriber database yet: nothing to count
     paused = any(row["sequence"]["sequence_paused"] for row in rows)
-    table = Table(title="sequence (PAUSED: nothing goes out until `newsletter resume --all`)"
-                  if paused else "sequence")
+    table = tables.table("sequence (PAUSED: nothing goes out until `newsletter resume "
+                         "--all`)" if paused else "sequence")
     for column in ("#", "day", "received", "due now", "waiting", "next due (UTC)"):
-        table.add_column(column, justify="left" if column.startswith("next") else "right")
+        tables.fixed(table, column, right=not column.startswith("next"))
     for row in rows:
         seq = row.get("sequence")
         if seq:
             table.add_row(str(row["number"]), str(row["day"]), str(seq["received"]),
                           str(seq["due_now"]), str(seq["waiting"]),
                           (seq["next_due_at"] or "-")[:16].replace("T", " "))
-    Console(width=160).print(table)
+    tables.console().print(table)

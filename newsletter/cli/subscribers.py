@@ -15,7 +15,6 @@ from typing import Any
 import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from ..addresses import clean_name, normalize_address
 from ..errors import InputError
@@ -29,7 +28,7 @@ from ..subscribers import (
     import_csv,
 )
 from ..tokens import SECRET_ENV, erasure_hash, secret_from_env
-from . import State, main, pass_state
+from . import State, main, pass_state, tables
 
 SHOWN_PER_GROUP = 5  # lines listed under each kind of warning or rejection
 
@@ -267,11 +266,20 @@ def _list_json(counts: dict[str, int], rows: Iterator[Subscriber], limit: int) -
 
 
 def _list_table(counts: dict[str, int], rows: Iterator[Subscriber], limit: int) -> None:
-    table = Table("email", "name", "status", "time zone", "added")
-    for sub in _limited(rows, limit):
+    console = tables.console()
+    compact = tables.narrow(console)  # no "added" column (in --json)
+    shown = list(_limited(rows, limit))
+    table = tables.table()
+    tables.folding(table, "email", [s.email for s in shown])
+    tables.text(table, "name")
+    tables.fixed(table, "status")
+    tables.folding(table, "time zone", [s.timezone or "" for s in shown],
+                   most=14 if compact else 30)
+    if not compact:
+        tables.fixed(table, "added")
+    for sub in shown:
         table.add_row(sub.email, sub.name, sub.status, sub.timezone or "",
-                      sub.created_at.strftime("%Y-%m-%d"))
-    console = Console()
+                      *([] if compact else [sub.created_at.strftime("%Y-%m-%d")]))
     console.print(table)
     console.print(", ".join(f"{n} {status}" for status, n in counts.items())
                   + f" ({sum(counts.values())} in all)")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import sys
 from datetime import timedelta
 
 import click
@@ -14,7 +13,7 @@ from rich.text import Text
 
 from ..stats import IssueStats, issue_stats, stats_json
 from ..store import open_store
-from . import State, main, pass_state
+from . import State, main, pass_state, tables
 
 
 @main.command()
@@ -29,13 +28,17 @@ from . import State, main, pass_state
               help="Seconds a signed webhook timestamp stays valid.")
 @click.option("--webhook-max-bytes", default=5 * 1024 * 1024, show_default=True,
               type=click.IntRange(1024), help="Largest webhook body accepted.")
+@click.option("--signup-limit", default=20, show_default=True, type=click.IntRange(1),
+              help="Sign-ups a minute from one network (IPv4 address, IPv6 /64).")
 @pass_state
 def serve(state: State, host: str, port: int, threads: int, proxy_hops: int,
-          webhook_max_age: int, webhook_max_bytes: int) -> None:
+          webhook_max_age: int, webhook_max_bytes: int, signup_limit: int) -> None:
     """Serve unsubscribe, the SendGrid webhook, sign-up and the archive (waitress).
 
     Needs NEWSLETTER_SECRET_KEY; the webhook also needs SENDGRID_WEBHOOK_PUBLIC_KEY.
-    Any WSGI server works too: gunicorn 'newsletter.web.wsgi:app'.
+    Confirmation emails of sign-ups leave from a queue in the database, sent by a
+    background thread (and by `newsletter send --due`). Any WSGI server works too:
+    gunicorn 'newsletter.web.wsgi:app'.
 
     \b
     Example:
@@ -49,7 +52,7 @@ def serve(state: State, host: str, port: int, threads: int, proxy_hops: int,
     from ..web.webhook import KEY_ENV
 
     settings = WebSettings(webhook_max_age=timedelta(seconds=webhook_max_age),
-                           webhook_max_bytes=webhook_max_bytes)
+                           webhook_max_bytes=webhook_max_bytes, signup_limit=signup_limit)
     # Logging first: the app warns while it is made (e.g. a webhook without its key).
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     app = app_from_config(state.config, state.env, settings)
@@ -87,29 +90,38 @@ def stats(state: State, number: int | None, as_json: bool, top: int) -> None:
     if not found:
         click.echo("no issue has been sent yet")
         return
-    # Piped output keeps whole rows (rich would wrap them at 80 columns).
-    console = Console() if sys.stdout.isatty() else Console(width=200)
-    console.print(_table(found))
+    console = tables.console()
+    console.print(_table(found, tables.narrow(console)))
     for item in found if number is not None else ():
         _print_versions(console, item)
         _print_links(console, item)
 
 
-def _table(found: list[IssueStats]) -> Table:
-    table = Table(box=None, header_style="bold")
-    for name in ("#", "subject", "sent", "delivered", "opened", "clicked", "bounced",
-                 "complained", "unsubscribed"):
-        table.add_column(name, justify="left" if name == "subject" else "right")
+# (column, short column for narrow screens)
+_STATS_COLUMNS = (("delivered", "deliv."), ("opened", "opens"), ("clicked", "clicks"),
+                  ("bounced", "bounces"), ("complained", "spam"),
+                  ("unsubscribed", "unsubs"))
+
+
+def _table(found: list[IssueStats], compact: bool) -> Table:
+    """Counts with their rates; on a narrow screen short headers and the rate under the
+    count, so the subject keeps room."""
+    table = tables.table()
+    tables.fixed(table, "#", right=True)
+    tables.text(table, "subject")
+    tables.fixed(table, "sent", right=True)
+    for name, short in _STATS_COLUMNS:
+        tables.fixed(table, short if compact else name, right=True)
     for s in found:
-        table.add_row(str(s.issue), Text(s.subject), str(s.sent), _with_rate(s, s.delivered),
-                      _with_rate(s, s.opened), _with_rate(s, s.clicked),
-                      _with_rate(s, s.bounced), _with_rate(s, s.complained),
-                      _with_rate(s, s.unsubscribed))
+        table.add_row(str(s.issue), Text(s.subject), str(s.sent),
+                      *(_with_rate(s, getattr(s, name), compact) for name, _ in _STATS_COLUMNS))
     return table
 
 
-def _with_rate(s: IssueStats, count: int) -> str:
-    return f"{count} ({s.rate(count):.1%})" if s.sent else str(count)
+def _with_rate(s: IssueStats, count: int, compact: bool) -> str:
+    if not s.sent:
+        return str(count)
+    return f"{count}\n{s.rate(count):.1%}" if compact else f"{count} ({s.rate(count):.1%})"
 
 
 def _print_versions(console: Console, s: IssueStats) -> None:

@@ -185,10 +185,16 @@ def v10_send_versions(conn: Connection) -> None:
     s.send_versions.create(conn)
 
 
+def v11_signup_queue(conn: Connection) -> None:
+    """v11: sign-ups queued for their confirmation email, and the per-IP sign-up limit."""
+    # Unchanged since v11; freeze a copy here when it changes.
+    s.signups.create(conn)
+
+
 MIGRATIONS: tuple[Migration, ...] = (v1_initial, v2_history_and_events, v3_sequence_fields,
                                      v4_confirmations, v5_sequence_progress, v6_studio_users,
                                      v7_send_numbers, v8_erasures, v9_send_rate,
-                                     v10_send_versions)
+                                     v10_send_versions, v11_signup_queue)
 assert len(MIGRATIONS) == s.LATEST_VERSION
 
 

@@ -35,7 +35,7 @@ SUPPRESSED = ("unsubscribed", "bounced", "complained")  # never mailed, never au
 DELIVERY_STATUSES = ("claimed", "sent", "failed", "uncertain", "retry")
 # "retry": released by the operator (or handed back unsent); claimable again, keeps attempts.
 
-LATEST_VERSION = 10
+LATEST_VERSION = 11
 SEQ_UNSCHEDULED = "1970-01-01 00:00:00.000000"  # seq_next_due_at not computed yet
 
 
@@ -252,3 +252,25 @@ send_rate = Table(  # v9: messages sent lately, by every process: the shared rat
     Column("count", Integer, nullable=False),
 )
 Index("ix_send_rate_at", send_rate.c.at)
+
+signups = Table(  # v11: sign-ups waiting for their confirmation email (store.signups)
+    "signups", metadata,
+    Column("id", _id(), primary_key=True),
+    Column("email", String(320), nullable=False),  # normalised; "" for a bot's post
+    Column("name", Text, nullable=False),
+    Column("timezone", String(64)),
+    Column("ip", String(64)),
+    Column("rate_key", String(64), nullable=False),  # the IP, or an IPv6 /64 network
+    Column("at", UTCDateTime, nullable=False),  # when the form was posted (the consent)
+    Column("status", String(16), nullable=False),  # queued, sending, done, failed
+    Column("attempts", Integer, nullable=False),
+    Column("next_try_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("last_error", Text),
+    Column("confirmation_id", BigInteger),  # confirmations.id once the email is decided on
+    Column("subject", Text),  # what the confirmation token names, once decided
+    CheckConstraint(_in("status", ("queued", "sending", "done", "failed")),
+                    name="ck_signups_status"),
+)
+Index("ix_signups_rate", signups.c.rate_key, signups.c.at)
+Index("ix_signups_due", signups.c.status, signups.c.next_try_at)

@@ -250,11 +250,11 @@ class SubscriberStore:
 
 def _upsert(conn: Connection, rows: Sequence[SubscriberInput], source: str,
             now: datetime) -> UpsertResult:
-    keys = {email_key(r.email) for r in rows}
-    found = conn.execute(select(subscribers).where(_S.email_lower.in_(keys))).all()
+    keys = [email_key(r.email) for r in rows]  # once per row: normalising is the cost
+    found = conn.execute(select(subscribers).where(_S.email_lower.in_(set(keys)))).all()
     state: dict[str, dict[str, Any]] = {r.email_lower: dict(r._mapping) for r in found}
     before = {k: v["status"] for k, v in state.items()}
-    outcomes = [_apply(state, r, source, now) for r in rows]
+    outcomes = [_apply(state, key, r, source, now) for key, r in zip(keys, rows, strict=True)]
     new = [v for k, v in state.items() if k not in before]
     changed = [v for k, v in state.items() if k in before and v.pop("_changed", False)]
     ids = _insert_new(conn, new)
@@ -269,12 +269,11 @@ def _upsert(conn: Connection, rows: Sequence[SubscriberInput], source: str,
     return UpsertResult(tuple(outcomes))
 
 
-def _apply(state: dict[str, dict[str, Any]], entry: SubscriberInput, source: str,
+def _apply(state: dict[str, dict[str, Any]], key: str, entry: SubscriberInput, source: str,
            now: datetime) -> str:
-    key = email_key(entry.email)
     current = state.get(key)
     if current is None:
-        state[key] = _new_row(entry, source, now)
+        state[key] = _new_row(key, entry, source, now)
         return "imported"
     merged = merge_values(current, entry, now)
     if all(current[k] == merged[k] for k in _MERGED):
@@ -286,12 +285,12 @@ def _apply(state: dict[str, dict[str, Any]], entry: SubscriberInput, source: str
     return "updated"
 
 
-def _new_row(entry: SubscriberInput, source: str, now: datetime) -> dict[str, Any]:
+def _new_row(key: str, entry: SubscriberInput, source: str, now: datetime) -> dict[str, Any]:
     confirmed = entry.confirmed_at
     if entry.status == "active" and confirmed is None:
         confirmed = entry.consent_at or now
-    return {"key": new_key(), "email": email_key(entry.email),
-            "email_lower": email_key(entry.email), "name": entry.name, "status": entry.status,
+    return {"key": new_key(), "email": key, "email_lower": key, "name": entry.name,
+            "status": entry.status,
             "consent_source": source, "consent_at": entry.consent_at or now,
             "consent_ip": entry.consent_ip, "timezone": entry.timezone,
             "confirmed_at": confirmed, "created_at": now, "updated_at": now,

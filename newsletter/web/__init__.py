@@ -16,6 +16,7 @@ from flask import Flask
 
 from ..config import Config
 from ..delivery.backends import Backend, get_backend
+from ..delivery.signups import SignupContext, SignupWorker
 from ..store import Store, open_store
 from ..tokens import secret_from_env
 from .common import WebContext, WebSettings, install_pages, log
@@ -27,11 +28,13 @@ __all__ = ["WebSettings", "app_from_config", "create_app"]
 
 def create_app(config: Config, store: Store, *, secret: str, webhook_public_key: str | None,
                backend: Backend, clock: Callable[[], datetime],
-               settings: WebSettings | None = None) -> Flask:
+               settings: WebSettings | None = None,
+               wake: Callable[[], None] | None = None) -> Flask:
     """The Flask app over one store, signing secret, webhook key, backend and clock.
 
     ``webhook_public_key`` is SendGrid's base64 DER key; without it the webhook answers
     403 (JSON) to everything (nothing unsigned is ever accepted) and a warning says so.
+    ``wake`` is called after each queued sign-up (to start sending its confirmation).
     """
     from . import archive, health, subscribe, unsubscribe, webhook
 
@@ -41,7 +44,7 @@ def create_app(config: Config, store: Store, *, secret: str, webhook_public_key:
     ctx = WebContext(config=config, store=store, secret=secret, backend=backend, clock=clock,
                      settings=settings,
                      webhook_key=load_public_key(webhook_public_key) if webhook_public_key
-                     else None)
+                     else None, wake=wake or (lambda: None))
     app = install_pages(ctx)
     for module in (health, unsubscribe, webhook, subscribe, archive):
         app.register_blueprint(module.blueprint)
@@ -51,7 +54,8 @@ def create_app(config: Config, store: Store, *, secret: str, webhook_public_key:
 
 def app_from_config(config: Config, env: Mapping[str, str],
                     settings: WebSettings | None = None) -> Flask:
-    """The app of a newsletter folder: its database and backend, secrets from ``env``.
+    """The app of a newsletter folder: its database and backend, secrets from ``env``,
+    and a background thread sending the confirmation emails of queued sign-ups.
 
     Refuses (ConfigError) without ``NEWSLETTER_SECRET_KEY``, or with a malformed
     ``SENDGRID_WEBHOOK_PUBLIC_KEY``.
@@ -60,6 +64,11 @@ def app_from_config(config: Config, env: Mapping[str, str],
     key = env.get(KEY_ENV, "").strip() or None
     if key:
         load_public_key(key)  # fail before the database is opened
-    return create_app(config, open_store(config.database_url), secret=secret,
-                      webhook_public_key=key, backend=get_backend(config),
-                      clock=lambda: datetime.now(UTC), settings=settings)
+    settings = settings or WebSettings()
+    store, backend = open_store(config.database_url), get_backend(config)
+    clock = lambda: datetime.now(UTC)  # noqa: E731
+    worker = SignupWorker(SignupContext(config=config, store=store, backend=backend,
+                                        secret=secret, clock=clock,
+                                        policy=settings.signups)).start()
+    return create_app(config, store, secret=secret, webhook_public_key=key, backend=backend,
+                      clock=clock, settings=settings, wake=worker.wake)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -16,6 +16,7 @@ from werkzeug.exceptions import HTTPException, NotFound
 
 from ..config import Config
 from ..delivery.backends import Backend
+from ..delivery.signups import SignupPolicy
 from ..rendering.links import Links
 from ..rendering.render import lines_br
 from ..store import Store
@@ -36,8 +37,9 @@ class WebSettings:
     webhook_max_age: timedelta = timedelta(minutes=10)  # older signed timestamps: 403
     webhook_max_bytes: int = 5 * 1024 * 1024  # larger webhook bodies: 413
     form_max_bytes: int = 64 * 1024  # larger form posts: 413
-    confirm_max_age: timedelta = timedelta(days=7)  # confirmation links expire
-    confirm_interval: timedelta = timedelta(minutes=10)  # one confirmation email per address
+    signups: SignupPolicy = field(default_factory=SignupPolicy)  # confirmation emails
+    signup_limit: int = 20  # sign-ups per client network (IPv4, IPv6 /64) in the window
+    signup_window: timedelta = timedelta(minutes=1)
     studio_idle: timedelta = timedelta(hours=2)  # a studio session unused this long ends
     studio_max: timedelta = timedelta(hours=12)  # and any session this long after sign-in
     signin_window: timedelta = timedelta(minutes=15)  # failed sign-ins counted over this
@@ -56,6 +58,7 @@ class WebContext:
     clock: Callable[[], datetime]
     settings: WebSettings
     webhook_key: EllipticCurvePublicKey | None = None
+    wake: Callable[[], None] = field(default=lambda: None)  # a sign-up was queued
 
     @property
     def links(self) -> Links:

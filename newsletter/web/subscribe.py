@@ -1,30 +1,34 @@
-"""Sign-up with double opt-in: the form, the confirmation email, the confirmation link.
+"""Sign-up with double opt-in: the form, the queued confirmation email, the confirm button.
 
-The answer to a sign-up is the same whether or not the address is known (no one learns
-who subscribes). A new address becomes ``pending`` with its consent record (time, source,
-IP); a confirmation email goes out at most once per interval per address; the signed link
-(valid 7 days by default) makes it ``active``. A bounced or complained address is never
-mailed again. An unsubscribed one stays unsubscribed (anyone can type an address into the
-form) until the new link is used: then it is active again with the new consent record.
+The form only queues the sign-up (one short transaction, the same for every address), so
+its answer is the same, in the same time, whether or not the address is known, and a slow
+provider never slows it; the confirmation email leaves from the queue (see
+:mod:`newsletter.delivery.signups`). Each network may sign up a limited number of times a
+minute, counted in the database, so the limit holds across server processes.
+
+The link in the email opens a page with a button: GET (and HEAD) change nothing, because
+mail scanners follow links; the button's POST confirms. A new address becomes ``active``;
+an unsubscribed one only through a link asked for after unsubscribing, while nothing
+changed since (anyone can type an address into the form); a bounced or complained one
+never.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, request
+from flask import Blueprint, abort, make_response, request
 
 from ..addresses import clean_name, normalize_address
 from ..config import check_timezone
-from ..delivery.confirm import confirmation_for, send_confirmation
-from ..errors import BackendAuthError, ConfigError, InputError
-from ..store import Subscriber, SubscriberInput
-from ..store.events import claim_confirmation, latest_change_id, reconfirm
-from ..tokens import TokenError, erasure_hash, make_token, read_token
-from .common import WebContext, client_ip, log, message_page, page, web_context
+from ..errors import ConfigError, InputError
+from ..store import Subscriber
+from ..store.events import reconfirm
+from ..store.signups import SignupRequest, enqueue_signup
+from ..tokens import TokenError, erasure_hash, read_token
+from .common import client_ip, log, message_page, page, web_context
 
 blueprint = Blueprint("subscribe", __name__)
 SOURCE = "web form"
 CONFIRM_SOURCE = "confirm link"
-ASKABLE = ("pending", "unsubscribed")  # who a sign-up may send a confirmation to
 MAX_NAME = 100
 HONEYPOT = "website"  # hidden from people; bots fill it in
 
@@ -38,7 +42,8 @@ def form() -> tuple[str, int]:
 
 @blueprint.post("/subscribe")
 def sign_up() -> tuple[str, int]:
-    """Record the sign-up and send the confirmation email; the same answer for everyone."""
+    """Queue the sign-up; the same answer for everyone, or a page saying to wait."""
+    ctx = web_context()
     given = request.form.get("email", "").strip()[:320]
     name = clean_name(request.form.get("name", ""), MAX_NAME)
     try:
@@ -46,72 +51,54 @@ def sign_up() -> tuple[str, int]:
     except InputError:
         return page("subscribe.html.j2", 400, title="Subscribe", email=given, name=name,
                     error="Please enter a valid email address.")
-    if not request.form.get(HONEYPOT):
-        _sign_up(web_context(), email, name, _timezone(request.form.get("tz", "")))
+    signup = SignupRequest(email=email, name=name, ip=client_ip(),
+                           timezone=_timezone(request.form.get("tz", "")),
+                           honeypot=bool(request.form.get(HONEYPOT)))
+    if not enqueue_signup(ctx.store, signup, now=ctx.clock(), limit=ctx.settings.signup_limit,
+                          window=ctx.settings.signup_window):
+        log.warning("sign-up limit reached for a client network")
+        return message_page("Too many sign-ups", "Too many sign-ups came from your network "
+                            "in the last minute. Please wait a minute and try again.", 429)
+    ctx.wake()
     return page("check_inbox.html.j2", title="Check your inbox")
 
 
-def _sign_up(ctx: WebContext, email: str, name: str, timezone: str | None) -> None:
-    now = ctx.clock()
-    subscriber = ctx.store.get_subscriber(email)
-    if subscriber is None:
-        subscriber, _ = ctx.store.add_subscriber(SubscriberInput(
-            email=email, name=name, status="pending", timezone=timezone, consent_at=now,
-            consent_ip=client_ip()), source=SOURCE, now=now)
-    if subscriber.status not in ASKABLE:
-        return  # bounced or complained: never mailed again
-    claim = claim_confirmation(ctx.store, subscriber.id, ip=client_ip(), now=now,
-                               interval=ctx.settings.confirm_interval)
-    if claim is not None:
-        _send(ctx, subscriber, _confirm_subject(ctx, subscriber, claim))
-
-
-def _confirm_subject(ctx: WebContext, subscriber: Subscriber, claim: int) -> str:
-    """What the confirmation link names: the key, plus for an unsubscribed reader the
-    request (the status change it answers and the claim holding its time and IP).
-
-    Until the link is used an unsubscribed reader stays unsubscribed (anyone can type an
-    address into the form); the link then works only if nothing changed meanwhile.
-    """
-    if subscriber.status != "unsubscribed":
-        return subscriber.key
-    return f"{subscriber.key}:{latest_change_id(ctx.store, subscriber.id)}:{claim}"
-
-
-def _send(ctx: WebContext, subscriber: Subscriber, subject: str) -> None:
-    token = make_token(ctx.secret, "confirm", subject)
-    days = max(1, ctx.settings.confirm_max_age.days)
-    confirmation = confirmation_for(subscriber.email, subscriber.name, subscriber.id,
-                                    subscriber.key, ctx.links, token, valid_days=days)
-    try:
-        outcome = send_confirmation(confirmation, ctx.config, ctx.backend)
-    except (BackendAuthError, ConfigError) as exc:
-        log.error("confirmation email for subscriber #%s not sent: %s", subscriber.id, exc)
-        return
-    if not outcome.ok:
-        log.warning("confirmation email for subscriber #%s %s: %s", subscriber.id,
-                    outcome.status, outcome.error)
-
-
 @blueprint.get("/confirm/<token>")
+def confirm_page(token: str) -> tuple[str, int]:
+    """The confirmation page with its button; showing it changes nothing."""
+    subscriber, _ = _subscriber(token)
+    if subscriber.status == "active":
+        return page("confirmed.html.j2", title="You are already subscribed", already=True)
+    return page("confirm.html.j2", title=f"Confirm your subscription to "
+                f"{web_context().config.name}", token=token)
+
+
+@blueprint.post("/confirm/<token>")
 def confirm(token: str) -> tuple[str, int]:
     """Activate the subscriber a valid, unexpired confirmation link names."""
+    return _confirm(*_subscriber(token))
+
+
+def _subscriber(token: str) -> tuple[Subscriber, str]:
+    """The subscriber a confirmation token names and the rest of it; else the answer is
+    the page saying why the link does not work."""
     ctx = web_context()
     try:
-        key = read_token(ctx.secret, "confirm", token,
-                         max_age=int(ctx.settings.confirm_max_age.total_seconds()))
+        subject = read_token(ctx.secret, "confirm", token,
+                             max_age=int(ctx.settings.signups.valid.total_seconds()))
     except TokenError as exc:
-        return page("confirm_failed.html.j2", 400, title="This link does not work",
-                    reason=str(exc))
-    key, _, request_ref = key.partition(":")
+        abort(make_response(page("confirm_failed.html.j2", 400, title="This link does not work",
+                                 reason=str(exc))))
+    key, _, request_ref = subject.partition(":")
     subscriber = ctx.store.get_subscriber(key) if key and "@" not in key else None
     if subscriber is None:
-        return page("confirm_failed.html.j2", 404, title="This link does not work",
-                    reason="this sign-up no longer exists")
-    return _confirm(ctx, subscriber, request_ref)
+        abort(make_response(page("confirm_failed.html.j2", 404, title="This link does not work",
+                                 reason="this sign-up no longer exists")))
+    return subscriber, request_ref
 
 
-def _confirm(ctx: WebContext, subscriber: Subscriber, request_ref: str) -> tuple[str, int]:
+def _confirm(subscriber: Subscriber, request_ref: str) -> tuple[str, int]:
+    ctx = web_context()
     if subscriber.status == "pending":
         ctx.store.set_status(subscriber.id, "active", source=CONFIRM_SOURCE, now=ctx.clock())
         # A confirmed sign-up is a new consent: an earlier erasure no longer holds.
@@ -121,7 +108,7 @@ def _confirm(ctx: WebContext, subscriber: Subscriber, request_ref: str) -> tuple
     if subscriber.status == "active":
         return page("confirmed.html.j2", title="You are already subscribed", already=True)
     if subscriber.status == "unsubscribed":
-        if _come_back(ctx, subscriber, request_ref):
+        if _come_back(subscriber, request_ref):
             log.info("subscriber #%s resubscribed (confirmed sign-up)", subscriber.id)
             return page("confirmed.html.j2", title="You are subscribed", already=False)
         return message_page("You unsubscribed since",
@@ -132,8 +119,9 @@ def _confirm(ctx: WebContext, subscriber: Subscriber, request_ref: str) -> tuple
                         "longer send to it.", 409)
 
 
-def _come_back(ctx: WebContext, subscriber: Subscriber, request_ref: str) -> bool:
-    """Reactivate through a link asked for after unsubscribing (see _confirm_subject)."""
+def _come_back(subscriber: Subscriber, request_ref: str) -> bool:
+    """Reactivate through a link asked for after unsubscribing (see confirm_subject)."""
+    ctx = web_context()
     change, _, claim = request_ref.partition(":")
     if not (change.isdigit() and claim.isdigit()):
         return False  # a link from before they unsubscribed
@@ -150,4 +138,3 @@ def _timezone(raw: str) -> str | None:
         return check_timezone(raw).key
     except ConfigError:
         return None
-
