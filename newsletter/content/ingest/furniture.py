@@ -5,6 +5,7 @@ names why it is left out; the HTML reader records that name as the reason it was
 from __future__ import annotations
 
 import re
+from itertools import islice
 
 from lxml import etree
 
@@ -45,6 +46,8 @@ _HIDDEN_CLASS = re.compile(
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _FOOTNOTE_WORDS = frozenset(["footnotes", "footnote", "endnotes", "endnote", "fn", "references",
                              "reflist", "citations", "bibliography"])
+# the class and id words a rule reads: an id that spells its heading is left out of them
+TELLING_WORDS = _FOOTNOTE_WORDS | frozenset(_WORD_REASON)
 _FOOTNOTE_ID = re.compile(r"^(?:fn|footnote|endnote|note|cite[-_]note|ref)[-_:]?\w*?(\d+)$",
                           re.I)
 
@@ -55,16 +58,21 @@ def class_words(element: etree._Element) -> set[str]:
     An id of several words that spells the element's own heading (``id="sharing-your-work"``
     over "Sharing your work") is a section's anchor, not a widget's name: it is left out.
     """
-    words = {word.lower() for word in _CLASS_WORD.findall(element.get("class", ""))}
-    ident = {word.lower() for word in _CLASS_WORD.findall(element.get("id", ""))}
+    words = name_words(element.get("class", ""))
+    ident = name_words(element.get("id", ""))
     if len(ident) < 2 or not ident <= _own_heading_words(element):
         words |= ident
     return words
 
 
+def name_words(name: str) -> set[str]:
+    """The words of a class, an id or a heading's text, lower-cased."""
+    return {word.lower() for word in _CLASS_WORD.findall(name)} if name else set()
+
+
 def _own_heading_words(element: etree._Element) -> set[str]:
     for child in element.iterchildren("h1", "h2", "h3", "h4", "h5", "h6"):
-        return {word.lower() for word in _CLASS_WORD.findall(child.text_content())}
+        return name_words(child.text_content())
     return set()
 
 
@@ -72,9 +80,10 @@ def hidden_reason(element: etree._Element) -> str:
     """Why an element is not shown on the page ("" when it is shown)."""
     if element.get("hidden") is not None or element.get("aria-hidden") == "true":
         return "hidden: not shown on the page"
-    if _HIDDEN_STYLE.search(element.get("style", "")):
+    style, names = element.get("style"), element.get("class")
+    if style and _HIDDEN_STYLE.search(style):
         return "hidden: styled display:none"
-    if any(_HIDDEN_CLASS.match(name) for name in element.get("class", "").split()):
+    if names and any(_HIDDEN_CLASS.match(name) for name in names.split()):
         return "hidden: visually hidden (screen-reader or off-screen text)"
     return ""
 
@@ -101,7 +110,7 @@ def furniture_reason(element: etree._Element, in_heading: bool | None = None) ->
 def is_footnote_list(element: etree._Element) -> bool:
     """``<ol class="footnotes">``, a list inside ``<section class="footnotes">``, or a list
     whose items are footnote targets (``<li id="fn1">``)."""
-    owners = [element, *list(element.iterancestors())[:2]]
+    owners = [element, *islice(element.iterancestors(), 2)]
     if any(class_words(owner) & _FOOTNOTE_WORDS for owner in owners):
         return True
     items = element.findall("li")

@@ -8,7 +8,8 @@ Reading a page takes four steps:
    that fired (``line`` is lxml's ``sourceline``) and taken out of the page. An element that
    holds most of the page's text is never furniture, whatever its class says.
 2. The article chosen: a maintained main-content extractor (``mainpart``) reads what is left
-   and says which text is the article.
+   and says which text is the article. A page too big for it (over ``EXTRACTOR_LIMIT``) is
+   read as it is parsed, never held whole (``bigpage``), its article the densest container.
 3. Our own conversion of every block of the page: headings, paragraphs, nested lists with
    their lead-ins, tables, code, quotes and callouts, ``<details>`` and question headings as
    FAQ, footnote and reference lists. Short lines that are page furniture on their own
@@ -21,7 +22,7 @@ Reading a page takes four steps:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import islice
 from urllib.parse import urljoin, urlsplit
@@ -48,7 +49,7 @@ from .lines import (
     reference_target,
     strip_heading_marks,
 )
-from .mainpart import EXTRACTOR, NUMBER, choose_article
+from .mainpart import EXTRACTOR, NUMBER, choose_article, element_numbers
 from .noise import (
     is_author_contact,
     is_boilerplate,
@@ -66,7 +67,7 @@ from .noise import (
 )
 from .text import title_from_source
 
-_DISCARD = ("script", "style", "noscript", "template", "svg", "canvas", "object", "link", "meta",
+DISCARD = ("script", "style", "noscript", "template", "svg", "canvas", "object", "link", "meta",
             "iframe", "head")
 _BLOCK_TAGS = frozenset(
     (
@@ -82,7 +83,7 @@ _PLACEHOLDER = "nl-dropped"  # stands where furniture was taken out, so order is
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _MOSTLY = 0.5  # an element with this share of the article's text is the article's frame
-EXTRACTOR_LIMIT = 2_000_000  # characters: a bigger page is read with _densest_container
+EXTRACTOR_LIMIT = 2_000_000  # characters: a bigger page is read as it is parsed (bigpage)
 _MOST_OF_ARTICLE = 0.6  # chosen text that makes this much of an <article> makes it the article
 NOT_ARTICLE = f"not_article: outside the main content ({EXTRACTOR})"
 _SHORT_LINE = 25  # words: text rules only judge lines this short
@@ -102,49 +103,62 @@ _TEXT_RULES: tuple[tuple[str, Callable[[str], bool]], ...] = (
 )
 
 
+Choice = Collection[int] | None  # the numbers of the article's elements (None: not known)
+Chooser = Callable[[etree._Element, dict[int, etree._Element]], Choice]
+
+
 def read_html_article(text: str, source: str = "") -> Document:
-    """Read a saved HTML page into a Document; ArticleError when it has no HTML content."""
-    root = _parse(text, source)
+    """Read a saved HTML page into a Document; ArticleError when it has no HTML content.
+
+    A page too big for the extractor is read as it is parsed (``bigpage``), never held whole.
+    """
+    if len(text) > EXTRACTOR_LIMIT:  # the extractor's time and memory grow faster than the page
+        from .bigpage import read_big_page
+
+        return read_big_page(text, source)
+    return read_whole_page(text, source, _extractor_choice)
+
+
+def read_whole_page(text: str, source: str, choose: Chooser) -> Document:
+    """Read a page parsed whole, the article chosen by ``choose`` (from the page's body and
+    its elements by number)."""
+    root = parse_page(text, source)
+    numbered = _number_elements(root)
     resolve_links(root, page_url(root))
     title = page_title(root)
-    for element in list(root.iter(*_DISCARD, etree.Comment, etree.ProcessingInstruction)):
-        _remove(element)
+    for element in list(root.iter(*DISCARD, etree.Comment, etree.ProcessingInstruction)):
+        remove(element)
     body = root.find("body")
     body = body if body is not None else root
-    numbered = _number_elements(body)
-    if len(text) <= EXTRACTOR_LIMIT:  # its time and memory grow faster than the page
-        # whitespace is all one to the extractor, and long runs of it slow its expressions
-        choice = choose_article(_single_spaced(lxml.html.tostring(body, encoding="unicode")))
-        choice = _widen_to_article(choice, numbered)
-    else:
-        choice = _densest_container(body)
-    reader = _Reader()
+    choice = choose(body, numbered)
+    reader = Reader()
     reader.take_out_furniture(body, _frames(choice, numbered))
     reader.walk(body)
-    blocks = mark_faq_questions(_with_title(reader.choose(choice, title), title))
-    return Document(
-        title=title or next((b.text for b in blocks if b.kind == "heading"), "")
-        or title_from_source(source),
-        source=source,
-        blocks=blocks,
-        references={b.label: b.text for b in blocks if b.kind == "reference"},
-        dropped=tuple(sorted(reader.dropped, key=lambda d: d.line)),
-    )
+    return reader.document(choice, title, source)
+
+
+def _extractor_choice(body: etree._Element, numbered: dict[int, etree._Element]) -> Choice:
+    # whitespace is all one to the extractor, and long runs of it slow its expressions
+    choice = choose_article(_single_spaced(lxml.html.tostring(body, encoding="unicode")))
+    return _widen_to_article(choice, numbered)
 
 
 def page_url(root: lxml.html.HtmlElement) -> str:
     """Where the page lives: ``<base href>``, ``<link rel="canonical">`` or ``og:url``."""
-    for element in root.iter("base", "link", "meta"):
-        if element.tag == "base":
-            url = element.get("href", "")
-        elif element.tag == "link":
-            rels = element.get("rel", "").lower().split()
-            url = element.get("href", "") if "canonical" in rels else ""
-        else:
-            url = element.get("content", "") if element.get("property") == "og:url" else ""
-        if urlsplit(url.strip()).scheme in ("http", "https"):
-            return url.strip()
-    return ""
+    elements = root.iter("base", "link", "meta")
+    return next((url for e in elements if (url := page_address(e.tag, e.attrib))), "")
+
+
+def page_address(tag: str, attributes: Mapping[str, str]) -> str:
+    """The page's address when this ``<base>``, ``<link>`` or ``<meta>`` gives it, else ""."""
+    if tag == "base":
+        url = attributes.get("href", "")
+    elif tag == "link":
+        rels = attributes.get("rel", "").lower().split()
+        url = attributes.get("href", "") if "canonical" in rels else ""
+    else:
+        url = attributes.get("content", "") if attributes.get("property") == "og:url" else ""
+    return url.strip() if urlsplit(url.strip()).scheme in ("http", "https") else ""
 
 
 def resolve_links(root: lxml.html.HtmlElement, base: str) -> None:
@@ -161,12 +175,17 @@ def resolve_links(root: lxml.html.HtmlElement, base: str) -> None:
             link.set(attribute, urljoin(base, href))
 
 
-def _parse(text: str, source: str) -> lxml.html.HtmlElement:
+def parse_page(text: str, source: str) -> lxml.html.HtmlElement:
+    """The page as lxml's tree; ArticleError when it has no HTML content."""
     try:
-        # lxml refuses control characters anywhere in text it is given
-        return lxml.html.document_fromstring(_NOT_XML.sub("", _XML_DECLARATION.sub("", text)))
+        return lxml.html.document_fromstring(parsable(text))
     except (etree.ParserError, ValueError) as error:
         raise ArticleError(f"not readable as HTML: {error}", path=source or None) from error
+
+
+def parsable(text: str) -> str:
+    """The page without what lxml refuses: an XML declaration, control characters anywhere."""
+    return _NOT_XML.sub("", _XML_DECLARATION.sub("", text))
 
 
 def _single_spaced(text: str) -> str:
@@ -177,7 +196,8 @@ def _single_spaced(text: str) -> str:
     return f"{lead}{inner} " if inner and text[-1].isspace() else lead + inner
 
 
-def _remove(element: etree._Element) -> None:
+def remove(element: etree._Element) -> None:
+    """Take an element (or comment) out of the tree, its tail text staying where it was."""
     parent = element.getparent()
     if parent is None:
         return
@@ -199,29 +219,38 @@ _TITLE_SEPARATOR = re.compile(r"\s+(?:[|–—·»:]{1,2}|-{1,2})\s+")
 
 
 def page_title(root: lxml.html.HtmlElement) -> str:
-    """The article's own title, without the site's name.
+    """The article's own title, without the site's name (``title_of`` the page's parts)."""
+    found = root.find(".//title")
+    headings = (h.text_content() for h in root.iter("h1", "h2"))
+    return title_of(found.text_content() if found is not None else "",
+                    [meta.attrib for meta in root.iter("meta")], headings)
+
+
+def title_of(raw_title: str, metas: Iterable[Mapping[str, str]], headings: Iterable[str]
+             ) -> str:
+    """The article's own title from the text of the page's ``<title>``, the attributes of its
+    ``<meta>`` elements and the text of its ``<h1>``/``<h2>`` headings, in page order.
 
     A heading of the page that the ``<title>`` (or ``og:title``) starts with wins (the
     ``<title>`` often adds `` | Site``); else ``og:title``, else the ``<title>`` with its
     site part cut off.
     """
-    metas = _meta_titles(root)
-    found = root.find(".//title")
-    raw = clean_line(found.text_content()) if found is not None else ""
-    titles = [t for t in (raw, *metas["title"]) if t]
-    for heading in _title_headings(root):
+    meta_titles = _meta_titles(metas)
+    raw = clean_line(raw_title)
+    titles = [t for t in (raw, *meta_titles["title"]) if t]
+    for heading in _title_headings(headings):
         if any(_starts_title(t, heading) for t in titles):
             return heading
-    sites = metas["site"]
-    for candidate in (*metas["title"], raw):
+    sites = meta_titles["site"]
+    for candidate in (*meta_titles["title"], raw):
         if candidate:
             return _without_site(candidate, sites)
     return ""
 
 
-def _meta_titles(root: lxml.html.HtmlElement) -> dict[str, list[str]]:
+def _meta_titles(metas: Iterable[Mapping[str, str]]) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {"title": [], "site": []}
-    for meta in root.iter("meta"):
+    for meta in metas:
         key = meta.get("property") or meta.get("name") or ""
         content = clean_line(meta.get("content", ""))
         if content and key in ("og:title", "twitter:title"):
@@ -231,8 +260,8 @@ def _meta_titles(root: lxml.html.HtmlElement) -> dict[str, list[str]]:
     return found
 
 
-def _title_headings(root: lxml.html.HtmlElement) -> list[str]:
-    texts = (strip_heading_marks(clean_line(h.text_content())) for h in root.iter("h1", "h2"))
+def _title_headings(headings: Iterable[str]) -> list[str]:
+    texts = (strip_heading_marks(clean_line(text)) for text in headings)
     return list(islice((t for t in texts if len(t.split()) >= 2), 20))
 
 
@@ -277,10 +306,6 @@ def _with_title(blocks: Sequence[Block], title: str) -> tuple[Block, ...]:
 # --- reading the page ----------------------------------------------------------------------
 
 
-def _text_length(element: etree._Element) -> int:
-    return len(" ".join(element.text_content().split()))
-
-
 def _lines(element: etree._Element) -> tuple[int, ...]:
     numbers = [e.sourceline for e in element.iter() if isinstance(e.sourceline, int)]
     return tuple(range(min(numbers), max(numbers) + 1)) if numbers else ()
@@ -291,18 +316,33 @@ def _plain(element: etree._Element) -> str:
 
 
 @dataclass
+class Loose:
+    """The inline text of an element walked, between its blocks: as Markdown and as the text a
+    reader sees, piece by piece."""
+
+    element: etree._Element
+    pieces: list[str] = field(default_factory=list)
+    plain: list[str] = field(default_factory=list)
+
+    def add(self, markdown: str | None, plain: str | None = None) -> None:
+        """One more piece (``plain`` defaults to ``markdown``: plain text as it stands)."""
+        self.pieces.append(markdown or "")
+        self.plain.append((markdown if plain is None else plain) or "")
+
+
+@dataclass
 class _Entry:
     """A block of the page and the verdict on it ("" while it is kept)."""
 
     block: Block
     plain: str  # its visible text
-    origin: str = ""  # the number of the element it came from, for the extractor's verdict
+    origin: int = -1  # the number of the element it came from, for the extractor's verdict
     reason: str = ""
     recorded: bool = False  # already in ``dropped`` (furniture taken out before the walk)
 
 
 @dataclass
-class _Reader:
+class Reader:
     """The blocks and dropped records of one HTML read."""
 
     entries: list[_Entry] = field(default_factory=list)
@@ -311,23 +351,27 @@ class _Reader:
 
     # step 1 -------------------------------------------------------------------------------
 
-    def take_out_furniture(self, element: etree._Element, frames: set[etree._Element],
+    def take_out_furniture(self, element: etree._Element, frames: Collection[int],
                            in_heading: bool = False) -> None:
         """Record and remove hidden text, furniture, pictures and captions below ``element``
-        (never a frame of the article), in one pass down the page: what is taken out is not
-        looked into."""
+        (never a frame of the article, by number), in one pass down the page: what is taken
+        out is not looked into."""
         for child in list(element):  # a copy: children are replaced as they are taken out
-            if not isinstance(child.tag, str):
-                continue
-            if child.tag in _PICTURES:
-                self.take_out_pictures(child)
-                continue
-            reason = hidden_reason(child) or furniture_reason(child, in_heading)
-            if reason and child not in frames:
-                self.drop(child, reason)
-                _replace_with_placeholder(child, reason)
-            else:
-                self.take_out_furniture(child, frames, in_heading or child.tag in _HEADINGS)
+            if isinstance(child.tag, str):
+                self.take_out(child, frames, in_heading)
+
+    def take_out(self, element: etree._Element, frames: Collection[int], in_heading: bool
+                 ) -> None:
+        """``element`` and what is below it, taken out when it is furniture."""
+        if element.tag in _PICTURES:
+            self.take_out_pictures(element)
+            return
+        reason = hidden_reason(element) or furniture_reason(element, in_heading)
+        if reason and int(element.get(NUMBER, -1)) not in frames:
+            self.drop(element, reason)
+            _replace_with_placeholder(element, reason)
+        else:
+            self.take_out_furniture(element, frames, in_heading or element.tag in _HEADINGS)
 
     def take_out_pictures(self, element: etree._Element) -> None:
         """Pictures keep their address and alt text in ``dropped``; captions are dropped."""
@@ -349,7 +393,7 @@ class _Reader:
                     self.drop(element, "caption: text in a picture's frame", rest)
             _replace_with_placeholder(element, "image: picture or caption")
         else:
-            _remove(element)
+            remove(element)
 
     def drop(self, element: etree._Element, reason: str, text: str = "") -> None:
         """Record an element left out of the article."""
@@ -361,39 +405,41 @@ class _Reader:
 
     def emit(self, block: Block, plain: str, origin: etree._Element, reason: str = "") -> None:
         """One block of the page, with its visible text and the element it came from."""
-        self.entries.append(_Entry(block, plain, origin.get(NUMBER, ""), reason))
+        self.entries.append(_Entry(block, plain, int(origin.get(NUMBER, -1)), reason))
         if not reason:
             self.last = block
 
     def walk(self, element: etree._Element) -> None:
         """Blocks for the children of ``element``; loose inline text becomes paragraphs."""
-        pieces: list[str] = [element.text or ""]
-        plain: list[str] = [element.text or ""]
+        loose = Loose(element)
+        loose.add(element.text)
         for child in element:
-            if not isinstance(child.tag, str):
-                continue
-            if child.tag == _PLACEHOLDER or child.tag in _BLOCK_TAGS or _has_block(child):
-                self.loose(pieces, plain, element)
-                pieces, plain = [], []
-                self.block(child)
-            else:
-                pieces.append(inline_markdown(child))
-                plain.append(inline_markdown(child, plain=True))
-            pieces.append(child.tail or "")
-            plain.append(child.tail or "")
-        self.loose(pieces, plain, element)
+            if isinstance(child.tag, str):
+                self.child(child, loose)
+                loose.add(child.tail)
+        self.flush(loose)
 
-    def loose(self, pieces: Sequence[str], plain: Sequence[str], element: etree._Element) -> None:
-        """Inline text between blocks, as a paragraph."""
-        text = _squash("".join(pieces))
+    def child(self, child: etree._Element, loose: Loose) -> None:
+        """One child of an element walked: a block (after the loose text before it), or inline
+        markup that joins the loose text."""
+        if child.tag == _PLACEHOLDER or child.tag in _BLOCK_TAGS or _has_block(child):
+            self.flush(loose)
+            self.block(child)
+        else:
+            loose.add(inline_markdown(child), inline_markdown(child, plain=True))
+
+    def flush(self, loose: Loose) -> None:
+        """The loose text so far, as a paragraph."""
+        text = _squash("".join(loose.pieces))
         if text:
-            self.paragraph(text, _squash("".join(plain)), element, "loose_text")
+            self.paragraph(text, _squash("".join(loose.plain)), loose.element, "loose_text")
+        loose.pieces, loose.plain = [], []
 
     def block(self, element: etree._Element) -> None:
         """One block-level element."""
         tag = element.tag
         if tag == _PLACEHOLDER:
-            entry = _Entry(Block("paragraph"), "", "", element.get("reason", "furniture"), True)
+            entry = _Entry(Block("paragraph"), "", -1, element.get("reason", "furniture"), True)
             self.entries.append(entry)
         elif element.get("itemtype", "").endswith("/Question"):
             self.schema_question(element)
@@ -476,7 +522,7 @@ class _Reader:
         start = int(element.get("start", "1")) if element.get("start", "").isdigit() else 1
         for offset, (_, item) in enumerate(_list_items(element)):
             for back in [a for a in item.iter("a") if a.get("href", "").startswith("#")]:
-                _remove(back)  # the footnote's way back up to its marker (``↩``)
+                remove(back)  # the footnote's way back up to its marker (``↩``)
             text = _reference_text(item)
             entry = reference_entry(text)
             label, text = entry if entry else (footnote_number(item) or str(start + offset),
@@ -572,7 +618,7 @@ class _Reader:
 
     # step 4 -------------------------------------------------------------------------------
 
-    def choose(self, choice: frozenset[str] | None, title: str) -> tuple[Block, ...]:
+    def choose(self, choice: Choice, title: str) -> tuple[Block, ...]:
         """The blocks that are the article; the others go to ``dropped`` with their reason."""
         entries = self.entries
         if choice is not None:
@@ -589,19 +635,28 @@ class _Reader:
         kept = [e.block for e in entries if not e.reason]
         return _join_leads(pseudo_headings(kept))
 
+    def document(self, choice: Choice, title: str, source: str) -> Document:
+        """The Document read: the article's blocks, its references and what was dropped."""
+        blocks = mark_faq_questions(_with_title(self.choose(choice, title), title))
+        return Document(
+            title=title or next((b.text for b in blocks if b.kind == "heading"), "")
+            or title_from_source(source),
+            source=source,
+            blocks=blocks,
+            references={b.label: b.text for b in blocks if b.kind == "reference"},
+            dropped=tuple(sorted(self.dropped, key=lambda d: d.line)),
+        )
 
-def _number_elements(body: etree._Element) -> dict[str, etree._Element]:
-    """Give every element its number (``data-nl``), for the extractor's answer."""
-    numbered = {}
-    for number, element in enumerate(body.iter()):
-        if isinstance(element.tag, str):
-            element.set(NUMBER, str(number))
-            numbered[str(number)] = element
+
+def _number_elements(root: etree._Element) -> dict[int, etree._Element]:
+    """Give every element its number (``data-nl``), in the order the parser starts them."""
+    numbered = dict(enumerate(root.iter(etree.Element)))
+    for number, element in numbered.items():
+        element.attrib[NUMBER] = str(number)
     return numbered
 
 
-def _widen_to_article(choice: frozenset[str] | None, numbered: dict[str, etree._Element]
-                      ) -> frozenset[str] | None:
+def _widen_to_article(choice: Choice, numbered: dict[int, etree._Element]) -> Choice:
     """When the chosen elements lie in one ``<article>`` (or ``articleBody``) and make most
     of it, the whole of it is the article: a review's verdict box or a recipe card beside
     the body text belong to it (the furniture and noise rules still apply inside)."""
@@ -616,37 +671,15 @@ def _widen_to_article(choice: frozenset[str] | None, numbered: dict[str, etree._
     chosen_words = sum(_word_count(top) for top in tops)
     if chosen_words < _MOST_OF_ARTICLE * _word_count(frame):
         return choice
-    return choice | {e.get(NUMBER) for e in frame.iter() if e.get(NUMBER)}
+    return frozenset(choice) | element_numbers(frame)
 
 
-def _outermost(choice: frozenset[str], numbered: dict[str, etree._Element]
+def _outermost(choice: Collection[int], numbered: dict[int, etree._Element]
                ) -> list[etree._Element]:
     """The chosen elements whose parent is not chosen."""
     chosen = [numbered[n] for n in choice if n in numbered]
     return [e for e in chosen if (parent := e.getparent()) is None
-            or parent.get(NUMBER) not in choice]
-
-
-def _densest_container(body: etree._Element) -> frozenset[str] | None:
-    """Without the extractor's answer: the ``<article>`` with the most text, ``<main>``, an
-    element with ``role="main"`` or ``itemprop="articleBody"``, else the element whose own
-    paragraphs hold the most text (None when the page has no paragraphs at all)."""
-    container = max(body.iter("article"), key=_word_count, default=None)
-    for path in (".//main", ".//*[@role='main']", ".//*[@itemprop='articleBody']"):
-        found = body.find(path)
-        if container is None and found is not None and _word_count(found):
-            container = found
-    if container is None:
-        container = max(body.iter(), key=_paragraph_words, default=None)
-        if container is None or not _paragraph_words(container):
-            return None
-    return frozenset(e.get(NUMBER) for e in container.iter() if e.get(NUMBER))
-
-
-def _paragraph_words(element: etree._Element) -> int:
-    if not isinstance(element.tag, str):
-        return 0
-    return sum(_word_count(child) for child in element if child.tag == "p")
+            or int(parent.get(NUMBER, -1)) not in choice]
 
 
 def _semantic_article(element: etree._Element) -> etree._Element | None:
@@ -660,13 +693,13 @@ def _word_count(element: etree._Element) -> int:
     return sum(len(t.split()) for t in element.itertext())
 
 
-def _frames(choice: frozenset[str] | None, numbered: dict[str, etree._Element]
-            ) -> set[etree._Element]:
-    """The chosen outermost elements and what holds them: never furniture, whatever their
-    class says (``<div id="share-wrapper">`` around the whole article)."""
+def _frames(choice: Choice, numbered: dict[int, etree._Element]) -> set[int]:
+    """The chosen outermost elements and what holds them, by number: never furniture,
+    whatever their class says (``<div id="share-wrapper">`` around the whole article)."""
     if choice is None:
         return set()
-    return {e for top in _outermost(choice, numbered) for e in (top, *top.iterancestors())}
+    tops = _outermost(choice, numbered)
+    return {int(e.get(NUMBER, -1)) for top in tops for e in (top, *top.iterancestors())}
 
 
 def _replace_with_placeholder(element: etree._Element, reason: str) -> None:
@@ -940,12 +973,14 @@ def inline_markdown(element: etree._Element, nested: bool = True, plain: bool = 
     ``nested=False`` leaves out the lists inside (a list item's sub-list is read apart);
     ``plain=True`` gives the visible text alone, without Markdown.
     """
-    inner = (element.text or "") + "".join(
-        ("" if not nested and child.tag in ("ul", "ol") else inline_markdown(child, plain=plain))
-        + (child.tail or "")
-        for child in element
-        if isinstance(child.tag, str)
-    )
+    inner = element.text or ""
+    if len(element):  # most elements inline are leaves: no join to make
+        inner += "".join(
+            ("" if not nested and child.tag in ("ul", "ol")
+             else inline_markdown(child, plain=plain)) + (child.tail or "")
+            for child in element
+            if isinstance(child.tag, str)
+        )
     tag = element.tag
     if plain:
         return "" if tag == _PLACEHOLDER else f" {inner} " if tag in _SPACED else inner

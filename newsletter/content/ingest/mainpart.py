@@ -28,7 +28,7 @@ _MIN_WORDS = 25  # below this the extractor found no article worth trusting
 _NUMBERS = etree.XPath(f"descendant-or-self::*/@{NUMBER}", smart_strings=False)
 
 
-def choose_article(html: str) -> frozenset[str] | None:
+def choose_article(html: str) -> frozenset[int] | None:
     """The elements the extractor takes for the article of ``html``; None when it finds none."""
     chooser = _chooser()
     if chooser is None:  # pragma: no cover - a dependency of the package
@@ -45,13 +45,18 @@ class Choosing:
     """readability's choice of the article, as the numbers of the chosen elements (mixed into
     readability's Document in place of its clean-up)."""
 
-    choice: frozenset[str] | None = None
+    choice: frozenset[int] | None = None
 
     def sanitize(self, node, candidates, keep_all_images=False):  # type: ignore[no-untyped-def]
         words = len(_WORD.findall(" ".join(node.itertext())))
-        chosen = frozenset(_NUMBERS(node))
+        chosen = element_numbers(node)
         self.choice = chosen if words >= _MIN_WORDS else None
         return "x" * words * 5  # long enough to keep: readability retries shorter ones
+
+
+def element_numbers(element: etree._Element) -> frozenset[int]:
+    """The numbers of ``element`` and the elements below it."""
+    return frozenset(map(int, _NUMBERS(element)))
 
 
 @functools.cache
