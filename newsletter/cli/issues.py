@@ -145,10 +145,11 @@ def queue(state: State, as_json: bool) -> None:
 
     Invalid issue files are listed with the file, line and problem; the queue is still
     printed, and the command exits 1 so cron or CI notices. With --json, each issue is
-    {number, file, subject, send_at, send_at_local, send_at_utc, day, expires, status, words,
-    counts: {sent, failed, uncertain, claimed, retry}} and each invalid file {file, line,
-    error}. The counts come from the database (zeros before the first send: a missing
-    SQLite database is not created by looking).
+    {number, id, file, subject, send_at, send_at_local, send_at_utc, day, expires, status,
+    words, delivery, counts: {sent, failed, uncertain, claimed, retry}} and each invalid
+    file {file, line, error}. The counts come from the database (zeros before the first
+    send: a missing SQLite database is not created by looking); ``delivery`` is what the
+    ledger says: "sending", "sent", "partly sent" or "" (not yet; and in sequence mode).
 
     \b
     Example:
@@ -157,7 +158,9 @@ def queue(state: State, as_json: bool) -> None:
     """
     config = state.config
     loaded = load_queue(config.issues_dir)
-    rows = queue_rows(loaded, config.tz, delivery_counts(config.database_url))
+    counts, states = ledger_view(config.database_url, [i.issue.key for i in loaded.issues],
+                                 states=config.mode != "sequence")
+    rows = queue_rows(loaded, config.tz, counts, states)
     if config.mode == "sequence":  # per issue: received, due now, next due
         from .sequence import print_sequence_counts, with_sequence_counts
 
@@ -187,12 +190,14 @@ def _print_queue(rows: list[dict[str, Any]], config: Config) -> None:
     tables.fixed(table, "send")
     if not compact:
         tables.fixed(table, "UTC")
-    for column in ("status", "words", *counts):
-        tables.fixed(table, column, right=column != "status")
+    said = any(r["delivery"] for r in issues)  # what the ledger says, once anything went
+    for column in ("status", *(["delivery"] if said else []), "words", *counts):
+        tables.fixed(table, column, right=column not in ("status", "delivery"))
     tables.text(table, "subject")
     for row in issues:
         table.add_row(str(row["number"]), _when(row, "send_at_local"),
                       *([] if compact else [_when(row, "send_at_utc")]), row["status"],
+                      *([row["delivery"]] if said else []),
                       str(row["words"]), *(str(row["counts"][c]) for c in counts),
                       row["subject"])
     out.print(table)
@@ -201,14 +206,19 @@ def _print_queue(rows: list[dict[str, Any]], config: Config) -> None:
             click.echo(f"invalid: {row['error']}", err=True)
 
 
-def delivery_counts(database_url: str) -> dict[str, dict[str, int]]:
-    """Issue key -> ledger rows by status; {} when no SQLite database exists yet."""
+def ledger_view(database_url: str, keys: list[str], *, states: bool
+                ) -> tuple[dict[str, dict[str, int]], dict[str, str]]:
+    """Issue key -> ledger rows by status, and (with ``states``) -> what the ledger says of
+    the issue ("sent", "sending", "partly sent"); nothing when no SQLite database exists."""
     if _no_database_yet(database_url):
-        return {}
+        return {}, {}
     from ..store import open_store  # here: `newsletter plan` need not import SQLAlchemy
 
     with open_store(database_url) as store:
-        return store.counts_by_key()
+        counts = store.counts_by_key()
+        said = {key: store.delivery_state(key) for key in keys if key in counts} if states \
+            else {}
+    return counts, said
 
 
 def recorded_history(database_url: str, keys: list[str]) -> dict[str, tuple[int, int]]:

@@ -248,11 +248,15 @@ def _report_table(reports: list[SendReport], compact: bool) -> Table:
     tables.text(table, "subject")
     for column in ("recipients", "sent", *shown):
         tables.fixed(table, column, right=True)
+    said = any(r.delivery for r in reports)
+    if said:
+        tables.fixed(table, "delivery")
     tables.text(table, "note", most=24 if compact else None)
     for r in reports:
         note = "error (see below)" if r.error else r.note
         table.add_row(str(r.number or "-"), r.subject, str(r.recipients), str(r.sent),
-                      *(str(getattr(r, c)) for c in shown), note)
+                      *(str(getattr(r, c)) for c in shown), *([r.delivery] if said else []),
+                      note)
     return table
 
 

@@ -27,6 +27,7 @@ from .run import (
     Batch,
     BatchRun,
     Earlier,
+    Leftovers,
     RunResult,
     SendContext,
     SendOptions,
@@ -50,21 +51,31 @@ def send_broadcast_due(queue: Queue, ctx: SendContext,
         if skip is None:
             reports.append(_send_or_report(loaded.issue, ctx, options))
         elif skip:
-            reports.append(SendReport(loaded.issue.number, loaded.issue.subject, note=skip))
+            reports += expired_report(loaded.issue, skip, ctx.store)
         if reports and reports[-1].stopped:
             break
     return reports
 
 
 def _not_due(loaded: LoadedIssue, options: SendOptions) -> str | None:
-    """None when due; "" when simply not (yet) due; a note when skipped for a reason."""
+    """None when due; "" when simply not (yet) due; when expired, the expiry time."""
     issue = loaded.issue
     if issue.status != "scheduled" or issue.send_at is None or issue.send_at > options.now:
         return ""
     expires = loaded.expires or issue.send_at + options.expiry
     if options.now > expires and not options.force:
-        return (f"expired at {expires.isoformat()}: not sent late without --force")
+        return expires.isoformat()
     return None
+
+
+def expired_report(issue: Issue, expired_at: str, store: Store) -> list[SendReport]:
+    """Nothing when an expired issue was sent in full; else a note on what was left."""
+    state = store.delivery_state(issue.key)
+    if state == "sent":
+        return []
+    done = f"{state}, " if state else ""
+    return [SendReport(issue.number, issue.subject, delivery=state, note=(
+        f"{done}expired at {expired_at}: not sent late without --force"))]
 
 
 def _send_or_report(issue: Issue, ctx: SendContext, options: SendOptions) -> SendReport:
@@ -87,9 +98,11 @@ def send_issue(issue: Issue, ctx: SendContext, options: SendOptions) -> SendRepo
     retried = _release_for_retry(store, key, options)
     skipped = _counts(store, key).sent
     message = _message(fixed.rendered, ctx.config, key, version=fixed.version)
-    result = _run_batches(issue, message, ctx)
+    leftovers = Leftovers(store, key, ctx.sleep)
+    result = _run_batches(issue, message, ctx, leftovers)
     return issue_report(issue, result, ctx, options,
-                        Earlier(dead=found_dead, retried=retried, skipped=skipped))
+                        Earlier(dead=found_dead, retried=retried, skipped=skipped),
+                        locked=leftovers.left)
 
 
 def _release_for_retry(store: Store, key: str, options: SendOptions) -> int:
@@ -124,13 +137,16 @@ def _message(rendered: RenderedIssue, config: Config, key: str, *, test: bool = 
                    list_id=list_id(config), version=version)
 
 
-def _run_batches(issue: Issue, message: Message, ctx: SendContext) -> RunResult:
+def _run_batches(issue: Issue, message: Message, ctx: SendContext,
+                 leftovers: Leftovers) -> RunResult:
     """``delivery.concurrency`` claim-send-record loops until nobody is left."""
     store, key = ctx.store, issue.key
 
     def claim(batch_id: str, limit: int) -> list[Batch] | None:
         rows = store.claim_batch(key, batch_id=batch_id, limit=limit, now=ctx.clock())
-        return [Batch(key, rows)] if rows else None
+        if rows:
+            return [Batch(key, rows)]
+        return [] if leftovers.look_again() else None
 
     def prepare(batch: Batch) -> tuple[Message, list[Recipient]]:
         return message, [_recipient(c, key, ctx) for c in batch.rows]

@@ -38,6 +38,7 @@ GC_YOUNG_THRESHOLD = 20_000  # allocations between young collections during a se
 # Seconds between tries to record what became of a batch already sent (about 5 minutes in
 # all, besides the busy timeout of each try): the outcome is known, so it is worth waiting.
 RECORD_RETRIES = (0.5, 1, 2, 4, 8, 15, 30, 60, 60, 60, 60, None)
+LOCKED_RETRIES = (1.0, 2.0, 4.0)  # seconds before each new look for skipped subscribers
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,10 @@ class SendReport:
     found in this one; ``retried`` earlier failures (or, with --retry-uncertain, unknown
     outcomes) handed back to this run; ``reasons`` maps each error message of a failed or
     uncertain recipient to how many had it; ``stopped``: the run stopped here (``error``
-    says why) and did not go on to later issues.
+    says why) and did not go on to later issues; ``delivery``: what the ledger says of the
+    issue now (``sent``, ``sending``, ``partly sent``; "" in sequence mode); ``locked``:
+    subscribers another transaction kept locked all through the run (the next run sends
+    to them).
     """
 
     number: int
@@ -77,6 +81,8 @@ class SendReport:
     error: str = ""
     reasons: dict[str, int] = field(default_factory=dict)
     stopped: bool = False
+    delivery: str = ""
+    locked: int = 0
 
     @property
     def ok(self) -> bool:
@@ -108,14 +114,16 @@ class Earlier:
 
 
 def issue_report(issue: Issue, result: RunResult, ctx: SendContext, options: SendOptions,
-                 earlier: Earlier) -> SendReport:
+                 earlier: Earlier, locked: int = 0) -> SendReport:
     """One issue's report: what this run did, what it found of earlier runs, why it stopped
     early, and what is left (the send's totals are stamped on the way)."""
     tally = result.tallies.get(issue.key, Tally())
-    error = result.error
+    error, state = result.error, ""
     try:
         ctx.store.finish_send(issue.key, now=ctx.clock())
         left = ctx.store.delivery_counts(issue.key).get(issue.key) or Counts()
+        if ctx.config.mode != "sequence":
+            state = ctx.store.delivery_state(issue.key)
     except StoreError as exc:
         error, left = error or str(exc), Counts()
     if tally.unrecorded:
@@ -130,13 +138,18 @@ def issue_report(issue: Issue, result: RunResult, ctx: SendContext, options: Sen
                       sent=done["sent"], failed=done["failed"],
                       uncertain=done["uncertain"] + earlier.dead, skipped=earlier.skipped,
                       retried=earlier.retried, reasons=reasons, error=error,
-                      stopped=bool(result.error), note=_what_is_left(left, result, options))
+                      stopped=bool(result.error), delivery=state, locked=locked,
+                      note=_what_is_left(left, result, options, locked))
 
 
-def _what_is_left(counts: Counts, result: RunResult, options: SendOptions) -> str:
-    """Claims this run left alone (another run is sending them, or died), and a rate
-    limit that sends the rest later."""
+def _what_is_left(counts: Counts, result: RunResult, options: SendOptions,
+                  locked: int) -> str:
+    """Claims this run left alone (another run is sending them, or died), subscribers
+    locked all through it, and a rate limit that sends the rest later."""
     notes = []
+    if locked:
+        notes.append(f"{locked} subscribers stayed locked by another transaction through "
+                     "this run: the next run sends to them")
     if counts.claimed:
         notes.append(f"{counts.claimed} recipients are claimed by another run that is still "
                      "sending or has died; if it died they become uncertain after "
@@ -169,6 +182,35 @@ def make_limiter(ctx: SendContext) -> tuple[Limiter, int]:
         return NoLimit(), size
     return RateLimiter(ctx.store, delivery.rate_per_second, delivery.rate_per_hour,
                        sleep=ctx.sleep, clock=lambda: ctx.clock().timestamp()), size
+
+
+class Leftovers:
+    """Who is still unclaimed when a broadcast's claims run dry. PostgreSQL's claims skip
+    subscribers another transaction has locked (``SKIP LOCKED``): the run looks again a
+    few times, then counts those still left (``left``) for the next run."""
+
+    def __init__(self, store: Store, issue_key: str, sleep: Callable[[float], None]) -> None:
+        self.store, self.key, self.sleep = store, issue_key, sleep
+        self.left = 0
+        self._pauses = list(LOCKED_RETRIES)
+        self._done = False
+        self._lock = threading.Lock()
+
+    def look_again(self) -> bool:
+        """True when somebody is still unclaimed and it is worth claiming once more."""
+        with self._lock:
+            if self._done:
+                return False
+            self.left = self.store.count_unclaimed(self.key)
+            if not self.left or not self._pauses:
+                self._done = True
+                return False
+            pause = self._pauses.pop(0)
+            log.warning("%d subscribers were passed over (locked by another transaction); "
+                        "looking again in %g s", self.left, pause)
+            self.sleep(pause)
+            self.store.rescan(self.key)
+            return True
 
 
 @dataclass(frozen=True)

@@ -490,18 +490,22 @@ def find_issue(queue: Queue, number: int) -> LoadedIssue:
 
 
 def queue_rows(queue: Queue, tz: tzinfo,
-               counts: Mapping[str, Mapping[str, int]] | None = None) -> list[dict[str, Any]]:
+               counts: Mapping[str, Mapping[str, int]] | None = None,
+               states: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
     """One JSON-ready object per issue in send order, then one per invalid file.
 
     ``tz`` is the zone shown as local time; ``counts`` maps an issue's ledger key to its
     delivery counts (``sent``, ``failed``, ``uncertain``, ...) once the database is known
-    (None: not looked up, every count is 0).
+    (None: not looked up, every count is 0); ``states`` maps it to what the ledger says of
+    it ("sent", "sending", "partly sent").
     """
-    rows = [_row(item, tz, (counts or {}).get(item.issue.key, {})) for item in queue.issues]
+    rows = [_row(item, tz, (counts or {}).get(item.issue.key, {}),
+                 (states or {}).get(item.issue.key, "")) for item in queue.issues]
     return rows + [{"file": e.path, "line": e.line, "error": str(e)} for e in queue.errors]
 
 
-def _row(item: LoadedIssue, tz: tzinfo, counts: Mapping[str, int]) -> dict[str, Any]:
+def _row(item: LoadedIssue, tz: tzinfo, counts: Mapping[str, int], state: str
+         ) -> dict[str, Any]:
     issue = item.issue
     when = issue.send_at
     return {
@@ -515,6 +519,7 @@ def _row(item: LoadedIssue, tz: tzinfo, counts: Mapping[str, int]) -> dict[str, 
         "day": issue.day,
         "expires": item.expires.isoformat() if item.expires else None,
         "status": issue.status,
+        "delivery": state,
         "words": issue.words,
         "counts": {"sent": 0, "failed": 0, "uncertain": 0, "claimed": 0, "retry": 0, **counts},
     }

@@ -185,12 +185,33 @@ class LedgerStore:
         """Issue key -> ledger rows by status (what `queue` shows beside each issue)."""
         return {key: asdict(c) for key, c in self.delivery_counts().items()}
 
-    def count_unclaimed(self, issue_key: str) -> int:
-        """Active subscribers the issue would still go to (no row yet, or released)."""
+    def count_unclaimed(self, issue_key: str, *, joined_by: datetime | None = None) -> int:
+        """Active subscribers the issue would still go to (no row yet, or released); with
+        ``joined_by``, only those who had joined by then."""
         query = select(func.count()).select_from(_candidates_from(issue_key)).where(
             _S.status == "active", _unclaimed())
+        if joined_by is not None:
+            query = query.where(_S.created_at <= joined_by)
         with read_transaction(self.engine) as conn:
             return conn.execute(query).scalar_one()
+
+    def rescan(self, issue_key: str) -> None:
+        """Make the next claims look at every subscriber again (some were skipped)."""
+        self._forget_floor(issue_key)
+
+    def delivery_state(self, issue_key: str) -> str:
+        """What the ledger says of the issue: "" (nothing yet), "sending" (claims in
+        flight), "sent" (everyone active when its sending began has it, nothing failed or
+        unknown) or "partly sent"."""
+        counts = self.delivery_counts(issue_key).get(issue_key)
+        if counts is None:
+            return ""
+        if counts.claimed:
+            return "sending"
+        started = self.get_send(issue_key)  # type: ignore[attr-defined]
+        waiting = self.count_unclaimed(issue_key,
+                                       joined_by=started.started_at if started else None)
+        return "partly sent" if waiting or counts.failed or counts.uncertain else "sent"
 
     def deliveries_with_status(self, issue_key: str, status: str) -> list[DeliveryRecord]:
         """The issue's ledger rows with ``status``, with addresses, in subscriber order."""
