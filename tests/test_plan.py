@@ -117,6 +117,12 @@ def test_a_subject_too_long_is_a_whole_phrase_never_cut_with_an_ellipsis() -> No
     assert subject.split()[-1].lower() not in {"the", "of", "a", "and"}
 
 
+def test_a_title_that_is_one_word_longer_than_a_subject_still_gives_one() -> None:
+    code = "0" * (SUBJECT_MAX + 1)
+    subject = write_subject([code], set())
+    assert subject and len(subject) <= SUBJECT_MAX and code.startswith(subject)
+
+
 def test_a_subject_prefers_a_shorter_phrasing_or_another_title_to_a_cut() -> None:
     short = {"quadratus lumborum": "QL"}
     assert write_subject(["Drawbacks and Risks When Dry Needling Your Quadratus Lumborum"],

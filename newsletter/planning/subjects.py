@@ -100,10 +100,12 @@ def _unique(texts: Iterable[str]) -> list[str]:
 def cut_phrase(text: str, limit: int) -> str:
     """``text`` up to the last word within ``limit`` that can end a phrase (no ellipsis)."""
     words = tidy_title(text).split()
+    first = words[0] if words else ""
     while words and (len(" ".join(words)) > limit
                      or words[-1].casefold().strip(",;") in _DANGLING):
         words.pop()
-    return " ".join(words).rstrip(_TRAILING_MESS)
+    # One word longer than the limit (a URL, a run of digits) is all there is: cut it.
+    return " ".join(words).rstrip(_TRAILING_MESS) or first[:limit]
 
 
 def write_subject(titles: Sequence[str], taken: set[str], *,
