@@ -67,6 +67,21 @@ def test_a_closing_invitation_is_cut_out_as_the_cta_with_its_sign_off() -> None:
     assert advice.kind != "cta" and "contact us" not in advice.body
 
 
+def test_contact_details_after_a_closing_pitch_stay_with_it() -> None:
+    content = split(doc(
+        heading("Ankle care", 1), para(words(60), 2),
+        heading("How we can help", 3), para(words(50), 4),
+        para("Still sore after a week? Let's find out what is going on!", 5),
+        para("Contact us:", 6),
+        para("[Harbour Physio](https://physio.example) | Leith, Edinburgh | Dr. Ana Ruiz", 7),
+        para("0131 555 0100 | [Book a visit](https://physio.example/book)", 8),
+    ))
+    pitch = [s for s in content.snippets if s.kind == "cta"]
+    assert len(pitch) == 1
+    assert "Leith, Edinburgh" in pitch[0].body and "0131 555 0100" in pitch[0].body
+    assert pitch[0].lines == (5, 6, 7, 8)
+
+
 def test_advice_that_sends_the_reader_elsewhere_or_sounds_salesy_is_no_cta() -> None:
     content = split(doc(
         heading("When to get help", 1),

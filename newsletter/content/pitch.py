@@ -163,6 +163,8 @@ def split_off_pitch(section: Section, products: Sequence[str],
     units = [piece for u in section.units for piece in _cut_pitch(u, products, closing)]
     if not any(pitch for _, pitch in units):
         return [section]
+    if closing:
+        units = _details_join_their_pitch(units)
     parts: list[Section] = []
     for unit, pitch in units:
         last = parts[-1] if parts else None
@@ -171,6 +173,28 @@ def split_off_pitch(section: Section, products: Sequence[str],
             continue
         parts.append(replace_section(section, [unit], pitch, first=not parts))
     return parts
+
+
+_DETAIL_WORDS = 30
+
+
+def is_detail(unit: Unit) -> bool:
+    """A line of contact details rather than a sentence: short, no sentence end
+    (``Rothrock Clinic | State College, PA | (814) 441-5532``, a lone link, a lead-in)."""
+    text = plain(unit.markdown).strip()
+    return unit.kind == "paragraph" and unit.words <= _DETAIL_WORDS and (
+        not text or text[-1] not in ".!?")
+
+
+def _details_join_their_pitch(units: list[tuple[Unit, str]]) -> list[tuple[Unit, str]]:
+    """In the closing sections, the details that follow a pitch (addresses, phone numbers,
+    links, "Contact us:") belong to it: the reader needs them to act on it."""
+    joined: list[tuple[Unit, str]] = []
+    for unit, pitch in units:
+        if not pitch and joined and joined[-1][1] and is_detail(unit):
+            pitch = joined[-1][1]
+        joined.append((unit, pitch))
+    return joined
 
 
 def replace_section(section: Section, units: list[Unit], pitch: str, first: bool) -> Section:
