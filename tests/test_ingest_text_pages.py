@@ -67,3 +67,20 @@ def test_fragments_join_only_what_continues_a_sentence() -> None:
     groups = fragment_groups(texts, gaps)
     assert groups == [[0], [1], [2], [3], [4, 5, 6]]  # a heading stays apart; a) is an item
     assert joined(["E", "very summer", ", we"]) == "Every summer, we"
+
+
+def test_a_lone_by_label_and_a_language_picker_are_page_furniture(tmp_path: Path) -> None:
+    page = tmp_path / "scrape.txt"
+    page.write_text("\n\n".join([
+        "   How Rain Barrels Work", "    12 Comments", "     by:", "      Mira Okafor",
+        "     March 22, 2021",
+        "A barrel under every downpipe turns a nuisance into a free supply of soft water. "
+        "Level the ground beside the downpipe, fit a diverter and open the tap once a week "
+        "so the water never goes stale.",
+        "Language:English", "© 2021 Garden Weekly. All rights reserved.",
+    ]) + "\n", encoding="utf-8")
+    document = read_article(page)
+    why = {d.text: d.reason for d in document.dropped}
+    assert why["by:"].startswith("byline") and why["Language:English"].startswith("widget")
+    bodies = " ".join(s.body for s in split(document).snippets)
+    assert "by:" not in bodies and "Language" not in bodies

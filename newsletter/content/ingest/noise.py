@@ -57,6 +57,7 @@ _NAVIGATION = re.compile(
 )
 _CRUMB_SEPARATORS = re.compile(r"\s(?:›|»|>|/|\\|→|·|\|)\s")
 _BYLINE_NAME = re.compile(r"^[Bb]y\s+[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}\s*(?:[|·•–—]|$)")
+_BYLINE_LABEL = re.compile(r"^\s*by:?\s*$", re.IGNORECASE)  # the name follows on its own line
 _BYLINE_ROLE = re.compile(
     r"^(?:written|reviewed|medically reviewed|fact[- ]checked|edited|tested|submitted|"
     r"photographed|produced|compiled|illustrated|reported|recipe developed)"
@@ -105,7 +106,7 @@ def is_byline(text: str) -> bool:
     ``Medically reviewed by ...``, ``Written by ...``."""
     if word_count(text) > 20:
         return False
-    if _BYLINE_NAME.match(text) or _BYLINE_DATE.match(text) or _BYLINE_ROLE.match(text):
+    if any(rule.match(text) for rule in (_BYLINE_LABEL, _BYLINE_NAME, _BYLINE_DATE, _BYLINE_ROLE)):
         return True
     read_time = _READ_TIME.search(text)
     return bool(read_time) and (read_time.group(0) == text or bool(re.search(r"[|·•]", text)))
@@ -264,7 +265,8 @@ _WIDGET = re.compile(
     r"\b(?:please,? )?try again(?: later| in a (?:few|couple of) (?:minutes|seconds))?\.?$|"
     r"^retry$|^error\s*[a-z ]{0,30}(?:is required|valid [a-z ]+)$|"
     r"^there (?:is|was) a problem with (?:the )?information submitted|"
-    r"^thank you for (?:subscribing|signing up)|something went wrong with your subscription",
+    r"^thank you for (?:subscribing|signing up)|something went wrong with your subscription|"
+    r"^(?:language|region|country|currency)\s*:\s*[\w ]{2,24}$",  # a site's picker
     re.IGNORECASE,
 )
 _SOCIAL_NETWORK = re.compile(
@@ -339,7 +341,8 @@ def mentions_photo_credit(text: str, limit: int = 12) -> bool:
 
 def is_widget_text(text: str) -> bool:
     """What a page's widgets say: ``Oops! Something went wrong.``, ``Please fill out this
-    field.``, ``Retry``, ``ErrorEmail field is required``, ``Thank you for subscribing!``."""
+    field.``, ``Retry``, ``ErrorEmail field is required``, ``Thank you for subscribing!``,
+    a picker's ``Language: English``."""
     lowered = text.lower()
     if not any(cue in lowered for cue in _WIDGET_CUES):  # most lines: no regex at all
         return False
@@ -347,7 +350,7 @@ def is_widget_text(text: str) -> bool:
 
 
 _WIDGET_CUES = ("oops", "sorry", "uh", "please", "try again", "retry", "error", "problem",
-                "thank you", "went wrong")
+                "thank you", "went wrong", "language", "region", "country", "currency")
 
 
 def is_social_line(text: str) -> bool:
