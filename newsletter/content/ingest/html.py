@@ -49,7 +49,7 @@ from .lines import (
     reference_target,
     strip_heading_marks,
 )
-from .mainpart import EXTRACTOR, NUMBER, choose_article, element_numbers
+from .mainpart import EXTRACTOR, NUMBER, choose_article, element_numbers, widen_to_neighbours
 from .noise import (
     is_author_contact,
     is_boilerplate,
@@ -57,7 +57,11 @@ from .noise import (
     is_byline,
     is_contents_heading,
     is_cookie_notice,
+    is_copyright,
+    is_counter,
+    is_dateline,
     is_image_label,
+    is_jump_link,
     is_number_only,
     is_photo_credit,
     is_signup_line,
@@ -87,6 +91,16 @@ EXTRACTOR_LIMIT = 2_000_000  # characters: a bigger page is read as it is parsed
 _MOST_OF_ARTICLE = 0.6  # chosen text that makes this much of an <article> makes it the article
 NOT_ARTICLE = f"not_article: outside the main content ({EXTRACTOR})"
 _SHORT_LINE = 25  # words: text rules only judge lines this short
+_LONG_QUOTE = 150  # words: a longer quote of several paragraphs is quoted paragraph by paragraph
+
+_BY_NAME = re.compile(r"^(.+?)\s+by\s+((?:[A-Z][\w.'’-]*\s*){1,4})\.?$")
+
+
+def _is_dated_byline(text: str) -> bool:
+    """A date, then the author: ``Tuesday 15 October 2019 by Jane Doe``."""
+    match = _BY_NAME.match(text.strip())
+    return bool(match) and is_dateline(match.group(1))
+
 
 _TEXT_RULES: tuple[tuple[str, Callable[[str], bool]], ...] = (
     ("skip_link: accessibility link", is_skip_link),
@@ -95,6 +109,11 @@ _TEXT_RULES: tuple[tuple[str, Callable[[str], bool]], ...] = (
     ("author_contact: the author's contact line", is_author_contact),
     ("cookie_notice: cookie banner", is_cookie_notice),
     ("byline: author, date or read-time line", is_byline),
+    ("byline: a date and the author's name", _is_dated_byline),
+    ("dateline: a date on a line of its own", is_dateline),
+    ("counter: a count of comments, shares or ratings", is_counter),
+    ("jump_link: a link to another part of the page", is_jump_link),
+    ("copyright: copyright notice", is_copyright),
     ("breadcrumb: breadcrumb trail", is_breadcrumb),
     ("photo_credit: picture credit or caption", is_photo_credit),
     ("image_label: image label or caption", is_image_label),
@@ -140,7 +159,7 @@ def read_whole_page(text: str, source: str, choose: Chooser) -> Document:
 def _extractor_choice(body: etree._Element, numbered: dict[int, etree._Element]) -> Choice:
     # whitespace is all one to the extractor, and long runs of it slow its expressions
     choice = choose_article(_single_spaced(lxml.html.tostring(body, encoding="unicode")))
-    return _widen_to_article(choice, numbered)
+    return widen_to_neighbours(_widen_to_article(choice, numbered), numbered)
 
 
 def page_url(root: lxml.html.HtmlElement) -> str:
@@ -532,15 +551,35 @@ class Reader:
                                 rule="reference_entry"), _plain(item), item)
 
     def quote(self, element: etree._Element) -> None:
-        """``<blockquote>``: a quote, or a callout when it opens with a callout label."""
+        """``<blockquote>``: a quote, or a callout when it opens with a callout label; a long
+        quote of several paragraphs is quoted paragraph by paragraph (so a snippet can hold
+        part of it), its code and lists read as they are."""
         text = _squash(" ".join(_texts(element)))
         parts = callout_parts(text)
-        if parts:
+        paragraphs = [c for c in element if c.tag in ("p", "div")]
+        if not parts and len(paragraphs) >= 2 and len(text.split()) > _LONG_QUOTE:
+            self.quote_paragraphs(element)
+        elif parts:
             self.emit(Block("callout", parts[1], _lines(element), label=parts[0],
                             rule="callout_label"), _plain(element), element)
         elif text:
             self.emit(Block("quote", text, _lines(element), rule="html_blockquote"),
                       _plain(element), element)
+
+    def quote_paragraphs(self, element: etree._Element) -> None:
+        """The children of a long ``<blockquote>``: paragraphs as quotes, the rest as blocks."""
+        loose = Loose(element)
+        loose.add(element.text)
+        for child in element:
+            if isinstance(child.tag, str) and child.tag in ("p", "div") and not _has_block(child):
+                self.flush(loose)
+                if text := _squash(inline_markdown(child)):
+                    self.emit(Block("quote", text, _lines(child), rule="html_blockquote_part"),
+                              _plain(child), child)
+            elif isinstance(child.tag, str):
+                self.child(child, loose)
+            loose.add(child.tail)
+        self.flush(loose)
 
     def definitions(self, element: etree._Element) -> None:
         """``<dl>``: questions and answers when the terms are questions, else paragraphs
@@ -795,6 +834,9 @@ _NUMBERED = re.compile(
     re.IGNORECASE,
 )
 _MARKDOWN_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+_NUMBERED_LABEL = re.compile(
+    r"(?:step|tip|example|exercise|week|day|part|phase|stage|rule|method|option|way|lesson)"
+    r"\s*\d{1,3}:?", re.IGNORECASE)
 _PSEUDO_RULES = {
     "bold": "pseudo_heading: a bold-only paragraph over longer text",
     "numbered": "pseudo_heading: a short numbered line over longer text",
@@ -841,6 +883,8 @@ def _pseudo_shape(blocks: Sequence[Block], index: int) -> str:
     before = blocks[index - 1] if index else None
     if after is None or after.kind not in ("paragraph", "list", "quote", "callout"):
         return ""
+    if _NUMBERED_LABEL.fullmatch(text) and not _pseudo_candidate(after):
+        return "numbered"  # "Step 2" over its step, however short the step is
     if _block_words(after) < max(12, 1.5 * words) or _pseudo_candidate(after):
         return ""
     if before is not None and before.kind == "paragraph" and final_char(before.text) == ":":
@@ -1022,4 +1066,10 @@ def _link(inner: str, href: str) -> str:
         return ""  # a permalink (``¶``, ``#``, ``§``) next to a heading
     if not href or href.startswith(("#", "javascript:")) or re.fullmatch(r"\[\d+\]", text):
         return inner
-    return f"[{text}]({href.replace(' ', '%20')})"
+    return f"[{text}]({_link_target(href)})"
+
+
+def _link_target(href: str) -> str:
+    """A link's address as a Markdown link target: spaces and parentheses escaped, so an
+    address such as ``/fulltext/S0960-9822(17)30784-4`` does not end the link early."""
+    return href.replace(" ", "%20").replace("(", "%28").replace(")", "%29")

@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 import logging
 import re
+from collections.abc import Callable
 
 from lxml import etree
 
@@ -67,3 +68,128 @@ def _chooser() -> type | None:
         return None
     logging.getLogger("readability.readability").setLevel(logging.ERROR)
     return type("Chooser", (Choosing, Readable), {})
+
+
+# --- the article's neighbours: text the extractor's scores left out ----------------------------
+
+_PROSE_TAGS = frozenset(("p", "blockquote", "pre"))
+_HEADING_TAGS = frozenset(("h2", "h3", "h4", "h5", "h6"))
+_FRAME_TAGS = frozenset(("article", "main", "body", "html"))
+_PROSE_WORDS = 8  # a paragraph shorter than this is not enough to call a neighbour prose
+_PROSE_SHARE = 0.7  # of a container's words that lie in its paragraphs
+_LINKED_SHARE = 0.35  # of an element's words that are link text: more reads as a box of links
+_CLIMB = 3  # levels above the chosen element whose neighbours are looked at
+
+
+def widen_to_neighbours(choice: frozenset[int] | None, numbered: dict[int, etree._Element]
+                        ) -> frozenset[int] | None:
+    """The chosen elements and the article text beside them that the extractor's scores left
+    out: paragraphs next to the chosen element or to what holds it (an article split by a
+    "read more" box or a picture), and the elements between chosen siblings that repeat their
+    shape or are prose (a list of things needed between the steps of a how-to).
+
+    A neighbour that a furniture rule names, or a box of links, ends the search on its side.
+    """
+    if not choice:
+        return choice
+    from .furniture import furniture_reason, hidden_reason
+
+    def furniture(element: etree._Element) -> bool:
+        return bool(hidden_reason(element) or furniture_reason(element))
+
+    tops = [numbered[n] for n in choice if n in numbered
+            and (parent := numbered[n].getparent()) is not None
+            and int(parent.get(NUMBER, -1)) not in choice]
+    added: list[etree._Element] = []
+    if len(tops) == 1:
+        element = tops[0]
+        for _ in range(_CLIMB):
+            if element.tag in _FRAME_TAGS or element.getparent() is None:
+                break
+            added += _prose_beside(element, furniture)
+            element = element.getparent()
+    else:
+        added += _between_segments(tops, furniture)
+    if not added:
+        return choice
+    return choice | frozenset(n for e in added for n in element_numbers(e))
+
+
+def _prose_beside(element: etree._Element, furniture: Callable[[etree._Element], bool]
+                  ) -> list[etree._Element]:
+    """The prose siblings right before and after ``element``, with the headings over them;
+    the first sibling that is neither prose, a heading nor empty ends each side."""
+    found: list[etree._Element] = []
+    for before, side in ((True, element.itersiblings(preceding=True)),
+                         (False, element.itersiblings())):
+        pending: list[etree._Element] = []  # headings after the text found, not yet over more
+        for sibling in side:
+            if not isinstance(sibling.tag, str) or not _words(sibling):
+                continue
+            if furniture(sibling):
+                break
+            if sibling.tag in _HEADING_TAGS and _words(sibling) <= 20:
+                (found if before else pending).append(sibling)
+                continue
+            if not _is_prose(sibling):
+                break
+            found += [*pending, sibling]
+            pending = []
+    return found
+
+
+def _between_segments(tops: list[etree._Element], furniture: Callable[[etree._Element], bool]
+                      ) -> list[etree._Element]:
+    """Unchosen elements between chosen ones, at the level where the chosen ones part: those
+    that repeat a chosen segment's tag and class, prose, or headings."""
+    segments = _segments(tops)
+    if segments is None:
+        return []
+    parent, chosen = segments
+    children = [c for c in parent if isinstance(c.tag, str)]
+    positions = [i for i, c in enumerate(children) if c in chosen]
+    shapes = {(c.tag, c.get("class", "")) for c in chosen}
+    found = []
+    for child in children[positions[0] + 1:positions[-1]]:
+        if child in chosen or not _words(child) or furniture(child):
+            continue
+        if (child.tag, child.get("class", "")) in shapes or _is_prose(child) \
+                or child.tag in _HEADING_TAGS:
+            found.append(child)
+    return found
+
+
+def _segments(tops: list[etree._Element]) -> tuple[etree._Element, set[etree._Element]] | None:
+    """The lowest element holding every chosen one, and its children that hold them."""
+    paths = [list(reversed([t, *t.iterancestors()])) for t in tops]
+    depth = 0
+    while all(len(p) > depth + 1 for p in paths) and len({id(p[depth]) for p in paths}) == 1:
+        depth += 1
+    if len({id(p[depth]) for p in paths}) == 1:
+        return None  # one holds another: nothing between them
+    parent = paths[0][depth - 1] if depth else None
+    if parent is None or parent.tag in ("html",):
+        return None
+    return parent, {p[depth] for p in paths}
+
+
+def _words(element: etree._Element) -> int:
+    return len(_WORD.findall(" ".join(element.itertext())))
+
+
+def _is_prose(element: etree._Element) -> bool:
+    """Paragraph text: a paragraph, or a container whose words lie mostly in paragraphs, with
+    few of them in links."""
+    words = _words(element)
+    if words < _PROSE_WORDS:
+        return False
+    linked = sum(_words(a) for a in element.iter("a"))
+    if linked > _LINKED_SHARE * words:
+        return False
+    if element.tag in _PROSE_TAGS:
+        return True
+    paragraphs = [p for p in element.iter(*_PROSE_TAGS)
+                  if not any(a.tag in _PROSE_TAGS for a in p.iterancestors() if a is not element)]
+    in_paragraphs = sum(_words(p) for p in paragraphs)
+    return in_paragraphs >= _PROSE_SHARE * words and any(_words(p) >= _PROSE_WORDS
+                                                         for p in paragraphs)

@@ -1,0 +1,136 @@
+"""The HTML reader on page shapes where the main-content extractor's scores miss part of the
+article: paragraphs beside the chosen container (an article split by a "read more" box), a
+list between the repeated segments of a how-to, label-only step lines, a long quote of several
+paragraphs, and date, count and copyright lines standing alone. Pages are small invented ones
+of the same shape as saved news and how-to pages."""
+
+from __future__ import annotations
+
+from newsletter.content.ingest import read_html_article
+from newsletter.content.split import split
+
+_FILLER = ("The committee heard from growers, shippers and buyers over two long days, and "
+           "each group brought figures of its own to the table")
+
+
+def page(body: str, title: str = "Gardeners rally for the community plots") -> str:
+    return (f"<html><head><title>{title} | Daily Leaf</title></head><body>"
+            "<nav><ul><li><a href='/'>Home</a></li><li><a href='/news'>News</a></li></ul></nav>"
+            f"{body}<footer><p>© 2024 Daily Leaf. All rights reserved.</p></footer>"
+            "</body></html>")
+
+
+def kept_text(html: str) -> str:
+    document = read_html_article(html)
+    return " ".join(" ".join((b.lead, b.text, *b.items)) for b in document.blocks)
+
+
+def story(paragraphs: int, start: int = 0) -> str:
+    return "".join(f"<p>Paragraph {n} of the story. {_FILLER}, {n} times over.</p>"
+                   for n in range(start, start + paragraphs))
+
+
+def test_paragraphs_before_a_read_more_box_stay_with_the_article() -> None:
+    html = page(
+        "<div id='story'><h1>Gardeners rally for the community plots</h1>"
+        "<div class='story-body'>"
+        "<p><strong>The lead: the city council votes on the plots next week, after a year of "
+        "talks with the gardeners who tend them.</strong></p>"
+        f"{story(3)}"
+        "<div id='read-more'><div id='read-more-link'><a href=''>Read more</a></div>"
+        f"<div id='read-more-content'>{story(12, 3)}</div></div></div>"
+        "<div class='other-columns'><h2>Other columns</h2><ul>"
+        + "".join(f"<li><a href='/c/{n}'>Column number {n} about parks</a></li>"
+                  for n in range(6)) + "</ul></div></div>"
+    )
+    text = kept_text(html)
+    assert "The lead: the city council votes" in text
+    assert all(f"Paragraph {n} of the story" in text for n in range(15))
+    assert "Column number" not in text
+
+
+def test_a_list_between_the_steps_of_a_how_to_is_kept() -> None:
+    steps = "".join(
+        f"<div class='mod step'><div class='content'><span class='head'>Step {n}</span>"
+        f"<p>Do the {n}th thing with care: press the soil down firmly, water it well and wait a "
+        "day before the next step.</p></div></div>" for n in range(1, 7))
+    html = page(
+        "<h1>How to plant a window box</h1><div class='col-main'>"
+        "<div class='mod step'><div class='content lead'><p>A window box brings a garden to a "
+        "flat with no garden at all. It needs little room, a few plants and an afternoon, and "
+        "it pays back the work all summer long with flowers and herbs.</p></div></div>"
+        "<div class='related'><h3>Other people are reading</h3><ul><li><a href='/x'>How to "
+        "grow mint</a></li></ul></div>"
+        "<div class='mod step'><div class='content'><span class='head'>What You'll Need:</span>"
+        "<ul><li>A box</li><li>Compost</li><li>Six small plants</li><li>A trowel</li></ul>"
+        f"</div></div>{steps}</div>",
+        title="How to plant a window box",
+    )
+    document = read_html_article(html)
+    lists = [b for b in document.blocks if b.kind == "list"]
+    assert lists and lists[0].lead == "What You'll Need:"
+    assert "Compost" in lists[0].items
+    assert "How to grow mint" not in kept_text(html)
+    headings = [b.text for b in document.blocks if b.kind == "heading"]
+    assert [f"Step {n}" for n in range(1, 7)] == [h for h in headings if h.startswith("Step")]
+
+
+def test_a_step_label_is_a_heading_even_over_a_short_step() -> None:
+    html = page(
+        "<article><h1>Repotting a fern</h1>"
+        "<p>Ferns outgrow their pots every second spring, and a larger pot with fresh compost "
+        "keeps the fronds green and full for the year ahead.</p>"
+        "<p>Step 1</p><p>Water the fern the day before.</p>"
+        "<p>Step 2</p><p>Ease the root ball out.</p>"
+        "<p>Step 3</p><p>Set it in the new pot and fill the sides with compost.</p></article>",
+        title="Repotting a fern",
+    )
+    document = read_html_article(html)
+    assert [b.text for b in document.blocks if b.kind == "heading"][1:] == \
+        ["Step 1", "Step 2", "Step 3"]
+
+
+def test_a_long_quote_of_several_paragraphs_can_be_cut_between_them() -> None:
+    quoted = "".join(f"<p>Quoted paragraph {n}: {_FILLER}, and the record shows it.</p>"
+                     for n in range(8))
+    html = page(f"<article><h1>What the report says</h1><p>{_FILLER}.</p>"
+                f"<blockquote>{quoted}</blockquote><p>{_FILLER} again.</p></article>",
+                title="What the report says")
+    document = read_html_article(html)
+    quotes = [b for b in document.blocks if b.kind == "quote"]
+    assert len(quotes) == 8 and quotes[0].text.startswith("Quoted paragraph 0")
+    sizes = [s.words for s in split(document).snippets]
+    assert max(sizes) <= 220
+
+
+def test_a_short_quote_stays_one_quote() -> None:
+    html = page("<article><h1>What the report says</h1>"
+                f"<p>{_FILLER}.</p><blockquote><p>Plant early.</p><p>Water late.</p></blockquote>"
+                f"<p>{_FILLER} again.</p></article>", title="What the report says")
+    quotes = [b for b in read_html_article(html).blocks if b.kind == "quote"]
+    assert [q.text for q in quotes] == ["Plant early. Water late."]
+
+
+def test_dates_counts_and_copyright_lines_on_their_own_are_dropped_with_reasons() -> None:
+    html = page(
+        "<article><h1>Gardeners rally for the community plots</h1>"
+        "<div class='entry-info'><span>December 18, 2020</span></div>"
+        "<p class='attribution'>Tuesday 15 October 2019 by Jane Doe</p>"
+        f"{story(4)}<p class='note'>2 responses</p>"
+        "<p class='fine'>Copyright 2020 The Garden Trust</p></article>"
+    )
+    document = read_html_article(html)
+    reasons = {d.text: d.reason for d in document.dropped}
+    assert reasons["December 18, 2020"].startswith("dateline")
+    assert reasons["Tuesday 15 October 2019 by Jane Doe"].startswith("byline")
+    assert reasons["2 responses"].startswith("counter")
+    assert reasons["Copyright 2020 The Garden Trust"].startswith("copyright")
+
+
+def test_a_link_whose_address_holds_parentheses_stays_one_markdown_link() -> None:
+    html = page("<article><h1>A study of soil</h1>"
+                f"<p>{_FILLER}; the <a href='https://journal.example/S0960(17)30784-4'>findings"
+                "</a> were published last week.</p>" + story(3) + "</article>",
+                title="A study of soil")
+    text = kept_text(html)
+    assert "[findings](https://journal.example/S0960%2817%2930784-4) were published" in text
