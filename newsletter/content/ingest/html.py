@@ -187,11 +187,15 @@ def resolve_links(root: lxml.html.HtmlElement, base: str) -> None:
     """
     if not base:
         return
+    joined: dict[str, str] = {}  # a page repeats its addresses (menus, footers): join each once
     for link in root.iter("a", "img"):
         attribute = "href" if link.tag == "a" else "src"
         href = link.get(attribute, "").strip()
-        if href and not href.startswith("#") and not urlsplit(href).scheme:
-            link.set(attribute, urljoin(base, href))
+        if href and not href.startswith("#"):
+            if href not in joined:
+                joined[href] = href if urlsplit(href).scheme else urljoin(base, href)
+            if joined[href] != href:
+                link.set(attribute, joined[href])
 
 
 def parse_page(text: str, source: str) -> lxml.html.HtmlElement:

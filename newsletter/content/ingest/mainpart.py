@@ -124,14 +124,15 @@ def _prose_beside(element: etree._Element, furniture: Callable[[etree._Element],
                          (False, element.itersiblings())):
         pending: list[etree._Element] = []  # headings after the text found, not yet over more
         for sibling in side:
-            if not isinstance(sibling.tag, str) or not _words(sibling):
+            if not isinstance(sibling.tag, str) or not _has_text(sibling):
                 continue
             if furniture(sibling):
                 break
-            if sibling.tag in _HEADING_TAGS and _words(sibling) <= 20:
+            words = _words(sibling)
+            if sibling.tag in _HEADING_TAGS and words <= 20:
                 (found if before else pending).append(sibling)
                 continue
-            if not _is_prose(sibling):
+            if not _is_prose(sibling, words):
                 break
             found += [*pending, sibling]
             pending = []
@@ -151,9 +152,9 @@ def _between_segments(tops: list[etree._Element], furniture: Callable[[etree._El
     shapes = {(c.tag, c.get("class", "")) for c in chosen}
     found = []
     for child in children[positions[0] + 1:positions[-1]]:
-        if child in chosen or not _words(child) or furniture(child):
+        if child in chosen or not _has_text(child) or furniture(child):
             continue
-        if (child.tag, child.get("class", "")) in shapes or _is_prose(child) \
+        if (child.tag, child.get("class", "")) in shapes or _is_prose(child, _words(child)) \
                 or child.tag in _HEADING_TAGS:
             found.append(child)
     return found
@@ -174,13 +175,16 @@ def _segments(tops: list[etree._Element]) -> tuple[etree._Element, set[etree._El
 
 
 def _words(element: etree._Element) -> int:
-    return len(_WORD.findall(" ".join(element.itertext())))
+    return sum(len(text.split()) for text in element.itertext())
 
 
-def _is_prose(element: etree._Element) -> bool:
-    """Paragraph text: a paragraph, or a container whose words lie mostly in paragraphs, with
-    few of them in links."""
-    words = _words(element)
+def _has_text(element: etree._Element) -> bool:
+    return any(not text.isspace() for text in element.itertext())
+
+
+def _is_prose(element: etree._Element, words: int) -> bool:
+    """Paragraph text: a paragraph, or a container whose ``words`` lie mostly in paragraphs,
+    with few of them in links."""
     if words < _PROSE_WORDS:
         return False
     linked = sum(_words(a) for a in element.iter("a"))

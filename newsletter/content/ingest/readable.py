@@ -22,10 +22,12 @@ result to readability's: the same elements chosen on every page.
 
 from __future__ import annotations
 
+import re
+
 from lxml import etree
 from lxml.html import HtmlElement, fragment_fromstring
 from readability import Document
-from readability.readability import REGEXES, build_doc, clean, text_length
+from readability.readability import REGEXES, build_doc, clean
 
 _XHTML = "{http://www.w3.org/1999/xhtml}"
 # readability's divToPElementsRe matches these names at the start of any tag in the markup
@@ -63,8 +65,8 @@ class Readable(Document):  # type: ignore[misc]
             if len(s) < 2:
                 continue
             if s not in unlikely:
-                unlikely[s] = bool(REGEXES["unlikelyCandidatesRe"].search(s)
-                                   and not REGEXES["okMaybeItsACandidateRe"].search(s))
+                unlikely[s] = bool(_search("unlikelyCandidatesRe", s)
+                                   and not _search("okMaybeItsACandidateRe", s))
             if unlikely[s] and elem.tag not in ("html", "body") and not _IN_CODE(elem) \
                     and not _HOLDS_ARTICLE(elem):
                 elem.drop_tree()
@@ -76,6 +78,25 @@ class Readable(Document):  # type: ignore[misc]
                 elem.tag = "p"
         for elem in self.tags(self.html, "div"):
             _wrap_loose_text(elem, holders)
+
+    def class_weight(self, e: HtmlElement) -> int:
+        weight = 0
+        for feature in (e.get("class", None), e.get("id", None)):
+            if feature:
+                weight += 25 * (bool(_search("positiveRe", feature))
+                                - bool(_search("negativeRe", feature)))
+                if self.positive_keywords and self.positive_keywords.search(feature):
+                    weight += 25
+                if self.negative_keywords and self.negative_keywords.search(feature):
+                    weight -= 25
+        if self.positive_keywords and self.positive_keywords.match("tag-" + e.tag):
+            weight += 25
+        if self.negative_keywords and self.negative_keywords.match("tag-" + e.tag):
+            weight -= 25
+        return weight
+
+    def get_link_density(self, elem: HtmlElement) -> float:
+        return sum(map(_text_length, elem.findall(".//a"))) / max(_text_length(elem), 1)
 
     def score_paragraphs(self) -> dict[HtmlElement, dict]:
         candidates: dict[HtmlElement, dict] = {}
@@ -92,7 +113,7 @@ class Readable(Document):  # type: ignore[misc]
         if parent_node is None:
             return
         grand_parent_node = parent_node.getparent()
-        inner_text = clean(elem.text_content() or "")
+        inner_text = _squeezed(elem.text_content() or "")
         if len(inner_text) < self.min_text_length:
             return
         for node in (parent_node, grand_parent_node):
@@ -159,6 +180,33 @@ def _link_density(elem: HtmlElement, link_lengths: dict[HtmlElement, int]) -> fl
     link_length = 0
     for link in elem.findall(".//a"):
         if link not in link_lengths:
-            link_lengths[link] = text_length(link)
+            link_lengths[link] = _text_length(link)
         link_length += link_lengths[link]
-    return float(link_length) / max(text_length(elem), 1)
+    return float(link_length) / max(_text_length(elem), 1)
+
+
+# readability's patterns are lower-case words searched ignoring case; searched in the
+# lower-cased text without the flag they match the same (bar the Kelvin sign and the long s,
+# which case-folding alone maps to k and s) in a sixth of the time
+_LOWER_CASE = {name: re.compile(regex.pattern) for name, regex in REGEXES.items()}
+
+
+def _search(name: str, text: str) -> re.Match[str] | None:
+    """``REGEXES[name].search(text)``, quicker."""
+    return _LOWER_CASE[name].search(text.lower())
+
+
+def _squeezed(text: str) -> str:
+    """readability's ``clean`` (whitespace runs and line breaks squeezed) without its three
+    regular expressions when the only whitespace in the text is ASCII spaces (``isprintable``
+    is false for every other space character): then it comes to runs of spaces made one and
+    the ends stripped. The extractor reads pages already single-spaced, so nearly every text
+    takes this way."""
+    if text.isprintable():
+        return " ".join(filter(None, text.split(" ")))
+    return clean(text)
+
+
+def _text_length(element: HtmlElement) -> int:
+    """readability's ``text_length``, through the quicker ``_squeezed``."""
+    return len(_squeezed(element.text_content() or ""))
