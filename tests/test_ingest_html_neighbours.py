@@ -134,3 +134,26 @@ def test_a_link_whose_address_holds_parentheses_stays_one_markdown_link() -> Non
                 title="A study of soil")
     text = kept_text(html)
     assert "[findings](https://journal.example/S0960%2817%2930784-4) were published" in text
+
+
+def test_a_paragraph_of_marked_lines_is_a_list_that_snippets_can_cut() -> None:
+    lines = "".join(f"<br />+ Added plant number {n} to the catalogue, with care notes"
+                    for n in range(60))
+    html = page("<div class='post'><h3>What changed in the spring catalogue</h3>"
+                f"<p>+ Added the first plant{lines}<br />- Removed the winter ferns<br /></p></div>",
+                title="What changed in the spring catalogue")
+    document = read_html_article(html)
+    lists = [b for b in document.blocks if b.kind == "list"]
+    assert len(lists) == 1 and lists[0].items[0] == "Added the first plant"
+    assert lists[0].items[-1] == "Removed the winter ferns" and not lists[0].ordered
+    sizes = [s.words for s in split(document).snippets]
+    assert len(sizes) >= 3 and max(sizes) <= 220
+
+
+def test_lines_broken_by_br_without_markers_stay_a_paragraph() -> None:
+    html = page("<article><h1>A poem for the plots</h1>"
+                f"<p>{_FILLER}.</p><p>Roses grow<br />by the gate<br />and the bees come late</p>"
+                f"<p>{_FILLER} again.</p></article>", title="A poem for the plots")
+    document = read_html_article(html)
+    assert not [b for b in document.blocks if b.kind == "list"]
+    assert any("Roses grow" in b.text for b in document.blocks)

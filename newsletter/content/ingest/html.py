@@ -44,6 +44,7 @@ from .lines import (
     final_char,
     is_heading_shape,
     is_reference_heading,
+    list_marker,
     mark_faq_questions,
     reference_entry,
     reference_target,
@@ -468,6 +469,13 @@ class Reader:
             self.schema_question(element)
         elif tag in _HEADINGS:
             self.heading(element)
+        elif tag == "p" and (lines := _marked_lines(element)):
+            lead = [] if list_marker(lines[0]) else lines[:1]
+            items = [m.text if (m := list_marker(line)) else line for line in lines[len(lead):]]
+            ordered = all((m := list_marker(line)) and m.ordered for line in lines[len(lead):])
+            self.emit(Block("list", lines=_lines(element), items=tuple(items), ordered=ordered,
+                            lead="".join(lead), rule="html_p_marked_lines"),
+                      _plain(element), element)
         elif tag == "p":
             self.paragraph(inline_markdown(element), _plain(element), element, "html_p")
         elif tag in ("ul", "ol"):
@@ -990,6 +998,28 @@ def _texts(element: etree._Element) -> Iterable[str]:
         yield whole
         return
     yield from texts
+
+
+def _marked_lines(element: etree._Element) -> list[str]:
+    """The lines of a paragraph broken by ``<br>`` when they are a list typed as lines: three
+    or more, each after the first (which may lead the list) opening with a bullet or a number
+    (``+ Added ...``, ``- Removed ...``, ``1. ...``); else none."""
+    if sum(1 for child in element if child.tag == "br") < 2:
+        return []
+    lines, current = [], [element.text or ""]
+    for child in element:
+        if not isinstance(child.tag, str):
+            continue
+        if child.tag == "br":
+            lines.append(_squash("".join(current)))
+            current = [child.tail or ""]
+        else:
+            current += [inline_markdown(child), child.tail or ""]
+    lines = [line for line in (*lines, _squash("".join(current))) if line]
+    marked = [line for line in lines[1:] if list_marker(line)]
+    if len(lines) < 3 or len(marked) < len(lines) - 1:
+        return []
+    return lines if list_marker(lines[0]) or final_char(lines[0]) == ":" else []
 
 
 def _has_block(element: etree._Element) -> bool:
