@@ -140,8 +140,8 @@ def test_a_paragraph_of_marked_lines_is_a_list_that_snippets_can_cut() -> None:
     lines = "".join(f"<br />+ Added plant number {n} to the catalogue, with care notes"
                     for n in range(60))
     html = page("<div class='post'><h3>What changed in the spring catalogue</h3>"
-                f"<p>+ Added the first plant{lines}<br />- Removed the winter ferns<br /></p></div>",
-                title="What changed in the spring catalogue")
+                f"<p>+ Added the first plant{lines}<br />- Removed the winter ferns<br /></p>"
+                "</div>", title="What changed in the spring catalogue")
     document = read_html_article(html)
     lists = [b for b in document.blocks if b.kind == "list"]
     assert len(lists) == 1 and lists[0].items[0] == "Added the first plant"
