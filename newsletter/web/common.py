@@ -84,6 +84,8 @@ pages = Blueprint("pages", __name__)
 @pages.get("/assets/<name>")
 def asset(name: str) -> Response:
     """A stylesheet or script of the pages (the folder's own copy first)."""
+    if len(name) > 100:  # longer than any file name a file system takes
+        raise NotFound()
     for folder in _template_roots(web_context().config):
         if (folder / WEB_TEMPLATES / "static" / name).is_file():
             response = send_from_directory(folder / WEB_TEMPLATES / "static", name)

@@ -3,8 +3,10 @@
 SendGrid signs ``timestamp + raw body`` with ECDSA P-256 / SHA-256 and sends the base64
 DER signature in ``X-Twilio-Email-Event-Webhook-Signature``; the public key is base64 DER
 SubjectPublicKeyInfo (``SENDGRID_WEBHOOK_PUBLIC_KEY``). A missing, wrong or stale
-signature is 403; a body over the limit is 413 before it is read. A batch is one
-transaction; a malformed event is logged and skipped, never failing the others.
+signature is 403; a body over the limit is 413 before it is read; a body that is not a
+JSON array of at most ``MAX_DEPTH`` levels is 400. A batch is one transaction; a malformed
+event (also one whose text fields hold a NUL or an unpaired surrogate, which no database
+column stores) is logged and skipped, never failing the others.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import json
 import math
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from itertools import accumulate
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
@@ -36,6 +39,9 @@ KEY_ENV = "SENDGRID_WEBHOOK_PUBLIC_KEY"
 SOURCE = "sendgrid"
 NOT_CONFIGURED = f"{KEY_ENV} is not set: the SendGrid webhook refuses every request (403)"
 MAX_ID, MAX_TYPE, MAX_ISSUE = 255, 32, 64
+MAX_DEPTH = 32  # SendGrid's events are three levels deep (a list of objects of lists)
+_BRACKETS = bytes(range(256)).translate(None, b"[]{}")  # every byte but the brackets
+_STEP = {ord("["): 1, ord("{"): 1, ord("]"): -1, ord("}"): -1}
 # Reasons SendGrid gives for dropping a message to an address that cannot receive mail.
 _DEAD_ADDRESS = ("bounced address", "invalid")
 _DROPPED_STATUS = {"spam reporting address": "complained", "unsubscribed address": "unsubscribed"}
@@ -114,13 +120,23 @@ def _fresh(stamp: str, now: datetime, window: float) -> bool:
 
 
 def _parse(body: bytes) -> list[Any]:
+    if json_depth(body) > MAX_DEPTH:
+        raise BadRequest(f"The body is nested more than {MAX_DEPTH} levels deep.")
     try:
         data = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (ValueError, RecursionError):  # also numbers over Python's 4,300 digits
         raise BadRequest("The body is not JSON.") from None
     if not isinstance(data, list):
         raise BadRequest("The body is not a JSON array of events.")
     return data
+
+
+def json_depth(body: bytes) -> int:
+    """How deep the arrays and objects of a JSON text nest, in linear time and without
+    recursion (brackets inside strings do not count; the text need not be valid)."""
+    plain = body.replace(b"\\\\", b"").replace(b'\\"', b"")  # escapes never end a string
+    outside = b"".join(plain.split(b'"')[::2]).translate(None, _BRACKETS)
+    return max(accumulate(map(_STEP.__getitem__, outside)), default=0)
 
 
 def parse_event(raw: Any) -> IncomingEvent:
@@ -129,7 +145,7 @@ def parse_event(raw: Any) -> IncomingEvent:
         raise ValueError("not a JSON object")
     event_id = _text(raw, "sg_event_id", MAX_ID)
     kind = _text(raw, "event", MAX_TYPE)
-    email = raw.get("email") if isinstance(raw.get("email"), str) else ""
+    email = raw.get("email") if _storable(raw.get("email")) else ""
     record = EventRecord(sg_event_id=event_id, type=kind, at=_time(raw.get("timestamp")),
                          payload=dict(raw), subscriber_id=_subscriber_id(raw.get("subscriber")),
                          issue_key=_issue(raw.get("issue")))
@@ -151,15 +167,29 @@ def status_for(event: Mapping[str, Any]) -> str | None:
 
 def _text(raw: Mapping[str, Any], name: str, limit: int) -> str:
     value = raw.get(name)
-    if not isinstance(value, str) or not value.strip() or len(value) > limit:
+    if not _storable(value) or not value.strip() or len(value) > limit:
         raise ValueError(f"{name} missing or not a short string")
     return value
 
 
+def _storable(value: Any) -> bool:
+    """A string a text column can hold: no NUL (PostgreSQL refuses it), no unpaired
+    surrogate (no UTF-8 form)."""
+    if not isinstance(value, str) or "\x00" in value:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _time(value: Any) -> datetime:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, int | float):
         raise ValueError("timestamp missing or not a number")
     try:
+        if not math.isfinite(value):
+            raise ValueError("timestamp missing or not a number")
         return datetime.fromtimestamp(value, UTC)
     except (OverflowError, OSError, ValueError):
         raise ValueError("timestamp out of range") from None
@@ -173,4 +203,4 @@ def _subscriber_id(value: Any) -> int | None:
 def _issue(value: Any) -> str | None:
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)
-    return value if isinstance(value, str) and 0 < len(value) <= MAX_ISSUE else None
+    return value if _storable(value) and 0 < len(value) <= MAX_ISSUE else None
