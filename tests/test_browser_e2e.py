@@ -1,7 +1,7 @@
 """End to end in a real browser (headless Chromium from Debian, driven by Playwright):
-sign up through the form, confirm from the outbox .eml, receive the next issue, follow its
-unsubscribe link, confirm, and see the status change; every page screenshotted and checked
-for visible content.
+sign up through the form on the public page, confirm from the outbox .eml, receive the next
+issue, follow its unsubscribe link, confirm, see the status change, and find the issue
+from the public page; every page screenshotted and checked for visible content.
 
 Skipped locally without /usr/bin/chromium; in CI (CI or NEWSLETTER_REQUIRE_BROWSER set)
 a missing browser fails the test.
@@ -70,8 +70,9 @@ def test_sign_up_confirm_receive_unsubscribe(tmp_path: Path) -> None:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         try:
             page = browser.new_page()
-            page.goto(f"{live.url}/subscribe")
-            _visible(page, shots, "1-subscribe")
+            page.goto(f"{live.url}/")  # the newsletter's public page holds the form
+            _visible(page, shots, "1-home")
+            assert page.get_by_role("link", name="All past issues").is_visible()
             page.get_by_label("Email address").fill("browser.reader@example.com")
             page.get_by_label("First name").fill("Bea")
             page.get_by_role("button", name="Subscribe").click()
@@ -105,5 +106,9 @@ def test_sign_up_confirm_receive_unsubscribe(tmp_path: Path) -> None:
             _visible(page, shots, "6-unsubscribed")
             assert live.store.get_subscriber(who.id).status == "unsubscribed"
             assert live.store.status_history(who.id)[-1].source == "web:issue-1"
+            page.goto(f"{live.url}/")
+            page.get_by_role("link", name="Your first tip").click()
+            page.wait_for_url("**/archive/1")
+            assert "Stand up and stretch" in page.content()
         finally:
             browser.close()

@@ -73,3 +73,24 @@ def test_unknown_issues(live: Live) -> None:
     assert live.get("/archive/99").status == 404
     assert live.get("/archive/99?t=forged.token").status == 404
     assert live.get("/archive/abc").status == 404
+
+
+def test_the_public_page_has_the_sign_up_form_the_latest_issues_and_the_archive(
+        live: Live) -> None:
+    page = live.get("/")
+    assert page.status == 200 and page.text.count("<h1>") == 1
+    assert "<h1>The Test Letter</h1>" in page.text
+    assert '<form method="post" action="/subscribe"' in page.text
+    assert page.text.index("Second &amp; &lt;better&gt;") < page.text.index("First things first")
+    assert 'href="/archive/2"' in page.text and 'href="/archive"' in page.text
+    assert "zed@example.com" not in page.text and "Zed" not in page.text
+    assert live.request("HEAD", "/").status == 200
+    signed_up = live.post_form("/subscribe", {"email": "from.home@example.com"})
+    assert signed_up.status == 200 and "Check your inbox" in signed_up.text
+
+
+def test_the_public_page_before_any_issue_says_so(tmp_path: Path) -> None:
+    with live_app(tmp_path / "letter") as fresh:
+        page = fresh.get("/")
+        assert page.status == 200 and "No issue has been sent yet." in page.text
+        assert '<form method="post" action="/subscribe"' in page.text

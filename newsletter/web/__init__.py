@@ -36,7 +36,7 @@ def create_app(config: Config, store: Store, *, secret: str, webhook_public_key:
     403 (JSON) to everything (nothing unsigned is ever accepted) and a warning says so.
     ``wake`` is called after each queued sign-up (to start sending its confirmation).
     """
-    from . import archive, health, subscribe, unsubscribe, webhook
+    from . import archive, health, home, subscribe, unsubscribe, webhook
 
     settings = settings or WebSettings()
     if not webhook_public_key:
@@ -46,7 +46,7 @@ def create_app(config: Config, store: Store, *, secret: str, webhook_public_key:
                      webhook_key=load_public_key(webhook_public_key) if webhook_public_key
                      else None, wake=wake or (lambda: None))
     app = install_pages(ctx)
-    for module in (health, unsubscribe, webhook, subscribe, archive):
+    for module in (health, home, unsubscribe, webhook, subscribe, archive):
         app.register_blueprint(module.blueprint)
     install_studio(app, ctx)
     return app
