@@ -412,11 +412,14 @@ EXPORT_COLUMNS = ("email", "name", "status", "timezone", "confirmed_at", "consen
                   "consent_at", "consent_ip", "created_at")
 
 
-def export_csv(store: Store, out: TextIO, *, status: str | None = None) -> int:
+def export_csv(store: Store, out: TextIO, *, status: str | None = None,
+               safe_for_spreadsheets: bool = False) -> int:
     """Write subscribers as CSV (one row each, a ``status`` column, custom fields last).
 
     Streams twice over the store (custom field names, then rows); memory stays flat.
-    Returns the number of subscribers written. The file imports back unchanged.
+    Returns the number of subscribers written. The file imports back unchanged, unless
+    ``safe_for_spreadsheets``: then every cell a spreadsheet would run as a formula is
+    neutralised (see :func:`spreadsheet_safe`), for opening in Excel, LibreOffice or Sheets.
     """
     extra = sorted({k for s in store.iter_subscribers(status=status) for k in s.fields}
                    - set(EXPORT_COLUMNS))
@@ -424,9 +427,21 @@ def export_csv(store: Store, out: TextIO, *, status: str | None = None) -> int:
     writer.writerow([*EXPORT_COLUMNS, *extra])
     count = 0
     for sub in store.iter_subscribers(status=status):
-        writer.writerow([*_export_values(sub), *(str(sub.fields.get(k, "")) for k in extra)])
+        row = [*_export_values(sub), *(str(sub.fields.get(k, "")) for k in extra)]
+        writer.writerow(list(map(spreadsheet_safe, row)) if safe_for_spreadsheets else row)
         count += 1
     return count
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d",
+                  "\uff20")  # and their full-width forms, which some spreadsheets read too
+
+
+def spreadsheet_safe(cell: str) -> str:
+    """``cell`` with a leading apostrophe when a spreadsheet would read it as a formula
+    (it starts, perhaps after spaces, with = + - @, a tab or a line break): the
+    apostrophe makes it text, shown as written."""
+    return f"'{cell}" if cell.lstrip(" ").startswith(FORMULA_STARTS) else cell
 
 
 def _export_values(sub: Subscriber) -> list[str]:

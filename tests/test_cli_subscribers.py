@@ -173,3 +173,26 @@ def test_import_warnings_are_grouped_by_reason_with_counts_and_the_summary_comes
     assert len(lines) == 7 + 2 + 7  # each group: a title, up to 5 lines, "... and N more"
     assert out.splitlines()[-1] == ("big.csv: 41 imported, 0 updated, 0 unchanged, "
                                     "12 duplicates merged, 7 rejected, 13 warnings")
+
+
+def test_export_safe_for_spreadsheets_neutralises_formula_cells(folder: Path) -> None:
+    (folder / "in.csv").write_text(
+        "email,name,company\n"
+        "=1+1@example.org,=HYPERLINK(\"http://evil.example\";\"Click\"),@SUM(A1:A9)\n"
+        "plain@example.org,Ann Lee,-2+3\n"
+        "space@example.org, +cmd|' /C calc'!A0,＝1+1\n", encoding="utf-8")
+    assert run(folder, "subscribers", "import", str(folder / "in.csv"))[0] == 0
+    _, raw, _ = run(folder, "subscribers", "export")
+    _, safe, _ = run(folder, "subscribers", "export", "--safe-for-spreadsheets")
+    rows = {r["email"].lstrip("'"): r for r in csv.DictReader(io.StringIO(safe))}
+    assert rows["=1+1@example.org"]["email"] == "'=1+1@example.org"
+    assert rows["=1+1@example.org"]["name"] == "'=HYPERLINK(\"http://evil.example\";\"Click\")"
+    assert rows["=1+1@example.org"]["company"] == "'@SUM(A1:A9)"
+    assert rows["plain@example.org"]["name"] == "Ann Lee"  # text stays as it was
+    assert rows["plain@example.org"]["company"] == "'-2+3"
+    assert rows["space@example.org"]["name"].startswith("'")
+    assert rows["space@example.org"]["company"] == "'＝1+1"
+    assert rows["plain@example.org"]["created_at"][:1].isdigit()  # dates untouched
+    assert not [cell for row in csv.reader(io.StringIO(safe)) for cell in row
+                if cell and cell[0] in "=+-@"]
+    assert "=HYPERLINK" in raw and "'=" not in raw  # the default still imports back unchanged

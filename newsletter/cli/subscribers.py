@@ -289,30 +289,34 @@ def _list_table(counts: dict[str, int], rows: Iterator[Subscriber], limit: int) 
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="Write to this file (default: standard output).")
 @click.option("--status", type=STATUS, default=None, help="Only subscribers with this status.")
+@click.option("--safe-for-spreadsheets", "safe", is_flag=True,
+              help="Put an apostrophe before cells a spreadsheet would run as a formula "
+                   "(= + - @ at the start); for opening in a spreadsheet, not for re-import.")
 @pass_state
-def export(state: State, output: Path | None, status: str | None) -> None:
+def export(state: State, output: Path | None, status: str | None, safe: bool) -> None:
     """Export subscribers as CSV with a status column (imports back unchanged).
 
     \b
     Example:
       newsletter subscribers export -o subscribers/backup.csv
       newsletter subscribers export --status unsubscribed > suppressed.csv
+      newsletter subscribers export --safe-for-spreadsheets -o for-excel.csv
     """
     with _store(state) as store:
         if output is None:
-            count = export_csv(store, sys.stdout, status=status)
+            count = export_csv(store, sys.stdout, status=status, safe_for_spreadsheets=safe)
         else:
-            count = _export_to_file(store, output, status)
+            count = _export_to_file(store, output, status, safe)
     click.echo(f"exported {count} subscribers" + (f" to {output}" if output else ""), err=True)
 
 
-def _export_to_file(store: Store, output: Path, status: str | None) -> int:
+def _export_to_file(store: Store, output: Path, status: str | None, safe: bool) -> int:
     # Write beside the target and rename: a failed export never leaves half a file.
     output.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=output.parent, prefix=f".{output.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            count = export_csv(store, f, status=status)
+            count = export_csv(store, f, status=status, safe_for_spreadsheets=safe)
         os.replace(tmp, output)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
