@@ -109,6 +109,7 @@ def read_article(path: Path, *, warnings: list[str] | None = None) -> Document:
             warnings.append(f"{path}: {CP1252_WARNING}")
     original = text
     text, repaired = repair_mojibake(text)
+    text = without_controls(text)
     if repaired and warnings is not None:
         warnings.append(f"{path}: {MOJIBAKE_WARNING}")
     fmt = fmt or sniff_format(text)
@@ -149,6 +150,19 @@ def relative_links(document: Document) -> list[str]:
     targets = [m.group(1) for t in texts for m in _MARKDOWN_LINK.finditer(t)]
     return list(dict.fromkeys(t for t in targets if not re.match(r"^[a-z][a-z0-9+.-]*:|#", t,
                                                                  re.IGNORECASE)))
+
+
+# Control characters that are neither whitespace nor a line break (those the readers
+# handle): nothing a reader sees, and never wanted in a title, a subject or a header.
+_CONTROLS = "".join(chr(c) for c in [*range(0x20), *range(0x7f, 0xa0)] if not chr(c).isspace())
+_ANY_CONTROL = re.compile(f"[{re.escape(_CONTROLS)}]")
+_NO_CONTROLS = dict.fromkeys(map(ord, _CONTROLS), None)
+
+
+def without_controls(text: str) -> str:
+    """``text`` without the control characters that are not whitespace or line breaks
+    (backspace, escape, DEL, the C1 controls but NEL); lines stay where they were."""
+    return text.translate(_NO_CONTROLS) if _ANY_CONTROL.search(text) else text
 
 
 def _read_bytes(path: Path) -> bytes:
