@@ -6,8 +6,17 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from newsletter.content.contentfile import count_words, dump_content, load_content, write_content
+from newsletter.content.contentfile import (
+    _Dumper,
+    content_data,
+    count_words,
+    dump_content,
+    load_content,
+    write_content,
+)
 from newsletter.errors import InputError
 from newsletter.models import Article, Content, Dropped, Snippet
 
@@ -131,3 +140,46 @@ def test_count_words_is_fast_on_text_with_no_words() -> None:
     # (a backtracking pattern took minutes on these; the count must simply be right)
     assert count_words("\U0001F600" * 200_000) == 0
     assert count_words("-" * 100_000 + " end") == 1
+
+
+def _whole_dump(content: Content) -> str:
+    """The content file as one yaml.dump of all its data (what the writer must equal)."""
+    return yaml.dump(content_data(content), Dumper=_Dumper, sort_keys=False,
+                     allow_unicode=True, width=100, default_flow_style=False)
+
+
+TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=150)
+
+
+@settings(max_examples=300, deadline=None)
+@given(title=TEXT, refs=st.dictionaries(TEXT, TEXT, max_size=3),
+       snippets=st.lists(st.tuples(TEXT, TEXT, TEXT, st.lists(TEXT, max_size=2)), max_size=3),
+       dropped=st.lists(st.tuples(st.integers(0, 10**6), st.sampled_from(["", "x", "- y"])
+                                  | TEXT, st.sampled_from(["navigation", ""]) | TEXT),
+                        max_size=6))
+def test_the_file_written_piece_by_piece_is_the_one_dump_of_its_data(
+        title: str, refs: dict[str, str], snippets: list[tuple[str, str, str, list[str]]],
+        dropped: list[tuple[int, str, str]]) -> None:
+    content = Content(
+        article=Article(title=title, slug="s", source=title[::-1]), references=refs,
+        snippets=tuple(Snippet(id=f"i{n}", kind="tip", section=a, title=b, body=c,
+                               sources=tuple(srcs), words=n)
+                       for n, (a, b, c, srcs) in enumerate(snippets)),
+        dropped=tuple(Dropped(line=n, text=t, reason=r) for n, t, r in dropped * 2))
+    assert dump_content(content) == _whole_dump(content)
+
+
+def test_a_big_page_content_file_is_the_one_dump_of_its_data(tmp_path: Path) -> None:
+    from newsletter.content.ingest import read_article
+    from newsletter.content.split import split
+
+    page = tmp_path / "page.html"
+    page.write_text("<html><body><article><h1>Big</h1>" + "".join(
+        f"<h2>Step {n}</h2><p>Water early in the day, step {n}, so leaves dry.</p>"
+        "<figure><img src='/a.jpg' alt='A pot'><figcaption>Photo: A. Grower</figcaption>"
+        "</figure><div class='related-posts'><h3>Related</h3><ul><li><a href='/x'>Another"
+        "</a></li></ul></div>" for n in range(300)) + "</article></body></html>", "utf-8")
+    content = split(read_article(page))
+    assert len(content.dropped) > len({(d.text, d.reason) for d in content.dropped}) > 0
+    written = write_content(content, tmp_path / "content")
+    assert written.read_text("utf-8") == _whole_dump(content) == dump_content(content)

@@ -15,7 +15,7 @@ validates every field and reports the file, the line and the field of a problem.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -100,8 +100,53 @@ def content_data(content: Content) -> dict[str, Any]:
 
 def dump_content(content: Content) -> str:
     """The content file's text: readable block-style YAML, unicode kept, bodies as ``|``."""
-    return yaml.dump(content_data(content), Dumper=_Dumper, sort_keys=False,
-                     allow_unicode=True, width=100, default_flow_style=False)
+    return "".join(content_chunks(content))
+
+
+def content_chunks(content: Content) -> Iterator[str]:
+    """The content file's text in pieces, the same as one dump of :func:`content_data`:
+    each snippet and each dropped line is dumped alone (memory stays that of one item),
+    and a dropped line's text and reason are dumped once however often they repeat (a big
+    page repeats its furniture thousands of times)."""
+    article = content.article
+    yield _dump({"article": {"title": article.title, "slug": article.slug,
+                             "source": article.source},
+                 "references": {_Quoted(k): v for k, v in content.references.items()}})
+    yield from _items("snippets", map(_snippet_data, content.snippets))
+    seen: dict[tuple[str, str], str] = {}
+    yield from _items("dropped", (_dropped_item(d, seen) for d in content.dropped))
+
+
+def _items(key: str, items: Iterable[dict[str, Any] | str]) -> Iterator[str]:
+    """``key:`` and its list, an item at a time (a str is an item already dumped)."""
+    first = True
+    for item in items:
+        if first:
+            yield f"{key}:\n"
+            first = False
+        yield item if isinstance(item, str) else _dump([item])
+    if first:
+        yield _dump({key: []})
+
+
+def _dropped_item(dropped: Dropped, seen: dict[tuple[str, str], str]) -> str:
+    """One dropped line as its list item; what follows ``- line: N`` is the same text for
+    every line with that text and reason (a block mapping's entries are independent)."""
+    key = (dropped.text, dropped.reason)
+    if key not in seen:
+        item = _dump([{"line": 0, "text": dropped.text, "reason": dropped.reason}])
+        seen[key] = item.removeprefix(_FIRST) if item.startswith(_FIRST) else ""
+    if not seen[key]:  # never seen so far; dumped whole rather than guessed
+        return _dump([{"line": dropped.line, "text": dropped.text, "reason": dropped.reason}])
+    return f"- line: {dropped.line}\n{seen[key]}"
+
+
+_FIRST = "- line: 0\n"
+
+
+def _dump(data: Any) -> str:
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100,
+                     default_flow_style=False)
 
 
 def write_content(content: Content, folder: Path) -> Path:
@@ -112,7 +157,8 @@ def write_content(content: Content, folder: Path) -> Path:
                          "of that name: write it to another folder (-o)", path=path)
     folder.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(dump_content(content), encoding="utf-8")
+    with tmp.open("w", encoding="utf-8") as out:
+        out.writelines(content_chunks(content))
     tmp.replace(path)  # a reader never sees a half-written file
     return path
 
