@@ -69,3 +69,19 @@ def test_the_demo_folder_works_with_its_own_signing_key(tmp_path: Path) -> None:
                            text=True, check=False)
     assert proof.returncode == 0, proof.stderr
     assert "proof of issue 2 sent to me@example.com" in proof.stdout
+
+
+def test_the_demo_hint_runs_as_printed_whether_or_not_the_venv_is_active(
+        tmp_path: Path) -> None:
+    program = Path(sys.executable).with_name("newsletter")
+    for path, expected in ((f"{program.parent}:/usr/bin:/bin", "newsletter queue"),
+                           ("/usr/bin:/bin", f"{program} queue")):
+        folder = tmp_path / f"demo-{len(path)}"
+        result = subprocess.run([str(program), "demo", str(folder)], capture_output=True,
+                                text=True, check=False, env={"PATH": path})
+        assert result.returncode == 0, result.stderr
+        hint = result.stdout.strip().splitlines()[-1].strip()
+        assert hint == f"cd {folder} && {expected}"
+        again = subprocess.run(["bash", "-c", hint], capture_output=True, text=True,
+                               env={"PATH": path})
+        assert again.returncode == 0 and "Why Overwatering" in again.stdout, again.stderr

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shlex
+import shutil
+import sys
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
@@ -67,9 +70,22 @@ def _print_demo(result: DemoResult) -> None:
         "command run there)",
         "",
         f"Open {result.previews[0]} in a browser, or try:",
-        f"  cd {result.folder} && newsletter queue",
+        f"  cd {shlex.quote(str(result.folder))} && {runnable_command()} queue",
     ]
     click.echo("\n".join(lines))
+
+
+def runnable_command() -> str:
+    """How to start this program again from any folder of this shell: ``newsletter`` when
+    that name on the PATH is this program, else its full path (a venv not activated), else
+    ``python -m newsletter`` with this interpreter."""
+    started = Path(sys.argv[0]).resolve()
+    found = shutil.which("newsletter")
+    if found and Path(found).resolve() == started:
+        return "newsletter"
+    if started.name == "newsletter" and started.is_file():
+        return shlex.quote(str(started))
+    return f"{shlex.quote(sys.executable)} -m newsletter"
 
 
 def _first_send(result: DemoResult) -> str:
