@@ -197,3 +197,26 @@ def test_a_signed_token_for_another_purpose_is_refused(live: Live) -> None:
         assert live.request("POST", path, b"List-Unsubscribe=One-Click", {
             "Content-Type": "application/x-www-form-urlencoded"}).status == 400
     assert live.store.get_subscriber("reader@example.com").status == "active"
+
+
+STUDIO_PATHS = ["/studio/", "/studio/queue", "/studio/results", "/studio/sign-in",
+                "/studio/subscribers?q=%FF&page=-1",
+                "/studio/subscribers?page=99999999999999999999999",
+                "/studio/subscribers/export.csv?status=%FF"]
+STUDIO_COOKIES = ["session=%FF%FE", "session=" + "a" * 5000, "studio=abc.%C3%A9", "=;;=="]
+
+
+@pytest.mark.parametrize("token", TOKENS, ids=MALFORMED_IDS)
+def test_malformed_studio_addresses_cookies_and_sign_ins_are_never_a_500(live: Live,
+                                                                         token: str) -> None:
+    paths = [*STUDIO_PATHS, *(f"/studio/{part}/{token}" for part in (
+        "articles", "results", "issues", "subscribers"))]
+    for path in paths:
+        for cookie in STUDIO_COOKIES:
+            for method in ("GET", "POST"):
+                reply = live.request(method, path, b"email=%FF&password=%00&csrf=\xff"
+                                     if method == "POST" else None,
+                                     {"Content-Type": "application/x-www-form-urlencoded",
+                                      "Cookie": cookie})
+                assert reply.status < 500, (method, path[:80], cookie[:20], reply.status)
+                assert "Something went wrong" not in reply.text
