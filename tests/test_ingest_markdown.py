@@ -23,7 +23,9 @@ def test_sample_title_from_front_matter_headings_and_lists(markdown_article: Pat
     assert_every_line_once(text, document)
     title_line = next(n for n, raw in enumerate(text.split("\n"), 1) if raw.startswith("title:"))
     assert document.blocks[0].kind == "heading" and document.blocks[0].level == 1
-    assert document.blocks[0].lines == (title_line,)
+    assert document.blocks[0].lines == (), "the title line stays in `dropped`, not a snippet's"
+    title_drop = next(d for d in document.dropped if d.line == title_line)
+    assert title_drop.reason.endswith("(the article's title)")
     assert document.title == document.blocks[0].text
     headings = [b for b in document.blocks if b.kind == "heading" and b.level == 2]
     numbered = [h for h in headings if h.text[:1].isdigit()]

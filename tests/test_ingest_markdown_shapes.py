@@ -154,8 +154,8 @@ def test_malformed_front_matter_fence_still_gives_the_title() -> None:
     text = '---title: "The Rest Guide"\nsubtitle: "Ten years of notes"\n---\n\nIntro text.\n'
     document = read_markdown_article(text)
     assert document.title == "The Rest Guide"
-    assert {reasons(document)[n] for n in (2, 3)} == {"front_matter"}
-    assert [(b.kind, b.lines) for b in document.blocks] == [("heading", (1,)), ("paragraph", (5,))]
+    assert {reasons(document)[n] for n in (1, 2, 3)} == {"front_matter"}
+    assert [(b.kind, b.lines) for b in document.blocks] == [("heading", ()), ("paragraph", (5,))]
 
 
 def test_prose_between_two_rules_is_not_front_matter() -> None:
@@ -329,3 +329,53 @@ def test_an_italic_note_is_a_callout_without_stray_emphasis() -> None:
 def test_inline_script_and_image_tags_leave_no_code_in_the_text() -> None:
     text = '# T\n\nCompost <script>alert("x")</script><img src=x onerror=alert(1)> well.\n'
     assert read_markdown_article(text).blocks[1].text == "Compost well."
+
+
+# --- the title line, sign-offs and page footers, converter headings ---------------------------
+
+_DESK = ("Sitting all day stiffens the neck and the upper back, and a few slow stretches "
+         "between meetings keep both moving without any equipment at all.")
+
+
+def test_a_title_metadata_line_is_dropped_saying_it_gave_the_title() -> None:
+    for text in ('+++\ntitle = "Desk Stretches"\ndraft = false\n+++\n' + _DESK + "\n",
+                 "Title: Desk Stretches — Clinic Site\n\nURL Source: https://clinic.example/d\n"
+                 "\nMarkdown Content:\n" + _DESK + "\n"):
+        document = read_markdown_article(text)
+        assert_every_line_once(text, document)
+        assert document.title == "Desk Stretches"
+        line = next(d for d in document.dropped if "itle" in d.text)
+        assert line.reason.endswith("(the article's title)")
+
+
+def test_a_valediction_and_what_follows_it_are_the_authors_sign_off() -> None:
+    text = ("# Desk Stretches\n\n" + _DESK + "\n\n**Neck Roll**\n\n" + _DESK + "\n\n"
+            "Yours in health,\n\n**Jane Smith**\n\n_Physiotherapist (PT)_\n\n"
+            "[www.clinic.example](https://clinic.example/)\n")
+    document = read_markdown_article(text)
+    assert_every_line_once(text, document)
+    assert {reasons(document)[n] for n in (9, 11, 13, 15)} == {"author_signoff"}
+    assert headings(document) == ["Desk Stretches", "Neck Roll"]
+
+
+def test_the_page_footer_after_an_author_card_goes_with_the_sign_off() -> None:
+    text = ("# Desk Stretches\n\n" + _DESK + "\n\n## Neck Roll\n\n" + _DESK + "\n\n"
+            "[![Image 2](https://c.example/a.jpg)Dr. Jane Smith](https://clinic.example/jane)\n\n"
+            "_Physiotherapist (PT)_\n\n#### Clinic Name | Dr Jane Smith\n\n"
+            "4 Harbour Road, Springfield 12345\n\n© Copyright 2024 | All Rights Reserved\n\n"
+            "#### Get Social\n\n[Instagram](https://instagram.com/clinic)\n")
+    document = read_markdown_article(text)
+    assert_every_line_once(text, document)
+    assert {reasons(document)[n] for n in (9, 11)} == {"author_signoff"}
+    assert {reasons(document)[n] for n in range(13, 22, 2)} == {"page_footer"}
+    assert headings(document) == ["Desk Stretches", "Neck Roll"]
+
+
+def test_a_converters_empty_heading_takes_the_short_line_below_it_as_its_text() -> None:
+    text = ("# Desk Stretches\n\n" + _DESK + "\n\n## \n\nWhy stretch at all?\n\n" + _DESK
+            + "\n\n## \n\n" + _DESK + "\n")
+    document = read_markdown_article(text)
+    assert_every_line_once(text, document)
+    why = next(b for b in document.blocks if b.text == "Why stretch at all?")
+    assert (why.kind, why.level, why.lines) == ("heading", 2, (5, 7))
+    assert reasons(document)[11] == "empty_heading", "a sentence below is no heading's text"

@@ -74,6 +74,7 @@ class _Reader:
     dropped_since_block: bool = False  # lines were dropped after the latest block
     dropped_lines: set[int] = field(default_factory=set)
     html_lines: set[int] = field(default_factory=set)  # read as HTML regions, not Markdown
+    heading_text: dict[int, tuple[int, int]] = field(default_factory=dict)  # see _heading
 
     def span(self, token: Token) -> tuple[int, ...]:
         """The non-blank source line numbers a block token covers."""
@@ -119,6 +120,8 @@ def read_markdown_article(text: str, source: str = "", *, scraped: bool = False)
         body[start - front.body_start - 1 : end - front.body_start] = [""] * (end - start + 1)
         reader.html_lines.update(range(start, end + 1))
     _walk(reader, _parser().parse("\n".join(body)), regions)
+    for _level, mark in reader.heading_text.values():  # the line below was read otherwise
+        reader.drop([mark], "empty_heading: a heading with no text")
     _uncovered_lines(reader)
     scraped = scraped or front.reason.startswith("metadata_header")
     blocks = run_passes(reader.blocks, reader.drop_block, scraped=scraped)
@@ -162,11 +165,15 @@ def _with_title(reader: _Reader, blocks: Sequence[Block], title: str) -> tuple[B
     has_h1 = any(b.kind == "heading" and b.level == 1 for b in blocks)
     if not title or has_h1:
         return tuple(blocks)
-    number = next((d.line for d in reader.dropped
-                   if re.match(r"^[-+]*\s*title\s*[:=]", d.text, re.IGNORECASE)), 0)
-    reader.dropped = [d for d in reader.dropped if d.line != number]
-    block = Block("heading", title, (number,) if number else (), level=1, rule="title")
+    # The metadata line stays dropped, saying it gave the title: its text is no snippet's (the
+    # key, often the site's name), and the block carries the title, not the line.
+    reader.dropped = [replace(d, reason=f"{d.reason} (the article's title)")
+                      if _TITLE_KEY.match(d.text) else d for d in reader.dropped]
+    block = Block("heading", title, (), level=1, rule="title")
     return (block, *blocks)
+
+
+_TITLE_KEY = re.compile(r"^[-+]*\s*title\s*[:=]", re.IGNORECASE)
 
 
 def _first_heading(blocks: Sequence[Block]) -> str:
@@ -240,11 +247,33 @@ def _html_region(reader: _Reader, region: tuple[int, int]) -> None:
 def _heading(reader: _Reader, tokens: Sequence[Token]) -> None:
     lines = reader.span(tokens[0])
     text = plain_heading(_inline(tokens[1]))
+    if not text and lines and (below := _text_of_empty_heading(reader, lines[-1])):
+        reader.heading_text[below] = (int(tokens[0].tag[1:]), lines[-1])
+        return
     if not text:
         reader.drop(lines, "empty_heading: a heading with no text")
         return
     rule = f"markdown_{tokens[0].tag}" + ("_setext" if tokens[0].markup in ("=", "-") else "")
     reader.add(Block("heading", text, lines, level=int(tokens[0].tag[1:]), rule=rule))
+
+
+_BLOCK_START = re.compile(r"^\s*(?:[#>*+<|`-]|!\[|\d+[.)]\s)")
+
+
+def _text_of_empty_heading(reader: _Reader, number: int) -> int:
+    """A converter (html2text) writes ``<h2><span>Text</span></h2>`` as ``## `` with the text
+    as a line of its own below it: that line (a short one-line paragraph shaped like a
+    heading) is the heading's text. Its line number, or 0."""
+    below = number + 1
+    while below <= len(reader.lines) and not reader.lines[below - 1].strip():
+        below += 1
+    if below > len(reader.lines) or below - number > 3:
+        return 0
+    text = reader.lines[below - 1].strip()
+    after = reader.lines[below] if below < len(reader.lines) else ""
+    if after.strip() or _BLOCK_START.match(text):
+        return 0
+    return below if is_heading_shape(plain_heading(link_text(text))) else 0
 
 
 def plain_heading(text: str) -> str:
@@ -258,7 +287,11 @@ def plain_heading(text: str) -> str:
 def _paragraph(reader: _Reader, tokens: Sequence[Token]) -> None:
     lines = reader.span(tokens[0])
     inline = tokens[1]
-    if _HTML_START.match(reader.lines[lines[0] - 1] if lines else ""):
+    if len(lines) == 1 and lines[0] in reader.heading_text:
+        level, mark = reader.heading_text.pop(lines[0])
+        reader.add(Block("heading", plain_heading(_inline(inline)), (mark, lines[0]),
+                         level=level, rule=f"markdown_h{level}_text_below"))
+    elif _HTML_START.match(reader.lines[lines[0] - 1] if lines else ""):
         _html(reader, lines)
     elif _only_images(inline):
         reader.drop(lines, "image: picture (alt text is not content)")

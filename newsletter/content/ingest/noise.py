@@ -353,6 +353,22 @@ _WIDGET_CUES = ("oops", "sorry", "uh", "please", "try again", "retry", "error", 
                 "thank you", "went wrong", "language", "region", "country", "currency")
 
 
+_VALEDICTION = re.compile(
+    r"^(?:yours(?: (?:truly|sincerely|faithfully|always|in (?:health|wellness|good health)))?|"
+    r"sincerely(?: yours)?|(?:warm(?:est)?|kind(?:est)?|best|with) (?:regards|wishes)|regards|"
+    r"warmly|cheers|all the best|with (?:love|gratitude|thanks)|in (?:good )?health|"
+    r"to your (?:good )?health|be well|stay (?:well|healthy|safe)|many thanks|"
+    r"thanks(?: for reading)?|thank you(?: for reading)?|until next time|talk soon)\s*[,!.]*$",
+    re.IGNORECASE,
+)
+
+
+def is_valediction(text: str) -> bool:
+    """The closing words of a letter before the author's name: ``Yours sincerely,``,
+    ``Yours in health,``, ``Warm regards,``, ``Cheers!``."""
+    return word_count(text) <= 5 and bool(_VALEDICTION.match(core_text(text).strip("*_ ")))
+
+
 def is_social_line(text: str) -> bool:
     """Social links and invitations to get in touch: ``Facebook: Shop | Instagram: @shop``,
     ``Reach out to me on social media``, ``... start a conversation with me on facebook``."""

@@ -37,6 +37,7 @@ from .noise import (
     is_signup_line,
     is_skip_link,
     is_social_line,
+    is_valediction,
     is_widget_text,
     mentions_photo_credit,
 )
@@ -407,19 +408,65 @@ def _bibliographic(items: Sequence[str]) -> bool:
 
 
 def drop_signoff(blocks: list[Block], drop: Drop, scraped: bool) -> list[Block]:
-    """An author card (a linked picture with a name) near the end, and the short lines
-    after it (credentials, the site, a P.S., social links): the author's sign-off."""
-    start = next((i for i, b in enumerate(blocks) if b.rule == "author_card"
-                  and i >= len(blocks) * 0.5), None)
+    """The author's sign-off near the end: an author card (a linked picture with a name), a
+    valediction (``Yours in health,``) or the author's name in bold on its own line, and the
+    short lines after it (the name, credentials, the site, a P.S., social links). When only
+    short lines and headings follow to the end (the page's footer: the site's name, an
+    address, a copyright line), they go with it."""
+    start = _signoff_start(blocks)
     if start is None:
         return blocks
     end = start + 1
-    while (end < len(blocks) and blocks[end].kind in ("paragraph", "list")
-           and word_count(blocks[end].text or " ".join(blocks[end].items)) <= 40):
+    while end < len(blocks) and _signoff_line(blocks[end]):
         end += 1
     for block in blocks[start:end]:
         drop(block, "author_signoff: the author's card, credentials and contact lines")
-    return blocks[:start] + blocks[end:]
+    if not all(_short(b) for b in blocks[end:]):
+        return blocks[:start] + blocks[end:]
+    for block in blocks[end:]:
+        drop(block, "page_footer: the site's name, address and links after the sign-off")
+    return blocks[:start]
+
+
+def _signoff_start(blocks: Sequence[Block]) -> int | None:
+    """Where the sign-off starts: the first author card in the second half of the blocks or
+    of the words, or a valediction or bold name line past the middle of the article's words
+    with only short lines after it."""
+    sizes = [word_count(b.text or " ".join(b.items)) for b in blocks]
+    total, seen = sum(sizes) or 1, 0
+    for index, block in enumerate(blocks):
+        seen += sizes[index]
+        late = seen >= 0.5 * total
+        if block.rule == "author_card" and (late or index >= len(blocks) // 2):
+            return index
+        closing = (block.kind == "paragraph" and is_valediction(block.text)) or (
+            block.rule == "bold_line_heading" and _is_person_name(block.text))
+        if (closing and late
+                and all(_short(b) or b.rule == "author_card" for b in blocks[index + 1 :])):
+            return index
+    return None
+
+
+def _signoff_line(block: Block) -> bool:
+    """A line of a sign-off: a short paragraph or list, another author card, the name."""
+    if block.rule == "bold_line_heading":
+        return _is_person_name(block.text)
+    return block.kind in ("paragraph", "list") and _short(block)
+
+
+def _short(block: Block) -> bool:
+    """A heading, or a paragraph or list of 40 words or fewer: what a sign-off and a page
+    footer are made of (no paragraph of the article)."""
+    if block.kind in ("heading", "question"):
+        return True
+    return (block.kind in ("paragraph", "list")
+            and word_count(block.text or " ".join(block.items)) <= 40)
+
+
+def _is_person_name(text: str) -> bool:
+    from .text import is_author_name  # the text reader's test of a name on its own line
+
+    return is_author_name(text)
 
 
 PASSES: tuple[BlockPass, ...] = (
