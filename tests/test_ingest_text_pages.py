@@ -84,3 +84,38 @@ def test_a_lone_by_label_and_a_language_picker_are_page_furniture(tmp_path: Path
     assert why["by:"].startswith("byline") and why["Language:English"].startswith("widget")
     bodies = " ".join(s.body for s in split(document).snippets)
     assert "by:" not in bodies and "Language" not in bodies
+
+
+# --- a news page written one paragraph a line, with its labels and links ---------------------
+
+_NEWS = (
+    "Title: \nCouncil Votes to Plant Two Thousand Street Trees\n\n\nContent: \n"
+    "Updated  - May 2, 2025 09:38 pm BST - Leeds\n\n"
+    "   Volunteers planting a lime tree on Park Lane on May 1, 2025.\n"
+    "   | Photo Credit: Ann Example\n"
+    "The city council on Thursday voted to plant two thousand street trees over the next three "
+    "years, most of them in the neighbourhoods with the least shade today.\n"
+    "The plan was drawn up after a survey found that some streets had no tree at all within a "
+    "walk of five minutes, while others had dozens.\n"
+    "EXPLAINED | Why street trees cool a city in summer\n"
+    "Residents will be asked which species they want, and the council said it would favour "
+    "trees that need little water once they are established.\n"
+    "The first planting season starts in November, when the ground is still warm enough for "
+    "new roots to grow before winter.\n"
+    " Published - May 2, 2025 09:19 pm BST\n"
+)
+
+
+def test_a_news_page_one_paragraph_a_line_keeps_its_paragraphs_apart(tmp_path: Path) -> None:
+    path = tmp_path / "news.txt"
+    path.write_text(_NEWS, encoding="utf-8")
+    document = read_article(path)
+    why = {d.line: d.reason.split(":")[0] for d in document.dropped}
+    assert document.title == "Council Votes to Plant Two Thousand Street Trees"
+    assert why[1] == why[5] == "metadata_header"
+    assert why[6] == why[15] == "dateline"
+    assert why[8] == "image_caption" and why[9] == "photo_credit"
+    assert why[12] == "teaser_link"
+    paragraphs = [b.text for b in document.blocks if b.kind == "paragraph"]
+    assert len(paragraphs) == 4 and all(p.endswith(".") for p in paragraphs)
+    assert not [b for b in document.blocks if b.kind == "heading" and "|" in b.text]

@@ -11,7 +11,8 @@ them, so the reader can put each sentence back together:
   (``According to market research firm`` / ``Newzoo`` / ``, there are ...``).
 
 ``one_element_per_line`` tells a page dump (every paragraph, heading and menu entry on a line
-of its own, no blank lines) from hard-wrapped prose, where lines end mid-sentence.
+of its own, no blank lines) from hard-wrapped prose, where lines end mid-sentence;
+``one_paragraph_per_line`` tells the same of one run of lines with no blank line between.
 """
 
 from __future__ import annotations
@@ -100,3 +101,13 @@ def one_element_per_line(texts: Sequence[str], gaps: Sequence[int]) -> bool:
     whole = sum(not unfinished(t) or len(t.split()) <= 8 for t in texts) / len(texts)
     return gapless >= 0.8 and whole >= 0.6
 
+
+
+def one_paragraph_per_line(texts: Sequence[str]) -> bool:
+    """Lines with no blank line between them written one paragraph a line (a scrape that put
+    each ``<p>`` on a line): most are long, and the long ones end their sentence, where
+    hard-wrapped prose ends its lines mid-sentence."""
+    long = [t for t in texts if len(t.split()) >= 15]
+    if len(texts) < 4 or len(long) * 2 < len(texts):
+        return False
+    return sum(not unfinished(t) for t in long) >= 0.85 * len(long)

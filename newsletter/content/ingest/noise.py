@@ -153,7 +153,7 @@ def is_boilerplate(text: str) -> bool:
 
 
 _CREDIT_TAIL = re.compile(
-    r"(?:^\(?|\s[-–—|/(]\s*)(?:image|photo|picture|photograph|illustration|credit|source)s?"
+    r"(?:^[(|]?\s*|\s[-–—|/(]\s*)(?:image|photo|picture|photograph|illustration|credit|source)s?"
     r"(?:\s+(?:by|credit|courtesy(?: of)?))?\s*:\s*[^:]{1,60}(?<![.!?])\)?$",
     re.IGNORECASE,
 )
@@ -241,11 +241,12 @@ _MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|
           r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?")
 _WEEKDAY = r"(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)[a-z]*\.?,?"
 _DATELINE = re.compile(
-    rf"^(?:(?:updated|published|posted|last (?:updated|modified))(?: on)?:?\s+)?"
+    rf"^(?:(?:updated|published|posted|last (?:updated|modified))(?: on)?\s*[:–—-]?\s+)?"
     rf"(?:{_WEEKDAY}\s+)?"
     rf"(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{1,2}}\.?\s+{_MONTH},?\s+\d{{4}}\.?|"
     r"\d{1,2}/\d{1,2}/\d{2,4}|\d{4}-\d{2}-\d{2}(?:[T ][\d:.+-]+Z?)?)"
-    r"(?:,?\s+(?:at\s+)?\d{1,2}[.:]\d{2}(?:\s*[ap]\.?m\.?)?(?:\s+[A-Z]{2,4})?)?$",
+    r"(?:,?\s+(?:at\s+)?\d{1,2}[.:]\d{2}(?:\s*[ap]\.?m\.?)?(?:\s+[A-Z]{2,4})?)?"
+    r"(?:\s+[–—-]\s+[A-Z][\w.' ]{1,30})?$",  # a dateline's place: "... IST - New Delhi"
     re.IGNORECASE,
 )
 _COUNTER = re.compile(
@@ -301,7 +302,7 @@ def is_copyright(text: str) -> bool:
 def is_dateline(text: str) -> bool:
     """A line that is only a date: ``March 27, 2024``, ``10/28/2025``, ``Updated 2024-03-27``,
     ``Mon 23 Nov 2020 04.00 EST``, ``Last modified on Wed 27 Jul 2022 11.29 EDT``."""
-    return word_count(text) <= 10 and bool(_DATELINE.match(core_text(text)))
+    return word_count(text) <= 12 and bool(_DATELINE.match(core_text(text)))
 
 
 _IMAGE_VIEWER = re.compile(
@@ -367,6 +368,35 @@ def is_valediction(text: str) -> bool:
     """The closing words of a letter before the author's name: ``Yours sincerely,``,
     ``Yours in health,``, ``Warm regards,``, ``Cheers!``."""
     return word_count(text) <= 5 and bool(_VALEDICTION.match(core_text(text).strip("*_ ")))
+
+
+_LIVE_UPDATES = re.compile(r"\b(?:follow |read our )?live updates?\b", re.IGNORECASE)
+
+
+def is_teaser_link(text: str) -> bool:
+    """A link to another story set between an article's paragraphs: ``EXPLAINED | What the
+    bill means``, ``Bill | Analysis and explainers``, ``Hearing: Follow LIVE updates``."""
+    if word_count(text) > 16 or final_char(text) in ".!;,":
+        return False
+    if _LIVE_UPDATES.search(text):
+        return True
+    parts = [p.strip() for p in text.split(" | ")]
+    if len(parts) != 2 or not all(parts):
+        return False
+    label = parts[0].isupper() and word_count(parts[0]) <= 3
+    return label or (min(map(word_count, parts)) >= 2 and word_count(text) >= 6)
+
+
+_HEADER_KEY = re.compile(
+    r"^(?:title|content|text|body|article|article text|url|source|author|date|published|"
+    r"summary|description|headline)\s*:$",
+    re.IGNORECASE,
+)
+
+
+def is_header_key(text: str) -> bool:
+    """A scraper's label with its value on the next line: ``Title:``, ``Content:``."""
+    return bool(_HEADER_KEY.match(text.strip()))
 
 
 def is_social_line(text: str) -> bool:

@@ -17,6 +17,7 @@ the Markdown and HTML readers.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -24,7 +25,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import PurePath
 
 from ...models import Block, Document, Dropped
-from .fragments import fragment_groups, joined, one_element_per_line
+from .fragments import fragment_groups, joined, one_element_per_line, one_paragraph_per_line
 from .lines import (
     URL_LINE,
     callout_parts,
@@ -55,6 +56,7 @@ from .noise import (
     is_copyright,
     is_counter,
     is_dateline,
+    is_header_key,
     is_image_label,
     is_image_viewer,
     is_jump_link,
@@ -66,6 +68,7 @@ from .noise import (
     is_skip_link,
     is_store_button,
     is_teaser_heading,
+    is_teaser_link,
     is_widget_text,
 )
 
@@ -161,13 +164,28 @@ def rejoin_fragments(lines: list[Line]) -> list[Line]:
 
 
 def as_elements(lines: list[Line]) -> bool:
-    """In a page dump with no blank lines every line is an element of its own: set apart."""
+    """In a page dump with no blank lines every line is an element of its own: set apart.
+    Elsewhere, a run of lines written one paragraph a line is set apart the same way."""
     if not one_element_per_line([ln.text for ln in lines], [ln.gap_before for ln in lines]):
+        _paragraphs_per_line(lines)
         return False
     for line in lines:
         line.gap_before = line.gap_after = max(1, line.gap_before) if line.index else _EDGE_GAP
     lines[-1].gap_after = _EDGE_GAP
     return True
+
+
+def _paragraphs_per_line(lines: list[Line]) -> None:
+    start = 0
+    while start < len(lines):
+        end = start + 1
+        while end < len(lines) and lines[end].gap_before == 0:
+            end += 1
+        run = lines[start:end]
+        if one_paragraph_per_line([ln.text for ln in run]):
+            for before, after in itertools.pairwise(run):
+                before.gap_after = after.gap_before = 1
+        start = end
 
 
 NOISE_RULES: tuple[tuple[str, Callable[[str], bool]], ...] = (
@@ -210,6 +228,38 @@ def tag_noise(state: State) -> None:
         previous = line.text.casefold()
     _tag_related_posts(state)
     _tag_signup_boxes(state)
+    _tag_header_keys(state)
+    _tag_teaser_links(state)
+    _tag_credited_captions(state)
+
+
+def _tag_header_keys(state: State) -> None:
+    """``Title:`` / ``Content:`` alone on one of the first lines: a scraper's label whose
+    value is on the next line."""
+    for line in state.lines[:12]:
+        if state.free(line.index) and is_header_key(line.text):
+            state.drop(line.index, "metadata_header: a label the scraper wrote")
+
+
+def _tag_teaser_links(state: State) -> None:
+    """``EXPLAINED | Title`` between two paragraphs of the article: a link to another
+    story, not a heading (the article goes on with the same story after it)."""
+    for line in state.lines[1:-1]:
+        if not state.free(line.index) or not is_teaser_link(line.text):
+            continue
+        before, after = state.lines[line.index - 1], state.lines[line.index + 1]
+        if _is_prose(before.text) and _is_prose(after.text):
+            state.drop(line.index, "teaser_link: a link to another story between paragraphs")
+
+
+def _tag_credited_captions(state: State) -> None:
+    """The line right above a photo credit (no blank line between) is the picture's caption."""
+    for line in state.lines[:-1]:
+        credit = state.tags.get(line.index + 1)
+        below = state.lines[line.index + 1].number
+        if (state.free(line.index) and below == line.number + 1 and word_count(line.text) <= 60
+                and credit is not None and credit.rule.startswith("photo_credit")):
+            state.drop(line.index, "image_caption: a picture's caption above its credit")
 
 
 def _gapless_run(state: State, index: int, step: int) -> list[Line]:
