@@ -379,3 +379,19 @@ def test_a_converters_empty_heading_takes_the_short_line_below_it_as_its_text() 
     why = next(b for b in document.blocks if b.text == "Why stretch at all?")
     assert (why.kind, why.level, why.lines) == ("heading", 2, (5, 7))
     assert reasons(document)[11] == "empty_heading", "a sentence below is no heading's text"
+
+
+def test_numbered_references_keep_their_titles_with_the_address() -> None:
+    text = ("# Trees\n\nShade cools a street [\\[1\\]](https://a.example/1) and so does water "
+            "[\\[2\\]](https://b.example/2).\n\n**Citations:**\n\n"
+            "\\[1\\] Doe, A. (2020). _Shade and Streets._ Journal. "
+            "[https://a.example/1](https://a.example/1 \"https://a.example/1\")\n\n"
+            "\\[2\\] Roe, B. (n.d.). Water in the City. https://b.example/2\n")
+    document = read_markdown_article(text)
+    assert_every_line_once(text, document)
+    assert document.references == {
+        "1": "Doe, A. (2020). Shade and Streets. Journal. https://a.example/1",
+        "2": "Roe, B. (n.d.). Water in the City. https://b.example/2",
+    }
+    cited = split(document, min_words=1).snippets[0]
+    assert cited.sources == ("1", "2")

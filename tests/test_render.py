@@ -231,6 +231,15 @@ def test_each_block_lists_its_sources_as_links_or_text(rendered) -> None:
     assert re.search(cited, rendered.text)
 
 
+def test_a_source_written_with_its_title_links_to_the_address_inside_it(config: Config) -> None:
+    source = Source("4", "Doe, A. (2021). Shade and street trees. https://study.example/trees")
+    block = IssueBlock("fact", "Trees", "Streets with trees are cooler[^4].", (source,))
+    html = render(dataclasses.replace(example_issue(), blocks=(block,), cta=None), config).html
+    link = lxml_html.fromstring(html).find_class("sources")[0].find(".//a")
+    assert link.get("href").startswith("https://study.example/trees?utm_source=newsletter")
+    assert link.text_content().endswith("study.example")
+
+
 def test_bare_markers_naming_a_source_link_and_unknown_markers_never_show(config: Config) -> None:
     block = IssueBlock("fact", "Bare", "Cited like this [4], a link [4](https://x.example/) "
                        "and a stray[^9] marker. [Not a marker] stays.",

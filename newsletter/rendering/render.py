@@ -316,8 +316,14 @@ def _number_sources(blocks: Sequence[IssueBlock], track: Any
     return notes
 
 
+_URL_IN_TEXT = re.compile(r"https?://[^\s<>\"')\]]+", re.IGNORECASE)
+
+
 def _source_view(number: int, source: Source, track: Any) -> SourceView:
     url = source.url.strip()
+    inside = list(dict.fromkeys(u.rstrip(".,;:") for u in _URL_IN_TEXT.findall(url)))
+    if len(inside) == 1:  # a reference written as "Author (2020). Title. https://..."
+        url = inside[0]
     if urlsplit(url).scheme.lower() in ("http", "https"):
         host = urlsplit(url).hostname or url
         return SourceView(number, track(url), host.removeprefix("www."))

@@ -207,10 +207,15 @@ def is_reference_heading(text: str) -> bool:
 
 def reference_entry(text: str) -> tuple[str, str] | None:
     """``("3", "https://...")`` for ``3. https://...``, ``[3] text`` or ``[^3]: text``."""
+    parts = reference_parts(text)
+    return (parts[0], reference_target(parts[1])) if parts else None
+
+
+def reference_parts(text: str) -> tuple[str, str] | None:
+    """``("3", "Smith, J. (2020). Title. https://...")`` for a numbered entry: its number and
+    its whole text (``reference_entry`` keeps only the URL of a text with one)."""
     match = _REFERENCE_ENTRY.match(text)
-    if not match:
-        return None
-    return (match["b"] or match["n"]), reference_target(match["text"].strip())
+    return ((match["b"] or match["n"]), match["text"].strip()) if match else None
 
 
 _URL_INSIDE = re.compile(r"(?:https?://|www\.)[^\s<>\"')\]]+", re.IGNORECASE)

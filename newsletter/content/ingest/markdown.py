@@ -33,11 +33,12 @@ from .lines import (
     is_heading_shape,
     mark_faq_questions,
     reference_entry,
+    reference_parts,
     strip_site_name,
     word_count,
 )
 from .noise import mentions_photo_credit
-from .sections import BlockPass, is_link_only, link_text, run_passes
+from .sections import BlockPass, is_link_only, link_text, reference_value, run_passes
 from .text import title_from_source
 
 _PARSER: MarkdownIt | None = None
@@ -412,8 +413,9 @@ def _all_reference_entries(reader: _Reader, lines: Sequence[int]) -> bool:
 
 def _reference_lines(reader: _Reader, lines: Sequence[int]) -> None:
     for number in lines:
-        label, text = reference_entry(reader.lines[number - 1].strip()) or ("", "")
-        reader.add(Block("reference", text, (number,), label=label, rule="reference_entry"))
+        label, text = reference_parts(reader.lines[number - 1].strip()) or ("", "")
+        reader.add(Block("reference", reference_value(_inline_text(text)), (number,), label=label,
+                         rule="reference_entry"))
 
 
 def _only_images(inline: Token) -> bool:
