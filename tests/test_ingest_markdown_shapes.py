@@ -395,3 +395,79 @@ def test_numbered_references_keep_their_titles_with_the_address() -> None:
     }
     cited = split(document, min_words=1).snippets[0]
     assert cited.sources == ("1", "2")
+
+
+# --- a recipe page scraped to Markdown ----------------------------------------------------------
+
+_RECIPE_PAGE = """[Home](https://food.example/)
+
+# Oat Cookies
+
+## Recipe from [Ann Baker](/search?q=Ann)
+
+Sam Lee for Food Example. Food Stylist: Kim Day.
+
+A chewy cookie that keeps for a week in a tin. It needs one bowl and no mixer at all.
+
+  * Save
+
+Log in or sign up to save this recipe.
+
+  * ## Share this recipe
+
+    * Copy link
+    * [Email](mailto:?subject=Oat)
+    * [Pinterest](https://pinterest.example/pin)
+
+## Preparation
+
+  1. Step 1
+
+Heat the oven to 180 degrees and line two trays with baking paper.
+
+  2. Step 2
+
+Mix the oats, flour and sugar, then stir in the melted butter and the egg.
+
+  3. Step 3
+
+Roll the dough into balls, press them flat and bake for twelve minutes.
+
+## Ratings
+
+5 out of 5
+
+1,204 user ratings
+
+Your rating
+
+Submit
+
+Log in or sign up to rate this recipe.
+
+## Comments
+
+Jo Reader2 days ago
+
+I added raisins and they were great, and my kids loved them even more than the plain ones.
+
+### Recipe Tags
+
+  * [Cookies](/tag/cookies)
+"""
+
+
+def test_a_scraped_recipe_keeps_its_steps_and_loses_its_widgets_and_comments() -> None:
+    document = read_markdown_article(_RECIPE_PAGE, scraped=True)
+    assert_every_line_once(_RECIPE_PAGE, document)
+    why = reasons(document)
+    assert why[5] == "byline" and why[7] == "photo_credit"
+    assert why[13] == "widget_text" and why[15] == "link_list"
+    steps = next(b for b in document.blocks if b.kind == "list" and b.ordered)
+    assert steps.items == (
+        "Heat the oven to 180 degrees and line two trays with baking paper.",
+        "Mix the oats, flour and sugar, then stir in the melted butter and the egg.",
+        "Roll the dough into balls, press them flat and bake for twelve minutes.")
+    assert {why[n] for n in range(35, 46, 2)} == {"widget"}
+    assert {why[n] for n in (47, 49, 51, 53, 55)} == {"comments"}
+    assert headings(document) == ["Oat Cookies", "Preparation"]

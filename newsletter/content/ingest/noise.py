@@ -40,7 +40,8 @@ _SIGNUP = re.compile(
     re.IGNORECASE,
 )
 _BOILERPLATE = re.compile(
-    r"^(?:share(?: this)?(?: (?:on|via) \w+)?|tweet|pin it|print|email|facebook|twitter|x|"
+    r"^(?:share(?: this(?: \w+)?)?(?: (?:on|via) \w+)?|tweet|pin it|print(?: this \w+)?|"
+    r"copy link|email|facebook|twitter|x|"
     r"linkedin|pinterest|instagram|whatsapp|advertisement|sponsored|previous(?: post)?|"
     r"next(?: post)?|leave a (?:comment|reply)|\d+ comments?|no comments|comments|"
     r"related (?:posts|articles)|you (?:may|might) also like|tags?:.*|categor(?:y|ies):.*|"
@@ -61,7 +62,7 @@ _BYLINE_LABEL = re.compile(r"^\s*by:?\s*$", re.IGNORECASE)  # the name follows o
 _BYLINE_ROLE = re.compile(
     r"^(?:written|reviewed|medically reviewed|fact[- ]checked|edited|tested|submitted|"
     r"photographed|produced|compiled|illustrated|reported|recipe developed)"
-    r"(?: and [a-z ]{3,20})? by\b",
+    r"(?: and [a-z ]{3,20})? by\b|^(?:recipe|adapted|recipe adapted) (?:from|by)\s+[A-Z]",
     re.IGNORECASE,
 )
 _BYLINE_DATE = re.compile(
@@ -250,7 +251,9 @@ _DATELINE = re.compile(
     re.IGNORECASE,
 )
 _COUNTER = re.compile(
-    r"^\(?\d[\d,.]*[kKmM]?\)?(?:\s*(?:/\s*5|stars?|reviews?|ratings?|photos?|comments?|"
+    r"^\d(?:\.\d)? out of \d+(?: stars?)?$|"
+    r"^\(?\d[\d,.]*[kKmM]?\)?(?:\s*(?:/\s*5|(?:user |customer |member )?"
+    r"(?:stars?|reviews?|ratings?)|photos?|comments?|"
     r"shares?|likes?|views?|votes?|followers?|responses?|saves?|pins?|answers?))?$|"
     r"^\d[\d,.]*[kKmM]? (?:[a-z]+ ){0,3}(?:made|tried|cooked|rated|saved|liked|shared) "
     r"(?:it|this)\b.{0,3}$|^\d{1,3} of [\d,]+$",
@@ -258,7 +261,8 @@ _COUNTER = re.compile(
 )
 _PHOTO_CREDIT = re.compile(
     r"\b(?:photo|image|picture|video|illustration)s?\s*(?:credit|courtesy|by)\b|\bcredits?:|©|"
-    r"\b(?:getty images|shutterstock|istock(?:photo)?|unsplash|pexels|adobe stock|alamy)\b",
+    r"\b(?:getty images|shutterstock|istock(?:photo)?|unsplash|pexels|adobe stock|alamy)\b|"
+    r"\b(?:food|prop) styl(?:ist|ing)\b",
     re.IGNORECASE,
 )
 _WIDGET = re.compile(
@@ -267,7 +271,9 @@ _WIDGET = re.compile(
     r"^retry$|^error\s*[a-z ]{0,30}(?:is required|valid [a-z ]+)$|"
     r"^there (?:is|was) a problem with (?:the )?information submitted|"
     r"^thank you for (?:subscribing|signing up)|something went wrong with your subscription|"
-    r"^(?:language|region|country|currency)\s*:\s*[\w ]{2,24}$",  # a site's picker
+    r"^(?:language|region|country|currency)\s*:\s*[\w ]{2,24}$|"  # a site's picker
+    r"^(?:log ?in|sign ?in|sign ?up)(?: or (?:sign ?up|log ?in|register))? to (?:save|rate|comment|"
+    r"mark|add|see|read|continue|access|view|keep)\b",
     re.IGNORECASE,
 )
 _SOCIAL_NETWORK = re.compile(
@@ -351,7 +357,8 @@ def is_widget_text(text: str) -> bool:
 
 
 _WIDGET_CUES = ("oops", "sorry", "uh", "please", "try again", "retry", "error", "problem",
-                "thank you", "went wrong", "language", "region", "country", "currency")
+                "thank you", "went wrong", "language", "region", "country", "currency", "log in",
+                "login", "sign in", "sign up", "signup")
 
 
 _VALEDICTION = re.compile(

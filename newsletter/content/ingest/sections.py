@@ -129,6 +129,8 @@ def drop_furniture(blocks: list[Block], drop: Drop, scraped: bool) -> list[Block
 def _furniture(block: Block, scraped: bool, after: Block | None) -> str:
     if block.kind == "list" and scraped and _link_list(block.items):
         return "link_list: a menu or list of links to other pages"
+    if block.kind == "heading" and block.level > 1 and is_byline(link_text(block.text)):
+        return "byline: author, date or read-time line"
     if block.kind != "paragraph" or "\n" in block.text or word_count(block.text) > 40:
         return ""
     text = link_text(block.text).strip()
@@ -145,7 +147,8 @@ def _furniture(block: Block, scraped: bool, after: Block | None) -> str:
 def _link_list(items: Sequence[str]) -> bool:
     """Three or more items, nearly all of them only a link (a scraped page's menus)."""
     texts = [i.strip() for i in items if i.strip()]
-    links = sum(is_link_only(t) or not re.search(r"[^\W_]", link_text(t)) for t in texts)
+    links = sum(is_link_only(t) or not re.search(r"[^\W_]", link_text(t))
+                or is_boilerplate(link_text(t)) for t in texts)
     return len(texts) >= 3 and links >= 0.8 * len(texts)
 
 
@@ -469,12 +472,114 @@ def _is_person_name(text: str) -> bool:
     return is_author_name(text)
 
 
+# --- widgets ------------------------------------------------------------------------------------
+
+
+def drop_widget_sections(blocks: list[Block], drop: Drop, scraped: bool) -> list[Block]:
+    """In a scraped page, a heading over three or more short lines and nothing else (``Ratings``
+    / ``5 out of 5`` / ``Your rating`` / ``Submit`` / ``Log in to rate``): a page widget's
+    labels and buttons, not a section of the article."""
+    if not scraped:
+        return blocks
+    kept: list[Block] = []
+    index = 0
+    while index < len(blocks):
+        block = blocks[index]
+        end = _section_end(blocks, index) if block.kind == "heading" else index + 1
+        under = blocks[index + 1 : end]
+        if (block.kind == "heading" and len(under) >= 3 and all(
+                b.kind == "paragraph" and word_count(b.text) <= 12 for b in under)
+                and not any(word_count(b.text) >= 8 and final_char(b.text) in ".!" and
+                            not is_widget_text(b.text) for b in under)):
+            for widget in blocks[index:end]:
+                drop(widget, "widget: a page widget's labels and buttons")
+            index = end
+            continue
+        kept.append(block)
+        index += 1
+    return kept
+
+
+# --- step lists a converter broke -------------------------------------------------------------
+
+_STEP_LABEL = re.compile(r"^(?:step\s*)?\d{1,2}\s*[.:)]?$", re.IGNORECASE)
+
+
+def step_lists(blocks: list[Block], drop: Drop, scraped: bool) -> list[Block]:
+    """``1. Step 1`` then the step's paragraph, ``2. Step 2`` then its paragraph ...: a
+    converter wrote each item's text outside its list. Two such steps or more are one
+    numbered list whose items are the steps' paragraphs."""
+    result: list[Block] = []
+    index = 0
+    while index < len(blocks):
+        steps, end = _broken_steps(blocks, index)
+        if len(steps) >= 2:
+            lines = tuple(n for b in blocks[index:end] for n in b.lines)
+            first = blocks[index]
+            result.append(Block("list", lines=lines, items=tuple(steps), ordered=True,
+                                label=first.label, rule="markdown_list+step_paragraphs"))
+            index = end
+        else:
+            result.append(blocks[index])
+            index += 1
+    return result
+
+
+def _broken_steps(blocks: Sequence[Block], index: int) -> tuple[list[str], int]:
+    steps: list[str] = []
+    while index < len(blocks) and _step_label(blocks[index]):
+        texts = []
+        index += 1
+        while index < len(blocks) and blocks[index].kind == "paragraph":
+            texts.append(blocks[index].text)
+            index += 1
+        if not texts:
+            break
+        steps.append(" ".join(texts))
+    return steps, index
+
+
+def _step_label(block: Block) -> bool:
+    return (block.kind == "list" and block.ordered and len(block.items) == 1
+            and bool(_STEP_LABEL.match(block.items[0].strip())))
+
+
+# --- comments end a scraped page ----------------------------------------------------------------
+
+_COMMENTS_HEADING = re.compile(
+    r"^(?:\d[\d,]*\s+)?(?:comments?|responses?|replies|reader comments|leave a (?:reply|comment)|"
+    r"join the (?:discussion|conversation)|add (?:a )?comment|discussion)\s*:?$",
+    re.IGNORECASE,
+)
+
+
+def drop_comments(blocks: list[Block], drop: Drop, scraped: bool) -> list[Block]:
+    """In a scrape of a whole page, a ``Comments`` (``Leave a Reply``, ``12 Comments``)
+    heading past the middle of the article opens the readers' comments: it and all that
+    follows (tags, related links, the footer) is not the article."""
+    if not scraped:
+        return blocks
+    sizes = [word_count(b.text or " ".join(b.items)) for b in blocks]
+    total, seen = sum(sizes) or 1, 0
+    for index, block in enumerate(blocks):
+        seen += sizes[index]
+        if (block.kind == "heading" and seen >= 0.5 * total
+                and _COMMENTS_HEADING.match(block.text.strip())):
+            for rest in blocks[index:]:
+                drop(rest, "comments: readers' comments and the page after them")
+            return blocks[:index]
+    return blocks
+
+
 PASSES: tuple[BlockPass, ...] = (
+    step_lists,
     drop_page_header,
     bold_headings,
     drop_signoff,
+    drop_comments,
     drop_signup_sections,
     drop_tables_of_contents,
+    drop_widget_sections,
     drop_furniture,
     reference_sections,
 )
