@@ -471,3 +471,11 @@ def test_a_scraped_recipe_keeps_its_steps_and_loses_its_widgets_and_comments() -
     assert {why[n] for n in range(35, 46, 2)} == {"widget"}
     assert {why[n] for n in (47, 49, 51, 53, 55)} == {"comments"}
     assert headings(document) == ["Oat Cookies", "Preparation"]
+
+
+def test_a_paragraph_that_is_only_a_link_to_follow_is_dropped() -> None:
+    text = ("# Protein\n\n**[LISTEN TO THE FULL EPISODE HERE TO LEARN MORE!!](https://v.example/1)**"
+            "\n\nProtein repairs muscle; [read the study](https://s.example/2) for the doses.\n")
+    document = read_markdown_article(text)
+    assert reasons(document)[3] == "link_call"
+    assert [b.kind for b in document.blocks] == ["heading", "paragraph"]

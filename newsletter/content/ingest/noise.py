@@ -377,6 +377,19 @@ def is_valediction(text: str) -> bool:
     return word_count(text) <= 5 and bool(_VALEDICTION.match(core_text(text).strip("*_ ")))
 
 
+_LINK_CALL = re.compile(
+    r"^(?:listen|watch|read|click|tap|download|view|see|hear|check out|stream|play)\b.{0,60}"
+    r"\b(?:here|now|below|above|episode|podcast|video|full (?:article|story|post|interview))\b",
+    re.IGNORECASE,
+)
+
+
+def is_link_call(text: str) -> bool:
+    """The text of a link that asks to be followed: ``LISTEN TO THE FULL PODCAST EPISODE
+    HERE``, ``Watch the video here``, ``Read the full interview``."""
+    return word_count(text) <= 15 and bool(_LINK_CALL.match(core_text(text).strip("*_ ")))
+
+
 _LIVE_UPDATES = re.compile(r"\b(?:follow |read our )?live updates?\b", re.IGNORECASE)
 
 

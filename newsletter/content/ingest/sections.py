@@ -32,6 +32,7 @@ from .noise import (
     is_counter,
     is_dateline,
     is_jump_link,
+    is_link_call,
     is_link_without_url,
     is_navigation,
     is_signup_line,
@@ -136,6 +137,8 @@ def _furniture(block: Block, scraped: bool, after: Block | None) -> str:
     text = link_text(block.text).strip()
     if is_link_only(block.text) and len(_links(block.text)) >= 2:
         return "link_row: a row of links to other pages"
+    if is_link_only(block.text) and is_link_call(text):
+        return "link_call: a link to follow (the episode, the video, the full story)"
     for reason, test in NOISE:
         if test(text):
             return reason
