@@ -479,3 +479,16 @@ def test_a_paragraph_that_is_only_a_link_to_follow_is_dropped() -> None:
     document = read_markdown_article(text)
     assert reasons(document)[3] == "link_call"
     assert [b.kind for b in document.blocks] == ["heading", "paragraph"]
+
+
+def test_a_related_reading_list_and_a_picture_with_its_share_button_are_furniture() -> None:
+    text = ("# Mornings\n\n![A glass of water](w.jpg)[Share on Pinterest](https://p.example/pin)"
+            "Photography by Ann Example\n\nDrink a glass of water before your coffee, every day.\n"
+            "\n**Related reading:**\n\n- **[Gut basics](/blog/gut)**\n- [Sleep](/blog/sleep)\n"
+            "- [Fibre](/blog/fibre)\n")
+    document = read_markdown_article(text)
+    assert_every_line_once(text, document)
+    why = reasons(document)
+    assert why[3] == "image_caption"
+    assert {why[n] for n in (7, 9, 10, 11)} == {"related_posts"}
+    assert [b.kind for b in document.blocks] == ["heading", "paragraph"]

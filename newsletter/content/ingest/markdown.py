@@ -299,6 +299,8 @@ def _paragraph(reader: _Reader, tokens: Sequence[Token]) -> None:
         reader.image_end = lines[-1] if lines else -9
     elif _image_with_caption(inline):
         reader.drop(lines, "image_caption: picture with its caption (emphasised line under it)")
+    elif _image_with_credit(inline):
+        reader.drop(lines, "image_caption: picture with its share button and credit")
     elif lines and lines[0] - reader.image_end <= 2 and _is_caption(inline):
         reader.drop(lines, "image_caption: caption or credit right under a picture")
         reader.caption_end = lines[-1]
@@ -444,6 +446,27 @@ def _only_emphasis(inline: Token) -> bool:
         return False
     words = sum(len(c.content.split()) for c in children if c.type == "text")
     return children[-1].type == children[0].type.replace("open", "close") and words <= 30
+
+
+def _image_with_credit(inline: Token) -> bool:
+    """``![alt](a.jpg)[Share on Pinterest](...)Photography by Jane Doe``: a picture followed
+    on its line only by share links and its credit."""
+    children = inline.children or []
+    if not children or children[0].type != "image":
+        return False
+    texts, in_link, link = [], False, []
+    for child in children[1:]:
+        if child.type == "link_open":
+            in_link, link = True, []
+        elif child.type == "link_close":
+            in_link = False
+            label = " ".join(link).strip()
+            if not re.match(r"(?:share|pin|save|tweet)\b", label, re.IGNORECASE):
+                texts.append(label)
+        elif child.type == "text":
+            (link if in_link else texts).append(child.content)
+    text = " ".join(" ".join(texts).split())
+    return bool(text) and mentions_photo_credit(text, limit=12)
 
 
 def _image_with_caption(inline: Token) -> bool:

@@ -261,6 +261,7 @@ _COUNTER = re.compile(
 )
 _PHOTO_CREDIT = re.compile(
     r"\b(?:photo|image|picture|video|illustration)s?\s*(?:credit|courtesy|by)\b|\bcredits?:|©|"
+    r"\bphotograph(?:y|ed)\s+by\b|"
     r"\b(?:getty images|shutterstock|istock(?:photo)?|unsplash|pexels|adobe stock|alamy)\b|"
     r"\b(?:food|prop) styl(?:ist|ing)\b",
     re.IGNORECASE,

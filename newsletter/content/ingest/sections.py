@@ -15,6 +15,7 @@ from dataclasses import replace
 from ...models import Block
 from .lines import (
     URL_LINE,
+    core_text,
     final_char,
     is_heading_shape,
     is_reference_heading,
@@ -23,6 +24,7 @@ from .lines import (
     word_count,
 )
 from .noise import (
+    RELATED_HEADING,
     is_boilerplate,
     is_breadcrumb,
     is_byline,
@@ -38,6 +40,7 @@ from .noise import (
     is_signup_line,
     is_skip_link,
     is_social_line,
+    is_teaser_heading,
     is_valediction,
     is_widget_text,
     mentions_photo_credit,
@@ -118,8 +121,13 @@ def drop_furniture(blocks: list[Block], drop: Drop, scraped: bool) -> list[Block
     """Paragraphs that are page furniture on their own (bylines, dates, counters, share
     rows, widget messages, social links); in a scrape also 1-3 word labels of buttons."""
     kept: list[Block] = []
+    related = False  # the block before was a 'Related reading' label over a list of links
     for index, block in enumerate(blocks):
-        reason = _furniture(block, scraped, blocks[index + 1] if index + 1 < len(blocks) else None)
+        after = blocks[index + 1] if index + 1 < len(blocks) else None
+        reason = _furniture(block, scraped, after)
+        if not reason and related and block.kind == "list" and _link_list(block.items):
+            reason = "related_posts: links to other posts under 'Related reading'"
+        related = reason.startswith("related_posts") and block.kind != "list"
         if reason:
             drop(block, reason)
         else:
@@ -130,6 +138,11 @@ def drop_furniture(blocks: list[Block], drop: Drop, scraped: bool) -> list[Block
 def _furniture(block: Block, scraped: bool, after: Block | None) -> str:
     if block.kind == "list" and scraped and _link_list(block.items):
         return "link_list: a menu or list of links to other pages"
+    if block.kind == "list" and block.lead and _link_list(block.items) and _related(block.lead):
+        return "related_posts: links to other posts under 'Related reading'"
+    if (block.kind in ("paragraph", "heading") and _related(block.text) and after is not None
+            and after.kind == "list" and _link_list(after.items)):
+        return "related_posts: links to other posts under 'Related reading'"
     if block.kind == "heading" and block.level > 1 and is_byline(link_text(block.text)):
         return "byline: author, date or read-time line"
     if block.kind != "paragraph" or "\n" in block.text or word_count(block.text) > 40:
@@ -145,6 +158,11 @@ def _furniture(block: Block, scraped: bool, after: Block | None) -> str:
     if scraped and _button_label(text, after):
         return "ui_label: label of a button or widget left by the scrape"
     return ""
+
+
+def _related(text: str) -> bool:
+    label = core_text(link_text(text)).strip("*_ ")
+    return bool(RELATED_HEADING.match(label)) or is_teaser_heading(label)
 
 
 def _link_list(items: Sequence[str]) -> bool:
