@@ -492,3 +492,12 @@ def test_a_related_reading_list_and_a_picture_with_its_share_button_are_furnitur
     assert why[3] == "image_caption"
     assert {why[n] for n in (7, 9, 10, 11)} == {"related_posts"}
     assert [b.kind for b in document.blocks] == ["heading", "paragraph"]
+
+
+def test_a_subscriber_benefit_box_is_a_sign_up_box() -> None:
+    text = ("# Oat Cookies\n\n" + _DESK + "\n\n## Subscriber benefit: Give recipes to anyone\n\n"
+            "As a subscriber, you have **10 gift recipes** to give each month.\n\n"
+            "[Subscribe](https://s.example/sub)Log In\n\n## Method\n\n" + _DESK + "\n")
+    document = read_markdown_article(text, scraped=True)
+    assert {reasons(document)[n] for n in (5, 7, 9)} == {"signup_box"}
+    assert headings(document) == ["Oat Cookies", "Method"]
