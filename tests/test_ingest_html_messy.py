@@ -54,8 +54,11 @@ def test_without_an_address_links_stay_relative_and_split_warns(tmp_path: Path) 
 @pytest.mark.parametrize("notes", [SECTION_NOTES, ID_NOTES], ids=["section", "li-ids"])
 def test_footnotes_become_references_and_markers_become_sources(notes: str) -> None:
     document = read_html_article(page("", notes))
-    assert document.references == {"1": "https://example.org/ponds",
-                                    "2": "https://example.org/algae"}
+    # each entry as a reader sees it, then the address it links to
+    assert {n: ref.split()[-1] for n, ref in document.references.items()} == {
+        "1": "https://example.org/ponds", "2": "https://example.org/algae"}
+    assert document.references["1"].startswith("Pond study")
+    assert document.references["2"].startswith("Algae")
     content = split(document, min_words=5)
     assert [s.sources for s in content.snippets] == [("1", "2")]
     assert not [d for d in content.dropped if "link-only" in d.reason]
@@ -64,7 +67,8 @@ def test_footnotes_become_references_and_markers_become_sources(notes: str) -> N
 
 def test_the_qa_page_footnote_list_and_relative_shop_links() -> None:
     content = split(read_article(PAGE))
-    assert content.references == {"1": "https://example.org/household-waste-study"}
+    assert content.references == {
+        "1": "Household waste study, 2021 https://example.org/household-waste-study"}
     assert content.snippets[0].sources == ("1",)
     bodies = "\n".join(s.body for s in content.snippets)
     assert "](/shop" not in bodies

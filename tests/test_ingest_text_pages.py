@@ -69,7 +69,8 @@ def test_fragments_join_only_what_continues_a_sentence() -> None:
     assert joined(["E", "very summer", ", we"]) == "Every summer, we"
 
 
-def test_a_lone_by_label_and_a_language_picker_are_page_furniture(tmp_path: Path) -> None:
+def test_a_lone_by_label_the_name_under_it_and_a_language_picker_are_furniture(
+        tmp_path: Path) -> None:
     page = tmp_path / "scrape.txt"
     page.write_text("\n\n".join([
         "   How Rain Barrels Work", "    12 Comments", "     by:", "      Mira Okafor",
@@ -77,13 +78,19 @@ def test_a_lone_by_label_and_a_language_picker_are_page_furniture(tmp_path: Path
         "A barrel under every downpipe turns a nuisance into a free supply of soft water. "
         "Level the ground beside the downpipe, fit a diverter and open the tap once a week "
         "so the water never goes stale.",
+        "Free Water?!",
+        "One heavy shower fills a 200-litre barrel from a single downpipe, and plants prefer "
+        "rain to chlorinated tap water anyway, so the barrel pays for itself in a summer.",
         "Language:English", "© 2021 Garden Weekly. All rights reserved.",
     ]) + "\n", encoding="utf-8")
     document = read_article(page)
     why = {d.text: d.reason for d in document.dropped}
     assert why["by:"].startswith("byline") and why["Language:English"].startswith("widget")
-    bodies = " ".join(s.body for s in split(document).snippets)
-    assert "by:" not in bodies and "Language" not in bodies
+    assert why["Mira Okafor"].startswith("byline")  # the name after "by:", comments above it
+    snippets = split(document).snippets
+    bodies = " ".join(s.body for s in snippets)
+    assert "by:" not in bodies and "Language" not in bodies and "Mira" not in bodies
+    assert "**Free Water?!** One heavy shower" in bodies  # a heading, run in as a bold lead
 
 
 # --- a news page written one paragraph a line, with its labels and links ---------------------

@@ -392,3 +392,13 @@ def test_templates_copied_by_init_render_the_same_email(config: Config) -> None:
     footer = config.templates_dir / "partials" / "footer.txt.j2"
     footer.write_text(footer.read_text() + "Edited by the marketer.\n")
     assert render(example_issue(), config).text.endswith("Edited by the marketer.\n")
+
+
+def test_a_source_with_its_title_and_url_shows_the_title_linked_to_the_url(
+        config: Config) -> None:
+    entry = "National Sleep Survey 2022, https://survey.example/sleep"
+    block = IssueBlock("fact", "Sleep", "Most adults sleep too little[^6].", (Source("6", entry),))
+    rendered = render(dataclasses.replace(example_issue(), blocks=(block,), cta=None), config)
+    [link] = lxml_html.fromstring(rendered.html).find_class("sources")[0].findall(".//a")
+    assert " ".join(link.text_content().split()) == "[1] National Sleep Survey 2022"
+    assert link.get("href").startswith("https://survey.example/sleep?utm_")

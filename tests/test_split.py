@@ -134,7 +134,7 @@ def test_short_sections_stay_apart_when_no_title_can_name_them_all() -> None:
     assert [s.title for s in content.snippets] == ["Other methods", long_name]
 
 
-def test_faq_questions_stay_one_snippet_each_even_when_short() -> None:
+def test_short_faq_answers_are_answered_together_under_both_questions() -> None:
     content = split(doc(
         heading("FAQ", 1),
         Block("question", text="Is it safe?", lines=(2,), level=2), para(words(12), 3),
@@ -142,9 +142,23 @@ def test_faq_questions_stay_one_snippet_each_even_when_short() -> None:
         para(words(14), 5),
     ))
     assert [(s.kind, s.title) for s in content.snippets] == [
-        ("faq", "Is it safe?"), ("faq", "How long does it take?")]
-    assert content.snippets[0].lines == (1, 2, 3)  # the FAQ heading rides with its first question
-    assert content.snippets[0].section == "FAQ > Is it safe?"
+        ("faq", "Is it safe? How long does it take?")]
+    faq = content.snippets[0]
+    assert faq.body.startswith("**Is it safe?** ") and "\n\n**How long does it take?** " in faq.body
+    assert faq.lines == (1, 2, 3, 4, 5)  # the FAQ heading rides with its first question
+
+
+def test_faq_questions_stay_one_snippet_each_when_long_or_too_many_for_a_title() -> None:
+    long_questions = [f"What should I do when question number {n} is this long?" for n in (1, 2)]
+    content = split(doc(
+        heading("FAQ", 1),
+        Block("question", text=long_questions[0], lines=(2,), level=2), para(words(12), 3),
+        Block("question", text=long_questions[1], lines=(4,), level=2), para(words(14), 5),
+        Block("question", text="Is it safe?", lines=(6,), level=2), para(words(170), 7),
+    ))
+    assert [(s.kind, s.title) for s in content.snippets] == [
+        ("faq", long_questions[0]), ("faq", long_questions[1]), ("faq", "Is it safe?")]
+    assert content.snippets[0].section == f"FAQ > {long_questions[0]}"
 
 
 def test_a_section_pitching_a_product_is_a_cta_but_a_passing_mention_is_not() -> None:

@@ -153,3 +153,34 @@ def test_titles_from_a_sentence_skip_openers_and_never_end_mid_phrase() -> None:
     long = gist("Search engines also look at how often you publish about a specific topic "
                 "over the course of many months and years")
     assert len(long) <= 70 and not long.endswith((" a", " about", " of", " the"))
+
+
+def test_a_plans_stage_stays_in_the_title_and_a_listicles_counter_does_not() -> None:
+    content = split(doc(
+        heading("Week 1: Find your route", 1), para(words(60), 2),
+        heading("3. Ride two days", 3), para(words(60), 4),
+        heading("Tip 4: Arrive fresh", 5), para(words(60), 6),
+    ))
+    assert [s.title for s in content.snippets] == [
+        "Week 1: Find your route", "Ride two days", "Arrive fresh"]
+    assert content.snippets[1].section == "3. Ride two days"  # the path keeps it as written
+
+
+def test_steps_numbered_inside_a_paragraph_are_steps() -> None:
+    routine = ("Set up your bike so nothing stands between you and leaving. Step 1: fit "
+               "mudguards. Step 2: fit lights that charge by USB. Step 3: check the tyres "
+               "every Sunday. Step 4: keep a spare tube in the saddle bag.")
+    content = split(doc(heading("Make it routine", 1), para(routine, 2)))
+    assert kinds(content) == ["steps"]
+    assert "steps numbered in the text" in content.snippets[0].reason
+
+
+def test_a_closing_section_that_invites_the_reader_to_join_is_the_cta_under_its_heading() -> None:
+    content = split(doc(
+        heading("Commuting by bike", 1), para(words(150), 2),
+        heading("Ride with us", 3),
+        para("Nervous about traffic? Join our free Saturday group ride for new commuters. "
+             "[Sign up for a ride](https://rides.example/new)", 4),
+    ))
+    assert kinds(content) == ["tip", "cta"]
+    assert content.snippets[1].title == "Ride with us"

@@ -4,7 +4,8 @@
 - ``faq``: a question with its answer;
 - ``steps``: a procedure: items numbered as steps, a list introduced as a procedure
   ("Instructions:", "How to ..."), items that are instructions, a numbered sequence of
-  sentences, a section headed "Step N", or commands between explanations;
+  sentences, a section headed "Step N", steps numbered in a paragraph ("Step 1: ..."), or
+  commands between explanations;
 - ``list``, ``quote``: mostly a list, mostly a quotation;
 - ``fact``: it cites sources or research;
 - ``tip``: advice, the default.
@@ -26,6 +27,7 @@ _PROCEDURE = re.compile(r"\b(?:steps?|step-by-step|how to|instructions?|directio
                         r"procedure|process|routine|recipe|tutorial|walkthrough|"
                         r"exercise\s*#?\d+|workout)\b", re.IGNORECASE)
 _STEP_HEADING = re.compile(r"^\s*(?:step|stage|phase)\s*#?\d+\b", re.IGNORECASE)
+_INLINE_STEP = re.compile(r"\bstep\s*#?\d{1,2}\s*[:.)–—-]", re.IGNORECASE)
 _ITEM = re.compile(r"^(?:-|\d+\.) (.*)$")
 _LABELLED_ITEM = re.compile(r"^\s*(?:\*\*[^*]{1,80}\*\*|[^.:!?]{1,60}?(?::|\s[–—-]\s))")
 _SEQUENCE_CUE = re.compile(r"\b(?:repeat|hold|then|until|seconds?|minutes?|hours?|times|reps?|"
@@ -99,6 +101,8 @@ def steps_rule(units: Sequence[Unit], section: Section) -> str:
             return why
     if sum(bool(_FENCE.search(u.markdown)) for u in units) >= 2:
         return "commands between explanations"
+    if any(len(_INLINE_STEP.findall(u.markdown)) >= 3 for u in units if u.kind == "paragraph"):
+        return "steps numbered in the text (Step 1: ... Step 2: ...)"
     return ""
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from .contentfile import count_words
 from .sections import Section, Unit, list_markdown
 from .sentences import sentences
-from .titles import heading_words, merged_title
+from .titles import MAX_TITLE, clean_title, heading_words, merged_title
 
 
 @dataclass
@@ -150,8 +150,8 @@ def chunk_section(section: Section, bounds: Bounds) -> list[Chunk]:
             for i, (a, b) in enumerate(groups)]
 
 
-def _mergeable(chunk: Chunk, special: set[int]) -> bool:
-    return chunk.part == 0 and not any(id(s) in special for s in chunk.sections)
+def _mergeable(chunk: Chunk, pitches: set[int]) -> bool:
+    return chunk.part == 0 and not any(id(s) in pitches or s.question for s in chunk.sections)
 
 
 def _related(first: Section, other: Section) -> bool:
@@ -203,18 +203,32 @@ def merge_title(sections: Sequence[Section]) -> str:
     return merged_title([s.title for s in led], parent=parent)
 
 
-def merge_short(chunks: list[Chunk], bounds: Bounds, special: set[int]) -> list[Chunk]:
+def questions_title(sections: Sequence[Section]) -> str:
+    """The title of short questions answered together: the questions themselves
+    (``Can I use the discard? Why does it smell?``); "" when they do not fit in a title."""
+    if not all(s.question and s.units and not s.units[0].markdown.startswith("**")
+               for s in sections):
+        return ""
+    title = " ".join(clean_title(s.title) for s in sections)
+    return title if len(title) <= MAX_TITLE and title.count("?") == len(sections) else ""
+
+
+def merge_short(chunks: list[Chunk], bounds: Bounds, pitches: set[int]) -> list[Chunk]:
     """Merge runs of short whole sections that are siblings (or a parent and its children)
-    within the upper bound, when one title can name them all (see :func:`merge_title`)."""
+    within the upper bound, when one title can name them all (see :func:`merge_title`);
+    short questions of one FAQ are answered together when the questions fit in a title."""
     merged: list[Chunk] = []
     for chunk in chunks:
         last = merged[-1] if merged else None
         title = ""
-        if (last and _mergeable(last, special) and _mergeable(chunk, special)
-                and _related(last.sections[0], chunk.sections[0])
+        if (last and _related(last.sections[0], chunk.sections[0])
                 and (last.words < bounds.low or chunk.words < bounds.low)
                 and last.words + chunk.words <= bounds.high):
-            title = merge_title([*last.sections, *chunk.sections])
+            sections = [*last.sections, *chunk.sections]
+            if _mergeable(last, pitches) and _mergeable(chunk, pitches):
+                title = merge_title(sections)
+            elif last.part == chunk.part == 0 and not any(id(s) in pitches for s in sections):
+                title = questions_title(sections)
         if last and title:
             last.sections += chunk.sections
             last.units += chunk.units

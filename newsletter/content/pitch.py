@@ -6,7 +6,7 @@ A sentence pitches by the signals it carries, each a small named rule over its p
 - ``offer``: an action word with what it gets the reader ("Book your assessment",
   "Request an appointment", "grab a bottle", "Order now");
 - ``invitation``: the author offering themselves ("I'll be happy to", "let's talk",
-  "contact us", "our team");
+  "contact us", "join our ...", "our team");
 - ``product``: a name from the newsletter's ``products``;
 - ``availability``, ``promotion``, ``product copy``, ``button``: "is now available",
   "20% off", "comes with", a short link that says what it does ("[Buy now](...)").
@@ -48,6 +48,7 @@ _INVITATION = re.compile(
     r"\b(?:i|we)(?:'ll|’ll| will|'d|’d| would)? (?:be (?:happy|glad|delighted) to|love to|"
     r"can help|offer)\b|\blet(?:'|’)?s (?:talk|chat|connect|find out|get started)\b|"
     r"\b(?:contact|call|email|message|text|visit|join) (?:us|me)\b|\bget in touch\b|"
+    r"\b(?:join|visit|attend|try|book|check out) (?:one of )?our\b|"
     r"\breach out to (?:us|me)\b|\bour (?:team|clinic|office|practice|store|shop|studio)\b",
     re.IGNORECASE)
 _FIRST_PERSON = re.compile(r"\b(?:our|we|us|my|i'll|i’ll)\b", re.IGNORECASE)
@@ -165,6 +166,8 @@ def split_off_pitch(section: Section, products: Sequence[str],
         return [section]
     if closing:
         units = _details_join_their_pitch(units)
+    if all(pitch for _, pitch in units):  # the whole section pitches: its heading names it
+        return [replace(section, units=[u for u, _ in units], cta=units[0][1])]
     parts: list[Section] = []
     for unit, pitch in units:
         last = parts[-1] if parts else None

@@ -322,14 +322,18 @@ def _open_section(block: Block, stack: list[tuple[int, str]], title: str) -> Sec
                    question=block.kind == "question", heading_lines=block.lines)
 
 
+# A listicle's counter ("1.", "Tip 4:", "Reason 2 -") means nothing in an email on its own;
+# a plan's stage ("Week 1: Foundation", "Day 3: Rest", "Step 2: Fit the lights") tells the
+# reader where they are, and stays.
 _TITLE_NUMBER = re.compile(
-    r"^(?:(?:step|part|tip|day|week|phase|stage|rule|reason|way)\s+)?\d{1,3}\s*[.):\-–—]\s+(?=\S)",
+    r"^(?:(?:part|tip|rule|reason|way|no\.?)\s+)?\d{1,3}\s*[.):\-–—]\s+(?=\S)",
     re.IGNORECASE)
 
 
 def strip_numbering(title: str) -> str:
-    """``1. Side Steps`` / ``2) Rest`` / ``Step 3: Stretch`` -> the title without its number
-    (a snippet stands alone in an email, where "1." means nothing)."""
+    """``1. Side Steps`` / ``2) Rest`` / ``Tip 3: Stretch`` -> the title without its counter
+    (a snippet stands alone in an email, where "1." means nothing); ``Week 1: Foundation``
+    keeps its stage."""
     return _TITLE_NUMBER.sub("", title, count=1).strip() or title
 
 

@@ -138,8 +138,8 @@ def split(document: Document, *, min_words: int = 40, max_words: int = 180,
                 for part in split_off_pitch(s, products, closing=id(s) in closing)]
     ctas = {id(s): s.cta or cta_reason(s, products, closing=id(s) in closing)
             for s in sections}
-    special = {id(s) for s in sections if ctas[id(s)] or s.question}
-    chunks = merge_short([c for s in sections for c in chunk_section(s, bounds)], bounds, special)
+    pitches = {id(s) for s in sections if ctas[id(s)]}
+    chunks = merge_short([c for s in sections for c in chunk_section(s, bounds)], bounds, pitches)
     snippets = _snippets(chunks, ctas)
     return Content(
         article=Article(title=document.title, slug=slugify(document.title, 80) or "article",

@@ -317,17 +317,22 @@ def _number_sources(blocks: Sequence[IssueBlock], track: Any
 
 
 _URL_IN_TEXT = re.compile(r"https?://[^\s<>\"')\]]+", re.IGNORECASE)
+_SOURCE_LABEL = 90
 
 
 def _source_view(number: int, source: Source, track: Any) -> SourceView:
-    url = source.url.strip()
-    inside = list(dict.fromkeys(u.rstrip(".,;:") for u in _URL_IN_TEXT.findall(url)))
-    if len(inside) == 1:  # a reference written as "Author (2020). Title. https://..."
-        url = inside[0]
-    if urlsplit(url).scheme.lower() in ("http", "https"):
-        host = urlsplit(url).hostname or url
-        return SourceView(number, track(url), host.removeprefix("www."))
-    return SourceView(number, "", url or f"source {source.n}")
+    """A source as the reader sees it: its title or text (else its site) linked to its URL
+    (``Survey 2022, https://...`` -> "Survey 2022" linking there)."""
+    entry = source.url.strip()
+    found = _URL_IN_TEXT.search(entry)
+    if not found:
+        return SourceView(number, "", entry or f"source {source.n}")
+    url = found.group(0).rstrip(".,;:")
+    label = " ".join((entry[:found.start()] + entry[found.end():]).split()).strip(" ,;:-–—")
+    if len(label) > _SOURCE_LABEL:
+        label = label[:_SOURCE_LABEL].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+    host = (urlsplit(url).hostname or url).removeprefix("www.")
+    return SourceView(number, track(url), label or host)
 
 
 # --- Markdown: HTML through markdown-it, text through a small token walker --------------------

@@ -47,7 +47,6 @@ from .lines import (
     list_marker,
     mark_faq_questions,
     reference_entry,
-    reference_target,
     strip_heading_marks,
 )
 from .mainpart import EXTRACTOR, NUMBER, choose_article, element_numbers, widen_to_neighbours
@@ -557,7 +556,7 @@ class Reader:
             text = _reference_text(item)
             entry = reference_entry(text)
             label, text = entry if entry else (footnote_number(item) or str(start + offset),
-                                               reference_target(text))
+                                               text)
             if text:
                 self.emit(Block("reference", text, _lines(item), label=label,
                                 rule="reference_entry"), _plain(item), item)
@@ -980,13 +979,11 @@ def _list_items(element: etree._Element, depth: int = 0) -> list[tuple[int, etre
 
 
 def _reference_text(item: etree._Element) -> str:
-    links = item.findall(".//a")
+    """A reference entry as a reader sees it, followed by the address of its first link
+    (``Pond study, example.org https://example.org/ponds``); a bare URL stays one."""
+    urls = [a.get("href", "") for a in item.iter("a") if a.get("href", "").startswith("http")]
     text = _squash(item.text_content())
-    if len(links) == 1 and links[0].get("href", "").startswith("http"):
-        link_text = _squash(links[0].text_content())
-        if link_text == text or link_text.startswith("http"):
-            return links[0].get("href", "")
-    return _squash(inline_markdown(item))
+    return text if not urls or urls[0] in text else f"{text} {urls[0]}".strip()
 
 
 def _texts(element: etree._Element) -> Iterable[str]:

@@ -97,7 +97,7 @@ def is_heading_shape(text: str) -> bool:
     if text.endswith(("→", "»")) or _UNORDERED.match(text):
         return False
     last = final_char(text)
-    if last == "?":
+    if last == "?" or core_text(text).endswith(("?!", "!?")):  # "Laser Headlights?!"
         return word_count(text) <= _MAX_QUESTION_WORDS
     return bool(last) and last not in ".!;:,…" and word_count(text) <= _MAX_HEADING_WORDS
 
@@ -206,9 +206,12 @@ def is_reference_heading(text: str) -> bool:
 
 
 def reference_entry(text: str) -> tuple[str, str] | None:
-    """``("3", "https://...")`` for ``3. https://...``, ``[3] text`` or ``[^3]: text``."""
-    parts = reference_parts(text)
-    return (parts[0], reference_target(parts[1])) if parts else None
+    """``("3", "https://...")`` for ``3. https://...``, ``[3] text`` or ``[^3]: text``: the
+    entry as written, its text with its URL (``Survey 2022, https://...``)."""
+    match = _REFERENCE_ENTRY.match(text)
+    if not match:
+        return None
+    return (match["b"] or match["n"]), match["text"].strip()
 
 
 def reference_parts(text: str) -> tuple[str, str] | None:

@@ -417,8 +417,8 @@ def _byline_names(state: State, title: int) -> list[Line]:
     for line in state.lines[title + 1 : title + 5]:
         if _names_author(state, line):
             names.append(line)
-        elif not _is_dated(state, line):
-            break
+        elif state.free(line.index) and not _is_dated(state, line):
+            break  # furniture already dropped ("130 Comments", "by:") does not end the byline
     return names
 
 
