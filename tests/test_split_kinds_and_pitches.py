@@ -150,6 +150,10 @@ def test_titles_from_a_sentence_skip_openers_and_never_end_mid_phrase() -> None:
         "Each article should reach a great depth of detail")
     assert gist("So next time you are in the mood for a cocktail, grab a bottle.").startswith(
         "Next time you are in the mood")
+    assert gist("If your stress system is switched on, your body stays alert all night.") == (
+        "Your body stays alert all night")
+    assert gist("Look, nobody enjoys the first cold ride of the year.") == (
+        "Nobody enjoys the first cold ride of the year")
     long = gist("Search engines also look at how often you publish about a specific topic "
                 "over the course of many months and years")
     assert len(long) <= 70 and not long.endswith((" a", " about", " of", " the"))

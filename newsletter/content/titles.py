@@ -36,13 +36,18 @@ _CONJUNCTIONS = frozenset(["so", "and", "but", "or", "plus"])
 _OPENERS = frozenset([
     "however", "also", "additionally", "furthermore", "moreover", "finally", "next", "then",
     "now", "so", "and", "but", "or", "still", "plus", "besides", "meanwhile", "instead",
-    "ideally", "basically", "honestly",
+    "ideally", "basically", "honestly", "look", "okay", "ok", "well", "anyway",
 ])
 # Words that open an introductory phrase set off by a comma ("In other words, ...").
 _INTRODUCERS = frozenset([
     "in", "as", "for", "on", "at", "by", "with", "after", "before", "during", "since", "while",
     "when", "if", "although", "though", "because", "yes", "no", "well", "of", "to", "from",
     "besides", "unlike", "like", "despite", "instead", "that", "this",
+])
+# Words that open a subordinate clause: the main clause after its comma makes the title.
+_SUBORDINATORS = frozenset([
+    "if", "when", "whenever", "while", "although", "though", "because", "since", "unless",
+    "once", "whether", "after", "before", "until",
 ])
 _CLAUSE_BREAK = re.compile(r"\s*(?:[,;:()]|\s[—–-]\s|—)\s*")
 
@@ -125,6 +130,11 @@ def _without_opener(sentence: str) -> str:
                                     or words[0].lower().strip(",").endswith("ly"))
     if introductory and comma is not None and len(words) - comma - 1 >= 5:
         words = words[comma + 1:]
+    elif words and words[0].lower() in _SUBORDINATORS:
+        # "If your stress system is on, your body stays alert": the main clause says it
+        comma = next((i for i, w in enumerate(words[:14]) if w.endswith(",")), None)
+        if comma is not None and len(words) - comma - 1 >= 4:
+            words = words[comma + 1:]
     return " ".join(words)
 
 
