@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from ..content.pitch import mentions, signals
 from ..content.sentences import sentences
 from ..models import CallToAction, Snippet, count_words
-from .subjects import phrasings, tidy_title
+from .subjects import cut_phrase, phrasings, tidy_title
 
 BODY_WORDS = 50  # a call to action a reader takes in at a glance
 TITLE_CHARACTERS = 50
@@ -34,7 +34,10 @@ _ACTIONS = (  # what the pitch asks for -> the button
      "Save your spot"),
     (re.compile(r"\b(?:subscribe|membership|join)\b", re.I), "Join now"),
     (re.compile(r"\b(?:call us|contact us|get in touch|talk to us)\b", re.I), "Get in touch"),
+    (re.compile(r"\b(?:order|buy|shop|purchase|get yours|shipping|in stock)\b", re.I),
+     "Order yours"),
 )
+_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
 
 
 @dataclass(frozen=True)
@@ -55,7 +58,9 @@ def cta_blocks(pitches: Sequence[Snippet], products: Sequence[str], settings: Ct
         runs = _runs(pitch.body, product)
         titles = _titles(pitch.title, product)
         button = settings.button or _button(pitch, product)
-        blocks += [CallToAction(titles[i % len(titles)], run, settings.url, button)
+        # the button carries the link: the pitch's own links read as words
+        blocks += [CallToAction(titles[i % len(titles)], _LINK.sub(r"\1", run), settings.url,
+                                button)
                    for i, run in enumerate(runs)]
     return blocks
 
@@ -125,7 +130,7 @@ def _titles(title: str, product: str) -> list[str]:
     titles = [*(named or own[:1])]
     if product:
         titles += [f"Meet {product}", f"Have you tried {product}?"]
-    return list(dict.fromkeys(titles)) or [tidy_title(title)[:TITLE_CHARACTERS].strip()]
+    return list(dict.fromkeys(titles)) or [cut_phrase(title, TITLE_CHARACTERS)]
 
 
 def _button(pitch: Snippet, product: str) -> str:
