@@ -48,3 +48,11 @@ def markdown_article() -> Path:
 def html_article() -> Path:
     """A whole saved HTML page with navigation, scripts and footers."""
     return shared_file("articles/07-content-depth-topicseed.html")
+
+
+def content_files(folder: Path) -> list[Path]:
+    """The content files of a content folder (its banks of testimonials and resources are
+    not content files)."""
+    from newsletter.content.banks import BANK_FILES
+
+    return sorted(p for p in folder.glob("*.yaml") if p.name not in BANK_FILES)

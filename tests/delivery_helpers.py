@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from click.testing import CliRunner, Result
+from conftest import content_files
 
 from newsletter.cli import main
 from newsletter.planning.issuefile import load_issue
@@ -89,7 +90,7 @@ def make_folder(tmp_path: Path, *, backend: str = "outbox", sendgrid_url: str = 
     article = resources.files("newsletter").joinpath("data", "example-article.txt")
     result = folder.cli("split", str(article), "-o", str(root / "content"))
     assert result.exit_code == 0, result.output
-    result = folder.cli("plan", str(next((root / "content").glob("*.yaml"))), "--every", "3d",
+    result = folder.cli("plan", str(content_files(root / "content")[0]), "--every", "3d",
                         "--at", "09:00", "--tz", "America/New_York", "--start", START,
                         "--now", "2026-11-20T00:00:00+00:00")
     assert result.exit_code == 0, result.output

@@ -9,6 +9,8 @@ from email import policy
 from email.parser import BytesParser
 from pathlib import Path
 
+from conftest import content_files
+
 from newsletter.content.contentfile import load_content
 from newsletter.planning.issuefile import load_queue
 
@@ -20,7 +22,7 @@ def test_demo_runs_the_whole_pipeline_into_an_outbox(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert str(folder) in result.stdout
 
-    [content_file] = (folder / "content").glob("*.yaml")
+    [content_file] = content_files(folder / "content")
     content = load_content(content_file)
     assert {s.kind for s in content.snippets} >= {"faq", "steps", "cta"}
     queue = load_queue(folder / "issues")

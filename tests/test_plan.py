@@ -199,3 +199,16 @@ def test_subjects_avoid_those_already_in_the_queue() -> None:
     assert "start here" not in [s.casefold() for s in subjects]
     assert len(set(subjects)) == len(subjects) == 2
     assert subjects == ["More on Start here", "Start here, part 2"]
+
+
+def test_a_pitch_without_a_product_gets_a_whole_phrase_title_and_its_links_as_words() -> None:
+    from newsletter.planning.cta import TITLE_CHARACTERS, CtaSettings, cta_blocks
+
+    pitch = Snippet(id="p", kind="cta", section="Meters", words=24, sources=(),
+                    title="Order yours today and get free shipping on your first moisture meter",
+                    body="Order yours today and get free shipping on your first meter. "
+                         "[Read the guide](https://shop.example/guide) before you water.")
+    [block] = cta_blocks([pitch], [], CtaSettings(url="https://shop.example"))
+    assert len(block.title) <= TITLE_CHARACTERS and block.title.split()[-1] in pitch.title.split()
+    assert "](" not in block.body and "Read the guide before you water." in block.body
+    assert block.button == "Order yours"

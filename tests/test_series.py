@@ -62,9 +62,10 @@ def make_folder(root: Path, seed: Path, extra: str = "") -> Path:
     if extra:
         config = root / "newsletter.yaml"
         config.write_text(config.read_text() + extra, "utf-8")
+    cli(root, "split", str(seed))
+    # the marketer's own banks, in place of the stubs split left of what the scrape lost
     (root / "content" / "testimonials.yaml").write_text(TESTIMONIALS, "utf-8")
     (root / "content" / "resources.yaml").write_text(RESOURCES, "utf-8")
-    cli(root, "split", str(seed))
     return root
 
 

@@ -41,7 +41,8 @@ from urllib.parse import urlsplit
 import yaml
 
 from ..errors import InputError
-from ..models import Image, IssueBlock
+from ..models import Content, Dropped, Image, IssueBlock
+from .pictures import picture_in
 
 TESTIMONIALS_FILE = "testimonials.yaml"
 RESOURCES_FILE = "resources.yaml"
@@ -357,6 +358,30 @@ def add_stubs(folder: Path, *, resources: Iterable[Resource] = (),
     _append(folder, "testimonials", banks.testimonials, new_t)
     _append(folder, "resources", banks.resources, new_r)
     return Added(tuple(new_t), tuple(new_r), (*old_t, *old_r))
+
+
+_LOST_LINK = "link_list: link text whose URL was lost"
+_TESTIMONIAL = re.compile(r"\btestimonials?\b", re.IGNORECASE)
+
+
+def stubs_from(content: Content) -> tuple[list[Resource], list[Testimonial]]:
+    """What a scrape lost, as stubs for the marketer to complete: a link list's titles whose
+    URLs are gone become resources; a testimonial that was a picture becomes a testimonial
+    (one per picture, however many lines its alt text and caption took)."""
+    slug = content.article.slug
+    resources = [Resource(d.text, origin=f"{slug} line {d.line}")
+                 for d in content.dropped if d.reason == _LOST_LINK]
+    testimonials: list[Testimonial] = []
+    previous: Dropped | None = None
+    for entry in content.dropped:
+        pictured = entry.reason.startswith("image") and _TESTIMONIAL.search(entry.text)
+        repeat = previous is not None and previous.text == entry.text and (
+            entry.line - previous.line <= 2)
+        if pictured and not repeat:
+            testimonials.append(Testimonial(image=picture_in(entry),
+                                            origin=f"{slug} line {entry.line}"))
+        previous = entry if pictured else None
+    return resources, testimonials
 
 
 def _new_entries(bank: Sequence[Any], candidates: Iterable[Any]) -> tuple[list[Any], list[Any]]:

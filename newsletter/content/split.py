@@ -20,6 +20,7 @@ from ..models import Article, Content, Document, Snippet
 from .contentfile import count_words
 from .kinds import chunk_kind
 from .packing import Bounds, Chunk, chunk_section, led_sections, merge_short, run_in
+from .pictures import attach_pictures
 from .pitch import cta_reason, is_button, split_off_pitch
 from .sections import (
     Section,
@@ -140,13 +141,14 @@ def split(document: Document, *, min_words: int = 40, max_words: int = 180,
             for s in sections}
     pitches = {id(s) for s in sections if ctas[id(s)]}
     chunks = merge_short([c for s in sections for c in chunk_section(s, bounds)], bounds, pitches)
-    snippets = _snippets(chunks, ctas)
+    dropped = sorted([*document.dropped, *reading.dropped], key=lambda d: d.line)
+    snippets, dropped = attach_pictures(_snippets(chunks, ctas), dropped)
     return Content(
         article=Article(title=document.title, slug=slugify(document.title, 80) or "article",
                         source=document.source),
         references=references,
         snippets=tuple(snippets),
-        dropped=tuple(sorted([*document.dropped, *reading.dropped], key=lambda d: d.line)),
+        dropped=tuple(dropped),
     )
 
 
