@@ -139,8 +139,9 @@ def test_short_list_sections_merge_with_their_headings_as_bold_leads() -> None:
         heading("Week 1", 3, 3), listing("Rest", "Ice the heel", "Stretch gently", line=4),
         heading("Week 2", 7, 3), listing("Walk more", "Keep stretching", line=8),
     ))
-    merged = next(s for s in content.snippets if "Week 1" in s.title)
-    assert merged.title == "Timeline: Week 1 and Week 2"
+    merged = next(s for s in content.snippets if "Weeks" in s.title)
+    assert merged.title == "Timeline: Weeks 1–2"  # headings that only number, as a range
+    assert merged.section == "Timeline > Week 1 and Week 2"
     assert "**Week 1:** Rest · Ice the heel · Stretch gently" in merged.body
     assert "\n\n**Week 2:** Walk more · Keep stretching" in merged.body
 

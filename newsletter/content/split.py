@@ -71,8 +71,12 @@ def chunk_title(chunk: Chunk, used: set[str]) -> tuple[str, str]:
     return clean_title(section.title), "title: the section's heading (nothing else fits)"
 
 
+# A heading is the author's own title: kept whole a little past MAX_TITLE rather than cut.
+_HEADING_TITLE = 80
+
+
 def _heading_titles(section: Section) -> list[tuple[str, str]]:
-    heading = clean_title(section.title)
+    heading = clean_title(section.title, _HEADING_TITLE)
     parent = clean_title(section.path[-2]) if len(section.path) > 1 else ""
     return [(heading, "the section's heading"),
             (f"{parent}: {heading}" if parent else "", "the heading under its parent")]

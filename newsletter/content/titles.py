@@ -182,11 +182,28 @@ def heading_words(heading: str) -> int:
     return len(_CORE_WORD.findall(heading.lower()))
 
 
+_NUMBERED_LABEL = re.compile(r"^(?P<word>[^\W\d_]+)\s*#?(?P<n>\d{1,3})$")
+
+
+def numbered_range(names: Sequence[str]) -> str:
+    """``Step 1`` ... ``Step 8`` -> ``Steps 1–8``; "" unless every name is the same word and
+    a number."""
+    found = [_NUMBERED_LABEL.match(n) for n in names]
+    words = {m["word"].casefold() for m in found if m}
+    if len(names) < 2 or not all(found) or len(words) != 1:
+        return ""
+    word = found[0]["word"]  # type: ignore[index]
+    plural = word if word.endswith("s") else f"{word}s"
+    return f"{plural} {found[0]['n']}–{found[-1]['n']}"  # type: ignore[index]
+
+
 def merged_title(headings: Sequence[str], parent: str = "") -> str:
     """One title for short sections merged into one snippet: ``Parent: A and B`` or
-    ``A, B and C``; "" when no such title fits in :data:`MAX_TITLE` characters."""
+    ``A, B and C`` (``Steps 1–4`` for headings that only number steps); "" when no such
+    title fits in :data:`MAX_TITLE` characters."""
     names = [clean_title(h) for h in headings]
-    for title in (f"{parent}: {joined(names)}" if parent else "", joined(names)):
+    listed = numbered_range(names) or joined(names)
+    for title in (f"{parent}: {listed}" if parent else "", listed):
         if title and len(title) <= MAX_TITLE:
             return title
     return ""
