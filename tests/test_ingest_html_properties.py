@@ -7,7 +7,7 @@ import contextlib
 import re
 
 import lxml.html
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from newsletter.content.ingest import read_html_article
@@ -55,6 +55,7 @@ def test_only_newsletter_errors_escape(page: str) -> None:
 
 @SETTINGS
 @given(page=PAGE)
+@example(page="<div><div><h1>1. Basil</h1><h1>Basil</h1></div></div>Basil")  # found by it
 def test_every_visible_text_block_is_in_a_snippet_a_reference_or_dropped(page: str) -> None:
     try:
         document = read_html_article(page, "page.html")

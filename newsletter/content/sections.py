@@ -386,6 +386,7 @@ def _is_descendant(section: Section, ancestor: Section, dropped: list[Dropped]) 
 def _drop_heading(section: Section, dropped: list[Dropped]) -> None:
     reason = ("heading of the reference list" if section.references
               else "heading with no text under it")
-    dropped.extend(Dropped(line, section.title, reason) for line in section.heading_lines)
+    text = section.heading or section.title  # as written ("1. Basil"), numbering included
+    dropped.extend(Dropped(line, text, reason) for line in section.heading_lines)
 
 
