@@ -58,8 +58,9 @@ def _lost_lines(text: str, document, content) -> list[tuple[int, str]]:
 
 
 def _visible(line: str) -> bool:
-    """A line with something to see (soft hyphens and other format marks are not)."""
-    return any(not c.isspace() and unicodedata.category(c) != "Cf" for c in line)
+    """A line with something to see (control characters, soft hyphens and other format
+    marks are not)."""
+    return any(not c.isspace() and unicodedata.category(c) not in ("Cc", "Cf") for c in line)
 
 
 @SETTINGS
