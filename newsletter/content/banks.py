@@ -41,7 +41,9 @@ from urllib.parse import urlsplit
 import yaml
 
 from ..errors import InputError
+from ..files import write_atomic
 from ..models import Content, Dropped, Image, IssueBlock
+from ..yamlfiles import FlowMap, dump, text_block
 from .pictures import picture_in
 
 TESTIMONIALS_FILE = "testimonials.yaml"
@@ -273,30 +275,12 @@ def _resource(f: _Fields) -> Resource:
 # --- writing ---------------------------------------------------------------------------------
 
 
-class _Literal(str):
-    """A multi-line string written as a YAML literal block (``|``)."""
-
-
-class _Flow(dict):  # type: ignore[type-arg]
-    """A mapping written in flow style (``{src: ..., alt: ...}``)."""
-
-
-class _Dumper(yaml.SafeDumper):
-    """Block-style dumper with literal multi-line text and flow-style images."""
-
-
-_Dumper.add_representer(_Literal, lambda d, v: d.represent_scalar(
-    "tag:yaml.org,2002:str", str(v), style="|"))
-_Dumper.add_representer(_Flow, lambda d, v: d.represent_mapping(
-    "tag:yaml.org,2002:map", v, flow_style=True))
-
-
 def entry_data(entry: Entry) -> dict[str, Any]:
     """An entry as the mapping written in its bank file (empty optional keys left out)."""
     if isinstance(entry, Testimonial):
         data: dict[str, Any] = {"quote": _text(entry.quote), "name": entry.name,
                                 "detail": entry.detail}
-        optional = {"url": entry.url, "image": _Flow(src=entry.image.src, alt=entry.image.alt)
+        optional = {"url": entry.url, "image": FlowMap(src=entry.image.src, alt=entry.image.alt)
                     if entry.image else None, "from": entry.origin}
     else:
         data = {"title": entry.title, "url": entry.url, "note": _text(entry.note)}
@@ -305,29 +289,22 @@ def entry_data(entry: Entry) -> dict[str, Any]:
 
 
 def _text(text: str) -> str:
-    return _Literal(text.strip() + "\n") if "\n" in text.strip() else text.strip()
+    return text_block(text.strip()) if "\n" in text.strip() else text.strip()
 
 
 def dump_entries(entries: Sequence[Entry]) -> str:
     """The YAML list of ``entries`` as written in a bank file ("" for none)."""
     if not entries:
         return ""
-    return yaml.dump([entry_data(e) for e in entries], Dumper=_Dumper, sort_keys=False,
-                     allow_unicode=True, width=100, default_flow_style=False)
+    return dump([entry_data(e) for e in entries])
 
 
 def save_bank(folder: Path, kind: BankKind, entries: Sequence[Entry]) -> Path:
     """Write a whole bank (header comment and entries), atomically; return its path."""
     path = bank_path(folder, kind)
-    _write_atomic(path, _HEADERS[kind] + (dump_entries(entries) or "[]\n"))
-    return path
-
-
-def _write_atomic(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+    write_atomic(path, _HEADERS[kind] + (dump_entries(entries) or "[]\n"))
+    return path
 
 
 # --- adding: stubs and CSV imports -------------------------------------------------------------
@@ -418,7 +395,8 @@ def _append(folder: Path, kind: BankKind, existing: Sequence[Entry], new: Sequen
     text = path.read_text("utf-8") if path.is_file() else _HEADERS[kind]
     if not existing:  # only comments, `[]` or nothing: the entries replace the empty list
         text = re.sub(r"^\s*\[\s*\]\s*$", "", text, flags=re.M)
-    _write_atomic(path, text.rstrip("\n") + "\n" + _stub_comments(dump_entries(new), new))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(path, text.rstrip("\n") + "\n" + _stub_comments(dump_entries(new), new))
 
 
 def _stub_comments(dumped: str, entries: Sequence[Entry]) -> str:

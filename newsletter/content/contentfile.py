@@ -23,6 +23,7 @@ import yaml
 
 from ..errors import InputError
 from ..models import Article, Content, Dropped, Image, Snippet, count_words
+from ..yamlfiles import FlowList, Quoted, dump, text_block
 from .banks import BANK_FILES
 
 SNIPPET_FIELDS = ("id", "kind", "section", "title", "body", "sources", "words", "image")
@@ -34,54 +35,14 @@ TOP_FIELDS = ("article", "references", "snippets", "dropped")
 # --- writing -------------------------------------------------------------------------------
 
 
-class _Literal(str):
-    """A string written as a YAML literal block (``|``)."""
-
-
-class _Flow(list):  # type: ignore[type-arg]
-    """A list written in flow style (``["1", "3"]``)."""
-
-
-class _Quoted(str):
-    """A string written double-quoted (reference numbers, so they stay strings)."""
-
-
-class _Dumper(yaml.SafeDumper):
-    """Block-style dumper with literal bodies and flow lists of sources."""
-
-
-def _literal(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
-    # PyYAML falls back to a quoted style by itself when a literal block cannot hold the text.
-    return dumper.represent_scalar("tag:yaml.org,2002:str", str(value), style="|")
-
-
-def _flow(dumper: yaml.SafeDumper, value: list[Any]) -> yaml.Node:
-    return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=True)
-
-
-def _quoted(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
-    return dumper.represent_scalar("tag:yaml.org,2002:str", str(value), style='"')
-
-
-_Dumper.add_representer(_Literal, _literal)
-_Dumper.add_representer(_Flow, _flow)
-_Dumper.add_representer(_Quoted, _quoted)
-
-
-def _body(text: str) -> str:
-    """A body as YAML can hold it in a literal block: no trailing spaces, one final newline."""
-    lines = [line.rstrip() for line in text.strip("\n").split("\n")]
-    return _Literal("\n".join(lines) + "\n")
-
-
 def _snippet_data(snippet: Snippet) -> dict[str, Any]:
     return {
         "id": snippet.id,
         "kind": snippet.kind,
         "section": snippet.section,
         "title": snippet.title,
-        "body": _body(snippet.body),
-        "sources": _Flow(_Quoted(s) for s in snippet.sources),
+        "body": text_block(snippet.body),
+        "sources": FlowList(Quoted(s) for s in snippet.sources),
         "words": snippet.words,
     } | ({"image": {"src": snippet.image.src, "alt": snippet.image.alt}} if snippet.image else {})
 
@@ -91,7 +52,7 @@ def content_data(content: Content) -> dict[str, Any]:
     article = content.article
     return {
         "article": {"title": article.title, "slug": article.slug, "source": article.source},
-        "references": {_Quoted(k): v for k, v in content.references.items()},
+        "references": {Quoted(k): v for k, v in content.references.items()},
         "snippets": [_snippet_data(s) for s in content.snippets],
         "dropped": [{"line": d.line, "text": d.text, "reason": d.reason}
                     for d in content.dropped],
@@ -111,7 +72,7 @@ def content_chunks(content: Content) -> Iterator[str]:
     article = content.article
     yield _dump({"article": {"title": article.title, "slug": article.slug,
                              "source": article.source},
-                 "references": {_Quoted(k): v for k, v in content.references.items()}})
+                 "references": {Quoted(k): v for k, v in content.references.items()}})
     yield from _items("snippets", map(_snippet_data, content.snippets))
     seen: dict[tuple[str, str], str] = {}
     yield from _items("dropped", (_dropped_item(d, seen) for d in content.dropped))
@@ -145,8 +106,7 @@ _FIRST = "- line: 0\n"
 
 
 def _dump(data: Any) -> str:
-    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100,
-                     default_flow_style=False)
+    return dump(data)
 
 
 def write_content(content: Content, folder: Path) -> Path:

@@ -68,6 +68,7 @@ from ..models import (
     IssueBlock,
     Source,
 )
+from ..yamlfiles import FlowMap, Timestamp, dump, text_block
 
 ISSUE_KEYS = ("number", "id", "subject", "preheader", "send_at", "day", "expires", "status",
               "snippets", "cta", "next")
@@ -101,36 +102,6 @@ class Queue:
 # --- writing -------------------------------------------------------------------------------
 
 
-class _Literal(str):
-    """A string written as a YAML literal block (``|``)."""
-
-
-class _Time(str):
-    """An ISO time written as a plain YAML timestamp (no quotes)."""
-
-
-class _FlowMap(dict):  # type: ignore[type-arg]
-    """A mapping written in flow style (``{n: '1', url: ...}``)."""
-
-
-class _Dumper(yaml.SafeDumper):
-    """Block-style dumper with literal bodies, plain times and flow-style sources."""
-
-
-_Dumper.add_representer(_Literal, lambda d, v: d.represent_scalar(
-    "tag:yaml.org,2002:str", str(v), style="|"))
-_Dumper.add_representer(_Time, lambda d, v: d.represent_scalar(
-    "tag:yaml.org,2002:timestamp", str(v)))
-_Dumper.add_representer(_FlowMap, lambda d, v: d.represent_mapping(
-    "tag:yaml.org,2002:map", v, flow_style=True))
-
-
-def _text_block(text: str) -> str:
-    """Text as a literal block can hold it: no trailing spaces, one final newline."""
-    lines = [line.rstrip() for line in text.strip("\n").split("\n")]
-    return _Literal("\n".join(lines) + "\n")
-
-
 def issue_data(issue: Issue, expires: datetime | None = None) -> dict[str, Any]:
     """The issue as plain data in the order and shape of the issue file."""
     data: dict[str, Any] = {"number": issue.number}
@@ -138,38 +109,37 @@ def issue_data(issue: Issue, expires: datetime | None = None) -> dict[str, Any]:
         data["id"] = issue.id
     data.update(subject=issue.subject, preheader=issue.preheader)
     if issue.send_at is not None:
-        data["send_at"] = _Time(issue.send_at.isoformat())
+        data["send_at"] = Timestamp(issue.send_at.isoformat())
     if issue.day is not None:
         data["day"] = issue.day
     if expires is not None:
-        data["expires"] = _Time(expires.isoformat())
+        data["expires"] = Timestamp(expires.isoformat())
     data["status"] = issue.status
     data["snippets"] = [_block_data(b) for b in issue.blocks]
     if issue.cta is not None:
-        data["cta"] = {"title": issue.cta.title, "body": _text_block(issue.cta.body),
+        data["cta"] = {"title": issue.cta.title, "body": text_block(issue.cta.body),
                        "url": issue.cta.url} | ({"button": issue.cta.button}
                                                 if issue.cta.button else {})
     if issue.next:
-        data["next"] = _text_block(issue.next)
+        data["next"] = text_block(issue.next)
     return data
 
 
 def _block_data(block: IssueBlock) -> dict[str, Any]:
     data: dict[str, Any] = {"from": block.origin} if block.origin else {}
-    data.update(kind=block.kind, title=block.title, body=_text_block(block.body),
-                sources=[_FlowMap(n=s.n, url=s.url) for s in block.sources])
+    data.update(kind=block.kind, title=block.title, body=text_block(block.body),
+                sources=[FlowMap(n=s.n, url=s.url) for s in block.sources])
     data.update({key: value for key, value in (("name", block.name),
                                                ("detail", block.detail),
                                                ("url", block.url)) if value})
     if block.image is not None:
-        data["image"] = _FlowMap(src=block.image.src, alt=block.image.alt)
+        data["image"] = FlowMap(src=block.image.src, alt=block.image.alt)
     return data
 
 
 def dump_issue(issue: Issue, expires: datetime | None = None) -> str:
     """The issue file's text: readable block-style YAML with bodies as ``|`` blocks."""
-    return yaml.dump(issue_data(issue, expires), Dumper=_Dumper, sort_keys=False,
-                     allow_unicode=True, width=4096, default_flow_style=False)
+    return dump(issue_data(issue, expires), width=4096)
 
 
 def issue_filename(issue: Issue) -> str:
