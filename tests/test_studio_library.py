@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -61,6 +62,51 @@ def test_saves_are_refused_when_the_file_changed_and_never_leave_half_a_file(
     assert path.read_text("utf-8") == "one\n"
     assert save_if_unchanged(path, "two\n", digest("one\n")) == digest("two\n")
     assert [p.name for p in tmp_path.iterdir()] == ["f.yaml"]  # no temporary file left
+
+
+def _save_in_another_process(path: Path, expected: str, n: int, start: Any, out: Any) -> None:
+    """One of several writers at once, in its own process; its write made slow on purpose so
+    that the others reach the same file while it writes."""
+    import time
+
+    from newsletter import files
+
+    plain = files.write_atomic
+
+    def slow(target: Path, text: str) -> None:
+        time.sleep(0.05)
+        plain(target, text)
+
+    files.write_atomic = slow  # type: ignore[assignment]
+    start.wait()
+    try:
+        save_if_unchanged(path, f"from writer {n}\n", expected)
+        out.put(n)
+    except StaleFileError:
+        out.put(-1)
+
+
+@pytest.mark.parametrize("exists", [True, False])
+def test_writers_in_several_processes_never_both_save_over_one_version(
+        tmp_path: Path, exists: bool) -> None:
+    import multiprocessing
+
+    path = tmp_path / "001-issue.yaml"
+    if exists:
+        path.write_text("as the pages loaded it\n", "utf-8")
+    expected = digest("as the pages loaded it\n") if exists else ""
+    context = multiprocessing.get_context("fork")
+    start, out = context.Barrier(4), context.Queue()
+    writers = [context.Process(target=_save_in_another_process,
+                               args=(path, expected, n, start, out)) for n in range(4)]
+    for writer in writers:
+        writer.start()
+    for writer in writers:
+        writer.join(60)
+    results = sorted(out.get(timeout=5) for _ in writers)
+    assert results[:3] == [-1, -1, -1] and results[3] >= 0  # one saved, three refused
+    assert path.read_text("utf-8") == f"from writer {results[3]}\n"
+    assert [p.name for p in tmp_path.iterdir()] == [path.name]
 
 
 def _planned(tmp_path: Path) -> Path:

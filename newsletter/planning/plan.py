@@ -25,8 +25,8 @@ from zoneinfo import ZoneInfo
 from ..config import Config
 from ..content.banks import Banks, load_banks
 from ..content.contentfile import count_words
-from ..errors import ConfigError, InputError
-from ..files import digest, write_atomic
+from ..errors import ConfigError, InputError, StaleFileError
+from ..files import digest, remove_if_unchanged, save_if_unchanged
 from ..models import CallToAction, Content, Issue, IssueBlock, Snippet
 from . import compose
 from .compose import BankSettings, Cadence
@@ -463,6 +463,19 @@ def _renumber(issues: list[Issue], numbers: list[int]) -> list[Issue]:
     return [replace(issue, number=n) for issue, n in zip(issues, numbers, strict=True)]
 
 
+CHANGED_WHILE_PLANNING = "changed by someone else while planning: not overwritten"
+
+
+def _remove(item: LoadedIssue, state: dict[str, str], dry_run: bool) -> FileAction:
+    """Remove an unedited file the new plan does not need (kept if edited meanwhile)."""
+    if not dry_run and item.path.exists():
+        try:
+            remove_if_unchanged(item.path, state.get(item.path.name, ""))
+        except StaleFileError:
+            return FileAction(item.path, "kept", item.issue, CHANGED_WHILE_PLANNING)
+    return FileAction(item.path, "removed", item.issue)
+
+
 def _write(issues: list[Issue], replaceable: list[LoadedIssue], issues_dir: Path,
            state: dict[str, str], dry_run: bool) -> list[FileAction]:
     """Write the planned files and remove this article's unedited files no longer needed."""
@@ -473,18 +486,21 @@ def _write(issues: list[Issue], replaceable: list[LoadedIssue], issues_dir: Path
     targets = {issues_dir / issue_filename(issue): issue for issue in issues}
     for item in replaceable:
         if item.path not in targets:
-            actions.append(FileAction(item.path, "removed", item.issue))
-            new_state.pop(item.path.name, None)
-            if not dry_run:
-                item.path.unlink(missing_ok=True)
+            actions.append(_remove(item, state, dry_run))
+            if actions[-1].action == "removed":
+                new_state.pop(item.path.name, None)
     for path, issue in targets.items():
         text = dump_issue(issue)
         old = path.read_text("utf-8") if path.is_file() else None
         action = "new" if old is None else "unchanged" if old == text else "updated"
+        if not dry_run and action != "unchanged":
+            try:  # over exactly the text read: an edit saved meanwhile is kept
+                save_if_unchanged(path, text, digest(old) if old is not None else "")
+            except StaleFileError:
+                actions.append(FileAction(path, "kept", issue, CHANGED_WHILE_PLANNING))
+                continue
         actions.append(FileAction(path, action, issue))
         new_state[path.name] = digest(text)
-        if not dry_run and action != "unchanged":
-            write_atomic(path, text)
     if not dry_run and (issues or new_state != state):
         write_state(issues_dir, new_state)
     return actions
