@@ -158,6 +158,46 @@ def test_sequence_mode_says_in_how_many_days(tmp_path: Path, seed_article: Path)
     assert f"- **In 6 days:** {issues[2].subject}" in issues[0].blocks[0].body
 
 
+def _in_language(folder: Path, language: str, every: str = "3d") -> list:  # type: ignore[type-arg]
+    config = folder / "newsletter.yaml"
+    config.write_text(config.read_text("utf-8").replace("\nlanguage: en\n",
+                                                        f"\nlanguage: {language}\n"), "utf-8")
+    return plan(folder, "--every", every)
+
+
+def test_the_words_plan_writes_follow_the_language_setting(
+        tmp_path: Path, seed_article: Path) -> None:
+    german = _in_language(make_folder(tmp_path / "de", seed_article), "de-AT", "7d")
+    welcome = german[0].blocks[0].body
+    assert welcome.startswith("Willkommen bei **Back Notes**, und danke für Ihre Anmeldung.")
+    assert "Sie bekommen jede Woche eine kurze E-Mail. Demnächst:" in welcome
+    assert f"- **Dienstag, 8. Dezember:** {german[1].subject}" in welcome  # 2026-12-08
+    assert german[0].next == f"**Nächsten Dienstag:** {german[1].subject}"
+    assert german[-1].next.startswith("Das war die letzte E-Mail dieser Serie")
+    assert not any(i.preheader.startswith(("Inside:", "Also:")) or " Also: " in i.preheader
+                   for i in german)
+    french = _in_language(make_folder(tmp_path / "fr", seed_article), "fr")
+    assert french[0].next == f"**Vendredi prochain :** {french[1].subject}"  # 3 days on
+    assert "Vous recevrez un court e-mail tous les 3 jours. À venir :" in \
+        french[0].blocks[0].body
+
+
+def test_a_language_plan_has_no_words_for_gets_english_and_says_so(
+        tmp_path: Path, seed_article: Path) -> None:
+    folder = make_folder(tmp_path / "nl", seed_article)
+    config = folder / "newsletter.yaml"
+    config.write_text(config.read_text("utf-8").replace("\nlanguage: en\n", "\nlanguage: nl\n"),
+                      "utf-8")
+    [content] = [p for p in (folder / "content").glob("*.yaml")
+                 if p.name not in ("testimonials.yaml", "resources.yaml")]
+    result = CliRunner().invoke(main, ["--config", str(config), "plan", str(content),
+                                       "--start", "2026-12-01", "--now", NOW])
+    assert result.exit_code == 0, result.output
+    assert "language 'nl' got English" in result.stderr
+    issues = [i.issue for i in load_queue(folder / "issues").issues]
+    assert issues[0].blocks[0].body.startswith("Welcome to **Back Notes**")
+
+
 def test_two_parts_of_one_section_in_one_issue_read_as_one_block(planned) -> None:  # type: ignore[no-untyped-def]
     folder, issues = planned
     [merged] = [b for i in issues for b in i.blocks if "+" in b.origin

@@ -16,6 +16,7 @@ from ..content.contentfile import load_content
 from ..errors import InputError
 from ..models import Content
 from ..planning.issuefile import Queue, load_queue, queue_rows
+from ..planning.phrases import known as known_language
 from ..planning.plan import PlanReport, plan_folder
 from ..planning.schedule import Schedule, schedule_for
 from . import State, main, parse_now, pass_state, tables
@@ -71,6 +72,10 @@ def plan(state: State, content_file: Path, every: str | None, on: str | None, at
                          dry_run=dry_run,
                          history=lambda keys: recorded_history(config.database_url, keys))
     _print_report(report, check_timezone(schedule.tz), config.issues_dir)
+    if not known_language(config.language):
+        click.echo(f"note: plan writes its own words (the welcome, 'what comes next', "
+                   f"'Inside:') in en, de, fr or es; language {config.language!r} got English:"
+                   " word them in the issue files or the studio", err=True)
     if not dry_run:
         for warning in order_warnings(load_queue(config.issues_dir)):
             click.echo(f"warning: {warning}", err=True)

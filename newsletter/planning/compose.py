@@ -17,14 +17,14 @@ from datetime import tzinfo
 
 from ..content.banks import Banks, Resource, Testimonial, bank_block
 from ..models import Content, Issue, IssueBlock, Snippet, Source
+from .phrases import capital, phrases_for
 
 _ORDERED = re.compile(r"^(\s*)(\d+)([.)])(\s+)", re.MULTILINE)
 _OPENER = re.compile(r"(?:^|(?<=[.!?] ))(?:This|In this) (?:quick |short |complete |ultimate |"
                      r"simple )?(?:guide|article|post|page|piece|blog post|overview)\b",
                      re.IGNORECASE)
 WELCOME_WORDS = 45  # what the welcome adds to the introduction: cadence and coming subjects
-WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
-                 "Sunday")
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 # --- one block per section --------------------------------------------------------------------
@@ -149,54 +149,54 @@ class Cadence:
     every_days: int = 3
     weekdays: tuple[str, ...] = ()
     tz: tzinfo | None = None
+    language: str = "en"  # the words around the article (see :mod:`.phrases`)
 
 
 def welcome_text(intro: str, newsletter: str, first: bool, coming: Sequence[Issue],
                  cadence: Cadence, after: Issue) -> str:
     """The welcome: a greeting (or a new series' opening), the introduction, how often
     emails come and the next subjects with when they come."""
-    opening = (f"Welcome to **{newsletter}**, and thank you for signing up." if first
-               else "A new series starts today.")
-    lines = [f"{opening} {intro}".strip(), "",
-             f"You will get one short email {_how_often(cadence)}. Coming up:", ""]
-    lines += [f"- **{_when(issue, after, cadence, dated=True)}:** {issue.subject}"
-              for issue in coming]
+    words = phrases_for(cadence.language)
+    opening = words.welcome.format(name=newsletter) if first else words.new_series
+    lines = [f"{opening} {intro}".strip(), "", words.coming_up.format(often=_how_often(cadence)),
+             ""]
+    lines += ["- " + words.label.format(when=_when(issue, after, cadence, dated=True),
+                                        subject=issue.subject) for issue in coming]
     return "\n".join(lines) if coming else f"{opening} {intro}".strip()
 
 
 def next_text(issue: Issue, following: Issue | None, cadence: Cadence) -> str:
     """The line that closes ``issue``: what the next email brings, and when."""
+    words = phrases_for(cadence.language)
     if following is None:
-        return ("That was the last email of this series: thank you for reading. Reply any "
-                "time, we read every answer.")
-    return f"**{_when(following, issue, cadence)}:** {following.subject}"
+        return words.last
+    return words.label.format(when=_when(following, issue, cadence), subject=following.subject)
 
 
 def _how_often(cadence: Cadence) -> str:
+    words = phrases_for(cadence.language)
     if cadence.weekdays and cadence.mode != "sequence":
-        names = [WEEKDAY_NAMES[("mon", "tue", "wed", "thu", "fri", "sat", "sun").index(d)]
-                 for d in cadence.weekdays]
-        return "every " + (" and ".join([", ".join(names[:-1]), names[-1]])
-                           if len(names) > 1 else names[0])
-    days = cadence.every_days
-    return {1: "every day", 7: "every week", 14: "every other week"}.get(
-        days, f"every {days} days")
+        return words.often(cadence.every_days, tuple(WEEKDAYS.index(d) for d in cadence.weekdays))
+    return words.often(cadence.every_days)
 
 
 def _when(issue: Issue, after: Issue, cadence: Cadence, dated: bool = False) -> str:
     """When ``issue`` comes, seen from ``after``: "Tomorrow", "Next Thursday" or, ``dated``
     (or more than a week on), "Thursday 14 January"; in sequence mode "In 3 days"."""
+    words = phrases_for(cadence.language)
     if issue.day is not None and after.day is not None:
         days = issue.day - after.day
-        return "Tomorrow" if days == 1 else f"In {days} days" if days > 0 else "Next"
+        return words.tomorrow if days == 1 else words.in_days.format(n=days) if days > 0 \
+            else words.next
     if issue.send_at is None or after.send_at is None:
-        return "Next"
+        return words.next
     local, base = (issue.send_at.astimezone(cadence.tz), after.send_at.astimezone(cadence.tz)
                    ) if cadence.tz else (issue.send_at, after.send_at)
     days = (local.date() - base.date()).days
-    weekday = WEEKDAY_NAMES[local.weekday()]
+    weekday = words.weekdays[local.weekday()]
     if not dated and days == 1:
-        return "Tomorrow"
+        return words.tomorrow
     if not dated and 1 < days <= 7:
-        return f"Next {weekday}"
-    return f"{weekday} {local.day} {local:%B}"
+        return capital(words.next_weekday.format(weekday=weekday))
+    return capital(words.dated.format(weekday=weekday, day=local.day,
+                                      month=words.months[local.month - 1]))

@@ -41,6 +41,7 @@ from .issuefile import (
     read_state,
     write_state,
 )
+from .phrases import Phrases, phrases_for
 from .schedule import Schedule, send_dates, send_times
 from .subjects import PREHEADER_MAX, SUBJECT_MAX, abbreviations, write_preheader, write_subject
 
@@ -63,6 +64,7 @@ class Extras:
     newsletter: str = ""  # its name, for the welcome
     mode: str = "broadcast"
     welcome: bool = True  # the article's introduction opens the first issue as a welcome
+    language: str = "en"  # the words plan writes around the article (see phrases.py)
 
 
 def plan(content: Content, schedule: Schedule, *, min_words: int = 150,
@@ -98,7 +100,8 @@ def plan(content: Content, schedule: Schedule, *, min_words: int = 150,
     issues = []
     for index, (group, when) in enumerate(zip(groups, times, strict=True)):
         blocks = (*_content_blocks(group, content, extras.welcome), *turns[index])
-        subject, preheader = _headlines(blocks, taken, short, content.article.title)
+        subject, preheader = _headlines(blocks, taken, short, content.article.title,
+                                        phrases_for(extras.language))
         taken.add(subject.casefold())
         issues.append(Issue(number=first_number + index, subject=subject, preheader=preheader,
                             status=status, send_at=when, blocks=blocks, cta=placed[index]))
@@ -123,25 +126,26 @@ def _content_blocks(group: Sequence[Snippet], content: Content, welcome: bool
 
 
 def _headlines(blocks: Sequence[IssueBlock], taken: set[str], short: Mapping[str, str],
-               fallback: str) -> tuple[str, str]:
+               fallback: str, words: Phrases) -> tuple[str, str]:
     """The subject (from the tips' titles) and the preheader (what else is inside)."""
     tips = [b for b in blocks if b.kind not in ("welcome", "testimonial", "resource")]
     subject = write_subject([b.title for b in tips], taken, short=short, fallback=fallback)
     lead = tips[0] if tips else blocks[0]
-    inside = [_named(b) for b in blocks if b is not lead and b.kind != "welcome"]
-    return subject, write_preheader(subject, lead.body, inside)
+    inside = [_named(b, words) for b in blocks if b is not lead and b.kind != "welcome"]
+    return subject, write_preheader(subject, lead.body, inside, words)
 
 
-def _named(block: IssueBlock) -> str:
+def _named(block: IssueBlock, words: Phrases) -> str:
     """A block as the preheader names it."""
     if block.kind == "testimonial":
-        return f"a word from {block.name}" if block.name else "a reader's story"
+        return words.word_from.format(name=block.name) if block.name else words.story
     return block.title
 
 
 def _cadence(schedule: Schedule, extras: Extras) -> Cadence:
     return Cadence(mode=extras.mode, every_days=schedule.every_days,
-                   weekdays=tuple(schedule.weekdays), tz=ZoneInfo(schedule.tz))
+                   weekdays=tuple(schedule.weekdays), tz=ZoneInfo(schedule.tz),
+                   language=extras.language)
 
 
 def as_series(fresh: Sequence[Issue], others: Sequence[Issue], cadence: Cadence,
@@ -361,7 +365,7 @@ def folder_extras(config: Config) -> Extras:
                   banks=load_banks(config.content_dir),
                   bank_settings=BankSettings(config.banks.testimonials_every,
                                              config.banks.resources_every),
-                  newsletter=config.brand_name, mode=config.mode)
+                  newsletter=config.brand_name, mode=config.mode, language=config.language)
 
 
 def new_issue_id(slug: str) -> str:

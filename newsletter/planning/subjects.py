@@ -19,6 +19,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 
 from ..content.sentences import sentences
+from .phrases import ENGLISH, Phrases
 
 SUBJECT_MAX = 60  # characters: inboxes on phones show about this much
 PREHEADER_MAX = 100  # characters: inboxes show about this much after the subject
@@ -131,18 +132,21 @@ def write_subject(titles: Sequence[str], taken: set[str], *,
     return options[0]
 
 
-def write_preheader(subject: str, lead_body: str, inside: Sequence[str]) -> str:
+def write_preheader(subject: str, lead_body: str, inside: Sequence[str],
+                    words: Phrases = ENGLISH) -> str:
     """A preheader that adds to ``subject``: the lead body's first telling sentence, then
     what else is inside (``inside``: the other blocks, as a reader would name them)."""
     sentence = _telling_sentence(subject, lead_body)
     inside = inside or ([] if sentence else _item_heads(lead_body))
-    also = _listing(inside, PREHEADER_MAX - len(sentence) - 7 if sentence else PREHEADER_MAX - 7)
+    frame = words.also.format(sentence=sentence, items="") if sentence else \
+        words.inside.format(items="")
+    also = _listing(inside, PREHEADER_MAX - len(frame), words)
     if sentence and also:
-        return f"{sentence} Also: {also}"
+        return words.also.format(sentence=sentence, items=also)
     if sentence:
         return sentence
     if also:
-        return f"Inside: {also}"
+        return words.inside.format(items=also)
     return cut_phrase(plain_text(lead_body), PREHEADER_MAX) or subject
 
 
@@ -167,18 +171,11 @@ def _item_heads(body: str) -> list[str]:
     return heads
 
 
-def _listing(items: Sequence[str], room: int) -> str:
+def _listing(items: Sequence[str], room: int, words: Phrases) -> str:
     """"A, B and C" with as many whole items as fit in ``room`` characters."""
     kept: list[str] = []
     for item in dict.fromkeys(i for i in items if i):
-        text = _join([*kept, item])
-        if len(text) > room:
+        if len(words.join([*kept, item])) > room:
             break
         kept.append(item)
-    return _join(kept)
-
-
-def _join(items: Sequence[str]) -> str:
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
+    return words.join(kept)

@@ -149,7 +149,7 @@ def _stale_next(queue: Queue, config: Config, number: int | None) -> list[Findin
     """A "what comes next" line `plan` wrote that no longer tells the truth (an issue was
     rescheduled, renamed, cancelled or added since)."""
     live = [i.issue for i in queue.issues if i.issue.status != "cancelled"]
-    cadence = Cadence(mode=config.mode, tz=config.tz)
+    cadence = Cadence(mode=config.mode, tz=config.tz, language=config.language)
     found = []
     for at, issue in enumerate(live):
         following = live[at + 1] if at + 1 < len(live) else None
