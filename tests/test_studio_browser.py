@@ -27,6 +27,7 @@ from newsletter.cli import main
 from newsletter.delivery.backends.outbox import OutboxBackend
 from newsletter.delivery.broadcast import send_issue
 from newsletter.delivery.run import SendContext, SendOptions
+from newsletter.models import CallToAction
 from newsletter.planning.issuefile import load_issue, load_queue
 from newsletter.rendering.links import Links
 from newsletter.store import SubscriberInput
@@ -119,6 +120,32 @@ def test_edit_subject_and_block_order_then_save(studio: tuple[Live, Any, Path]) 
     frame.get_by_text(before.blocks[0].title).first.wait_for(timeout=10_000)
     page.get_by_role("button", name="Phone").click()
     assert page.locator("#preview-frame").bounding_box()["width"] <= 391
+
+
+def test_call_to_action_button_and_what_comes_next_are_edited_and_saved(
+        studio: tuple[Live, Any, Path]) -> None:
+    live, page, _ = studio
+    item = load_queue(live.config.issues_dir).issues[2]
+    page.goto(f"{live.url}/studio/issues/{item.issue.number}")
+    page.get_by_label("Call to action title").fill("Bake with us")
+    page.get_by_label("Call to action text (Markdown; empty: none)").fill(
+        "Our Saturday class shows the whole bake, start to finish.")
+    page.get_by_label("Button label").fill("Book a class")
+    page.get_by_label("Button link").fill("https://example.org/classes")
+    page.get_by_label("What comes next (Markdown, closes the email; empty: none)").fill(
+        "**Next week:** the crumb, explained")
+    frame = page.frame_locator("#preview-frame")
+    frame.get_by_role("link", name="Book a class").wait_for(timeout=10_000)  # live preview
+    frame.get_by_text("the crumb, explained").wait_for(timeout=10_000)
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_selector("text=Saved")
+    after = load_issue(item.path)
+    assert after == replace(item.issue, next="**Next week:** the crumb, explained",
+                            cta=CallToAction(title="Bake with us", body="Our Saturday class "
+                                             "shows the whole bake, start to finish.",
+                                             url="https://example.org/classes",
+                                             button="Book a class"))
+    assert page.get_by_label("Button label").input_value() == "Book a class"
 
 
 def test_live_preview_shows_unsaved_text_in_a_sandboxed_frame(

@@ -124,12 +124,13 @@ def issue_from_form(base: Issue, form: MultiDict[str, str]) -> tuple[Issue, list
     cta = base.cta
     if "cta_body" in form:
         body = _text(form.get("cta_body", ""))
+        button = form.get("cta_button", base.cta.button if base.cta else "").strip()
         cta = CallToAction(title=form.get("cta_title", "").strip(), body=body,
-                           url=form.get("cta_url", "").strip(),
-                           button=base.cta.button if base.cta else "") if body else None
+                           url=form.get("cta_url", "").strip(), button=button) if body else None
+    following = _text(form["next"]) if "next" in form else base.next
     return replace(base, subject=form.get("subject", "").strip(),
-                   preheader=form.get("preheader", "").strip(), blocks=blocks, cta=cta), \
-        [row["key"] for row in rows]
+                   preheader=form.get("preheader", "").strip(), blocks=blocks, cta=cta,
+                   next=following), [row["key"] for row in rows]
 
 
 def _text(value: str) -> str:
