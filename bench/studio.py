@@ -115,6 +115,8 @@ def main() -> None:
             f"queue ({args.issues} issues)": "/studio/queue",
             "search 'user054321' (1 match)": "/studio/subscribers?q=user054321",
             "search 'reader 12' (1,111 matches)": "/studio/subscribers?q=reader+12",
+            "search 'reader 1' (11,111 matches)": "/studio/subscribers?q=reader+1",
+            "search 'ex' (all, under 3 characters)": "/studio/subscribers?q=ex",
             "search 'example' (all), page 1,000": "/studio/subscribers?q=example&page=1000",
             "filter status=active": "/studio/subscribers?status=active",
             "search 'nobody' (no match)": "/studio/subscribers?q=nobody",

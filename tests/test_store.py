@@ -16,6 +16,7 @@ from newsletter.errors import InputError, NewsletterError
 from newsletter.store import LATEST_VERSION, Store, SubscriberInput, open_store
 from newsletter.store.engine import make_engine, write_transaction
 from newsletter.store.migrations import MIGRATIONS
+from newsletter.store.search import SQLITE_TABLES
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -118,7 +119,9 @@ def test_migrating_from_v1_gives_the_same_schema_as_a_fresh_database(
             _make_v1_with_rows(old)
             open_store(old).close()
             assert _shape(old) == _shape(fresh)
-    assert set(_shape(pg_url)) == set(_shape(f"sqlite:///{tmp_path / 'a.db'}"))
+    sqlite_tables = set(_shape(f"sqlite:///{tmp_path / 'a.db'}"))
+    assert set(_shape(pg_url)) == {t for t in sqlite_tables  # SQLite's search index: FTS5
+                                   if not t.startswith(SQLITE_TABLES)}
 
 
 def test_a_database_newer_than_the_code_is_refused(db_url: str) -> None:  # noqa: F811
@@ -244,3 +247,34 @@ def test_iterating_streams_every_subscriber_a_page_at_a_time(store: Store) -> No
     add(store, SubscriberInput("late@example.org"))  # no lock is held between pages
     emails = [first.email, *(s.email for s in stream)]
     assert len(emails) == len(set(emails)) == 251
+
+
+def _found(store: Store, text: str, **options: object) -> tuple[int, list[str]]:
+    total, page = store.search_subscribers(text, **options)  # type: ignore[arg-type]
+    return total, [s.email for s in page]
+
+
+def test_search_finds_any_part_of_an_address_or_name_and_follows_every_change(
+        store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    add(store, SubscriberInput("ann.smith@example.org", name="Ann Smith"),
+        SubscriberInput("bob@shop.example.com", name="Robert \"Bob\" O'Neil"),
+        SubscriberInput("cleo@example.org", name="Cléo Dupont", status="pending"))
+    for every in (True, False):  # answered from the index, and by reading the rows
+        monkeypatch.setattr("newsletter.store.search.INDEX_AT_MOST", 10**9 if every else -1)
+        assert _found(store, "SMITH") == (1, ["ann.smith@example.org"])
+        assert _found(store, "h@exa") == (1, ["ann.smith@example.org"])
+        assert _found(store, '"Bob" O') == (1, ["bob@shop.example.com"])
+        assert _found(store, "example.org") == (2, ["ann.smith@example.org",
+                                                    "cleo@example.org"])
+        assert _found(store, "example.org", status="pending") == (1, ["cleo@example.org"])
+        assert _found(store, "an") == (1, ["ann.smith@example.org"])  # under 3 characters
+        assert _found(store, "50%_off") == (0, [])
+        assert _found(store, "example", limit=1, offset=1) == (3, ["bob@shop.example.com"])
+    monkeypatch.setattr("newsletter.store.search.INDEX_AT_MOST", 10**9)
+    add(store, SubscriberInput("ann.smith@example.org", name="Ann Jones"))  # a new name
+    assert _found(store, "smith") == (1, ["ann.smith@example.org"])  # still in the address
+    assert _found(store, "jones") == (1, ["ann.smith@example.org"])
+    assert _found(store, "Ann Smith") == (0, [])
+    store.delete_subscriber("bob@shop.example.com")
+    assert _found(store, "o'neil") == (0, [])
+    assert _found(store, "shop.example") == (0, [])

@@ -33,6 +33,7 @@ from sqlalchemy import (
 
 from ..errors import NewsletterError
 from . import schema as s
+from .search import install_search
 
 Migration = Callable[[Connection], None]
 
@@ -191,10 +192,15 @@ def v11_signup_queue(conn: Connection) -> None:
     s.signups.create(conn)
 
 
+def v12_subscriber_search(conn: Connection) -> None:
+    """v12: the trigram index that subscriber search reads (see :mod:`.search`)."""
+    install_search(conn)
+
+
 MIGRATIONS: tuple[Migration, ...] = (v1_initial, v2_history_and_events, v3_sequence_fields,
                                      v4_confirmations, v5_sequence_progress, v6_studio_users,
                                      v7_send_numbers, v8_erasures, v9_send_rate,
-                                     v10_send_versions, v11_signup_queue)
+                                     v10_send_versions, v11_signup_queue, v12_subscriber_search)
 assert len(MIGRATIONS) == s.LATEST_VERSION
 
 
@@ -225,6 +231,7 @@ def migrate(conn: Connection, now: datetime) -> int:
                               f"newsletter ({s.LATEST_VERSION}): upgrade newsletter")
     if before == 0:
         s.metadata.create_all(conn)
+        install_search(conn)
         _stamp(conn, range(1, s.LATEST_VERSION + 1), now)
         return 0
     for version in range(before + 1, s.LATEST_VERSION + 1):

@@ -15,6 +15,7 @@ from .engine import read_transaction, write_transaction
 from .migrations import new_key
 from .records import StatusChange, Subscriber, SubscriberInput, UpsertResult
 from .schema import SUBSCRIBER_STATUSES, SUPPRESSED, erasures, subscriber_changes, subscribers
+from .search import matching
 
 _S = subscribers.c
 _MERGED = ("name", "status", "timezone", "confirmed_at", "fields", "consent_at", "consent_ip")
@@ -217,21 +218,12 @@ class SubscriberStore:
                            limit: int = 50, offset: int = 0) -> tuple[int, list[Subscriber]]:
         """Subscribers whose address or name contains ``text`` (any case), optionally of one
         status: how many match, and up to ``limit`` of them from ``offset`` in id order."""
-        where = []
-        if text.strip():
-            pattern = "%" + text.strip().lower().replace("\\", "\\\\").replace(
-                "%", "\\%").replace("_", "\\_") + "%"
-            # SQLite's LIKE ignores ASCII case already (lower() would double the scan).
-            if self.engine.dialect.name == "sqlite":
-                name = _S.name.like(pattern, escape="\\")
-            else:
-                name = _S.name.ilike(pattern, escape="\\")
-            where.append(_S.email_lower.like(pattern, escape="\\") | name)
         if status is not None:
             _check_status(status)
-            where.append(_S.status == status)
-        page = select(subscribers).where(*where).order_by(_S.id).limit(limit).offset(offset)
         with read_transaction(self.engine) as conn:
+            where = [matching(conn, text.strip())] if text.strip() else []
+            where += [_S.status == status] if status is not None else []
+            page = select(subscribers).where(*where).order_by(_S.id).limit(limit).offset(offset)
             total = conn.execute(select(func.count()).select_from(subscribers).where(*where))
             return int(total.scalar_one()), [_record(row) for row in conn.execute(page)]
 
