@@ -47,6 +47,7 @@ Decisions where the contract is silent:
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -176,6 +177,14 @@ def load_issue_file(path: Path) -> LoadedIssue:
         raise IssueFileError("not UTF-8 text", path=path) from None
     except OSError as exc:
         raise IssueFileError(f"cannot be read ({exc.strerror})", path=path) from None
+    return _parsed(text, path)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parsed(text: str, path: Path) -> LoadedIssue:
+    """:func:`parse_issue`, remembered: the same text at the same path reads the same, so a
+    long-running process (``serve``: the studio's queue of 200 issues) parses only the files
+    that changed. Errors are not remembered."""
     return parse_issue(text, path)
 
 
