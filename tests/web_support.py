@@ -217,7 +217,10 @@ def stop_server(server: Any, thread: threading.Thread) -> None:
             dispatcher.close()
 
     server.task_dispatcher.shutdown()  # workers done first: none pulls the trigger later
-    server.trigger.pull_trigger(close_all)
+    try:
+        server.trigger.pull_trigger(close_all)
+    except OSError:  # the loop has closed its trigger already: close from here
+        close_all()
     thread.join(timeout=5)
 
 
