@@ -62,9 +62,8 @@ def make_folder(root: Path, seed: Path, extra: str = "") -> Path:
     if extra:
         config = root / "newsletter.yaml"
         config.write_text(config.read_text() + extra, "utf-8")
-    cli(root, "split", str(seed))
-    # the marketer's own banks, in place of the stubs split left of what the scrape lost
-    (root / "content" / "testimonials.yaml").write_text(TESTIMONIALS, "utf-8")
+    cli(root, "split", str(seed))  # adds stubs of what the scrape lost to the banks ...
+    (root / "content" / "testimonials.yaml").write_text(TESTIMONIALS, "utf-8")  # ... filled
     (root / "content" / "resources.yaml").write_text(RESOURCES, "utf-8")
     return root
 
@@ -244,36 +243,39 @@ def test_bank_settings_space_the_banks_out(tmp_path: Path, seed_article: Path) -
     assert {i.cta.button for i in issues if i.cta} == {"Try it"}
 
 
-def test_stubs_of_what_the_scrape_lost_are_check_errors_until_filled(
-        tmp_path: Path, seed_article: Path) -> None:
-    from newsletter.content.banks import Resource, Testimonial, add_stubs
-    from newsletter.content.contentfile import load_content
+LOST_LINKS = ["Best QL Stretch For The Back", "QL Muscle Massage", "What Is The QL Muscle?",
+              "QL Muscle Won't Release? Try This", "Relieving QL Pain", "QL Muscle Pain"]
 
-    folder = make_folder(tmp_path / "stubs", seed_article)
-    (folder / "content" / "resources.yaml").unlink()
-    (folder / "content" / "testimonials.yaml").unlink()
-    [content_file] = [p for p in (folder / "content").glob("*.yaml")]
-    content = load_content(content_file)
-    lost = [d for d in content.dropped if d.reason.startswith("link_list")
-            and "Resources" not in d.text]  # the list's own heading is not a link
-    images = [d for d in content.dropped if "testimonial" in d.text.lower()]
-    assert len(lost) == 6 and images  # what `split` hands to add_stubs
-    add_stubs(folder / "content",
-              resources=[Resource(d.text, origin=f"{content.article.slug} line {d.line}")
-                         for d in lost],
-              testimonials=[Testimonial(origin=f"{content.article.slug} line {d.line}")
-                            for d in images])
+
+def test_split_turns_what_the_scrape_lost_into_stubs_check_lists_until_filled(
+        tmp_path: Path, seed_article: Path) -> None:
+    folder = tmp_path / "stubs"
+    init_folder(folder, settings=SETTINGS)
+    said = cli(folder, "split", str(seed_article))
+    assert ("Added 6 resource stubs to content/resources.yaml and 2 testimonial stubs to "
+            "content/testimonials.yaml") in " ".join(said.split()).replace(str(folder) + "/", "")
+    banks = load_banks(folder / "content")
+    assert [r.title for r in banks.resources] == LOST_LINKS  # the link list, its URLs lost
+    assert all(r.missing == ("no url",) for r in banks.resources)
+    assert [t.origin for t in banks.testimonials] == [  # the two testimonial pictures
+        "quadratus-lumborum-dry-needling-explained line 233",
+        "quadratus-lumborum-dry-needling-explained line 234"]
+    assert "Added" not in cli(folder, "split", str(seed_article))  # never twice
     result = CliRunner().invoke(main, ["--config", str(folder / "newsletter.yaml"), "check",
                                        "--json"])
     stubs = [f for f in yaml.safe_load(result.stdout) if f["code"] == "stub"]
-    assert result.exit_code == 1 and len(stubs) == 6 + len(images)
+    assert result.exit_code == 1 and len(stubs) == 6 + 2
     assert {f["block"].split(":")[0] for f in stubs} == {"content/resources.yaml",
                                                          "content/testimonials.yaml"}
-    rows = "\n".join(f'"{d.text}",https://backnotes.example.com/{i},A guide'
-                     for i, d in enumerate(lost))
+    plan(folder)
+    assert not any(b.kind in ("resource", "testimonial") for i in
+                   load_queue(folder / "issues").issues for b in i.issue.blocks)  # never sent
+    rows = "\n".join(f'"{title}",https://backnotes.example.com/{i},A guide'
+                     for i, title in enumerate(LOST_LINKS))
     (tmp_path / "links.csv").write_text(f"title,url,note\n{rows}\n", "utf-8")
-    cli(folder, "banks", "import", "resources", str(tmp_path / "links.csv"))
+    cli(folder, "banks", "import", "resources", str(tmp_path / "links.csv"))  # filled in place
     (folder / "content" / "testimonials.yaml").write_text(TESTIMONIALS, "utf-8")
+    assert len(load_banks(folder / "content").ready_resources) == 6
     cli(folder, "check")  # exit 0: every stub filled in
 
 

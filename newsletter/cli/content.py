@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from ..content.banks import add_stubs, bank_path, stubs_from
+from ..content.banks import add_lost_stubs, stubs_note
 from ..content.contentfile import write_content
 from ..content.ingest import read_article
 from ..content.split import split as split_document
@@ -121,18 +121,6 @@ def split_command(state: State, article: Path, explain: bool, output: Path | Non
         raise ArticleError(no_snippets_reason(content), path=article)
     path = write_content(content, output if output is not None else config.content_dir)
     click.echo("\n".join(summary(content, path, low, high, warnings)))
-    _add_stubs(content, config.content_dir)
-
-
-def _add_stubs(content: Content, folder: Path) -> None:
-    """The banks get stubs of what the scrape lost (always the newsletter's own content
-    folder, whatever -o says: that is where `plan` and `check` read the banks)."""
-    resources, testimonials = stubs_from(content)
-    if not resources and not testimonials:
-        return
-    added = add_stubs(folder, resources=resources, testimonials=testimonials)
-    for kind, entries in (("resources", added.resources),
-                          ("testimonials", added.testimonials)):
-        if entries:
-            click.echo(f"{bank_path(folder, kind)}: {len(entries)} stub(s) of what the "
-                       f"scrape lost, to complete (newsletter check lists them until then)")
+    stubs = stubs_note(add_lost_stubs(path.parent, content), path.parent, _shown)
+    if stubs:
+        click.echo(stubs)

@@ -20,9 +20,10 @@ resource per issue, each entry once::
 
 An entry that lacks what it needs to be sent is a *stub*: it loads (so a marketer can keep
 it while they look for the missing part), `newsletter check` lists it as an error, and
-`plan` never puts it in an issue. `newsletter split` adds stubs for what an article's
-scrape lost (a link list without its URLs, a testimonial that was an image) through
-:func:`add_stubs`, which never duplicates or overwrites an entry.
+`plan` never puts it in an issue. `newsletter split` (and an upload in the studio) adds
+stubs for what an article's scrape lost (a link list without its URLs, a testimonial
+that was an image: :func:`add_lost_stubs`) through :func:`add_stubs`, which never
+duplicates or overwrites an entry.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ import difflib
 import hashlib
 import io
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -42,9 +43,8 @@ import yaml
 
 from ..errors import InputError
 from ..files import write_atomic
-from ..models import Content, Dropped, Image, IssueBlock
+from ..models import Content, Image, IssueBlock
 from ..yamlfiles import FlowMap, dump, text_block
-from .pictures import picture_in
 
 TESTIMONIALS_FILE = "testimonials.yaml"
 RESOURCES_FILE = "resources.yaml"
@@ -337,30 +337,6 @@ def add_stubs(folder: Path, *, resources: Iterable[Resource] = (),
     return Added(tuple(new_t), tuple(new_r), (*old_t, *old_r))
 
 
-_LOST_LINK = "link_list: link text whose URL was lost"
-_TESTIMONIAL = re.compile(r"\btestimonials?\b", re.IGNORECASE)
-
-
-def stubs_from(content: Content) -> tuple[list[Resource], list[Testimonial]]:
-    """What a scrape lost, as stubs for the marketer to complete: a link list's titles whose
-    URLs are gone become resources; a testimonial that was a picture becomes a testimonial
-    (one per picture, however many lines its alt text and caption took)."""
-    slug = content.article.slug
-    resources = [Resource(d.text, origin=f"{slug} line {d.line}")
-                 for d in content.dropped if d.reason == _LOST_LINK]
-    testimonials: list[Testimonial] = []
-    previous: Dropped | None = None
-    for entry in content.dropped:
-        pictured = entry.reason.startswith("image") and _TESTIMONIAL.search(entry.text)
-        repeat = previous is not None and previous.text == entry.text and (
-            entry.line - previous.line <= 2)
-        if pictured and not repeat:
-            testimonials.append(Testimonial(image=picture_in(entry),
-                                            origin=f"{slug} line {entry.line}"))
-        previous = entry if pictured else None
-    return resources, testimonials
-
-
 def _new_entries(bank: Sequence[Any], candidates: Iterable[Any]) -> tuple[list[Any], list[Any]]:
     seen = {k for entry in bank for k in _identities(entry)}
     new, old = [], []
@@ -506,3 +482,41 @@ def _slug(text: str) -> str:
 
 def _hash(text: str) -> str:
     return hashlib.sha256(_fold(text).encode("utf-8")).hexdigest()[:6]
+
+
+# --- what a scrape lost: stubs for the marketer to complete -------------------------------------
+
+LOST_LINK = "link text whose URL was lost"
+
+
+def lost_entries(content: Content) -> tuple[list[Resource], list[Testimonial]]:
+    """Stubs for what the article's scrape lost, from its dropped lines: each link of a link
+    list whose URLs were lost (the sample's "More ... Resources") a resource with its title,
+    each image label naming a testimonial a testimonial; ``from`` says where each was."""
+    slug = content.article.slug
+    resources = [Resource(title=d.text.strip(), origin=f"{slug} line {d.line}")
+                 for d in content.dropped
+                 if d.reason.startswith("link_list") and d.reason.endswith(LOST_LINK)]
+    testimonials = [Testimonial(origin=f"{slug} line {d.line}") for d in content.dropped
+                    if d.reason.startswith("image_label") and "testimonial" in d.text.lower()]
+    return resources, testimonials
+
+
+def add_lost_stubs(folder: Path, content: Content) -> Added:
+    """Add the stubs of :func:`lost_entries` to the banks in ``folder`` (never twice)."""
+    resources, testimonials = lost_entries(content)
+    return add_stubs(folder, resources=resources, testimonials=testimonials)
+
+
+def stubs_note(added: Added, folder: Path, shown: Callable[[Path], str] = str) -> str:
+    """The line saying which stubs were added to the banks in ``folder`` ("" for none);
+    ``shown`` writes a bank's path as the reader sees it."""
+    parts = [f"{len(entries)} {kind} stub{'s' if len(entries) > 1 else ''} to "
+             f"{shown(bank_path(folder, name))}"
+             for entries, kind, name in ((added.resources, "resource", "resources"),
+                                         (added.testimonials, "testimonial", "testimonials"))
+             if entries]
+    if not parts:
+        return ""
+    return (f"Added {' and '.join(parts)}: what the scrape lost (links, pictures). Fill them "
+            "in; until then `newsletter check` lists them and they are never sent.")

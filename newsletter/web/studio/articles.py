@@ -17,6 +17,7 @@ from werkzeug.utils import secure_filename
 
 from ...config import WEEKDAYS
 from ...content import edit
+from ...content.banks import add_lost_stubs, stubs_note
 from ...content.contentfile import dump_content, load_content, write_content
 from ...content.ingest import read_article
 from ...content.split import split
@@ -77,6 +78,10 @@ def upload() -> ResponseReturnValue:
         notice(f"Warning: {warning}", "warning")
     notice(f"Split {name} into {len(content.snippets)} snippets ({written.name}); "
            f"{len(content.dropped)} lines left out.")
+    stubs = stubs_note(add_lost_stubs(config.content_dir, content), config.content_dir,
+                       lambda bank: f"content/{bank.name}")
+    if stubs:
+        notice(stubs, "warning")
     return redirect(url_for(".article", slug=content.article.slug), 303)
 
 
