@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from click.testing import CliRunner, Result
-from conftest import content_files
 
 from newsletter.cli import main
+from newsletter.content.banks import BANK_FILES
 from newsletter.planning.issuefile import load_issue
 from newsletter.store import Store, SubscriberInput, open_store
 
@@ -90,7 +90,8 @@ def make_folder(tmp_path: Path, *, backend: str = "outbox", sendgrid_url: str = 
     article = resources.files("newsletter").joinpath("data", "example-article.txt")
     result = folder.cli("split", str(article), "-o", str(root / "content"))
     assert result.exit_code == 0, result.output
-    result = folder.cli("plan", str(content_files(root / "content")[0]), "--every", "3d",
+    result = folder.cli("plan", str(next(p for p in (root / "content").glob("*.yaml")
+                                                 if p.name not in BANK_FILES)), "--every", "3d",
                         "--at", "09:00", "--tz", "America/New_York", "--start", START,
                         "--now", "2026-11-20T00:00:00+00:00")
     assert result.exit_code == 0, result.output

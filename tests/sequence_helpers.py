@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import content_files
 from delivery_helpers import START, Folder, make_folder
+
+from newsletter.content.banks import BANK_FILES
 
 MODES = ("broadcast", "sequence")
 
@@ -23,7 +24,8 @@ def make_mode_folder(tmp_path: Path, mode: str, *, settings: str = "", **options
         for path in (folder.root / "issues").glob("*.yaml"):
             path.unlink()
         (folder.root / "issues" / ".plan-state.yaml").unlink(missing_ok=True)
-        content = content_files(folder.root / "content")[0]
+        content = next(p for p in (folder.root / "content").glob("*.yaml")
+                       if p.name not in BANK_FILES)
         result = folder.cli("plan", str(content), "--every", "3d", "--at", "09:00",
                             "--tz", "America/New_York", "--start", START,
                             "--now", "2026-11-20T00:00:00+00:00")

@@ -15,6 +15,7 @@ from flask import Blueprint, Response, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 
 from ...config import WEEKDAYS
+from ...content.banks import BANK_FILES
 from ...content.contentfile import load_content
 from ...errors import NewsletterError
 from ...files import file_version
@@ -78,7 +79,8 @@ def calendar(issues: list[dict[str, Any]], today: date) -> list[list[Day]]:
 def content_files() -> list[str]:
     """The content files of the newsletter folder (what can be planned)."""
     folder = web_context().config.content_dir
-    return sorted(p.name for p in folder.glob("*.yaml")) if folder.is_dir() else []
+    return sorted(p.name for p in folder.glob("*.yaml")
+                  if p.name not in BANK_FILES) if folder.is_dir() else []
 
 
 @blueprint.post("/queue/plan")
