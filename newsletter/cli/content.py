@@ -98,7 +98,9 @@ def split_command(state: State, article: Path, explain: bool, output: Path | Non
     """Split ARTICLE (.txt, .md or .html) into tip-sized snippets in content/<slug>.yaml.
 
     Sections that pitch a product named in `products` of newsletter.yaml become `cta`
-    snippets. Every line left out is listed with its reason by --explain.
+    snippets. Every line left out is listed with its reason by --explain. What the scrape
+    lost (links without their URLs, testimonial pictures) is added as stubs to the banks in
+    content/ (not when -o writes elsewhere), for you to fill in.
 
     \b
     Example:
@@ -121,6 +123,7 @@ def split_command(state: State, article: Path, explain: bool, output: Path | Non
         raise ArticleError(no_snippets_reason(content), path=article)
     path = write_content(content, output if output is not None else config.content_dir)
     click.echo("\n".join(summary(content, path, low, high, warnings)))
-    stubs = stubs_note(add_lost_stubs(path.parent, content), path.parent, _shown)
-    if stubs:
-        click.echo(stubs)
+    if path.parent.resolve() == config.content_dir.resolve():  # the newsletter's banks
+        stubs = stubs_note(add_lost_stubs(path.parent, content), path.parent, _shown)
+        if stubs:
+            click.echo(stubs)
