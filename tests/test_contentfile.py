@@ -10,7 +10,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from newsletter.content.contentfile import (
-    _Dumper,
     content_data,
     count_words,
     dump_content,
@@ -19,6 +18,7 @@ from newsletter.content.contentfile import (
 )
 from newsletter.errors import InputError
 from newsletter.models import Article, Content, Dropped, Snippet
+from newsletter.yamlfiles import Dumper
 
 
 def _content() -> Content:
@@ -144,7 +144,7 @@ def test_count_words_is_fast_on_text_with_no_words() -> None:
 
 def _whole_dump(content: Content) -> str:
     """The content file as one yaml.dump of all its data (what the writer must equal)."""
-    return yaml.dump(content_data(content), Dumper=_Dumper, sort_keys=False,
+    return yaml.dump(content_data(content), Dumper=Dumper, sort_keys=False,
                      allow_unicode=True, width=100, default_flow_style=False)
 
 
