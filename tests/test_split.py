@@ -117,8 +117,9 @@ def test_short_sibling_sections_merge_under_one_title_that_names_them_all() -> N
         heading("Heat", 3, 3), para(words(15), 4),
         heading("Cold", 5, 3), para(words(15), 6),
         heading("Rest", 7, 2), para(words(90), 8),
+        heading("Sleep", 9, 2), para(words(90), 10),
     ))
-    merged, rest = content.snippets
+    merged, rest, _ = content.snippets
     assert merged.title == "Other methods: Heat and Cold"
     # each merged heading opens its own text in bold: none stands alone mid-body
     assert "\n\n**Heat:** Word lorem" in merged.body and "\n\n**Cold:** Word" in merged.body
@@ -338,3 +339,20 @@ def test_list_numbering_is_stripped_from_titles_and_kept_in_merged_bodies() -> N
     assert "Rest" in titles and "2024 Trends" in titles
     # the section path names headings as written, so the article's own numbering is kept
     assert "3) Rest" in sections
+
+
+def test_a_short_article_still_makes_a_drip_of_three_snippets() -> None:
+    content = split(doc(
+        heading("Sleeping positions", 1),
+        para(" ".join([words(12)] * 8), 2),
+        heading("On your side", 3),
+        para(" ".join([words(12)] * 9), 4),
+    ))  # 204 words: two sections that would make two snippets of about 100 words
+    assert len(content.snippets) >= 3
+    assert all(s.words >= 30 for s in content.snippets)
+    assert {n for s in content.snippets for n in s.lines} == {1, 2, 3, 4}
+
+
+def test_an_article_too_short_for_three_snippets_is_not_cut_to_crumbs() -> None:
+    content = split(doc(heading("Note", 1), para(" ".join([words(10)] * 6), 2)))
+    assert len(content.snippets) == 1

@@ -34,8 +34,10 @@ def test_a_saved_pages_figure_illustrates_the_text_it_stands_in(tmp_path: Path) 
         "<html><head><title>Starter</title></head><body><article><h1>Starter</h1>\n"
         f"<p>{FILLER}</p>\n<h2>Feeding</h2>\n"
         "<figure><img src='https://img.example/jar.jpg' alt='A bubbly jar'></figure>\n"
-        f"<p>Feed it twice a day. {FILLER}</p>\n</article></body></html>\n", encoding="utf-8")
+        f"<p>Feed it twice a day. {FILLER}</p>\n<h2>Storing</h2>\n"
+        f"<p>Keep it cold between bakes. {FILLER}</p>\n</article></body></html>\n",
+        encoding="utf-8")
     content = split(read_article(page))
     feeding = next(s for s in content.snippets if s.title == "Feeding")
     assert feeding.image == Image("https://img.example/jar.jpg", "A bubbly jar")
-    assert [s.image for s in content.snippets if s is not feeding] == [None]
+    assert [s.image for s in content.snippets if s is not feeding] == [None, None]

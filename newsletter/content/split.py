@@ -144,7 +144,7 @@ def split(document: Document, *, min_words: int = 40, max_words: int = 180,
     ctas = {id(s): s.cta or cta_reason(s, products, closing=id(s) in closing)
             for s in sections}
     pitches = {id(s) for s in sections if ctas[id(s)]}
-    chunks = merge_short([c for s in sections for c in chunk_section(s, bounds)], bounds, pitches)
+    chunks = _chunks(sections, _drip_bounds(sections, bounds, pitches), pitches)
     dropped = sorted([*document.dropped, *reading.dropped], key=lambda d: d.line)
     snippets, dropped = attach_pictures(_snippets(chunks, ctas), dropped)
     return Content(
@@ -154,6 +154,25 @@ def split(document: Document, *, min_words: int = 40, max_words: int = 180,
         snippets=tuple(snippets),
         dropped=tuple(dropped),
     )
+
+
+_FEWEST_SNIPPETS = 3  # a drip, even from a short article
+
+
+def _chunks(sections: Sequence[Section], bounds: Bounds, pitches: set[int]) -> list[Chunk]:
+    return merge_short([c for s in sections for c in chunk_section(s, bounds)], bounds, pitches)
+
+
+def _drip_bounds(sections: Sequence[Section], bounds: Bounds, pitches: set[int]) -> Bounds:
+    """The bounds, or smaller ones for a short article that would otherwise make fewer than
+    three snippets although it has the words for three (a third of it each, at most)."""
+    words = sum(s.words for s in sections if id(s) not in pitches)
+    smallest = max(20, bounds.low * 3 // 4)
+    if len(_chunks(sections, bounds, pitches)) >= _FEWEST_SNIPPETS or (
+            words < _FEWEST_SNIPPETS * smallest):
+        return bounds
+    high = max(smallest, words // _FEWEST_SNIPPETS)
+    return Bounds(min(bounds.low, smallest), high)
 
 
 def closing_sections(sections: Sequence[Section], share: float = 0.25) -> set[int]:
