@@ -25,7 +25,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 
@@ -67,7 +67,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="newsletter-bench-") as tmp, \
             _server(args.latency) as url:
-        folder = _folder(Path(tmp), url, args.batch_size, args.concurrency)
+        now = args.now or datetime.now(UTC)
+        folder = _folder(Path(tmp), url, args.batch_size, args.concurrency, now)
         config = load_config(folder / "newsletter.yaml", _env(url))
         issues = [loaded.issue for loaded in load_queue(config.issues_dir).issues]
         with open_store(config.database_url) as store:
@@ -94,6 +95,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--latency", type=float, default=0.0,
                         help="seconds the test server adds to every request")
+    parser.add_argument("--now", type=datetime.fromisoformat, default=None,
+                        help="ISO time to plan from (default: the clock)")
     return parser
 
 
@@ -121,14 +124,16 @@ def _env(url: str) -> dict[str, str]:
             "NEWSLETTER_SECRET_KEY": SECRET}
 
 
-def _folder(tmp: Path, url: str, batch_size: int, concurrency: int) -> Path:
-    """A newsletter folder with the bundled example planned into issues."""
+def _folder(tmp: Path, url: str, batch_size: int, concurrency: int, now: datetime) -> Path:
+    """A newsletter folder with the bundled example planned into issues from the day
+    after ``now`` (never a fixed date: that passes)."""
     folder = tmp / "letter"
     env = {**os.environ, **_env(url)}
     _newsletter(env, "init", str(folder))
     config = folder / "newsletter.yaml"
     config.write_text(config.read_text() + (
-        '\npostal_address: "1 Bench Road, Testville"\n'
+        '\npostal_address: "1 Bench Road, Testville"\nbase_url: https://news.example.com\n'
+        "cta_url: https://example.com/soilsense\n"
         f"delivery: {{backend: sendgrid, batch_size: {batch_size}, "
         f"concurrency: {concurrency}}}\n"), "utf-8")
     article = resources.files("newsletter").joinpath("data", "example-article.txt")
@@ -136,7 +141,8 @@ def _folder(tmp: Path, url: str, batch_size: int, concurrency: int) -> Path:
                 "-o", str(folder / "content"))
     content = next((folder / "content").glob("*.yaml"))
     _newsletter(env, "--config", str(config), "plan", str(content), "--every", "3d",
-                "--start", "2026-12-01")
+                "--start", (now + timedelta(days=1)).date().isoformat(),
+                "--now", now.isoformat())
     return folder
 
 
