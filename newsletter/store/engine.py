@@ -7,6 +7,7 @@ locked" when another writer got there first, whatever the busy timeout.
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,12 +15,13 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, InterfaceError, InternalError, OperationalError
+from sqlalchemy.exc import ArgumentError, DatabaseError, IntegrityError, InterfaceError
 from sqlalchemy.pool import StaticPool
 
 from ..errors import ConfigError, StoreError, one_line
 
 BUSY_TIMEOUT_MS = 30_000
+DISK_LOW = 1024 * 1024  # bytes free under which a write's failure is put down to a full disk
 _IMMEDIATE = "newsletter_immediate"
 
 
@@ -65,7 +67,12 @@ def _busy_timeout(query: Any) -> float:
 def _sqlite_engine(url: str, database: str, busy_timeout: float) -> Engine:
     memory = database in ("", ":memory:")
     if not memory and not database.startswith("file:"):
-        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        folder = Path(database).expanduser().parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"the database's folder {str(folder)!r} cannot be made "
+                             f"({exc.strerror or exc}): check database_url") from None
     extra: dict[str, Any] = {"poolclass": StaticPool} if memory else {"pool_size": 8,
                                                                        "max_overflow": 16}
     engine = create_engine(url, connect_args={"check_same_thread": False,
@@ -112,14 +119,30 @@ def read_transaction(engine: Engine) -> Iterator[Connection]:
 
 @contextmanager
 def store_errors(engine: Engine) -> Iterator[None]:
-    """Turn the database's failures (locked, read-only, full, unreachable) into
-    :class:`StoreError`."""
+    """Turn the database's failures (locked, read-only, full, unreachable, not a database,
+    no permission) into :class:`StoreError`; a unique key's refusal (``IntegrityError``) is
+    left to the code that expects it."""
     try:
         yield
-    except (OperationalError, InternalError, InterfaceError) as exc:
+    except IntegrityError:
+        raise
+    except (DatabaseError, InterfaceError) as exc:
         where = engine.url.render_as_string(hide_password=True)
-        hint = _HINTS.get(one_line(exc).lower(), "")
+        hint = _HINTS.get(one_line(exc).lower(), "") or _disk_hint(engine)
         raise StoreError(f"the database failed ({where}): {one_line(exc)}{hint}") from exc
+
+
+def _disk_hint(engine: Engine) -> str:
+    """For a SQLite file: ": the disk holding it is full" when it (nearly) is."""
+    database = engine.url.database or ""
+    if engine.dialect.name != "sqlite" or database in ("", ":memory:"):
+        return ""
+    path = Path(database.removeprefix("file:").split("?")[0]).expanduser()
+    try:
+        free = shutil.disk_usage(path.parent).free
+    except OSError:
+        return ""
+    return f": the disk holding it is full ({free // 1024} KB free)" if free < DISK_LOW else ""
 
 
 _HINTS = {
