@@ -50,6 +50,7 @@ class Store(SubscriberStore, LedgerStore, SendStore, UserStore, RateStore):
         self.engine = engine
         self._floors: dict[str, int] = {}
         self._swept: set[str] = set()
+        self._no_released: set[str] = set()
         self._floor_lock = threading.Lock()
         self._claims = 0
 

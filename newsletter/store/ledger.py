@@ -20,18 +20,21 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Connection,
     Engine,
     Integer,
     String,
     Text,
     and_,
+    any_,
+    bindparam,
+    cast,
     func,
     insert,
     literal,
     or_,
     select,
-    type_coerce,
     update,
 )
 from sqlalchemy.dialects import postgresql
@@ -53,6 +56,7 @@ class LedgerStore:
     engine: Engine
     _floors: dict[str, int]
     _swept: set[str]
+    _no_released: set[str]
     _floor_lock: threading.Lock
     _claims: int
 
@@ -78,18 +82,30 @@ class LedgerStore:
         with self._floor_lock:
             floor = self._floors.get(key, 0)
             swept = key in self._swept
-        seen, claimed = _claim_from(conn, key, batch_id, limit, now, floor)
-        if seen:
-            with self._floor_lock:
-                self._floors[key] = max(self._floors.get(key, 0), seen[-1])
+            released = key not in self._no_released
+        seen, claimed, exhausted = _claim_from(conn, key, batch_id, limit, now, floor,
+                                               released)
+        self._note_claimed(key, seen, exhausted and not floor)
         if len(seen) < limit and floor and not swept:
             # Ids below the floor may have been released or activated since: look once.
-            gap, more = _claim_from(conn, key, batch_id, limit - len(seen), now, 0)
-            if not gap:
-                with self._floor_lock:
+            gap, more, exhausted = _claim_from(conn, key, batch_id, limit - len(seen), now,
+                                               0, True)
+            with self._floor_lock:
+                if not gap:
                     self._swept.add(key)
+                if exhausted:
+                    self._no_released.add(key)
             seen, claimed = seen + gap, claimed + more
         return len(seen), claimed
+
+    def _note_claimed(self, key: str, seen: list[int], no_released: bool) -> None:
+        """Raise the floor to the highest id seen; remember when no released row is left
+        (this process releases rows only through :meth:`_release`, which forgets it)."""
+        with self._floor_lock:
+            if seen:
+                self._floors[key] = max(self._floors.get(key, 0), seen[-1])
+            if no_released:
+                self._no_released.add(key)
 
     def _maybe_analyze(self) -> None:
         # The ledger grows fast during a send; fresh statistics keep PostgreSQL on the
@@ -106,9 +122,11 @@ class LedgerStore:
             if issue_key is None:
                 self._floors.clear()
                 self._swept.clear()
+                self._no_released.clear()
             else:
                 self._floors.pop(issue_key, None)
                 self._swept.discard(issue_key)
+                self._no_released.discard(issue_key)
 
     def record_outcomes(self, outcomes: Sequence[tuple[int, str, str, str]],
                         now: datetime, version: int = 1) -> None:
@@ -131,7 +149,7 @@ class LedgerStore:
         with write_transaction(self.engine) as conn:
             for (status, message_id, error), ids in groups.items():
                 conn.execute(update(deliveries)
-                             .where(_D.id.in_(ids),
+                             .where(_ids_in(conn, _D.id, ids),
                                     or_(_D.status == "claimed", _D.status == "uncertain"))
                              .values(status=status, message_id=message_id or None,
                                      last_error=error or None,
@@ -237,27 +255,60 @@ def _unclaimed() -> Any:
 
 
 def _claim_from(conn: Connection, key: str, batch_id: str, limit: int, now: datetime,
-                floor: int) -> tuple[list[int], list[Claimed]]:
+                floor: int, look_released: bool) -> tuple[list[int], list[Claimed], bool]:
     """Claim candidates with id above ``floor``: every candidate subscriber id seen
-    (ascending) and the rows claimed (on PostgreSQL a concurrent claimer may win some).
+    (ascending), the rows claimed (on PostgreSQL a concurrent claimer may win some), and
+    whether the released rows above the floor ran out (``look_released`` False: not
+    looked for, known to be none).
 
     Released (``retry``) rows are taken first, then subscribers with no row at all. The
     subscriber's columns are read by the same query that checks the status (and locks
     the row on PostgreSQL), so nobody who left before the claim is sent to.
     """
-    released = _lock(conn, _released_query(key, floor, limit), deliveries)
+    released = (_lock(conn, _released_query(key, floor, limit), deliveries)
+                if look_released else [])
     claimed = _reclaim(conn, batch_id, now, released) if released else []
-    fresh = _lock(conn, _fresh_query(key, floor, limit - len(released)),
-                  subscribers) if len(released) < limit else []
-    if fresh:
-        claimed += _insert_claims(conn, key, batch_id, now, fresh)
-    seen = sorted([row[1] for row in released] + [row[0] for row in fresh])
-    return seen, claimed
+    fresh_seen: list[int] = []
+    if len(released) < limit and conn.dialect.name == "postgresql":
+        fresh_seen, more = _claim_fresh_at_once(conn, key, batch_id, now, floor,
+                                                limit - len(released))
+        claimed += more
+    elif len(released) < limit:
+        fresh = _lock(conn, _fresh_query(key, floor, limit - len(released)), subscribers)
+        claimed += _insert_claims(conn, key, batch_id, now, fresh) if fresh else []
+        fresh_seen = [row[0] for row in fresh]
+    seen = sorted([row[1] for row in released] + fresh_seen)
+    return seen, claimed, look_released and len(released) < limit
 
 
-# The candidate's columns as the claim needs them; ``fields`` read raw (parsed only when
-# not empty, see _claimed).
-_CANDIDATE = (_S.id, _S.email, _S.name, _S.timezone, type_coerce(_S.fields, Text), _S.key)
+def _claim_fresh_at_once(conn: Connection, key: str, batch_id: str, now: datetime,
+                         floor: int, limit: int) -> tuple[list[int], list[Claimed]]:
+    """PostgreSQL: lock the candidates, insert their claims and read them back in one
+    statement (one round trip; the rows never travel to us and back as parameters).
+
+    Returns every candidate id seen and the rows claimed: a candidate whose claim
+    another claimer committed after this statement's snapshot is seen, not claimed
+    (``ON CONFLICT DO NOTHING``)."""
+    candidates = (_fresh_query(key, floor, limit)
+                  .with_for_update(skip_locked=True, of=subscribers).cte("candidates"))
+    claims = (postgresql.insert(deliveries)
+              .from_select(_CLAIM_COLUMNS, select(*_claim_values(key, batch_id, now),
+                                                  candidates.c.id))
+              .on_conflict_do_nothing(index_elements=["issue_key", "subscriber_id"])
+              .returning(_D.id, _D.subscriber_id).cte("claims"))
+    query = (select(claims.c.id, *candidates.c)
+             .select_from(candidates.outerjoin(claims,
+                                               claims.c.subscriber_id == candidates.c.id))
+             .order_by(candidates.c.id))
+    rows = conn.execute(query).all()
+    return ([row[1] for row in rows],
+            [_claimed(row[0], row[1:]) for row in rows if row[0] is not None])
+
+
+# The candidate's columns as the claim needs them; ``fields`` read as text (parsed only
+# when not empty, see _claimed; the driver would parse every row's JSON).
+_CANDIDATE = (_S.id, _S.email, _S.name, _S.timezone, cast(_S.fields, Text).label("fields"),
+              _S.key)
 
 
 def _released_query(key: str, floor: int, limit: int) -> Any:
@@ -267,10 +318,22 @@ def _released_query(key: str, floor: int, limit: int) -> Any:
 
 
 def _fresh_query(key: str, floor: int, limit: int) -> Any:
-    # NOT EXISTS lets PostgreSQL walk the primary key and stop at ``limit``.
-    has_row = select(_D.id).where(_D.issue_key == key, _D.subscriber_id == _S.id).exists()
+    # NOT EXISTS lets PostgreSQL walk the primary key and stop at ``limit``; the floor on
+    # the ledger's side too, or a merge anti-join reads every row below it (each claim
+    # then costs more than the one before).
+    has_row = select(_D.id).where(_D.issue_key == key, _D.subscriber_id == _S.id,
+                                  _D.subscriber_id > floor).exists()
     return (select(*_CANDIDATE).where(_S.status == "active", _S.id > floor, ~has_row)
             .order_by(_S.id).limit(limit))
+
+
+def _ids_in(conn: Connection, column: Any, ids: list[int]) -> Any:
+    """``column IN ids``: on PostgreSQL one array parameter (``= ANY``), not one
+    parameter per id (compiling and binding a thousand of those costs more than the
+    statement)."""
+    if conn.dialect.name == "postgresql":
+        return column == any_(bindparam(None, ids, type_=postgresql.ARRAY(BigInteger)))
+    return column.in_(ids)
 
 
 def _lock(conn: Connection, query: Any, table: Any) -> list[Any]:
@@ -284,7 +347,7 @@ def _reclaim(conn: Connection, batch_id: str, now: datetime, released: list[Any]
     """Claim released rows again (one more attempt); the ones still ``retry`` are ours."""
     by_delivery = {row[0]: row[1:] for row in released}
     taken = conn.execute(update(deliveries)
-                         .where(_D.id.in_(list(by_delivery)), _D.status == "retry")
+                         .where(_ids_in(conn, _D.id, list(by_delivery)), _D.status == "retry")
                          .values(status="claimed", batch_id=batch_id,
                                  attempts=_D.attempts + 1, claimed_at=now, updated_at=now,
                                  sent_at=None)
@@ -294,23 +357,25 @@ def _reclaim(conn: Connection, batch_id: str, now: datetime, released: list[Any]
 
 def _insert_claims(conn: Connection, key: str, batch_id: str, now: datetime,
                    candidates: list[Any]) -> list[Claimed]:
-    """One INSERT ... SELECT ... RETURNING for the batch (its constants bound once, not once
-    per row); the claimed rows, built from the candidates' columns."""
+    """SQLite: one INSERT ... SELECT ... RETURNING for the batch; the claimed rows, built
+    from the candidates' columns."""
     by_subscriber = {row[0]: row for row in candidates}
-    rows = (select(literal(key, String), _S.id, literal("claimed", String),
-                   literal(batch_id, String), literal(1, Integer),
-                   literal(now, UTCDateTime), literal(now, UTCDateTime))
-            .where(_S.id.in_(list(by_subscriber))))
-    columns = ["issue_key", "subscriber_id", "status", "batch_id", "attempts", "claimed_at",
-               "updated_at"]
-    if conn.dialect.name == "postgresql":
-        # A row committed by another claimer after our snapshot: skip it, never double it.
-        statement: Any = postgresql.insert(deliveries).from_select(columns, rows) \
-            .on_conflict_do_nothing(index_elements=["issue_key", "subscriber_id"])
-    else:
-        statement = insert(deliveries).from_select(columns, rows)  # BEGIN IMMEDIATE serialises
+    rows = (select(*_claim_values(key, batch_id, now), _S.id)
+            .where(_ids_in(conn, _S.id, list(by_subscriber))))
+    statement = insert(deliveries).from_select(_CLAIM_COLUMNS, rows)  # BEGIN IMMEDIATE
     inserted = conn.execute(statement.returning(_D.id, _D.subscriber_id))
     return [_claimed(did, by_subscriber[sid]) for did, sid in inserted]
+
+
+_CLAIM_COLUMNS = ["issue_key", "status", "batch_id", "attempts", "claimed_at", "updated_at",
+                  "subscriber_id"]
+
+
+def _claim_values(key: str, batch_id: str, now: datetime) -> tuple[Any, ...]:
+    """The constant columns of a batch's claims (bound once, not once per row), in the
+    order of ``_CLAIM_COLUMNS``."""
+    return (literal(key, String), literal("claimed", String), literal(batch_id, String),
+            literal(1, Integer), literal(now, UTCDateTime), literal(now, UTCDateTime))
 
 
 def _claimed(delivery_id: int, candidate: Any) -> Claimed:
