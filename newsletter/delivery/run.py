@@ -38,7 +38,10 @@ GC_YOUNG_THRESHOLD = 20_000  # allocations between young collections during a se
 # Seconds between tries to record what became of a batch already sent (about 5 minutes in
 # all, besides the busy timeout of each try): the outcome is known, so it is worth waiting.
 RECORD_RETRIES = (0.5, 1, 2, 4, 8, 15, 30, 60, 60, 60, 60, None)
-LOCKED_RETRIES = (1.0, 2.0, 4.0)  # seconds before each new look for skipped subscribers
+# Seconds before each new look for skipped subscribers. The first look is quick and quiet:
+# what it usually finds is being claimed right now by another thread or run (their claim
+# is not committed yet), gone when it looks again.
+LOCKED_RETRIES = (0.1, 1.0, 2.0, 4.0)
 
 
 @dataclass(frozen=True)
@@ -205,9 +208,10 @@ class Leftovers:
             if not self.left or not self._pauses:
                 self._done = True
                 return False
-            pause = self._pauses.pop(0)
-            log.warning("%d subscribers were passed over (locked by another transaction); "
-                        "looking again in %g s", self.left, pause)
+            first, pause = len(self._pauses) == len(LOCKED_RETRIES), self._pauses.pop(0)
+            log.log(logging.DEBUG if first else logging.WARNING,
+                    "%d subscribers were passed over (locked by another transaction); "
+                    "looking again in %g s", self.left, pause)
             self.sleep(pause)
             self.store.rescan(self.key)
             return True
@@ -269,9 +273,19 @@ class BatchRun:
         self._lock = threading.Lock()
 
     def run(self, threads: int) -> RunResult:
-        """Run ``threads`` loops to the end; what they did, and the first failure."""
-        with long_lived_objects_frozen():
-            interrupted = run_in_threads(self._loop, threads, self.stop)
+        """Run ``threads`` loops to the end; what they did, and the first failure.
+
+        Outcomes are written by a recorder thread while the sending thread claims its next
+        batch (at most ``threads`` batches wait to be written); the run ends when every
+        outcome is written.
+        """
+        recorder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsletter-record")
+        self._recorder, self._slots = recorder, threading.BoundedSemaphore(threads)
+        try:
+            with long_lived_objects_frozen():
+                interrupted = run_in_threads(self._loop, threads, self.stop)
+        finally:
+            _shut_down(recorder)
         if interrupted and not self._error:
             self._error = (f"stopped by {interrupted} after {self._sent()} messages were "
                            "sent; the batches in flight were finished and recorded, and "
@@ -331,7 +345,26 @@ class BatchRun:
                 f"the send broke off ({one_line(exc)}): may have been sent"))
                 for r in recipients], message.version)
             raise
-        return self._record(batch, outcomes, message.version)
+        return self._record_later(batch, outcomes, message.version)
+
+    def _record_later(self, batch: Batch, outcomes: list[Outcome], version: int) -> None:
+        """Hand the outcomes to the recorder thread (waiting while it is behind)."""
+        self._slots.acquire()
+        try:
+            future = self._recorder.submit(self._record_quietly, batch, outcomes, version)
+        except BaseException:
+            self._slots.release()
+            raise
+        future.add_done_callback(lambda _: self._slots.release())
+
+    def _record_quietly(self, batch: Batch, outcomes: list[Outcome], version: int) -> None:
+        try:
+            self._record(batch, outcomes, version)
+        except StoreError:
+            pass  # the run is stopping with it (_retrying) and counts them unrecorded
+        except Exception as exc:  # every failure must reach the run
+            log.error("recording a batch failed", exc_info=exc)
+            self._fail_with(f"the send failed: {one_line(exc)}")
 
     def _record(self, batch: Batch, outcomes: list[Outcome], version: int) -> None:
         with self._lock:
@@ -413,6 +446,16 @@ def run_in_threads(loop: Callable[[], object], count: int, stop: threading.Event
             _wait_ignoring_signals(futures)
             return str(exc) or "Ctrl-C"
     return ""
+
+
+def _shut_down(pool: ThreadPoolExecutor) -> None:
+    """Wait for everything ``pool`` was given, whatever signal arrives meanwhile."""
+    while True:
+        try:
+            pool.shutdown(wait=True)
+            return
+        except (KeyboardInterrupt, StopSignal):
+            continue  # already stopping: what was sent still gets recorded
 
 
 def _wait_ignoring_signals(futures: list[Future[object]]) -> None:
