@@ -23,7 +23,8 @@ By hand (staging, benchmarks)::
         --fail-rate 0.3 --seed 1
 
 Admin endpoints (no auth; a local test server only): ``GET /__admin__/stats``,
-``POST /__admin__/reset``, ``GET /__admin__/recipients`` (address -> times accepted) and
+``POST /__admin__/reset``, ``GET /__admin__/recipients`` (address -> times accepted),
+``GET /__admin__/acceptances`` (``[time, recipients]`` of each accepted request) and
 ``POST /__admin__/faults`` (JSON: ``script``, ``fail_rate``, ``seed``, ``random_faults``,
 ``latency``) and ``POST /__admin__/release`` (answers the held requests).
 """
@@ -780,6 +781,8 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(_json_answer(200, app.stats()))
         if path == "/__admin__/recipients":
             return self._send(_json_answer(200, dict(app.deliveries())))
+        if path == "/__admin__/acceptances":
+            return self._send(_json_answer(200, {"acceptances": app.acceptances()}))
         if path == "/__admin__/reset":
             app.reset()
             return self._send(_json_answer(200, {"reset": True}))
