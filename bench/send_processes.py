@@ -110,10 +110,10 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--batch-size", type=int, default=1000)
     parser.add_argument("--postgres", default=os.environ.get("NEWSLETTER_BENCH_POSTGRES",
                                                              DEFAULT_POSTGRES))
-    parser.add_argument("--limit", type=int, default=10_000,
+    parser.add_argument("--limit", type=int, default=2_000,
                         help="rate_per_second of the last run, shared by its processes "
                              "(0: no such run)")
-    parser.add_argument("--limit-subscribers", type=int, default=50_000)
+    parser.add_argument("--limit-subscribers", type=int, default=30_000)
     parser.add_argument("--floor", nargs="?", const=str(SHARED_FLOOR), default="",
                         help="run floor.py (this path) first, same N, latency, threads")
     parser.add_argument("--floor-python", default=sys.executable,
