@@ -68,12 +68,18 @@ class LedgerStore:
         ``now`` before this returns. An empty list means nobody is left to send to.
         """
         self._maybe_analyze()
+        taken: list[Claimed] = []
         for _ in range(_CLAIM_ROUNDS):
+            want = limit - len(taken)
             with write_transaction(self.engine) as conn:
-                seen, claimed = self._claim_some(conn, issue_key, batch_id, limit, now)
-            if claimed or not seen:  # none claimed yet candidates seen: others won; look again
-                return sorted(claimed, key=_by_subscriber)
-        return []
+                seen, claimed = self._claim_some(conn, issue_key, batch_id, want, now)
+            taken += claimed
+            # Fewer candidates than asked: nobody else is there. As many as asked but some
+            # taken by another claimer meanwhile (PostgreSQL): look again for the rest, so
+            # a batch is only short when the list is.
+            if len(taken) >= limit or seen < want:
+                break
+        return sorted(taken, key=_by_subscriber)
 
     def _claim_some(self, conn: Connection, key: str, batch_id: str, limit: int,
                     now: datetime) -> tuple[int, list[Claimed]]:
