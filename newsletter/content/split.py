@@ -168,8 +168,8 @@ def _drip_bounds(sections: Sequence[Section], bounds: Bounds, pitches: set[int])
     three snippets although it has the words for three (a third of it each, at most)."""
     words = sum(s.words for s in sections if id(s) not in pitches)
     smallest = max(20, bounds.low * 3 // 4)
-    if len(_chunks(sections, bounds, pitches)) >= _FEWEST_SNIPPETS or (
-            words < _FEWEST_SNIPPETS * smallest):
+    if bounds.low < smallest or words < _FEWEST_SNIPPETS * smallest or len(
+            _chunks(sections, bounds, pitches)) >= _FEWEST_SNIPPETS:  # or sizes asked for
         return bounds
     high = max(smallest, words // _FEWEST_SNIPPETS)
     return Bounds(min(bounds.low, smallest), high)
