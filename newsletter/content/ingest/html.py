@@ -596,10 +596,13 @@ class Reader:
         """``<dl>``: questions and answers when the terms are questions, else paragraphs
         (a term with no definition after it stands as a paragraph of its own)."""
         self.stray(element, frozenset(("dt", "dd")))
-        terms = element.findall("dt")
+        # HTML lets a <div> group a term with its definitions: read through it
+        items = [c for child in element
+                 for c in (child if child.tag == "div" else (child,))]
+        terms = [c for c in items if c.tag == "dt"]
         faq = any(final_char(_squash(inline_markdown(t))) == "?" for t in terms)
         pending: etree._Element | None = None  # a term not yet given its definition
-        for child in element:
+        for child in items:
             text = _squash(inline_markdown(child)) if isinstance(child.tag, str) else ""
             if child.tag == "dt" and faq:
                 self.emit(Block("question", text, _lines(child), rule="html_dl_faq"),
