@@ -32,6 +32,7 @@ from pathlib import Path
 from sqlalchemy import insert
 
 from newsletter.config import Config, load_config
+from newsletter.content.banks import BANK_FILES
 from newsletter.delivery.backends.sendgrid import SendGridBackend
 from newsletter.delivery.broadcast import send_issue
 from newsletter.delivery.run import SendContext, SendOptions
@@ -139,7 +140,7 @@ def _folder(tmp: Path, url: str, batch_size: int, concurrency: int, now: datetim
     article = resources.files("newsletter").joinpath("data", "example-article.txt")
     _newsletter(env, "--config", str(config), "split", str(article),
                 "-o", str(folder / "content"))
-    content = next((folder / "content").glob("*.yaml"))
+    content = next(p for p in (folder / "content").glob("*.yaml") if p.name not in BANK_FILES)
     _newsletter(env, "--config", str(config), "plan", str(content), "--every", "3d",
                 "--start", (now + timedelta(days=1)).date().isoformat(),
                 "--now", now.isoformat())

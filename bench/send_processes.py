@@ -41,6 +41,7 @@ from urllib.parse import quote
 
 import psycopg
 
+from newsletter.content.banks import BANK_FILES
 from newsletter.planning.issuefile import load_queue
 from newsletter.store import open_store
 
@@ -151,7 +152,7 @@ def _folder(tmp: Path, url: str, args: argparse.Namespace, now: datetime
     article = resources.files("newsletter").joinpath("data", "example-article.txt")
     _newsletter({}, "--config", str(config), "split", str(article), "-o",
                 str(folder / "content"))
-    content = next((folder / "content").glob("*.yaml"))
+    content = next(p for p in (folder / "content").glob("*.yaml") if p.name not in BANK_FILES)
     start = (now + timedelta(days=1)).date().isoformat()
     _newsletter({}, "--config", str(config), "plan", str(content), "--every", "3d",
                 "--start", start, "--now", now.isoformat())
