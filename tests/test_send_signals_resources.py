@@ -110,7 +110,7 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
 def fill(disk: Path) -> Path:
     """Fill ``disk`` to the last byte; the file that fills it."""
     filler = disk / "filler"
-    with filler.open("wb") as out:
+    with filler.open("wb", buffering=0) as out:  # nothing left to flush when it is full
         try:
             while True:
                 out.write(b"\0" * 65536)
