@@ -214,25 +214,6 @@ def reference_entry(text: str) -> tuple[str, str] | None:
     return (match["b"] or match["n"]), match["text"].strip()
 
 
-def reference_parts(text: str) -> tuple[str, str] | None:
-    """``("3", "Smith, J. (2020). Title. https://...")`` for a numbered entry: its number and
-    its whole text (``reference_entry`` keeps only the URL of a text with one)."""
-    match = _REFERENCE_ENTRY.match(text)
-    return ((match["b"] or match["n"]), match["text"].strip()) if match else None
-
-
-_URL_INSIDE = re.compile(r"(?:https?://|www\.)[^\s<>\"')\]]+", re.IGNORECASE)
-
-
-def reference_target(text: str) -> str:
-    """The URL of an entry that mixes text and a URL (``Survey 2022, https://...``), else
-    the entry as it is (a bare URL, or text with no URL)."""
-    found = list(dict.fromkeys(u.rstrip(".,;:") for u in _URL_INSIDE.findall(text)))
-    if len(found) != 1 or URL_LINE.match(text):
-        return text
-    return found[0]
-
-
 def mark_faq_questions(blocks: Sequence[Block]) -> tuple[Block, ...]:
     """Turn question headings inside a FAQ section into ``question`` blocks.
 

@@ -33,7 +33,6 @@ from .lines import (
     is_heading_shape,
     mark_faq_questions,
     reference_entry,
-    reference_parts,
     strip_site_name,
     word_count,
 )
@@ -415,7 +414,7 @@ def _all_reference_entries(reader: _Reader, lines: Sequence[int]) -> bool:
 
 def _reference_lines(reader: _Reader, lines: Sequence[int]) -> None:
     for number in lines:
-        label, text = reference_parts(reader.lines[number - 1].strip()) or ("", "")
+        label, text = reference_entry(reader.lines[number - 1].strip()) or ("", "")
         reader.add(Block("reference", reference_value(_inline_text(text)), (number,), label=label,
                          rule="reference_entry"))
 

@@ -20,7 +20,7 @@ from .lines import (
     is_heading_shape,
     is_reference_heading,
     is_title_case,
-    reference_parts,
+    reference_entry,
     word_count,
 )
 from .noise import (
@@ -398,7 +398,7 @@ def _share_lines(lines: Sequence[int], count: int) -> list[tuple[int, ...]]:
 
 
 def _entry(text: str, lines: Sequence[int], number: int, numbered: bool = False) -> Block:
-    found = None if numbered else reference_parts(text.strip())
+    found = None if numbered else reference_entry(text.strip())
     label, value = (found[0], found[1]) if found else (str(number), text)
     return Block("reference", reference_value(value), tuple(lines), label=label,
                  rule="reference_entry" if found or numbered else "reference_unnumbered")
