@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import re
 import tempfile
-import unicodedata
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -54,13 +53,7 @@ def _lost_lines(text: str, document, content) -> list[tuple[int, str]]:
     kept |= {n for b in document.blocks if b.kind == "reference" for n in b.lines}
     # lines as an editor numbers them (str.splitlines also breaks at \x1c-\x1e, \u2028 ...)
     return [(n, line) for n, line in enumerate(re.split(r"\r\n|\r|\n", text), start=1)
-            if _visible(line) and n not in kept]
-
-
-def _visible(line: str) -> bool:
-    """A line with something to see (control characters, soft hyphens and other format
-    marks are not)."""
-    return any(not c.isspace() and unicodedata.category(c) not in ("Cc", "Cf") for c in line)
+            if line.strip() and n not in kept]
 
 
 @SETTINGS

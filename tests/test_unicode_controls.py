@@ -16,12 +16,16 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from newsletter.content.ingest import read_article
+from newsletter.cli import main
+from newsletter.content.contentfile import load_content
+from newsletter.content.ingest import FORMAT_MARKS, INVISIBLE_REASON, read_article
 from newsletter.content.split import split
 from newsletter.errors import NewsletterError
+from newsletter.models import Dropped
 
 CONTROLS = [chr(c) for c in range(sys.maxunicode + 1)
             if unicodedata.category(chr(c)) in ("Cc", "Zl", "Zp")]
@@ -53,13 +57,12 @@ def _read_and_split(text: str, suffix: str):
 
 
 def _lost(text: str, document, content) -> list[tuple[int, str]]:
-    """Visible lines (numbered as an editor numbers them) in no snippet, reference or
-    dropped entry."""
+    """Non-blank lines (numbered as an editor numbers them; a line of control characters
+    alone is not blank) in no snippet, reference or dropped entry."""
     kept = {n for s in content.snippets for n in s.lines} | {d.line for d in content.dropped}
     kept |= {n for b in document.blocks if b.kind == "reference" for n in b.lines}
     return [(n, line) for n, line in enumerate(re.split(r"\r\n|\r|\n", text), start=1)
-            if any(not c.isspace() and unicodedata.category(c) not in ("Cc", "Cf")
-                   for c in line) and n not in kept]
+            if line.strip() and n not in kept]
 
 
 def test_the_list_is_every_control_and_line_break() -> None:
@@ -110,3 +113,26 @@ def test_any_mix_of_them_reads_and_splits_and_keeps_every_visible_line(text: str
         return
     if suffix != ".html":
         assert _lost(text, document, content) == []
+
+
+def test_the_format_marks_named_are_every_format_character() -> None:
+    marks = {c for a, b in FORMAT_MARKS for c in range(a, b + 1)}
+    assert {c for c in range(sys.maxunicode + 1)
+            if unicodedata.category(chr(c)) == "Cf"} <= marks
+
+
+@pytest.mark.parametrize("suffix", [".txt", ".md"])
+def test_a_line_of_control_characters_alone_is_listed_as_dropped(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, suffix: str) -> None:
+    article = tmp_path / f"article{suffix}"
+    article.write_text(ARTICLE.format(c="") + "\n\x07\x1b\u200b\n\nThe end of the tips.\n",
+                       "utf-8", newline="")
+    (tmp_path / "newsletter.yaml").write_text("name: Balcony tips\n", "utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["split", str(article), "--explain", "-o", "out",
+                                       "--min-words", "5"])
+    assert result.exit_code == 0, result.output
+    line = ARTICLE.count("\n") + 2
+    assert f"line {line}: 'U+0007 U+001B U+200B'  ({INVISIBLE_REASON})" in result.output
+    content = load_content(next((tmp_path / "out").glob("*.yaml")))
+    assert Dropped(line, "U+0007 U+001B U+200B", INVISIBLE_REASON) in content.dropped

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -109,16 +110,21 @@ def read_article(path: Path, *, warnings: list[str] | None = None) -> Document:
             warnings.append(f"{path}: {CP1252_WARNING}")
     original = text
     text, repaired = repair_mojibake(text)
+    fmt = fmt or sniff_format(text)
+    repaired_text, invisible = text, ()
+    if fmt != "html":
+        text, invisible = blank_invisible_lines(text)
     text = without_controls(text)
     if repaired and warnings is not None:
         warnings.append(f"{path}: {MOJIBAKE_WARNING}")
-    fmt = fmt or sniff_format(text)
     if fmt == "text" and is_markdown_shaped(text):
         document = read_markdown_article(text, str(path), scraped=True)
     else:
         document = _READERS[fmt](text, str(path))
     if repaired:
-        document = _with_lines_blanked_by_repair(document, original, text)
+        document = _with_lines_blanked_by_repair(document, original, repaired_text)
+    if invisible:
+        document = _with_dropped(document, invisible)
     relative = relative_links(document)
     if relative and warnings is not None:
         warnings.append(f"{path}: {len(relative)} relative link(s) left relative, such as "
@@ -135,10 +141,62 @@ def _with_lines_blanked_by_repair(document: Document, before: str, after: str) -
                for number, (old, new) in enumerate(zip(split.split(before), split.split(after),
                                                        strict=False), start=1)
                if old.strip() and not new.strip()]
-    if not blanked:
+    return _with_dropped(document, blanked)
+
+
+def _with_dropped(document: Document, more: Sequence[Dropped]) -> Document:
+    """``document`` with ``more`` dropped lines, all in line order."""
+    if not more:
         return document
-    return replace(document, dropped=tuple(sorted([*document.dropped, *blanked],
+    return replace(document, dropped=tuple(sorted([*document.dropped, *more],
                                                   key=lambda d: d.line)))
+
+
+# Characters nobody sees besides whitespace: the controls (Unicode category Cc) and the
+# format marks (Cf: zero-width spaces and joiners, the soft hyphen, direction marks), as
+# ranges (tests/test_unicode_controls.py checks them against unicodedata).
+FORMAT_MARKS = ((0x00AD, 0x00AD), (0x0600, 0x0605), (0x061C, 0x061C), (0x06DD, 0x06DD),
+                (0x070F, 0x070F), (0x0890, 0x0891), (0x08E2, 0x08E2), (0x180E, 0x180E),
+                (0x200B, 0x200F), (0x202A, 0x202E), (0x2060, 0x2064), (0x2066, 0x206F),
+                (0xFEFF, 0xFEFF), (0xFFF9, 0xFFFB), (0x110BD, 0x110BD), (0x110CD, 0x110CD),
+                (0x13430, 0x1343F), (0x1BCA0, 0x1BCA3), (0x1D173, 0x1D17A),
+                (0xE0001, 0xE0001), (0xE0020, 0xE007F))
+_MARKS = "".join(f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in FORMAT_MARKS)
+_NOT_SPACE_CONTROLS = r"\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f"
+_ANY_UNSEEN_MARK = re.compile(f"[{_NOT_SPACE_CONTROLS}{_MARKS}]")
+_ONLY_UNSEEN = re.compile(f"[\\s{_NOT_SPACE_CONTROLS}{_MARKS}]*")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_SHOWN_CODES = 8
+INVISIBLE_REASON = "invisible: only control or format characters"
+
+
+def blank_invisible_lines(text: str) -> tuple[str, tuple[Dropped, ...]]:
+    """``text`` with each line that is not blank but shows nothing (only control and format
+    characters, such as ``\\x07`` or zero-width spaces) made empty, and those lines as
+    dropped records (their characters named as ``U+0007``): no reader sees them, and no
+    line of the file goes unaccounted for. Lines are numbered as an editor numbers them."""
+    if not _ANY_UNSEEN_MARK.search(text):  # most articles: no line needs a closer look
+        return text, ()
+    lines = _LINE_BREAK.split(text)
+    dropped = [Dropped(number, _codes(line), INVISIBLE_REASON)
+               for number, line in enumerate(lines, start=1)
+               if line and not line.isspace() and _ONLY_UNSEEN.fullmatch(line)]
+    if not dropped:
+        return text, ()
+    breaks = ["", *_LINE_BREAK.findall(text), ""]  # before and after each line
+    for record in dropped:
+        at = record.line - 1
+        # between a CR and an LF an empty line would make them one CRLF: a space stays
+        joined = breaks[at].endswith("\r") and breaks[at + 1].startswith("\n")
+        lines[at] = " " if joined else ""
+    return "".join(b + line for b, line in zip(breaks, lines, strict=False)), tuple(dropped)
+
+
+def _codes(line: str) -> str:
+    """The characters of an invisible line by their code points: ``U+0007 U+200B``."""
+    codes = [f"U+{ord(c):04X}" for c in line if not c.isspace()]
+    more = " …" if len(codes) > _SHOWN_CODES else ""
+    return " ".join(codes[:_SHOWN_CODES]) + more
 
 
 _MARKDOWN_LINK = re.compile(r"\]\(([^)\s]+)\)")
