@@ -189,3 +189,19 @@ def test_a_closing_section_that_invites_the_reader_to_join_is_the_cta_under_its_
     ))
     assert kinds(content) == ["tip", "cta"]
     assert content.snippets[1].title == "Ride with us"
+
+
+def test_short_numbered_step_sections_merge_into_one_steps_snippet_named_by_their_parent() -> None:
+    actions = ["Buy shoes that fit", "Walk before you run", "Add short intervals",
+               "Increase slowly", "Rest on purpose"]
+    blocks = [heading("How to start running", 1), para(words(60), 2),
+              heading("The starter plan", 2, level=2)]
+    for n, action in enumerate(actions, 1):
+        blocks += [heading(f"{n}) {action}", 10 * n, level=3), para(words(16), 10 * n + 1)]
+    blocks += [heading("Why beginners get hurt", 90, level=2), para(words(80), 91)]
+    content = split(doc(*blocks))
+    plan = next(s for s in content.snippets if "Buy shoes" in s.body)
+    assert plan.title == "The starter plan" and plan.kind == "steps"
+    # every step is in it, in order, each opening with its heading in bold
+    positions = [plan.body.index(f"**{a}:**") for a in actions]
+    assert positions == sorted(positions)

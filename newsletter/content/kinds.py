@@ -17,7 +17,7 @@ import re
 from collections.abc import Sequence
 
 from .markup import plain
-from .packing import Chunk
+from .packing import Chunk, led_sections, numbered_run
 from .sections import Section, Unit, markers
 
 _EVIDENCE = re.compile(r"\b(?:research(?:ers)?|stud(?:y|ies)|trials?|meta-analys[ie]s|journal|"
@@ -71,7 +71,7 @@ def chunk_kind(chunk: Chunk, cta: str) -> tuple[str, str]:
         return "cta", f"cta: {cta}"
     if section.question:
         return "faq", "faq: a question with its answer"
-    steps = steps_rule(chunk.units, section)
+    steps = steps_rule(chunk.units, section) or _numbered_instructions(chunk)
     if steps:
         return "steps", f"steps: {steps}"
     by_kind: dict[str, int] = {}
@@ -88,6 +88,14 @@ def chunk_kind(chunk: Chunk, cta: str) -> tuple[str, str]:
     if markers(body) or _EVIDENCE.search(body):
         return "fact", "fact: cites sources or research"
     return "tip", "tip: advice paragraphs"
+
+
+def _numbered_instructions(chunk: Chunk) -> str:
+    """Merged numbered sections headed by instructions ("1. Buy shoes", "2. Walk first")."""
+    led = led_sections(chunk.sections)
+    if numbered_run(led) and sum(is_instruction(s.title) for s in led) * 2 > len(led):
+        return "numbered sections headed by instructions"
+    return ""
 
 
 def steps_rule(units: Sequence[Unit], section: Section) -> str:

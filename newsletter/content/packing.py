@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from .contentfile import count_words
-from .sections import Section, Unit, list_markdown
+from .sections import Section, Unit, counter, list_markdown
 from .sentences import sentences
 from .titles import MAX_TITLE, clean_title, heading_words, merged_title
 
@@ -200,7 +200,8 @@ def merge_title(sections: Sequence[Section]) -> str:
         return ""
     first = sections[0]
     parent = first.title if led is not sections else first.parent
-    return merged_title([s.title for s in led], parent=parent)
+    return merged_title([s.title for s in led], parent=parent,
+                        numbers=[counter(s.heading) for s in led])
 
 
 def questions_title(sections: Sequence[Section]) -> str:
@@ -236,4 +237,25 @@ def merge_short(chunks: list[Chunk], bounds: Bounds, pitches: set[int]) -> list[
             last.how = f"{len(last.sections)} short sibling sections merged"
         else:
             merged.append(chunk)
-    return merged
+    return _whole_runs_by_parent(merged)
+
+
+def numbered_run(sections: Sequence[Section]) -> bool:
+    """Two or more sections whose headings all carry a counter (``1.``, ``2)``)."""
+    return len(sections) > 1 and all(counter(s.heading) for s in sections)
+
+
+def _whole_runs_by_parent(chunks: list[Chunk]) -> list[Chunk]:
+    """A numbered run titled ``Parent: 1–5`` that holds all its parent's sections is
+    titled by the parent alone."""
+    for chunk in chunks:
+        led = led_sections(chunk.sections)
+        parent = chunk.sections[0].title if led is not chunk.sections else chunk.sections[0].parent
+        if not (chunk.title and parent and numbered_run(led)):
+            continue
+        family = led[0].path[:-1]
+        shared = sum(any(s.path[:-1] == family or s.path == family for s in c.sections)
+                     for c in chunks)
+        if shared == 1 and chunk.title.startswith(f"{clean_title(parent)}: "):
+            chunk.title = clean_title(parent)
+    return chunks

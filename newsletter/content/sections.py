@@ -326,7 +326,7 @@ def _open_section(block: Block, stack: list[tuple[int, str]], title: str) -> Sec
 # a plan's stage ("Week 1: Foundation", "Day 3: Rest", "Step 2: Fit the lights") tells the
 # reader where they are, and stays.
 _TITLE_NUMBER = re.compile(
-    r"^(?:(?:part|tip|rule|reason|way|no\.?)\s+)?\d{1,3}\s*[.):\-–—]\s+(?=\S)",
+    r"^(?:(?:part|tip|rule|reason|way|no\.?)\s+)?(?P<n>\d{1,3})\s*[.):\-–—]\s+(?=\S)",
     re.IGNORECASE)
 
 
@@ -335,6 +335,12 @@ def strip_numbering(title: str) -> str:
     (a snippet stands alone in an email, where "1." means nothing); ``Week 1: Foundation``
     keeps its stage."""
     return _TITLE_NUMBER.sub("", title, count=1).strip() or title
+
+
+def counter(heading: str) -> str:
+    """The listicle counter a heading opens with (``"3. Rest"`` -> ``"3"``), else ""."""
+    found = _TITLE_NUMBER.match(heading)
+    return found["n"] if found else ""
 
 
 def glue_leads(units: list[Unit]) -> list[Unit]:

@@ -197,13 +197,17 @@ def numbered_range(names: Sequence[str]) -> str:
     return f"{plural} {found[0]['n']}–{found[-1]['n']}"  # type: ignore[index]
 
 
-def merged_title(headings: Sequence[str], parent: str = "") -> str:
+def merged_title(headings: Sequence[str], parent: str = "",
+                 numbers: Sequence[str] = ()) -> str:
     """One title for short sections merged into one snippet: ``Parent: A and B`` or
-    ``A, B and C`` (``Steps 1–4`` for headings that only number steps); "" when no such
+    ``A, B and C`` (``Steps 1–4`` for headings that only number steps); numbered
+    sections too many to name go by their numbers (``Parent: 1–5``); "" when no such
     title fits in :data:`MAX_TITLE` characters."""
     names = [clean_title(h) for h in headings]
     listed = numbered_range(names) or joined(names)
-    for title in (f"{parent}: {listed}" if parent else "", listed):
+    by_number = f"{clean_title(parent)}: {numbers[0]}–{numbers[-1]}" if (
+        parent and len(numbers) > 1 and all(numbers)) else ""
+    for title in (f"{parent}: {listed}" if parent else "", listed, by_number):
         if title and len(title) <= MAX_TITLE:
             return title
     return ""
