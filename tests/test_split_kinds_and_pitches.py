@@ -160,6 +160,16 @@ def test_titles_from_a_sentence_skip_openers_and_never_end_mid_phrase() -> None:
     assert len(long) <= 70 and not long.endswith((" a", " about", " of", " the"))
 
 
+def test_a_title_cut_from_a_quotation_leaves_no_quote_mark_or_bracket_open() -> None:
+    quoted = gist("“Running every day for a month straight changed my life completely,” says "
+                  "Anna, who has run the club in town every weekend since it opened.")
+    assert quoted == "Running every day for a month straight changed my life completely"
+    bracketed = gist("Most runners (and nearly every beginner who starts in the cold months of "
+                     "the year) skip the warm-up entirely.")
+    assert bracketed.count("(") == bracketed.count(")") and len(bracketed) <= 70
+    assert gist("Don’t skip the warm-up.") == "Don’t skip the warm-up"
+
+
 def test_a_plans_stage_stays_in_the_title_and_a_listicles_counter_does_not() -> None:
     content = split(doc(
         heading("Week 1: Find your route", 1), para(words(60), 2),

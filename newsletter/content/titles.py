@@ -66,7 +66,7 @@ def shorten(text: str, limit: int = MAX_TITLE) -> str:
         return text
     clause = _fitting_clause(text, limit)
     if clause:
-        return clause
+        return without_unpaired(clause)
     words = text[: limit + 1].split()
     if len(text) > limit and not text[limit].isspace():
         words = words[:-1]  # the last word was cut through
@@ -76,7 +76,34 @@ def shorten(text: str, limit: int = MAX_TITLE) -> str:
     words = words[:cut]
     while len(words) > 1 and words[-1].lower().strip(",;:") in _DANGLING:
         words.pop()
-    return " ".join(words).rstrip(",;:—–-")
+    return without_unpaired(" ".join(words).rstrip(",;:—–-"))
+
+
+_PAIRS = {"“": "”", "(": ")", "[": "]", "‘": "’"}
+
+
+def without_unpaired(text: str) -> str:
+    """``text`` without the quote marks and brackets a cut left open or closed alone
+    (``“Don’t panic`` -> ``Don’t panic``); an apostrophe is never taken for a quote."""
+    opened: list[int] = []
+    unpaired: set[int] = set()
+    closers = {close: start for start, close in _PAIRS.items()}
+    for i, char in enumerate(text):
+        if char in _PAIRS:
+            opened.append(i)
+        elif char in closers and char != "’":
+            if opened and text[opened[-1]] == closers[char]:
+                opened.pop()
+            else:
+                unpaired.add(i)
+        elif char == "’" and opened and text[opened[-1]] == "‘":
+            opened.pop()
+    unpaired.update(opened)
+    straight = [i for i, c in enumerate(text) if c == '"']
+    if len(straight) % 2:
+        unpaired.add(straight[-1])
+    kept = "".join(c for i, c in enumerate(text) if i not in unpaired)
+    return " ".join(kept.split())
 
 
 def _fitting_clause(text: str, limit: int) -> str:
