@@ -145,3 +145,14 @@ def test_a_layout_table_is_read_as_the_page_and_a_data_table_as_a_table() -> Non
     blocks = read_html_article(page).blocks
     assert [b.rule for b in blocks] == ["html_h1", "html_p", "html_table"]
     assert blocks[2].text.split("\n")[2] == "| Basil | 0.5 |"
+
+
+def test_paragraphs_a_site_marks_as_behind_its_paywall_are_the_article_and_are_kept() -> None:
+    body = "".join(f"<p class='paywall'>Paragraph {n} tells the story of the town and the "
+                   f"people who live there, in plain words and some detail.</p>" for n in range(6))
+    page = (f"<html><head><title>The town</title></head><body><article><h1>The town</h1>"
+            f"<p>The opening paragraph sets the scene for what follows in this story.</p>"
+            f"{body}</article></body></html>")
+    document = read_html_article(page)
+    text = " ".join(b.text for b in document.blocks)
+    assert all(f"Paragraph {n} tells" in text for n in range(6))

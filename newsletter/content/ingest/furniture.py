@@ -22,7 +22,7 @@ _NOISE_WORDS = {
     "related": ("related", "recommended", "recommendations", "trending", "popular",
                 "mostread", "recirculation", "outbrain", "taboola", "teaser", "teasers"),
     "comments": ("comment", "comments", "respond", "disqus", "discussion"),
-    "signup": ("newsletter", "subscribe", "subscription", "signup", "optin", "paywall"),
+    "signup": ("newsletter", "subscribe", "subscription", "signup", "optin"),
     "cookie": ("cookie", "cookies", "consent", "gdpr"),
     "advert": ("promo", "advert", "advertisement", "ads", "ad", "sponsor", "sponsored",
                "dfp", "adslot", "commercial"),
