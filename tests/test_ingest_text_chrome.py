@@ -80,3 +80,12 @@ def test_prose_that_only_looks_like_chrome_is_kept() -> None:
             "We use a simple method at home to keep the cookies fresh for a week or more.\n")
     document = read_text_article(text)
     assert not document.dropped
+
+
+def test_a_dateline_with_its_update_time_is_dropped_and_prose_about_dates_is_kept() -> None:
+    text = ("Title Here\n\non December 27, 2014 at 12:06 PM, updated December 27, 2014 at 12:10 PM\n\n"
+            "Chia seeds and goji berries were the most searched foods of the year, by far.\n\n"
+            "On May 2, 2024 the clinic opened its doors, and patients came from all over town.\n")
+    document = read_text_article(text)
+    assert [d.line for d in document.dropped] == [3]
+    assert document.dropped[0].reason.startswith("dateline")

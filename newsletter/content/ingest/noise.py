@@ -310,7 +310,15 @@ def is_copyright(text: str) -> bool:
 def is_dateline(text: str) -> bool:
     """A line that is only a date: ``March 27, 2024``, ``10/28/2025``, ``Updated 2024-03-27``,
     ``Mon 23 Nov 2020 04.00 EST``, ``Last modified on Wed 27 Jul 2022 11.29 EDT``."""
-    return word_count(text) <= 12 and bool(_DATELINE.match(core_text(text)))
+    parts = _DATELINE_PARTS.split(core_text(text))
+    return word_count(text) <= 24 and all(
+        word_count(part) <= 12 and _DATELINE.match(_ON.sub("", part)) for part in parts)
+
+
+# "on May 2, 2024 at 9:15 AM, updated May 3, 2024": a dateline of two dates
+_DATELINE_PARTS = re.compile(r",?\s+(?=(?:updated|last updated|modified)\b)|\s*[|·•]\s*",
+                             re.IGNORECASE)
+_ON = re.compile(r"^on\s+", re.IGNORECASE)
 
 
 _IMAGE_VIEWER = re.compile(
