@@ -356,3 +356,13 @@ def test_a_short_article_still_makes_a_drip_of_three_snippets() -> None:
 def test_an_article_too_short_for_three_snippets_is_not_cut_to_crumbs() -> None:
     content = split(doc(heading("Note", 1), para(" ".join([words(10)] * 6), 2)))
     assert len(content.snippets) == 1
+
+
+def test_a_placeholder_for_a_missing_figure_is_dropped_not_sent() -> None:
+    content = split(doc(heading("Sharing", 1), para(words(60), 2),
+                        Block("quote", text="[figure 3: both repositories after the push]",
+                              lines=(3,)),
+                        para("[Image: a sunrise over the hills]", 4), para(words(50), 5)))
+    assert not any("figure 3" in s.body or "sunrise" in s.body for s in content.snippets)
+    assert {d.line: d.reason for d in content.dropped}.get(3) == "placeholder for a figure"
+    assert {d.line: d.reason for d in content.dropped}.get(4) == "placeholder for a figure"

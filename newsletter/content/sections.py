@@ -164,7 +164,16 @@ def _is_noise(unit: Unit) -> str:
             return "link-only list"
     elif unit.kind == "paragraph" and _LINK_ONLY.match(unit.markdown):
         return "link-only line"
+    if unit.kind in ("paragraph", "quote") and _PLACEHOLDER.match(
+            re.sub(r"^> ?", "", unit.markdown, flags=re.M)):
+        return "placeholder for a figure"
     return ""
+
+
+# "[figure 3: the two repositories]", "[Image: a sunrise]": where a page had a picture
+_PLACEHOLDER = re.compile(r"^\s*\[\s*(?:figures?|fig\.?|images?|img|photos?|pictures?|videos?|"
+                          r"diagrams?|charts?|illustrations?|graphics?|screenshots?)\b"
+                          r"[^\]\n]*\]\s*$", re.IGNORECASE)
 
 
 _WORDS = re.compile(r"[^\W_]+")
