@@ -155,6 +155,8 @@ def test_titles_from_a_sentence_skip_openers_and_never_end_mid_phrase() -> None:
         "Your body stays alert all night")
     assert gist("Look, nobody enjoys the first cold ride of the year.") == (
         "Nobody enjoys the first cold ride of the year")
+    assert gist("According to the coach, as the days get shorter, most runners train less.") == (
+        "Most runners train less")
     long = gist("Search engines also look at how often you publish about a specific topic "
                 "over the course of many months and years")
     assert len(long) <= 70 and not long.endswith((" a", " about", " of", " the"))

@@ -42,12 +42,12 @@ _OPENERS = frozenset([
 _INTRODUCERS = frozenset([
     "in", "as", "for", "on", "at", "by", "with", "after", "before", "during", "since", "while",
     "when", "if", "although", "though", "because", "yes", "no", "well", "of", "to", "from",
-    "besides", "unlike", "like", "despite", "instead", "that", "this",
+    "besides", "unlike", "like", "despite", "instead", "that", "this", "according",
 ])
 # Words that open a subordinate clause: the main clause after its comma makes the title.
 _SUBORDINATORS = frozenset([
     "if", "when", "whenever", "while", "although", "though", "because", "since", "unless",
-    "once", "whether", "after", "before", "until",
+    "once", "whether", "after", "before", "until", "as",
 ])
 _CLAUSE_BREAK = re.compile(r"\s*(?:[,;:()]|\s[—–-]\s|—)\s*")
 
@@ -135,7 +135,7 @@ def gist(text: str, limit: int = MAX_TITLE) -> str:
     """A title from the first sentence of ``text``: the sentence itself when it is short, else
     its leading clause; without a content-free opener ("However, ..."), capitalised, and
     without its final full stop (a question keeps its mark)."""
-    sentence = _without_opener(first_sentence(text))
+    sentence = _without_opener(_without_opener(first_sentence(text)))  # "According to X, as ..."
     if sentence.endswith("?") and len(sentence) <= limit:
         return _capitalised(sentence)
     title = shorten(sentence.rstrip(".!…"), limit)
