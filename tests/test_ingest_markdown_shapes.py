@@ -501,3 +501,31 @@ def test_a_subscriber_benefit_box_is_a_sign_up_box() -> None:
     document = read_markdown_article(text, scraped=True)
     assert {reasons(document)[n] for n in (5, 7, 9)} == {"signup_box"}
     assert headings(document) == ["Oat Cookies", "Method"]
+
+
+def test_a_banner_heading_over_the_sites_menus_goes_with_them_and_the_articles_h1_is_the_title(
+) -> None:
+    menu = "".join(f"### Topic {n}\n\n" + "".join(
+        f"* [Page {n}.{k}](https://site.example/{n}/{k})\n" for k in range(4)) + "\n"
+        for n in range(6))
+    text = ("# Document: Site Example Com Desk 1A2B3C4D\n\n---\n\n" + menu +
+            "# Desk Stretches\n\n" + _DESK + "\n\n## Neck Roll\n\n" + _DESK + "\n")
+    document = read_markdown_article(text, scraped=True)
+    assert_every_line_once(text, document)
+    assert document.title == "Desk Stretches"
+    assert reasons(document)[1] == "page_header"
+    assert headings(document) == ["Desk Stretches", "Neck Roll"]
+
+
+def test_an_arrow_pointing_at_a_booking_button_in_the_sign_off_stays_as_the_call_to_action(
+) -> None:
+    text = ("# Desk Stretches\n\n" + _DESK + "\n\n## Neck Roll\n\n" + _DESK + "\n\n"
+            "Yours in health,\n\n**Jane Smith**\n\n_Physiotherapist (PT)_\n\n"
+            "Haven’t had your neck checked yet? ⬇⬇⬇\n\n"
+            "[www.clinic.example](https://clinic.example/)\n")
+    document = read_markdown_article(text)
+    assert_every_line_once(text, document)
+    assert reasons(document)[13] == "author_signoff" and 15 not in reasons(document)
+    content = split(document)
+    pitch = next(s for s in content.snippets if "checked yet" in s.body)
+    assert pitch.kind == "cta" and "Jane Smith" not in pitch.body

@@ -9,7 +9,8 @@ A sentence pitches by the signals it carries, each a small named rule over its p
   "contact us", "join our ...", "our team");
 - ``product``: a name from the newsletter's ``products``;
 - ``availability``, ``promotion``, ``product copy``, ``button``: "is now available",
-  "20% off", "comes with", a short link that says what it does ("[Buy now](...)").
+  "20% off", "comes with", a short link that says what it does ("[Buy now](...)");
+- ``pointer``: arrows that point at a button or form below ("Book a visit ⬇⬇⬇").
 
 A sentence that sends the reader elsewhere ("contact your doctor", "call the help desk")
 pitches nothing unless the author also offers themselves. Salesy words alone make no pitch:
@@ -72,7 +73,9 @@ _PITCH_HEADING = re.compile(
     r"\bwhere .{2,60}? (?:fits in|comes in)\b|"
     r"\bour .{0,40}\b(?:course|program(?:me)?|kit|app|class|membership|product)$",
     re.IGNORECASE)
-_STRONG = frozenset(("offer", "invitation", "availability", "product"))
+# arrows that point the reader at a button or form below ("Book your visit ⬇⬇⬇")
+_POINTER = re.compile(r"(?:[⬇↓👇⤵⏬🔽]\ufe0f?\s*)+$")
+_STRONG = frozenset(("offer", "invitation", "availability", "product", "pointer"))
 
 
 def mentions(text: str, products: Sequence[str]) -> int:
@@ -90,6 +93,8 @@ def signals(sentence: str, products: Sequence[str]) -> frozenset[str]:
 @functools.lru_cache(maxsize=4096)
 def _signals(sentence: str, products: tuple[str, ...]) -> frozenset[str]:
     found = {"button"} if _BUTTON.search(sentence) else set()
+    if _POINTER.search(sentence):
+        found.add("pointer")
     text = plain(_LINK_TARGET.sub(" ", sentence))
     rules = (("offer", _OFFER), ("invitation", _INVITATION), ("availability", _AVAILABILITY),
              ("promotion", _PROMOTION), ("product copy", _PRODUCT_COPY))
@@ -165,7 +170,7 @@ def split_off_pitch(section: Section, products: Sequence[str],
     if not any(pitch for _, pitch in units):
         return [section]
     if closing:
-        units = _details_join_their_pitch(units)
+        units = _asides_join_their_pitches(_details_join_their_pitch(units))
     if all(pitch for _, pitch in units):  # the whole section pitches: its heading names it
         return [replace(section, units=[u for u, _ in units], cta=units[0][1])]
     parts: list[Section] = []
@@ -197,6 +202,21 @@ def _details_join_their_pitch(units: list[tuple[Unit, str]]) -> list[tuple[Unit,
         if not pitch and joined and joined[-1][1] and is_detail(unit):
             pitch = joined[-1][1]
         joined.append((unit, pitch))
+    return joined
+
+
+_ASIDE_WORDS = 25
+
+
+def _asides_join_their_pitches(units: list[tuple[Unit, str]]) -> list[tuple[Unit, str]]:
+    """In the closing sections, a short line between two pitches ("Your neck deserves
+    care.") is part of the pitch they make together, not a snippet of its own."""
+    joined = list(units)
+    for index in range(1, len(joined) - 1):
+        unit, pitch = joined[index]
+        if not pitch and unit.words <= _ASIDE_WORDS and joined[index - 1][1] and (
+                joined[index + 1][1]):
+            joined[index] = (unit, joined[index - 1][1])
     return joined
 
 

@@ -78,15 +78,26 @@ def run_passes(blocks: Sequence[Block], drop: Drop, *, scraped: bool) -> list[Bl
 
 
 def drop_page_header(blocks: list[Block], drop: Drop, scraped: bool) -> list[Block]:
-    """A scrape of a whole page has its menus above the article's title (the first level-1
-    heading): when most of what comes before is links and short lines, it is dropped."""
-    start = next((i for i, b in enumerate(blocks) if b.kind == "heading" and b.level == 1), 0)
+    """A scrape of a whole page has its menus above the article's title (a level-1
+    heading): when most of what comes before it is links and short lines, it is dropped.
+    The title is the last level-1 heading with only such a header above it, so a banner
+    heading that a converter put over the page's menus is dropped with them."""
+    titles = [i for i, b in enumerate(blocks) if b.kind == "heading" and b.level == 1]
+    start = max((i for n, i in enumerate(titles) if _is_header(blocks[:i], later=n > 0)),
+                default=0)
     before = blocks[:start]
-    if len(before) < 3 or sum(_navigational(b) for b in before) < 0.6 * len(before):
+    if not before:
         return blocks
     for block in before:
         drop(block, "page_header: menus and links above the article's title")
     return blocks[start:]
+
+
+def _is_header(before: Sequence[Block], later: bool) -> bool:
+    # past an earlier level-1 heading only a long run of menus makes a header: a title, a
+    # line of introduction and a table of contents are an article's start
+    least, share = (10, 0.8) if later else (3, 0.6)
+    return len(before) >= least and sum(_navigational(b) for b in before) >= share * len(before)
 
 
 def _navigational(block: Block) -> bool:
@@ -443,13 +454,23 @@ def drop_signoff(blocks: list[Block], drop: Drop, scraped: bool) -> list[Block]:
     end = start + 1
     while end < len(blocks) and _signoff_line(blocks[end]):
         end += 1
+    kept = [b for b in blocks[start:end] if _points_to_action(b)]
     for block in blocks[start:end]:
-        drop(block, "author_signoff: the author's card, credentials and contact lines")
+        if block not in kept:
+            drop(block, "author_signoff: the author's card, credentials and contact lines")
     if not all(_short(b) for b in blocks[end:]):
-        return blocks[:start] + blocks[end:]
+        return blocks[:start] + kept + blocks[end:]
     for block in blocks[end:]:
         drop(block, "page_footer: the site's name, address and links after the sign-off")
-    return blocks[:start]
+    return blocks[:start] + kept
+
+
+# "Haven't had your check-up yet? ⬇⬇⬇": the author pointing at a booking button below
+_POINTS_DOWN = re.compile(r"\w.*(?:[⬇↓👇⤵⏬🔽]\ufe0f?\s*)+$")
+
+
+def _points_to_action(block: Block) -> bool:
+    return block.kind == "paragraph" and bool(_POINTS_DOWN.search(block.text))
 
 
 def _signoff_start(blocks: Sequence[Block]) -> int | None:
