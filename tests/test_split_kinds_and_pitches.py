@@ -217,3 +217,45 @@ def test_short_numbered_step_sections_merge_into_one_steps_snippet_named_by_thei
     # every step is in it, in order, each opening with its heading in bold
     positions = [plan.body.index(f"**{a}:**") for a in actions]
     assert positions == sorted(positions)
+
+
+def test_short_sibling_sections_merge_when_the_first_opens_with_a_bold_label_of_its_own() -> None:
+    content = split(doc(
+        heading("Making stretches a habit", 1), para(words(90), 2),
+        heading("Timing recommendations", 3, 3), para(f"**Morning routine:** {words(50)}", 4),
+        heading("Creating reminders", 5, 3), listing("Phone alarms", "Sticky notes", line=6),
+        heading("Common causes of neck pain at work", 9, 2), para(words(90), 10),
+    ))
+    merged = next(s for s in content.snippets if "Morning routine" in s.body)
+    assert merged.title == "Timing recommendations and Creating reminders"
+    # the first opens the body with its own label; the second's heading leads its text
+    assert merged.body.startswith("**Morning routine:**")
+    assert "**Creating reminders:** Phone alarms · Sticky notes" in merged.body
+
+
+def test_a_faqs_short_introduction_opens_its_first_question_not_a_snippet_of_its_own() -> None:
+    content = split(doc(
+        heading("Intermittent fasting", 1), para(words(175), 2),  # too long to take it in
+        heading("Frequently asked questions", 3), para(words(11), 4),
+        Block("question", text="Can I drink coffee while fasting?", lines=(5,), level=3),
+        para(words(30), 6),
+        Block("question", text="Will fasting make me lose muscle mass over the months?",
+              lines=(7,), level=3), para(words(30), 8),
+    ))
+    first = next(s for s in content.snippets if "coffee" in s.title)
+    assert first.kind == "faq" and first.title == "Can I drink coffee while fasting?"
+    assert first.body.startswith("Word") and "**Can I drink coffee while fasting?**" in first.body
+    assert not any(s.words < 15 for s in content.snippets)
+
+
+def test_a_short_line_between_two_closing_pitches_is_part_of_the_pitch() -> None:
+    content = split(doc(
+        heading("Neck care", 1), para(words(150), 2),
+        heading("Take action", 3),
+        para("Book an assessment with our team today and get a plan made for you.", 4),
+        para("Your neck carries a lot, so give it the care it deserves.", 5),
+        para("Start with these four stretches today and book your visit now.", 6),
+    ))
+    assert [s.kind for s in content.snippets].count("cta") == 1
+    pitch = next(s for s in content.snippets if s.kind == "cta")
+    assert "Your neck carries a lot" in pitch.body and "book your visit" in pitch.body

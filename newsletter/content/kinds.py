@@ -17,7 +17,7 @@ import re
 from collections.abc import Sequence
 
 from .markup import plain
-from .packing import Chunk, led_sections, numbered_run
+from .packing import Chunk, answers_questions, named_sections, numbered_run
 from .sections import Section, Unit, markers
 
 _EVIDENCE = re.compile(r"\b(?:research(?:ers)?|stud(?:y|ies)|trials?|meta-analys[ie]s|journal|"
@@ -71,6 +71,8 @@ def chunk_kind(chunk: Chunk, cta: str) -> tuple[str, str]:
         return "cta", f"cta: {cta}"
     if section.question:
         return "faq", "faq: a question with its answer"
+    if answers_questions(chunk):
+        return "faq", "faq: questions answered under their introduction"
     steps = steps_rule(chunk.units, section) or _numbered_instructions(chunk)
     if steps:
         return "steps", f"steps: {steps}"
@@ -92,8 +94,8 @@ def chunk_kind(chunk: Chunk, cta: str) -> tuple[str, str]:
 
 def _numbered_instructions(chunk: Chunk) -> str:
     """Merged numbered sections headed by instructions ("1. Buy shoes", "2. Walk first")."""
-    led = led_sections(chunk.sections)
-    if numbered_run(led) and sum(is_instruction(s.title) for s in led) * 2 > len(led):
+    named = named_sections(chunk.sections)
+    if numbered_run(named) and sum(is_instruction(s.title) for s in named) * 2 > len(named):
         return "numbered sections headed by instructions"
     return ""
 

@@ -160,15 +160,16 @@ def _related(first: Section, other: Section) -> bool:
         other.level >= first.level)
 
 
-def can_lead(section: Section) -> bool:
-    """A merged section's heading can open its text in bold (``**Heading:** text``): the
-    heading is short and its section starts with a paragraph, an introduced list, or a list
-    short enough to run in (see :func:`run_in`)."""
+def can_lead(section: Section, opening: bool = False) -> bool:
+    """A merged section's heading can open its text in bold (``**Heading:** text``): its
+    section starts with a paragraph, an introduced list, or a list short enough to run in
+    (see :func:`run_in`), and the heading is short unless it opens the whole body."""
     first = section.units[0] if section.units else None
     opens = first is not None and (first.kind == "paragraph" or (
         first.kind == "list" and (bool(first.label) or bool(run_in(first.markdown)))))
     # a text that opens with a bold label of its own would get two labels in a row
-    return opens and not first.markdown.startswith("**") and heading_words(section.title) < 5
+    return opens and not first.markdown.startswith("**") and (
+        opening or heading_words(section.title) < 5)
 
 
 _RUN_IN_ITEMS, _RUN_IN_WORDS = 8, 8
@@ -184,34 +185,52 @@ def run_in(markdown: str) -> str:
     return " · ".join(items) if short and 2 <= len(items) <= _RUN_IN_ITEMS else ""
 
 
-def led_sections(sections: Sequence[Section]) -> Sequence[Section]:
-    """The merged sections whose heading opens their text in bold: all but a first one that
-    is the others' parent (the title names it)."""
+def named_sections(sections: Sequence[Section]) -> Sequence[Section]:
+    """The merged sections the title names: all but a first one that is the others'
+    parent (the title starts with it)."""
     first, rest = sections[0], sections[1:]
     return rest if all(s.path[:-1] == first.path for s in rest) else sections
+
+
+def led_sections(sections: Sequence[Section]) -> Sequence[Section]:
+    """The merged sections whose heading opens their text in bold: the named ones, but a
+    first one whose text cannot be led (it opens the body; the title names it first)."""
+    named = named_sections(sections)
+    if named is sections and not can_lead(sections[0], opening=True):
+        return sections[1:]
+    return named
 
 
 def merge_title(sections: Sequence[Section]) -> str:
     """The title of merged sections ("" when they cannot be merged under one title): a
     parent with text of its own leads (``Parent: A and B``), as does an empty parent heading
     carried by the first; siblings are listed (``A, B and C``)."""
-    led = led_sections(sections)
-    if not all(can_lead(s) for s in led):
+    named = named_sections(sections)
+    if not all(can_lead(s) for s in named[1:]) or (
+            named is not sections and not can_lead(named[0])):
         return ""
     first = sections[0]
-    parent = first.title if led is not sections else first.parent
-    return merged_title([s.title for s in led], parent=parent,
-                        numbers=[counter(s.heading) for s in led])
+    parent = first.title if named is not sections else first.parent
+    return merged_title([s.title for s in named], parent=parent,
+                        numbers=[counter(s.heading) for s in named])
 
 
 def questions_title(sections: Sequence[Section]) -> str:
     """The title of short questions answered together: the questions themselves
     (``Can I use the discard? Why does it smell?``); "" when they do not fit in a title."""
+    questions = named_sections(sections)
+    if questions is not sections and sections[0].question:
+        return ""  # a question's answer with sub-headings is no FAQ's introduction
     if not all(s.question and s.units and not s.units[0].markdown.startswith("**")
-               for s in sections):
+               for s in questions):
         return ""
-    title = " ".join(clean_title(s.title) for s in sections)
-    return title if len(title) <= MAX_TITLE and title.count("?") == len(sections) else ""
+    title = " ".join(clean_title(s.title) for s in questions)
+    return title if len(title) <= MAX_TITLE and title.count("?") == len(questions) else ""
+
+
+def answers_questions(chunk: Chunk) -> bool:
+    """The chunk answers questions: a FAQ's question, or short ones with their introduction."""
+    return len(chunk.sections) > 1 and all(s.question for s in named_sections(chunk.sections))
 
 
 def merge_short(chunks: list[Chunk], bounds: Bounds, pitches: set[int]) -> list[Chunk]:
@@ -249,11 +268,12 @@ def _whole_runs_by_parent(chunks: list[Chunk]) -> list[Chunk]:
     """A numbered run titled ``Parent: 1–5`` that holds all its parent's sections is
     titled by the parent alone."""
     for chunk in chunks:
-        led = led_sections(chunk.sections)
-        parent = chunk.sections[0].title if led is not chunk.sections else chunk.sections[0].parent
-        if not (chunk.title and parent and numbered_run(led)):
+        named = named_sections(chunk.sections)
+        parent = (chunk.sections[0].title if named is not chunk.sections
+                  else chunk.sections[0].parent)
+        if not (chunk.title and parent and numbered_run(named)):
             continue
-        family = led[0].path[:-1]
+        family = named[0].path[:-1]
         shared = sum(any(s.path[:-1] == family or s.path == family for s in c.sections)
                      for c in chunks)
         if shared == 1 and chunk.title.startswith(f"{clean_title(parent)}: "):
