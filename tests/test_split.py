@@ -366,3 +366,13 @@ def test_a_placeholder_for_a_missing_figure_is_dropped_not_sent() -> None:
     assert not any("figure 3" in s.body or "sunrise" in s.body for s in content.snippets)
     assert {d.line: d.reason for d in content.dropped}.get(3) == "placeholder for a figure"
     assert {d.line: d.reason for d in content.dropped}.get(4) == "placeholder for a figure"
+
+
+def test_the_authors_bio_that_closes_an_article_is_dropped_and_the_same_words_earlier_stay(
+) -> None:
+    bio = "Jane Doe is an award-winning journalist and the author of two books on sleep."
+    content = split(doc(heading("Sleep", 1), para(bio, 2), para(words(80), 3),
+                        heading("Naps", 4), para(words(80), 5),
+                        Block("quote", text=f"*{bio}*", lines=(6,))))
+    assert {d.line: d.reason for d in content.dropped}.get(6) == "author_bio: about the author"
+    assert sum(bio in s.body for s in content.snippets) == 1  # the opening one is the article's

@@ -289,6 +289,27 @@ def drop_contents_lists(sections: list[Section], dropped: list[Dropped]) -> None
         section.units = kept
 
 
+# "Jane Doe is an award-winning journalist and the author of ...": who wrote it, not what
+_BIO = re.compile(
+    r"^(?:about the author:?\s*)?(?:dr\.?\s+)?[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3},?\s+"
+    r"(?:is|was|has been)\s+(?:a|an|the)\s+(?:[\w-]+,?\s+){0,6}?"
+    r"(?:journalist|writer|author|editor|reporter|columnist|contributor|correspondent|blogger|"
+    r"founder|co-?founder|dietitian|nutritionist|physiotherapist|therapist|chiropractor|"
+    r"physician|researcher|professor|consultant)s?\b")
+_BIO_WORDS, _BIO_TAIL = 80, 3
+
+
+def drop_closing_bio(sections: list[Section], dropped: list[Dropped]) -> None:
+    """Drop the author's bio that closes an article: one of its last few paragraphs (or a
+    quoted or emphasised line) that says who the author is rather than what to do."""
+    tail = [(s, u) for s in sections for u in s.units][-_BIO_TAIL:]
+    for section, unit in tail:
+        text = plain(re.sub(r"^> ?", "", unit.markdown, flags=re.M)).strip("*_ ")
+        if unit.kind in ("paragraph", "quote") and unit.words <= _BIO_WORDS and _BIO.match(text):
+            section.units.remove(unit)
+            dropped.extend(drop_unit_lines(unit, "author_bio: about the author"))
+
+
 def drop_unit_lines(unit: Unit, reason: str) -> list[Dropped]:
     """Dropped entries for a unit's lines, each with its text when the lines match up."""
     texts = [line for line in unit.markdown.split("\n") if line.strip()]

@@ -24,6 +24,7 @@ from .pictures import attach_pictures
 from .pitch import cta_reason, is_button, split_off_pitch
 from .sections import (
     Section,
+    drop_closing_bio,
     drop_contents_lists,
     drop_unlisted_citations,
     glue_leads,
@@ -135,6 +136,7 @@ def split(document: Document, *, min_words: int = 40, max_words: int = 180,
     reading = read_sections(document, is_button=lambda text: is_button(text, products))
     reading.dropped.extend(unlisted)
     drop_contents_lists(reading.sections, reading.dropped)
+    drop_closing_bio(reading.sections, reading.dropped)
     sections = place_empty_headings(reading.sections, reading.dropped)
     for section in sections:
         section.units = glue_leads(section.units)
