@@ -83,7 +83,8 @@ def test_prose_that_only_looks_like_chrome_is_kept() -> None:
 
 
 def test_a_dateline_with_its_update_time_is_dropped_and_prose_about_dates_is_kept() -> None:
-    text = ("Title Here\n\non December 27, 2014 at 12:06 PM, updated December 27, 2014 at 12:10 PM\n\n"
+    text = ("Title Here\n\n"
+            "on December 27, 2014 at 12:06 PM, updated December 27, 2014 at 12:10 PM\n\n"
             "Chia seeds and goji berries were the most searched foods of the year, by far.\n\n"
             "On May 2, 2024 the clinic opened its doors, and patients came from all over town.\n")
     document = read_text_article(text)
