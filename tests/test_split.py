@@ -99,6 +99,16 @@ def test_a_long_list_splits_between_items_and_every_part_keeps_its_lead_in() -> 
     assert set(all_lines(content)) == {1, *lines}
 
 
+def test_a_long_lead_in_is_not_repeated_in_every_part_of_its_list() -> None:
+    lead = "Some of the other more interesting data points from the year include:"
+    items = tuple(words(25) for _ in range(12))
+    content = split(doc(heading("Twelve ideas", 1),
+                        Block("list", items=items, lead=lead, lines=tuple(range(10, 23)))))
+    assert len(content.snippets) >= 2
+    assert [lead in s.body for s in content.snippets] == [True] + [False] * (
+        len(content.snippets) - 1)
+
+
 def test_a_long_paragraph_is_cut_between_sentences_never_inside_one() -> None:
     sentences = [words(22 + i % 5) for i in range(16)]
     content = split(doc(heading("One long thought", 1), para(" ".join(sentences), 2)))

@@ -91,18 +91,23 @@ def _split_unit(unit: Unit, bounds: Bounds) -> list[Unit]:
     return [unit]
 
 
+_REPEATED_LEAD_WORDS = 8
+
+
 def _split_list(unit: Unit, bounds: Bounds) -> list[Unit]:
     lead, items = _parse_list(unit.markdown)
     if len(items) < 2:
         return [unit]
-    # later parts repeat only the lead-in sentence itself, not the paragraph around it
+    # later parts repeat only the lead-in sentence itself, not the paragraph around it, and
+    # only a short one ("You will need:"): a long one read again in every part is repetition
     short_lead = sentences(lead)[-1] if lead else ""
-    lead_words = count_words(short_lead)
+    repeated = short_lead if count_words(short_lead) <= _REPEATED_LEAD_WORDS else ""
+    lead_words = count_words(repeated)
     groups = pack([count_words(i) for i in items],
                   Bounds(max(1, bounds.low - lead_words), max(1, bounds.high - lead_words)))
     parts = []
     for start, end in groups:
-        text = list_markdown(lead if start == 0 else short_lead, items[start:end],
+        text = list_markdown(lead if start == 0 else repeated, items[start:end],
                               unit.ordered, start + 1)
         parts.append(replace(unit, markdown=text, words=count_words(text),
                              label=short_lead.rstrip(":").strip(),
