@@ -90,3 +90,12 @@ def test_a_dateline_with_its_update_time_is_dropped_and_prose_about_dates_is_kep
     document = read_text_article(text)
     assert [d.line for d in document.dropped] == [3]
     assert document.dropped[0].reason.startswith("dateline")
+
+
+def test_bylines_written_after_the_name_or_with_a_follow_link_are_dropped() -> None:
+    text = ("Title Here\n\n[Jane Doe](https://site.example/jane) By\n\n"
+            "Chia seeds and goji berries were the most searched foods of the year, by far.\n\n"
+            "By the end of the year most people had tried at least one of the two.\n\n"
+            "-- By Jane Doe [Follow @janedoe](https://social.example/janedoe)\n")
+    document = read_text_article(text)
+    assert {d.line for d in document.dropped if d.reason.startswith("byline")} == {3, 9}

@@ -58,8 +58,12 @@ _NAVIGATION = re.compile(
     re.IGNORECASE,
 )
 _CRUMB_SEPARATORS = re.compile(r"\s(?:›|»|>|/|\\|→|·|\|)\s")
-_BYLINE_NAME = re.compile(r"^[Bb]y\s+[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}\s*(?:[|·•–—]|$)")
-_BYLINE_LABEL = re.compile(r"^\s*by:?\s*$", re.IGNORECASE)  # the name follows on its own line
+_BYLINE_NAME = re.compile(r"^(?:[-–—]+\s*)?[Bb]y\s+[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}\s*"
+                          r"(?:[|·•–—]|$|\[?[Ff]ollow\b)")
+# "By" alone (the name follows on its own line), or after the name a page put first
+_BYLINE_LABEL = re.compile(
+    r"^\s*(?:[Bb][Yy]:?|(?:\[[^\]]{1,40}\]\([^)]*\)|[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3})"
+    r"\s+By:?)\s*$")
 _BYLINE_ROLE = re.compile(
     r"^(?:written|reviewed|medically reviewed|fact[- ]checked|edited|tested|submitted|"
     r"photographed|produced|compiled|illustrated|reported|recipe developed)"
