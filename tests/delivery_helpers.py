@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -65,9 +66,11 @@ class Folder:
     def start(self, *args: str) -> subprocess.Popen[str]:
         """Start `newsletter --config ... ARGS` as a real process and return at once."""
         env = {**os.environ, **self.env}
+        # a suite started in the background inherits SIGINT ignored: give Ctrl-C back
         return subprocess.Popen([sys.executable, "-m", "newsletter", "--config",
                                  str(self.config), *args], env=env, text=True,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 
 
 def make_folder(tmp_path: Path, *, backend: str = "outbox", sendgrid_url: str = "",

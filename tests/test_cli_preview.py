@@ -99,8 +99,10 @@ def test_preview_as_a_real_command(folder: Path) -> None:
 
 def test_preview_open_serves_the_build_folder_until_interrupted(folder: Path) -> None:
     env = {**os.environ, "BROWSER": "true"}  # a browser that opens nothing
+    # a suite started in the background inherits SIGINT ignored, and so would the command
     proc = subprocess.Popen([str(NEWSLETTER), "preview", "1", "--open"], cwd=folder, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         lines = [proc.stdout.readline() for _ in range(3)]
         url = next(line.split()[1] for line in lines if line.startswith("serving "))
