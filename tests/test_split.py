@@ -388,3 +388,13 @@ def test_the_authors_bio_that_closes_an_article_is_dropped_and_the_same_words_ea
     assert {d.line: d.reason for d in content.dropped}.get(6) == "author_bio: about the author"
     assert any(early in s.body for s in content.snippets)  # the article's own, not a bio
     assert not any("award-winning" in s.body for s in content.snippets)
+
+
+def test_a_heading_that_is_a_whole_sentence_of_prose_is_read_as_the_articles_text() -> None:
+    lede = ("The mother of a student who took pills bought online has described how her "
+            "daughter was burning up from within moments before her death.")
+    content = split(doc(heading(lede, 1), para(words(60), 2),
+                        heading("What the police said", 3), para(words(60), 4)))
+    opening = content.snippets[0]
+    assert lede in opening.body and opening.title != lede
+    assert [s.title for s in content.snippets][1] == "What the police said"

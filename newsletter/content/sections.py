@@ -244,6 +244,8 @@ def read_sections(document: Document,
     stack: list[tuple[int, str]] = []  # (level, heading) of the open headings
     seen: set[str] = set()
     for block in document.blocks:
+        if block.kind == "heading" and is_sentence_heading(block.text):
+            block = replace(block, kind="paragraph")  # a lede set as a heading is its text
         if block.kind in ("heading", "question"):
             reading.sections.append(current)
             current = _open_section(block, stack, document.title)
@@ -258,6 +260,17 @@ def read_sections(document: Document,
                 current.units.append(unit)
     reading.sections.append(current)
     return reading
+
+
+_SENTENCE_HEADING_WORDS = 16
+
+
+def is_sentence_heading(text: str) -> bool:
+    """A heading that is a whole sentence of prose ("The mother of a woman who ... has
+    described how ..."): a page's standfirst set in a heading's type, not a title."""
+    words = plain(text).split()
+    return len(words) >= _SENTENCE_HEADING_WORDS and plain(text).rstrip("”’\"' ").endswith(
+        (".", "!"))
 
 
 def _unit_noise(unit: Unit | None, is_button: Callable[[str], bool], seen: set[str]) -> str:
