@@ -172,14 +172,14 @@ def test_a_title_cut_from_a_quotation_leaves_no_quote_mark_or_bracket_open() -> 
     assert gist("Don’t skip the warm-up.") == "Don’t skip the warm-up"
 
 
-def test_a_plans_stage_stays_in_the_title_and_a_listicles_counter_does_not() -> None:
+def test_a_plans_stage_and_a_listicles_number_stay_in_their_snippets_titles() -> None:
     content = split(doc(
         heading("Week 1: Find your route", 1), para(words(60), 2),
         heading("3. Ride two days", 3), para(words(60), 4),
         heading("Tip 4: Arrive fresh", 5), para(words(60), 6),
     ))
     assert [s.title for s in content.snippets] == [
-        "Week 1: Find your route", "Ride two days", "Arrive fresh"]
+        "Week 1: Find your route", "3. Ride two days", "Tip 4: Arrive fresh"]
     assert content.snippets[1].section == "3. Ride two days"  # the path keeps it as written
 
 
@@ -259,3 +259,19 @@ def test_a_short_line_between_two_closing_pitches_is_part_of_the_pitch() -> None
     assert [s.kind for s in content.snippets].count("cta") == 1
     pitch = next(s for s in content.snippets if s.kind == "cta")
     assert "Your neck carries a lot" in pitch.body and "book your visit" in pitch.body
+
+
+def test_a_short_introduction_and_its_one_procedure_merge_under_both_headings_as_steps() -> None:
+    steps = ("Stand with your feet together and your weight spread evenly over both feet",
+             "Lift your chest and let your shoulders drop away from your ears slowly",
+             "Reach the crown of your head up while your chin stays level with the floor",
+             "Breathe slowly through your nose and hold the pose for five full breaths")
+    content = split(doc(
+        heading("Twelve poses", 1), para(words(175), 2),  # too long to take the pose in
+        heading("1. Mountain Pose", 3, level=2), para(words(25), 4),
+        heading("How to practice", 5, level=3), listing(*steps, ordered=True, line=6),
+        heading("2. Tree Pose", 11, level=2), para(words(120), 12),
+    ))
+    pose = next(s for s in content.snippets if "Stand with your feet" in s.body)
+    assert pose.title == "1. Mountain Pose: How to practice" and pose.kind == "steps"
+    assert pose.body.startswith("Word")  # the introduction, then the steps

@@ -73,7 +73,8 @@ def chunk_kind(chunk: Chunk, cta: str) -> tuple[str, str]:
         return "faq", "faq: a question with its answer"
     if answers_questions(chunk):
         return "faq", "faq: questions answered under their introduction"
-    steps = steps_rule(chunk.units, section) or _numbered_instructions(chunk)
+    steps = steps_rule(chunk.units, section) or _merged_steps(chunk) or _numbered_instructions(
+        chunk)
     if steps:
         return "steps", f"steps: {steps}"
     by_kind: dict[str, int] = {}
@@ -90,6 +91,16 @@ def chunk_kind(chunk: Chunk, cta: str) -> tuple[str, str]:
     if markers(body) or _EVIDENCE.search(body):
         return "fact", "fact: cites sources or research"
     return "tip", "tip: advice paragraphs"
+
+
+def _merged_steps(chunk: Chunk) -> str:
+    """Merged sections where one is a procedure under its own heading ("How to practice")
+    that makes up a good part of the snippet."""
+    for section in chunk.sections[1:] if chunk.part == 0 else ():
+        why = steps_rule(section.units, section)
+        if why and section.words * 3 >= chunk.words:
+            return why
+    return ""
 
 
 def _numbered_instructions(chunk: Chunk) -> str:

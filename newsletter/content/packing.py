@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from .contentfile import count_words
-from .sections import Section, Unit, counter, list_markdown
+from .sections import Section, Unit, counter, list_markdown, numbering
 from .sentences import sentences
 from .titles import MAX_TITLE, clean_title, heading_words, merged_title
 
@@ -177,7 +177,7 @@ def can_lead(section: Section, opening: bool = False) -> bool:
         opening or heading_words(section.title) < 5)
 
 
-_RUN_IN_ITEMS, _RUN_IN_WORDS = 8, 8
+_RUN_IN_ITEMS, _RUN_IN_WORDS = 8, 12
 
 
 def run_in(markdown: str) -> str:
@@ -203,6 +203,9 @@ def led_sections(sections: Sequence[Section]) -> Sequence[Section]:
     named = named_sections(sections)
     if named is sections and not can_lead(sections[0], opening=True):
         return sections[1:]
+    if named is not sections and len(named) == 1 and not (
+            can_lead(named[0]) or named[0].question):
+        return ()  # a parent's lone child: the title names it
     return named
 
 
@@ -211,13 +214,23 @@ def merge_title(sections: Sequence[Section]) -> str:
     parent with text of its own leads (``Parent: A and B``), as does an empty parent heading
     carried by the first; siblings are listed (``A, B and C``)."""
     named = named_sections(sections)
+    # a parent's one child need not lead: "Parent: Child" names it and its text follows
+    lone_child = named is not sections and len(named) == 1
     if not all(can_lead(s) for s in named[1:]) or (
-            named is not sections and not can_lead(named[0])):
+            named is not sections and not lone_child and not can_lead(named[0])):
         return ""
     first = sections[0]
-    parent = first.title if named is not sections else first.parent
-    return merged_title([s.title for s in named], parent=parent,
-                        numbers=[counter(s.heading) for s in named])
+    parent = _numbered(first) if named is not sections else first.parent
+    title = merged_title([s.title for s in named], parent=parent,
+                         numbers=[counter(s.heading) for s in named])
+    if lone_child and not can_lead(named[0]) and not title.startswith(f"{parent}: "):
+        return ""  # the title must name both: the child's heading leads nothing in the body
+    return title
+
+
+def _numbered(section: Section) -> str:
+    prefix = numbering(section.heading)
+    return f"{prefix} {section.title}" if prefix else section.title
 
 
 def questions_title(sections: Sequence[Section]) -> str:

@@ -380,6 +380,12 @@ def strip_numbering(title: str) -> str:
     return _TITLE_NUMBER.sub("", title, count=1).strip() or title
 
 
+def numbering(heading: str) -> str:
+    """The counter a heading opens with, as written (``"Tip 3:"``, ``"2)"``), else ""."""
+    found = _TITLE_NUMBER.match(heading)
+    return found.group(0).strip() if found else ""
+
+
 def counter(heading: str) -> str:
     """The listicle counter a heading opens with (``"3. Rest"`` -> ``"3"``), else ""."""
     found = _TITLE_NUMBER.match(heading)

@@ -29,6 +29,7 @@ from .sections import (
     drop_unlisted_citations,
     glue_leads,
     markers,
+    numbering,
     place_empty_headings,
     read_sections,
 )
@@ -77,7 +78,10 @@ _HEADING_TITLE = 80
 
 
 def _heading_titles(section: Section) -> list[tuple[str, str]]:
-    heading = clean_title(section.title, _HEADING_TITLE)
+    # a snippet of its own keeps its heading's number: "3. Rest" is the third of a sequence
+    prefix = numbering(section.heading)
+    heading = clean_title(section.title, _HEADING_TITLE - len(prefix) - 1)
+    heading = f"{prefix} {heading}" if prefix else heading
     parent = clean_title(section.path[-2]) if len(section.path) > 1 else ""
     return [(heading, "the section's heading"),
             (f"{parent}: {heading}" if parent else "", "the heading under its parent")]
