@@ -69,8 +69,11 @@ JSON_CONTENT_TYPE = "application/json; charset=utf-8"
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _NOT_IN_HEADER = re.compile(r"[\r\n<>]")
 _NAME_SEPARATORS = str.maketrans(";,\r\n", "    ")
-# A string as a JSON string literal, non-ASCII escaped (the C encoder's fast path).
-_json_str = json.JSONEncoder().encode
+# A string as a JSON string literal, non-ASCII escaped (the C encoder itself, as
+# json.dumps uses it for a str).
+_json_str = json.encoder.encode_basestring_ascii
+# What html.escape(quote=True) changes: a value without these is its own escaped form.
+_HTML_SPECIAL = re.compile("[&<>\"']")
 
 
 @dataclass(frozen=True)
@@ -169,10 +172,11 @@ class SendGridBackend:
 
     # --- the request body ---------------------------------------------------------------
 
-    def request_body(self, message: Message, personalizations: list[str]) -> str:
-        """The mail-send JSON body for personalizations already written as JSON."""
+    def request_body(self, message: Message, personalizations: list[str]) -> _Body:
+        """The mail-send JSON body for personalizations already written as JSON (ASCII)."""
         envelope = json.dumps(self._envelope(message))
-        return _Body(f'{{"personalizations":[{",".join(personalizations)}],{envelope[1:]}')
+        return _Body("".join(('{"personalizations":[', ",".join(personalizations), "],",
+                              envelope[1:])).encode())
 
     def _envelope(self, message: Message) -> dict[str, Any]:
         """Everything in the body but the personalizations (the same for every batch)."""
@@ -213,7 +217,7 @@ class SendGridBackend:
 
     # --- sending with retries -------------------------------------------------------------
 
-    def _deliver(self, body: str, count: int) -> _Result:
+    def _deliver(self, body: _Body, count: int) -> _Result:
         """Post ``body``, retrying what is safe to retry; the one result for every recipient."""
         attempt = 0
         while True:
@@ -231,7 +235,7 @@ class SendGridBackend:
                         answer.wait, attempt, self.max_retries)
             self._sleep(answer.wait)
 
-    def _attempt(self, body: str, attempt: int) -> _Result | _Retry:
+    def _attempt(self, body: _Body, attempt: int) -> _Result | _Retry:
         try:
             response = self._client.client.mail.send.post(request_body=body)
         except HTTPError as exc:
@@ -288,17 +292,26 @@ class SendGridBackend:
         return delay / 2 + self._jitter() * delay / 2
 
 
-class _Body(str):
-    """A request body whose bytes log as their size.
+class _Body:
+    """A request body: its bytes, handed to the HTTP library as they are.
 
-    The HTTP library formats the whole payload into a DEBUG message on every request,
-    whether or not DEBUG is on: rendering a megabyte of recipients' addresses costs more
-    than writing it, and such a line is better without them anyway.
+    The library calls ``encode`` on a body it does not encode itself, then formats the
+    whole payload into a DEBUG message on every request, whether or not DEBUG is on:
+    rendering a megabyte of recipients' addresses costs more than writing it, and such a
+    line is better without them anyway, so the bytes show as their size.
     """
 
+    __slots__ = ("data",)
+
+    def __init__(self, data: bytes) -> None:
+        self.data = _SizedBytes(data)
+
     def encode(self, encoding: str = "utf-8", errors: str = "strict") -> bytes:
-        """The body's bytes, as :class:`_SizedBytes`."""
-        return _SizedBytes(str.encode(self, encoding, errors))
+        """The body's bytes (UTF-8 JSON, as :class:`_SizedBytes`)."""
+        return self.data
+
+    def __str__(self) -> str:
+        return self.data.decode()
 
 
 class _SizedBytes(bytes):
@@ -351,37 +364,35 @@ class _PersonalizationBuilder:
     def __init__(self, message: Message) -> None:
         self._tags = _UsedTags(message)
         self._defaults = message.rendered.defaults
-        self._issue_arg = '"issue":' + _json_str(str(message.issue_key))
-        self._test_arg = ',"test":"true"' if message.test else ""
+        self._args_head = '{"issue":' + _json_str(str(message.issue_key)) + ',"subscriber":'
+        self._args_tail = (',"test":"true"' if message.test else "") + "}"
         self._seen: set[str] = set()
 
     def build(self, recipient: Recipient) -> str | _Refused:
         """The personalization of one recipient, or why SendGrid would refuse it."""
-        problem = _recipient_problem(recipient, self._seen)
+        problem = _recipient_problem(recipient.email, self._seen)
         if problem:
             return _Refused(problem)
         subs = self._tags.substitutions(recipient_values(recipient, self._defaults))
-        args = (f'{{{self._issue_arg},"subscriber":{_json_str(str(recipient.subscriber_id))}'
-                f"{self._test_arg}}}")
+        args = self._args_head + _json_str(str(recipient.subscriber_id)) + self._args_tail
         problem = _size_problem("substitutions", subs) or _size_problem("custom_args", args)
         if problem:
             return _Refused(problem)
-        headers = _unsubscribe_headers(recipient.fields.get("unsubscribe_url", ""))
-        if isinstance(headers, _Refused):
-            return headers
-        members = [f'"to":[{_address_json(recipient.email, recipient.name)}]']
+        head = f'{{"to":[{_address_json(recipient.email, recipient.name)}]'
         if subs != "{}":
-            members.append(f'"substitutions":{subs}')
-        members.append(f'"custom_args":{args}')
-        if headers:
-            members.append(f'"headers":{headers}')
-        return "{" + ",".join(members) + "}"
+            head += f',"substitutions":{subs}'
+        url = recipient.fields.get("unsubscribe_url", "")
+        if not url:
+            return f'{head},"custom_args":{args}}}'
+        if _NOT_IN_HEADER.search(url):
+            return _Refused("the unsubscribe URL contains characters not allowed in a header")
+        return f'{head},"custom_args":{args},"headers":{_unsubscribe_headers(url)}}}'
 
 
-def _recipient_problem(recipient: Recipient, seen: set[str]) -> str:
-    if not _is_email(recipient.email):
-        return f"{recipient.email!r} is not a valid email address"
-    key = recipient.email.lower()
+def _recipient_problem(email: str, seen: set[str]) -> str:
+    if not _is_email(email):
+        return f"{email!r} is not a valid email address"
+    key = email.lower()
     if key in seen:
         return "the address appears more than once in this batch (SendGrid refuses that)"
     seen.add(key)
@@ -397,12 +408,9 @@ def _size_problem(name: str, value: str) -> str:
     return ""
 
 
-def _unsubscribe_headers(url: str) -> str | _Refused:
-    """RFC 8058 one-click headers for ``url``, as a JSON object ("" without one)."""
-    if not url:
-        return ""
-    if _NOT_IN_HEADER.search(url):
-        return _Refused("the unsubscribe URL contains characters not allowed in a header")
+def _unsubscribe_headers(url: str) -> str:
+    """RFC 8058 one-click headers for ``url`` (checked to fit in a header), as a JSON
+    object."""
     return f'{{"List-Unsubscribe":{_json_str(f"<{url}>")},"List-Unsubscribe-Post":"{ONE_CLICK}"}}'
 
 
@@ -418,12 +426,15 @@ class _UsedTags:
     def substitutions(self, values: Mapping[str, str]) -> str:
         """A JSON object of tag -> value for the used tags: escaped for HTML, raw for text."""
         members: list[str] = []
+        tags = self._tags
         for field, value in values.items():
-            html_tag, text_tag = self._tags.get(field) or self._look_up(field)
+            html_tag, text_tag = tags.get(field) or self._look_up(field)
+            if not (html_tag or text_tag):
+                continue
             raw = _json_str(value)
             if html_tag:
-                escaped = html_value(value)
-                members.append(html_tag + (raw if escaped == value else _json_str(escaped)))
+                members.append(html_tag + (_json_str(html_value(value))
+                                           if _HTML_SPECIAL.search(value) else raw))
             if text_tag:
                 members.append(text_tag + raw)
         return "{" + ",".join(members) + "}"
@@ -447,9 +458,9 @@ def _address(email: str, name: str = "") -> dict[str, str]:
 
 def _address_json(email: str, name: str) -> str:
     """:func:`_address` as JSON text."""
-    address = _address(email, name)
-    if "name" in address:
-        return f'{{"email":{_json_str(email)},"name":{_json_str(address["name"])}}}'
+    clean = " ".join(name.translate(_NAME_SEPARATORS).split()) if name else ""
+    if clean:
+        return f'{{"email":{_json_str(email)},"name":{_json_str(clean)}}}'
     return f'{{"email":{_json_str(email)}}}'
 
 
