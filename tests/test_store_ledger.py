@@ -242,3 +242,18 @@ def test_three_processes_claim_each_pair_once_and_share_the_work(
     # Each claimed its first batch while the others held theirs: claims never block out
     # a concurrent process, and none took another's rows.
     assert all(len(part) >= 20 for part in results)
+
+
+@pytest.mark.parametrize("how", ["delete", "erase"])
+def test_a_deleted_subscriber_takes_their_deliveries_with_them(store: Store, how: str) -> None:
+    populate(store, 3)
+    claimed = store.claim_batch("1", batch_id="b1", limit=3, now=NOW)
+    store.record_outcomes([(c.delivery_id, "sent", "m", "") for c in claimed], now=NOW)
+    gone = claimed[0].email
+    if how == "delete":
+        assert store.delete_subscriber(gone)
+    else:
+        assert store.erase_subscriber(gone, erasure_hash="h" * 64, now=NOW)
+    assert store.delivery_counts("1")["1"].sent == 2
+    assert [d.email for d in store.deliveries_with_status("1", "sent")] == [
+        c.email for c in claimed[1:]]

@@ -197,10 +197,23 @@ def v12_subscriber_search(conn: Connection) -> None:
     install_search(conn)
 
 
+def v13_ledger_without_foreign_key(conn: Connection) -> None:
+    """v13: the ledger's subscriber_id no longer references subscribers on PostgreSQL,
+    where checking it was a trigger call per claimed row (deleting a subscriber deletes
+    their deliveries itself). SQLite keeps the old key of databases made before: dropping
+    it means copying the table, and its check costs SQLite little."""
+    if conn.dialect.name != "postgresql":
+        return
+    for key in inspect(conn).get_foreign_keys("deliveries"):
+        if key["referred_table"] == "subscribers" and key.get("name"):
+            conn.exec_driver_sql(f'ALTER TABLE deliveries DROP CONSTRAINT "{key["name"]}"')
+
+
 MIGRATIONS: tuple[Migration, ...] = (v1_initial, v2_history_and_events, v3_sequence_fields,
                                      v4_confirmations, v5_sequence_progress, v6_studio_users,
                                      v7_send_numbers, v8_erasures, v9_send_rate,
-                                     v10_send_versions, v11_signup_queue, v12_subscriber_search)
+                                     v10_send_versions, v11_signup_queue, v12_subscriber_search,
+                                     v13_ledger_without_foreign_key)
 assert len(MIGRATIONS) == s.LATEST_VERSION
 
 

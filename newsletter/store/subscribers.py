@@ -14,7 +14,14 @@ from ..errors import InputError
 from .engine import read_transaction, write_transaction
 from .migrations import new_key
 from .records import StatusChange, Subscriber, SubscriberInput, UpsertResult
-from .schema import SUBSCRIBER_STATUSES, SUPPRESSED, erasures, subscriber_changes, subscribers
+from .schema import (
+    SUBSCRIBER_STATUSES,
+    SUPPRESSED,
+    deliveries,
+    erasures,
+    subscriber_changes,
+    subscribers,
+)
 from .search import matching
 
 _S = subscribers.c
@@ -74,6 +81,16 @@ def _record(row: Row[Any]) -> Subscriber:
                       consent_source=m["consent_source"], consent_at=m["consent_at"],
                       consent_ip=m["consent_ip"], created_at=m["created_at"],
                       updated_at=m["updated_at"], fields=dict(m["fields"] or {}))
+
+
+def _delete(conn: Connection, ref: int | str) -> bool:
+    """Delete a subscriber, then their deliveries (the ledger has no foreign key: see
+    schema.deliveries); False if unknown. The subscriber goes first: a claim of them
+    still in flight holds their row, so the second statement sees its deliveries."""
+    ids = list(conn.execute(delete(subscribers).where(_where(ref)).returning(_S.id)).scalars())
+    if ids:
+        conn.execute(delete(deliveries).where(deliveries.c.subscriber_id.in_(ids)))
+    return bool(ids)
 
 
 def _where(ref: int | str) -> Any:
@@ -153,13 +170,13 @@ class SubscriberStore:
         An erasure on request is :meth:`erase_subscriber`, which also keeps the keyed hash.
         """
         with write_transaction(self.engine) as conn:
-            return bool(conn.execute(delete(subscribers).where(_where(ref))).rowcount)
+            return _delete(conn, ref)
 
     def erase_subscriber(self, ref: int | str, *, erasure_hash: str, now: datetime) -> bool:
         """Erase a subscriber (GDPR) with their history and deliveries, keeping only the
         keyed hash of their address so an old list cannot add it again; False if unknown."""
         with write_transaction(self.engine) as conn:
-            if not conn.execute(delete(subscribers).where(_where(ref))).rowcount:
+            if not _delete(conn, ref):
                 return False
             if not conn.execute(select(erasures.c.hash).where(
                     erasures.c.hash == erasure_hash)).first():
