@@ -308,7 +308,8 @@ def _claim_fresh_at_once(conn: Connection, key: str, batch_id: str, now: datetim
              .order_by(candidates.c.id))
     rows = conn.execute(query).all()
     return ([row[1] for row in rows],
-            [_claimed(row[0], row[1:]) for row in rows if row[0] is not None])
+            [Claimed(did, sid, email, name, zone, _fields(fields), skey)
+             for did, sid, email, name, zone, fields, skey in rows if did is not None])
 
 
 # The candidate's columns as the claim needs them; ``fields`` read as text (parsed only
@@ -386,9 +387,14 @@ def _claim_values(key: str, batch_id: str, now: datetime) -> tuple[Any, ...]:
 
 def _claimed(delivery_id: int, candidate: Any) -> Claimed:
     subscriber_id, email, name, timezone, fields, key = candidate
-    if isinstance(fields, str):  # SQLite hands JSON back as text
-        fields = json.loads(fields) if fields not in ("{}", "") else {}
-    return Claimed(delivery_id, subscriber_id, email, name, timezone, dict(fields or {}), key)
+    return Claimed(delivery_id, subscriber_id, email, name, timezone, _fields(fields), key)
+
+
+def _fields(fields: Any) -> dict[str, Any]:
+    """A subscriber's custom fields as read (JSON text: parsed only when not empty)."""
+    if isinstance(fields, str):
+        return json.loads(fields) if fields not in ("{}", "") else {}
+    return dict(fields or {})
 
 
 def _by_subscriber(claimed: Claimed) -> int:

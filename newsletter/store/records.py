@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..models import RenderedIssue
 
@@ -83,9 +83,11 @@ class StatusChange:
     at: datetime
 
 
-@dataclass(frozen=True)
-class Claimed:
-    """A delivery row this process now owns: send to this subscriber, then record it."""
+class Claimed(NamedTuple):
+    """A delivery row this process now owns: send to this subscriber, then record it.
+
+    A named tuple: a send makes one per recipient, and a tuple is made in a fraction of
+    the time a frozen dataclass takes."""
 
     delivery_id: int
     subscriber_id: int
