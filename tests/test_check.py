@@ -174,7 +174,7 @@ def test_the_text_report_says_where_and_why(folder: Path) -> None:
     result = CliRunner().invoke(main, ["--config", str(folder / "newsletter.yaml"), "check"])
     assert result.exit_code == 1
     assert "issue 1, cta: error: the call to action has no URL" in result.stdout
-    assert "1 error(s), 0 warning(s)" in result.stdout
+    assert "1 error, 0 warnings" in result.stdout
 
 
 def test_a_base_url_readers_cannot_reach_stops_check_while_sending_through_sendgrid(

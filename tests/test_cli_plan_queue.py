@@ -146,10 +146,18 @@ def test_queue_json_and_an_invalid_file(folder: Path) -> None:
     assert "050-typo.yaml:2" in table.stderr and issues[0]["subject"][:20] in table.stdout
 
 
-def test_empty_queue_says_what_to_do(folder: Path) -> None:
-    result = run(folder, "queue")
-    assert result.exit_code == 0
-    assert "newsletter plan" in result.stdout
+@pytest.mark.parametrize("issues", ["empty", "missing"])
+def test_an_empty_queue_is_no_error_for_queue_build_and_check(folder: Path,
+                                                              issues: str) -> None:
+    if issues == "empty":
+        (folder / "issues").mkdir()
+    for command in (["queue"], ["build"], ["check"]):
+        result = run(folder, *command)
+        assert result.exit_code == 0, (command, result.output)
+        assert result.stdout.count("\n") == 1 and not result.stderr, (command, result.output)
+    assert "newsletter plan" in run(folder, "queue").stdout
+    assert "nothing to build" in run(folder, "build").stdout
+    assert json.loads(run(folder, "queue", "--json").stdout) == []
 
 
 def test_the_installed_command_plans_and_lists(folder: Path) -> None:

@@ -82,7 +82,7 @@ def test_build_renders_valid_issues_and_reports_invalid_files(folder: Path) -> N
     assert sorted(p.name for p in (folder / "build").iterdir()) == [
         "001.html", "001.txt", "002.html", "002.txt"]
     assert "003-broken.yaml" in result.stderr
-    assert "built 2 issue(s)" in result.stdout and "1 invalid file(s)" in result.stdout
+    assert "built 2 issues" in result.stdout and "1 invalid file" in result.stdout
 
 
 def test_build_of_a_clean_queue_exits_0(folder: Path) -> None:
@@ -115,3 +115,16 @@ def test_preview_open_serves_the_build_folder_until_interrupted(folder: Path) ->
         out, err = proc.communicate(timeout=20)
     assert proc.returncode == 0, err
     assert "stopped" in out
+
+
+def test_preview_open_with_no_browser_prints_the_file_and_returns(folder: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("BROWSER", "DISPLAY",
+                                                            "WAYLAND_DISPLAY")}
+    env["PATH"] = str(folder / "no-programs-here")  # no browser of any kind to find
+    done = subprocess.run([str(NEWSLETTER), "preview", "1", "--open"], cwd=folder, env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    page = folder / "build" / "001.html"
+    assert f"no browser to open here: the preview is build/001.html ({page.as_uri()})" \
+        in done.stdout
+    assert "serving" not in done.stdout

@@ -84,3 +84,14 @@ def test_split_as_a_real_command_twice_gives_the_same_file(folder: Path) -> None
     missing = subprocess.run([*command[:2], "nope.md"], capture_output=True, text=True,
                              cwd=folder)
     assert missing.returncode == 1 and missing.stderr.strip().startswith("error: nope.md")
+
+
+def test_a_count_of_one_reads_in_the_singular(folder: Path) -> None:
+    (folder / "one.txt").write_text(
+        "Skip to content\n\nWatering a balcony garden\n\n"
+        + "Water early in the day so the leaves dry before night, and pour at the base. " * 4
+        + "\n", "utf-8")
+    result = CliRunner().invoke(main, ["split", "one.txt", "-o", "out", "--min-words", "10"])
+    assert result.exit_code == 0, result.output
+    assert ": 1 snippet (" in result.output
+    assert "  1 line left out as noise" in result.output

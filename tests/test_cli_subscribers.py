@@ -196,3 +196,29 @@ def test_export_safe_for_spreadsheets_neutralises_formula_cells(folder: Path) ->
     assert not [cell for row in csv.reader(io.StringIO(safe)) for cell in row
                 if cell and cell[0] in "=+-@"]
     assert "=HYPERLINK" in raw and "'=" not in raw  # the default still imports back unchanged
+
+
+@pytest.mark.parametrize("name", ["missing.csv", "subscribers"])
+def test_import_of_a_missing_file_or_a_folder_is_a_one_line_error_naming_it(
+        folder: Path, name: str) -> None:
+    (folder / "subscribers").mkdir(exist_ok=True)
+    done = subprocess.run([sys.executable, "-m", "newsletter", "--config",
+                           str(folder / "newsletter.yaml"), "subscribers", "import",
+                           str(folder / name)], capture_output=True, text=True, env={
+                               **SECRET, "PATH": "/usr/bin:/bin"}, check=False)
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.startswith(f"error: {folder / name}: ")
+    assert done.stderr.count("\n") == 1 and "Usage" not in done.stderr
+    assert ("no such file" if name == "missing.csv" else "is a folder") in done.stderr
+
+
+def test_counts_of_one_read_in_the_singular(folder: Path) -> None:
+    path = folder / "list.csv"
+    path.write_text("email\nann@example.org\nANN@example.org\n")
+    code, out, err = run(folder, "subscribers", "import", str(path))
+    assert code == 0
+    assert out.rstrip().endswith("1 duplicate merged, 0 rejected, 1 warning")
+    code, _, err = run(folder, "subscribers", "export", "-o", str(folder / "out.csv"))
+    assert code == 0 and f"exported 1 subscriber to {folder / 'out.csv'}" in err
+    code, _, err = run(folder, "subscribers", "export", "--status", "bounced")
+    assert code == 0 and "exported 0 subscribers" in err

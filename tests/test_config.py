@@ -328,3 +328,23 @@ def test_send_with_a_bad_base_url_is_refused_before_any_request(
     assert sendgrid.stats()["requests"] == 0
     with folder.store() as store:
         assert store.delivery_counts() == {}
+
+
+@pytest.mark.parametrize(("key", "listed"), [
+    ("", "SENDGRID_API_KEY: not set, and delivery.backend is sendgrid"),
+    ("SG.bad key-never-shown", "SENDGRID_API_KEY: the key contains a space at character 7"),
+])
+def test_config_check_lists_a_missing_or_unusable_sendgrid_key(tmp_path: Path, key: str,
+                                                               listed: str) -> None:
+    path = write(tmp_path, "name: x\nfrom: {email: hi@plants.example}\npostal_address: 1 Road\n"
+                           "base_url: https://news.plants.example\n"
+                           "delivery: {backend: sendgrid}\n")
+    env = {"NEWSLETTER_SECRET_KEY": "k" * 32, "SENDGRID_API_KEY": key}
+    result = CliRunner().invoke(main, ["--config", str(path), "config", "check"], env=env)
+    assert result.exit_code == 1, result.output
+    assert f"  {listed}" in result.stdout and "1 problem\n" in result.stdout
+    assert "never-shown" not in result.stdout + result.stderr
+    env["SENDGRID_API_KEY"] = "SG.a-usable-key"
+    result = CliRunner().invoke(main, ["--config", str(path), "config", "check"], env=env)
+    assert result.exit_code == 0, result.output
+    assert "no problems" in result.stdout and "SG.a-usable-key" not in result.stdout

@@ -286,7 +286,7 @@ def test_check_warns_when_what_comes_next_is_no_longer_true(planned) -> None:  #
     from newsletter.planning.issuefile import dump_issue
 
     folder, issues = planned
-    assert "0 warning(s)" in cli(folder, "check")
+    assert "0 warnings" in cli(folder, "check")
     path = next((folder / "issues").glob("002-*.yaml"))
     later = replace(issues[1], send_at=issues[1].send_at + timedelta(days=1))
     path.write_text(dump_issue(later), "utf-8")  # rescheduled by hand (or in the studio)

@@ -52,17 +52,21 @@ def test_view_in_browser_link_of_an_email_opens_the_issue(live: Live) -> None:
     assert page.status == 200 and "Hi there," in page.text and "Zed" not in page.text
 
 
-def test_damaged_or_forged_view_tokens_show_the_public_issue(live: Live) -> None:
+def test_damaged_or_forged_view_tokens_are_a_400_pointing_to_the_public_issue(
+        live: Live) -> None:
     key = live.store.get_subscriber("zed@example.com").key
     public = live.get("/archive/1")
     good = live.get(f"/archive/1?t={good_token(key)}")
+    assert (good.status, good.body) == (200, public.body)
     other_issue = make_token(SECRET, "view", f"{key}:2")
     other_purpose = make_token(SECRET, "unsubscribe", f"{key}:1")
     for token in (other_issue, other_purpose, "forged.token.here", good_token(key)[:-5],
-                  "%3Cscript%3E"):
+                  "%3Cscript%3E", ""):
         reply = live.get(f"/archive/1?t={token}")
-        assert (reply.status, reply.body) == (200, public.body) == (good.status, good.body)
+        assert reply.status == 400, (token, reply.status)
+        assert "This view link is damaged" in reply.text and "/archive/1" in reply.text
         assert "Zed" not in reply.text and "zed@example.com" not in reply.text
+        assert live.request("HEAD", f"/archive/1?t={token}").status == 400
 
 
 def good_token(key: str) -> str:

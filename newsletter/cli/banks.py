@@ -10,6 +10,7 @@ import click
 
 from ..content.banks import BankKind, Entry, Resource, bank_path, import_csv, load_banks
 from . import State, main, pass_state, tables
+from .words import counted
 
 KIND = click.Choice(["testimonials", "resources"])
 
@@ -48,7 +49,7 @@ def list_(state: State, as_json: bool) -> None:
     for kind, entries in rows.items():
         stubs = sum(row["stub"] for row in entries)
         click.echo(f"{bank_path(state.config.content_dir, kind)}: "  # type: ignore[arg-type]
-                   f"{len(entries)} entries, {stubs} stubs")
+                   f"{counted(len(entries), 'entry')}, {counted(stubs, 'stub')}")
         if entries:
             table = tables.table()
             tables.fixed(table, "line", right=True)

@@ -9,6 +9,7 @@ import click
 
 from ..rendering.check import check_folder
 from . import State, main, pass_state
+from .words import counted
 
 
 @main.command()
@@ -43,8 +44,8 @@ def check(state: State, number: int | None, as_json: bool) -> None:
         for finding in report.findings:
             click.echo(str(finding))
         counts = [sum(f.severity == s for f in report.findings) for s in ("error", "warning")]
-        click.echo(f"checked {report.issues} issue(s): {counts[0]} error(s), "
-                   f"{counts[1]} warning(s)" + ("" if report.ok else "; `send` refuses the "
-                                                "issues with errors"))
+        click.echo(f"checked {counted(report.issues, 'issue')}: "
+                   f"{counted(counts[0], 'error')}, {counted(counts[1], 'warning')}"
+                   + ("" if report.ok else "; `send` refuses the issues with errors"))
     if not report.ok:
         sys.exit(1)

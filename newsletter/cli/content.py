@@ -15,6 +15,7 @@ from ..content.split import split as split_document
 from ..errors import ArticleError
 from ..models import Content, Dropped, Snippet
 from . import State, main, pass_state
+from .words import counted
 
 
 def summary(content: Content, path: Path, low: int, high: int,
@@ -24,18 +25,22 @@ def summary(content: Content, path: Path, low: int, high: int,
     snippets = content.snippets
     kinds = Counter(s.kind for s in snippets)
     by_kind = ", ".join(f"{kind} {n}" for kind, n in kinds.most_common())
-    lines = [f"{content.article.title}: {len(snippets)} snippets"
+    lines = [f"{content.article.title}: {counted(len(snippets), 'snippet')}"
              + (f" ({by_kind})" if by_kind else "")]
     if snippets:
         words = [s.words for s in snippets]
         inside = sum(low <= w <= high for w in words)
         lines.append(f"  {min(words)}-{max(words)} words each; {inside} of {len(words)} "
                      f"within {low}-{high}")
-    lines.append(f"  {len(content.dropped)} lines left out as noise or empty headings"
+    lines.append(f"  {counted(len(content.dropped), 'line')} left out as noise or empty headings"
                  + (" (see --explain)" if content.dropped else ""))
     lines.extend(f"  Warning: {warning}" for warning in warnings)
     lines.append(f"Wrote {_shown(path)}")
     return lines
+
+
+def _all_lines(count: int) -> str:
+    return "the one line with text was" if count == 1 else f"all {count:,} lines with text were"
 
 
 def no_snippets_reason(content: Content) -> str:
@@ -44,7 +49,7 @@ def no_snippets_reason(content: Content) -> str:
         return "no snippets: the article has no text to make tips from"
     reasons = Counter(d.reason for d in content.dropped)
     shown = ", ".join(f"{n} {reason}" for reason, n in reasons.most_common())
-    return (f"no snippets: all {len(content.dropped)} lines with text were left out "
+    return (f"no snippets: {_all_lines(len(content.dropped))} left out "
             f"({shown}); see --explain (nothing written)")
 
 

@@ -14,6 +14,7 @@ import click
 from ..demo import DemoResult, run_demo
 from ..scaffold import init_folder
 from . import main
+from .words import counted
 
 
 @main.command()
@@ -31,7 +32,7 @@ def init(folder: Path, force: bool) -> None:
     click.echo(f"Created a newsletter in {folder.resolve()}:")
     for path in written[:3]:
         click.echo(f"  {path.relative_to(folder)}")
-    click.echo(f"  ... {len(written)} files; next: edit newsletter.yaml (name, from, "
+    click.echo(f"  ... {counted(len(written), 'file')}; next: edit newsletter.yaml (name, from, "
                "postal_address), then `newsletter split ARTICLE`.")
 
 
@@ -62,10 +63,11 @@ def _print_demo(result: DemoResult) -> None:
         f"  snippets   {result.snippets} in {result.content.relative_to(result.folder)}",
         f"  issues     {len(result.plan.written)} in issues/ "
         f"(first: {_first_send(result)})",
-        f"  sent       issue {sent.number} \"{sent.subject}\" to {sent.sent} subscribers "
-        "(1 unsubscribed address skipped)",
-        f"  outbox     {len(result.outbox)} .eml files in outbox/ (open one in a mail client)",
-        f"  previews   {len(result.previews)} issues in build/ (NNN.html and NNN.txt)",
+        f"  sent       issue {sent.number} \"{sent.subject}\" to "
+        f"{counted(sent.sent, 'subscriber')} (1 unsubscribed address skipped)",
+        f"  outbox     {counted(len(result.outbox), '.eml file')} in outbox/ (open one in a "
+        "mail client)",
+        f"  previews   {counted(len(result.previews), 'issue')} in build/ (NNN.html and NNN.txt)",
         "  secret     .env holds this folder's own NEWSLETTER_SECRET_KEY (read by every "
         "command run there)",
         "",

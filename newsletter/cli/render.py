@@ -13,6 +13,7 @@ import click
 from ..errors import NewsletterError
 from ..rendering.preview import Built, build_issue
 from . import State, main, pass_state
+from .words import counted
 
 
 def _report(built: Built) -> None:
@@ -32,7 +33,8 @@ def _shown(path: Path) -> str:
 @main.command()
 @click.argument("number", type=int)
 @click.option("--open", "open_browser", is_flag=True,
-              help="Serve build/ on 127.0.0.1 and open the issue in a browser (Ctrl-C stops).")
+              help="Serve build/ on 127.0.0.1 and open the issue in a browser (Ctrl-C stops); "
+                   "with no browser (a headless machine), print where the file is.")
 @click.option("--port", type=click.IntRange(0, 65535), default=0, show_default=True,
               help="Port for --open (0 picks a free one).")
 @pass_state
@@ -76,8 +78,12 @@ def build(state: State) -> None:
         _report(build_issue(loaded.issue, config))
     for error in queue.errors:
         click.echo(f"error: {error}", err=True)
-    click.echo(f"built {len(queue.issues)} issue(s) in {_shown(config.build_dir)}"
-               + (f"; {len(queue.errors)} invalid file(s)" if queue.errors else ""))
+    if not queue.issues and not queue.errors:
+        click.echo(f"No issues in {config.issues_dir} yet: nothing to build (run "
+                   "`newsletter plan CONTENT`).")
+        return
+    click.echo(f"built {counted(len(queue.issues), 'issue')} in {_shown(config.build_dir)}"
+               + (f"; {counted(len(queue.errors), 'invalid file')}" if queue.errors else ""))
     if queue.errors:
         raise SystemExit(1)
 
@@ -88,7 +94,12 @@ class _QuietHandler(SimpleHTTPRequestHandler):
 
 
 def serve_and_open(folder: Path, page: str, port: int = 0) -> None:
-    """Serve ``folder`` on 127.0.0.1 and open ``page`` in a browser until Ctrl-C."""
+    """Serve ``folder`` on 127.0.0.1 and open ``page`` in a browser until Ctrl-C; with no
+    browser to open (a headless machine), say where the page is and return."""
+    browser = _browser()
+    if browser is None:
+        _no_browser(folder / page)
+        return
     handler = functools.partial(_QuietHandler, directory=str(folder))
     try:
         server = ThreadingHTTPServer(("127.0.0.1", port), handler)
@@ -98,7 +109,9 @@ def serve_and_open(folder: Path, page: str, port: int = 0) -> None:
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        webbrowser.open(url)
+        if not _opened(browser, url):
+            _no_browser(folder / page)
+            return
         click.echo(f"serving {url} (Ctrl-C to stop)")
         thread.join()
     except KeyboardInterrupt:
@@ -106,3 +119,23 @@ def serve_and_open(folder: Path, page: str, port: int = 0) -> None:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def _browser() -> webbrowser.BaseBrowser | None:
+    """The browser ``webbrowser`` would open (``BROWSER`` wins), None when there is none."""
+    try:
+        return webbrowser.get()
+    except webbrowser.Error:
+        return None
+
+
+def _opened(browser: webbrowser.BaseBrowser, url: str) -> bool:
+    try:
+        return bool(browser.open(url))
+    except (webbrowser.Error, OSError):
+        return False
+
+
+def _no_browser(path: Path) -> None:
+    click.echo(f"no browser to open here: the preview is {_shown(path)} "
+               f"({path.resolve().as_uri()})")

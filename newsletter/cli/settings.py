@@ -9,8 +9,9 @@ from typing import Any
 import click
 
 from ..config import CONFIG_NAME, check_config, problem_error
-from ..config_schema import INVALID, Checked
+from ..config_schema import INVALID, Checked, Problem
 from ..tokens import SECRET_ENV
+from ..validators import api_key_problem
 from . import State, main, pass_state
 
 SECRETS = (SECRET_ENV, "SENDGRID_API_KEY", "SENDGRID_WEBHOOK_PUBLIC_KEY")
@@ -40,7 +41,9 @@ def check(state: State) -> None:
       newsletter config check
       newsletter --config /srv/plant-notes/newsletter.yaml config check
     """
-    path, checked = check_config(state.config_path, state.env)
+    env = state.env
+    path, checked = check_config(state.config_path, env)
+    problems = (*checked.problems, *secret_problems(checked, env))
     click.echo(f"Settings of {path}" + ("" if path.is_file() else
                                         f" (no {CONFIG_NAME}: defaults only)") + ":")
     for key in checked.origins:
@@ -48,15 +51,29 @@ def check(state: State) -> None:
         click.echo(f"  {key}: {value}  # {_origin(checked, key)}")
     click.echo("Secrets (from the environment or .env; values never shown):")
     for name in SECRETS:
-        click.echo(f"  {name}: {_secret_state(name, state.env.get(name, ''))}")
-    for title, found in (("Warnings", checked.warnings), ("Problems", checked.problems)):
+        click.echo(f"  {name}: {_secret_state(name, env.get(name, ''))}")
+    for title, found in (("Warnings", checked.warnings), ("Problems", problems)):
         if found:
             click.echo(f"{title}:")
             for problem in found:
                 click.echo(f"  {problem_error(problem, path)}")
-    count = len(checked.problems)
+    count = len(problems)
     click.echo(f"{count} problem{'s' if count != 1 else ''}" if count else "no problems")
     sys.exit(1 if count else 0)
+
+
+def secret_problems(checked: Checked, env: dict[str, str]) -> tuple[Problem, ...]:
+    """What the secrets lack for the settings in effect: the SendGrid backend without a
+    usable SENDGRID_API_KEY (a send would stop at it). The key itself is never named."""
+    if checked.values.get("delivery.backend") != "sendgrid":
+        return ()
+    key = env.get("SENDGRID_API_KEY", "")
+    if not key:
+        return (Problem("SENDGRID_API_KEY", "not set, and delivery.backend is sendgrid: set "
+                        "it in the environment or in .env (send refuses to start without it)",
+                        in_file=False),)
+    problem = api_key_problem(key)
+    return (Problem("SENDGRID_API_KEY", problem, in_file=False),) if problem else ()
 
 
 def shown(value: Any) -> str:

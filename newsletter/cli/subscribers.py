@@ -29,6 +29,7 @@ from ..subscribers import (
 )
 from ..tokens import SECRET_ENV, erasure_hash, secret_from_env
 from . import State, main, pass_state, tables
+from .words import counted
 
 SHOWN_PER_GROUP = 5  # lines listed under each kind of warning or rejection
 
@@ -60,7 +61,7 @@ def subscribers() -> None:
 
 
 @subscribers.command("import")
-@click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.argument("file", type=click.Path(path_type=Path))
 @click.option("--status", type=click.Choice(["active", "pending"]), default="active",
               show_default=True, help="Status of rows without a status column.")
 @click.option("--source", default="", help="Consent source recorded (default: import:FILE).")
@@ -79,6 +80,7 @@ def import_(state: State, file: Path, status: str, source: str, as_json: bool) -
       newsletter subscribers import list.csv
       newsletter subscribers import old-esp.csv --status pending --json
     """
+    _readable_csv(file)
     with _store(state) as store, _progress(file) as tick:
         report = import_csv(file, store, status=status, source=source, now=_now(),
                             default_tz=state.config.timezone, secret=_secret(state),
@@ -87,6 +89,14 @@ def import_(state: State, file: Path, status: str, source: str, as_json: bool) -
         click.echo(json.dumps(report.to_json(), ensure_ascii=False))
     else:
         _print_report(file, report)
+
+
+def _readable_csv(file: Path) -> None:
+    """A one-line error naming ``file`` when there is nothing to import from it."""
+    if not file.exists():
+        raise InputError("no such file", path=file)
+    if file.is_dir():
+        raise InputError("is a folder, not a CSV file", path=file)
 
 
 @contextmanager
@@ -118,9 +128,9 @@ def _print_report(file: Path, report: ImportReport) -> None:
         for line in grouped(file, title, notes):
             click.echo(line, err=True)
     click.echo(f"{file.name}: {report.imported:,} imported, {report.updated:,} updated, "
-               f"{report.unchanged:,} unchanged, {report.merged:,} duplicates merged, "
+               f"{report.unchanged:,} unchanged, {counted(report.merged, 'duplicate')} merged, "
                f"{len(report.rejected):,} rejected"
-               + (f", {len(report.warnings):,} warnings" if report.warnings else ""))
+               + (f", {counted(len(report.warnings), 'warning')}" if report.warnings else ""))
 
 
 def grouped(file: Path, title: str, notes: tuple[Note, ...]) -> list[str]:
@@ -307,7 +317,8 @@ def export(state: State, output: Path | None, status: str | None, safe: bool) ->
             count = export_csv(store, sys.stdout, status=status, safe_for_spreadsheets=safe)
         else:
             count = _export_to_file(store, output, status, safe)
-    click.echo(f"exported {count} subscribers" + (f" to {output}" if output else ""), err=True)
+    click.echo(f"exported {counted(count, 'subscriber')}" + (f" to {output}" if output else ""),
+               err=True)
 
 
 def _export_to_file(store: Store, output: Path, status: str | None, safe: bool) -> int:

@@ -14,6 +14,7 @@ from rich.text import Text
 from ..stats import IssueStats, issue_stats, stats_json
 from ..store import open_store
 from . import State, main, pass_state, tables
+from .words import counted
 
 
 @main.command()
@@ -136,4 +137,5 @@ def _print_links(console: Console, s: IssueStats) -> None:
         return
     console.print(Text(f"top links of issue {s.issue}:"))
     for link in s.top_links:
-        console.print(Text(f"  {link.clicks:>6} clicks  {link.unique:>6} people  {link.url}"))
+        clicks, people = counted(link.clicks, "click"), counted(link.unique, "person")
+        console.print(Text(f"  {clicks:>13}  {people:>13}  {link.url}"))

@@ -8,7 +8,7 @@ leads to a page explaining how to unsubscribe, and nobody's address appears.
 from __future__ import annotations
 
 from flask import Blueprint, Response, request, url_for
-from werkzeug.exceptions import NotFound
+from werkzeug.exceptions import BadRequest, NotFound
 
 from ..models import Recipient, RenderedIssue
 from ..rendering.personalize import personalize
@@ -34,14 +34,15 @@ def issue(key: str) -> Response:
     """One sent issue as it was sent: the version its reader got when the view link's
     ``?t=`` token names one (an issue edited mid-send has several), else the latest.
 
-    A damaged, forged or other issue's token is ignored: the reader sees the public issue.
+    A damaged, forged or other issue's token is a 400 like every malformed token, whose
+    page points to the public issue (nothing is looked up or recorded for it).
     """
     ctx = web_context()
-    version = _readers_version(key, request.args.get("t"))
-    shown = (ctx.store.rendering_version(key, version) if version
-             else ctx.store.current_rendering(key))
-    if shown is None:
+    current = ctx.store.current_rendering(key)
+    if current is None:
         raise NotFound("No such issue has been sent.")
+    version = _readers_version(key, request.args.get("t"))
+    shown = (ctx.store.rendering_version(key, version) if version else None) or current
     response = Response(neutral_html(shown.rendered, url_for("unsubscribe.how_to_unsubscribe"),
                                      url_for("archive.issue", key=key)),
                         mimetype="text/html")
@@ -51,14 +52,17 @@ def issue(key: str) -> Response:
 
 
 def _readers_version(issue_key: str, token: str | None) -> int | None:
-    """The version of the issue the token's reader was sent, or None."""
+    """The version of the issue the token's reader was sent, or None (no token, or nothing
+    recorded for its reader); 400 when the token is not a genuine one for this issue."""
     if token is None:
         return None
     ctx = web_context()
     reader = token_reader(ctx.secret, token, issue_key)
     if reader is None:
-        log.info("archive: ignored an invalid view token for issue %s", issue_key)
-        return None
+        log.info("archive: refused an invalid view token for issue %s", issue_key)
+        raise BadRequest("This view link is damaged, or belongs to another issue. The "
+                         "issue as it was sent is at "
+                         f"{url_for('archive.issue', key=issue_key, _external=True)}")
     return ctx.store.version_sent_to(issue_key, reader)
 
 
