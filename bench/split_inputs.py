@@ -1,6 +1,6 @@
 """`newsletter split` on the inputs that once took minutes or gigabytes: time and memory.
 
-    .venv/bin/python bench/split_inputs.py            # the three inputs, each a fresh process
+    .venv/bin/python bench/split_inputs.py            # the four inputs, each a fresh process
     .venv/bin/python bench/split_inputs.py --runs 3   # the median of three runs each
 
 The inputs, written to a temporary newsletter folder (``newsletter init``):
@@ -8,6 +8,8 @@ The inputs, written to a temporary newsletter folder (``newsletter init``):
 - ``emoji.txt``: an article whose paragraph is one run of 1 MB of emoji (250,000 characters
   of four UTF-8 bytes), between a few words;
 - ``dashes.txt``: an article whose paragraph holds a run of 100,000 dashes;
+- ``table.md``: a Markdown article whose body is one pipe table of 2 MB (31,771 rows of three
+  cells);
 - ``page.html``: the 10 MB saved page of ``bench/html_split.py`` (menu, article, tables,
   sidebars, comments, footer).
 
@@ -43,8 +45,20 @@ def inputs() -> dict[str, str]:
     return {
         "emoji.txt": f"A run of emoji\n\n{WORDS} {emoji} {WORDS}\n",
         "dashes.txt": f"A run of dashes\n\n{WORDS} {'-' * 100_000} {WORDS}\n",
+        "table.md": big_table(2_000_000),
         "page.html": big_page(10_000_000),
     }
+
+
+def big_table(size: int) -> str:
+    """A Markdown article that is one pipe table of about ``size`` characters."""
+    rows = ["| Month | Litres | Notes |", "|---|---|---|"]
+    length, n = sum(map(len, rows)), 0
+    while length < size:
+        n += 1
+        rows.append(f"| Month {n} | {n * 0.5} | water at the base of the stem, early |")
+        length += len(rows[-1])
+    return "# A big table\n\nSome words before the table to read.\n\n" + "\n".join(rows) + "\n"
 
 
 def run_split(folder: Path, article: Path) -> tuple[float, float, float, int]:

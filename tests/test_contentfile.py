@@ -183,3 +183,34 @@ def test_a_big_page_content_file_is_the_one_dump_of_its_data(tmp_path: Path) -> 
     assert len(content.dropped) > len({(d.text, d.reason) for d in content.dropped}) > 0
     written = write_content(content, tmp_path / "content")
     assert written.read_text("utf-8") == _whole_dump(content) == dump_content(content)
+
+
+# Text as articles give it (the characters libyaml and PyYAML emit alike, YAML's indicators
+# among them), in runs long enough to fold at the file's width.
+ARTICLE_TEXT = st.lists(st.sampled_from(
+    ["word", "Word", "a", "x:", ": ", "- ", "#", " #", "'", '"', "\\", "[1]", "**b**", "{", "}",
+     "|", ">", "%", "@", "`", "!", "&", "*", "?", ",", "~", "null", "yes", "1e3", "12",
+     "2026-12-01", "https://x.example/a?b=c", "ünïcödé", "日本語", "\u00a0", "\u200b", " ",
+     "  ", "\n", "\n\n", "\n ", "…", "—"]), max_size=90).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(title=ARTICLE_TEXT, refs=st.dictionaries(st.integers(1, 999).map(str), ARTICLE_TEXT,
+                                                max_size=3),
+       snippets=st.lists(st.tuples(ARTICLE_TEXT, ARTICLE_TEXT, ARTICLE_TEXT,
+                                   st.lists(st.integers(1, 300).map(str), max_size=14)),
+                         max_size=3),
+       dropped=st.lists(st.tuples(st.integers(0, 10**6), ARTICLE_TEXT, ARTICLE_TEXT),
+                        max_size=6))
+def test_the_fast_writer_gives_the_same_text_on_article_like_text(
+        title: str, refs: dict[str, str], snippets: list[tuple[str, str, str, list[str]]],
+        dropped: list[tuple[int, str, str]]) -> None:
+    content = Content(
+        article=Article(title=title, slug="s", source=title[::-1]), references=refs,
+        snippets=tuple(Snippet(id=f"i{n}", kind="tip", section=a.replace("\n", " "),
+                               title=b.replace("\n", " "), body=c, sources=tuple(srcs),
+                               words=n)
+                       for n, (a, b, c, srcs) in enumerate(snippets)),
+        dropped=tuple(Dropped(line=n, text=t.replace("\n", " "), reason=r.replace("\n", " "))
+                      for n, t, r in dropped))
+    assert dump_content(content) == _whole_dump(content)

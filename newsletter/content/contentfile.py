@@ -23,7 +23,7 @@ import yaml
 
 from ..errors import InputError
 from ..models import Article, Content, Dropped, Image, Snippet, count_words
-from ..yamlfiles import FlowList, Quoted, dump, text_block
+from ..yamlfiles import FlowList, Quoted, dump_fast, text_block
 from .banks import BANK_FILES
 
 SNIPPET_FIELDS = ("id", "kind", "section", "title", "body", "sources", "words", "image")
@@ -106,7 +106,7 @@ _FIRST = "- line: 0\n"
 
 
 def _dump(data: Any) -> str:
-    return dump(data)
+    return dump_fast(data)
 
 
 def write_content(content: Content, folder: Path) -> Path:

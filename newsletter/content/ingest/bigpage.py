@@ -69,6 +69,16 @@ def read_big_page(text: str, source: str, chunk: int = _CHUNK) -> Document:
     return stream.reader.document(survey.container, survey.title, source)
 
 
+# lxml.html's element classes, chosen in C: HtmlElementClassLookup asks Python for every
+# element (the form controls' own classes, which the reader never uses, are left out)
+_LOOKUP = etree.ElementDefaultClassLookup(
+    element=lxml.html.HtmlElement, comment=lxml.html.HtmlComment,
+    pi=lxml.html.HtmlProcessingInstruction, entity=lxml.html.HtmlEntity)
+
+
+_SET = etree._Element.set
+
+
 def _chunks(text: str, size: int) -> Iterator[str]:
     return (text[start:start + size] for start in range(0, len(text), size))
 
@@ -88,7 +98,7 @@ def survey_page(text: str, source: str, walked: str = "body", chunk: int = _CHUN
 
 def _parse(text: str, source: str, stream: _Stream, chunk: int) -> None:
     parser = etree.HTMLPullParser(events=("start", "end"))
-    parser.set_element_class_lookup(lxml.html.HtmlElementClassLookup())
+    parser.set_element_class_lookup(_LOOKUP)
     try:
         for piece in _chunks(text, chunk):
             parser.feed(piece)
@@ -350,7 +360,7 @@ class _Stream:
         """An element starts: numbered; the child before it read; held open if it holds."""
         number = self.count
         self.count, self.depth = number + 1, self.depth + 1
-        element.attrib[NUMBER] = str(number)
+        _SET(element, NUMBER, str(number))  # lxml.html's own set() is Python
         if not self.holders:
             if element.tag == "body" and self.depth == 2 and not self.body_found:
                 self.body_found = True

@@ -4,6 +4,7 @@ names why it is left out; the HTML reader records that name as the reason it was
 
 from __future__ import annotations
 
+import functools
 import re
 from itertools import islice
 
@@ -52,7 +53,7 @@ _FOOTNOTE_ID = re.compile(r"^(?:fn|footnote|endnote|note|cite[-_]note|ref)[-_:]?
                           re.I)
 
 
-def class_words(element: etree._Element) -> set[str]:
+def class_words(element: etree._Element) -> frozenset[str]:
     """The words of an element's class and id (``post-share_bar`` -> post, share, bar).
 
     An id of several words that spells the element's own heading (``id="sharing-your-work"``
@@ -60,20 +61,24 @@ def class_words(element: etree._Element) -> set[str]:
     """
     words = name_words(element.get("class", ""))
     ident = name_words(element.get("id", ""))
-    if len(ident) < 2 or not ident <= _own_heading_words(element):
+    if ident and (len(ident) < 2 or not ident <= _own_heading_words(element)):
         words |= ident
     return words
 
 
-def name_words(name: str) -> set[str]:
+@functools.lru_cache(maxsize=4096)  # a page repeats its class names thousands of times
+def name_words(name: str) -> frozenset[str]:
     """The words of a class, an id or a heading's text, lower-cased."""
-    return {word.lower() for word in _CLASS_WORD.findall(name)} if name else set()
+    return frozenset(word.lower() for word in _CLASS_WORD.findall(name)) if name else _NONE
 
 
-def _own_heading_words(element: etree._Element) -> set[str]:
+_NONE: frozenset[str] = frozenset()
+
+
+def _own_heading_words(element: etree._Element) -> frozenset[str]:
     for child in element.iterchildren("h1", "h2", "h3", "h4", "h5", "h6"):
         return name_words(child.text_content())
-    return set()
+    return _NONE
 
 
 def hidden_reason(element: etree._Element) -> str:

@@ -17,10 +17,12 @@ that dropped it.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Literal
 
-from markdown_it import MarkdownIt
+from markdown_it import MarkdownIt, rules_block
+from markdown_it.rules_block import StateBlock
 from markdown_it.token import Token
 
 from ...models import Block, Document, Dropped
@@ -56,8 +58,36 @@ _SUPERSCRIPT_RUN = re.compile(r"(?<=[^\s\d⁰¹²³⁴⁵⁶⁷⁸⁹])([⁰¹²
 def _parser() -> MarkdownIt:
     global _PARSER
     if _PARSER is None:
-        _PARSER = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+        parser = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+        # the table rule as markdown-it registers it (parser_block.py), made lean
+        parser.block.ruler.at("table", _lean_table(rules_block.table),
+                              {"alt": ["paragraph", "reference"]})
+        _PARSER = parser
     return _PARSER
+
+
+def _lean_table(table: Callable[[StateBlock, int, int, bool], bool]
+                ) -> Callable[[StateBlock, int, int, bool], bool]:
+    """markdown-it's table rule, keeping of a top-level table only its open and close tokens
+    (with the lines it spans): the reader takes its rows from the source lines, so a table
+    of any size costs two tokens, not half a dozen per cell with their inline parse. A table
+    inside a list or a quote keeps its cells (their text is the item's or the quote's)."""
+    def rule(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+        if silent or state.level != 0:
+            return table(state, start, end, silent)
+        push, scratch = state.push, Token("table_part", "", 0)
+
+        def lean_push(kind: str, tag: str, nesting: Literal[-1, 0, 1]) -> Token:
+            # the parts between open and close are balanced: the level needs no change
+            return push(kind, tag, nesting) if kind in ("table_open", "table_close") \
+                else scratch
+
+        state.push = lean_push  # type: ignore[method-assign]
+        try:
+            return table(state, start, end, silent)
+        finally:
+            del state.push
+    return rule
 
 
 @dataclass
