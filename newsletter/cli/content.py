@@ -14,7 +14,7 @@ from ..content.ingest import read_article
 from ..content.split import split as split_document
 from ..errors import ArticleError
 from ..models import Content, Dropped, Snippet
-from . import State, main, pass_state
+from . import State, main, pass_state, progress
 from .words import counted
 
 
@@ -119,14 +119,23 @@ def split_command(state: State, article: Path, explain: bool, output: Path | Non
         raise click.BadParameter(f"--min-words {low} is larger than --max-words {high}",
                                  param_hint="--min-words/--max-words")
     warnings: list[str] = []
-    document = read_article(article, warnings=warnings)
-    content = split_document(document, min_words=low, max_words=high,
-                             products=config.products)
+    with progress.stages(progress.wanted()) as bars:
+        size = article.stat().st_size // 1024 if article.is_file() else 0
+        bars.stage("reading", size, "KB")
+        document = read_article(article, warnings=warnings,
+                                progress=lambda share: bars.done(share * size))
+        bars.stage("splitting", len(document.blocks), "blocks")
+        content = split_document(document, min_words=low, max_words=high,
+                                 products=config.products)
+        bars.done(len(document.blocks))
+        if content.snippets:
+            bars.stage("writing", len(content.snippets) + len(content.dropped), "items")
+            path = write_content(content, output if output is not None
+                                 else config.content_dir, bars.done)
     if explain:
         click.echo("\n".join(explanation(content)))
     if not content.snippets:
         raise ArticleError(no_snippets_reason(content), path=article)
-    path = write_content(content, output if output is not None else config.content_dir)
     click.echo("\n".join(summary(content, path, low, high, warnings)))
     if path.parent.resolve() == config.content_dir.resolve():  # the newsletter's banks
         stubs = stubs_note(add_lost_stubs(path.parent, content), path.parent, _shown)

@@ -12,7 +12,7 @@ import click
 
 from ..errors import NewsletterError
 from ..rendering.preview import Built, build_issue
-from . import State, main, pass_state
+from . import State, main, pass_state, progress
 from .words import counted
 
 
@@ -74,8 +74,11 @@ def build(state: State) -> None:
 
     config = state.config
     queue = load_queue(config.issues_dir)
-    for loaded in queue.issues:
-        _report(build_issue(loaded.issue, config))
+    with progress.stages(progress.wanted() and len(queue.issues) > 1) as bars:
+        bars.stage("building", len(queue.issues), "issues")
+        for done, loaded in enumerate(queue.issues, start=1):
+            _report(build_issue(loaded.issue, config))  # printed above the bar
+            bars.done(done)
     for error in queue.errors:
         click.echo(f"error: {error}", err=True)
     if not queue.issues and not queue.errors:

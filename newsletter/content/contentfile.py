@@ -109,8 +109,11 @@ def _dump(data: Any) -> str:
     return dump_fast(data)
 
 
-def write_content(content: Content, folder: Path) -> Path:
-    """Write ``folder/<article.slug>.yaml`` (creating the folder) and return its path."""
+def write_content(content: Content, folder: Path,
+                  progress: Callable[[int], None] | None = None) -> Path:
+    """Write ``folder/<article.slug>.yaml`` (creating the folder) and return its path;
+    ``progress`` is told how many of the snippets and dropped lines are written so far (every
+    thousand, and at the end)."""
     path = folder / f"{content.article.slug}.yaml"
     if path.name in BANK_FILES:
         raise InputError(f"an article named {content.article.slug!r} would replace the bank "
@@ -118,7 +121,12 @@ def write_content(content: Content, folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
     with tmp.open("w", encoding="utf-8") as out:
-        out.writelines(content_chunks(content))
+        for count, chunk in enumerate(content_chunks(content)):
+            out.write(chunk)
+            if progress is not None and count % 1000 == 0:
+                progress(max(count - 1, 0))  # the first chunk is the article's header
+        if progress is not None:
+            progress(len(content.snippets) + len(content.dropped))
     tmp.replace(path)  # a reader never sees a half-written file
     return path
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import codecs
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -70,11 +70,13 @@ def read_markdown_article(text: str, source: str = "", *, scraped: bool = False)
     return read(text, source, scraped=scraped)
 
 
-def read_html_article(text: str, source: str = "") -> Document:
-    """Read a saved HTML page into a Document (the article only, no page furniture)."""
+def read_html_article(text: str, source: str = "",
+                      progress: Callable[[float], None] | None = None) -> Document:
+    """Read a saved HTML page into a Document (the article only, no page furniture);
+    ``progress`` is told the share read so far (0 to 1) where the reading takes long."""
     from .html import read_html_article as read
 
-    return read(text, source)
+    return read(text, source, progress)
 
 
 _READERS = {
@@ -89,11 +91,13 @@ MOJIBAKE_WARNING = ("double-encoded UTF-8 (mojibake such as 'â€™') repaired
                     "check quotes and accents")
 
 
-def read_article(path: Path, *, warnings: list[str] | None = None) -> Document:
+def read_article(path: Path, *, warnings: list[str] | None = None,
+                 progress: Callable[[float], None] | None = None) -> Document:
     """Read the article at ``path`` into a Document, choosing the reader by suffix or content.
 
     Problems that did not stop the reading (a Windows-1252 file) are appended to
-    ``warnings``. Raises ArticleError (naming the file) when it is missing, unreadable,
+    ``warnings``. ``progress`` is told the share of the reading done (0 to 1), at least once
+    at the end. Raises ArticleError (naming the file) when it is missing, unreadable,
     empty, binary or not valid text.
     """
     path = Path(path)
@@ -119,8 +123,12 @@ def read_article(path: Path, *, warnings: list[str] | None = None) -> Document:
         warnings.append(f"{path}: {MOJIBAKE_WARNING}")
     if fmt == "text" and is_markdown_shaped(text):
         document = read_markdown_article(text, str(path), scraped=True)
+    elif fmt == "html":
+        document = read_html_article(text, str(path), progress)
     else:
         document = _READERS[fmt](text, str(path))
+    if progress is not None:
+        progress(1.0)
     if repaired:
         document = _with_lines_blanked_by_repair(document, original, repaired_text)
     if invisible:

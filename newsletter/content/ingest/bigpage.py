@@ -24,7 +24,7 @@ comments taken out, the text either side of them joined). The Document is the on
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 import lxml.html
@@ -56,17 +56,27 @@ _MAIN_KINDS = ("main", "role", "itemprop")  # in the order the reader looks for 
 _FACT_TAGS = frozenset(("title", "h1", "h2", "meta", "base", "link"))
 
 
-def read_big_page(text: str, source: str, chunk: int = _CHUNK) -> Document:
+def read_big_page(text: str, source: str, chunk: int = _CHUNK,
+                  progress: Progress | None = None) -> Document:
     """Read a saved page that is too big to hold whole, given to the parser ``chunk``
-    characters at a time; ArticleError when it is not HTML."""
+    characters at a time; ArticleError when it is not HTML. ``progress`` is told the share
+    of the reading done (0 to 1) after each chunk of each of the two passes."""
     text = parsable(text)
-    survey = survey_page(text, source, "body", chunk)
+    survey = survey_page(text, source, "body", chunk, _half(progress, 0))
     if not survey.walked:  # no <body>: the reader walks the whole page, held whole
         survey = survey_page(text, source, "html", chunk)
         return read_whole_page(text, source, lambda body, numbered: survey.container)
     stream = _Stream(survey)
-    _parse(text, source, stream, chunk)
+    _parse(text, source, stream, chunk, _half(progress, 1))
     return stream.reader.document(survey.container, survey.title, source)
+
+
+Progress = Callable[[float], None]
+
+
+def _half(progress: Progress | None, which: int) -> Progress | None:
+    """``progress`` for one of the two passes: each is half of the reading."""
+    return None if progress is None else lambda share: progress((which + share) / 2)
 
 
 # lxml.html's element classes, chosen in C: HtmlElementClassLookup asks Python for every
@@ -79,31 +89,39 @@ _LOOKUP = etree.ElementDefaultClassLookup(
 _SET = etree._Element.set
 
 
-def _chunks(text: str, size: int) -> Iterator[str]:
-    return (text[start:start + size] for start in range(0, len(text), size))
+def _chunks(text: str, size: int) -> Iterator[tuple[int, str]]:
+    """The pieces of ``text``, each with how many characters have been given once it is."""
+    return ((min(start + size, len(text)), text[start:start + size])
+            for start in range(0, len(text), size))
 
 
-def survey_page(text: str, source: str, walked: str = "body", chunk: int = _CHUNK) -> Survey:
+def survey_page(text: str, source: str, walked: str = "body", chunk: int = _CHUNK,
+                progress: Progress | None = None) -> Survey:
     """The survey of a page (``walked``: the element the reader walks, ``body`` or ``html``)."""
     survey = Survey(walked)
     parser = etree.HTMLParser(target=survey)
     try:
-        for piece in _chunks(text, chunk):
+        for done, piece in _chunks(text, chunk):
             parser.feed(piece)
+            if progress is not None:
+                progress(done / len(text))
         parser.close()
     except (etree.ParserError, ValueError) as error:
         raise ArticleError(f"not readable as HTML: {error}", path=source or None) from error
     return survey
 
 
-def _parse(text: str, source: str, stream: _Stream, chunk: int) -> None:
+def _parse(text: str, source: str, stream: _Stream, chunk: int,
+           progress: Progress | None = None) -> None:
     parser = etree.HTMLPullParser(events=("start", "end"))
     parser.set_element_class_lookup(_LOOKUP)
     try:
-        for piece in _chunks(text, chunk):
+        for done, piece in _chunks(text, chunk):
             parser.feed(piece)
             for event, element in parser.read_events():
                 stream.on(event, element)
+            if progress is not None:
+                progress(done / len(text))
         parser.close()
     except (etree.ParserError, ValueError) as error:
         raise ArticleError(f"not readable as HTML: {error}", path=source or None) from error

@@ -126,15 +126,17 @@ Choice = Collection[int] | None  # the numbers of the article's elements (None: 
 Chooser = Callable[[etree._Element, dict[int, etree._Element]], Choice]
 
 
-def read_html_article(text: str, source: str = "") -> Document:
+def read_html_article(text: str, source: str = "",
+                      progress: Callable[[float], None] | None = None) -> Document:
     """Read a saved HTML page into a Document; ArticleError when it has no HTML content.
 
-    A page too big for the extractor is read as it is parsed (``bigpage``), never held whole.
+    A page too big for the extractor is read as it is parsed (``bigpage``), never held whole;
+    ``progress`` is then told the share of it read so far (0 to 1).
     """
     if len(text) > EXTRACTOR_LIMIT:  # the extractor's time and memory grow faster than the page
         from .bigpage import read_big_page
 
-        return read_big_page(text, source)
+        return read_big_page(text, source, progress=progress)
     return read_whole_page(text, source, _extractor_choice)
 
 

@@ -1,0 +1,73 @@
+"""Progress bars of `split` and `build` on a terminal (a pseudo-terminal here), with a total,
+a rate and the time; none when the output is piped."""
+
+from __future__ import annotations
+
+import os
+import pty
+import re
+import select
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+NEWSLETTER = Path(sys.executable).with_name("newsletter")
+SEED = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "ql-dry-needling.txt"
+BAR = "━"
+
+
+def in_a_terminal(folder: Path, *args: str) -> tuple[int, str]:
+    """Run ``newsletter ARGS`` with a terminal as its stdin, stdout and stderr."""
+    master, slave = pty.openpty()
+    env = {**os.environ, "COLUMNS": "120", "TERM": "xterm"}
+    proc = subprocess.Popen([str(NEWSLETTER), *args], cwd=folder, stdin=slave, stdout=slave,
+                            stderr=slave, env=env, close_fds=True)
+    os.close(slave)
+    out = b""
+    while select.select([master], [], [], 60)[0]:
+        try:
+            data = os.read(master, 65536)
+        except OSError:  # the terminal closed with the process
+            break
+        if not data:
+            break
+        out += data
+    os.close(master)
+    return proc.wait(timeout=60), out.decode("utf-8", "replace")
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    if not SEED.is_file():
+        pytest.skip("needs ../shared/seeds")
+    subprocess.run([str(NEWSLETTER), "init", str(tmp_path / "letter")], check=True,
+                   capture_output=True)
+    shutil.copy(SEED, tmp_path / "letter" / "article.txt")
+    return tmp_path / "letter"
+
+
+def test_split_and_build_show_bars_with_totals_and_rates_on_a_terminal(folder: Path) -> None:
+    code, out = in_a_terminal(folder, "split", "article.txt")
+    assert code == 0, out
+    for stage, unit in (("reading", "KB"), ("splitting", "blocks"), ("writing", "items")):
+        assert stage in out and f"{unit}/s" in out, out
+    assert BAR in out and "Wrote content/" in out
+    content = next((folder / "content").glob("quadratus*.yaml"))
+    subprocess.run([str(NEWSLETTER), "plan", str(content), "--start", "2031-01-05"],
+                   cwd=folder, check=True, capture_output=True)
+    code, out = in_a_terminal(folder, "build")
+    assert code == 0, out
+    built = re.search(r"built (\d+) issues in build", out)
+    assert built, out
+    assert f"{built[1]}/{built[1]}" in out and "issues/s" in out and BAR in out
+
+
+def test_no_bar_when_the_output_is_piped(folder: Path) -> None:
+    for args in (["split", "article.txt"], ["build"]):
+        done = subprocess.run([str(NEWSLETTER), *args], cwd=folder, capture_output=True,
+                              text=True, check=False)
+        assert done.returncode == 0, done.stderr
+        assert BAR not in done.stdout + done.stderr and "/s" not in done.stderr
