@@ -116,17 +116,18 @@ def _parse(text: str, source: str, stream: _Stream, chunk: int,
     parser = etree.HTMLPullParser(events=("start", "end"))
     parser.set_element_class_lookup(_LOOKUP)
     try:
+        on = {"start": stream.start, "end": stream.end}  # one call per event, not two
         for done, piece in _chunks(text, chunk):
             parser.feed(piece)
             for event, element in parser.read_events():
-                stream.on(event, element)
+                on[event](element)
             if progress is not None:
                 progress(done / len(text))
         parser.close()
     except (etree.ParserError, ValueError) as error:
         raise ArticleError(f"not readable as HTML: {error}", path=source or None) from error
     for event, element in parser.read_events():
-        stream.on(event, element)
+        on[event](element)
 
 
 # --- 1. the survey -------------------------------------------------------------------------
