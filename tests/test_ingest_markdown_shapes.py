@@ -529,3 +529,19 @@ def test_an_arrow_pointing_at_a_booking_button_in_the_sign_off_stays_as_the_call
     content = split(document)
     pitch = next(s for s in content.snippets if "checked yet" in s.body)
     assert pitch.kind == "cta" and "Jane Smith" not in pitch.body
+
+
+def test_the_pager_and_the_sites_footer_after_it_are_dropped_and_a_figure_caption_too() -> None:
+    text = ("# 1.1 Getting Started - Version Control\n\n" + _DESK + "\n\n"
+            "![Diagram](/images/local.png)\n\nFigure 1. Local version control diagram\n\n"
+            + _DESK + "\n\n## Central systems\n\n" + _DESK + "\n\n"
+            "[prev](/book/one) | [next](/book/three)\n\n[About this site](/site)\n\n"
+            "Patches, suggestions, and comments are welcome.\n\n"
+            "Leave a Private Comment on this recipe and see it here.\n")
+    document = read_markdown_article(text, scraped=True)
+    assert_every_line_once(text, document)
+    assert {reasons(document)[n] for n in (15, 17, 19, 21)} == {"page_footer"}
+    content = split(document)
+    assert content.article.title == "Getting Started - Version Control"
+    assert not any("Figure 1." in s.body for s in content.snippets)
+    assert {d.line: d.reason for d in content.dropped}[7] == "caption of a figure"

@@ -167,9 +167,15 @@ def _is_noise(unit: Unit) -> str:
     if unit.kind in ("paragraph", "quote") and _PLACEHOLDER.match(
             re.sub(r"^> ?", "", unit.markdown, flags=re.M)):
         return "placeholder for a figure"
+    if unit.kind == "paragraph" and unit.words <= 20 and _FIGURE_CAPTION.match(
+            plain(unit.markdown)):
+        return "caption of a figure"
     return ""
 
 
+# "Figure 2. Centralized version control": the caption of a picture the email does not carry
+_FIGURE_CAPTION = re.compile(r"^\s*(?:figure|fig\.)\s*\d+(?:[.-]\d+)*\s*[.:]\s+\S[^\n]{0,120}$",
+                             re.IGNORECASE)
 # "[figure 3: the two repositories]", "[Image: a sunrise]": where a page had a picture
 _PLACEHOLDER = re.compile(r"^\s*\[\s*(?:figures?|fig\.?|images?|img|photos?|pictures?|videos?|"
                           r"diagrams?|charts?|illustrations?|graphics?|screenshots?)\b"

@@ -153,13 +153,23 @@ def split(document: Document, *, min_words: int = 40, max_words: int = 180,
     chunks = _chunks(sections, _drip_bounds(sections, bounds, pitches), pitches)
     dropped = sorted([*document.dropped, *reading.dropped], key=lambda d: d.line)
     snippets, dropped = attach_pictures(_snippets(chunks, ctas), dropped)
+    title = article_title(document.title)
     return Content(
-        article=Article(title=document.title, slug=slugify(document.title, 80) or "article",
+        article=Article(title=title, slug=slugify(title, 80) or "article",
                         source=document.source),
         references=references,
         snippets=tuple(snippets),
         dropped=tuple(dropped),
     )
+
+
+# "1.1 Getting Started": a book's section number, not part of what the article is called
+_SECTION_NUMBER = re.compile(r"^\d{1,3}(?:\.\d{1,3})+\.?\s+(?=\S)")
+
+
+def article_title(title: str) -> str:
+    """The article's title without a leading section number (``1.1 Getting Started``)."""
+    return _SECTION_NUMBER.sub("", title, count=1) or title
 
 
 _FEWEST_SNIPPETS = 3  # a drip, even from a short article

@@ -44,7 +44,9 @@ _BOILERPLATE = re.compile(
     r"^(?:share(?: this(?: \w+)?)?(?: (?:on|via) \w+)?|tweet|pin it|print(?: this \w+)?|"
     r"copy link|email|facebook|twitter|x|"
     r"linkedin|pinterest|instagram|whatsapp|advertisement|sponsored|previous(?: post)?|"
-    r"next(?: post)?|leave a (?:comment|reply)|\d+ comments?|no comments|comments|"
+    r"next(?: post)?|leave a (?:private )?(?:comment|reply)(?: on this \w+)?"
+    r"(?: and see it here)?\.?|add (?:the )?ingredients to (?:your )?(?:grocery|shopping) list|"
+    r"\d+ comments?|no comments|comments|"
     r"related (?:posts|articles)|you (?:may|might) also like|tags?:.*|categor(?:y|ies):.*|"
     r"posted (?:on|in|by) .*|©.*|copyright .*|all rights reserved.*|cookie settings|"
     r"accept(?: all)?(?: cookies)?)$",

@@ -613,11 +613,37 @@ def drop_comments(blocks: list[Block], drop: Drop, scraped: bool) -> list[Block]
     return blocks
 
 
+# --- the pager that ends a page ---------------------------------------------------------------
+
+_PAGER = re.compile(r"^(?:[«‹←<]\s*)?(?:prev(?:ious)?|older|newer|next)(?:\s+(?:post|page|"
+                    r"article|chapter|entry))?(?:\s*[»›→>])?$", re.IGNORECASE)
+
+
+def drop_after_pager(blocks: list[Block], drop: Drop, scraped: bool) -> list[Block]:
+    """The links to the previous and next page close a scraped page: with only short lines
+    after them (the site's footer), they and what follows are dropped."""
+    sizes = [word_count(b.text or " ".join(b.items)) for b in blocks]
+    total = sum(sizes) or 1
+    start = next((i for i, b in enumerate(blocks)
+                  if sum(sizes[:i]) * 3 >= total * 2 and _is_pager(b)), None)
+    if start is None or not all(_short(b) for b in blocks[start:]):
+        return blocks
+    for block in blocks[start:]:
+        drop(block, "page_footer: the pager and the site's footer after the article")
+    return blocks[:start]
+
+
+def _is_pager(block: Block) -> bool:
+    parts = [p for p in re.split(r"\s*[|·•/]\s*", link_text(block.text)) if p]
+    return block.kind == "paragraph" and bool(parts) and all(_PAGER.match(p) for p in parts)
+
+
 PASSES: tuple[BlockPass, ...] = (
     step_lists,
     drop_page_header,
     bold_headings,
     drop_signoff,
+    drop_after_pager,
     drop_comments,
     drop_signup_sections,
     drop_tables_of_contents,
