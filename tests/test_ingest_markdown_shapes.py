@@ -545,3 +545,11 @@ def test_the_pager_and_the_sites_footer_after_it_are_dropped_and_a_figure_captio
     assert content.article.title == "Getting Started - Version Control"
     assert not any("Figure 1." in s.body for s in content.snippets)
     assert {d.line: d.reason for d in content.dropped}[7] == "caption of a figure"
+
+
+def test_a_scrapes_lone_question_line_answered_by_the_next_paragraph_is_a_heading() -> None:
+    text = ("# Desk Stretches\n\n" + _DESK + "\n\nWhy do shoulders get stiff?\n\n" + _DESK + "\n\n"
+            "So what?\n\n" + _DESK + "\n")
+    assert headings(read_markdown_article(text, scraped=True)) == [
+        "Desk Stretches", "Why do shoulders get stiff?"]  # "So what?" is prose
+    assert headings(read_markdown_article(text)) == ["Desk Stretches"]  # authored Markdown

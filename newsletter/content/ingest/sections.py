@@ -261,10 +261,12 @@ def bold_headings(blocks: list[Block], drop: Drop, scraped: bool) -> list[Block]
     with what it introduces; ``**Cost: $3 per meal**`` is a label, not a heading."""
     result: list[Block] = []
     real_level = 0
-    for block in blocks:
+    for index, block in enumerate(blocks):
         if block.kind == "heading" and not block.rule.startswith("bold"):
             real_level = block.level
         text = _bold_heading_text(block)
+        if scraped and not text and _question_line(blocks, index):
+            text = link_text(block.text).strip()
         if text:
             level = min(6, real_level + 1) if real_level else 2
             block = Block("heading", text, block.lines, level=level, rule="bold_line_heading")
@@ -272,6 +274,22 @@ def bold_headings(blocks: list[Block], drop: Drop, scraped: bool) -> list[Block]
             block = replace(block, level=min(6, real_level + 1) if real_level else 2)
         result.append(block)
     return result
+
+
+_QUESTION_LINE = re.compile(r"^(?:why|how|what|when|where|who|which|is|are|can|do|does|should|"
+                            r"will)\b[^.!?\n]{3,80}\?$", re.IGNORECASE)
+
+
+def _question_line(blocks: Sequence[Block], index: int) -> bool:
+    """In a scrape, a lone short question between paragraphs, answered by the paragraph
+    after it ("How do engines work?"): a heading whose markup the scrape lost."""
+    block = blocks[index]
+    before = blocks[index - 1] if index else None
+    after = blocks[index + 1] if index + 1 < len(blocks) else None
+    return (block.kind == "paragraph" and word_count(block.text) <= 10
+            and bool(_QUESTION_LINE.match(link_text(block.text).strip().strip("*_")))
+            and before is not None and before.kind == "paragraph"
+            and after is not None and after.kind == "paragraph" and word_count(after.text) >= 8)
 
 
 def _bold_heading_text(block: Block) -> str:
