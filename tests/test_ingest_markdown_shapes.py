@@ -553,3 +553,15 @@ def test_a_scrapes_lone_question_line_answered_by_the_next_paragraph_is_a_headin
     assert headings(read_markdown_article(text, scraped=True)) == [
         "Desk Stretches", "Why do shoulders get stiff?"]  # "So what?" is prose
     assert headings(read_markdown_article(text)) == ["Desk Stretches"]  # authored Markdown
+
+
+def test_template_code_of_a_static_site_is_never_read_as_text() -> None:
+    text = ("# Lentil Soup\n\n" + _DESK + "\n\n> **Servings:** {{page.servings}}\n\n"
+            "{% for item in page.ingredients %}\n\n- {{ item }}\n\n{% endfor %}\n\n"
+            "![Soup](/soup.jpg){:width=\"100%\"}{: .image-right}\n\n"
+            "Serve it hot {{ site.emoji }} with fresh bread and a little butter on the side.\n")
+    document = read_markdown_article(text)
+    assert_every_line_once(text, document)
+    body = " ".join(b.text + " ".join(b.items) for b in document.blocks)
+    assert "{" not in body and "Servings" not in body
+    assert "Serve it hot with fresh bread" in " ".join(body.split())

@@ -46,7 +46,10 @@ _PARSER: MarkdownIt | None = None
 _GITHUB_ALERT = re.compile(r"^\[!(?P<label>\w+)\]\s*(?P<text>.*)$")
 _DEFINITION = re.compile(r"^\s{0,3}\[(?P<label>\^?[^\]]+)\]:\s*(?P<text>\S.*)$")
 _FOOTNOTE_MARKER = re.compile(r"\[\^(\d{1,3})\](?!:)")
-_SHORTCODE = re.compile(r"^\s*\{\{[<%].*[%>]\}\}\s*$")
+# template code a static-site generator fills in (Hugo shortcodes, Liquid tags and
+# variables, kramdown attribute lists): the reader of the page never saw it
+_SHORTCODE = re.compile(r"^\s*(?:\{\{[<%].*[%>]\}\}|\{%.*%\}|\{\{[^{}]*\}\}|\{:[^{}]*\})\s*$")
+_INLINE_TEMPLATE = re.compile(r"\{%[^%\n]*%\}|\{\{[^{}\n]*\}\}|\{:[^{}\n]*\}")
 _SPACER = re.compile(r"^\s*(?:&nbsp;|&#160;|&#xa0;|\\)+\s*$", re.IGNORECASE)
 _HTML_START = re.compile(r"^\s{0,3}<[A-Za-z]")
 _EDIT_LINK = re.compile(r"\[?\[\s*edit(?: source| section)?\s*\]\([^)]*\)\]?|"
@@ -170,10 +173,16 @@ def read_markdown_article(text: str, source: str = "", *, scraped: bool = False)
 
 
 def _blank_out(reader: _Reader, number: int, raw: str) -> str:
-    """A Hugo shortcode or a spacer line (``&nbsp;``) is dropped before parsing."""
+    """A Hugo shortcode, a Liquid tag or a spacer line (``&nbsp;``) is dropped before
+    parsing; template code inside a line (``{{ page.cost }}``, ``{: .right}``) is removed."""
     if _SHORTCODE.match(raw):
         reader.drop([number], "shortcode: template tag that shows no text")
         return ""
+    if "{" in raw and _INLINE_TEMPLATE.search(raw):
+        raw = _INLINE_TEMPLATE.sub("", raw)
+        if len(re.findall(r"\w+", raw)) <= 3:  # "**Servings:** {{ page.servings }}"
+            reader.drop([number], "shortcode: template tag that shows no text")
+            return ""
     if raw.strip() and _SPACER.match(raw):
         reader.drop([number], "spacer: a line that only makes space")
         return ""
