@@ -565,3 +565,8 @@ def test_template_code_of_a_static_site_is_never_read_as_text() -> None:
     body = " ".join(b.text + " ".join(b.items) for b in document.blocks)
     assert "{" not in body and "Servings" not in body
     assert "Serve it hot with fresh bread" in " ".join(body.split())
+
+
+def test_a_bold_labelled_update_date_is_a_dateline() -> None:
+    text = "# Desk Stretches\n\n" + _DESK + "\n\n**Last Updated**: January 2026\n"
+    assert reasons(read_markdown_article(text))[5] in ("dateline", "byline")

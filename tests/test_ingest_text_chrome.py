@@ -86,9 +86,10 @@ def test_a_dateline_with_its_update_time_is_dropped_and_prose_about_dates_is_kep
     text = ("Title Here\n\n"
             "on December 27, 2014 at 12:06 PM, updated December 27, 2014 at 12:10 PM\n\n"
             "Chia seeds and goji berries were the most searched foods of the year, by far.\n\n"
-            "On May 2, 2024 the clinic opened its doors, and patients came from all over town.\n")
+            "On May 2, 2024 the clinic opened its doors, and patients came from all over town.\n\n"
+            "Last Updated: January 2026\n")
     document = read_text_article(text)
-    assert [d.line for d in document.dropped] == [3]
+    assert [d.line for d in document.dropped] == [3, 9]
     assert document.dropped[0].reason.startswith("dateline")
 
 

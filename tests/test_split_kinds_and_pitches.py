@@ -275,3 +275,17 @@ def test_a_short_introduction_and_its_one_procedure_merge_under_both_headings_as
     pose = next(s for s in content.snippets if "Stand with your feet" in s.body)
     assert pose.title == "1. Mountain Pose: How to practice" and pose.kind == "steps"
     assert pose.body.startswith("Word")  # the introduction, then the steps
+
+
+def test_encouragement_to_start_today_is_advice_and_booking_today_is_a_pitch() -> None:
+    content = split(doc(
+        heading("Emergency funds", 1), para(words(150), 2),
+        heading("Your next step", 3),
+        para("**Start today.** Even if it is just $20, every fund starts with one deposit.", 4),
+        para(words(40), 5),
+    ))
+    assert not any(s.kind == "cta" for s in content.snippets)
+    booked = split(doc(heading("Emergency funds", 1), para(words(150), 2),
+                       heading("Your next step", 3),
+                       para("Book your free planning session with our team today.", 4)))
+    assert any(s.kind == "cta" for s in booked.snippets)

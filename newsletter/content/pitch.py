@@ -45,6 +45,9 @@ _GOODS = (r"appointments?|assessments?|consult(?:ation)?s?|video-consult|session
           r"now|yours|one|here|started|in touch")
 _OFFER = re.compile(rf"\b(?:{_ACTION})\b[^.!?]{{0,40}}?\b(?:{_GOODS})\b|"
                     r"\bto (?:book|order|buy|schedule|enrol+|register|sign up)\b", re.IGNORECASE)
+# "Start today", "make a change now": encouragement; nothing is offered
+_ENCOURAGEMENT = re.compile(r"^\W*(?:start|begin|make)\b[^.!?]{0,20}?\b(?:today|now)\b",
+                            re.IGNORECASE)
 _INVITATION = re.compile(
     r"\b(?:i|we)(?:'ll|’ll| will|'d|’d| would)? (?:be (?:happy|glad|delighted) to|love to|"
     r"can help|offer)\b|\blet(?:'|’)?s (?:talk|chat|connect|find out|get started)\b|"
@@ -99,6 +102,9 @@ def _signals(sentence: str, products: tuple[str, ...]) -> frozenset[str]:
     rules = (("offer", _OFFER), ("invitation", _INVITATION), ("availability", _AVAILABILITY),
              ("promotion", _PROMOTION), ("product copy", _PRODUCT_COPY))
     found |= {name for name, rule in rules if rule.search(text)}
+    if "offer" in found and _ENCOURAGEMENT.match(text) and not _OFFER.search(
+            _ENCOURAGEMENT.sub("", text, count=1)):
+        found.discard("offer")
     if mentions(sentence, products):
         found.add("product")
     if _ELSEWHERE.search(text) and not (_INVITATION.search(text) or "product" in found):

@@ -252,6 +252,7 @@ _DATELINE = re.compile(
     rf"^(?:(?:updated|published|posted|last (?:updated|modified))(?: on)?\s*[:–—-]?\s+)?"
     rf"(?:{_WEEKDAY}\s+)?"
     rf"(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{1,2}}\.?\s+{_MONTH},?\s+\d{{4}}\.?|"
+    rf"(?<=[:\s]){_MONTH},?\s+\d{{4}}|"  # "Last updated: January 2026"
     r"\d{1,2}/\d{1,2}/\d{2,4}|\d{4}-\d{2}-\d{2}(?:[T ][\d:.+-]+Z?)?)"
     r"(?:,?\s+(?:at\s+)?\d{1,2}[.:]\d{2}(?:\s*[ap]\.?m\.?)?(?:\s+[A-Z]{2,4})?)?"
     r"(?:\s+[–—-]\s+[A-Z][\w.' ]{1,30})?$",  # a dateline's place: "... IST - New Delhi"
@@ -322,7 +323,7 @@ def is_dateline(text: str) -> bool:
 
 
 # "on May 2, 2024 at 9:15 AM, updated May 3, 2024": a dateline of two dates
-_DATELINE_PARTS = re.compile(r",?\s+(?=(?:updated|last updated|modified)\b)|\s*[|·•]\s*",
+_DATELINE_PARTS = re.compile(r",\s+(?=(?:updated|last updated|modified)\b)|\s*[|·•]\s*",
                              re.IGNORECASE)
 _ON = re.compile(r"^on\s+", re.IGNORECASE)
 

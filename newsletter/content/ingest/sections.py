@@ -163,8 +163,9 @@ def _furniture(block: Block, scraped: bool, after: Block | None) -> str:
         return "link_row: a row of links to other pages"
     if is_link_only(block.text) and is_link_call(text):
         return "link_call: a link to follow (the episode, the video, the full story)"
+    bare = re.sub(r"\*\*|__", "", text)  # "**Last updated**: May 2024" is still a dateline
     for reason, test in NOISE:
-        if test(text):
+        if test(text) or (bare != text and test(bare)):
             return reason
     if scraped and _button_label(text, after):
         return "ui_label: label of a button or widget left by the scrape"
