@@ -289,3 +289,13 @@ def test_encouragement_to_start_today_is_advice_and_booking_today_is_a_pitch() -
                        heading("Your next step", 3),
                        para("Book your free planning session with our team today.", 4)))
     assert any(s.kind == "cta" for s in booked.snippets)
+
+
+def test_every_part_of_a_long_walkthrough_with_commands_is_steps() -> None:
+    blocks = [heading("Example 1: Amend a shared change", 1)]
+    for n in range(4):
+        blocks += [para(words(70), 10 * n + 2),
+                   Block("code", text=f"$ hg commit --amend -m 'fix {n}'", lines=(10 * n + 3,))]
+    content = split(doc(*blocks))
+    assert len(content.snippets) >= 2
+    assert {s.kind for s in content.snippets} == {"steps"}

@@ -93,6 +93,12 @@ def chunk_kind(chunk: Chunk, cta: str) -> tuple[str, str]:
     return "tip", "tip: advice paragraphs"
 
 
+def is_walkthrough(section: Section) -> bool:
+    """A section that runs commands between its explanations (three or more blocks of
+    them): each part of it, cut for size, is a step of the same walkthrough."""
+    return sum(bool(_FENCE.search(u.markdown)) for u in section.units) >= 3
+
+
 def _merged_steps(chunk: Chunk) -> str:
     """Merged sections where one is a procedure under its own heading ("How to practice")
     that makes up a good part of the snippet."""

@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 
 from ..models import Article, Content, Document, Snippet
 from .contentfile import count_words
-from .kinds import chunk_kind
+from .kinds import chunk_kind, is_walkthrough
 from .packing import Bounds, Chunk, chunk_section, led_sections, merge_short, run_in
 from .pictures import attach_pictures
 from .pitch import cta_reason, is_button, split_off_pitch
@@ -210,6 +210,11 @@ def _kinds(chunks: list[Chunk], ctas: Mapping[int, str]) -> list[tuple[str, str]
     """Each chunk's kind; the opening part of a procedure (its introduction, no list of its
     own) is ``steps`` like the parts that follow it."""
     kinds = [chunk_kind(chunk, ctas[id(chunk.sections[0])]) for chunk in chunks]
+    for index, chunk in enumerate(chunks):  # a walkthrough's parts between its commands
+        if chunk.part and kinds[index][0] in ("tip", "fact") and is_walkthrough(
+                chunk.sections[0]):
+            kinds[index] = ("steps", "steps: part of a walkthrough (commands between "
+                                     "explanations)")
     procedures = {id(c.sections[0]) for c, (kind, _) in zip(chunks, kinds, strict=True)
                   if kind == "steps" and c.part > 1}
     for index, chunk in enumerate(chunks):
