@@ -399,3 +399,11 @@ def test_a_heading_that_is_a_whole_sentence_of_prose_is_read_as_the_articles_tex
     opening = content.snippets[0]
     assert lede in opening.body and opening.title != lede
     assert [s.title for s in content.snippets][1] == "What the police said"
+
+
+def test_a_date_or_time_set_as_a_heading_is_a_dateline_not_a_section() -> None:
+    content = split(doc(heading("Dress stolen", 1), heading("2/26/2015 7:11 AM PST BY THE DESK", 2),
+                        para(words(60), 3), heading("12:00 PM PT", 4), para(words(40), 5)))
+    reasons = {d.line: d.reason for d in content.dropped}
+    assert reasons[2].startswith("dateline") and reasons[4].startswith("dateline")
+    assert not any(s.title[:1].isdigit() for s in content.snippets)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 
 from ..models import Block, Document, Dropped
 from .contentfile import count_words
+from .ingest.noise import is_dateline
 from .markup import plain
 
 # --- units: the atoms a snippet is packed from ----------------------------------------------
@@ -252,6 +253,9 @@ def read_sections(document: Document,
     for block in document.blocks:
         if block.kind == "heading" and is_sentence_heading(block.text):
             block = replace(block, kind="paragraph")  # a lede set as a heading is its text
+        if block.kind == "heading" and is_dateline(plain(block.text)):
+            reading.dropped.extend(_drop_unit(block, "dateline: a date or time set as a heading"))
+            continue
         if block.kind in ("heading", "question"):
             reading.sections.append(current)
             current = _open_section(block, stack, document.title)

@@ -253,8 +253,10 @@ _DATELINE = re.compile(
     rf"(?:{_WEEKDAY}\s+)?"
     rf"(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{1,2}}\.?\s+{_MONTH},?\s+\d{{4}}\.?|"
     rf"(?<=[:\s]){_MONTH},?\s+\d{{4}}|"  # "Last updated: January 2026"
-    r"\d{1,2}/\d{1,2}/\d{2,4}|\d{4}-\d{2}-\d{2}(?:[T ][\d:.+-]+Z?)?)"
-    r"(?:,?\s+(?:at\s+)?\d{1,2}[.:]\d{2}(?:\s*[ap]\.?m\.?)?(?:\s+[A-Z]{2,4})?)?"
+    r"\d{1,2}/\d{1,2}/\d{2,4}|\d{4}-\d{2}-\d{2}(?:[T ][\d:.+-]+Z?)?|"
+    r"(?=\d{1,2}[.:]\d{2}\s*[ap]\.?m\.?))"  # or a time alone: "12:00 PM PT" (an update's)
+    r"(?:,?\s*(?:at\s+)?\d{1,2}[.:]\d{2}(?:\s*[ap]\.?m\.?)?(?:\s+[A-Z]{2,4})?)?"
+    r"(?:\s+by\s+[\w.'’ -]{2,40})?"  # "... 7:11 AM PST BY THE NEWS DESK"
     r"(?:\s+[–—-]\s+[A-Z][\w.' ]{1,30})?$",  # a dateline's place: "... IST - New Delhi"
     re.IGNORECASE,
 )
