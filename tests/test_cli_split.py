@@ -95,3 +95,13 @@ def test_a_count_of_one_reads_in_the_singular(folder: Path) -> None:
     assert result.exit_code == 0, result.output
     assert ": 1 snippet (" in result.output
     assert "  1 line left out as noise" in result.output
+
+
+def test_splitting_a_content_file_is_refused_and_leaves_it_untouched(folder: Path) -> None:
+    assert CliRunner().invoke(main, ["split", "article.txt"]).exit_code == 0
+    path = folder / "content" / "sprouting-seeds-at-home-a-practical-guide.yaml"
+    before = path.read_bytes()
+    result = CliRunner().invoke(main, ["split", str(path)])
+    assert result.exit_code == 1 and "this is a content file" in result.output
+    assert result.output.count("\n") == 1
+    assert path.read_bytes() == before

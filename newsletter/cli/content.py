@@ -118,6 +118,10 @@ def split_command(state: State, article: Path, explain: bool, output: Path | Non
     if low > high:
         raise click.BadParameter(f"--min-words {low} is larger than --max-words {high}",
                                  param_hint="--min-words/--max-words")
+    if article.suffix.lower() in (".yaml", ".yml"):  # re-splitting it would overwrite it
+        raise ArticleError("this is a content file (snippets `split` wrote), not an article: "
+                           "split reads .txt, .md or .html; edit its snippets in the file or "
+                           "in the studio (`newsletter serve`, /studio/)", path=article)
     warnings: list[str] = []
     with progress.stages(progress.wanted()) as bars:
         size = article.stat().st_size // 1024 if article.is_file() else 0
