@@ -27,6 +27,13 @@ def test_plan_given_an_article_says_to_split_it_first(tmp_path: Path) -> None:
                    "it writes\n")
 
 
+def test_plan_of_a_mistyped_article_path_says_no_such_file(tmp_path: Path) -> None:
+    (tmp_path / "newsletter.yaml").write_text("name: x\n")
+    missing = tmp_path / "articles" / "typo.md"
+    code, out, err = run(tmp_path, "plan", str(missing))
+    assert (code, out, err) == (1, "", f"error: {missing}: no such file\n")
+
+
 def test_a_split_that_finds_no_snippet_is_an_error_naming_why(tmp_path: Path) -> None:
     (tmp_path / "newsletter.yaml").write_text("name: x\n")
     article = tmp_path / "noise.txt"

@@ -86,6 +86,8 @@ ARTICLE_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
 
 def _content(path: Path) -> Content:
     """The content file to plan; an article given instead says what to run first."""
+    if path.suffix.lower() in ARTICLE_SUFFIXES and not path.exists():
+        raise InputError("no such file", path=path)
     if path.suffix.lower() in ARTICLE_SUFFIXES:
         raise InputError(f"this is an article, not a content file: run `newsletter split "
                          f"{path}` first, then plan the content/<slug>.yaml it writes",
