@@ -212,3 +212,14 @@ def test_a_pitch_without_a_product_gets_a_whole_phrase_title_and_its_links_as_wo
     assert len(block.title) <= TITLE_CHARACTERS and block.title.split()[-1] in pitch.title.split()
     assert "](" not in block.body and "Read the guide before you water." in block.body
     assert block.button == "Order yours"
+
+
+def test_a_pitch_heading_names_its_product_in_its_own_clause() -> None:
+    from newsletter.planning.cta import CtaSettings, cta_blocks
+
+    pitch = Snippet(id="p", kind="cta", section="Tools", words=30, sources=(),
+                    title="When to Combine Methods – and Where The Root Comb Fits In",
+                    body="Work the tension out a little every day. That is where The Root Comb "
+                         "comes in: ten minutes with it after a run keeps the gains.")
+    [block] = cta_blocks([pitch], [], CtaSettings(url="https://shop.example"))
+    assert block.button == "Get The Root Comb"  # no `products` configured

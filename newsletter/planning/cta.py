@@ -23,7 +23,9 @@ from .subjects import cut_phrase, phrasings, tidy_title
 
 BODY_WORDS = 50  # a call to action a reader takes in at a glance
 TITLE_CHARACTERS = 50
-_PRODUCT_HEADING = re.compile(r"\b(?:where|why|how|when) (.{2,50}?) (?:fits in|comes in|helps)\b|"
+# the clause that names it: "... and Where The QL Claw Fits In" (not from an earlier "When")
+_PRODUCT_HEADING = re.compile(r"\b(?:where|why|how|when) ((?:(?!\b(?:where|why|how|when)\b).)"
+                              r"{2,50}?) (?:fits in|comes in|helps)\b|"
                               r"^(?:meet|try|introducing|get|discover)\s+(.{2,50})$",
                               re.IGNORECASE)
 _ACTIONS = (  # what the pitch asks for -> the button
