@@ -223,3 +223,16 @@ def test_a_pitch_heading_names_its_product_in_its_own_clause() -> None:
                          "comes in: ten minutes with it after a run keeps the gains.")
     [block] = cta_blocks([pitch], [], CtaSettings(url="https://shop.example"))
     assert block.button == "Get The Root Comb"  # no `products` configured
+
+
+def test_an_issue_shows_a_numbered_heading_without_its_bare_counter() -> None:
+    from newsletter.planning.compose import snippet_block
+
+    content = Content(article=Article(title="Exercises", slug="exercises", source="x.md"),
+                      references={}, snippets=(), dropped=())
+    for title, shown in (("3. Rest", "Rest"), ("2) Ice the heel", "Ice the heel"),
+                         ("Week 1: Foundation", "Week 1: Foundation"),
+                         ("2024 Trends", "2024 Trends")):
+        snippet = Snippet(id="s", kind="tip", section=title, words=40, sources=(), title=title,
+                          body="Rest well.")
+        assert snippet_block(snippet, content).title == shown
