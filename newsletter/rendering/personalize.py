@@ -35,30 +35,33 @@ def recipient_values(recipient: Recipient, defaults: Mapping[str, str] | None = 
     ``first_name`` is the reader's ``first_name`` field, else the first word of their
     name, else ``defaults["first_name"]`` (the rendered issue's greeting fallback).
     """
-    values = dict.fromkeys(PERSONAL_FIELDS, "")
-    values.update(recipient.fields)
+    fields = recipient.fields
+    values = _BLANK.copy()
+    values.update(fields)
     values["email"] = recipient.email
     # Templates greet by name; "Hi there," reads better than "Hi ,".
-    values["name"] = recipient.name or values.get("name", "") or DEFAULT_NAME
-    values["first_name"] = (first_name(recipient.name or recipient.fields.get("name", ""),
-                                       recipient.fields.get("first_name", ""))
+    values["name"] = recipient.name or values["name"] or DEFAULT_NAME
+    values["first_name"] = (first_name(recipient.name or fields.get("name", ""),
+                                       fields.get("first_name", ""))
                             or (defaults or {}).get("first_name") or DEFAULT_NAME)
     return values
 
 
+_BLANK = dict.fromkeys(PERSONAL_FIELDS, "")
 _HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "rev"})
 
 
 def first_name(name: str, given: str = "") -> str:
     """How to greet someone: ``given`` (a first-name field), else the first word of
     ``name`` that is not a title ("Dr. Ann Lee" -> "Ann"); "" when there is none."""
-    if given.strip():
-        return given.strip()
-    words = [w.strip(",;<>\"'()") for w in name.split()]
-    words = [w for w in words if w and "@" not in w]
-    while words and words[0].lower().rstrip(".") in _HONORIFICS:
-        words.pop(0)
-    return words[0] if words else ""
+    given = given.strip()
+    if given:
+        return given
+    for word in name.split():
+        word = word.strip(",;<>\"'()")
+        if word and "@" not in word and word.lower().rstrip(".") not in _HONORIFICS:
+            return word
+    return ""
 
 
 def substitutions(values: Mapping[str, str]) -> dict[str, str]:
