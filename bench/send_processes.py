@@ -44,6 +44,7 @@ import psycopg
 from newsletter.content.banks import BANK_FILES
 from newsletter.planning.issuefile import load_queue
 from newsletter.store import open_store
+from newsletter.testing.sendgrid_server import busiest_window
 
 API_KEY = "SG.bench-key"
 SECRET = "bench-secret-0123456789abcdef"
@@ -201,7 +202,7 @@ def _run(folder: Path, url: str, due: str, args: argparse.Namespace, processes: 
     accepted = _admin(url, "acceptances")["acceptances"]
     return Result(processes, sent, seconds, stats["requests"], stats["duplicates"],
                   [f.code for f in finished], [f.peak_mb for f in finished],
-                  _busiest(accepted, 1.0), _busiest(accepted, 5.0),
+                  busiest_window(accepted, 1.0), busiest_window(accepted, 5.0),
                   [f.cpu for f in finished], busy)
 
 
@@ -277,17 +278,6 @@ def _admin(url: str, what: str) -> dict:
         return json.load(answer)
 
 
-def _busiest(acceptances: list[list[float]], seconds: float) -> int:
-    """The most recipients the server accepted within any ``seconds``."""
-    accepted = sorted((at, n) for at, n in acceptances)
-    most, start, inside = 0, 0, 0
-    for at, count in accepted:
-        inside += count
-        while accepted[start][0] <= at - seconds:
-            inside -= accepted[start][1]
-            start += 1
-        most = max(most, inside)
-    return most
 
 
 def _floor(args: argparse.Namespace) -> float:

@@ -43,18 +43,28 @@ def file_version(path: Path) -> str:
         return ""
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` so a reader never sees half a file, even after a crash.
-
-    The text goes to a temporary file in the same folder, is flushed to disk, then
-    replaces the old file in one rename.
-    """
+def _synced_copy(path: Path, text: str) -> str:
+    """``text`` in a new temporary file beside ``path``, flushed to disk; its name."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return tmp
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` so a reader never sees half a file, even after a crash.
+
+    The text goes to a temporary file in the same folder, is flushed to disk, then
+    replaces the old file in one rename.
+    """
+    tmp = _synced_copy(path, text)
+    try:
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -139,12 +149,8 @@ def _stat(path: Path) -> os.stat_result | None:
 
 def _create(path: Path, text: str) -> None:
     """Write a file that must not exist yet: complete, and never over another's new file."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    tmp = _synced_copy(path, text)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
         os.link(tmp, path)  # fails if the name exists: creation is atomic
     except FileExistsError:
         raise _stale(path) from None

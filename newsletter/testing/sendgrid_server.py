@@ -43,7 +43,7 @@ import sys
 import threading
 import time
 from collections import Counter, deque
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -648,15 +648,7 @@ class SendGridTestServer:
 
     def busiest(self, seconds: float) -> int:
         """The most recipients accepted within any window of ``seconds``."""
-        accepted = sorted(self.acceptances())
-        most, start, inside = 0, 0, 0
-        for at, count in accepted:
-            inside += count
-            while accepted[start][0] <= at - seconds:
-                inside -= accepted[start][1]
-                start += 1
-            most = max(most, inside)
-        return most
+        return busiest_window(self.acceptances(), seconds)
 
     def duplicates(self) -> dict[str, int]:
         """Addresses accepted more than once, with their counts."""
@@ -898,3 +890,16 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def busiest_window(acceptances: Iterable[Sequence[float]], seconds: float) -> int:
+    """The most recipients accepted within any ``seconds``, from (time, count) pairs."""
+    accepted = sorted((at, count) for at, count in acceptances)
+    most, start, inside = 0, 0, 0
+    for at, count in accepted:
+        inside += count
+        while accepted[start][0] <= at - seconds:
+            inside -= accepted[start][1]
+            start += 1
+        most = max(most, int(inside))
+    return most
