@@ -58,15 +58,35 @@ def test_preview_writes_personalised_html_and_text_and_reports_sizes(folder: Pat
     assert not (folder / "build" / "001.html").exists()
 
 
-def test_preview_of_a_draft_without_postal_address_warns_but_writes(tmp_path: Path,
+def test_preview_of_a_draft_without_postal_address_reports_the_error_but_writes(tmp_path: Path,
                                                                    monkeypatch) -> None:
     make_config(tmp_path, SETTINGS.split("postal_address")[0])
     write_issue(tmp_path, 1, status="draft")
     monkeypatch.chdir(tmp_path)
     result = run("preview", "1")
     assert result.exit_code == 0
-    assert "warning: issue 1: postal_address is empty" in result.stderr
+    assert "issue 1, template: error: postal_address is empty" in result.stderr
+    assert "issue 1: 1 error" in result.stderr
     assert (tmp_path / "build" / "001.html").exists()
+
+
+def test_build_words_findings_as_check_does_errors_as_errors(tmp_path: Path,
+                                                             monkeypatch) -> None:
+    """A finding that blocks the send reads "error:", one that informs "warning:", in the
+    very lines `newsletter check` prints; the summary counts both."""
+    make_config(tmp_path, SETTINGS.split("postal_address")[0])
+    write_issue(tmp_path, 1, subject="A subject far longer than sixty characters, which "
+                                     "check warns about")
+    monkeypatch.chdir(tmp_path)
+    built, checked = run("build"), run("check")
+    assert built.exit_code == 0
+    findings = [line for line in checked.stdout.splitlines() if line.startswith("issue 1")]
+    assert any(": error: postal_address is empty" in line for line in findings)
+    assert any(": warning: " in line and "subject" in line for line in findings)
+    assert built.stderr.splitlines() == findings
+    assert "warning: issue 1: postal_address" not in built.stderr
+    assert "blocks sending" not in built.stderr
+    assert "1 error, 1 warning" in built.stdout and "`send` refuses" in built.stdout
 
 
 def test_preview_of_a_missing_issue_is_a_one_line_error(folder: Path) -> None:

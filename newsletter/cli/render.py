@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import threading
 import webbrowser
+from collections import Counter
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -16,11 +17,23 @@ from . import State, main, pass_state, progress
 from .words import counted
 
 
-def _report(built: Built) -> None:
+def _report(built: Built) -> Counter[str]:
+    """Print the files written and, as `newsletter check` words them, what would stop or
+    weaken the issue (an error blocks its send, a warning informs); count them."""
     for path in (built.html, built.text):
         click.echo(f"{_shown(path)}  {path.stat().st_size / 1024:.1f} KB")
-    for warning in built.warnings:
-        click.echo(f"warning: issue {built.number}: {warning}", err=True)
+    for finding in built.findings:
+        click.echo(str(finding), err=True)
+    return Counter(f.severity for f in built.findings)
+
+
+def _findings_said(found: Counter[str]) -> str:
+    """The findings' count for a summary line ("" when there are none)."""
+    if not found:
+        return ""
+    return (f"{counted(found['error'], 'error')}, {counted(found['warning'], 'warning')}"
+            + ("" if not found["error"] else " (`send` refuses the issues with errors; "
+               "see `newsletter check`)"))
 
 
 def _shown(path: Path) -> str:
@@ -41,8 +54,9 @@ def _shown(path: Path) -> str:
 def preview(state: State, number: int, open_browser: bool, port: int) -> None:
     """Render issue NUMBER to build/NNN.html and build/NNN.txt for a sample reader.
 
-    Drafts render too: what would stop the issue from being sent (no postal address,
-    no unsubscribe link, too big for Gmail) is printed as a warning.
+    Drafts render too: what `newsletter check` finds is printed as it words it: an error
+    (no postal address, no unsubscribe link, too big for Gmail) stops the issue's send,
+    a warning informs.
 
     \b
     Example:
@@ -54,7 +68,9 @@ def preview(state: State, number: int, open_browser: bool, port: int) -> None:
     config = state.config
     loaded = find_issue(load_queue(config.issues_dir), number)
     built = build_issue(loaded.issue, config)
-    _report(built)
+    said = _findings_said(_report(built))
+    if said:
+        click.echo(f"issue {number}: {said}", err=True)
     if open_browser:
         serve_and_open(config.build_dir, built.html.name, port)
 
@@ -74,10 +90,11 @@ def build(state: State) -> None:
 
     config = state.config
     queue = load_queue(config.issues_dir)
+    found: Counter[str] = Counter()
     with progress.stages(progress.wanted() and len(queue.issues) > 1) as bars:
         bars.stage("building", len(queue.issues), "issues")
         for done, loaded in enumerate(queue.issues, start=1):
-            _report(build_issue(loaded.issue, config))  # printed above the bar
+            found += _report(build_issue(loaded.issue, config))  # printed above the bar
             bars.done(done)
     for error in queue.errors:
         click.echo(f"error: {error}", err=True)
@@ -86,7 +103,8 @@ def build(state: State) -> None:
                    "`newsletter plan CONTENT`).")
         return
     click.echo(f"built {counted(len(queue.issues), 'issue')} in {_shown(config.build_dir)}"
-               + (f"; {counted(len(queue.errors), 'invalid file')}" if queue.errors else ""))
+               + (f"; {counted(len(queue.errors), 'invalid file')}" if queue.errors else "")
+               + (f"; {_findings_said(found)}" if found else ""))
     if queue.errors:
         raise SystemExit(1)
 

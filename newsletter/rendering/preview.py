@@ -18,7 +18,12 @@ class Preview:
 
     html: str
     text: str
-    warnings: tuple[str, ...]
+    findings: tuple[Finding, ...]
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """The findings as one line each, a blocking one marked "blocks sending"."""
+        return tuple(_warning(f) for f in self.findings)
 
 
 @dataclass(frozen=True)
@@ -28,7 +33,7 @@ class Built:
     number: int
     html: Path
     text: Path
-    warnings: tuple[str, ...]
+    findings: tuple[Finding, ...]
 
 
 def sample_recipient(config: Config, number: int) -> Recipient:
@@ -43,8 +48,7 @@ def preview_of(issue: Issue, config: Config) -> Preview:
     """Render ``issue`` (the renderer of sending) and personalise it for the sample reader."""
     rendered = render(issue, config)
     html, text = personalize(rendered, sample_recipient(config, issue.number))
-    warnings = tuple(_warning(f) for f in check_issue(issue, config, rendered))
-    return Preview(html, text, warnings)
+    return Preview(html, text, tuple(check_issue(issue, config, rendered)))
 
 
 def build_issue(issue: Issue, config: Config) -> Built:
@@ -55,7 +59,7 @@ def build_issue(issue: Issue, config: Config) -> Built:
     html_path, text_path = stem.with_suffix(".html"), stem.with_suffix(".txt")
     html_path.write_text(preview.html, "utf-8")
     text_path.write_text(preview.text, "utf-8")
-    return Built(issue.number, html_path, text_path, preview.warnings)
+    return Built(issue.number, html_path, text_path, preview.findings)
 
 
 def _warning(finding: Finding) -> str:
