@@ -276,7 +276,7 @@ class _Tally:
     outcomes: list[str] = field(default_factory=list)
     rejected: list[Note] = field(default_factory=list)
     warnings: list[Note] = field(default_factory=list)
-    seen: dict[str, int] = field(default_factory=dict)
+    seen: dict[str, tuple[int, int]] = field(default_factory=dict)  # -> (line, outcome at)
     merged: int = 0
 
 
@@ -382,7 +382,7 @@ class _Batch:
         if not rows:
             return
         erased = self.erased([e.email for _, e in rows]) if self.erased else {}
-        kept: list[tuple[SubscriberInput, bool]] = []
+        kept: list[tuple[SubscriberInput, int | None]] = []  # (row, its first's outcome)
         for line, entry in rows:
             if entry.email in erased:
                 tally.rejected.append(Note(line, f"{entry.email} was erased on request on "
@@ -390,20 +390,32 @@ class _Batch:
                                                  "again (they may sign up anew)",
                                             "erased on request"))
                 continue
-            first = tally.seen.setdefault(entry.email, line)  # normalised by parse_row
+            at = len(tally.outcomes) + sum(first is None for _, first in kept)
+            first, first_at = tally.seen.setdefault(entry.email, (line, at))  # normalised
             if first != line:
                 tally.merged += 1
                 tally.warnings.append(Note(line, f"{entry.email} repeats line {first}: merged",
                                            "address repeated in the file (merged)"))
-            kept.append((entry, first != line))
+            kept.append((entry, first_at if first != line else None))
         if kept:
             result = self.store.upsert_subscribers([e for e, _ in kept], source=self.source,
                                                    now=self.now)
-            tally.outcomes += [out for (_, dup), out in zip(kept, result.outcomes, strict=True)
-                               if not dup]
+            self._count(kept, result.outcomes)
         rows.clear()
         if self.on_progress:
             self.on_progress(len(tally.outcomes) + tally.merged + len(tally.rejected))
+
+    def _count(self, kept: list[tuple[SubscriberInput, int | None]],
+               outcomes: Sequence[str]) -> None:
+        """One outcome per address of the file, never one per repeat: a repeat is merged
+        into its first row (the store tells their net change when both are in one batch);
+        a repeat of an earlier batch's address that changes it makes that one updated."""
+        tally = self.tally
+        for (_, first_at), outcome in zip(kept, outcomes, strict=True):
+            if first_at is None:
+                tally.outcomes.append(outcome)
+            elif outcome == "updated" and tally.outcomes[first_at] == "unchanged":
+                tally.outcomes[first_at] = "updated"
 
 
 # --- export ----------------------------------------------------------------------------------

@@ -222,3 +222,25 @@ def test_counts_of_one_read_in_the_singular(folder: Path) -> None:
     assert code == 0 and f"exported 1 subscriber to {folder / 'out.csv'}" in err
     code, _, err = run(folder, "subscribers", "export", "--status", "bounced")
     assert code == 0 and "exported 0 subscribers" in err
+
+
+def test_reimporting_a_file_with_an_address_twice_reports_a_duplicate_not_an_update(
+        folder: Path) -> None:
+    """The file's two rows of one address end as they began: its re-import changes nobody,
+    so it says 0 updated, and the repeat is reported as a duplicate (grouped warning)."""
+    path = folder / "list.csv"
+    path.write_text("email,name\nann@example.org,Ann\nbob@example.org,Bob\n"
+                    "ANN@example.org,Ann Lee\n")
+    code, out, _ = run(folder, "subscribers", "import", str(path))
+    assert code == 0 and "2 imported, 0 updated, 0 unchanged, 1 duplicate merged" in out
+    code, out, err = run(folder, "subscribers", "import", str(path))
+    assert code == 0
+    assert "0 imported, 0 updated, 2 unchanged, 1 duplicate merged" in out
+    assert err.splitlines()[0] == "warning: address repeated in the file (merged): 1 row"
+    code, out, _ = run(folder, "subscribers", "import", str(path), "--json")
+    report = json.loads(out)
+    assert (report["imported"], report["updated"], report["unchanged"], report["merged"]) \
+        == (0, 0, 2, 1)
+    code, out, _ = run(folder, "subscribers", "list", "--json")
+    names = {s["email"]: s["name"] for s in json.loads(out)["subscribers"]}
+    assert names["ann@example.org"] == "Ann Lee"

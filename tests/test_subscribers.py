@@ -256,3 +256,22 @@ def test_100k_rows_import_with_progress_reported_as_they_go(store: Store, tmp_pa
     assert report.imported == 100_000 and seen[-1] == 100_000 and len(seen) == 100
     assert seen == sorted(seen)
     assert store.count_by_status()["active"] == 100_000
+
+
+@pytest.mark.parametrize(("rows", "counts"), [
+    # two rows of ann that leave her as stored: unchanged, not updated
+    ("ann@example.org,Ann\nANN@example.org,Ann Lee\nbo@example.org,Bo\n", (1, 0, 1, 1)),
+    # cy's first row changes nothing, her repeat (in a later batch) renames her: updated
+    ("cy@example.org,Cy\nbo@example.org,Bo\nzed@example.org,Zed\ncy@example.org,Cyril\n",
+     (2, 1, 0, 1)),
+])
+def test_an_address_twice_in_the_file_counts_once_by_its_net_change(
+        store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rows: str,
+        counts: tuple[int, int, int, int]) -> None:
+    monkeypatch.setattr("newsletter.subscribers.BATCH", 2)
+    store.upsert_subscribers([SubscriberInput(email="ann@example.org", name="Ann Lee"),
+                              SubscriberInput(email="cy@example.org", name="Cy")],
+                             source="test", now=NOW)
+    report = import_csv(write(tmp_path, "email,name\n" + rows), store, now=NOW)
+    assert (report.imported, report.updated, report.unchanged, report.merged) == counts
+    assert store.get_subscriber("ann@example.org").name == "Ann Lee"

@@ -263,9 +263,13 @@ def _upsert(conn: Connection, rows: Sequence[SubscriberInput], source: str,
     found = conn.execute(select(subscribers).where(_S.email_lower.in_(set(keys)))).all()
     state: dict[str, dict[str, Any]] = {r.email_lower: dict(r._mapping) for r in found}
     before = {k: v["status"] for k, v in state.items()}
-    outcomes = [_apply(state, key, r, source, now) for key, r in zip(keys, rows, strict=True)]
+    stored = {k: {name: v[name] for name in _MERGED} for k, v in state.items()}
+    for key, row in zip(keys, rows, strict=True):
+        _apply(state, key, row, source, now)
+    outcomes = _outcomes(keys, state, stored)
     new = [v for k, v in state.items() if k not in before]
-    changed = [v for k, v in state.items() if k in before and v.pop("_changed", False)]
+    changed = [v for k, v in state.items()
+               if k in before and any(v[name] != stored[k][name] for name in _MERGED)]
     ids = _insert_new(conn, new)
     _update_changed(conn, changed, now)
     history = [(ids[v["email_lower"]], None, v["status"]) for v in new] + [
@@ -279,19 +283,34 @@ def _upsert(conn: Connection, rows: Sequence[SubscriberInput], source: str,
 
 
 def _apply(state: dict[str, dict[str, Any]], key: str, entry: SubscriberInput, source: str,
-           now: datetime) -> str:
+           now: datetime) -> None:
     current = state.get(key)
     if current is None:
         state[key] = _new_row(key, entry, source, now)
-        return "imported"
-    merged = merge_values(current, entry, now)
-    if all(current[k] == merged[k] for k in _MERGED):
-        return "unchanged"
-    if "id" not in current:  # created earlier in this same batch
-        current.update(merged)
-        return "unchanged"
-    current.update(merged, _changed=True)
-    return "updated"
+    else:
+        current.update(merge_values(current, entry, now))
+
+
+def _outcomes(keys: Sequence[str], state: Mapping[str, Mapping[str, Any]],
+              stored: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    """Per row: what the batch did to its subscriber, against what was stored before it.
+
+    The first row of an address tells the net change of all its rows ("imported",
+    "updated", "unchanged": two rows of one address that leave it as it was change
+    nothing); a later row of the same address is "unchanged" (merged into the first).
+    """
+    outcomes: list[str] = []
+    seen: set[str] = set()
+    for key in keys:
+        if key in seen:
+            outcomes.append("unchanged")
+        elif key not in stored:
+            outcomes.append("imported")
+        else:
+            differs = any(state[key][name] != stored[key][name] for name in _MERGED)
+            outcomes.append("updated" if differs else "unchanged")
+        seen.add(key)
+    return outcomes
 
 
 def _new_row(key: str, entry: SubscriberInput, source: str, now: datetime) -> dict[str, Any]:
