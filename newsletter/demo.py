@@ -56,6 +56,8 @@ class DemoResult:
     article: Path
     content: Path
     snippets: int
+    products: tuple[str, ...]  # named in the demo's newsletter.yaml
+    snippets_without_products: int  # what `newsletter split` makes where products is empty
     plan: PlanReport
     sent: SendReport
     outbox: list[Path]
@@ -68,8 +70,11 @@ def run_demo(folder: Path, *, now: datetime, secret: str | None = None) -> DemoR
     _set_sender(folder / CONFIG_NAME, SETTINGS["name"])
     config = load_config(folder / CONFIG_NAME, env={})
     article = _copy_article(folder)
-    content = split(read_article(article), min_words=config.snippet_min_words,
+    document = read_article(article)
+    content = split(document, min_words=config.snippet_min_words,
                     max_words=config.snippet_max_words, products=config.products)
+    plain = split(document, min_words=config.snippet_min_words,
+                  max_words=config.snippet_max_words, products=())
     content_path = write_content(content, config.content_dir)
     report = plan_into(content, _schedule(config, now), config.issues_dir, now=now,
                        min_words=config.cadence.min_words, max_words=config.cadence.max_words,
@@ -78,8 +83,9 @@ def run_demo(folder: Path, *, now: datetime, secret: str | None = None) -> DemoR
     _add_subscribers(config, now)
     sent = _send_first(config, queue.issues[0].issue, now, secret or _new_secret(folder))
     previews = [build_issue(item.issue, config).html for item in queue.issues]
-    return DemoResult(folder, article, content_path, len(content.snippets), report, sent,
-                      sorted(config.outbox.glob("*.eml")), previews)
+    return DemoResult(folder, article, content_path, len(content.snippets), config.products,
+                      len(plain.snippets), report, sent, sorted(config.outbox.glob("*.eml")),
+                      previews)
 
 
 def _set_sender(config_path: Path, name: str) -> None:

@@ -87,3 +87,30 @@ def test_the_demo_hint_runs_as_printed_whether_or_not_the_venv_is_active(
         again = subprocess.run(["bash", "-c", hint], capture_output=True, text=True,
                                env={"PATH": path})
         assert again.returncode == 0 and "Why Overwatering" in again.stdout, again.stderr
+
+
+def _snippets_said(output: str) -> int:
+    """The count of `newsletter split`'s first line ('Title: 12 snippets (...)')."""
+    return int(output.splitlines()[0].split(": ")[-1].split()[0])
+
+
+def test_the_demo_says_why_a_plain_split_of_its_article_counts_otherwise(
+        tmp_path: Path) -> None:
+    """The demo's count is what `newsletter split` makes in the demo's folder; a folder
+    as `init` writes it (no products) gets another count, which the demo names and
+    explains."""
+    demo = subprocess.run([sys.executable, "-m", "newsletter", "demo", str(tmp_path / "d")],
+                          capture_output=True, text=True, check=True).stdout
+    said = int(demo.split("snippets ")[1].split()[0])
+    cli = [sys.executable, "-m", "newsletter"]
+    here = subprocess.run([*cli, "split", "example-article.txt", "-o", str(tmp_path / "out")],
+                          cwd=tmp_path / "d", capture_output=True, text=True, check=True)
+    assert _snippets_said(here.stdout) == said
+    subprocess.run([*cli, "init", str(tmp_path / "plain")], capture_output=True, check=True)
+    plain = subprocess.run([*cli, "split", str(tmp_path / "d" / "example-article.txt")],
+                           cwd=tmp_path / "plain", capture_output=True, text=True, check=True)
+    other = _snippets_said(plain.stdout)
+    assert other != said  # the product's pitch: one call to action, or a tip and one
+    words = " ".join(demo.split())
+    assert f"`newsletter split` makes {other})" in words
+    assert "names SoilSense Meter in products" in words

@@ -61,6 +61,7 @@ def _print_demo(result: DemoResult) -> None:
         f"Demo newsletter in {result.folder}",
         f"  article    {result.article.name}",
         f"  snippets   {result.snippets} in {result.content.relative_to(result.folder)}",
+        *_why_snippets(result),
         f"  issues     {len(result.plan.written)} in issues/ "
         f"(first: {_first_send(result)})",
         f"  sent       issue {sent.number} \"{sent.subject}\" to "
@@ -75,6 +76,19 @@ def _print_demo(result: DemoResult) -> None:
         f"  cd {shlex.quote(str(result.folder))} && {runnable_command()} queue",
     ]
     click.echo("\n".join(lines))
+
+
+def _why_snippets(result: DemoResult) -> list[str]:
+    """Why a plain `newsletter split` of the same article counts otherwise: the demo names
+    the article's product in `products`, which makes its pitch one call to action."""
+    if result.snippets_without_products == result.snippets or not result.products:
+        return []
+    named = ", ".join(result.products)
+    pad = " " * 13
+    return [f"{pad}(newsletter.yaml names {named} in products, so the section that",
+            f"{pad}pitches it is one call to action; where products is empty, as",
+            f"{pad}`newsletter init` writes it, `newsletter split` makes "
+            f"{result.snippets_without_products})"]
 
 
 def runnable_command() -> str:
