@@ -186,3 +186,37 @@ def test_replanning_warns_when_a_kept_issue_now_goes_out_first(folder: Path) -> 
     result = plan(folder, "--every", "3d", "--start", "2027-03-22")
     assert result.exit_code == 0
     assert "issue 2 (2027-03-04" in result.stderr and "goes out before issue 1" in result.stderr
+
+
+def _second_article(folder: Path) -> Path:
+    """The same snippets as another article (its own slug), in content/."""
+    text = (folder / "content" / "sourdough-at-home.yaml").read_text()
+    slug = re.search(r"slug: (\S+)", text)[1]  # type: ignore[index]
+    path = folder / "content" / "rye.yaml"
+    path.write_text(text.replace(slug, "rye-at-home"))
+    return path
+
+
+def test_planning_a_second_article_appends_its_series_after_the_first(folder: Path) -> None:
+    """The README's `plan` run again on another article: its issues are numbered after the
+    first series and go out after it, in number order, and plan says where it put them;
+    the same --start again is refused (the series would interleave), changing nothing."""
+    assert plan(folder, "--start", "2027-03-01").exit_code == 0
+    first = load_queue(folder / "issues").issues
+    rye = str(_second_article(folder))
+    again = run(folder, "plan", rye, "--now", NOW, "--start", "2027-03-01")
+    assert again.exit_code == 1
+    assert "among the issues already queued" in again.stderr and "leave --start out" in \
+        again.stderr
+    assert len(load_queue(folder / "issues").issues) == len(first)
+    result = run(folder, "plan", rye, "--now", NOW)
+    assert result.exit_code == 0, result.output
+    queue = load_queue(folder / "issues").issues
+    numbers = [i.issue.number for i in queue]  # in send order
+    assert numbers == list(range(1, 2 * len(first) + 1))
+    last = first[-1].issue
+    assert f"this series follows issue {last.number} (" in result.stdout
+    gap = queue[len(first)].issue.send_at - last.send_at  # type: ignore[operator]
+    assert round(gap.total_seconds() / 86400) == 4  # the cadence's interval
+    listed = run(folder, "queue", "--json")
+    assert [r["number"] for r in json.loads(listed.stdout)] == numbers

@@ -118,15 +118,49 @@ def test_planning_into_the_past_is_refused(tmp_path: Path) -> None:
     assert not issue_paths(tmp_path)
 
 
-def test_a_second_article_continues_the_numbering(tmp_path: Path) -> None:
+def rye() -> Content:
+    return replace(sourdough(), article=Article("Rye Bread", "rye-bread", "rye.md"))
+
+
+def test_a_second_article_continues_the_numbering_and_goes_out_after_the_first(
+        tmp_path: Path) -> None:
+    """Planned without a start, a second article's series follows the first one: numbers
+    and send order agree (they interleaved: 1, 4, 2, 5, ...), one interval after its last."""
     plan_into(sourdough(), SCHEDULE, tmp_path, now=BEFORE, **BUDGET)
-    first_count = len(issue_paths(tmp_path))
-    other = replace(sourdough(), article=Article("Rye Bread", "rye-bread", "rye.md"))
-    report = plan_into(other, SCHEDULE, tmp_path, now=BEFORE, **BUDGET)
+    first = load_queue(tmp_path).issues
+    report = plan_into(rye(), replace(SCHEDULE, follow=True), tmp_path, now=BEFORE, **BUDGET)
     numbers = sorted(a.issue.number for a in report.written if a.issue)
-    assert numbers[0] == first_count + 1
-    assert len(issue_paths(tmp_path)) == first_count + len(numbers)
-    assert not load_queue(tmp_path).errors
+    assert numbers[0] == len(first) + 1
+    queue = load_queue(tmp_path)
+    assert not queue.errors and len(queue.issues) == len(first) + len(numbers)
+    assert [i.issue.number for i in queue.issues] == list(range(1, len(queue.issues) + 1))
+    last = first[-1].issue
+    assert report.follows == last
+    [after] = [i.issue for i in queue.issues if i.issue.number == len(first) + 1]
+    assert after.send_at == last.send_at + timedelta(days=3)
+
+
+def test_a_start_among_the_issues_already_queued_is_refused(tmp_path: Path) -> None:
+    plan_into(sourdough(), SCHEDULE, tmp_path, now=BEFORE, **BUDGET)
+    before = texts(tmp_path)
+    with pytest.raises(InputError, match=r"among the issues already queued.*leave --start "
+                                         r"out to plan it after them, from 2026-09-"):
+        plan_into(rye(), SCHEDULE, tmp_path, now=BEFORE, **BUDGET)
+    assert texts(tmp_path) == before
+    last = load_queue(tmp_path).issues[-1].issue
+    later = replace(SCHEDULE, start=last.send_at.date() + timedelta(days=1))
+    report = plan_into(rye(), later, tmp_path, now=BEFORE, **BUDGET)
+    assert report.follows is None and report.written
+
+
+def test_in_sequence_mode_a_second_series_takes_the_days_after_the_first(
+        tmp_path: Path) -> None:
+    plan_into(sourdough(), SCHEDULE, tmp_path, now=BEFORE, days=True, **BUDGET)
+    first = [i.issue.day for i in load_queue(tmp_path).issues]
+    plan_into(rye(), SCHEDULE, tmp_path, now=BEFORE, days=True, **BUDGET)
+    days = [i.issue.day for i in load_queue(tmp_path).issues]
+    assert days[:len(first)] == first == list(range(0, 3 * len(first), 3))
+    assert days == list(range(0, 3 * len(days), 3))  # 0, 3, ... on through the second
 
 
 def test_a_shorter_plan_removes_its_own_unedited_leftovers(tmp_path: Path) -> None:

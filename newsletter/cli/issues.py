@@ -59,6 +59,10 @@ def plan(state: State, content_file: Path, every: str | None, on: str | None, at
     deliveries or proofs recorded, one a person edited, one whose send time has passed and
     an invalid file are kept, and listed with the reason.
 
+    A second article's series is numbered after the issues already queued and goes out
+    after them: without --start, one interval after the last of them (plan says so); a
+    --start among them is refused.
+
     \b
     Example:
       newsletter plan content/my-article.yaml --every 3d --at 09:00 --tz Europe/Berlin
@@ -132,6 +136,19 @@ def _print_report(report: PlanReport, zone: tzinfo, issues_dir: Path) -> None:
     verb = "would write" if report.dry_run else "wrote"
     click.echo(f"{verb} {len(report.written)} issue files in {issues_dir}; "
                f"kept {len(report.kept)}.")
+    if report.follows is not None:
+        click.echo(_follows(report, zone))
+
+
+def _follows(report: PlanReport, zone: tzinfo) -> str:
+    """Where the series was put: after the queue's last issue before it."""
+    last = report.follows
+    assert last is not None
+    mine = sorted((a.issue for a in report.written if a.issue), key=lambda i: i.number)
+    when = (lambda i: _local(i.send_at, zone)) if last.send_at else (lambda i: f"day {i.day}")
+    first = f"; its first issue, {mine[0].number}, goes out {when(mine[0])}" if mine else ""
+    return (f"this series follows issue {last.number} ({when(last)}), the last one queued "
+            f"before it{first} (--start picks a later day)")
 
 
 def _relative(path: Path, folder: Path) -> str:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from itertools import groupby
 from pathlib import Path
 from typing import Any
@@ -42,7 +42,7 @@ from .issuefile import (
     write_state,
 )
 from .phrases import Phrases, phrases_for
-from .schedule import Schedule, send_dates, send_times
+from .schedule import Schedule, following, send_dates, send_times
 from .subjects import PREHEADER_MAX, SUBJECT_MAX, abbreviations, write_preheader, write_subject
 
 __all__ = ["PREHEADER_MAX", "SUBJECT_MAX", "Extras", "pack", "plan", "plan_folder",
@@ -267,6 +267,8 @@ class PlanReport:
 
     actions: tuple[FileAction, ...]
     dry_run: bool
+    follows: Issue | None = None  # the queue's last issue before the series, which it
+    # was moved after (None: it starts where the schedule said)
 
     @property
     def written(self) -> tuple[FileAction, ...]:
@@ -294,7 +296,9 @@ def plan_into(content: Content, schedule: Schedule, issues_dir: Path, *, now: da
     files are never touched. The rest of the article is packed again, numbered from its
     first issue (or after the last issue of the folder), skipping numbers in use and the
     days of kept issues, and written; its old files that the new plan does not reuse are
-    removed.
+    removed. The series goes out after the other articles' issues numbered before it:
+    without a start asked for it is moved after them (``PlanReport.follows``), a start
+    among them is an :class:`InputError`.
 
     Every file written carries an ``id``: the one of the file it replaces at the same path,
     or a fresh one from ``new_id(slug)`` (default :func:`new_issue_id`), so a new series
@@ -315,18 +319,21 @@ def plan_into(content: Content, schedule: Schedule, issues_dir: Path, *, now: da
     kept_items = [item for item, _ in kept]
     replaceable = [item for item in mine if item not in kept_items]
     staying = [i.issue for i in queue.issues if i not in replaceable]
-    extras = extras or Extras(mode="sequence" if days else "broadcast")
-    used = {o for issue in staying for block in issue.blocks for o in block.origins}
-    issues = _fresh_issues(content, schedule, kept_items, min_words=min_words,
-                           max_words=max_words, cta_url=cta_url, status=status,
-                           taken_subjects=[i.subject for i in staying], series=False,
-                           extras=replace(extras, used=extras.used | used))
     reserved = {i.issue.number for i in queue.issues if i not in replaceable} | {
         n for e in queue.errors if (n := file_number(Path(e.path or ""))) is not None}
     base = min((i.issue.number for i in mine), default=max(reserved, default=0) + 1)
+    anchor = send_dates(schedule, 1)[0]  # sequence mode: `day:` counts from here
+    schedule, follows = _after_earlier(schedule, _earlier(queue, mine, base), days, anchor)
+    extras = extras or Extras(mode="sequence" if days else "broadcast")
+    used = {o for issue in staying for block in issue.blocks for o in block.origins}
+    issues = _fresh_issues(content, schedule, kept_items, anchor, min_words=min_words,
+                           max_words=max_words, cta_url=cta_url, status=status,
+                           taken_subjects=[i.subject for i in staying], series=False,
+                           extras=replace(extras, used=extras.used | used))
     issues = _renumber(issues, _free_numbers(base, reserved, len(issues)))
     if days:  # sequence mode: `day:` offsets from the first send date instead of send_at
-        issues = [replace(i, send_at=None, day=_day_of(i, schedule)) for i in issues]
+        issues = [replace(i, send_at=None, day=_day_of(i, anchor, schedule.tz))
+                  for i in issues]
     issues = _with_ids(issues, queue, replaceable, issues_dir,
                        lambda: (new_id or new_issue_id)(slug))
     issues = as_series(issues, staying, _cadence(schedule, extras), extras.newsletter)
@@ -334,7 +341,50 @@ def plan_into(content: Content, schedule: Schedule, issues_dir: Path, *, now: da
     actions += [FileAction(Path(e.path or ""), "kept", None, f"invalid: {e.message}")
                 for e in queue.errors]
     actions += _write(issues, replaceable, issues_dir, state, dry_run)
-    return PlanReport(tuple(actions), dry_run)
+    return PlanReport(tuple(actions), dry_run, follows)
+
+
+def _earlier(queue: Queue, mine: Sequence[LoadedIssue], base: int) -> list[Issue]:
+    """The other articles' live issues numbered before this series (which starts at
+    ``base``): its issues must go out after them, so numbers and send order agree."""
+    return [i.issue for i in queue.issues if i not in mine and i.issue.number < base
+            and i.issue.status != "cancelled"]
+
+
+def _after_earlier(schedule: Schedule, earlier: Sequence[Issue], days: bool, anchor: date
+                   ) -> tuple[Schedule, Issue | None]:
+    """The schedule moved after the last of ``earlier``, and that issue (None: not moved).
+
+    Two series never interleave. Without a start asked for (``schedule.follow``), and
+    always in sequence mode (where ``day:`` counts from ``anchor``), the series starts one
+    interval after the last earlier issue; a start asked for that would put it among them
+    is an :class:`InputError` saying what to do.
+    """
+    if days:
+        dayed = [i for i in earlier if i.day is not None]
+        if not dayed:
+            return schedule, None
+        last = max(dayed, key=lambda i: (i.day or 0, i.number))
+        start = following(schedule, anchor + timedelta(days=last.day or 0))
+        return replace(schedule, start=max(start, schedule.start)), last
+    timed = [i for i in earlier if i.send_at is not None]
+    if not timed:
+        return schedule, None
+    last = max(timed, key=lambda i: (i.send_at or datetime.min, i.number))
+    assert last.send_at is not None
+    last_day = last.send_at.astimezone(ZoneInfo(schedule.tz)).date()
+    start = following(schedule, last_day)
+    if schedule.follow:
+        return (replace(schedule, start=start), last) if start > schedule.start else (
+            schedule, None)
+    if send_times(schedule, 1)[0] <= last.send_at:
+        raise InputError(
+            f"{schedule.start} puts this series among the issues already queued "
+            f"(issue {last.number}, the last before it, goes out "
+            f"{last.send_at.astimezone(ZoneInfo(schedule.tz)):%Y-%m-%d %H:%M %Z}): leave "
+            f"--start out to plan it after them, from {start}, or start after {last_day}",
+            field="--start")
+    return schedule, None
 
 
 def plan_folder(content: Content, schedule: Schedule, config: Config, *, now: datetime,
@@ -427,8 +477,8 @@ def _keep_reason(item: LoadedIssue, state: dict[str, str], now: datetime,
     return ""
 
 
-def _fresh_issues(content: Content, schedule: Schedule, kept: list[LoadedIssue], **options: Any
-                  ) -> list[Issue]:
+def _fresh_issues(content: Content, schedule: Schedule, kept: list[LoadedIssue], anchor: date,
+                  **options: Any) -> list[Issue]:
     """Plan the snippets no kept issue holds, on the days no kept issue takes."""
     covered = {origin for item in kept for block in item.issue.blocks
                for origin in block.origins}
@@ -441,16 +491,14 @@ def _fresh_issues(content: Content, schedule: Schedule, kept: list[LoadedIssue],
     issues = plan(replace(content, snippets=left), schedule, **options)
     busy = {i.issue.send_at.astimezone(ZoneInfo(schedule.tz)).date()
             for i in kept if i.issue.send_at is not None} | {
-        send_dates(schedule, 1)[0] + timedelta(days=i.issue.day)
-        for i in kept if i.issue.day is not None}
+        anchor + timedelta(days=i.issue.day) for i in kept if i.issue.day is not None}
     times = [t for t in send_times(schedule, len(issues) + len(busy)) if t.date() not in busy]
     return [replace(issue, send_at=when) for issue, when in zip(issues, times, strict=False)]
 
 
-def _day_of(issue: Issue, schedule: Schedule) -> int:
+def _day_of(issue: Issue, anchor: date, tz: str) -> int:
     assert issue.send_at is not None
-    local = issue.send_at.astimezone(ZoneInfo(schedule.tz)).date()
-    return (local - send_dates(schedule, 1)[0]).days
+    return (issue.send_at.astimezone(ZoneInfo(tz)).date() - anchor).days
 
 
 def _free_numbers(base: int, reserved: set[int], count: int) -> list[int]:

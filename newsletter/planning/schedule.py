@@ -14,7 +14,7 @@ the local dates both modes share.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -29,7 +29,9 @@ class Schedule:
     """When issues go out: every ``every_days`` days, or on ``weekdays`` (which wins).
 
     ``at`` is the local time of day in the IANA zone ``tz``; the first send is on the first
-    matching date on or after ``start``.
+    matching date on or after ``start``. With ``follow`` (no start was asked for), ``start``
+    is only the earliest day: a series planned after other articles' issues goes out after
+    them (see :func:`following`).
     """
 
     every_days: int = 3
@@ -37,6 +39,7 @@ class Schedule:
     at: time = time(9, 0)
     tz: str = "UTC"
     start: date
+    follow: bool = False
 
     def __post_init__(self) -> None:
         if self.every_days < 1:
@@ -59,6 +62,14 @@ def send_dates(schedule: Schedule, count: int) -> list[date]:
             dates.append(day)
         day += timedelta(days=1)
     return dates
+
+
+def following(schedule: Schedule, day: date) -> date:
+    """The first day a series may start on after an issue sent on ``day``: one interval
+    later (every N days), or the next of the named weekdays."""
+    if not schedule.weekdays:
+        return day + timedelta(days=schedule.every_days)
+    return send_dates(replace(schedule, start=day + timedelta(days=1)), 1)[0]
 
 
 def send_times(schedule: Schedule, count: int) -> list[datetime]:
@@ -104,7 +115,8 @@ def schedule_for(config: Config, *, every: str | None = None, on: str | None = N
     as defaults.
 
     ``on`` (named weekdays) and ``every`` exclude each other; the configured weekdays win
-    over the configured interval when neither is given. The start defaults to tomorrow.
+    over the configured interval when neither is given. The start defaults to tomorrow, or
+    after the issues of the queue that come before the series (``follow``).
     """
     if every and on:
         raise ConfigError("use either every N days or named weekdays, not both", field="--on")
@@ -115,4 +127,5 @@ def schedule_for(config: Config, *, every: str | None = None, on: str | None = N
     every_days = parse_every(every) if every else config.cadence.every_days
     return Schedule(every_days=every_days, weekdays=tuple(weekdays),
                     at=parse_at(at) if at else parse_at(config.cadence.at, field="cadence.at"),
-                    tz=zone, start=parse_start(start) if start else tomorrow(now, zone))
+                    tz=zone, start=parse_start(start) if start else tomorrow(now, zone),
+                    follow=not start)
