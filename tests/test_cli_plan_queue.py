@@ -220,3 +220,24 @@ def test_planning_a_second_article_appends_its_series_after_the_first(folder: Pa
     assert round(gap.total_seconds() / 86400) == 4  # the cadence's interval
     listed = run(folder, "queue", "--json")
     assert [r["number"] for r in json.loads(listed.stdout)] == numbers
+
+
+def test_queue_and_check_show_a_series_in_the_zone_it_was_planned_in(tmp_path: Path) -> None:
+    """`plan --tz` in a folder whose newsletter.yaml says UTC (as `init` writes it): queue
+    shows the issues at the local time they were planned for, in that zone, and check
+    reads the "what comes next" weekdays in it too (it flagged them all as stale)."""
+    (tmp_path / "newsletter.yaml").write_text(CONFIG.replace("America/New_York", "UTC"))
+    (tmp_path / "content").mkdir()
+    shutil.copy(DATA / "sourdough.yaml", tmp_path / "content" / "sourdough-at-home.yaml")
+    done = plan(tmp_path, "--tz", "America/Los_Angeles", "--at", "22:30", "--start",
+                "2027-03-01")
+    assert done.exit_code == 0, done.output
+    table = run(tmp_path, "queue")
+    assert table.stdout.lstrip().startswith("times in America/Los_Angeles and UTC")
+    rows = [line.split() for line in table.stdout.splitlines() if line[:1].isdigit()]
+    assert rows and all(row[2] == "22:30" for row in rows)  # not 06:30 (UTC)
+    listed = json.loads(run(tmp_path, "queue", "--json").stdout)
+    assert {r["timezone"] for r in listed} == {"America/Los_Angeles"}
+    assert all(r["send_at_local"][11:16] == "22:30" for r in listed)
+    checked = run(tmp_path, "check", "--json")
+    assert [f for f in json.loads(checked.stdout) if f["code"] == "next"] == []

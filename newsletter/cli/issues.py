@@ -8,6 +8,7 @@ import sys
 from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import click
 
@@ -15,7 +16,7 @@ from ..config import Config, check_timezone
 from ..content.contentfile import load_content
 from ..errors import InputError
 from ..models import Content
-from ..planning.issuefile import Queue, load_queue, queue_rows
+from ..planning.issuefile import Queue, load_queue, planned_zones, queue_rows
 from ..planning.phrases import known as known_language
 from ..planning.plan import PlanReport, plan_folder
 from ..planning.schedule import Schedule, schedule_for
@@ -184,7 +185,7 @@ def queue(state: State, as_json: bool) -> None:
     loaded = load_queue(config.issues_dir)
     counts, states = ledger_view(config.database_url, [i.issue.key for i in loaded.issues],
                                  states=config.mode != "sequence")
-    rows = queue_rows(loaded, config.tz, counts, states)
+    rows = queue_rows(loaded, config.tz, counts, states, planned_zones(config.issues_dir))
     if config.mode == "sequence":  # per issue: received, due now, next due
         from .sequence import print_sequence_counts, with_sequence_counts
 
@@ -209,18 +210,22 @@ def _print_queue(rows: list[dict[str, Any]], config: Config) -> None:
     # Counts nobody has yet are left out on a narrow screen (--json has them all).
     counts = [c for c in COUNT_COLUMNS
               if not compact or any(r["counts"][c] for r in issues)]
-    table = tables.table(f"times in {config.timezone}" + ("" if compact else " and UTC"))
+    zones = sorted({r["timezone"] for r in issues if r["send_at_local"]}) or [config.timezone]
+    utc = not compact and zones != ["UTC"]  # a UTC column beside UTC times says nothing
+    mixed = len(zones) > 1  # then each time says its zone
+    table = tables.table(("times in each issue's zone (as planned)" if mixed else
+                          f"times in {zones[0]}") + (" and UTC" if utc else ""))
     tables.fixed(table, "#", right=True)
     tables.fixed(table, "send")
-    if not compact:
+    if utc:
         tables.fixed(table, "UTC")
     said = any(r["delivery"] for r in issues)  # what the ledger says, once anything went
     for column in ("status", *(["delivery"] if said else []), "words", *counts):
         tables.fixed(table, column, right=column not in ("status", "delivery"))
     tables.text(table, "subject")
     for row in issues:
-        table.add_row(str(row["number"]), _when(row, "send_at_local"),
-                      *([] if compact else [_when(row, "send_at_utc")]), row["status"],
+        table.add_row(str(row["number"]), _when(row, "send_at_local", mixed),
+                      *([_when(row, "send_at_utc")] if utc else []), row["status"],
                       *([row["delivery"]] if said else []),
                       str(row["words"]), *(str(row["counts"][c]) for c in counts),
                       row["subject"])
@@ -263,7 +268,10 @@ def _no_database_yet(database_url: str) -> bool:
     return bool(path) and path != ":memory:" and not Path(path).expanduser().exists()
 
 
-def _when(row: dict[str, Any], key: str) -> str:
+def _when(row: dict[str, Any], key: str, zoned: bool = False) -> str:
     if row[key] is None:  # sequence mode: a day of each subscriber's own calendar
         return f"day {row['day']}" if row["day"] is not None and key == "send_at_local" else "-"
-    return datetime.fromisoformat(row[key]).strftime("%Y-%m-%d %H:%M")
+    when = datetime.fromisoformat(row[key])
+    if zoned:  # its zone's abbreviation (EST, CET) where times of several zones are listed
+        return when.astimezone(ZoneInfo(row["timezone"])).strftime("%Y-%m-%d %H:%M %Z")
+    return when.strftime("%Y-%m-%d %H:%M")

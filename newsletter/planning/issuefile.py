@@ -54,6 +54,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
@@ -470,15 +471,18 @@ def find_issue(queue: Queue, number: int) -> LoadedIssue:
 
 def queue_rows(queue: Queue, tz: tzinfo,
                counts: Mapping[str, Mapping[str, int]] | None = None,
-               states: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
+               states: Mapping[str, str] | None = None,
+               zones: Mapping[str, tzinfo] | None = None) -> list[dict[str, Any]]:
     """One JSON-ready object per issue in send order, then one per invalid file.
 
-    ``tz`` is the zone shown as local time; ``counts`` maps an issue's ledger key to its
+    ``tz`` is the zone shown as local time, unless ``zones`` (file name -> zone, see
+    :func:`planned_zones`) has the file's; ``counts`` maps an issue's ledger key to its
     delivery counts (``sent``, ``failed``, ``uncertain``, ...) once the database is known
     (None: not looked up, every count is 0); ``states`` maps it to what the ledger says of
     it ("sent", "sending", "partly sent").
     """
-    rows = [_row(item, tz, (counts or {}).get(item.issue.key, {}),
+    rows = [_row(item, (zones or {}).get(item.path.name, tz),
+                 (counts or {}).get(item.issue.key, {}),
                  (states or {}).get(item.issue.key, "")) for item in queue.issues]
     return rows + [{"file": e.path, "line": e.line, "error": str(e)} for e in queue.errors]
 
@@ -495,6 +499,7 @@ def _row(item: LoadedIssue, tz: tzinfo, counts: Mapping[str, int], state: str
         "send_at": when.isoformat() if when else None,
         "send_at_local": when.astimezone(tz).isoformat() if when else None,
         "send_at_utc": when.astimezone(UTC).isoformat() if when else None,
+        "timezone": zone_name(tz),
         "day": issue.day,
         "expires": item.expires.isoformat() if item.expires else None,
         "status": issue.status,
@@ -510,7 +515,18 @@ STATE_NAME = ".plan-state.yaml"
 _STATE_HEADER = (
     "# Written by `newsletter plan`: the SHA-256 of each issue file as it was planned, so\n"
     "# re-planning can tell which files a person has edited since (those are never\n"
-    "# overwritten). Deleting this file makes every existing issue file count as edited.\n")
+    "# overwritten). Deleting this file makes every existing issue file count as edited.\n"
+    "# `zones`: the time zone each issue was planned in (--tz), in which `queue`, `check`\n"
+    "# and the studio show its time; an issue without one is shown in newsletter.yaml's.\n")
+
+
+def _state_map(issues_dir: Path, key: str) -> dict[str, str]:
+    try:
+        data = yaml.safe_load((issues_dir / STATE_NAME).read_text("utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return {}
+    found = data.get(key) if isinstance(data, dict) else None
+    return {str(k): str(v) for k, v in found.items()} if isinstance(found, dict) else {}
 
 
 def read_state(issues_dir: Path) -> dict[str, str]:
@@ -518,16 +534,36 @@ def read_state(issues_dir: Path) -> dict[str, str]:
 
     An unreadable state only makes plan more careful: every file then counts as edited.
     """
-    try:
-        data = yaml.safe_load((issues_dir / STATE_NAME).read_text("utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return {}
-    files = data.get("files") if isinstance(data, dict) else None
-    return {str(k): str(v) for k, v in files.items()} if isinstance(files, dict) else {}
+    return _state_map(issues_dir, "files")
 
 
-def write_state(issues_dir: Path, state: Mapping[str, str]) -> None:
-    """Record the digests of the files `plan` wrote."""
-    body = yaml.safe_dump({"files": dict(sorted(state.items()))}, sort_keys=False)
-    write_atomic(issues_dir / STATE_NAME, _STATE_HEADER + body)
+def read_zones(issues_dir: Path) -> dict[str, str]:
+    """File name -> the IANA zone `plan` planned the issue in ({} when none is recorded)."""
+    return _state_map(issues_dir, "zones")
+
+
+def write_state(issues_dir: Path, state: Mapping[str, str],
+                zones: Mapping[str, str] | None = None) -> None:
+    """Record the digests of the files `plan` wrote, and the zone each was planned in."""
+    data: dict[str, Any] = {"files": dict(sorted(state.items()))}
+    if zones:
+        data["zones"] = dict(sorted(zones.items()))
+    write_atomic(issues_dir / STATE_NAME, _STATE_HEADER + yaml.safe_dump(data, sort_keys=False))
+
+
+def planned_zones(issues_dir: Path) -> dict[str, tzinfo]:
+    """File name -> the zone its issue was planned in, where one is recorded (show the
+    others in newsletter.yaml's); a recorded name that is no zone is ignored."""
+    zones: dict[str, tzinfo] = {}
+    for name, zone in read_zones(issues_dir).items():
+        try:
+            zones[name] = ZoneInfo(zone)
+        except (ValueError, ZoneInfoNotFoundError):
+            continue
+    return zones
+
+
+def zone_name(zone: tzinfo) -> str:
+    """An IANA zone's name (``America/New_York``), or what another tzinfo calls itself."""
+    return str(getattr(zone, "key", None) or zone)
 

@@ -39,6 +39,7 @@ from .issuefile import (
     issue_filename,
     load_queue,
     read_state,
+    read_zones,
     write_state,
 )
 from .phrases import Phrases, phrases_for
@@ -340,7 +341,8 @@ def plan_into(content: Content, schedule: Schedule, issues_dir: Path, *, now: da
     actions = [FileAction(item.path, "kept", item.issue, reason) for item, reason in kept]
     actions += [FileAction(Path(e.path or ""), "kept", None, f"invalid: {e.message}")
                 for e in queue.errors]
-    actions += _write(issues, replaceable, issues_dir, state, dry_run)
+    actions += _write(issues, replaceable, issues_dir, state, dry_run,
+                      zone="" if days else schedule.tz)
     return PlanReport(tuple(actions), dry_run, follows)
 
 
@@ -529,10 +531,13 @@ def _remove(item: LoadedIssue, state: dict[str, str], dry_run: bool) -> FileActi
 
 
 def _write(issues: list[Issue], replaceable: list[LoadedIssue], issues_dir: Path,
-           state: dict[str, str], dry_run: bool) -> list[FileAction]:
-    """Write the planned files and remove this article's unedited files no longer needed."""
+           state: dict[str, str], dry_run: bool, zone: str = "") -> list[FileAction]:
+    """Write the planned files and remove this article's unedited files no longer needed;
+    record each written file's digest and the ``zone`` it was planned in (none in sequence
+    mode: there each reader's own zone is the issue's)."""
     actions: list[FileAction] = []
     new_state = {name: sha for name, sha in state.items() if (issues_dir / name).is_file()}
+    zones = {name: z for name, z in read_zones(issues_dir).items() if name in new_state}
     if not dry_run:
         issues_dir.mkdir(parents=True, exist_ok=True)
     targets = {issues_dir / issue_filename(issue): issue for issue in issues}
@@ -541,6 +546,7 @@ def _write(issues: list[Issue], replaceable: list[LoadedIssue], issues_dir: Path
             actions.append(_remove(item, state, dry_run))
             if actions[-1].action == "removed":
                 new_state.pop(item.path.name, None)
+                zones.pop(item.path.name, None)
     for path, issue in targets.items():
         text = dump_issue(issue)
         old = path.read_text("utf-8") if path.is_file() else None
@@ -553,6 +559,10 @@ def _write(issues: list[Issue], replaceable: list[LoadedIssue], issues_dir: Path
                 continue
         actions.append(FileAction(path, action, issue))
         new_state[path.name] = digest(text)
+        if zone:
+            zones[path.name] = zone
+        else:
+            zones.pop(path.name, None)
     if not dry_run and (issues or new_state != state):
-        write_state(issues_dir, new_state)
+        write_state(issues_dir, new_state, zones)
     return actions

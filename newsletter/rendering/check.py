@@ -29,7 +29,7 @@ from ..content.banks import Banks, Resource, Testimonial, bank_path, is_web_url,
 from ..errors import ConfigError, DeliveryError
 from ..models import PERSONAL_FIELDS, Issue, IssueBlock, RenderedIssue
 from ..planning.compose import Cadence, next_text
-from ..planning.issuefile import Queue, file_number, find_issue, load_queue
+from ..planning.issuefile import Queue, file_number, find_issue, load_queue, planned_zones
 from .personalize import placeholder
 from .render import render, style_blocks
 
@@ -148,11 +148,14 @@ def check_folder(config: Config, number: int | None = None) -> CheckReport:
 def _stale_next(queue: Queue, config: Config, number: int | None) -> list[Finding]:
     """A "what comes next" line `plan` wrote that no longer tells the truth (an issue was
     rescheduled, renamed, cancelled or added since)."""
-    live = [i.issue for i in queue.issues if i.issue.status != "cancelled"]
-    cadence = Cadence(mode=config.mode, tz=config.tz, language=config.language)
+    items = [i for i in queue.issues if i.issue.status != "cancelled"]
+    live = [i.issue for i in items]
+    zones = planned_zones(config.issues_dir)  # weekdays are told in the zone planned in
     found = []
     for at, issue in enumerate(live):
         following = live[at + 1] if at + 1 < len(live) else None
+        cadence = Cadence(mode=config.mode, tz=zones.get(items[at].path.name, config.tz),
+                          language=config.language)
         told = next_text(issue, following, cadence)
         if number in (None, issue.number) and issue.next.startswith("**") and (
                 issue.next.strip() != told):

@@ -14,7 +14,9 @@ import json
 import time
 from dataclasses import replace
 from datetime import datetime
+from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, abort, redirect, request, url_for
 from flask.typing import ResponseReturnValue
@@ -34,7 +36,13 @@ from ...planning.edits import (
     restored,
     save_issue,
 )
-from ...planning.issuefile import LoadedIssue, find_issue, load_queue
+from ...planning.issuefile import (
+    LoadedIssue,
+    find_issue,
+    load_queue,
+    planned_zones,
+    zone_name,
+)
 from ...planning.plan import PREHEADER_MAX, SUBJECT_MAX
 from ...rendering.preview import preview_of
 from ...subscribers import email_problem
@@ -76,13 +84,14 @@ def _editor(current: Versioned, shown: Issue, code: int = 200, error: str = "",
     number = current.issue.number
     others = [i.issue for i in load_queue(ctx.config.issues_dir).issues
               if i.issue.number != number and not _is_sent(i.issue)]
-    local = (current.issue.send_at.astimezone(ctx.config.tz).strftime("%Y-%m-%dT%H:%M")
+    zone = _issue_zone(current.loaded.path)
+    local = (current.issue.send_at.astimezone(zone).strftime("%Y-%m-%dT%H:%M")
              if current.issue.send_at else "")
     warnings = _warnings(shown)
     return studio_page("editor.html.j2", code, title=f"Issue {number}", issue=shown,
                        file=current.loaded.path.name, version=version or current.version,
                        sent=_is_sent(current.issue), others=others, send_at_local=local,
-                       zone=ctx.config.timezone, error=error, warnings=warnings,
+                       zone=zone_name(zone), error=error, warnings=warnings,
                        subject_max=SUBJECT_MAX, preheader_max=PREHEADER_MAX,
                        blocks_json=[_sources_json(b) for b in shown.blocks],
                        bank=_bank_or_error())
@@ -275,6 +284,14 @@ def sent_rendering(number: int) -> Response:
                                url_for("archive.issue", key=key)))
 
 
+def _issue_zone(path: Path) -> ZoneInfo:
+    """The zone the issue's time is shown and set in: the one `plan` planned it in (see
+    :func:`planned_zones`), else newsletter.yaml's."""
+    config = web_context().config
+    zone = planned_zones(config.issues_dir).get(path.name, config.tz)
+    return zone if isinstance(zone, ZoneInfo) else config.tz
+
+
 def _change(number: int, change: Any, done: str) -> ResponseReturnValue:
     current = _versioned(number)
     if _is_sent(current.issue):
@@ -302,8 +319,9 @@ def _answer(number: int, text: str, code: int) -> ResponseReturnValue:
 
 @blueprint.post("/issues/<int:number>/reschedule")
 def reschedule(number: int) -> ResponseReturnValue:
-    """Move the issue to the local time in "Send at" (the newsletter's time zone)."""
-    zone = web_context().config.tz
+    """Move the issue to the local time in "Send at" (in the zone the issue was planned in,
+    else the newsletter's)."""
+    zone = _issue_zone(_versioned(number).loaded.path)
     text = request.form.get("send_at", "").strip()
     try:
         when = datetime.fromisoformat(text).replace(tzinfo=zone)

@@ -19,7 +19,7 @@ from ...content.banks import BANK_FILES
 from ...content.contentfile import load_content
 from ...errors import NewsletterError
 from ...files import file_version
-from ...planning.issuefile import load_queue, queue_rows
+from ...planning.issuefile import load_queue, planned_zones, queue_rows
 from ...planning.plan import plan_folder
 from ...planning.schedule import schedule_for
 from ..common import web_context
@@ -50,7 +50,8 @@ def index() -> ResponseReturnValue:
     ctx = web_context()
     config = ctx.config
     queue = load_queue(config.issues_dir)
-    rows = queue_rows(queue, config.tz, ctx.store.counts_by_key())
+    rows = queue_rows(queue, config.tz, ctx.store.counts_by_key(),
+                      zones=planned_zones(config.issues_dir))
     sent = {s.issue_key for s in ctx.store.list_sends()}
     issues = [dict(row, sent=row["id"] in sent, version=file_version(Path(row["file"])))
               for row in rows if "error" not in row]
@@ -58,8 +59,15 @@ def index() -> ResponseReturnValue:
     today = ctx.clock().astimezone(config.tz).date()
     return studio_page("queue.html.j2", title="Queue", issues=issues, errors=errors,
                        weeks=calendar(issues, today), weekdays=WEEKDAYS,
-                       contents=content_files(), zone=config.timezone,
+                       contents=content_files(), zone=_zones_said(issues, config.timezone),
                        cadence=config.cadence, mode=config.mode)
+
+
+def _zones_said(issues: list[dict[str, Any]], default: str) -> str:
+    """The zone the times are in: the one every issue was planned in, else "" (several:
+    each row names its own)."""
+    zones = {row["timezone"] for row in issues if row["send_at_local"]} or {default}
+    return zones.pop() if len(zones) == 1 else ""
 
 
 def calendar(issues: list[dict[str, Any]], today: date) -> list[list[Day]]:
