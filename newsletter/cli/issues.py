@@ -169,9 +169,11 @@ def queue(state: State, as_json: bool) -> None:
     """The issues in send order: number, send time (local and UTC), status, subject, words.
 
     Invalid issue files are listed with the file, line and problem; the queue is still
-    printed, and the command exits 1 so cron or CI notices. With --json, each issue is
-    {number, id, file, subject, send_at, send_at_local, send_at_utc, day, expires, status,
-    words, delivery, counts: {sent, failed, uncertain, claimed, retry}} and each invalid
+    printed, and the command exits 1 so cron or CI notices. Local times are in the zone
+    each issue was planned in (plan --tz), else in newsletter.yaml's timezone. With --json,
+    each issue is {number, id, file, subject, send_at, send_at_local, send_at_utc,
+    timezone, day, expires, status, words, delivery, counts: {sent, failed, uncertain,
+    claimed, retry}} and each invalid
     file {file, line, error}. The counts come from the database (zeros before the first
     send: a missing SQLite database is not created by looking); ``delivery`` is what the
     ledger says: "sending", "sent", "partly sent" or "" (not yet; and in sequence mode).
