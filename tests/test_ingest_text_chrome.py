@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from newsletter.content.ingest import read_article, read_text_article
+from newsletter.content.ingest import read_article, read_markdown_article, read_text_article
 from newsletter.content.ingest.lines import clean_line
 from newsletter.content.split import split
 from newsletter.models import Document
@@ -100,3 +100,38 @@ def test_bylines_written_after_the_name_or_with_a_follow_link_are_dropped() -> N
             "-- By Jane Doe [Follow @janedoe](https://social.example/janedoe)\n")
     document = read_text_article(text)
     assert {d.line for d in document.dropped if d.reason.startswith("byline")} == {3, 9}
+
+
+def test_a_byline_with_the_date_and_links_to_write_or_follow_the_author_is_dropped() -> None:
+    text = ("Title Here\n\n"
+            "By [Jane Doe](https://site.example/jane) March 18 at 12:22 PM "
+            "[ ](mailto:jane@site.example?subject=Reader feedback) "
+            "[Follow @janedoe](https://social.example/janedoe)\n\n"
+            "by [John Roe](https://site.example/john) - Apr 16, 2015 8:02 pm UTC\n\n"
+            "By March the team had grown to twelve people, and the office was too small.\n\n"
+            "By Monday, the results were in and they were better than anyone expected.\n")
+    document = read_text_article(text)
+    assert {d.line for d in document.dropped if d.reason.startswith("byline")} == {3, 5}
+    assert "By March the team" in document.blocks[-2].text
+
+
+def test_a_byline_set_as_a_list_of_author_source_and_date_is_dropped() -> None:
+    text = ("# Title Here\n\n  * by: Jane Doe\n  * **From:** The Daily Paper\n"
+            "  * March 13, 2015 9:00PM\n\n"
+            "A long first paragraph of the article that says what the article is about.\n\n"
+            "  * Buy the shoes that fit you best\n  * From: the shop that knows your feet\n")
+    document = read_markdown_article(text, scraped=True)
+    assert [d.line for d in document.dropped if d.reason.startswith("byline")] == [3, 4, 5]
+    assert any(b.kind == "list" and "Buy the shoes" in b.items[0] for b in document.blocks)
+
+
+def test_headlines_that_link_to_other_stories_with_their_blurbs_are_dropped_as_teasers() -> None:
+    body = " ".join(["The article has a paragraph that is long enough to be the article."] * 3)
+    text = (f"# Title Here\n\n{body}\n\n## More stories\n\n## Other Columns\n\n"
+            "#### [First other story](/news/first-story)\n\nA short blurb for the first.\n\n"
+            "#### [Second other story](/news/second-story)\n\nA short blurb for the second.\n\n"
+            "## Our own section\n\n" + body + "\n")
+    document = read_markdown_article(text, scraped=True)
+    teasers = [d.line for d in document.dropped if d.reason.startswith("related_posts")]
+    assert teasers == [5, 7, 9, 11, 13, 15]
+    assert [b.text for b in document.blocks if b.kind == "heading"][-1] == "Our own section"

@@ -39,7 +39,14 @@ from .lines import (
     word_count,
 )
 from .noise import mentions_photo_credit
-from .sections import BlockPass, is_link_only, link_text, reference_value, run_passes
+from .sections import (
+    LINKED_HEADING,
+    BlockPass,
+    is_link_only,
+    link_text,
+    reference_value,
+    run_passes,
+)
 from .text import title_from_source
 
 _PARSER: MarkdownIt | None = None
@@ -285,7 +292,8 @@ def _html_region(reader: _Reader, region: tuple[int, int]) -> None:
 
 def _heading(reader: _Reader, tokens: Sequence[Token]) -> None:
     lines = reader.span(tokens[0])
-    text = plain_heading(_inline(tokens[1]))
+    inline = _inline(tokens[1])
+    text = plain_heading(inline)
     if not text and lines and (below := _text_of_empty_heading(reader, lines[-1])):
         reader.heading_text[below] = (int(tokens[0].tag[1:]), lines[-1])
         return
@@ -293,7 +301,12 @@ def _heading(reader: _Reader, tokens: Sequence[Token]) -> None:
         reader.drop(lines, "empty_heading: a heading with no text")
         return
     rule = f"markdown_{tokens[0].tag}" + ("_setext" if tokens[0].markup in ("=", "-") else "")
+    if _LINK_AWAY.search(inline):
+        rule += LINKED_HEADING  # a headline that links to another page
     reader.add(Block("heading", text, lines, level=int(tokens[0].tag[1:]), rule=rule))
+
+
+_LINK_AWAY = re.compile(r"\]\((?!#)[^)\s]+")
 
 
 _BLOCK_START = re.compile(r"^\s*(?:[#>*+<|`-]|!\[|\d+[.)]\s)")

@@ -111,13 +111,42 @@ def is_breadcrumb(text: str) -> bool:
 
 def is_byline(text: str) -> bool:
     """An author/date/read-time line: ``By Jane Doe | Updated March 3, 2024 | 8 min read``,
-    ``Medically reviewed by ...``, ``Written by ...``."""
+    ``Medically reviewed by ...``, ``Written by ...``, ``By [Jane Doe](...) March 18 at 12:22
+    PM [Follow @jdoe](...)``."""
+    if _names_author_and_date(text):
+        return True
     if word_count(text) > 20:
         return False
     if any(rule.match(text) for rule in (_BYLINE_LABEL, _BYLINE_NAME, _BYLINE_DATE, _BYLINE_ROLE)):
         return True
     read_time = _READ_TIME.search(text)
     return bool(read_time) and (read_time.group(0) == text or bool(re.search(r"[|·•]", text)))
+
+
+_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_BY = re.compile(r"^(?:[-–—*]+\s*)?[Bb][Yy]:?\s+(?=[A-Z])")
+# what follows an author's name on a byline: links to write or follow them, separators
+_BYLINE_EXTRAS = re.compile(
+    r"\(mailto:[^)]*\)|\bfollow\s+@?[\w.]+|@[\w.]+|\b(?:e-?mail|twitter|bio)\b|[\[\]|·•,]|"
+    r"(?:^|\s)[-–—]+(?=\s|$)", re.IGNORECASE)
+_NAME_WORD = re.compile(r"^(?:[A-Z][\w.'’-]*|and|&|de|van|von|der)$")
+
+
+def _names_author_and_date(text: str) -> bool:
+    """``By`` and a name of up to five words, then nothing but a date, a time or links to
+    follow or write to the author."""
+    plain = _MD_LINK.sub(lambda m: f" {m[1]} ", text)
+    lead = _BY.match(plain)
+    if lead is None:
+        return False
+    words = plain[lead.end():].split()
+    for size in range(1, min(5, len(words)) + 1):
+        if not _NAME_WORD.match(words[size - 1].rstrip(",")):
+            return False
+        rest = _BYLINE_EXTRAS.sub(" ", " ".join(words[size:])).strip()
+        if len(rest.split()) <= 12 and (not rest or is_dateline(rest)):
+            return True
+    return False
 
 
 def is_cookie_notice(text: str) -> bool:
@@ -254,7 +283,8 @@ _DATELINE = re.compile(
     rf"(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{1,2}}\.?\s+{_MONTH},?\s+\d{{4}}\.?|"
     rf"(?<=[:\s]){_MONTH},?\s+\d{{4}}|"  # "Last updated: January 2026"
     r"\d{1,2}/\d{1,2}/\d{2,4}|\d{4}-\d{2}-\d{2}(?:[T ][\d:.+-]+Z?)?|"
-    r"(?=\d{1,2}[.:]\d{2}\s*[ap]\.?m\.?))"  # or a time alone: "12:00 PM PT" (an update's)
+    r"(?=\d{1,2}[.:]\d{2}\s*[ap]\.?m\.?)|"  # or a time alone: "12:00 PM PT" (an update's)
+    rf"{_MONTH}\s+\d{{1,2}}(?=,?\s+(?:at\s+)?\d{{1,2}}[.:]\d{{2}}))"  # "March 18 at 12:22 PM"
     r"(?:,?\s*(?:at\s+)?\d{1,2}[.:]\d{2}(?:\s*[ap]\.?m\.?)?(?:\s+[A-Z]{2,4})?)?"
     r"(?:\s+by\s+[\w.'’ -]{2,40})?"  # "... 7:11 AM PST BY THE NEWS DESK"
     r"(?:\s+[–—-]\s+[A-Z][\w.' ]{1,30})?$",  # a dateline's place: "... IST - New Delhi"

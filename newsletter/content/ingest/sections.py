@@ -156,6 +156,8 @@ def _furniture(block: Block, scraped: bool, after: Block | None) -> str:
         return "related_posts: links to other posts under 'Related reading'"
     if block.kind == "heading" and block.level > 1 and is_byline(link_text(block.text)):
         return "byline: author, date or read-time line"
+    if block.kind == "list" and _byline_list(block.items):
+        return "byline: author, source and date set as a list"
     if block.kind != "paragraph" or "\n" in block.text or word_count(block.text) > 40:
         return ""
     text = link_text(block.text).strip()
@@ -170,6 +172,18 @@ def _furniture(block: Block, scraped: bool, after: Block | None) -> str:
     if scraped and _button_label(text, after):
         return "ui_label: label of a button or widget left by the scrape"
     return ""
+
+
+# "From: Herald Sun", "Source: Reuters": the publication a byline names
+_SOURCE_LABEL = re.compile(r"^(?:from|source|via|publisher)\s*:\s*\S.{0,40}$", re.IGNORECASE)
+
+
+def _byline_list(items: Sequence[str]) -> bool:
+    """A page's byline set as a list: the author, the publication, the date, one an item."""
+    texts = [re.sub(r"\*\*|__", "", link_text(i)).strip() for i in items if i.strip()]
+    bylines = sum(is_byline(t) for t in texts)
+    return 2 <= len(texts) <= 4 and bylines >= 1 and all(
+        is_byline(t) or is_dateline(t) or _SOURCE_LABEL.match(t) for t in texts)
 
 
 def _related(text: str) -> bool:
@@ -638,6 +652,52 @@ _PAGER = re.compile(r"^(?:[«‹←<]\s*)?(?:prev(?:ious)?|older|newer|next)(?:\
                     r"article|chapter|entry))?(?:\s*[»›→>])?$", re.IGNORECASE)
 
 
+_TEASER_WORDS = 50  # a teaser's blurb under its linked headline
+LINKED_HEADING = "_linked"  # ends the rule of a heading that links to another page
+
+
+def drop_teaser_runs(blocks: list[Block], drop: Drop, scraped: bool) -> list[Block]:
+    """Two or more headlines in a row that link to other pages, each with at most a short
+    blurb, are teasers for other stories (``### [Title](/other-story)`` + a line); the empty
+    headings right above them (``More stories``) go with them."""
+    drops: set[int] = set()
+    index = 0
+    while index < len(blocks):
+        run, end = _teaser_run(blocks, index)
+        if len(run) >= 2:
+            first = index
+            while first > 0 and blocks[first - 1].kind == "heading":
+                first -= 1
+            drops.update(range(first, end))
+            index = end
+        else:
+            index += 1
+    for number in sorted(drops):
+        drop(blocks[number], "related_posts: headlines of other stories, with their blurbs")
+    return [b for n, b in enumerate(blocks) if n not in drops]
+
+
+def _teaser_run(blocks: Sequence[Block], start: int) -> tuple[list[int], int]:
+    """The linked headlines from ``start`` on (each followed by a short blurb), and the end."""
+    run: list[int] = []
+    index = start
+    while index < len(blocks) and _linked_headline(blocks[index]):
+        end = index + 1
+        while end < len(blocks) and blocks[end].kind not in ("heading", "question"):
+            end += 1
+        blurb = sum(word_count(link_text(b.text or " ".join(b.items)))
+                    for b in blocks[index + 1:end])
+        if blurb > _TEASER_WORDS:
+            break
+        run.append(index)
+        index = end
+    return run, index
+
+
+def _linked_headline(block: Block) -> bool:
+    return block.kind == "heading" and block.rule.endswith(LINKED_HEADING)
+
+
 def drop_after_pager(blocks: list[Block], drop: Drop, scraped: bool) -> list[Block]:
     """The links to the previous and next page close a scraped page: with only short lines
     after them (the site's footer), they and what follows are dropped."""
@@ -663,6 +723,7 @@ PASSES: tuple[BlockPass, ...] = (
     bold_headings,
     drop_signoff,
     drop_after_pager,
+    drop_teaser_runs,
     drop_comments,
     drop_signup_sections,
     drop_tables_of_contents,
