@@ -570,3 +570,54 @@ def test_template_code_of_a_static_site_is_never_read_as_text() -> None:
 def test_a_bold_labelled_update_date_is_a_dateline() -> None:
     text = "# Desk Stretches\n\n" + _DESK + "\n\n**Last Updated**: January 2026\n"
     assert reasons(read_markdown_article(text))[5] in ("dateline", "byline")
+
+
+def test_a_story_pager_with_a_long_footer_of_links_after_it_closes_the_article() -> None:
+    links = "\n".join(f"  * [Other story number {n} of the site](/story/{n})" for n in range(30))
+    text = ("# Desk Stretches\n\n" + "\n\n".join([_DESK] * 6) + "\n\n"
+            "You must [login or create an account](/login) to comment.\n\n"
+            "[Jane Doe](/author/jane) / Jane is the Health Editor at the Daily Paper, which she "
+            "joined in 2012.\n\n"
+            "[← Older Story](/story/old) | [Newer Story →](/story/new)\n---|---\n\n"
+            f"## Latest News\n\n{links}\n\n"
+            "© 2015 The Paper Company. All rights reserved. Use of this site constitutes "
+            "acceptance of our user agreement and privacy policy, effective January 2014, and "
+            "of the other terms that the company may change at any time without notice.\n")
+    document = read_markdown_article(text, scraped=True)
+    assert_every_line_once(text, document)
+    assert reasons(document)[15] == "widget_text"  # the comment prompt
+    assert reasons(document)[19] == "page_footer" and reasons(document)[49] == "page_footer"
+    content = split(document)
+    assert not any("Health Editor" in s.body for s in content.snippets)  # the author's bio
+    assert all(s.body.count("Sitting all day") >= 1 for s in content.snippets)
+
+
+def test_a_pickers_list_of_names_is_dropped_and_a_table_of_figures_is_not() -> None:
+    countries = " ".join(["Albania Algeria Andorra Angola Anguilla Antarctica Argentina Armenia",
+                          "Aruba Australia Austria Azerbaijan Bahamas Bahrain Bangladesh",
+                          "Barbados Belarus Belgium Belize Benin Bermuda Bhutan Bolivia"])
+    text = (f"# Desk Stretches\n\n{_DESK}\n\n### Get our news\n\n{countries}\n\n"
+            "| Calories 448 | Fat 21g | Carbs 37g | Protein 30g | Sodium 1400mg | Sugars 9g |\n"
+            "|---|---|---|---|---|---|\n\n" + _DESK + "\n")
+    document = read_markdown_article(text, scraped=True)
+    assert reasons(document)[7] == "option_list"
+    assert any("Calories 448" in b.text for b in document.blocks)
+
+
+def test_a_long_quotation_keeps_its_paragraphs_and_its_code_and_can_be_cut_between_them() -> None:
+    quoted = "\n>\n".join(f"> Quoted paragraph {n}: {_DESK}" for n in range(6))
+    text = (f"# Desk Stretches\n\n{_DESK}\n\n{quoted}\n>\n>     stretch --slow --twice\n\n"
+            f"{_DESK}\n")
+    document = read_markdown_article(text)
+    quote = next(b for b in document.blocks if b.kind == "quote")
+    assert quote.text.count("\n\n") == 6 and "stretch --slow --twice" in quote.text
+    snippets = split(document).snippets
+    assert max(s.words for s in snippets) <= 180
+    assert sum("Quoted paragraph" in s.body for s in snippets) >= 2
+
+
+def test_the_authors_name_linked_to_their_page_then_the_date_is_a_byline() -> None:
+    text = (f"# Desk Stretches\n\n[Jane Doe](https://site.example/profile/jane) October 06, 2018"
+            f"\n\n{_DESK}\n\n[Read the study](https://site.example/study) from March 2019\n")
+    document = read_markdown_article(text, scraped=True)
+    assert reasons(document) == {3: "byline"}

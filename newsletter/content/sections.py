@@ -267,9 +267,29 @@ def read_sections(document: Document,
             if reason:
                 reading.dropped.extend(_drop_unit(block, reason))
             elif unit:
-                current.units.append(unit)
+                current.units.extend(_quoted_paragraphs(unit))
     reading.sections.append(current)
     return reading
+
+
+_LONG_QUOTE = 120  # words: a quotation longer than this may be cut between its paragraphs
+
+
+def _quoted_paragraphs(unit: Unit) -> list[Unit]:
+    """A long quotation of several paragraphs as one unit a paragraph, so a snippet can end
+    between them (each keeps its own lines when the lines match up)."""
+    paragraphs = [p for p in re.split(r"\n>\s*\n", unit.markdown) if p.strip("> \n")]
+    if unit.kind != "quote" or unit.words <= _LONG_QUOTE or len(paragraphs) < 2:
+        return [unit]
+    sizes = [sum(bool(line.strip("> ")) for line in p.split("\n")) for p in paragraphs]
+    if sum(sizes) != len(unit.lines):
+        sizes = [len(unit.lines)] + [0] * (len(paragraphs) - 1)
+    units, start = [], 0
+    for paragraph, size in zip(paragraphs, sizes, strict=True):
+        lines = unit.lines[start:start + size]
+        start += size
+        units.append(Unit("quote", paragraph, lines, count_words(paragraph)))
+    return units
 
 
 _SENTENCE_HEADING_WORDS = 16
@@ -314,9 +334,10 @@ def drop_contents_lists(sections: list[Section], dropped: list[Dropped]) -> None
 
 # "Jane Doe is an award-winning journalist and the author of ...": who wrote it, not what
 _BIO = re.compile(
-    r"^(?:about the author:?\s*)?(?:dr\.?\s+)?[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3},?\s+"
+    r"^(?:about the author:?\s*)?(?:[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3}\s*[/|–—]\s*)?"
+    r"(?:dr\.?\s+)?[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3},?\s+"
     r"(?:is|was|has been)\s+(?:a|an|the)\s+(?:[\w-]+,?\s+){0,6}?"
-    r"(?:journalist|writer|author|editor|reporter|columnist|contributor|correspondent|blogger|"
+    r"(?i:journalist|writer|author|editor|reporter|columnist|contributor|correspondent|blogger|"
     r"founder|co-?founder|dietitian|nutritionist|physiotherapist|therapist|chiropractor|"
     r"physician|researcher|professor|consultant)s?\b")
 _BIO_WORDS, _BIO_TAIL = 80, 3

@@ -679,8 +679,8 @@ def _list_items(tokens: Sequence[Token]) -> list[tuple[str, Token]]:
 
 def _blockquote(reader: _Reader, tokens: Sequence[Token]) -> None:
     lines = reader.span(tokens[0])
-    texts = [_inline(t) for t in tokens if t.type == "inline"]
-    text = " ".join(t for t in texts if t).strip()
+    texts = [_quoted(t) for t in tokens if t.type in ("inline", "code_block", "fence")]
+    text = "\n\n".join(t for t in texts if t).strip()  # its paragraphs stay apart
     alert = _GITHUB_ALERT.match(text)
     if alert:
         label = alert["label"].capitalize()
@@ -691,6 +691,13 @@ def _blockquote(reader: _Reader, tokens: Sequence[Token]) -> None:
         reader.add(Block("quote", text, lines, rule="markdown_blockquote"))
     else:
         reader.drop(lines, "empty_quote: quote without text")
+
+
+def _quoted(token: Token) -> str:
+    """A paragraph of a quotation as inline Markdown, or its code as a fenced block."""
+    if token.type == "inline":
+        return _inline(token)
+    return f"```\n{token.content.rstrip()}\n```" if token.content.strip() else ""
 
 
 def _code(reader: _Reader, tokens: Sequence[Token]) -> None:

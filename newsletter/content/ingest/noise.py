@@ -124,6 +124,7 @@ def is_byline(text: str) -> bool:
 
 
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_LEADING_LINK = re.compile(r"^\[([^\]]+)\]\([^)\s]+\)\s*[|·•,–—-]?\s*")
 _BY = re.compile(r"^(?:[-–—*]+\s*)?[Bb][Yy]:?\s+(?=[A-Z])")
 # what follows an author's name on a byline: links to write or follow them, separators
 _BYLINE_EXTRAS = re.compile(
@@ -137,8 +138,9 @@ def _names_author_and_date(text: str) -> bool:
     follow or write to the author."""
     plain = _MD_LINK.sub(lambda m: f" {m[1]} ", text)
     lead = _BY.match(plain)
-    if lead is None:
-        return False
+    if lead is None:  # the author's name as a link to their page, then the date
+        linked = _LEADING_LINK.match(text)
+        return bool(linked) and word_count(linked[1]) <= 4 and is_dateline(text[linked.end():])
     words = plain[lead.end():].split()
     for size in range(1, min(5, len(words)) + 1):
         if not _NAME_WORD.match(words[size - 1].rstrip(",")):
@@ -295,6 +297,7 @@ _COUNTER = re.compile(
     r"^\(?\d[\d,.]*[kKmM]?\)?(?:\s*(?:/\s*5|(?:user |customer |member )?"
     r"(?:stars?|reviews?|ratings?)|photos?|comments?|"
     r"shares?|likes?|views?|votes?|followers?|responses?|saves?|pins?|answers?))?$|"
+    r"^(?:reader |user )?comments?\s*\(?\d[\d,]*\)?$|"
     r"^\d[\d,.]*[kKmM]? (?:[a-z]+ ){0,3}(?:made|tried|cooked|rated|saved|liked|shared) "
     r"(?:it|this)\b.{0,3}$|^\d{1,3} of [\d,]+$",
     re.IGNORECASE,
@@ -313,6 +316,8 @@ _WIDGET = re.compile(
     r"^there (?:is|was) a problem with (?:the )?information submitted|"
     r"^thank you for (?:subscribing|signing up)|something went wrong with your subscription|"
     r"^(?:language|region|country|currency)\s*:\s*[\w ]{2,24}$|"  # a site's picker
+    r"^you (?:must|need to|have to) (?:be )?(?:log(?:ged)? ?in|sign(?:ed)? ?in|register(?:ed)?)"
+    r"\b.{0,40}\bto (?:comment|post|reply|vote)\b|"
     r"^(?:log ?in|sign ?in|sign ?up)(?: or (?:sign ?up|log ?in|register))? to (?:save|rate|comment|"
     r"mark|add|see|read|continue|access|view|keep)\b",
     re.IGNORECASE,
@@ -407,7 +412,7 @@ def is_widget_text(text: str) -> bool:
 
 _WIDGET_CUES = ("oops", "sorry", "uh", "please", "try again", "retry", "error", "problem",
                 "thank you", "went wrong", "language", "region", "country", "currency", "log in",
-                "login", "sign in", "sign up", "signup")
+                "login", "sign in", "sign up", "signup", "register")
 
 
 _VALEDICTION = re.compile(

@@ -158,9 +158,13 @@ def _furniture(block: Block, scraped: bool, after: Block | None) -> str:
         return "byline: author, date or read-time line"
     if block.kind == "list" and _byline_list(block.items):
         return "byline: author, source and date set as a list"
+    if block.kind == "paragraph" and _option_list(link_text(block.text)):
+        return "option_list: the choices of a picker (countries, languages) left by the scrape"
     if block.kind != "paragraph" or "\n" in block.text or word_count(block.text) > 40:
         return ""
     text = link_text(block.text).strip()
+    if is_byline(block.text):  # the author's name linked to their page, then the date
+        return "byline: author, date or read-time line"
     if is_link_only(block.text) and len(_links(block.text)) >= 2:
         return "link_row: a row of links to other pages"
     if is_link_only(block.text) and is_link_call(text):
@@ -184,6 +188,22 @@ def _byline_list(items: Sequence[str]) -> bool:
     bylines = sum(is_byline(t) for t in texts)
     return 2 <= len(texts) <= 4 and bylines >= 1 and all(
         is_byline(t) or is_dateline(t) or _SOURCE_LABEL.match(t) for t in texts)
+
+
+_PICKER_LABEL = re.compile(r"^(?:\w+\s){0,2}\w+:\s")
+_LOWER_WORD = re.compile(r"^[a-z]")
+_NAME_TOKEN = re.compile(r"^\(?[^\W\d_][\w'’-]*\)?$")
+
+
+def _option_list(text: str) -> bool:
+    """Twenty names or more in a row with hardly a punctuation mark: a picker's options."""
+    names = _PICKER_LABEL.sub("", text.strip(), count=1).split()
+    marks = len(re.findall(r"[.!?,;:](?:\s|$)", " ".join(names)))
+    if len(names) < 20 or marks * 25 > len(names):  # prose has a mark every dozen words
+        return False
+    lower = sum(bool(_LOWER_WORD.match(n)) for n in names)
+    wordlike = sum(bool(_NAME_TOKEN.match(n)) for n in names)
+    return lower * 10 <= len(names) and wordlike * 10 >= len(names) * 9
 
 
 def _related(text: str) -> bool:
@@ -649,7 +669,7 @@ def drop_comments(blocks: list[Block], drop: Drop, scraped: bool) -> list[Block]
 # --- the pager that ends a page ---------------------------------------------------------------
 
 _PAGER = re.compile(r"^(?:[«‹←<]\s*)?(?:prev(?:ious)?|older|newer|next)(?:\s+(?:post|page|"
-                    r"article|chapter|entry))?(?:\s*[»›→>])?$", re.IGNORECASE)
+                    r"article|chapter|entry|story))?(?:\s*[»›→>])?$", re.IGNORECASE)
 
 
 _TEASER_WORDS = 50  # a teaser's blurb under its linked headline
@@ -699,13 +719,12 @@ def _linked_headline(block: Block) -> bool:
 
 
 def drop_after_pager(blocks: list[Block], drop: Drop, scraped: bool) -> list[Block]:
-    """The links to the previous and next page close a scraped page: with only short lines
-    after them (the site's footer), they and what follows are dropped."""
-    sizes = [word_count(b.text or " ".join(b.items)) for b in blocks]
-    total = sum(sizes) or 1
+    """The links to the previous and next page close a scraped page: with no paragraph of
+    prose after them (only the site's footer), they and what follows are dropped."""
+    prose = [i for i, b in enumerate(blocks) if _prose(b)]
     start = next((i for i, b in enumerate(blocks)
-                  if sum(sizes[:i]) * 3 >= total * 2 and _is_pager(b)), None)
-    if start is None or not all(_short(b) for b in blocks[start:]):
+                  if prose and prose[0] < i and _is_pager(b)), None)
+    if start is None or prose[-1] > start:
         return blocks
     for block in blocks[start:]:
         drop(block, "page_footer: the pager and the site's footer after the article")
@@ -713,8 +732,23 @@ def drop_after_pager(blocks: list[Block], drop: Drop, scraped: bool) -> list[Blo
 
 
 def _is_pager(block: Block) -> bool:
-    parts = [p for p in re.split(r"\s*[|·•/]\s*", link_text(block.text)) if p]
+    text = re.sub(r"\n[-|: ]+$", "", block.text)  # a pager set as a table's header row
+    parts = [p for p in re.split(r"\s*[|·•/]\s*", link_text(text).strip()) if p]
     return block.kind == "paragraph" and bool(parts) and all(_PAGER.match(p) for p in parts)
+
+
+_SENTENCE_END = re.compile(r"[.!?][\"'”’)]*(?:\s|$)")
+
+
+def _prose(block: Block) -> bool:
+    """A paragraph of the article's kind: a sentence of 20 words or more, mostly not links,
+    and no copyright notice (a footer's lines are short, linked or legal)."""
+    if block.kind != "paragraph" or word_count(block.text) < 20:
+        return False
+    text = link_text(block.text)
+    linked = word_count(text) - word_count(_LINK.sub("", block.text))
+    return (bool(_SENTENCE_END.search(text)) and linked * 2 < word_count(text)
+            and not is_copyright(text[:40]))
 
 
 PASSES: tuple[BlockPass, ...] = (
