@@ -48,3 +48,20 @@ def test_queue_and_editor_show_and_reschedule_in_the_planned_zone(live: Live) ->
         "send_at": wanted.strftime("%Y-%m-%dT%H:%M")})
     assert reply.status in (200, 303)
     assert load_issue(item.path).send_at == wanted
+
+
+def test_planning_a_second_content_file_in_the_studio_puts_it_after_the_queue(
+        live: Live) -> None:
+    text = SOURDOUGH.read_text("utf-8").replace("sourdough-at-home", "rye-at-home")
+    live.config.content_dir.mkdir(parents=True, exist_ok=True)
+    (live.config.content_dir / "rye.yaml").write_text(text, "utf-8")
+    before = load_queue(live.config.issues_dir).issues
+    client = signed_in(live)
+    reply = client.post("/studio/queue/plan", {"csrf_token": client.token("/studio/queue"),
+                                               "content": "rye.yaml", "start": ""})
+    assert reply.status == 303
+    page = client.get("/studio/queue").text
+    assert f"The series follows issue {before[-1].issue.number}" in page
+    queue = load_queue(live.config.issues_dir).issues
+    assert [i.issue.number for i in queue] == list(range(1, len(queue) + 1))
+    assert len(queue) > len(before)

@@ -115,7 +115,9 @@ def replan() -> ResponseReturnValue:
         return redirect(back if back.startswith("/studio/") else url_for(".index"), 303)
     kept = [f"{a.path.name} ({a.reason})" for a in report.kept]
     notice(f"Planned {name}: wrote {len(report.written)} issue files"
-           + (f"; kept {len(kept)}: {'; '.join(kept)}" if kept else "."))
+           + (f"; kept {len(kept)}: {'; '.join(kept)}" if kept else ".")
+           + (f" The series follows issue {report.follows.number}, the last one queued "
+              "before it." if report.follows else ""))
     return redirect(url_for(".index"), 303)
 
 
