@@ -241,3 +241,17 @@ def test_queue_and_check_show_a_series_in_the_zone_it_was_planned_in(tmp_path: P
     assert all(r["send_at_local"][11:16] == "22:30" for r in listed)
     checked = run(tmp_path, "check", "--json")
     assert [f for f in json.loads(checked.stdout) if f["code"] == "next"] == []
+
+
+def test_plan_in_another_zone_than_a_local_time_newsletter_says_what_sending_reads(
+        tmp_path: Path) -> None:
+    (tmp_path / "newsletter.yaml").write_text(CONFIG + "send_local_time: true\n")
+    (tmp_path / "content").mkdir()
+    shutil.copy(DATA / "sourdough.yaml", tmp_path / "content" / "sourdough-at-home.yaml")
+    same = plan(tmp_path, "--tz", "America/New_York", "--dry-run")
+    assert same.exit_code == 0 and "send_local_time" not in same.stderr
+    other = plan(tmp_path, "--tz", "Europe/Berlin", "--dry-run")
+    assert other.exit_code == 0
+    assert "note: send_local_time reads each send time as the wall-clock time in " \
+           "newsletter.yaml's timezone (America/New_York), not Europe/Berlin" in \
+           " ".join(other.stderr.split())

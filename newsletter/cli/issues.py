@@ -77,6 +77,11 @@ def plan(state: State, content_file: Path, every: str | None, on: str | None, at
                          dry_run=dry_run,
                          history=lambda keys: recorded_history(config.database_url, keys))
     _print_report(report, check_timezone(schedule.tz), config.issues_dir)
+    if config.send_local_time and config.mode != "sequence" and schedule.tz != config.timezone:
+        click.echo(f"note: send_local_time reads each send time as the wall-clock time in "
+                   f"newsletter.yaml's timezone ({config.timezone}), not {schedule.tz}: set "
+                   f"timezone: {schedule.tz} there for readers to get these at "
+                   f"{schedule.at:%H:%M} in their own zone", err=True)
     if not known_language(config.language):
         click.echo(f"note: plan writes its own words (the welcome, 'what comes next', "
                    f"'Inside:') in en, de, fr or es; language {config.language!r} got English:"
