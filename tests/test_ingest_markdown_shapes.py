@@ -621,3 +621,13 @@ def test_the_authors_name_linked_to_their_page_then_the_date_is_a_byline() -> No
             f"\n\n{_DESK}\n\n[Read the study](https://site.example/study) from March 2019\n")
     document = read_markdown_article(text, scraped=True)
     assert reasons(document) == {3: "byline"}
+
+
+def test_a_table_inside_a_quotation_keeps_its_rows() -> None:
+    text = (f"# Desk Stretches\n\n{_DESK} The most active clinics are:\n\n"
+            "> Clinics by visits\n> ---\n> North Clinic | 63 | 16.6%\n> South Clinic | 56 | 14.7%\n"
+            f"\n{_DESK}\n")
+    document = read_markdown_article(text)
+    assert_every_line_once(text, document)
+    quote = next(b for b in document.blocks if b.kind == "quote")
+    assert "North Clinic | 63 | 16.6%" in quote.text and "South Clinic | 56 | 14.7%" in quote.text

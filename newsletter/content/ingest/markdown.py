@@ -679,8 +679,7 @@ def _list_items(tokens: Sequence[Token]) -> list[tuple[str, Token]]:
 
 def _blockquote(reader: _Reader, tokens: Sequence[Token]) -> None:
     lines = reader.span(tokens[0])
-    texts = [_quoted(t) for t in tokens if t.type in ("inline", "code_block", "fence")]
-    text = "\n\n".join(t for t in texts if t).strip()  # its paragraphs stay apart
+    text = "\n\n".join(_quoted_parts(reader, tokens)).strip()  # its paragraphs stay apart
     alert = _GITHUB_ALERT.match(text)
     if alert:
         label = alert["label"].capitalize()
@@ -693,11 +692,28 @@ def _blockquote(reader: _Reader, tokens: Sequence[Token]) -> None:
         reader.drop(lines, "empty_quote: quote without text")
 
 
-def _quoted(token: Token) -> str:
-    """A paragraph of a quotation as inline Markdown, or its code as a fenced block."""
-    if token.type == "inline":
-        return _inline(token)
-    return f"```\n{token.content.rstrip()}\n```" if token.content.strip() else ""
+def _quoted_parts(reader: _Reader, tokens: Sequence[Token]) -> list[str]:
+    """A quotation's paragraphs as inline Markdown, its code as fenced blocks and its tables
+    as their rows (without the quote marks)."""
+    parts: list[str] = []
+    in_table = False
+    for token in tokens:
+        if token.type == "table_open":
+            in_table = True
+            parts.append("\n".join(clean_line(_QUOTE_MARKS.sub("", reader.lines[n - 1]))
+                                   for n in reader.span(token)))
+        elif token.type == "table_close":
+            in_table = False
+        elif in_table:
+            continue
+        elif token.type == "inline" and (text := _inline(token)):
+            parts.append(text)
+        elif token.type in ("code_block", "fence") and token.content.strip():
+            parts.append(f"```\n{token.content.rstrip()}\n```")
+    return parts
+
+
+_QUOTE_MARKS = re.compile(r"^(?:\s*>)+\s?")
 
 
 def _code(reader: _Reader, tokens: Sequence[Token]) -> None:
