@@ -631,3 +631,14 @@ def test_a_table_inside_a_quotation_keeps_its_rows() -> None:
     assert_every_line_once(text, document)
     quote = next(b for b in document.blocks if b.kind == "quote")
     assert "North Clinic | 63 | 16.6%" in quote.text and "South Clinic | 56 | 14.7%" in quote.text
+
+
+def test_a_list_of_links_to_other_sites_is_the_articles_and_a_menu_of_the_site_is_not() -> None:
+    tools = "\n".join(f"- [{name}](https://{name.lower()}.example/app)"
+                      for name in ("Stretchly", "Timeout", "BreakTime", "Posture"))
+    menu = "\n".join(f"- [{name}](/{name.lower()})" for name in ("Home", "Blog", "About", "Shop"))
+    text = (f"# Desk Stretches\n\n{_DESK}\n\n{menu}\n\n## Apps that remind me to move\n\n"
+            f"{tools}\n\n{_DESK}\n")
+    content = split(read_markdown_article(text))
+    bodies = "\n".join(s.body for s in content.snippets)
+    assert "[Stretchly](https://stretchly.example/app)" in bodies and "[Blog]" not in bodies

@@ -157,11 +157,24 @@ def _list_unit(block: Block) -> Unit | None:
                 ordered=ordered, steps=steps)
 
 
+_SITE = re.compile(r"\]\(https?://(?:www\.)?([^/)\s]+)")
+_SHARING = re.compile(r"\b(?:share|tweet|facebook|twitter|instagram|linkedin|pinterest|youtube|"
+                      r"tiktok|reddit|whatsapp|e-?mail|rss)\b", re.IGNORECASE)
+
+
+def _names_sites(items: Sequence[str]) -> bool:
+    """Links to three or more other sites, named (``[BBEdit](https://...)``): the article's
+    own list of tools or places, not a menu (a menu links within its site) or share row."""
+    hosts = {m[1].lower() for i in items for m in _SITE.finditer(i)}
+    return len(items) >= 3 and len(hosts) >= 3 and not any(_SHARING.search(i) for i in items)
+
+
 def _is_noise(unit: Unit) -> str:
     """Why a unit would only be noise in an email ("" when it is content)."""
     if unit.kind == "list":
         items = [line for line in unit.markdown.split("\n") if re.match(r"^(-|\d+\.) ", line)]
-        if items and all(_LINK_ONLY.match(re.sub(r"^(-|\d+\.) ", "", i)) for i in items):
+        texts = [re.sub(r"^(-|\d+\.) ", "", i) for i in items]
+        if items and all(_LINK_ONLY.match(t) for t in texts) and not _names_sites(texts):
             return "link-only list"
     elif unit.kind == "paragraph" and _LINK_ONLY.match(unit.markdown):
         return "link-only line"
