@@ -129,3 +129,22 @@ def test_a_news_page_one_paragraph_a_line_keeps_its_paragraphs_apart(tmp_path: P
     paragraphs = [b.text for b in document.blocks if b.kind == "paragraph"]
     assert len(paragraphs) == 4 and all(p.endswith(".") for p in paragraphs)
     assert not [b for b in document.blocks if b.kind == "heading" and "|" in b.text]
+
+
+def test_a_playlist_whose_entries_repeat_the_same_labels_is_dropped_as_a_widget() -> None:
+    from newsletter.content.ingest import read_text_article
+
+    entries = [f"Video Ad Feedback\nClip number {n} about the trial\n0{n}:29\nNow playing\n"
+               "- Source:\nThe Channel" for n in range(1, 6)]
+    prose = ("The witness spoke for four hours, and the judge warned the lawyers twice about "
+             "the length of their questions before the court rose for the day.")
+    text = ("Trial day brings a long testimony\nUpdated\n4:48 PM EST, Mon November 6, 2023\n"
+            + "\n".join(entries) + f"\n{prose}\n{prose.replace('four', 'five')}\n"
+            "Ingredients:\nTwo eggs\nOne cup of milk\nInstructions:\n" + prose + "\n")
+    document = read_text_article(text)
+    why = {d.line: d.reason for d in document.dropped}
+    assert {why[n].split(":")[0] for n in range(4, 34)} == {"widget", "number_only"}
+    assert why[5].startswith("widget")  # an entry's title goes with its labels
+    assert why[3].startswith("dateline")
+    kept = "\n".join(b.text + "\n".join(b.items) for b in document.blocks)
+    assert "Two eggs" in kept and "The witness spoke" in kept

@@ -281,6 +281,7 @@ _MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|
 _WEEKDAY = r"(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)[a-z]*\.?,?"
 _DATELINE = re.compile(
     rf"^(?:(?:updated|published|posted|last (?:updated|modified))(?: on)?\s*[:–—-]?\s+)?"
+    r"(?:\d{1,2}[.:]\d{2}\s*[ap]\.?m\.?(?:\s+[A-Z]{2,4})?,?\s+(?=\D))?"  # "4:48 PM EST, Mon ..."
     rf"(?:{_WEEKDAY}\s+)?"
     rf"(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{1,2}}\.?\s+{_MONTH},?\s+\d{{4}}\.?|"
     rf"(?<=[:\s]){_MONTH},?\s+\d{{4}}|"  # "Last updated: January 2026"

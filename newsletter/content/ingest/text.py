@@ -227,10 +227,49 @@ def tag_noise(state: State) -> None:
                 state.drop(line.index, "repeated_line: same as the line before")
         previous = line.text.casefold()
     _tag_related_posts(state)
+    _tag_repeated_widgets(state)
     _tag_signup_boxes(state)
     _tag_header_keys(state)
     _tag_teaser_links(state)
     _tag_credited_captions(state)
+
+
+_WIDGET_GAP, _WIDGET_MARKS = 4, 6  # lines between a widget's labels; labels in a widget
+
+
+def _tag_repeated_widgets(state: State) -> None:
+    """A widget's entries (a playlist, a box of teasers) each carry the same short labels
+    (``Now playing``, ``Source:``, the site's name): where labels that recur three times or
+    more follow each other closely, with no paragraph between, the run is the widget's."""
+    counts = Counter(_label_key(ln.text) for ln in state.lines)
+    labels = {key for key, n in counts.items() if key and n >= 3}
+    marks = [ln.index for ln in state.lines if _label_key(ln.text) in labels]
+    for run in _close_runs(marks):
+        span = state.lines[run[0]:run[-1] + 1]
+        kinds = {_label_key(state.lines[i].text) for i in run}
+        if len(run) < _WIDGET_MARKS or len(kinds) < 2 or any(_is_prose(ln.text) for ln in span):
+            continue
+        for line in span:
+            if state.free(line.index):
+                state.drop(line.index, "widget: an entry of a playlist or teaser box "
+                                       "(its labels repeat around each entry)")
+
+
+def _label_key(text: str) -> str:
+    """A short label's key ("" for a line that cannot be a widget's label)."""
+    core = core_text(text).strip("-*• ").casefold()
+    return core if 0 < word_count(core) <= 4 and final_char(text) not in ".!?" else ""
+
+
+def _close_runs(marks: list[int]) -> list[list[int]]:
+    """``marks`` cut where two are more than a few lines apart."""
+    runs: list[list[int]] = []
+    for mark in marks:
+        if runs and mark - runs[-1][-1] <= _WIDGET_GAP:
+            runs[-1].append(mark)
+        else:
+            runs.append([mark])
+    return runs
 
 
 def _tag_header_keys(state: State) -> None:
