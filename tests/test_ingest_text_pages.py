@@ -148,3 +148,22 @@ def test_a_playlist_whose_entries_repeat_the_same_labels_is_dropped_as_a_widget(
     assert why[3].startswith("dateline")
     kept = "\n".join(b.text + "\n".join(b.items) for b in document.blocks)
     assert "Two eggs" in kept and "The witness spoke" in kept
+
+
+def test_a_page_dumps_short_lines_after_the_article_are_chrome_its_last_section_is_not() -> None:
+    from newsletter.content.ingest import read_text_article
+
+    paras = [f"Fetching resource number {n} takes one call, and the answer comes back as a "
+             "promise that the page can wait for without blocking anything else." for n in range(4)]
+    code = "\n".join(f"var part{n} = response.clone();" for n in range(14))
+    menu = "\n".join(["Newsletters", "Reviews", "Contact", "Jobs", "RSS feeds", "Advertise",
+                      "Privacy Policy", "Careers", "Store", "Help", "Press", "Archive"])
+    text = (f"A better way to fetch\nBy Jane Doe\n{paras[0]}\n{paras[1]}\n{paras[2]}\n{code}\n"
+            f"Streams and cloning\n{paras[3]}\nThe answer can be read once, so remember:\n"
+            f"Clone it first\nRead the clone\nKeep the original\n{menu}\n")
+    document = read_text_article(text)
+    chrome = {d.line for d in document.dropped if d.reason.startswith("page_chrome")}
+    lines = text.split("\n")
+    assert chrome == set(range(lines.index("Newsletters") + 1, len(lines)))
+    kept = "\n".join(b.text + "\n".join(b.items) for b in document.blocks)
+    assert "Streams and cloning" in kept and "Keep the original" in kept

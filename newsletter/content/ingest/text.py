@@ -261,11 +261,11 @@ def _label_key(text: str) -> str:
     return core if 0 < word_count(core) <= 4 and final_char(text) not in ".!?" else ""
 
 
-def _close_runs(marks: list[int]) -> list[list[int]]:
-    """``marks`` cut where two are more than a few lines apart."""
+def _close_runs(marks: list[int], gap: int = _WIDGET_GAP) -> list[list[int]]:
+    """``marks`` cut where two are more than ``gap`` lines apart."""
     runs: list[list[int]] = []
     for mark in marks:
-        if runs and mark - runs[-1][-1] <= _WIDGET_GAP:
+        if runs and mark - runs[-1][-1] <= gap:
             runs[-1].append(mark)
         else:
             runs.append([mark])
@@ -574,6 +574,73 @@ def tag_page_footer(state: State) -> None:
             return
 
 
+_PARAGRAPH_GAP = 12  # lines between two paragraphs of one article on a page dump
+_TEXT_WORDS = 10  # a line this long is text, not a menu entry or a label
+_CLOSING_ITEMS = 15  # items of a list that closes the article
+
+
+def tag_outside_article(state: State) -> None:
+    """On a page dump (every element a line of its own), the article is the stretch of its
+    paragraphs (with its title); the short lines before and after it are the page's menus,
+    widgets and footer. An article's closing list, led in by a line ending in ':', stays."""
+    if not state.element_per_line:
+        return
+    # the lines of text (a paragraph, or a piece of one the scrape broke across lines)
+    texts = [ln.index for ln in state.lines
+             if state.free(ln.index) and word_count(ln.text) >= _TEXT_WORDS]
+    groups = _close_runs(texts, _PARAGRAPH_GAP)
+    if not groups:
+        return
+    start, end = _article_span(state, groups)
+    end = _closing_list_end(state, end)
+    title = next((i for i, t in state.tags.items() if t.kind == "title"), None)
+    if title is not None and title < start:
+        start = title
+    for line in state.lines:
+        outside = line.index < start or line.index > end
+        if outside and state.free(line.index) and word_count(line.text) < _TEXT_WORDS:
+            state.drop(line.index, "page_chrome: a short line outside the article's text "
+                                   "(menus, widgets, footer)")
+
+
+_SECTION_GAP = 40  # lines: a code listing or a gallery between two parts of the article
+
+
+def _article_span(state: State, groups: list[list[int]]) -> tuple[int, int]:
+    """From the first to the last paragraph of the article: the groups of paragraphs with a
+    third of the heaviest one's words or more, and the groups of two or more paragraphs
+    close to them (a section after a code listing or a gallery)."""
+    words = [sum(word_count(state.lines[i].text) for i in g) for g in groups]
+    heavy = [n for n, w in enumerate(words) if w * 3 >= max(words)]
+    first, last = heavy[0], heavy[-1]
+    while first > 0 and _joins(groups[first - 1], groups[first]):
+        first -= 1
+    while last + 1 < len(groups) and _joins(groups[last + 1], groups[last]):
+        last += 1
+    return groups[first][0], groups[last][-1]
+
+
+def _joins(group: list[int], neighbour: list[int]) -> bool:
+    gap = min(abs(group[0] - neighbour[-1]), abs(neighbour[0] - group[-1]))
+    return len(group) >= 2 and gap <= _SECTION_GAP
+
+
+def _closing_list_end(state: State, last: int) -> int:
+    """The last line of the article: its last paragraph with the rest of its sentence (a
+    scrape may break it across lines), or the list a lead-in right after it introduces."""
+    while last + 1 < len(state.lines) and final_char(state.lines[last].text) not in ".!?:":
+        last += 1
+    lead = next((ln for ln in state.lines[last:last + 3] if final_char(ln.text) == ":"), None)
+    if lead is None:
+        return last
+    end = lead.index
+    for line in state.lines[lead.index + 1:lead.index + 1 + _CLOSING_ITEMS]:
+        if _is_prose(line.text) or not 1 < word_count(line.text) <= 15:
+            break  # a menu's entries are single words
+        end = line.index
+    return end
+
+
 def _is_prose(text: str) -> bool:
     return word_count(text) >= 12 and final_char(text) in ".!?"
 
@@ -863,6 +930,7 @@ PASSES: tuple[Callable[[State], None], ...] = (
     tag_byline_names,
     tag_teasers,
     tag_page_footer,
+    tag_outside_article,
     tag_lists,
     tag_unbulleted_lists,
     tag_captions,
