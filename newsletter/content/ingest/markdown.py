@@ -171,7 +171,8 @@ def read_markdown_article(text: str, source: str = "", *, scraped: bool = False)
     if references:
         blocks = tuple(_superscript_citations(b, references) for b in blocks)
     return Document(
-        title=title or _first_heading(blocks) or title_from_source(source),
+        title=title or _first_heading(blocks, _bylines(reader) if scraped else set())
+        or title_from_source(source),
         source=source,
         blocks=blocks,
         references=references,
@@ -222,11 +223,22 @@ def _with_title(reader: _Reader, blocks: Sequence[Block], title: str) -> tuple[B
 _TITLE_KEY = re.compile(r"^[-+]*\s*title\s*[:=]", re.IGNORECASE)
 
 
-def _first_heading(blocks: Sequence[Block]) -> str:
+def _first_heading(blocks: Sequence[Block], bylines: set[int]) -> str:
+    """The first h1 (else the first heading); on a scraped page, the headline the byline
+    or the date follows when the h1 has none (a widget's heading set as h1)."""
     headings = [b for b in blocks if b.kind == "heading"]
     first_h1 = next((b for b in headings if b.level == 1), None)
     chosen = first_h1 or (headings[0] if headings else None)
+    bylined = [b for b in headings[:10] if b.lines and b.level <= 3
+               and bylines & set(range(b.lines[-1] + 1, b.lines[-1] + 5))]
+    if bylined and chosen not in bylined:
+        chosen = bylined[0]
     return chosen.text if chosen else ""
+
+
+def _bylines(reader: _Reader) -> set[int]:
+    """The lines dropped as a byline or a dateline."""
+    return {d.line for d in reader.dropped if d.reason.startswith(("byline", "dateline"))}
 
 
 # --- block tokens --------------------------------------------------------------------------
