@@ -581,8 +581,8 @@ _CLOSING_ITEMS = 15  # items of a list that closes the article
 
 def tag_outside_article(state: State) -> None:
     """On a page dump (every element a line of its own), the article is the stretch of its
-    paragraphs (with its title); the short lines before and after it are the page's menus,
-    widgets and footer. An article's closing list, led in by a line ending in ':', stays."""
+    paragraphs (with its title); the short lines and headlines before and after it are the
+    page's menus, widgets, teasers and footer. Its closing list (after a lead-in) stays."""
     if not state.element_per_line:
         return
     # the lines of text (a paragraph, or a piece of one the scrape broke across lines)
@@ -598,31 +598,42 @@ def tag_outside_article(state: State) -> None:
         start = title
     for line in state.lines:
         outside = line.index < start or line.index > end
-        if outside and state.free(line.index) and word_count(line.text) < _TEXT_WORDS:
-            state.drop(line.index, "page_chrome: a short line outside the article's text "
-                                   "(menus, widgets, footer)")
+        headline = word_count(line.text) < _TEXT_WORDS or not _SENTENCE.search(line.text)
+        if outside and state.free(line.index) and headline:
+            state.drop(line.index, "page_chrome: a short line or a headline outside the "
+                                   "article's text (menus, widgets, teasers, footer)")
 
 
 _SECTION_GAP = 40  # lines: a code listing or a gallery between two parts of the article
 
 
 def _article_span(state: State, groups: list[list[int]]) -> tuple[int, int]:
-    """From the first to the last paragraph of the article: the groups of paragraphs with a
-    third of the heaviest one's words or more, and the groups of two or more paragraphs
+    """From the first to the last paragraph of the article: the groups of lines with a third
+    of the heaviest one's words in sentences or more, and the groups of two or more paragraphs
     close to them (a section after a code listing or a gallery)."""
-    words = [sum(word_count(state.lines[i].text) for i in g) for g in groups]
+    # a group weighs the words of its sentences (a list of headlines has hardly any)
+    words = [sum(word_count(state.lines[i].text) for i in g
+                 if _SENTENCE.search(state.lines[i].text)) for g in groups]
     heavy = [n for n, w in enumerate(words) if w * 3 >= max(words)]
     first, last = heavy[0], heavy[-1]
-    while first > 0 and _joins(groups[first - 1], groups[first]):
+    while first > 0 and _joins(state, groups[first - 1], groups[first]):
         first -= 1
-    while last + 1 < len(groups) and _joins(groups[last + 1], groups[last]):
+    while last + 1 < len(groups) and _joins(state, groups[last + 1], groups[last]):
         last += 1
     return groups[first][0], groups[last][-1]
 
 
-def _joins(group: list[int], neighbour: list[int]) -> bool:
+_SENTENCE = re.compile(r"[.!?][\"'”’)]*(?:\s|$)")
+
+
+def _joins(state: State, group: list[int], neighbour: list[int]) -> bool:
+    """Two or more lines of text near the article, a third of their words in sentences or
+    more (a list of headlines to other stories has hardly any)."""
     gap = min(abs(group[0] - neighbour[-1]), abs(neighbour[0] - group[-1]))
-    return len(group) >= 2 and gap <= _SECTION_GAP
+    texts = [state.lines[i].text for i in group]
+    in_sentences = sum(word_count(t) for t in texts if _SENTENCE.search(t))
+    return len(group) >= 2 and gap <= _SECTION_GAP and in_sentences * 3 >= sum(
+        map(word_count, texts))
 
 
 def _closing_list_end(state: State, last: int) -> int:
