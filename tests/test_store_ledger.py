@@ -93,6 +93,26 @@ def test_stale_claims_become_uncertain_and_are_not_claimed_again(store: Store) -
     assert store.delivery_counts("1")["1"].claimed == 3  # the live batch and the sixth
 
 
+def test_a_dead_runs_claims_whose_request_never_left_are_released_not_uncertain(
+        store: Store) -> None:
+    populate(store, 8)
+    an_hour_ago = NOW - timedelta(hours=1)
+    posted = store.claim_batch("1", batch_id="pposted", limit=2, now=an_hour_ago)
+    store.note_posting("pposted", an_hour_ago)
+    ahead = store.claim_batch("1", batch_id="pahead", limit=2, now=an_hour_ago)
+    older = store.claim_batch("1", batch_id="0ld", limit=2, now=an_hour_ago)  # no notes
+    store.claim_batch("1", batch_id="plive", limit=2, now=NOW)
+    assert store.sweep_stale_claims("1", older_than=NOW - timedelta(minutes=15)) == (4, 2)
+    assert {r.email for r in store.uncertain_recipients("1")} == {
+        c.email for c in posted + older}
+    assert store.count_unclaimed("1") == 2  # the batch claimed ahead: nobody got it
+    again = claim_all(store, "1")
+    assert sorted(again) == sorted(c.subscriber_id for c in ahead)
+    assert store.delivery_counts("1")["1"].claimed == 4  # the live batch and the reclaimed
+    # the sweep dropped the note of the old posting; a later sweep changes nothing more
+    assert store.sweep_stale_claims("1", older_than=NOW - timedelta(minutes=15)) == (0, 0)
+
+
 def test_a_late_real_outcome_replaces_uncertain(store: Store) -> None:
     populate(store, 1)
     (c,) = store.claim_batch("1", batch_id="slow", limit=1, now=NOW - timedelta(hours=1))

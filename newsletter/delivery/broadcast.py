@@ -94,8 +94,10 @@ def send_issue(issue: Issue, ctx: SendContext, options: SendOptions) -> SendRepo
     if options.dry_run:
         return SendReport(issue.number, issue.subject, recipients=store.count_unclaimed(key),
                           note="dry run: nothing sent")
-    found_dead = store.mark_stale_claims_uncertain(key, older_than=ctx.clock() - options.lease)
-    retried = _release_for_retry(store, key, options)
+    # Claims of dead runs: uncertain, or released when their request never left.
+    found_dead, never_left = store.sweep_stale_claims(key,
+                                                      older_than=ctx.clock() - options.lease)
+    retried = never_left + _release_for_retry(store, key, options)
     skipped = _counts(store, key).sent
     message = _message(fixed.rendered, ctx.config, key, version=fixed.version)
     leftovers = Leftovers(store, key, ctx.sleep)
@@ -152,8 +154,8 @@ def _run_batches(issue: Issue, message: Message, ctx: SendContext,
         return message, [_recipient(c, key, ctx) for c in batch.rows]
 
     limiter, size = make_limiter(ctx)
-    return BatchRun(ctx, claim, prepare, limiter=limiter, batch_size=size).run(
-        ctx.config.delivery.concurrency)
+    return BatchRun(ctx, claim, prepare, limiter=limiter, batch_size=size,
+                    ahead=True).run(ctx.config.delivery.concurrency)
 
 
 def _recipient(claimed: Claimed, key: str, ctx: SendContext) -> Recipient:

@@ -26,6 +26,7 @@ from ..errors import NewsletterError, SendStopped, StoreError, one_line
 from ..models import Issue, Message, Outcome, Recipient
 from ..rendering.links import Links
 from ..store import STALE_ERROR, Claimed, Counts, Store
+from ..store.ledger import POSTED_PREFIX
 from .backends import Backend
 from .ratelimit import NoLimit, RateLimiter, largest_batch
 
@@ -225,6 +226,25 @@ class Batch:
     rows: Sequence[Claimed]
 
 
+@dataclass(frozen=True)
+class _Ready:
+    """A claimed batch as it will go: the message, its recipients and, when the backend
+    builds requests ahead (``build``/``post``), the request itself."""
+
+    batch: Batch
+    message: Message
+    recipients: list[Recipient]
+    built: object | None
+
+
+@dataclass(frozen=True)
+class _Claim:
+    """What one claim made ahead took, ready to go, under its batch id."""
+
+    batch_id: str
+    ready: list[_Ready]
+
+
 # (batch id, most rows) -> the batches claimed ([] when none this time, None: nobody left).
 Claimer = Callable[[str, int], list[Batch] | None]
 # A batch -> what to send it as (None: it cannot go now, its claims are handed back).
@@ -263,9 +283,12 @@ class BatchRun:
     """
 
     def __init__(self, ctx: SendContext, claim: Claimer, prepare: Preparer, *,
-                 limiter: Limiter, batch_size: int) -> None:
+                 limiter: Limiter, batch_size: int, ahead: bool = False) -> None:
         self.ctx, self.claim, self.prepare = ctx, claim, prepare
         self.limiter, self.batch_size = limiter, batch_size
+        # Each thread claims its next batch while its current one is posted (only
+        # without a rate limit, which must see a batch claimed only when it can go now).
+        self.ahead = ahead and isinstance(limiter, NoLimit)
         self.stop = threading.Event()
         self.tallies: dict[str, Tally] = defaultdict(Tally)
         self._error = ""
@@ -280,11 +303,14 @@ class BatchRun:
         outcome is written.
         """
         recorder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsletter-record")
+        claimer = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="newsletter-claim")
         self._recorder, self._slots = recorder, threading.BoundedSemaphore(threads)
+        self._claimer = claimer
         try:
             with long_lived_objects_frozen():
                 interrupted = run_in_threads(self._loop, threads, self.stop)
         finally:
+            _shut_down(claimer)
             _shut_down(recorder)
         if interrupted and not self._error:
             self._error = (f"stopped by {interrupted} after {self._sent()} messages were "
@@ -294,6 +320,8 @@ class BatchRun:
 
     def _loop(self) -> None:
         try:
+            if self.ahead:
+                return self._pipelined()
             while not self.stop.is_set() and self._one_round():
                 pass
         except Exception as exc:  # every failure must reach the run, not die in a thread
@@ -304,16 +332,90 @@ class BatchRun:
 
     def _one_round(self) -> bool:
         """Claim only what may be sent now (the rate limiter first), send it, record it."""
+        batches = self._claim_round()
+        for batch in batches or ():
+            ready = self._ready(batch)
+            if ready is not None:
+                self._post(ready)
+        return batches is not None
+
+    def _claim_round(self, batch_id: str = "") -> list[Batch] | None:
+        """The rate limiter, then a claim: the batches (None: nobody left, or stopping)."""
         ticket = self.limiter.acquire(self.batch_size, self.stop)
         if ticket is None:
-            return self._defer()
-        batches = None if self.stop.is_set() else self.claim(uuid.uuid4().hex,
+            self._defer()
+            return None
+        batches = None if self.stop.is_set() else self.claim(batch_id or uuid.uuid4().hex,
                                                                self.batch_size)
         self.limiter.refund(ticket,
                             self.batch_size - sum(len(b.rows) for b in batches or ()))
-        for batch in batches or ():
-            self._send(batch)
-        return batches is not None
+        return batches
+
+    def _pipelined(self) -> None:
+        """Send batch after batch, each claimed and built while the one before it was
+        being posted: the claim's round trips and the request's building overlap the
+        provider's latency. At most one claim per thread waits ready; it is handed back
+        (it never left) when the run stops first, and if the process dies its claims
+        are released by the next run, since its request was never noted as leaving."""
+        ready = self._claim_ready()
+        while ready is not None:
+            ahead = None if self.stop.is_set() else self._claimer.submit(self._claim_ready)
+            try:
+                self._post_all(ready)
+            except BaseException:
+                self.stop.set()
+                self._hand_back_ahead(ahead)
+                raise
+            if ahead is None or self.stop.is_set():
+                return self._hand_back_ahead(ahead)
+            ready = ahead.result()
+
+    def _claim_ready(self) -> _Claim | None:
+        """A claim, its batches prepared and built (None: nobody left, or stopping)."""
+        batch_id = POSTED_PREFIX + uuid.uuid4().hex
+        batches = self._claim_round(batch_id)
+        ready: list[_Ready] = []
+        for i, batch in enumerate(batches or ()):
+            try:
+                one = self._ready(batch)  # hands ``batch`` back when it cannot go
+            except BaseException:
+                for left in [*(r.batch for r in ready), *(batches or ())[i + 1:]]:
+                    self._hand_back(left)
+                raise
+            if one is not None:
+                ready.append(one)
+        return None if batches is None else _Claim(batch_id, ready)
+
+    def _post_all(self, claim: _Claim) -> None:
+        """Note that the claim's requests leave now (until then a dead run's claims are
+        known never to have left), then post them."""
+        if not claim.ready:
+            return
+        try:
+            self.ctx.store.note_posting(claim.batch_id, self.ctx.clock())
+        except Exception:
+            for one in claim.ready:
+                self._hand_back(one.batch)  # never left (and if this fails too, the
+            raise  # next run releases them: no posting was noted)
+        for i, one in enumerate(claim.ready):
+            try:
+                self._post(one)
+            except BaseException:
+                for left in claim.ready[i + 1:]:
+                    self._hand_back(left.batch)
+                raise
+
+    def _hand_back_ahead(self, ahead: Future[_Claim | None] | None) -> None:
+        """Wait for a claim made ahead and hand back what it took (it will not be sent)."""
+        if ahead is None:
+            return
+        try:
+            claim = ahead.result()
+        except Exception as exc:  # the run is stopping already; its cause is reported
+            log.debug("a claim made ahead failed while the send stopped", exc_info=exc)
+            return
+        for one in claim.ready if claim is not None else ():
+            self._hand_back(one.batch)
 
     def _defer(self) -> bool:
         """The limit is reached for longer than a run waits: leave the rest to a later run."""
@@ -323,17 +425,28 @@ class BatchRun:
             self.stop.set()
         return False
 
-    def _send(self, batch: Batch) -> None:
+    def _ready(self, batch: Batch) -> _Ready | None:
+        """The batch prepared, and its request built when the backend builds ahead;
+        None when it cannot go now. Either way it is handed back when it will not go."""
         try:
             prepared = self.prepare(batch)
+            if prepared is not None:
+                build = getattr(self.ctx.backend, "build", None)
+                built = build(*prepared) if build is not None else None
         except Exception:
             self._hand_back(batch)  # it never left
             raise
         if prepared is None:
-            return self._hand_back(batch)
-        message, recipients = prepared
+            self._hand_back(batch)
+            return None
+        return _Ready(batch, prepared[0], prepared[1], built)
+
+    def _post(self, ready: _Ready) -> None:
+        batch, message, recipients = ready.batch, ready.message, ready.recipients
+        backend = self.ctx.backend
         try:
-            outcomes = self.ctx.backend.send(message, recipients)
+            outcomes = (backend.send(message, recipients) if ready.built is None
+                        else backend.post(ready.built))  # type: ignore[attr-defined]
         except SendStopped as exc:
             if exc.outcomes is None:
                 self._hand_back(batch)

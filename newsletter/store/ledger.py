@@ -41,12 +41,15 @@ from sqlalchemy.dialects import postgresql
 
 from .engine import read_transaction, write_transaction
 from .records import Claimed, Counts, DeliveryRecord
-from .schema import UTCDateTime, deliveries, subscribers
+from .schema import UTCDateTime, deliveries, postings, subscribers
 
 _D, _S = deliveries.c, subscribers.c
 OUTCOME_STATUSES = ("sent", "failed", "uncertain")
 STALE_ERROR = "claimed by a process that never reported back (lease expired): may have been sent"
 _CLAIM_ROUNDS = 5
+# Batch ids of runs that note each request before it leaves (:meth:`note_posting`); the
+# batch ids of older runs are hex, which never starts with it.
+POSTED_PREFIX = "p"
 FIRST_ANALYZE = 50  # statistics refreshed at the claims that are powers of two from 64
 
 
@@ -164,18 +167,41 @@ class LedgerStore:
                                      sent_at=now if status == "sent" else None,
                                      updated_at=now, version=version))
 
+    def note_posting(self, batch_id: str, now: datetime) -> None:
+        """Note that the request of ``batch_id`` (claimed with :data:`POSTED_PREFIX`) is
+        about to leave: from now on, if its run dies, its claims are uncertain."""
+        with write_transaction(self.engine) as conn:
+            conn.execute(insert(postings).values(batch_id=batch_id, at=now))
+
     def mark_stale_claims_uncertain(self, issue_key: str | None, *, older_than: datetime,
                                     now: datetime | None = None) -> int:
-        """Turn claims made before ``older_than`` (dead processes) into ``uncertain``."""
+        """Turn claims made before ``older_than`` (dead processes) into ``uncertain``;
+        how many. Claims of batches whose request never left are released instead."""
+        return self.sweep_stale_claims(issue_key, older_than=older_than, now=now)[0]
+
+    def sweep_stale_claims(self, issue_key: str | None, *, older_than: datetime,
+                           now: datetime | None = None) -> tuple[int, int]:
+        """Claims made before ``older_than`` belong to dead processes: those of a batch
+        claimed ahead whose request was never noted as leaving are released (claimable
+        again: nobody got them), the others become ``uncertain``. Returns (uncertain,
+        released); postings older than ``older_than`` are dropped meanwhile."""
         where = [_D.status == "claimed", _D.claimed_at < older_than]
         if issue_key is not None:
             where.append(_D.issue_key == issue_key)
+        posted = select(postings.c.batch_id).where(postings.c.batch_id == _D.batch_id)
         values: dict[str, Any] = {"status": "uncertain",
                                   "last_error": func.coalesce(_D.last_error, STALE_ERROR)}
         if now is not None:
             values["updated_at"] = now
         with write_transaction(self.engine) as conn:
-            return conn.execute(update(deliveries).where(*where).values(values)).rowcount
+            released = conn.execute(update(deliveries).where(
+                *where, _D.batch_id.startswith(POSTED_PREFIX, autoescape=True),
+                ~posted.exists()).values(status="retry")).rowcount
+            uncertain = conn.execute(update(deliveries).where(*where).values(values)).rowcount
+            conn.execute(postings.delete().where(postings.c.at < older_than))
+        if released:
+            self._forget_floor(issue_key)
+        return uncertain, released
 
     def release_uncertain(self, issue_key: str) -> int:
         """Make the issue's ``uncertain`` rows claimable again (the operator chose to retry)."""

@@ -35,7 +35,7 @@ SUPPRESSED = ("unsubscribed", "bounced", "complained")  # never mailed, never au
 DELIVERY_STATUSES = ("claimed", "sent", "failed", "uncertain", "retry")
 # "retry": released by the operator (or handed back unsent); claimable again, keeps attempts.
 
-LATEST_VERSION = 13
+LATEST_VERSION = 14
 SEQ_UNSCHEDULED = "1970-01-01 00:00:00.000000"  # seq_next_due_at not computed yet
 
 
@@ -255,6 +255,15 @@ send_rate = Table(  # v9: messages sent lately, by every process: the shared rat
     Column("count", Integer, nullable=False),
 )
 Index("ix_send_rate_at", send_rate.c.at)
+
+postings = Table(  # v14: batches whose request has been started (claims made ahead)
+    # A batch claimed with POSTED_PREFIX in its id is noted here just before its request
+    # leaves: when its run dies, a claim whose batch is not here never left (released,
+    # not uncertain). Rows older than the lease are dropped by the stale-claim sweep.
+    "postings", metadata,
+    Column("batch_id", String(64), primary_key=True),
+    Column("at", UTCDateTime, nullable=False),
+)
 
 signups = Table(  # v11: sign-ups waiting for their confirmation email (store.signups)
     "signups", metadata,

@@ -86,6 +86,19 @@ class _Result:
 
 
 @dataclass(frozen=True)
+class Built:
+    """One batch's request, ready to post: its recipients, the body (None when nobody
+    in it can go), how many it carries, the recipients refused by index, and why the
+    whole request would be refused ("" when it would not)."""
+
+    recipients: Sequence[Recipient]
+    body: _Body | None
+    count: int
+    rejected: dict[int, Outcome]
+    problem: str = ""
+
+
+@dataclass(frozen=True)
 class _Retry:
     """A refusal worth another try: why, and how long to wait first."""
 
@@ -152,23 +165,36 @@ class SendGridBackend:
 
     def send(self, message: Message, recipients: Sequence[Recipient]) -> list[Outcome]:
         """Deliver ``message`` to each recipient in one request; one outcome each, in order."""
-        if not recipients:
-            return []
-        problem = self._message_problem(message, recipients)
-        if problem:
-            return [Outcome(r.email, "failed", error=problem) for r in recipients]
+        return self.post(self.build(message, recipients))
+
+    def build(self, message: Message, recipients: Sequence[Recipient]) -> Built:
+        """The request of one batch, built before it is posted (a send builds the next
+        batch's while the one before it is on its way). Raises :class:`SendStopped` when
+        it cannot be built: nothing has left."""
+        problem = self._message_problem(message, recipients) if recipients else ""
+        if problem or not recipients:
+            return Built(recipients, None, 0, {}, problem)
         try:
             personalizations, rejected = _personalizations(message, recipients)
             body = self.request_body(message, personalizations)
         except Exception as exc:  # a bug while building the body: nothing has left
             raise SendStopped(f"the request to SendGrid could not be built "
                               f"({one_line(exc)}); nothing was sent") from exc
+        return Built(recipients, body if personalizations else None, len(personalizations),
+                     rejected)
+
+    def post(self, built: Built) -> list[Outcome]:
+        """Post a built request (retrying what is safe to retry); one outcome per
+        recipient, in order."""
+        if built.problem:
+            return [Outcome(r.email, "failed", error=built.problem) for r in built.recipients]
         result = _Result("failed")
-        if personalizations:
-            result = self._deliver(body, len(personalizations))
+        if built.body is not None:
+            result = self._deliver(built.body, built.count)
+        rejected = built.rejected
         return [rejected.get(i) or Outcome(r.email, result.status, result.message_id,
                                            result.error)
-                for i, r in enumerate(recipients)]
+                for i, r in enumerate(built.recipients)]
 
     # --- the request body ---------------------------------------------------------------
 
