@@ -7,6 +7,7 @@ common, so neither imports the other.
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import logging
 import re
@@ -228,13 +229,14 @@ class Batch:
 
 @dataclass(frozen=True)
 class _Ready:
-    """A claimed batch as it will go: the message, its recipients and, when the backend
-    builds requests ahead (``build``/``post``), the request itself."""
+    """A claimed batch as it will go: the message, its recipients (none kept when the
+    backend built the request ahead, ``build``/``post``), the request, the addresses."""
 
     batch: Batch
     message: Message
     recipients: list[Recipient]
     built: object | None
+    emails: list[str]
 
 
 @dataclass(frozen=True)
@@ -302,6 +304,7 @@ class BatchRun:
         batch (at most ``threads`` batches wait to be written); the run ends when every
         outcome is written.
         """
+        _few_malloc_arenas()
         recorder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsletter-record")
         claimer = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="newsletter-claim")
         self._recorder, self._slots = recorder, threading.BoundedSemaphore(threads)
@@ -439,13 +442,16 @@ class BatchRun:
         if prepared is None:
             self._hand_back(batch)
             return None
-        return _Ready(batch, prepared[0], prepared[1], built)
+        message, recipients = prepared
+        if built is None:
+            return _Ready(batch, message, recipients, None, [r.email for r in recipients])
+        return _Ready(batch, message, [], built, built.emails)  # type: ignore[attr-defined]
 
     def _post(self, ready: _Ready) -> None:
-        batch, message, recipients = ready.batch, ready.message, ready.recipients
+        batch, message = ready.batch, ready.message
         backend = self.ctx.backend
         try:
-            outcomes = (backend.send(message, recipients) if ready.built is None
+            outcomes = (backend.send(message, ready.recipients) if ready.built is None
                         else backend.post(ready.built))  # type: ignore[attr-defined]
         except SendStopped as exc:
             if exc.outcomes is None:
@@ -454,9 +460,9 @@ class BatchRun:
                 self._record(batch, list(exc.outcomes), message.version)
             raise
         except Exception as exc:  # the backend broke off mid-request: it may have left
-            self._record(batch, [Outcome(r.email, "uncertain", error=(
+            self._record(batch, [Outcome(email, "uncertain", error=(
                 f"the send broke off ({one_line(exc)}): may have been sent"))
-                for r in recipients], message.version)
+                for email in ready.emails], message.version)
             raise
         return self._record_later(batch, outcomes, message.version)
 
@@ -595,6 +601,32 @@ def stop_on_signals() -> Iterator[None]:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+M_ARENA_MAX = -8  # glibc's mallopt parameter
+MALLOC_ARENAS = 2
+
+
+def _few_malloc_arenas() -> None:
+    """At most two malloc arenas for the process (glibc only; elsewhere nothing).
+
+    A send's threads each build and drop megabyte-sized requests; glibc gives every thread
+    an arena of its own, each keeping its freed memory (about 10 MB more at the peak of a
+    send of 200,000 with 4 threads sending and 4 claiming ahead). They hold the GIL while
+    they allocate, so sharing two arenas costs nothing.
+    """
+    global _arenas_set
+    if _arenas_set:
+        return
+    _arenas_set = True
+    try:
+        libc = ctypes.CDLL(None)
+        libc.mallopt(M_ARENA_MAX, MALLOC_ARENAS)
+    except (OSError, AttributeError):
+        pass
+
+
+_arenas_set = False
 
 
 @contextmanager

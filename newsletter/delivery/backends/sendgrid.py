@@ -87,11 +87,12 @@ class _Result:
 
 @dataclass(frozen=True)
 class Built:
-    """One batch's request, ready to post: its recipients, the body (None when nobody
-    in it can go), how many it carries, the recipients refused by index, and why the
-    whole request would be refused ("" when it would not)."""
+    """One batch's request, ready to post: its recipients' addresses (the recipients
+    themselves are not kept: a batch may wait built while another is posted), the body
+    (None when nobody in it can go), how many it carries, the recipients refused by
+    index, and why the whole request would be refused ("" when it would not)."""
 
-    recipients: Sequence[Recipient]
+    emails: list[str]
     body: _Body | None
     count: int
     rejected: dict[int, Outcome]
@@ -172,29 +173,30 @@ class SendGridBackend:
         batch's while the one before it is on its way). Raises :class:`SendStopped` when
         it cannot be built: nothing has left."""
         problem = self._message_problem(message, recipients) if recipients else ""
+        emails = [r.email for r in recipients]
         if problem or not recipients:
-            return Built(recipients, None, 0, {}, problem)
+            return Built(emails, None, 0, {}, problem)
         try:
             personalizations, rejected = _personalizations(message, recipients)
             body = self.request_body(message, personalizations)
         except Exception as exc:  # a bug while building the body: nothing has left
             raise SendStopped(f"the request to SendGrid could not be built "
                               f"({one_line(exc)}); nothing was sent") from exc
-        return Built(recipients, body if personalizations else None, len(personalizations),
+        return Built(emails, body if personalizations else None, len(personalizations),
                      rejected)
 
     def post(self, built: Built) -> list[Outcome]:
         """Post a built request (retrying what is safe to retry); one outcome per
         recipient, in order."""
         if built.problem:
-            return [Outcome(r.email, "failed", error=built.problem) for r in built.recipients]
+            return [Outcome(email, "failed", error=built.problem) for email in built.emails]
         result = _Result("failed")
         if built.body is not None:
             result = self._deliver(built.body, built.count)
         rejected = built.rejected
-        return [rejected.get(i) or Outcome(r.email, result.status, result.message_id,
+        return [rejected.get(i) or Outcome(email, result.status, result.message_id,
                                            result.error)
-                for i, r in enumerate(built.recipients)]
+                for i, email in enumerate(built.emails)]
 
     # --- the request body ---------------------------------------------------------------
 
