@@ -8,6 +8,7 @@ locked" when another writer got there first, whatever the busy timeout.
 from __future__ import annotations
 
 import shutil
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,7 +16,13 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DatabaseError, IntegrityError, InterfaceError
+from sqlalchemy.exc import (
+    ArgumentError,
+    DatabaseError,
+    DisconnectionError,
+    IntegrityError,
+    InterfaceError,
+)
 from sqlalchemy.pool import StaticPool
 
 from ..errors import ConfigError, StoreError, one_line
@@ -23,6 +30,7 @@ from ..errors import ConfigError, StoreError, one_line
 BUSY_TIMEOUT_MS = 30_000
 DISK_LOW = 1024 * 1024  # bytes free under which a write's failure is put down to a full disk
 _IMMEDIATE = "newsletter_immediate"
+IDLE_PING = 5.0  # seconds a pooled PostgreSQL connection may sit idle before it is pinged
 
 
 def normalise_url(url: str) -> str:
@@ -45,10 +53,37 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "postgresql":
         # No server-side prepared statements: a generic plan ignores the claim floor and
         # hashes the whole ledger; a custom plan per call walks the index and stops early.
-        return create_engine(url, pool_pre_ping=True, pool_size=8, max_overflow=16,
-                             connect_args={"prepare_threshold": None})
+        engine = create_engine(url, pool_size=8, max_overflow=16,
+                               connect_args={"prepare_threshold": None})
+        _ping_when_idle(engine)
+        return engine
     raise ConfigError(f"unsupported database {parsed.get_backend_name()!r}: use sqlite:/// "
                       "or postgresql+psycopg://", field="database_url")
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Check that a pooled connection still answers before using it, when it has been
+    idle for ``IDLE_PING`` seconds or more (the server may have restarted or dropped it
+    meanwhile): a dead one is replaced by a fresh one.
+
+    Not at every checkout (``pool_pre_ping``): a send checks a connection out several
+    times a batch, and each ping was a round trip to the server, up to a third of a
+    short transaction's time on a loaded machine.
+    """
+    def checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    def checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.pop("idle_since", None)
+        if since is None or time.monotonic() - since < IDLE_PING:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:  # the pool connects afresh (up to three times)
+            raise DisconnectionError(one_line(exc)) from exc
+
+    event.listen(engine, "checkin", checkin)
+    event.listen(engine, "checkout", checkout)
 
 
 def _busy_timeout(query: Any) -> float:
@@ -108,6 +143,19 @@ def write_transaction(engine: Engine) -> Iterator[Connection]:
         conn.execution_options(**{_IMMEDIATE: True})
         with conn.begin():
             yield conn
+
+
+@contextmanager
+def one_statement(engine: Engine) -> Iterator[Connection]:
+    """A write of one statement: on PostgreSQL without BEGIN and COMMIT (the statement is
+    its own transaction: one round trip instead of three); elsewhere a
+    :func:`write_transaction`. Failures raise :class:`StoreError` as there."""
+    if engine.dialect.name != "postgresql":
+        with write_transaction(engine) as conn:
+            yield conn
+        return
+    with store_errors(engine), engine.connect() as conn:
+        yield conn.execution_options(isolation_level="AUTOCOMMIT")
 
 
 @contextmanager

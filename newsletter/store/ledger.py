@@ -39,7 +39,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql
 
-from .engine import read_transaction, write_transaction
+from .engine import one_statement, read_transaction, write_transaction
 from .records import Claimed, Counts, DeliveryRecord
 from .schema import UTCDateTime, deliveries, postings, subscribers
 
@@ -67,15 +67,15 @@ class LedgerStore:
                     now: datetime) -> list[Claimed]:
         """Claim up to ``limit`` active subscribers who have no delivery of the issue yet.
 
-        One short transaction; the rows are committed as ``claimed`` with ``batch_id`` and
-        ``now`` before this returns. An empty list means nobody is left to send to.
+        Short transactions (usually one statement); the rows are committed as ``claimed``
+        with ``batch_id`` and ``now`` before this returns. An empty list means nobody is
+        left to send to.
         """
         self._maybe_analyze()
         taken: list[Claimed] = []
         for _ in range(_CLAIM_ROUNDS):
             want = limit - len(taken)
-            with write_transaction(self.engine) as conn:
-                seen, claimed = self._claim_some(conn, issue_key, batch_id, want, now)
+            seen, claimed = self._claim_some(issue_key, batch_id, want, now)
             taken += claimed
             # Fewer candidates than asked: nobody else is there. As many as asked but some
             # taken by another claimer meanwhile (PostgreSQL): look again for the rest, so
@@ -84,21 +84,28 @@ class LedgerStore:
                 break
         return sorted(taken, key=_by_subscriber)
 
-    def _claim_some(self, conn: Connection, key: str, batch_id: str, limit: int,
+    def _claim_some(self, key: str, batch_id: str, limit: int,
                     now: datetime) -> tuple[int, list[Claimed]]:
         """Claim above the floor (ids below it were all claimed), then once below it;
-        return how many candidates were seen and the rows this call claimed."""
+        return how many candidates were seen and the rows this call claimed.
+
+        On PostgreSQL with no released rows to look for, the claim above the floor is one
+        statement (it locks, inserts and returns at once) run as its own transaction: one
+        round trip. Otherwise, and for the look below the floor, a transaction."""
         with self._floor_lock:
             floor = self._floors.get(key, 0)
             swept = key in self._swept
             released = key not in self._no_released
-        seen, claimed, exhausted = _claim_from(conn, key, batch_id, limit, now, floor,
-                                               released)
+        single = self.engine.dialect.name == "postgresql" and not released
+        with (one_statement if single else write_transaction)(self.engine) as conn:
+            seen, claimed, exhausted = _claim_from(conn, key, batch_id, limit, now, floor,
+                                                   released)
         self._note_claimed(key, seen, exhausted and not floor)
         if len(seen) < limit and floor and not swept:
             # Ids below the floor may have been released or activated since: look once.
-            gap, more, exhausted = _claim_from(conn, key, batch_id, limit - len(seen), now,
-                                               0, True)
+            with write_transaction(self.engine) as conn:
+                gap, more, exhausted = _claim_from(conn, key, batch_id, limit - len(seen),
+                                                   now, 0, True)
             with self._floor_lock:
                 if not gap:
                     self._swept.add(key)
@@ -157,7 +164,7 @@ class LedgerStore:
         groups: dict[tuple[str, str, str], list[int]] = {}
         for delivery_id, status, message_id, error in outcomes:
             groups.setdefault((status, message_id or "", error or ""), []).append(delivery_id)
-        with write_transaction(self.engine) as conn:
+        with (one_statement if len(groups) == 1 else write_transaction)(self.engine) as conn:
             for (status, message_id, error), ids in groups.items():
                 conn.execute(update(deliveries)
                              .where(_ids_in(conn, _D.id, ids),
@@ -170,7 +177,7 @@ class LedgerStore:
     def note_posting(self, batch_id: str, now: datetime) -> None:
         """Note that the request of ``batch_id`` (claimed with :data:`POSTED_PREFIX`) is
         about to leave: from now on, if its run dies, its claims are uncertain."""
-        with write_transaction(self.engine) as conn:
+        with one_statement(self.engine) as conn:
             conn.execute(insert(postings).values(batch_id=batch_id, at=now))
 
     def mark_stale_claims_uncertain(self, issue_key: str | None, *, older_than: datetime,
