@@ -67,6 +67,8 @@ class Result:
     busiest_five: int  # the most accepted within any 5 s
     cpu_seconds: list[float]  # user + system of each send process
     machine_busy: float  # share of all the machine's CPU time in use during the run
+    to_first: float = 0.0  # seconds from the start to the first request accepted
+    after_last: float = 0.0  # seconds from the last request accepted to the last exit
 
     @property
     def rate(self) -> float:
@@ -184,12 +186,13 @@ def _run(folder: Path, url: str, due: str, args: argparse.Namespace, processes: 
                    "no_proxy": "127.0.0.1,localhost"}
             command = [sys.executable, "-m", "newsletter", "--config", str(config), "send",
                        "--due", "--now", due, "--json"]
-            started, ticks = time.perf_counter(), _cpu_ticks()
+            started, ticks, wall = time.perf_counter(), _cpu_ticks(), time.time()
             errors = [tempfile.TemporaryFile() for _ in range(processes)]  # noqa: SIM115
             running = [subprocess.Popen(command, env=env, stdout=subprocess.PIPE,
                                         stderr=err) for err in errors]
             finished = [_wait(p) for p in running]
             seconds = time.perf_counter() - started
+            ended = time.time()
             busy = _busy_share(ticks, _cpu_ticks())
             for done, err in zip(finished, errors, strict=True):
                 if done.code:  # what went wrong, in the process's own words
@@ -203,7 +206,9 @@ def _run(folder: Path, url: str, due: str, args: argparse.Namespace, processes: 
     return Result(processes, sent, seconds, stats["requests"], stats["duplicates"],
                   [f.code for f in finished], [f.peak_mb for f in finished],
                   busiest_window(accepted, 1.0), busiest_window(accepted, 5.0),
-                  [f.cpu for f in finished], busy)
+                  [f.cpu for f in finished], busy,
+                  accepted[0][0] - wall if accepted else 0.0,
+                  ended - accepted[-1][0] if accepted else 0.0)
 
 
 @dataclass(frozen=True)
@@ -298,7 +303,8 @@ def _print(result: Result, limit: int = 0) -> None:
             f"{result.seconds:.2f} s = {result.rate:,.0f}/s; {result.requests} requests; "
             f"{result.duplicates} duplicates; exit {result.exit_codes}; peak MB [{memory}]; "
             f"busiest second {result.busiest_second:,}; CPU s [{cpu}]; machine busy "
-            f"{result.machine_busy:.0%}")
+            f"{result.machine_busy:.0%}; first accepted after {result.to_first:.1f} s, "
+            f"the last {result.after_last:.1f} s before the end")
     if limit:
         line += f"; busiest 5 s {result.busiest_five:,} ({_held(result, limit)})"
     print(line, flush=True)

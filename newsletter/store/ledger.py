@@ -101,18 +101,28 @@ class LedgerStore:
             seen, claimed, exhausted = _claim_from(conn, key, batch_id, limit, now, floor,
                                                    released)
         self._note_claimed(key, seen, exhausted and not floor)
-        if len(seen) < limit and floor and not swept:
+        if len(seen) < limit and floor and not swept and self._take_the_look(key):
             # Ids below the floor may have been released or activated since: look once.
+            # (It reads every subscriber below the floor: one thread of the process looks,
+            # the others go on without it.)
             with write_transaction(self.engine) as conn:
                 gap, more, exhausted = _claim_from(conn, key, batch_id, limit - len(seen),
                                                    now, 0, True)
             with self._floor_lock:
-                if not gap:
-                    self._swept.add(key)
+                if gap:
+                    self._swept.discard(key)  # found some: look again next time
                 if exhausted:
                     self._no_released.add(key)
             seen, claimed = seen + gap, claimed + more
         return len(seen), claimed
+
+    def _take_the_look(self, key: str) -> bool:
+        """True for the one caller that looks below the floor (until it is forgotten)."""
+        with self._floor_lock:
+            if key in self._swept:
+                return False
+            self._swept.add(key)
+            return True
 
     def _note_claimed(self, key: str, seen: list[int], no_released: bool) -> None:
         """Raise the floor to the highest id seen; remember when no released row is left
