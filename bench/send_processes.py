@@ -93,13 +93,14 @@ def main(argv: list[str] | None = None) -> int:
         if args.limit:
             limited = _run(folder, url, due, args, max(args.processes), rate=args.limit,
                            subscribers=args.limit_subscribers)
-            _print(limited, limit=args.limit)
+            _print(limited, limit=args.limit, concurrency=args.concurrency)
     if floor is not None:
         print(f"floor (same session, before ours): {floor:,.0f} recipients/s")
     _print_ratios(results, floor)
     clean = all(not r.duplicates and set(r.exit_codes) == {0}
                 for r in [*results, *([limited] if limited else [])])
-    return 0 if clean and (limited is None or _held(limited, args.limit) == "held") else 1
+    held = limited is None or _held(limited, args.limit, args.concurrency) == "held"
+    return 0 if clean and held else 1
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -295,7 +296,7 @@ def _floor(args: argparse.Namespace) -> float:
     return float(re.search(r"= ([\d,]+)/s", out).group(1).replace(",", ""))  # type: ignore[union-attr]
 
 
-def _print(result: Result, limit: int = 0) -> None:
+def _print(result: Result, limit: int = 0, concurrency: int = 1) -> None:
     memory = ", ".join(f"{mb:.0f}" for mb in result.peak_mb)
     cpu = ", ".join(f"{seconds:.1f}" for seconds in result.cpu_seconds)
     line = (f"{result.processes} process{'es' if result.processes > 1 else ''}"
@@ -306,15 +307,17 @@ def _print(result: Result, limit: int = 0) -> None:
             f"{result.machine_busy:.0%}; first accepted after {result.to_first:.1f} s, "
             f"the last {result.after_last:.1f} s before the end")
     if limit:
-        line += f"; busiest 5 s {result.busiest_five:,} ({_held(result, limit)})"
+        line += (f"; busiest 5 s {result.busiest_five:,} "
+                 f"({_held(result, limit, concurrency)})")
     print(line, flush=True)
 
 
-def _held(result: Result, limit: int) -> str:
+def _held(result: Result, limit: int, concurrency: int = 1) -> str:
     """Whether the processes kept to one shared limit: within any 5 s the server took at
-    most 5 x the limit, give or take one batch per process (a batch's rate is taken
-    before it is claimed and built, so the time it reaches the server varies)."""
-    slack = result.processes * max(result.sent // max(result.requests, 1), 1)
+    most 5 x the limit, give or take one batch per batch in flight (``concurrency`` per
+    process: a batch's rate is taken before it is claimed and built, so the time it
+    reaches the server varies, and the batches in flight may arrive bunched)."""
+    slack = result.processes * concurrency * max(result.sent // max(result.requests, 1), 1)
     return "held" if result.busiest_five <= 5 * limit + slack else "NOT HELD"
 
 
