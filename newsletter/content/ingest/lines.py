@@ -67,6 +67,14 @@ def core_text(text: str) -> str:
     return _TRAILING_CITATIONS.sub("", text).rstrip().rstrip(_CLOSERS).rstrip()
 
 
+_SENTENCE_MARK = re.compile(r"[.!?][\"'”’)]*(?:\s|$)")
+
+
+def has_sentence(text: str) -> bool:
+    """``text`` ends a sentence somewhere (a menu entry or a headline seldom does)."""
+    return bool(_SENTENCE_MARK.search(text))
+
+
 def final_char(text: str) -> str:
     """The last meaningful character: citation markers and closing quotes ignored."""
     return core_text(text)[-1:]

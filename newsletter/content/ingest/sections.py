@@ -17,6 +17,7 @@ from .lines import (
     URL_LINE,
     core_text,
     final_char,
+    has_sentence,
     is_heading_shape,
     is_reference_heading,
     is_title_case,
@@ -737,9 +738,6 @@ def _is_pager(block: Block) -> bool:
     return block.kind == "paragraph" and bool(parts) and all(_PAGER.match(p) for p in parts)
 
 
-_SENTENCE_END = re.compile(r"[.!?][\"'”’)]*(?:\s|$)")
-
-
 def _prose(block: Block) -> bool:
     """A paragraph of the article's kind: a sentence of 20 words or more, mostly not links,
     and no copyright notice (a footer's lines are short, linked or legal)."""
@@ -747,7 +745,7 @@ def _prose(block: Block) -> bool:
         return False
     text = link_text(block.text)
     linked = word_count(text) - word_count(_LINK.sub("", block.text))
-    return (bool(_SENTENCE_END.search(text)) and linked * 2 < word_count(text)
+    return (has_sentence(text) and linked * 2 < word_count(text)
             and not is_copyright(text[:40]))
 
 

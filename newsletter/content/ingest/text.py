@@ -32,6 +32,7 @@ from .lines import (
     clean_line,
     core_text,
     final_char,
+    has_sentence,
     is_heading_shape,
     is_reference_heading,
     is_short_label,
@@ -598,7 +599,7 @@ def tag_outside_article(state: State) -> None:
         start = title
     for line in state.lines:
         outside = line.index < start or line.index > end
-        headline = word_count(line.text) < _TEXT_WORDS or not _SENTENCE.search(line.text)
+        headline = word_count(line.text) < _TEXT_WORDS or not has_sentence(line.text)
         if outside and state.free(line.index) and headline:
             state.drop(line.index, "page_chrome: a short line or a headline outside the "
                                    "article's text (menus, widgets, teasers, footer)")
@@ -613,7 +614,7 @@ def _article_span(state: State, groups: list[list[int]]) -> tuple[int, int]:
     close to them (a section after a code listing or a gallery)."""
     # a group weighs the words of its sentences (a list of headlines has hardly any)
     words = [sum(word_count(state.lines[i].text) for i in g
-                 if _SENTENCE.search(state.lines[i].text)) for g in groups]
+                 if has_sentence(state.lines[i].text)) for g in groups]
     heavy = [n for n, w in enumerate(words) if w * 3 >= max(words)]
     first, last = heavy[0], heavy[-1]
     while first > 0 and _joins(state, groups[first - 1], groups[first]):
@@ -623,15 +624,12 @@ def _article_span(state: State, groups: list[list[int]]) -> tuple[int, int]:
     return groups[first][0], groups[last][-1]
 
 
-_SENTENCE = re.compile(r"[.!?][\"'”’)]*(?:\s|$)")
-
-
 def _joins(state: State, group: list[int], neighbour: list[int]) -> bool:
     """Two or more lines of text near the article, a third of their words in sentences or
     more (a list of headlines to other stories has hardly any)."""
     gap = min(abs(group[0] - neighbour[-1]), abs(neighbour[0] - group[-1]))
     texts = [state.lines[i].text for i in group]
-    in_sentences = sum(word_count(t) for t in texts if _SENTENCE.search(t))
+    in_sentences = sum(word_count(t) for t in texts if has_sentence(t))
     return len(group) >= 2 and gap <= _SECTION_GAP and in_sentences * 3 >= sum(
         map(word_count, texts))
 
