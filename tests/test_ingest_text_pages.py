@@ -167,3 +167,14 @@ def test_a_page_dumps_short_lines_after_the_article_are_chrome_its_last_section_
     assert chrome == set(range(lines.index("Newsletters") + 1, len(lines)))
     kept = "\n".join(b.text + "\n".join(b.items) for b in document.blocks)
     assert "Streams and cloning" in kept and "Keep the original" in kept
+
+
+def test_a_menu_of_one_word_lines_under_the_title_is_not_glued_to_the_title() -> None:
+    from newsletter.content.ingest import read_text_article
+
+    para = ("A glass cloche makes a small garden that needs little care, and the plants "
+            "inside it keep their water for weeks without any help from you.")
+    text = ("How to Build a Terrarium | Crafts Site\nmom\nstyle\nfood\ntech\nhome\n"
+            + "\n".join(f"{para} Part {n}." for n in range(4)) + "\n")
+    title = read_text_article(text).title
+    assert title.startswith("How to Build a Terrarium") and "mom" not in title

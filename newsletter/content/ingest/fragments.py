@@ -60,6 +60,8 @@ def joins_previous(texts: Sequence[str], gaps: Sequence[int], index: int) -> boo
     """Line ``index`` belongs to the sentence of the line before it."""
     if index == 0 or gaps[index] > _MAX_GAP or list_marker(texts[index]):
         return False
+    if _menu_run(texts, index):
+        return False
     before, here = texts[index - 1], texts[index]
     if _drop_cap(before, here):
         return True
@@ -68,6 +70,16 @@ def joins_previous(texts: Sequence[str], gaps: Sequence[int], index: int) -> boo
             unfinished(before) or here.lstrip()[:1] in _OPENING_PUNCTUATION):
         return True
     return _island(texts, gaps, index)
+
+
+def _menu_run(texts: Sequence[str], index: int) -> bool:
+    """Line ``index`` is one of three lines in a row that are each one word of letters: a
+    menu's entries (``mom`` / ``style`` / ``food``), not the pieces of a sentence (code's
+    tokens, ``(`` / ``=``, break such runs)."""
+    single = [t.strip().isalpha() for t in texts[max(0, index - 2):index + 3]]
+    here = min(index, 2)
+    return any(all(single[start:start + 3]) and start <= here < start + 3
+               for start in range(len(single) - 2))
 
 
 def fragment_groups(texts: Sequence[str], gaps: Sequence[int]) -> list[list[int]]:
