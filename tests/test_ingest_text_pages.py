@@ -72,6 +72,16 @@ def test_fragments_join_only_what_continues_a_sentence() -> None:
     assert joined(["E", "very summer", ", we"]) == "Every summer, we"
 
 
+def test_a_links_text_set_apart_by_blank_lines_rejoins_its_sentence() -> None:
+    texts = ["The shop sells them too.", "Many cheap upgrades fail to pass muster",
+             "when it comes to real use. We would test them through", "a full lab protocol",
+             ", but that is beyond this article.", "Ingredients", "salt and pepper"]
+    gaps = [0, 1, 1, 1, 1, 1, 1]
+    # a heading-shaped line cannot head a paragraph that opens in lowercase or with a comma;
+    # a short heading keeps the lowercase line under it (a list that lost its bullets)
+    assert fragment_groups(texts, gaps) == [[0], [1, 2, 3, 4], [5], [6]]
+
+
 def test_a_lone_by_label_the_name_under_it_and_a_language_picker_are_furniture(
         tmp_path: Path) -> None:
     page = tmp_path / "scrape.txt"

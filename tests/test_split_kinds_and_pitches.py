@@ -95,6 +95,18 @@ def test_advice_that_sends_the_reader_elsewhere_or_sounds_salesy_is_no_cta() -> 
     assert "cta" not in kinds(content)
 
 
+def test_the_authors_wish_to_do_something_is_no_invitation_to_the_reader() -> None:
+    closing = para("We'd love to pass these parts through a full lab test, but that is "
+                   "beyond this article. " + words(30), 4)
+    content = split(doc(heading("Tearing it down", 1), para(words(60), 2),
+                        heading("What we found", 3), closing))
+    assert "cta" not in kinds(content)
+    invited = split(doc(heading("Tearing it down", 1), para(words(60), 2),
+                        heading("What we found", 3),
+                        para(words(30) + ". We would love to hear from you about yours.", 4)))
+    assert "cta" in kinds(invited)
+
+
 def test_an_article_whose_title_names_the_product_is_not_one_big_cta() -> None:
     document = doc(para("The Widget Pro makes mornings calm. " + words(60), 1),
                    heading("How it works", 2), para(words(60), 3))

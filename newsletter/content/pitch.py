@@ -5,7 +5,7 @@ A sentence pitches by the signals it carries, each a small named rule over its p
 
 - ``offer``: an action word with what it gets the reader ("Book your assessment",
   "Request an appointment", "grab a bottle", "Order now");
-- ``invitation``: the author offering themselves ("I'll be happy to", "let's talk",
+- ``invitation``: the author offering themselves ("I'll be happy to help", "let's talk",
   "contact us", "join our ...", "our team");
 - ``product``: a name from the newsletter's ``products``;
 - ``availability``, ``promotion``, ``product copy``, ``button``: "is now available",
@@ -49,8 +49,9 @@ _OFFER = re.compile(rf"\b(?:{_ACTION})\b[^.!?]{{0,40}}?\b(?:{_GOODS})\b|"
 _ENCOURAGEMENT = re.compile(r"^\W*(?:start|begin|make)\b[^.!?]{0,20}?\b(?:today|now)\b",
                             re.IGNORECASE)
 _INVITATION = re.compile(
-    r"\b(?:i|we)(?:'ll|’ll| will|'d|’d| would)? (?:be (?:happy|glad|delighted) to|love to|"
-    r"can help|offer)\b|\blet(?:'|’)?s (?:talk|chat|connect|find out|get started)\b|"
+    r"\b(?:i|we)(?:'ll|’ll| will|'d|’d| would)? (?:(?:be (?:happy|glad|delighted) to|love to)"
+    r"\b[^.!?]{0,30}?\b(?:you|your|help|hear|chat|talk|meet|answer)|can help|offer)\b|"
+    r"\blet(?:'|’)?s (?:talk|chat|connect|find out|get started)\b|"
     r"\b(?:contact|call|email|message|text|visit|join) (?:us|me)\b|\bget in touch\b|"
     r"\b(?:join|visit|attend|try|book|check out) (?:one of )?our\b|"
     r"\breach out to (?:us|me)\b|\bour (?:team|clinic|office|practice|store|shop|studio)\b",

@@ -65,11 +65,26 @@ def joins_previous(texts: Sequence[str], gaps: Sequence[int], index: int) -> boo
     before, here = texts[index - 1], texts[index]
     if _drop_cap(before, here):
         return True
-    apart = gaps[index] > 0 and is_heading_shape(before)  # a heading, then its paragraph
+    apart = gaps[index] > 0 and is_heading_shape(before) and not _cannot_open(before, here)
     if continues(here) and not apart and (
             unfinished(before) or here.lstrip()[:1] in _OPENING_PUNCTUATION):
         return True
     return _island(texts, gaps, index)
+
+
+def _cannot_open(before: str, here: str) -> bool:
+    """``here`` cannot open the paragraph under a heading ``before``: it opens with a comma or
+    a full stop, or with a word all in lowercase after a line of five words or more (a link's
+    text the scrape set apart: ``Many upgrades fail to pass muster`` / ``when it comes ...``).
+    Short lines keep their paragraph (``Ingredients`` / ``salt and pepper``), and lines with
+    links keep theirs (``By [Name](...) March 18`` / ``by [Name](...) - Apr 16``)."""
+    first = here.lstrip()[:1]
+    if first in _OPENING_PUNCTUATION:
+        return True
+    word = here.split(maxsplit=1)[0] if here.strip() else ""
+    plain_text = "](" not in before and "](" not in here  # a byline's links, not a link's text
+    return (plain_text and len(before.split()) >= 5 and before.lstrip()[:1].isupper()
+            and word.isalpha() and word.islower())
 
 
 def _menu_run(texts: Sequence[str], index: int) -> bool:
