@@ -255,6 +255,25 @@ def test_one_paragraph_per_line_without_blank_lines() -> None:
     assert len([b for b in read_markdown_article(wrapped).blocks if b.kind == "paragraph"]) == 1
 
 
+def test_markdown_with_no_blank_lines_reads_each_line_as_its_block() -> None:
+    para = ("Lie on your back and bring both knees up slowly, keeping them together the whole "
+            "time, then lower them to each side.")
+    text = ("---\ntitle: A Routine\n---\n"
+            + "".join(f"![Picture {n}](https://img.example/{n}.jpg)\n**Stretch {n}**\n{para}\n"
+                      f"- Hold 30 seconds.\n- Repeat {n} times.\n" for n in range(1, 4))
+            + "<iframe\n  src=\"https://video.example/embed\"\n  allowfullscreen>\n</iframe>\n"
+            + f"## Closing\n{para}\n"
+            + "* Boards\n![Boards on the ground](https://img.example/b.jpg)\n* Screws\n")
+    document = read_markdown_article(text)
+    assert headings(document) == ["A Routine", "Stretch 1", "Stretch 2", "Stretch 3", "Closing"]
+    lists = [b.items for b in document.blocks if b.kind == "list"]
+    assert lists == [("Hold 30 seconds.", f"Repeat {n} times.") for n in range(1, 4)] + [
+        ("Boards", "Screws")]
+    assert [b.text for b in document.blocks if b.kind == "paragraph"] == [para] * 4
+    assert {reasons(document)[n] for n in (4, 9, 14, 26)} == {"image"}  # a picture, even in a list
+    assert_every_line_once(text, document)
+
+
 def test_superscript_digits_cite_a_numbered_reference_list_and_area_units_stay() -> None:
     text = "# T\n\nSleep clears the brain¹ in a 20 m² room.\n\n## References\n\n1. A study, 2019\n"
     document = read_markdown_article(text)

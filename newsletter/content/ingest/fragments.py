@@ -18,6 +18,7 @@ of its own, no blank lines) from hard-wrapped prose, where lines end mid-sentenc
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import pairwise
 
 from .lines import is_heading_shape, list_marker
 
@@ -138,3 +139,49 @@ def one_paragraph_per_line(texts: Sequence[str]) -> bool:
     if len(texts) < 4 or len(long) * 2 < len(texts):
         return False
     return sum(not unfinished(t) for t in long) >= 0.85 * len(long)
+
+
+_FENCE = ("```", "~~~")
+_TABLE_ROW = "|"
+
+
+def one_block_per_line(body: Sequence[str]) -> bool:
+    """Markdown written with no blank lines (a converter that ends each block with one line
+    break): at least 12 lines, a blank line after fewer than one in twenty, and its long
+    lines that are no list items end their sentence (wrapped prose ends them anywhere)."""
+    texts = [line for line in body if line.strip()]
+    breaks = sum(1 for before, here in pairwise(body) if before.strip() and not here.strip())
+    long = [t for t in texts if len(t.split()) >= 15 and not list_marker(t.strip())]
+    return (len(texts) >= 12 and breaks < 0.05 * len(texts) and len(long) >= 3
+            and sum(not unfinished(t) for t in long) >= 0.85 * len(long))
+
+
+def blocks_apart(body: Sequence[str], offset: int) -> tuple[list[str], list[int]]:
+    """``body`` with a blank line between each two blocks, so Markdown reads each line as
+    the block it is (a bold heading, a picture, a paragraph); a list's items, a table's rows
+    and a code fence's lines stay together. Returns the lines and, for each, its source line
+    number (``offset`` + its index + 1; 0 for an added blank)."""
+    lines: list[str] = []
+    origin: list[int] = []
+    fenced = False
+    for index, line in enumerate(body):
+        if lines and lines[-1].strip() and line.strip() and not fenced and _apart(lines[-1], line):
+            lines.append("")
+            origin.append(0)
+        if line.lstrip().startswith(_FENCE):
+            fenced = not fenced
+        lines.append(line)
+        origin.append(offset + index + 1)
+    return lines, origin
+
+
+def _apart(before: str, here: str) -> bool:
+    """Two adjacent lines are two blocks, not one list, table or setext heading."""
+    top, next_line = before.strip(), here.strip()
+    if top.startswith(_TABLE_ROW) and next_line.startswith(_TABLE_ROW):
+        return False
+    if list_marker(next_line) and (list_marker(top) or before[:1].isspace()):
+        return False
+    if here[:2].isspace() and (list_marker(top) or before[:1].isspace()):
+        return False  # an item's indented continuation
+    return not (set(next_line) <= set("=-") and len(next_line) >= 2)  # a setext underline

@@ -26,6 +26,7 @@ from markdown_it.rules_block import StateBlock
 from markdown_it.token import Token
 
 from ...models import Block, Document, Dropped
+from .fragments import blocks_apart, one_block_per_line
 from .frontmatter import FrontMatter, read_front_matter
 from .htmlblocks import Piece, html_pieces, inline_html
 from .lines import (
@@ -115,13 +116,21 @@ class _Reader:
     dropped_lines: set[int] = field(default_factory=set)
     html_lines: set[int] = field(default_factory=set)  # read as HTML regions, not Markdown
     heading_text: dict[int, tuple[int, int]] = field(default_factory=dict)  # see _heading
+    origin: list[int] | None = None  # parsed line -> source line, when blank lines were added
+
+    def source_line(self, parsed: int) -> int:
+        """The source line number of line ``parsed`` (0-based) of the parsed body; 0 for a
+        blank line the reader added."""
+        if self.origin is None:
+            return self.offset + parsed + 1
+        return self.origin[parsed] if parsed < len(self.origin) else 0
 
     def span(self, token: Token) -> tuple[int, ...]:
         """The non-blank source line numbers a block token covers."""
         if not token.map:
             return ()
-        numbers = range(self.offset + token.map[0] + 1, self.offset + token.map[1] + 1)
-        numbers = [n for n in numbers if n not in self.html_lines]  # blanked for Markdown
+        numbers = [self.source_line(i) for i in range(token.map[0], token.map[1])]
+        numbers = [n for n in numbers if n and n not in self.html_lines]  # blanked for Markdown
         self.covered.update(numbers)
         return tuple(n for n in numbers if n <= len(self.lines) and self.lines[n - 1].strip()
                      and n not in self.dropped_lines)
@@ -155,10 +164,13 @@ def read_markdown_article(text: str, source: str = "", *, scraped: bool = False)
     reader.drop([n for n in range(1, front.body_start + 1) if lines[n - 1].strip()], front.reason)
     body = [_blank_out(reader, number, raw)
             for number, raw in enumerate(lines[front.body_start:], front.body_start + 1)]
-    regions = _open_tag_regions(body, front.body_start)
+    tight = one_block_per_line(lines[front.body_start:])  # lines as written, before blanking
+    regions = _open_tag_regions(body, front.body_start, tight)
     for start, end in regions:
         body[start - front.body_start - 1 : end - front.body_start] = [""] * (end - start + 1)
         reader.html_lines.update(range(start, end + 1))
+    if tight:
+        body, reader.origin = blocks_apart(body, front.body_start)
     _walk(reader, _parser().parse("\n".join(body)), regions)
     for _level, mark in reader.heading_text.values():  # the line below was read otherwise
         reader.drop([mark], "empty_heading: a heading with no text")
@@ -260,7 +272,7 @@ def _walk(reader: _Reader, tokens: Sequence[Token], regions: list[tuple[int, int
     index = 0
     while index < len(tokens):
         token = tokens[index]
-        first = reader.offset + token.map[0] + 1 if token.map else 0
+        first = reader.source_line(token.map[0]) if token.map else 0
         while pending and first and pending[0][0] < first:
             _html_region(reader, pending.pop(0))
         end = _closing(tokens, index) if token.nesting == 1 else index
@@ -276,24 +288,37 @@ _OPEN_TAG_START = re.compile(r"^\s{0,3}<([A-Za-z][\w.:-]*)(?=[\s/>]|$)")
 _CLOSED_TAG = re.compile(r"^\s{0,3}<[A-Za-z][\w.:-]*(?:[^>\"'{]|\"[^\"]*\"|'[^']*'|\{[^}]*\})*>")
 
 
-def _open_tag_regions(body: Sequence[str], offset: int) -> list[tuple[int, int]]:
+def _open_tag_regions(body: Sequence[str], offset: int,
+                      tight: bool = False) -> list[tuple[int, int]]:
     """Lines that start a tag and do not close it (``<a`` / ``  href=...`` / ``>``, a JSX
     ``<PostImage`` with one attribute a line): Markdown would read the attribute lines as
     text, a ``>`` as a quote. Each such tag, and what follows it up to a blank line, is HTML:
-    ``(first, last)`` source line numbers."""
+    ``(first, last)`` source line numbers. In Markdown with no blank lines (``tight``) the
+    region ends where the tag closes, with the closing tags right after it."""
     regions: list[tuple[int, int]] = []
     index = 0
     while index < len(body):
         line = body[index]
         if _OPEN_TAG_START.match(line) and not _CLOSED_TAG.match(line):
             end = index
-            while end + 1 < len(body) and body[end + 1].strip():
+            while end + 1 < len(body) and body[end + 1].strip() and not (
+                    tight and _tag_closed(body, index, end)):
                 end += 1
             regions.append((offset + index + 1, offset + end + 1))
             index = end + 1
         else:
             index += 1
     return regions
+
+
+_CLOSING_TAG = re.compile(r"^\s*</[A-Za-z][\w.:-]*\s*>\s*$")
+
+
+def _tag_closed(body: Sequence[str], start: int, end: int) -> bool:
+    """The tag opened on line ``start`` has closed by line ``end`` (a line ending in ``>``)
+    and line ``end + 1`` is no closing tag of it."""
+    closed = any(line.rstrip().endswith(">") for line in body[start:end + 1])
+    return closed and not _CLOSING_TAG.match(body[end + 1])
 
 
 def _html_region(reader: _Reader, region: tuple[int, int]) -> None:
@@ -614,8 +639,15 @@ def _html_item(reader: _Reader, text: str, lines: tuple[int, ...], group: int,
 # --- lists, quotes, code, rules, tables -----------------------------------------------------------
 
 
+_PICTURE_LINE = re.compile(r"^\s*(?:\[\s*)?!\[[^\]]*\]\([^)]*\)(?:\s*\]\([^)]*\))?\s*$")
+
+
 def _list(reader: _Reader, tokens: Sequence[Token]) -> None:
     lines = reader.span(tokens[0])
+    pictures = [n for n in lines if _PICTURE_LINE.match(reader.lines[n - 1])]
+    if pictures:  # a picture set between items without a blank line, read as item text
+        reader.drop(pictures, "image: picture (alt text is not content)")
+        lines = tuple(n for n in lines if n not in pictures)
     ordered = tokens[0].type == "ordered_list_open"
     start = int(tokens[0].attrGet("start") or 1) if ordered else 0
     items = tuple(t for t, _ in _list_items(tokens))
