@@ -458,6 +458,7 @@ def check_settings(given: Mapping[Any, Any], defaults: Mapping[str, Any],
     for name, key in ENV_OVERRIDES.items():
         if env.get(name):
             walk.override(name, key, env[name])
+    _sender_name_follows_name(walk)
     for key, cross in CROSS_CHECKS.items():
         problem = cross.run(walk.values)
         if problem:
@@ -466,6 +467,14 @@ def check_settings(given: Mapping[Any, Any], defaults: Mapping[str, Any],
                         for key, message in _warnings(walk.values)]
     problems = sorted(walk.problems, key=lambda p: (not p.in_file, p.line or 0))
     return Checked(walk.values, walk.origins, tuple(problems), tuple(warnings), lines)
+
+
+def _sender_name_follows_name(walk: _Walk) -> None:
+    """An empty or absent ``from.name`` is the newsletter's ``name``, so renaming the
+    newsletter renames its sender too."""
+    if walk.values.get("from.name") == "" and walk.values.get("name"):
+        walk.values["from.name"] = walk.values["name"]
+        walk.origins["from.name"] = "empty: the newsletter's name"
 
 
 def _warnings(values: Mapping[str, Any]) -> list[tuple[str, str]]:

@@ -67,7 +67,6 @@ class DemoResult:
 def run_demo(folder: Path, *, now: datetime, secret: str | None = None) -> DemoResult:
     """Run the whole pipeline in ``folder`` (created; must not be a newsletter yet)."""
     init_folder(folder, settings=SETTINGS)
-    _set_sender(folder / CONFIG_NAME, SETTINGS["name"])
     config = load_config(folder / CONFIG_NAME, env={})
     article = _copy_article(folder)
     document = read_article(article)
@@ -86,11 +85,6 @@ def run_demo(folder: Path, *, now: datetime, secret: str | None = None) -> DemoR
     return DemoResult(folder, article, content_path, len(content.snippets), config.products,
                       len(plain.snippets), report, sent, sorted(config.outbox.glob("*.eml")),
                       previews)
-
-
-def _set_sender(config_path: Path, name: str) -> None:
-    text = config_path.read_text("utf-8")
-    config_path.write_text(text.replace("  name: My Newsletter", f"  name: {name}", 1), "utf-8")
 
 
 def _copy_article(folder: Path) -> Path:

@@ -7,6 +7,7 @@ what is wrong and how to fix it (the caller adds the file and the setting's name
 from __future__ import annotations
 
 import ipaddress
+import re
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -30,21 +31,40 @@ ZONE_ADVICE: dict[str, str] = {
     "EET": "Europe/Athens, Europe/Helsinki or another city in your zone",
     "WET": "Europe/Lisbon", "AEST": "Australia/Sydney", "JST": "Asia/Tokyo",
 }
+# Greenwich time under its other names: a UK reader's "GMT" misses British Summer Time.
+_GREENWICH = "Europe/London (UK time, with daylight saving) or UTC (no daylight saving)"
+ZONE_ADVICE.update({name: _GREENWICH for name in (
+    "GMT", "GMT0", "GMT+0", "GMT-0", "GREENWICH", "ETC/GMT", "ETC/GMT0", "ETC/GMT+0",
+    "ETC/GMT-0", "ETC/GREENWICH")})
+_ETC_OFFSET = re.compile(r"etc/gmt([+-])(\d{1,2})", re.IGNORECASE)
+_NOT_PLACES = ("FACTORY", "LOCALTIME", "POSIXRULES")
 _LOCAL_SUFFIXES = (".localhost", ".local", ".internal", ".lan", ".home.arpa", ".localdomain",
                    ".invalid", ".test")
 
 
 def timezone_problem(name: str) -> str | None:
     """None when ``name`` is an IANA zone of a place; otherwise what to write instead."""
-    advice = ZONE_ADVICE.get(name.strip().upper())
+    advice = ZONE_ADVICE.get(name.strip().upper()) or _etc_offset_advice(name.strip())
     if advice:
         return (f"{name!r} is an abbreviation or a fixed offset, not a place's time zone "
                 f"(it ignores daylight saving changes): use {advice}")
+    if name.strip().upper() in _NOT_PLACES:
+        return f"{name!r} is not a place's time zone (use an IANA name like America/New_York)"
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         return f"unknown time zone {name!r} (use an IANA name like America/New_York)"
     return None
+
+
+def _etc_offset_advice(name: str) -> str | None:
+    """What to use instead of a fixed offset such as Etc/GMT+5 (which is UTC-5)."""
+    found = _ETC_OFFSET.fullmatch(name)
+    if not found or int(found.group(2)) > 14:
+        return None
+    sign = "-" if found.group(1) == "+" else "+"
+    return (f"the Area/City name of a place in your zone, like America/New_York ({name} "
+            f"is UTC{sign}{int(found.group(2))}: Etc/GMT names reverse the sign)")
 
 
 def zone_or_none(name: str) -> ZoneInfo | None:

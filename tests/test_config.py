@@ -66,6 +66,23 @@ def test_the_defaults_file_is_valid_and_every_rule_names_one_of_its_settings(
     assert all(set(c.keys) <= known for c in CROSS_CHECKS.values())
 
 
+def test_the_sender_is_named_after_the_newsletter_unless_the_file_names_it(
+        tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, "name: Plant Notes\n"), env={})
+    assert config.sender.name == "Plant Notes"
+    renamed = default_config_text().replace("name: My Newsletter", "name: Plant Notes", 1)
+    assert load_config(write(tmp_path, renamed), env={}).sender.name == "Plant Notes"
+    named = load_config(write(tmp_path, "name: Plant Notes\nfrom: {name: Ann at Plant Notes}\n"),
+                        env={})
+    assert named.sender.name == "Ann at Plant Notes"
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Etc/UTC", "Europe/London", "America/Phoenix",
+                                  "Asia/Kolkata"])
+def test_places_and_utc_are_accepted_as_zones(zone: str) -> None:
+    assert check_timezone(zone).key == zone
+
+
 def test_values_are_normalised(tmp_path: Path) -> None:
     config = load_config(write(tmp_path, (
         "from: {email: ' Hello@Plant-Notes.Example ', name: Plant Notes}\n"
@@ -136,6 +153,17 @@ BROKEN = [
     ("timezone: PST8PDT\n", ":1: timezone: 'PST8PDT' is an abbreviation or a fixed offset, "
                             "not a place's time zone (it ignores daylight saving changes): "
                             "use America/Los_Angeles"),
+    ("timezone: Etc/GMT+5\n", ":1: timezone: 'Etc/GMT+5' is an abbreviation or a fixed offset, "
+                             "not a place's time zone (it ignores daylight saving changes): "
+                             "use the Area/City name of a place in your zone, like "
+                             "America/New_York (Etc/GMT+5 is UTC-5: Etc/GMT names reverse the "
+                             "sign)"),
+    ("timezone: GMT\n", ":1: timezone: 'GMT' is an abbreviation or a fixed offset, not a "
+                       "place's time zone (it ignores daylight saving changes): use "
+                       "Europe/London (UK time, with daylight saving) or UTC (no daylight "
+                       "saving)"),
+    ("timezone: Factory\n", ":1: timezone: 'Factory' is not a place's time zone (use an IANA "
+                           "name like America/New_York)"),
     ("timezone: Mars/Olympus\n", ":1: timezone: unknown time zone 'Mars/Olympus' (use an IANA "
                                  "name like America/New_York)"),
     ("base_url: \"\"\n",
@@ -306,9 +334,10 @@ def test_cadence_parsing() -> None:
         parse_every("-1d")
 
 
-@pytest.mark.parametrize("name", ["EST", "MST", "HST", "EST5EDT", "CET", "est"])
+@pytest.mark.parametrize("name", ["EST", "MST", "HST", "EST5EDT", "CET", "est", "GMT",
+                                  "Etc/GMT+5", "etc/gmt-14", "Etc/Greenwich"])
 def test_fixed_offset_zones_are_refused_with_the_names_to_use(name: str) -> None:
-    with pytest.raises(ConfigError, match=r"--tz: .* not a place's time zone .*: use \w+/"):
+    with pytest.raises(ConfigError, match=r"--tz: .* not a place.s time zone .*: use .*\w+/\w+"):
         check_timezone(name)
     assert check_timezone("America/New_York").key == "America/New_York"
 
