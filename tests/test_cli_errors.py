@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from delivery_helpers import JUST_AFTER, make_folder
 
@@ -25,6 +26,42 @@ def test_plan_given_an_article_says_to_split_it_first(tmp_path: Path) -> None:
     assert err == (f"error: {article}: this is an article, not a content file: run "
                    f"`newsletter split {article}` first, then plan the content/<slug>.yaml "
                    "it writes\n")
+
+
+PLAN_THIS = "plan takes the content/<slug>.yaml that `newsletter split ARTICLE` writes"
+
+
+@pytest.mark.parametrize(("name", "text", "what"), [
+    ("article", "How to water succulents\n\nWater them: rarely, and deeply.\n", None),
+    ("notes.rst", "Watering\n========\n\nRarely.\n", None),
+    ("newsletter-copy.yaml", "name: x\nfrom: {email: a@b.example}\n",
+     "this is the newsletter's settings"),
+    ("001-first.yaml", "number: 1\nsubject: Hi\nsnippets: []\n", "this is an issue file"),
+    ("resources.yaml", "- {title: A guide, url: https://example.com}\n",
+     "this is a bank of testimonials or resources (`newsletter banks`)"),
+    ("people.csv", "email,name\nann@example.com,Ann\n", "this is a CSV file"),
+])
+def test_plan_given_another_kind_of_file_says_what_it_is(tmp_path: Path, name: str,
+                                                          text: str, what: str | None) -> None:
+    (tmp_path / "newsletter.yaml").write_text("name: x\n")
+    given = tmp_path / name
+    given.write_text(text)
+    code, out, err = run(tmp_path, "plan", str(given))
+    assert (code, out) == (1, "")
+    if what is None:
+        assert err == (f"error: {given}: this is an article, not a content file: run "
+                       f"`newsletter split {given}` first, then plan the content/<slug>.yaml "
+                       "it writes\n")
+    else:
+        assert err == f"error: {given}: {what}, not a content file: {PLAN_THIS}\n"
+
+
+def test_plan_of_a_broken_content_file_names_its_mistake(tmp_path: Path) -> None:
+    (tmp_path / "newsletter.yaml").write_text("name: x\n")
+    broken = tmp_path / "content.yaml"
+    broken.write_text("article: {title: x, slug: x, source: x}\nsnippets: 3\n")
+    assert run(tmp_path, "plan", str(broken))[2] == \
+        f"error: {broken}:2: snippets: expected a list\n"
 
 
 def test_plan_of_a_mistyped_article_path_says_no_such_file(tmp_path: Path) -> None:

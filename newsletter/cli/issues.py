@@ -11,6 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import click
+import yaml
 
 from ..config import Config, check_timezone
 from ..content.contentfile import load_content
@@ -99,10 +100,54 @@ def _content(path: Path) -> Content:
     if path.suffix.lower() in ARTICLE_SUFFIXES and not path.exists():
         raise InputError("no such file", path=path)
     if path.suffix.lower() in ARTICLE_SUFFIXES:
-        raise InputError(f"this is an article, not a content file: run `newsletter split "
-                         f"{path}` first, then plan the content/<slug>.yaml it writes",
-                         path=path)
-    return load_content(path)
+        raise InputError(_split_first(path), path=path)
+    try:
+        return load_content(path)
+    except InputError as exc:
+        other = _what_else(path)
+        if other is None:
+            raise
+        raise InputError(other, path=path) from exc
+
+
+def _split_first(path: Path) -> str:
+    return (f"this is an article, not a content file: run `newsletter split {path}` first, "
+            "then plan the content/<slug>.yaml it writes")
+
+
+# Keys that tell the files plan is given by mistake apart from a broken content file.
+_SETTINGS_KEYS = {"name", "from", "postal_address", "base_url", "delivery", "cadence"}
+_ISSUE_KEYS = {"number", "subject", "send_at", "day", "preheader"}
+_CONTENT_KEYS = {"article", "snippets", "references", "dropped"}
+
+
+def _what_else(path: Path) -> str | None:
+    """What a file that is not a content file is, said as what to do instead (None: it
+    looks like a content file with a mistake in it, whose own error is the better one)."""
+    try:
+        text = path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError:
+        if any(line.split(":", 1)[0] in _CONTENT_KEYS for line in text.splitlines()):
+            return None
+        return _split_first(path)
+    plan_this = "plan takes the content/<slug>.yaml that `newsletter split ARTICLE` writes"
+    if path.suffix.lower() in (".csv", ".tsv"):
+        return f"this is a CSV file, not a content file: {plan_this}"
+    if isinstance(data, str):
+        return _split_first(path)
+    keys = set(map(str, data)) if isinstance(data, dict) else set()
+    if {"number", "subject"} <= keys or (_ISSUE_KEYS & keys and not _CONTENT_KEYS & keys):
+        return f"this is an issue file, not a content file: {plan_this}"
+    if _SETTINGS_KEYS & keys and not _CONTENT_KEYS & keys:
+        return f"this is the newsletter's settings, not a content file: {plan_this}"
+    if isinstance(data, list) and data and all(isinstance(e, dict) for e in data):
+        return (f"this is a bank of testimonials or resources (`newsletter banks`), not a "
+                f"content file: {plan_this}")
+    return None
 
 
 def order_warnings(queue: Queue) -> list[str]:
