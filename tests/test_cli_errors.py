@@ -94,3 +94,25 @@ def test_send_in_table_mode_says_on_stderr_which_issue_file_is_invalid(tmp_path:
     [line] = [e for e in result.stderr.splitlines() if e.startswith("error:")]
     assert line.startswith(f"error: {bad}:") and "status" in line
     assert "sent" in result.stdout  # issue 1 still went out, and the table says so
+
+
+@pytest.mark.parametrize(("address", "why"), [
+    ("not an address", "contains a space"),
+    ("me@example.com\r\nBcc: all@example.com", "contains a control character"),
+])
+def test_a_proof_to_a_bad_address_is_refused_before_anything_is_sent(
+        tmp_path: Path, address: str, why: str) -> None:
+    folder = make_folder(tmp_path)
+    result = folder.cli("send", "1", "--test", address)
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr == f"error: --test: invalid address {address!r}: {why}\n"
+    assert not any((folder.root / "outbox").glob("*.eml"))
+
+
+def test_a_proof_goes_to_the_address_as_subscribers_addresses_are_read(tmp_path: Path) -> None:
+    folder = make_folder(tmp_path)
+    result = folder.cli("send", "1", "--test", "ＭＥ@Example.com\u200b")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("proof of issue 1 sent to me@example.com (")
+    [mail] = (folder.root / "outbox").glob("*.eml")
+    assert "To: me@example.com" in mail.read_text()

@@ -15,12 +15,13 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from ..addresses import normalize_address
 from ..delivery.backends import get_backend
 from ..delivery.broadcast import send_issue, send_test
 from ..delivery.due import send_due
 from ..delivery.run import SendContext, SendOptions, SendReport, StopSignal, stop_on_signals
 from ..delivery.signups import SignupContext, process_signups
-from ..errors import DeliveryError, NewsletterError, StoreError
+from ..errors import DeliveryError, InputError, NewsletterError, StoreError
 from ..models import Issue, Outcome
 from ..planning.issuefile import Queue, find_issue, load_queue
 from ..rendering.links import Links
@@ -75,6 +76,8 @@ def send(state: State, number: int | None, due: bool, test_address: str | None,
     """
     if test_address and number is None:
         raise click.UsageError("--test needs an issue NUMBER: newsletter send N --test ADDRESS")
+    if test_address:
+        test_address = _proof_address(test_address)
     if due == (number is not None):
         raise click.UsageError("give an issue NUMBER or --due (not both)")
     if number is not None and not test_address and state.config.mode == "sequence":
@@ -201,6 +204,15 @@ def _confirm(store: Store, issue: Issue, yes: bool) -> None:
     count = store.count_unclaimed(issue.key)
     click.confirm(f"Send issue {issue.number} ({issue.subject!r}) to {count} subscribers now?",
                   abort=True)
+
+
+def _proof_address(text: str) -> str:
+    """The proof's address as subscribers' addresses are read; a bad one stops the command
+    before anything is rendered or sent."""
+    try:
+        return normalize_address(text)
+    except InputError as exc:
+        raise InputError(exc.message, field="--test") from None
 
 
 def _send_proof(ctx: SendContext, issue: Issue, address: str) -> None:
