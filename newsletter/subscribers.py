@@ -281,9 +281,15 @@ class _Tally:
 
 
 def count_rows(path: Path) -> int:
-    """Roughly how many records a CSV file holds (lines after the header), for progress."""
+    """Roughly how many records a CSV file holds (lines after the header), for progress:
+    its line breaks, and a last line without one, less the header line."""
+    lines, last = 0, b""
     with path.open("rb") as f:
-        return max(sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 20), b"")), 1)
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            lines += chunk.count(b"\n")
+            last = chunk
+    ends_open = last.rstrip(b"\x00")[-1:] not in (b"", b"\n")  # (UTF-16: "\n\x00")
+    return max(lines + ends_open - 1, 1)
 
 
 def import_csv(path: Path, store: Store, *, status: str = "active", source: str = "",

@@ -1,5 +1,5 @@
-"""Progress bars of `split` and `build` on a terminal (a pseudo-terminal here), with a total,
-a rate and the time; none when the output is piped."""
+"""Progress bars of `split`, `build`, `send` and `subscribers import` on a terminal (a
+pseudo-terminal here), with a total, a rate and the time; none when the output is piped."""
 
 from __future__ import annotations
 
@@ -13,16 +13,18 @@ import sys
 from pathlib import Path
 
 import pytest
+from delivery_helpers import JUST_AFTER, make_folder
 
 NEWSLETTER = Path(sys.executable).with_name("newsletter")
 SEED = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "ql-dry-needling.txt"
 BAR = "━"
 
 
-def in_a_terminal(folder: Path, *args: str) -> tuple[int, str]:
+def in_a_terminal(folder: Path, *args: str, env: dict[str, str] | None = None
+                  ) -> tuple[int, str]:
     """Run ``newsletter ARGS`` with a terminal as its stdin, stdout and stderr."""
     master, slave = pty.openpty()
-    env = {**os.environ, "COLUMNS": "120", "TERM": "xterm"}
+    env = {**os.environ, **(env or {}), "COLUMNS": "120", "TERM": "xterm"}
     proc = subprocess.Popen([str(NEWSLETTER), *args], cwd=folder, stdin=slave, stdout=slave,
                             stderr=slave, env=env, close_fds=True)
     os.close(slave)
@@ -71,3 +73,42 @@ def test_no_bar_when_the_output_is_piped(folder: Path) -> None:
                               text=True, check=False)
         assert done.returncode == 0, done.stderr
         assert BAR not in done.stdout + done.stderr and "/s" not in done.stderr
+
+
+def _shown_counts(out: str) -> list[tuple[int, int | None]]:
+    """Every "done/total" a bar showed ("?" for no total)."""
+    plain = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", out)
+    return [(int(done), None if total == "?" else int(total))
+            for done, total in re.findall(r"(\d+)/(\d+|\?) [\d,-]+ ?(?:rows)?/s", plain)]
+
+
+def test_the_send_bar_counts_up_to_the_recipients_and_a_dry_run_shows_none(
+        tmp_path: Path) -> None:
+    letter = make_folder(tmp_path, subscribers=30, batch_size=10)
+    code, out = in_a_terminal(letter.root, "send", "--due", "--dry-run", "--now", JUST_AFTER,
+                              env=letter.env)
+    assert code == 0 and "dry run: nothing sent" in out
+    assert BAR not in out and "sending" not in out
+    code, out = in_a_terminal(letter.root, "send", "1", "--test", "me@example.com",
+                              env=letter.env)
+    assert code == 0 and "proof of issue 1 sent" in out and BAR not in out
+    code, out = in_a_terminal(letter.root, "send", "--due", "--now", JUST_AFTER,
+                              env=letter.env)
+    assert code == 0, out
+    assert "sending" in out and "/s" in out and BAR in out
+    counts = _shown_counts(out)
+    assert counts and all(total == 30 for _, total in counts), counts  # never "0/?"
+
+
+def test_the_import_bar_counts_the_rows_without_the_header(tmp_path: Path) -> None:
+    letter = make_folder(tmp_path)
+    rows = "".join(f"reader{n}@example.org,Reader {n}\r\n" for n in range(25))
+    for name, data in (("crlf.csv", f"email,name\r\n{rows}".encode()),
+                       ("no-last-newline.csv", f"email,name\r\n{rows}".rstrip().encode()),
+                       ("utf16.csv", f"email,name\r\n{rows}".encode("utf-16"))):
+        (letter.root / name).write_bytes(data)
+        code, out = in_a_terminal(letter.root, "subscribers", "import", name, env=letter.env)
+        assert code == 0, out
+        assert "importing" in out and "rows/s" in out
+        counts = _shown_counts(out)
+        assert counts and {total for _, total in counts} == {25}, (name, counts)

@@ -115,7 +115,8 @@ def _send(ctx: SendContext, queue: Queue, number: int | None, options: SendOptio
         return send_due(queue, ctx, options)
     issue = find_issue(queue, number).issue
     _confirm(ctx.store, issue, yes or options.dry_run)
-    progress.expect(ctx.store.count_unclaimed(issue.key))
+    if not options.dry_run:
+        progress.expect(ctx.store.count_unclaimed(issue.key))
     try:
         return [send_issue(issue, ctx, options)]
     except StoreError as exc:
@@ -156,13 +157,21 @@ class _BatchProgress:
                                 TextColumn("{task.fields[rate]:.0f}/s  failed {task.fields[bad]}"),
                                 TimeElapsedColumn(), console=self.console, transient=True)
             self.task = self.bar.add_task("send", total=None, rate=0.0, bad=0)
-            self.bar.start()
         self.quiet = quiet
+        self.shown = False
 
     def expect(self, total: int) -> None:
-        """Set the number of recipients the bar counts up to."""
+        """Set the number of recipients the bar counts up to, and show it (a dry run or a
+        proof, which never call this, shows no bar)."""
         if self.bar is not None:
             self.bar.update(self.task, total=max(total, 1))
+            self._show()
+
+    def _show(self) -> None:
+        if self.bar is not None and not self.shown:
+            self.started = time.monotonic()
+            self.bar.start()
+            self.shown = True
 
     def update(self, outcomes: Sequence[Outcome]) -> None:
         """Account for one finished batch."""
@@ -172,6 +181,7 @@ class _BatchProgress:
         done = self.sent + self.failed + self.uncertain
         rate = done / max(time.monotonic() - self.started, 1e-6)
         if self.bar is not None:
+            self._show()
             self.bar.update(self.task, completed=done, rate=rate, bad=self.failed)
         elif not self.quiet:
             click.echo(f"batch of {len(outcomes)}: {self.sent} sent, {self.failed} failed, "
