@@ -76,6 +76,28 @@ def test_subscriber_list_fits_80_columns_and_never_cuts_an_address(folder: Folde
     assert "reader0@example.org" in result.stdout  # a usual one is on one line
 
 
+def test_folded_addresses_and_zones_break_between_their_parts(folder: Folder) -> None:
+    """At 80 columns a long zone breaks at its slashes and a long address after its @-sign,
+    never inside a word ("America/New_Yo" over "rk")."""
+    lines = folder.cli("subscribers", "list").stdout.splitlines()
+    zones = lines[0].index("time zone")
+    cells = [line[zones:].strip() for line in lines[2:] if line[zones:].strip()]
+    assert cells[:3] == ["America/", "Argentina/", "Buenos_Aires"], cells
+    emails = [line[:lines[0].index("name")].strip() for line in lines[2:]]
+    assert "annemarie.vandenberg-oosterhout@" in emails and "example.org" in emails, emails
+    assert lines[-1].endswith("(5 in all)")
+
+
+def test_fold_after_prefers_the_first_mark_whose_parts_fit() -> None:
+    from newsletter.cli.tables import fold_after
+
+    assert fold_after("America/New_York", 14, "/") == "America/\nNew_York"
+    assert fold_after("Europe/London", 14, "/") == "Europe/London"
+    assert fold_after("x.y@subdomain.of.a.rather.long.domain.example", 40, "@", ".") == \
+        "x.y@subdomain.of.a.rather.long.domain.\nexample"
+    assert fold_after("ann.lee@news.example.org", 12, "@", ".") == "ann.lee@\nnews.\nexample.org"
+
+
 def test_the_send_progress_bar_shows_the_total_and_a_rate() -> None:
     import io
 

@@ -83,7 +83,7 @@ def test_plan_keeps_issues_already_sent_or_proofed_and_says_so(tmp_path: Path,
     assert again.returncode == 0, again.stderr
     assert {p.name: p.read_text() for p in sorted(issues.glob("00[13]-*.yaml"))} == kept
     assert "kept: has 12 deliveries recorded" in again.stdout
-    assert "kept: has 1 proofs recorded" in again.stdout
+    assert "kept: has 1 proof recorded" in again.stdout
     origins = Counter(block["from"] for path in issues.glob("[0-9]*.yaml")
                       for block in yaml.safe_load(path.read_text())["snippets"])
     assert set(origins.values()) == {1}  # no snippet planned twice

@@ -280,19 +280,20 @@ def _list_table(counts: dict[str, int], rows: Iterator[Subscriber], limit: int) 
     compact = tables.narrow(console)  # no "added" column (in --json)
     shown = list(_limited(rows, limit))
     table = tables.table()
-    tables.folding(table, "email", [s.email for s in shown])
+    emails = tables.folding(table, "email", [s.email for s in shown])
     tables.text(table, "name")
     tables.fixed(table, "status")
-    tables.folding(table, "time zone", [s.timezone or "" for s in shown],
-                   most=14 if compact else 30)
+    zones = tables.folding(table, "time zone", [s.timezone or "" for s in shown],
+                           most=14 if compact else 30)
     if not compact:
         tables.fixed(table, "added")
     for sub in shown:
-        table.add_row(sub.email, sub.name, sub.status, sub.timezone or "",
+        table.add_row(tables.fold_after(sub.email, emails, "@", "."), sub.name, sub.status,
+                      tables.fold_after(sub.timezone or "", zones, "/"),
                       *([] if compact else [sub.created_at.strftime("%Y-%m-%d")]))
     console.print(table)
-    console.print(", ".join(f"{n} {status}" for status, n in counts.items())
-                  + f" ({sum(counts.values())} in all)")
+    console.print(", ".join(f"{n:,} {status}" for status, n in counts.items())
+                  + f" ({sum(counts.values()):,} in all)")
 
 
 @subscribers.command()

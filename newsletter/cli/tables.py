@@ -8,6 +8,7 @@ where several words fit, and commands leave out optional columns on narrow termi
 from __future__ import annotations
 
 import os
+import re
 import sys
 
 from rich import box
@@ -42,12 +43,36 @@ def fixed(t: Table, name: str, *, right: bool = False) -> None:
     t.add_column(name, justify="right" if right else "left", no_wrap=True, overflow="fold")
 
 
-def folding(t: Table, name: str, values: list[str] | None = None, *, most: int = 40) -> None:
+def folding(t: Table, name: str, values: list[str] | None = None, *, most: int = 40) -> int:
     """A column of addresses or paths: kept whole, folded onto a second line if need be;
-    wide enough for the longest of ``values`` up to ``most`` characters."""
+    wide enough for the longest of ``values`` up to ``most`` characters (its width,
+    returned, is what :func:`fold_after` needs)."""
     longest = max((len(v) for v in values or ()), default=0)
+    width = max(len(name), min(longest, most))
     # A fixed width: rich does not shrink other columns below a column's min_width.
-    t.add_column(name, overflow="fold", width=max(len(name), min(longest, most)))
+    t.add_column(name, overflow="fold", width=width)
+    return width
+
+
+def fold_after(value: str, width: int, *marks: str) -> str:
+    """``value`` in lines of at most ``width``, broken after one of its ``marks`` where it
+    can be ("America/" over "New_York"; an address after its "@", else after dots too):
+    the first of ``marks`` whose parts all fit is used, so a folded column breaks between
+    the parts of a name rather than inside one."""
+    if len(value) <= width:
+        return value
+    for n in range(1, len(marks) + 1):
+        chars = re.escape("".join(marks[:n]))
+        parts = re.split(f"(?<=[{chars}])", value)
+        if all(len(part) <= width for part in parts) or n == len(marks):
+            break
+    lines, line = [], ""
+    for part in parts:
+        if line and len(line) + len(part) > width:
+            lines.append(line)
+            line = ""
+        line += part
+    return "\n".join([*lines, line])
 
 
 def text(t: Table, name: str, *, most: int | None = None) -> None:

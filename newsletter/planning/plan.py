@@ -466,8 +466,9 @@ def _keep_reason(item: LoadedIssue, state: dict[str, str], now: datetime,
                  history: Mapping[str, tuple[int, int]]) -> str:
     if item.issue.key in history:
         deliveries, proofs = history[item.issue.key]
-        recorded = [f"{deliveries} deliveries" if deliveries else "",
-                    f"{proofs} proofs" if proofs else ""]
+        recorded = [f"{deliveries:,} {'delivery' if deliveries == 1 else 'deliveries'}"
+                    if deliveries else "",
+                    f"{proofs:,} {'proof' if proofs == 1 else 'proofs'}" if proofs else ""]
         return f"has {' and '.join(filter(None, recorded))} recorded"
     recorded = state.get(item.path.name)
     if recorded is None:
