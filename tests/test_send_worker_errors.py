@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from delivery_helpers import API_KEY, JUST_AFTER, Folder, make_folder, send_reports
+from sendgrid_helpers import closed_port
 
 from newsletter.store import Counts
 from newsletter.testing.sendgrid_server import SendGridTestServer
@@ -105,6 +106,28 @@ def test_a_key_or_host_no_request_can_use_stops_before_anyone_is_claimed(
     folder.env[variable] = API_KEY if variable == "SENDGRID_API_KEY" else sendgrid.url
     assert folder.run("send", "--due", "--now", JUST_AFTER).returncode == 0
     assert everyone_once(sendgrid, 30)
+
+
+def test_a_host_that_refuses_the_connection_fails_the_batch_and_nobody_is_uncertain(
+        tmp_path: Path, sendgrid: SendGridTestServer) -> None:
+    """Case 2 for the request that never left at all: nothing listens on the host's port
+    (a stopped proxy, a wrong port). Retried with backoff, then failed, never uncertain;
+    the next run with the right host sends them once."""
+    folder = make_folder(tmp_path, backend="sendgrid", sendgrid_url=sendgrid.url,
+                         subscribers=6, batch_size=6, concurrency=1)
+    folder.env["SENDGRID_API_HOST"] = f"http://127.0.0.1:{closed_port()}"
+    result = folder.run("send", "--due", "--now", JUST_AFTER, "--json")
+    assert result.returncode == 3, result.stderr
+    [report] = send_reports(result)
+    assert (report["sent"], report["failed"], report["uncertain"]) == (0, 6, 0)
+    assert any("SendGrid unreachable" in reason and "nothing was sent" in reason
+               for reason in report["reasons"])
+    assert counts(folder) == Counts(failed=6)
+    folder.env["SENDGRID_API_HOST"] = sendgrid.url
+    rerun = folder.run("send", "--due", "--now", JUST_AFTER, "--json")
+    assert rerun.returncode == 0, rerun.stderr
+    assert (send_reports(rerun)[0]["sent"], send_reports(rerun)[0]["retried"]) == (6, 6)
+    assert everyone_once(sendgrid, 6)
 
 
 def test_a_public_address_that_is_not_a_url_stops_before_anyone_is_claimed(
