@@ -6,6 +6,7 @@ hierarchy become one line on stderr and exit 1 (a send with failures exits 3).
 
 from __future__ import annotations
 
+import gc
 import importlib
 import os
 import sys
@@ -121,3 +122,19 @@ def main(ctx: click.Context, config_path: Path | None) -> None:
       newsletter queue
     """
     ctx.obj = State(config_path)
+
+
+def run() -> None:
+    """The `newsletter` program as a whole process (the console script, ``python -m
+    newsletter``): :data:`main`, then an exit that does not collect what is left.
+
+    As it tears the modules down, the interpreter runs the garbage collector over every
+    object left (a send leaves about a hundred thousand: its libraries, settings and
+    rendering): 0.3 to 0.9 s after a send's work was done, here. Frozen, they are left to
+    the operating system; the rest of the exit (flushing output, ``atexit`` handlers,
+    closing what reference counting frees) happens as before.
+    """
+    try:
+        main()
+    finally:
+        gc.freeze()
