@@ -124,11 +124,12 @@ def issue_report(issue: Issue, result: RunResult, ctx: SendContext, options: Sen
     early, and what is left (the send's totals are stamped on the way)."""
     tally = result.tallies.get(issue.key, Tally())
     error, state = result.error, ""
-    try:
-        ctx.store.finish_send(issue.key, now=ctx.clock())
-        left = ctx.store.delivery_counts(issue.key).get(issue.key) or Counts()
+    try:  # the ledger read once for the totals, what is left and the state
+        counts = ctx.store.delivery_counts(issue.key).get(issue.key)
+        ctx.store.finish_send(issue.key, now=ctx.clock(), counts=counts)
+        left = counts or Counts()
         if ctx.config.mode != "sequence":
-            state = ctx.store.delivery_state(issue.key)
+            state = ctx.store.delivery_state(issue.key, counts)
     except StoreError as exc:
         error, left = error or str(exc), Counts()
     if tally.unrecorded:

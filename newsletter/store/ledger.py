@@ -268,11 +268,13 @@ class LedgerStore:
         """Make the next claims look at every subscriber again (some were skipped)."""
         self._forget_floor(issue_key)
 
-    def delivery_state(self, issue_key: str) -> str:
+    def delivery_state(self, issue_key: str, counts: Counts | None = None) -> str:
         """What the ledger says of the issue: "" (nothing yet), "sending" (claims in
         flight), "sent" (everyone active when its sending began has it, nothing failed or
-        unknown) or "partly sent"."""
-        counts = self.delivery_counts(issue_key).get(issue_key)
+        unknown) or "partly sent". ``counts``: the issue's ledger counts when the caller
+        has just read them."""
+        if counts is None:
+            counts = self.delivery_counts(issue_key).get(issue_key)
         if counts is None:
             return ""
         if counts.claimed:

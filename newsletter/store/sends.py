@@ -11,7 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from ..models import Outcome, RenderedIssue
 from .engine import read_transaction, write_transaction
-from .records import EventRecord, SendRecord, StoredRendering, TestSendRecord
+from .records import Counts, EventRecord, SendRecord, StoredRendering, TestSendRecord
 from .schema import deliveries, events, send_versions, sends, subscribers, test_sends
 
 
@@ -101,9 +101,12 @@ class SendStore:
         with read_transaction(self.engine) as conn:
             return {version: n for version, n in conn.execute(query)}
 
-    def finish_send(self, issue_key: str, *, now: datetime) -> SendRecord | None:
-        """Stamp the send finished with its totals from the ledger (None if never started)."""
-        counts = self.delivery_counts(issue_key).get(issue_key)  # type: ignore[attr-defined]
+    def finish_send(self, issue_key: str, *, now: datetime,
+                    counts: Counts | None = None) -> SendRecord | None:
+        """Stamp the send finished with its totals from the ledger (None if never started);
+        ``counts``: the issue's ledger counts when the caller has just read them."""
+        if counts is None:
+            counts = self.delivery_counts(issue_key).get(issue_key)  # type: ignore[attr-defined]
         totals = {"sent": counts.sent, "failed": counts.failed,
                   "uncertain": counts.uncertain} if counts else {}
         with write_transaction(self.engine) as conn:
