@@ -20,7 +20,6 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import jinja2
-import premailer
 from markdown_it import MarkdownIt
 from markdown_it.renderer import RendererHTML
 from markdown_it.rules_inline import StateInline
@@ -154,6 +153,10 @@ def template_environment(config: Config) -> jinja2.Environment:
 
 def inline_css(html: str) -> str:
     """Inline every style rule into style attributes; only ``@media`` rules stay in <style>."""
+    # Imported here: a send whose rendering is stored (every run after its first) never
+    # renders, and premailer with what it imports (cssutils, requests) is 0.1 s of start-up.
+    import premailer
+
     return premailer.Premailer(
         _without_imports(html),
         allow_network=False,  # never fetch linked stylesheets (no timeout in premailer)
