@@ -7,6 +7,7 @@ after the first one's files were removed started again at issue 1 and reached no
 from __future__ import annotations
 
 import json
+import re
 import threading
 import urllib.request
 from collections import Counter
@@ -36,6 +37,37 @@ def test_a_new_series_starting_again_at_issue_1_reaches_everyone(
     first = folder.run("send", "--due", "--now", JUST_AFTER, "--json")
     assert first.returncode == 0, first.stderr
     old_key = folder.key(1)
+    _a_new_series_reaches_everyone(folder, sendgrid, seed_article, old_key, 40)
+
+
+def test_a_folder_from_before_issue_ids_keeps_its_ledger_and_a_new_series_gets_ids(
+        tmp_path: Path, sendgrid: SendGridTestServer, seed_article: Path) -> None:
+    """Case 4's migration: issue files written before ids (no ``id:``) keep the key their
+    ledger rows have, their number, so a resumed send skips who had the issue; a new
+    series planned after those files are gone has ids of its own and reaches everyone."""
+    folder = make_folder(tmp_path, backend="sendgrid", sendgrid_url=sendgrid.url,
+                         subscribers=30, batch_size=10, concurrency=1)
+    for path in (folder.root / "issues").glob("[0-9]*.yaml"):
+        path.write_text(re.sub(r"(?m)^id: .*\n", "", path.read_text()))
+    assert folder.key(1) == "1"
+    sendgrid.inject("slow:0", "401")  # one batch goes, then the send stops part-way
+    first = folder.run("send", "--due", "--now", JUST_AFTER, "--json")
+    assert first.returncode == 1 and send_reports(first)[0]["sent"] == 10
+
+    resumed = folder.run("send", "--due", "--now", JUST_AFTER, "--json")
+
+    assert resumed.returncode == 0, resumed.stderr
+    [report] = send_reports(resumed)
+    assert (report["sent"], report["skipped"]) == (20, 10)
+    got = sendgrid.deliveries()
+    assert len(got) == 30 and set(got.values()) == {1}
+    _a_new_series_reaches_everyone(folder, sendgrid, seed_article, "1", 30)
+
+
+def _a_new_series_reaches_everyone(folder: Folder, sendgrid: SendGridTestServer,
+                                   seed_article: Path, old_key: str, readers: int) -> None:
+    """Remove the issue files, plan another article from issue 1 on, send its issue 1:
+    every reader gets it once, and nobody got the old issue 1 twice."""
     for path in (folder.root / "issues").glob("[0-9]*.yaml"):
         path.unlink()
     before = {p for p in (folder.root / "content").glob("*.yaml") if p.name not in BANK_FILES}
@@ -52,12 +84,13 @@ def test_a_new_series_starting_again_at_issue_1_reaches_everyone(
 
     assert second.returncode == 0, second.stderr
     [report] = send_reports(second)
-    assert (report["number"], report["sent"], report["skipped"]) == (1, 40, 0)
+    assert (report["number"], report["sent"], report["skipped"]) == (1, readers, 0)
     per_issue = Counter((r.custom_args["issue"], r.email) for r in sendgrid.recipients)
     assert set(per_issue.values()) == {1}  # nobody got either issue twice
-    assert Counter(issue for issue, _ in per_issue) == {old_key: 40, folder.key(1): 40}
+    assert Counter(issue for issue, _ in per_issue) == {old_key: readers,
+                                                        folder.key(1): readers}
     queue = json.loads(folder.run("queue", "--json").stdout)
-    assert queue[0]["id"] == folder.key(1) and queue[0]["counts"]["sent"] == 40
+    assert queue[0]["id"] == folder.key(1) and queue[0]["counts"]["sent"] == readers
 
 
 def test_plan_keeps_issues_already_sent_or_proofed_and_says_so(tmp_path: Path,
