@@ -200,6 +200,34 @@ def test_the_twenty_first_sign_up_from_one_network_in_a_minute_is_refused_by_any
         assert signup_counts(first.store)["queued"] == 21
 
 
+def test_the_limit_holds_across_two_serve_processes_over_one_database(tmp_path: Path) -> None:
+    """Two `newsletter serve` processes over one folder, sign-ups from one address
+    alternating between them: the 21st within the minute is refused by either."""
+    config = make_config(tmp_path / "letter")
+    env = {**os.environ, "NEWSLETTER_SECRET_KEY": SECRET}
+    ports = [_free_port()]
+    while len(ports) < 2:
+        ports += [p for p in [_free_port()] if p not in ports]
+    servers = [subprocess.Popen([sys.executable, "-m", "newsletter", "--config",
+                                 str(config.root / "newsletter.yaml"), "serve", "--port",
+                                 str(port)], env=env, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL) for port in ports]
+    try:
+        for port in ports:
+            wait_for(lambda port=port: _answers(port))
+        clients = [_client(port) for port in ports]
+        answers = [clients[n % 2].post_form("/subscribe", {"email": f"p{n}@example.com"})
+                   .status for n in range(20)]
+        assert answers == [200] * 20
+        for client in clients:
+            refused = client.post_form("/subscribe", {"email": "p21@example.com"})
+            assert refused.status == 429 and "Too many sign-ups" in refused.text
+    finally:
+        for server in servers:
+            server.terminate()
+            server.wait(timeout=10)
+
+
 def _second_server(first: Live) -> Any:
     """A second server over the same folder: its own engine and pool, the same database."""
     return live_app(first.config.root)
