@@ -84,6 +84,8 @@ def test_the_public_page_has_the_sign_up_form_the_latest_issues_and_the_archive(
     page = live.get("/")
     assert page.status == 200 and page.text.count("<h1>") == 1
     assert "<h1>The Test Letter</h1>" in page.text
+    assert "<title>The Test Letter</title>" in page.text  # its name once, not twice
+    assert "<title>Archive · The Test Letter</title>" in live.get("/archive").text
     assert '<form method="post" action="/subscribe"' in page.text
     assert page.text.index("Second &amp; &lt;better&gt;") < page.text.index("First things first")
     assert 'href="/archive/2"' in page.text and 'href="/archive"' in page.text
