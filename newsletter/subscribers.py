@@ -350,10 +350,29 @@ def _read(path: Path) -> Decoded:
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror}", path=path) from None
+    if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
+        raise InputError("a spreadsheet workbook (.xlsx, .xls), not a CSV text file: save it "
+                         "from the spreadsheet as CSV (UTF-8)", path=path)
     utf16 = data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
     if b"\x00" in data[:4096] and not utf16:
-        raise InputError("not a CSV text file (binary content)", path=path)
+        bom = _utf16_without_bom(data[:4096])
+        if bom is None:
+            raise InputError("not a CSV text file (binary content)", path=path)
+        return decode_lines(bom + data)
     return decode_lines(data)
+
+
+def _utf16_without_bom(head: bytes) -> bytes | None:
+    """The BOM a UTF-16 file saved without one would have had (its Latin text puts a NUL
+    beside every character, always on the same side), or None for binary content."""
+    if len(head) < 4:
+        return None
+    even, odd = head[0::2], head[1::2]
+    if odd.count(0) >= len(odd) // 2 and 0 not in even:
+        return codecs.BOM_UTF16_LE
+    if even.count(0) >= len(even) // 2 and 0 not in odd:
+        return codecs.BOM_UTF16_BE
+    return None
 
 
 @dataclass

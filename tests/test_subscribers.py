@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -141,6 +142,16 @@ def test_a_utf16_file_with_its_bom_imports(store: Store, tmp_path: Path, encodin
     assert store.get_subscriber("bob@example.org").name == "Bob Roy"
 
 
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_a_utf16_file_saved_without_a_bom_imports(store: Store, tmp_path: Path,
+                                                  encoding: str) -> None:
+    text = "email,name\r\nann@example.org,Ann Müller\r\nＢＯＢ@example.org,Bob\r\n"
+    report = import_csv(write(tmp_path, text.encode(encoding)), store, now=NOW)
+    assert (report.imported, report.rejected, report.encoding) == (2, (), "utf-16")
+    assert store.get_subscriber("ann@example.org").name == "Ann Müller"
+    assert store.get_subscriber("bob@example.org").name == "Bob"
+
+
 def test_names_with_line_breaks_are_cleaned_at_import(store: Store, tmp_path: Path) -> None:
     data = 'email,name\nann@example.org,"Ann\r\nBcc: evil@example.org"\n'
     import_csv(write(tmp_path, data), store, now=NOW)
@@ -209,9 +220,17 @@ def test_a_file_without_an_email_column_names_the_headers(store: Store, tmp_path
         import_csv(write(tmp_path, "Name,Phone\nAnn,123\n"), store, now=NOW)
 
 
-def test_a_binary_file_is_refused(store: Store, tmp_path: Path) -> None:
-    with pytest.raises(InputError, match="binary"):
-        import_csv(write(tmp_path, b"\x89PNG\r\n\x1a\n\x00\x00"), store, now=NOW)
+@pytest.mark.parametrize(("data", "said"), [
+    (b"\x89PNG\r\n\x1a\n\x00\x00", "not a CSV text file (binary content)"),
+    (b"email\x00\x00,\x00n\x00", "not a CSV text file (binary content)"),
+    (b"PK\x03\x04\x14\x00\x06\x00\x08\x00", "a spreadsheet workbook (.xlsx, .xls), not a CSV "
+                                         "text file: save it from the spreadsheet as CSV"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "a spreadsheet workbook"),
+])
+def test_a_binary_file_is_refused(store: Store, tmp_path: Path, data: bytes, said: str
+                                  ) -> None:
+    with pytest.raises(InputError, match=re.escape(said)):
+        import_csv(write(tmp_path, data), store, now=NOW)
 
 
 def test_export_then_import_gives_the_same_subscribers(store: Store, tmp_path: Path) -> None:
