@@ -67,6 +67,20 @@ def _etc_offset_advice(name: str) -> str | None:
             f"is UTC{sign}{int(found.group(2))}: Etc/GMT names reverse the sign)")
 
 
+def browser_zone(name: str) -> str | None:
+    """The zone a reader's browser reported, or None: a place's zone, or a fixed offset
+    such as Etc/GMT+5 (the browser's clock has one: better than the newsletter's zone);
+    never an abbreviation, a legacy rule or an unknown name."""
+    if not timezone_problem(name):
+        return name
+    if _etc_offset_advice(name) or name.strip().upper() in ("ETC/GMT", "ETC/UTC"):
+        try:
+            return ZoneInfo(name).key
+        except (ZoneInfoNotFoundError, ValueError):
+            return None
+    return None
+
+
 def zone_or_none(name: str) -> ZoneInfo | None:
     """The zone ``name`` names when :func:`timezone_problem` accepts it, else None."""
     return None if timezone_problem(name) else ZoneInfo(name)

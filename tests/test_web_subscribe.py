@@ -219,6 +219,16 @@ def test_unknown_time_zone_is_ignored(live: Live) -> None:
     assert live.store.get_subscriber("tz@example.com").timezone is None
 
 
+@pytest.mark.parametrize(("reported", "kept"), [
+    ("Europe/Berlin", "Europe/Berlin"), ("Etc/GMT+5", "Etc/GMT+5"),  # a clock set to UTC-5
+    ("EST", None), ("GMT", None), ("Factory", None)])
+def test_a_browser_zone_is_kept_unless_it_is_an_abbreviation(live: Live, reported: str,
+                                                             kept: str | None) -> None:
+    email = f"zone-{reported.replace('/', '-').lower()}@example.com"
+    sign_up(live, {"email": email, "tz": reported})
+    assert live.store.get_subscriber(email).timezone == kept
+
+
 def test_other_purpose_and_forged_confirm_tokens_are_refused(live: Live) -> None:
     sign_up(live, {"email": "careful@example.com"})
     who = live.store.get_subscriber("careful@example.com")

@@ -18,12 +18,12 @@ from __future__ import annotations
 from flask import Blueprint, abort, make_response, request
 
 from ..addresses import clean_name, normalize_address
-from ..config import check_timezone
-from ..errors import ConfigError, InputError
+from ..errors import InputError
 from ..store import Subscriber
 from ..store.events import reconfirm
 from ..store.signups import SignupRequest, enqueue_signup
 from ..tokens import TokenError, erasure_hash, read_token
+from ..validators import browser_zone
 from .common import client_ip, log, message_page, page, web_context
 
 blueprint = Blueprint("subscribe", __name__)
@@ -132,9 +132,4 @@ def _come_back(subscriber: Subscriber, request_ref: str) -> bool:
 def _timezone(raw: str) -> str | None:
     """The browser's IANA zone (from Intl), or None when absent or unknown."""
     raw = raw.strip()[:64]
-    if not raw:
-        return None
-    try:
-        return check_timezone(raw).key
-    except ConfigError:
-        return None
+    return browser_zone(raw) if raw else None
