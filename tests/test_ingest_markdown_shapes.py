@@ -664,7 +664,7 @@ def test_a_list_of_links_to_other_sites_is_the_articles_and_a_menu_of_the_site_i
 
 
 def test_a_scraped_pages_title_is_the_headline_its_byline_follows_not_a_widgets_h1() -> None:
-    text = ("[Print Article](?print=true)\n\n# Information and Resources\n\nFont Size\n\n"
+    text = ("[Print Article](?print=true)\n\n# Tools for Readers\n\nFont Size\n\n"
             "## Desk Stretches That Work\n\nBy [Jane Doe](https://site.example/jane)\n\n"
             f"{_DESK}\n\n{_DESK.replace('neck', 'shoulders')}\n")
     assert read_markdown_article(text, scraped=True).title == "Desk Stretches That Work"

@@ -203,7 +203,7 @@ _CREDIT_HEAD = re.compile(
 
 def is_photo_credit(text: str) -> bool:
     """A picture's caption with its credit: ``The new board - Image: Acme Foundation``,
-    ``Photo by Jane Doe``, ``(Photo: Reuters)``."""
+    ``Photo by Jane Doe``, ``(Photo: A Wire Service)``."""
     if word_count(text) > 25:
         return False
     return bool(_CREDIT_TAIL.search(text) or (_CREDIT_HEAD.match(text) and word_count(text) <= 12))
@@ -281,7 +281,7 @@ _MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|
 _WEEKDAY = r"(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)[a-z]*\.?,?"
 _DATELINE = re.compile(
     rf"^(?:(?:updated|published|posted|last (?:updated|modified))(?: on)?\s*[:–—-]?\s+)?"
-    r"(?:\d{1,2}[.:]\d{2}\s*[ap]\.?m\.?(?:\s+[A-Z]{2,4})?,?\s+(?=\D))?"  # "4:48 PM EST, Mon ..."
+    r"(?:\d{1,2}[.:]\d{2}\s*[ap]\.?m\.?(?:\s+[A-Z]{2,4})?,?\s+(?=\D))?"  # "9:15 PM CST, Tue ..."
     rf"(?:{_WEEKDAY}\s+)?"
     rf"(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{1,2}}\.?\s+{_MONTH},?\s+\d{{4}}\.?|"
     rf"(?<=[:\s]){_MONTH},?\s+\d{{4}}|"  # "Last updated: January 2026"

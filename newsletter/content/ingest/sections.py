@@ -179,7 +179,7 @@ def _furniture(block: Block, scraped: bool, after: Block | None) -> str:
     return ""
 
 
-# "From: Herald Sun", "Source: Reuters": the publication a byline names
+# "From: The Daily Paper", "Source: A Wire Service": the publication a byline names
 _SOURCE_LABEL = re.compile(r"^(?:from|source|via|publisher)\s*:\s*\S.{0,40}$", re.IGNORECASE)
 
 
