@@ -58,6 +58,7 @@ _FOOTNOTE_MARKER = re.compile(r"\[\^(\d{1,3})\](?!:)")
 # variables, kramdown attribute lists): the reader of the page never saw it
 _SHORTCODE = re.compile(r"^\s*(?:\{\{[<%].*[%>]\}\}|\{%.*%\}|\{\{[^{}]*\}\}|\{:[^{}]*\})\s*$")
 _INLINE_TEMPLATE = re.compile(r"\{%[^%\n]*%\}|\{\{[^{}\n]*\}\}|\{:[^{}\n]*\}")
+_SCRIPT_LINK = re.compile(r"^\s*\[[^\]]*\]\(\s*javascript:.*\)\s*$", re.IGNORECASE)
 _SPACER = re.compile(r"^\s*(?:&nbsp;|&#160;|&#xa0;|\\)+\s*$", re.IGNORECASE)
 _HTML_START = re.compile(r"^\s{0,3}<[A-Za-z]")
 _EDIT_LINK = re.compile(r"\[?\[\s*edit(?: source| section)?\s*\]\([^)]*\)\]?|"
@@ -193,8 +194,9 @@ def read_markdown_article(text: str, source: str = "", *, scraped: bool = False)
 
 
 def _blank_out(reader: _Reader, number: int, raw: str) -> str:
-    """A Hugo shortcode, a Liquid tag or a spacer line (``&nbsp;``) is dropped before
-    parsing; template code inside a line (``{{ page.cost }}``, ``{: .right}``) is removed."""
+    """A Hugo shortcode, a Liquid tag, a spacer line (``&nbsp;``) or a line that is a link
+    running the page's script (``[A](javascript:...)``) is dropped before parsing; template
+    code inside a line (``{{ page.cost }}``, ``{: .right}``) is removed."""
     if _SHORTCODE.match(raw):
         reader.drop([number], "shortcode: template tag that shows no text")
         return ""
@@ -203,6 +205,9 @@ def _blank_out(reader: _Reader, number: int, raw: str) -> str:
         if len(re.findall(r"\w+", raw)) <= 3:  # "**Servings:** {{ page.servings }}"
             reader.drop([number], "shortcode: template tag that shows no text")
             return ""
+    if _SCRIPT_LINK.match(raw):
+        reader.drop([number], "script_link: a control of the page (a javascript: link)")
+        return ""
     if raw.strip() and _SPACER.match(raw):
         reader.drop([number], "spacer: a line that only makes space")
         return ""

@@ -46,6 +46,7 @@ from .noise import (
     is_widget_text,
     mentions_photo_credit,
 )
+from .pagearea import drop_outside_article
 
 Drop = Callable[[Block, str], None]
 BlockPass = Callable[[list[Block], Drop, bool], list[Block]]
@@ -680,12 +681,14 @@ LINKED_HEADING = "_linked"  # ends the rule of a heading that links to another p
 def drop_teaser_runs(blocks: list[Block], drop: Drop, scraped: bool) -> list[Block]:
     """Two or more headlines in a row that link to other pages, each with at most a short
     blurb, are teasers for other stories (``### [Title](/other-story)`` + a line); the empty
-    headings right above them (``More stories``) go with them."""
+    headings right above them (``More stories``) go with them. On a scraped page three
+    paragraphs in a row that are each one link, with their blurbs, are such teasers too."""
     drops: set[int] = set()
     index = 0
     while index < len(blocks):
-        run, end = _teaser_run(blocks, index)
-        if len(run) >= 2:
+        run, end = _teaser_run(blocks, index, scraped)
+        linked_paragraphs = any(blocks[i].kind == "paragraph" for i in run)
+        if len(run) >= (3 if linked_paragraphs else 2):
             first = index
             while first > 0 and blocks[first - 1].kind == "heading":
                 first -= 1
@@ -698,13 +701,16 @@ def drop_teaser_runs(blocks: list[Block], drop: Drop, scraped: bool) -> list[Blo
     return [b for n, b in enumerate(blocks) if n not in drops]
 
 
-def _teaser_run(blocks: Sequence[Block], start: int) -> tuple[list[int], int]:
-    """The linked headlines from ``start`` on (each followed by a short blurb), and the end."""
+def _teaser_run(blocks: Sequence[Block], start: int,
+                scraped: bool) -> tuple[list[int], int]:
+    """The linked headlines from ``start`` on (each followed by a short blurb), and the end;
+    on a scraped page a paragraph that is one link of three words or more is a headline too."""
     run: list[int] = []
     index = start
-    while index < len(blocks) and _linked_headline(blocks[index]):
+    while index < len(blocks) and _linked_headline(blocks[index], scraped):
         end = index + 1
-        while end < len(blocks) and blocks[end].kind not in ("heading", "question"):
+        while end < len(blocks) and blocks[end].kind not in ("heading", "question") and not (
+                _linked_headline(blocks[end], scraped)):
             end += 1
         blurb = sum(word_count(link_text(b.text or " ".join(b.items)))
                     for b in blocks[index + 1:end])
@@ -715,7 +721,10 @@ def _teaser_run(blocks: Sequence[Block], start: int) -> tuple[list[int], int]:
     return run, index
 
 
-def _linked_headline(block: Block) -> bool:
+def _linked_headline(block: Block, scraped: bool) -> bool:
+    if block.kind == "paragraph":
+        match = _LINK.fullmatch(block.text.strip())
+        return scraped and match is not None and word_count(match[1]) >= 3
     return block.kind == "heading" and block.rule.endswith(LINKED_HEADING)
 
 
@@ -762,4 +771,5 @@ PASSES: tuple[BlockPass, ...] = (
     drop_widget_sections,
     drop_furniture,
     reference_sections,
+    drop_outside_article,
 )
