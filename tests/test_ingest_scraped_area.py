@@ -58,3 +58,13 @@ def test_a_link_that_runs_the_pages_script_is_dropped() -> None:
     document = read_markdown_article(text, scraped=True)
     assert reasons(document)[3] == "script_link"
     assert_every_line_once(text, document)
+
+
+def test_a_picture_inlined_as_svg_data_is_dropped_as_a_picture_not_left_as_markup() -> None:
+    svg = "data:image/svg+xml;base64,PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmciLz4="
+    text = (f"# Title\n\n[![A gift card]({svg} \"A caption\")](https://shop.example/card)\n\n"
+            + _BODY.format(n="") + "\n")
+    document = read_markdown_article(text)
+    assert reasons(document)[3] == "image"
+    assert all("data:" not in b.text and "![" not in b.text for b in document.blocks)
+    assert_every_line_once(text, document)

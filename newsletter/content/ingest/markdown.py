@@ -74,8 +74,19 @@ def _parser() -> MarkdownIt:
         # the table rule as markdown-it registers it (parser_block.py), made lean
         parser.block.ruler.at("table", _lean_table(rules_block.table),
                               {"alt": ["paragraph", "reference"]})
+        parser.validateLink = _readable_link
         _PARSER = parser
     return _PARSER
+
+
+_SCRIPT_URL = re.compile(r"^\s*(?:javascript|vbscript|file):", re.IGNORECASE)
+
+
+def _readable_link(url: str) -> bool:
+    """markdown-it refuses every ``data:`` URL but four image types, so a picture inlined as
+    SVG (``![alt](data:image/svg+xml;base64,...)``) was left as raw text; it is read as the
+    picture it is (and dropped as one). Script URLs stay refused."""
+    return not _SCRIPT_URL.match(url)
 
 
 def _lean_table(table: Callable[[StateBlock, int, int, bool], bool]
