@@ -68,3 +68,10 @@ def test_a_picture_inlined_as_svg_data_is_dropped_as_a_picture_not_left_as_marku
     assert reasons(document)[3] == "image"
     assert all("data:" not in b.text and "![" not in b.text for b in document.blocks)
     assert_every_line_once(text, document)
+
+
+def test_a_setext_heading_of_only_a_picture_over_a_line_of_text_keeps_every_line() -> None:
+    text = ("# Title\n\n![A photo](https://img.example/a.png)\n---\n\nThe words below it\n\n"
+            + _BODY.format(n="") + "\n")
+    document = read_markdown_article(text)
+    assert_every_line_once(text, document)

@@ -348,6 +348,7 @@ def _heading(reader: _Reader, tokens: Sequence[Token]) -> None:
     inline = _inline(tokens[1])
     text = plain_heading(inline)
     if not text and lines and (below := _text_of_empty_heading(reader, lines[-1])):
+        reader.drop(lines[:-1], "empty_heading: a heading with no text")  # a setext's line
         reader.heading_text[below] = (int(tokens[0].tag[1:]), lines[-1])
         return
     if not text:
