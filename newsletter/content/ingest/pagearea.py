@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from itertools import pairwise
 
 from ...models import Block
 from .lines import has_sentence, word_count
@@ -118,7 +119,16 @@ def _joins(blocks: Sequence[Block], before: list[int], after: list[int],
     between = blocks[before[-1] + 1:after[0]]
     joining = after if after_article else before
     return len(joining) >= 2 and len(between) <= _NEAR and not (
-        after_article and any(_links_only(b) for b in between))
+        after_article and _list_of_links(between))
+
+
+def _list_of_links(blocks: Sequence[Block]) -> bool:
+    """A menu or a list of other stories among ``blocks``: a list of three links or more, or
+    two blocks of links in a row (one link in a box is the article's own aside)."""
+    flags = [_links_only(b) for b in blocks]
+    menus = any(f and b.kind == "list" and len(b.items) >= 3
+                for f, b in zip(flags, blocks, strict=True))
+    return menus or any(a and b for a, b in pairwise(flags))
 
 
 def _with_closing_blocks(blocks: Sequence[Block], end: int) -> int:

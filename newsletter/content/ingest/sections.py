@@ -709,8 +709,12 @@ def _teaser_run(blocks: Sequence[Block], start: int,
     index = start
     while index < len(blocks) and _linked_headline(blocks[index], scraped):
         end = index + 1
+        if blocks[index].kind == "paragraph":  # a link's headline has one blurb, if any
+            following = blocks[end] if end < len(blocks) else None
+            end += following is not None and following.kind == "paragraph" and not (
+                _linked_headline(following, scraped))
         while end < len(blocks) and blocks[end].kind not in ("heading", "question") and not (
-                _linked_headline(blocks[end], scraped)):
+                _linked_headline(blocks[end], scraped)) and blocks[index].kind == "heading":
             end += 1
         blurb = sum(word_count(link_text(b.text or " ".join(b.items)))
                     for b in blocks[index + 1:end])
