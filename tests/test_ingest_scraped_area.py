@@ -75,3 +75,13 @@ def test_a_setext_heading_of_only_a_picture_over_a_line_of_text_keeps_every_line
             + _BODY.format(n="") + "\n")
     document = read_markdown_article(text)
     assert_every_line_once(text, document)
+
+
+def test_a_pictures_credit_set_as_a_heading_is_dropped_as_a_caption() -> None:
+    text = ("# Title\n\n![A photo](https://img.example/a.png)Credit: A Studio, The Site\n---\n\n"
+            + _BODY.format(n="") + "\n\n## Screenshot by Jane Doe/The Site\n\n"
+            + _BODY.format(n="Again.") + "\n")
+    document = read_markdown_article(text)
+    assert reasons(document)[3] == reasons(document)[9] == "image_caption"
+    assert [b.text for b in document.blocks if b.kind == "heading"] == ["Title"]
+    assert_every_line_once(text, document)

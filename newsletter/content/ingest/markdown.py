@@ -39,7 +39,7 @@ from .lines import (
     strip_site_name,
     word_count,
 )
-from .noise import mentions_photo_credit
+from .noise import is_photo_credit, mentions_photo_credit
 from .sections import (
     LINKED_HEADING,
     BlockPass,
@@ -353,6 +353,9 @@ def _heading(reader: _Reader, tokens: Sequence[Token]) -> None:
         return
     if not text:
         reader.drop(lines, "empty_heading: a heading with no text")
+        return
+    if is_photo_credit(text):  # a picture's credit a converter set as a heading
+        reader.drop(lines, "image_caption: caption or credit right under a picture")
         return
     rule = f"markdown_{tokens[0].tag}" + ("_setext" if tokens[0].markup in ("=", "-") else "")
     if _LINK_AWAY.search(inline):

@@ -192,12 +192,14 @@ def is_boilerplate(text: str) -> bool:
 
 
 _CREDIT_TAIL = re.compile(
-    r"(?:^[(|]?\s*|\s[-–—|/(]\s*)(?:image|photo|picture|photograph|illustration|credit|source)s?"
+    r"(?:^[(|]?\s*|\s[-–—|/(]\s*)(?:image|photo|picture|photograph|illustration|screenshot|"
+    r"credit|source)s?"
     r"(?:\s+(?:by|credit|courtesy(?: of)?))?\s*:\s*[^:]{1,60}(?<![.!?])\)?$",
     re.IGNORECASE,
 )
 _CREDIT_HEAD = re.compile(
-    r"^\(?(?:photo|image|picture|illustration)s?\s+(?:by|courtesy of|credit)\b", re.IGNORECASE
+    r"^\(?(?:photo|image|picture|illustration|screenshot)s?\s+(?:by|courtesy of|credit)\b",
+    re.IGNORECASE
 )
 
 
