@@ -82,6 +82,6 @@ def test_a_pictures_credit_set_as_a_heading_is_dropped_as_a_caption() -> None:
             + _BODY.format(n="") + "\n\n## Screenshot by Jane Doe/The Site\n\n"
             + _BODY.format(n="Again.") + "\n")
     document = read_markdown_article(text)
-    assert reasons(document)[3] == reasons(document)[9] == "image_caption"
+    assert reasons(document)[3] == reasons(document)[8] == "image_caption"
     assert [b.text for b in document.blocks if b.kind == "heading"] == ["Title"]
     assert_every_line_once(text, document)
