@@ -146,6 +146,11 @@ def test_preheader_adds_to_the_subject_with_whole_sentences_without_markers() ->
     assert write_preheader("Mulch keeps the soil moist", body, []) == "It also feeds worms."
 
 
+def test_a_preheader_never_ends_in_an_ellipsis_even_from_a_body_that_is_one() -> None:
+    assert write_preheader("An Article", "…", []) == "An Article"
+    assert write_preheader("An Article", "Wait for it …", []) == "Wait for it"
+
+
 def test_preheader_of_a_bare_list_says_what_else_is_inside() -> None:
     text = write_preheader("Tools", "- spade\n- fork\n- rake", ["Sharpen the spade",
                                                                "a reader's story"])

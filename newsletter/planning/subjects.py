@@ -147,7 +147,8 @@ def write_preheader(subject: str, lead_body: str, inside: Sequence[str],
         return sentence
     if also:
         return words.inside.format(items=also)
-    return cut_phrase(plain_text(lead_body), PREHEADER_MAX) or subject
+    # a body that is only an ellipsis ("…") gives no preheader of its own
+    return cut_phrase(plain_text(lead_body), PREHEADER_MAX).rstrip("… ") or subject
 
 
 def _telling_sentence(subject: str, body: str) -> str:
