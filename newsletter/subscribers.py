@@ -450,13 +450,15 @@ EXPORT_COLUMNS = ("email", "name", "status", "timezone", "confirmed_at", "consen
 
 
 def export_csv(store: Store, out: TextIO, *, status: str | None = None,
-               safe_for_spreadsheets: bool = False) -> int:
+               safe_for_spreadsheets: bool = False,
+               on_progress: ProgressCallback | None = None) -> int:
     """Write subscribers as CSV (one row each, a ``status`` column, custom fields last).
 
     Streams twice over the store (custom field names, then rows); memory stays flat.
     Returns the number of subscribers written. The file imports back unchanged, unless
     ``safe_for_spreadsheets``: then every cell a spreadsheet would run as a formula is
     neutralised (see :func:`spreadsheet_safe`), for opening in Excel, LibreOffice or Sheets.
+    ``on_progress`` is told the rows written so far, every thousand and at the end.
     """
     extra = sorted({k for s in store.iter_subscribers(status=status) for k in s.fields}
                    - set(EXPORT_COLUMNS))
@@ -467,6 +469,10 @@ def export_csv(store: Store, out: TextIO, *, status: str | None = None,
         row = [*_export_values(sub), *(str(sub.fields.get(k, "")) for k in extra)]
         writer.writerow(list(map(spreadsheet_safe, row)) if safe_for_spreadsheets else row)
         count += 1
+        if on_progress and count % 1000 == 0:
+            on_progress(count)
+    if on_progress:
+        on_progress(count)
     return count
 
 

@@ -112,3 +112,16 @@ def test_the_import_bar_counts_the_rows_without_the_header(tmp_path: Path) -> No
         assert "importing" in out and "rows/s" in out
         counts = _shown_counts(out)
         assert counts and {total for _, total in counts} == {25}, (name, counts)
+
+
+def test_the_export_bar_counts_up_to_the_subscribers_exported(tmp_path: Path) -> None:
+    letter = make_folder(tmp_path, subscribers=2500)
+    code, out = in_a_terminal(letter.root, "subscribers", "export", "-o", "all.csv",
+                              env=letter.env)
+    assert code == 0 and "exported 2,500 subscribers to all.csv" in out
+    assert "exporting" in out and BAR in out
+    counts = _shown_counts(out)
+    assert counts and {total for _, total in counts} == {2500}, counts
+    assert (letter.root / "all.csv").read_text().count("\n") == 2501
+    piped = letter.run("subscribers", "export", "-o", str(letter.root / "piped.csv"))
+    assert piped.returncode == 0 and BAR not in piped.stderr

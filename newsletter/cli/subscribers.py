@@ -6,7 +6,7 @@ import json
 import os
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -101,13 +101,21 @@ def _readable_csv(file: Path) -> None:
 
 @contextmanager
 def _progress(file: Path) -> Iterator[Any]:
+    with _rows_bar("importing", lambda: count_rows(file)) as tick:
+        yield tick
+
+
+@contextmanager
+def _rows_bar(doing: str, total: Callable[[], int]) -> Iterator[Any]:
+    """A bar of rows done out of ``total()`` (asked only on a terminal), with a rate and
+    the time, on stderr; None (no bar) when stderr is not a terminal."""
     if not sys.stderr.isatty():
         yield None
         return
-    columns = (TextColumn("importing"), BarColumn(), MofNCompleteColumn(),
+    columns = (TextColumn(doing), BarColumn(), MofNCompleteColumn(),
                TextColumn("{task.fields[rate]} rows/s"), TimeElapsedColumn())
     with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
-        task = progress.add_task("import", total=count_rows(file), rate="-")
+        task = progress.add_task(doing, total=max(total(), 1), rate="-")
 
         def tick(done: int) -> None:
             elapsed = progress.tasks[0].elapsed or 0
@@ -313,22 +321,31 @@ def export(state: State, output: Path | None, status: str | None, safe: bool) ->
       newsletter subscribers export --status unsubscribed > suppressed.csv
       newsletter subscribers export --safe-for-spreadsheets -o for-excel.csv
     """
-    with _store(state) as store:
+    with _store(state) as store, _rows_bar("exporting", lambda: _how_many(store, status)
+                                           ) as tick:
         if output is None:
-            count = export_csv(store, sys.stdout, status=status, safe_for_spreadsheets=safe)
+            count = export_csv(store, sys.stdout, status=status, safe_for_spreadsheets=safe,
+                               on_progress=tick)
         else:
-            count = _export_to_file(store, output, status, safe)
+            count = _export_to_file(store, output, status, safe, tick)
     click.echo(f"exported {counted(count, 'subscriber')}" + (f" to {output}" if output else ""),
                err=True)
 
 
-def _export_to_file(store: Store, output: Path, status: str | None, safe: bool) -> int:
+def _how_many(store: Store, status: str | None) -> int:
+    counts = store.count_by_status()
+    return counts.get(status, 0) if status else sum(counts.values())
+
+
+def _export_to_file(store: Store, output: Path, status: str | None, safe: bool,
+                    tick: Callable[[int], None] | None = None) -> int:
     # Write beside the target and rename: a failed export never leaves half a file.
     output.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=output.parent, prefix=f".{output.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            count = export_csv(store, f, status=status, safe_for_spreadsheets=safe)
+            count = export_csv(store, f, status=status, safe_for_spreadsheets=safe,
+                               on_progress=tick)
         os.replace(tmp, output)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
