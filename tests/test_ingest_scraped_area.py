@@ -7,6 +7,7 @@ from __future__ import annotations
 from test_ingest_markdown_shapes import assert_every_line_once, reasons
 
 from newsletter.content.ingest import read_markdown_article
+from newsletter.content.split import split
 
 _BODY = ("The council met for six hours on Tuesday and agreed, after a long debate, to keep "
          "the library open on Sundays for another year. {n}")
@@ -85,3 +86,14 @@ def test_a_pictures_credit_set_as_a_heading_is_dropped_as_a_caption() -> None:
     assert reasons(document)[3] == reasons(document)[8] == "image_caption"
     assert [b.text for b in document.blocks if b.kind == "heading"] == ["Title"]
     assert_every_line_once(text, document)
+
+
+def test_a_line_that_only_numbers_a_step_opens_that_step() -> None:
+    steps = "".join(f"Step {n}\n\nPour the water in slowly and let it soak for a while. "
+                    f"Then wait {n} minutes.\n\n" for n in range(1, 4))
+    text = "---\ntitle: How to Water a Fern | Garden Site\n---\n\n" + steps
+    document = read_markdown_article(text)
+    assert document.title == "How to Water a Fern"
+    assert [b.text for b in document.blocks if b.kind == "heading"][1:] == [
+        "Step 1", "Step 2", "Step 3"]
+    assert {s.kind for s in split(document).snippets} == {"steps"}

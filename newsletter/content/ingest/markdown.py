@@ -229,9 +229,14 @@ def _blank_out(reader: _Reader, number: int, raw: str) -> str:
 
 
 def _front_title(front: FrontMatter) -> str:
-    """The title the metadata gives; a scraper's page title loses the site's name."""
+    """The title the metadata gives; a scraper's page title loses the site's name, and so
+    does front matter that copied the page's title (``How to Build a Shelf | Site``: a
+    vertical bar, the one separator no writer's own title uses)."""
     if front.reason.startswith("metadata_header"):
         return strip_site_name(front.title, front.url)
+    head, bar, site = front.title.rpartition(" | ")
+    if bar and word_count(site) <= 4 and word_count(head) >= 2:
+        return head.strip()
     return front.title
 
 
@@ -393,6 +398,11 @@ def plain_heading(text: str) -> str:
     return " ".join(text.replace("**", "").split())
 
 
+# "Step 3", "Day 2:", "Week 1": a line that only numbers the part of a sequence it opens
+_STEP_LABEL = re.compile(r"^(?:step|part|phase|stage|day|week|round|level|exercise|method|"
+                         r"option|lesson|chapter)\s+\d{1,3}\s*[.:]?$", re.IGNORECASE)
+
+
 def _paragraph(reader: _Reader, tokens: Sequence[Token]) -> None:
     lines = reader.span(tokens[0])
     inline = tokens[1]
@@ -402,6 +412,9 @@ def _paragraph(reader: _Reader, tokens: Sequence[Token]) -> None:
                          level=level, rule=f"markdown_h{level}_text_below"))
     elif _HTML_START.match(reader.lines[lines[0] - 1] if lines else ""):
         _html(reader, lines)
+    elif len(lines) == 1 and _STEP_LABEL.match(plain_heading(_inline(inline))):
+        reader.add(Block("heading", plain_heading(_inline(inline)), lines, level=3,
+                         rule="step_label_heading"))
     elif _only_images(inline):
         reader.drop(lines, "image: picture (alt text is not content)")
         reader.image_end = lines[-1] if lines else -9
