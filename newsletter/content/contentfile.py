@@ -192,8 +192,21 @@ class _Reader:
 
 
 def load_content(path: Path) -> Content:
-    """Read and validate a content file; :class:`InputError` names path, line and field."""
-    loader, root = _compose(path)
+    """Read and validate a content file; :class:`InputError` names path, line and field.
+
+    A valid file is read from libyaml's events an item at a time (:mod:`.contentstream`);
+    anything else is composed whole, which names the problem's line."""
+    from .contentstream import read_content_text  # it reads the field names here
+
+    text = _read(path)
+    content = read_content_text(text)
+    return content if content is not None else _load_composed(path, text)
+
+
+def _load_composed(path: Path, text: str) -> Content:
+    """The careful reader: the whole file composed into PyYAML's nodes, every problem named
+    by its line and field."""
+    loader, root = _compose(path, text)
     try:
         reader = _Reader(path, loader)
         if root is None:
@@ -213,14 +226,17 @@ def load_content(path: Path) -> Content:
     return content
 
 
-def _compose(path: Path) -> tuple[yaml.SafeLoader, yaml.Node | None]:
+def _read(path: Path) -> str:
     try:
-        text = path.read_text("utf-8")
+        return path.read_text("utf-8")
     except FileNotFoundError:
         raise InputError("no such content file", path=path) from None
     except (UnicodeDecodeError, IsADirectoryError, PermissionError) as exc:
         reason = "not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else "cannot be read"
         raise InputError(reason, path=path) from None
+
+
+def _compose(path: Path, text: str) -> tuple[yaml.SafeLoader, yaml.Node | None]:
     loader = yaml.SafeLoader(text)
     try:
         return loader, loader.get_single_node()
