@@ -76,13 +76,15 @@ def dump(data: Any, *, width: int = 100) -> str:
 # no character either escapes or breaks differently (controls, tabs, CR, NEL, the line and
 # paragraph separators, the byte order mark, surrogates, characters past U+FFFF, which
 # libyaml escapes), line breaks only inside literal blocks, quoted strings only as short
-# numbers, and flow lists that fit on their line (the two fold long quoted and flow text
-# differently). A document libyaml ends with a ``...`` marker is dumped again by PyYAML.
+# numbers, flow lists and mappings that fit on their line (the two fold long quoted and flow
+# text differently), timestamps in ISO form. A document libyaml ends with a ``...`` marker is
+# dumped again by PyYAML.
 
 _ALIKE = "\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd"
 _ALIKE_TEXT = re.compile(f"[{_ALIKE}]*")
 _ALIKE_BLOCK = re.compile(f"[\n{_ALIKE}]*")
-_SHORT_FLOW = 60  # characters of a flow list that never reaches the fold at ``width``
+_FLOW_MARGIN = 40  # a flow list or mapping this much shorter than ``width`` is never folded
+_TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?([+-]\d\d:\d\d)?")
 
 
 class _CDumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
@@ -93,26 +95,36 @@ for _type, _represent in Dumper.yaml_representers.items():
     _CDumper.add_representer(_type, _represent)
 
 
-def _emits_alike(value: Any) -> bool:
-    if isinstance(value, dict):
-        return all(_emits_alike(k) and _emits_alike(v) for k, v in value.items())
-    if isinstance(value, FlowList) and sum(len(str(v)) + 4 for v in value) > _SHORT_FLOW:
+def _emits_alike(value: Any, width: int) -> bool:
+    if isinstance(value, FlowMap | FlowList) and _flow_length(value) > width - _FLOW_MARGIN:
         return False
+    if isinstance(value, dict):
+        return all(_emits_alike(k, width) and _emits_alike(v, width) for k, v in value.items())
     if isinstance(value, list):
-        return all(_emits_alike(v) for v in value)
+        return all(_emits_alike(v, width) for v in value)
     if isinstance(value, Quoted):
         return value.isdigit() and len(value) <= 6
     if isinstance(value, Literal):
         return _ALIKE_BLOCK.fullmatch(value) is not None
+    if isinstance(value, Timestamp):
+        return _TIMESTAMP.fullmatch(value) is not None
     if isinstance(value, str):
         return _ALIKE_TEXT.fullmatch(value) is not None and type(value) is str
     return type(value) is int or value is None
 
 
+def _flow_length(value: FlowMap | FlowList) -> int:
+    """The characters of a flow collection on its line, about (quotes and escapes at most
+    double a text)."""
+    if isinstance(value, list):
+        return sum(len(str(v)) + 4 for v in value)
+    return sum(len(str(k)) + 2 * len(str(v)) + 6 for k, v in value.items())
+
+
 def dump_fast(data: Any, *, width: int = 100) -> str:
     """The text :func:`dump` gives, written by libyaml's emitter when that gives the same
     text (see above), else by :func:`dump`."""
-    if yaml.__with_libyaml__ and _emits_alike(data):
+    if yaml.__with_libyaml__ and _emits_alike(data, width):
         text = yaml.dump(data, Dumper=_CDumper, sort_keys=False, allow_unicode=True,
                          width=width, default_flow_style=False)
         if not text.endswith("\n...\n"):

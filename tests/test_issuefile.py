@@ -13,11 +13,13 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from newsletter import yamlfiles
 from newsletter.errors import IssueFileError, NewsletterError
-from newsletter.models import CallToAction, Issue, IssueBlock, Source
+from newsletter.models import CallToAction, Image, Issue, IssueBlock, Source
 from newsletter.planning.issuefile import (
     dump_issue,
     find_issue,
+    issue_data,
     issue_filename,
     load_issue,
     load_issue_file,
@@ -280,3 +282,35 @@ def test_a_copied_file_with_the_same_id_makes_both_invalid(tmp_path: Path) -> No
     assert [item.issue.number for item in queue.issues] == [3]
     assert sorted(Path(e.path or "").name for e in queue.errors) == ["001-a.yaml", "002-b.yaml"]
     assert all("issue id tips-abc is also used by" in str(e) for e in queue.errors)
+
+
+# Text as issues carry it (the characters libyaml and PyYAML write alike and some they do not,
+# YAML's indicators among them), and send times in any zone.
+ISSUE_TEXT = st.lists(st.sampled_from(
+    ["word", "Word", "a", "x:", ": ", "- ", "#", " #", "'", '"', "\\", "[^1]", "**b**", "{", "}",
+     "[", "]", ",", "|", ">", "%", "@", "`", "!", "&", "*", "?", "~", "null", "yes", "1e3", "12",
+     "2026-12-01", "https://x.example/a?b=c&d=e#f", "ünïcödé", "日本語", "\u00a0", "\u200b",
+     " ", "  ", "\n", "\n\n", "…", "—"] * 8 + ["\t", "\x85", "\u2028", "\U0001F600"]),
+    max_size=30).map("".join)
+SOURCE = st.builds(Source, n=st.integers(1, 300).map(str) | ISSUE_TEXT, url=ISSUE_TEXT)
+BLOCK = st.builds(IssueBlock, kind=st.sampled_from(["tip", "testimonial"]) | ISSUE_TEXT,
+                  title=ISSUE_TEXT, body=ISSUE_TEXT,
+                  sources=st.lists(SOURCE, max_size=3).map(tuple), origin=ISSUE_TEXT,
+                  url=ISSUE_TEXT, name=ISSUE_TEXT,
+                  image=st.none() | st.builds(Image, src=ISSUE_TEXT, alt=ISSUE_TEXT))
+
+
+@settings(max_examples=300, deadline=None)
+@given(subject=ISSUE_TEXT, preheader=ISSUE_TEXT, blocks=st.lists(BLOCK, max_size=3),
+       send_at=st.none() | st.datetimes(timezones=st.timezones()),
+       cta=st.none() | st.builds(CallToAction, title=ISSUE_TEXT, body=ISSUE_TEXT,
+                                 url=ISSUE_TEXT, button=ISSUE_TEXT),
+       following=ISSUE_TEXT)
+def test_an_issue_file_is_written_as_pyyamls_dump_of_its_data(
+        subject: str, preheader: str, blocks: list[IssueBlock], send_at: datetime | None,
+        cta: CallToAction | None, following: str) -> None:
+    issue = Issue(number=7, id="tips-3f9a2c7b1d0e", subject=subject, preheader=preheader,
+                  status="scheduled", blocks=tuple(blocks), send_at=send_at, cta=cta,
+                  next=following)
+    data = issue_data(issue, send_at)
+    assert dump_issue(issue, send_at) == yamlfiles.dump(data, width=4096)

@@ -70,7 +70,7 @@ from ..models import (
     IssueBlock,
     Source,
 )
-from ..yamlfiles import FlowMap, Timestamp, dump, text_block
+from ..yamlfiles import FlowMap, Timestamp, dump_fast, text_block
 
 ISSUE_KEYS = ("number", "id", "subject", "preheader", "send_at", "day", "expires", "status",
               "snippets", "cta", "next")
@@ -141,7 +141,7 @@ def _block_data(block: IssueBlock) -> dict[str, Any]:
 
 def dump_issue(issue: Issue, expires: datetime | None = None) -> str:
     """The issue file's text: readable block-style YAML with bodies as ``|`` blocks."""
-    return dump(issue_data(issue, expires), width=4096)
+    return dump_fast(issue_data(issue, expires), width=4096)
 
 
 def issue_filename(issue: Issue) -> str:
