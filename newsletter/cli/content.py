@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from ..collector import long_lived_objects_frozen
 from ..content.banks import add_lost_stubs, stubs_note
 from ..content.contentfile import write_content
 from ..content.ingest import read_article
@@ -123,7 +124,7 @@ def split_command(state: State, article: Path, explain: bool, output: Path | Non
                            "split reads .txt, .md or .html; edit its snippets in the file or "
                            "in the studio (`newsletter serve`, /studio/)", path=article)
     warnings: list[str] = []
-    with progress.stages(progress.wanted()) as bars:
+    with progress.stages(progress.wanted()) as bars, long_lived_objects_frozen():
         size = article.stat().st_size // 1024 if article.is_file() else 0
         bars.stage("reading", size, "KB")
         document = read_article(article, warnings=warnings,

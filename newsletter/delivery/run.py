@@ -8,7 +8,6 @@ common, so neither imports the other.
 from __future__ import annotations
 
 import ctypes
-import gc
 import logging
 import re
 import signal
@@ -22,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
+from ..collector import long_lived_objects_frozen
 from ..config import Config
 from ..errors import NewsletterError, SendStopped, StoreError, one_line
 from ..models import Issue, Message, Outcome, Recipient
@@ -36,7 +36,6 @@ log = logging.getLogger("newsletter.send")
 DEFAULT_EXPIRY = timedelta(hours=48)
 # Longer than the SendGrid client timeout times its retries: a claim this old is dead.
 DEFAULT_LEASE = timedelta(minutes=15)
-GC_YOUNG_THRESHOLD = 20_000  # allocations between young collections during a send
 # Seconds between tries to record what became of a batch already sent (about 5 minutes in
 # all, besides the busy timeout of each try): the outcome is known, so it is worth waiting.
 RECORD_RETRIES = (0.5, 1, 2, 4, 8, 15, 30, 60, 60, 60, 60, None)
@@ -628,22 +627,3 @@ def _few_malloc_arenas() -> None:
 
 
 _arenas_set = False
-
-
-@contextmanager
-def long_lived_objects_frozen() -> Iterator[None]:
-    """Keep what exists before the send (modules, settings, the rendered issue) out of
-    the garbage collector's full passes while it runs.
-
-    A send makes many short-lived dicts per recipient; every few batches they trigger a
-    full collection, which would otherwise walk the whole heap each time (a third of the
-    cost of building a request).
-    """
-    thresholds = gc.get_threshold()
-    gc.freeze()
-    gc.set_threshold(GC_YOUNG_THRESHOLD, *thresholds[1:])
-    try:
-        yield
-    finally:
-        gc.set_threshold(*thresholds)
-        gc.unfreeze()
