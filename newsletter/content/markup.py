@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
@@ -17,6 +18,7 @@ _TRAILING_METADATA = re.compile(r"\s+[|·]\s*(?:source|url|url source|date|publi
                                 re.IGNORECASE)
 
 
+@functools.lru_cache(maxsize=8192)  # a page repeats its texts: headings, items, furniture
 def plain(text: str) -> str:
     """Markdown or HTML title text as plain text: no links, emphasis, tags, markers, URLs."""
     if "[" in text:

@@ -132,7 +132,12 @@ def pitches(sentence: str, products: Sequence[str], closing: bool) -> str:
 
 def unit_pitch(unit: Unit, products: Sequence[str], closing: bool) -> str:
     """Why a whole unit pitches: each of its sentences (a list: each item) does."""
-    parts = _list_items(unit.markdown) if unit.kind == "list" else sentences(unit.markdown)
+    return _unit_pitch(unit.kind == "list", unit.markdown, tuple(products), closing)
+
+
+@functools.lru_cache(maxsize=4096)  # asked twice of each section's units (split, then kind)
+def _unit_pitch(listed: bool, markdown: str, products: tuple[str, ...], closing: bool) -> str:
+    parts = _list_items(markdown) if listed else sentences(markdown)
     reasons = [pitches(p, products, closing) for p in parts]
     return reasons[0] if parts and all(reasons) else ""
 

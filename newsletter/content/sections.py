@@ -64,6 +64,7 @@ _ITEM_LABEL = re.compile(r"^(?!\*\*)([A-Z0-9][^:.!?\n]{0,60}?):\s+(\S.*)$", re.D
 _STEP_PREFIX = re.compile(r"^\s*step\s+\d+\s*[.):\-–]?\s*", re.IGNORECASE)
 _LINK_ONLY = re.compile(r"^\s*(?:\[[^\]]*\]\([^)]*\)|<?https?://\S+>?)\s*[.,;:]?\s*$")
 _SPACES = re.compile(r"[ \t]+")
+_UNTIDY = re.compile(r"\t|  |\s\n|\n\s")
 
 
 def cite(text: str) -> str:
@@ -76,6 +77,9 @@ def cite(text: str) -> str:
 
 
 def _tidy(text: str) -> str:
+    text = text.strip()
+    if _UNTIDY.search(text) is None:  # no line to strip, no run of spaces or tab to squeeze
+        return text
     lines = [_SPACES.sub(" ", line).strip() for line in text.strip().split("\n")]
     return "\n".join(lines)
 
@@ -226,6 +230,8 @@ def drop_unlisted_citations(document: Document) -> tuple[Document, list[Dropped]
 
 
 def _uncite_block(block: Block, references: Mapping[str, str], dropped: list[Dropped]) -> Block:
+    if "[" not in block.text and "[" not in block.lead and not any("[" in i for i in block.items):
+        return block  # no marker at all (most blocks of a big page)
     has_lead = block.kind == "list" and bool(block.lead)
     parts = ([block.lead] if has_lead else []) + list(block.items) if block.kind == "list" \
         else [block.text]

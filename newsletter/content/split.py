@@ -150,7 +150,10 @@ def split(document: Document, *, min_words: int = 40, max_words: int = 180,
     ctas = {id(s): s.cta or cta_reason(s, products, closing=id(s) in closing)
             for s in sections}
     pitches = {id(s) for s in sections if ctas[id(s)]}
-    chunks = _chunks(sections, _drip_bounds(sections, bounds, pitches), pitches)
+    chunks = _chunks(sections, bounds, pitches)
+    drip = _drip_bounds(sections, bounds, pitches, len(chunks))
+    if drip != bounds:
+        chunks = _chunks(sections, drip, pitches)
     dropped = sorted([*document.dropped, *reading.dropped], key=lambda d: d.line)
     snippets, dropped = attach_pictures(_snippets(chunks, ctas), dropped)
     title = article_title(document.title)
@@ -179,13 +182,15 @@ def _chunks(sections: Sequence[Section], bounds: Bounds, pitches: set[int]) -> l
     return merge_short([c for s in sections for c in chunk_section(s, bounds)], bounds, pitches)
 
 
-def _drip_bounds(sections: Sequence[Section], bounds: Bounds, pitches: set[int]) -> Bounds:
+def _drip_bounds(sections: Sequence[Section], bounds: Bounds, pitches: set[int],
+                 chunks: int) -> Bounds:
     """The bounds, or smaller ones for a short article that would otherwise make fewer than
-    three snippets although it has the words for three (a third of it each, at most)."""
+    three snippets (``chunks`` within ``bounds``) although it has the words for three (a
+    third of it each, at most)."""
     words = sum(s.words for s in sections if id(s) not in pitches)
     smallest = max(20, bounds.low * 3 // 4)
-    if bounds.low < smallest or words < _FEWEST_SNIPPETS * smallest or len(
-            _chunks(sections, bounds, pitches)) >= _FEWEST_SNIPPETS:  # or sizes asked for
+    if bounds.low < smallest or words < _FEWEST_SNIPPETS * smallest \
+            or chunks >= _FEWEST_SNIPPETS:  # or sizes asked for
         return bounds
     high = max(smallest, words // _FEWEST_SNIPPETS)
     return Bounds(min(bounds.low, smallest), high)
