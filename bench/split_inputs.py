@@ -14,16 +14,18 @@ The inputs, written to a temporary newsletter folder (``newsletter init``):
   sidebars, comments, footer).
 
 Each is split by ``newsletter split FILE`` in its own process (interpreter start included),
-as a marketer runs it; the wall time, the CPU time (user + system: what the process itself
-spent, the fairer figure on a shared machine) and the process's peak resident memory
-(``wait4``'s ``ru_maxrss`` of that child) are printed. Targets: under 10 s and under
-200 MB each.
+as a marketer runs it, and the page's content file (15 MB) is then planned by ``newsletter
+plan`` (into issue files, from tomorrow); the wall time, the CPU time (user + system: what
+the process itself spent, the fairer figure on a shared machine) and the process's peak
+resident memory (``wait4``'s ``ru_maxrss`` of that child) are printed. Targets: under 10 s
+and under 200 MB each.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -63,16 +65,32 @@ def big_table(size: int) -> str:
 
 def run_split(folder: Path, article: Path) -> tuple[float, float, float, int]:
     """Wall seconds, CPU seconds, peak MB and exit code of one ``newsletter split``."""
+    return run(folder, "split", article)
+
+
+def run(folder: Path, command: str, path: Path) -> tuple[float, float, float, int]:
+    """Wall seconds, CPU seconds, peak MB and exit code of one ``newsletter COMMAND PATH``."""
     started = time.perf_counter()
-    child = subprocess.Popen([str(NEWSLETTER), "split", str(article)], cwd=folder,
+    child = subprocess.Popen([str(NEWSLETTER), command, str(path)], cwd=folder,
                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(child.pid, 0)
     seconds = time.perf_counter() - started
     child.returncode = os.waitstatus_to_exitcode(status)
     if child.returncode:
-        print(f"  {article.name}: {child.stderr.read().decode().strip()}", file=sys.stderr)
+        print(f"  {path.name}: {child.stderr.read().decode().strip()}", file=sys.stderr)
     child.stderr.close()
     return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, child.returncode
+
+
+def report(name: str, size: int, runs: list[tuple[float, float, float, int]]) -> bool:
+    """Print one row (medians, the highest peak); True when a target is missed."""
+    seconds = statistics.median(r[0] for r in runs)
+    cpu = statistics.median(r[1] for r in runs)
+    peak = max(r[2] for r in runs)
+    codes = sorted({r[3] for r in runs})
+    print(f"{name:<11} {size / 1e6:>6.1f}MB {seconds:>8.2f} {cpu:>8.2f} {peak:>8.0f}  "
+          f"{','.join(map(str, codes))}")
+    return seconds >= 10 or peak >= 200 or codes != [0]
 
 
 def main(argv: list[str]) -> int:
@@ -89,14 +107,16 @@ def main(argv: list[str]) -> int:
         for name, text in inputs().items():
             article = Path(tmp) / name
             article.write_text(text, "utf-8")
-            runs = [run_split(folder, article) for _ in range(args.runs)]
-            seconds = statistics.median(r[0] for r in runs)
-            cpu = statistics.median(r[1] for r in runs)
-            peak = max(r[2] for r in runs)
-            codes = sorted({r[3] for r in runs})
-            print(f"{name:<11} {article.stat().st_size / 1e6:>6.1f}MB {seconds:>8.2f} "
-                  f"{cpu:>8.2f} {peak:>8.0f}  {','.join(map(str, codes))}")
-            missed |= seconds >= 10 or peak >= 200 or codes != [0]
+            before = set((folder / "content").glob("*.yaml"))
+            missed |= report(name, article.stat().st_size,
+                             [run_split(folder, article) for _ in range(args.runs)])
+        written = sorted(set((folder / "content").glob("*.yaml")) - before)
+        for content in written:  # the page's: planned from scratch each run
+            runs = []
+            for _ in range(args.runs):
+                shutil.rmtree(folder / "issues")
+                runs.append(run(folder, "plan", content))
+            missed |= report("plan(page)", content.stat().st_size, runs)
     return 1 if missed else 0
 
 
