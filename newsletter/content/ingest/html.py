@@ -21,6 +21,7 @@ Reading a page takes four steps:
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -765,6 +766,7 @@ def _replace_with_placeholder(element: etree._Element, reason: str) -> None:
         parent.replace(element, placeholder)
 
 
+@functools.lru_cache(maxsize=4096)  # a big page repeats its short lines thousands of times
 def _text_noise(plain: str) -> str:
     """The text rule that finds a short line to be furniture on its own ("" for text)."""
     if len(plain.split()) > _SHORT_LINE:
@@ -860,6 +862,7 @@ _PSEUDO_RULES = {
 }
 
 
+@functools.lru_cache(maxsize=4096)
 def markdown_plain(text: str) -> str:
     """Inline Markdown as the text a reader sees (links, bold, italic and code marks out)."""
     return _squash(re.sub(r"\*\*|__|(?<!\w)[*_](?=\S)|(?<=\S)[*_](?!\w)|`", "",
