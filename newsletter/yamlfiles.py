@@ -14,10 +14,24 @@ way:
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
 import yaml
+from yaml.events import (
+    DocumentEndEvent,
+    DocumentStartEvent,
+    Event,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+    StreamStartEvent,
+)
+from yaml.nodes import ScalarNode
 
 STR = "tag:yaml.org,2002:str"
 
@@ -72,7 +86,7 @@ def dump(data: Any, *, width: int = 100) -> str:
 # --- the same text, faster ---------------------------------------------------------------
 #
 # PyYAML's emitter is pure Python (about 40 µs a scalar); libyaml's writes the same text in a
-# fraction of the time for the data both emit alike, which :func:`_emits_alike` checks:
+# fraction of the time for the data both emit alike, which :func:`_node_events` checks:
 # no character either escapes or breaks differently (controls, tabs, CR, NEL, the line and
 # paragraph separators, the byte order mark, surrogates, characters past U+FFFF, which
 # libyaml escapes), line breaks only inside literal blocks, quoted strings only as short
@@ -87,30 +101,78 @@ _FLOW_MARGIN = 40  # a flow list or mapping this much shorter than ``width`` is 
 _TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?([+-]\d\d:\d\d)?")
 
 
-class _CDumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
-    """libyaml's emitter with the representers of :class:`Dumper`."""
+_CDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml's emitter
+
+_RESOLVER = yaml.resolver.Resolver()
+_TAG = "tag:yaml.org,2002:"
 
 
-for _type, _represent in Dumper.yaml_representers.items():
-    _CDumper.add_representer(_type, _represent)
+def _scalar(tag: str, value: str, style: str | None = None) -> ScalarEvent:
+    """The event PyYAML's serializer makes of a scalar node (its implicit flags resolved);
+    a short one (a key, a number, a kind) made once."""
+    return _short_scalar(tag, value, style) if len(value) <= 40 else \
+        _scalar_event(tag, value, style)
 
 
-def _emits_alike(value: Any, width: int) -> bool:
-    if isinstance(value, FlowMap | FlowList) and _flow_length(value) > width - _FLOW_MARGIN:
+def _scalar_event(tag: str, value: str, style: str | None) -> ScalarEvent:
+    plain = _RESOLVER.resolve(ScalarNode, value, (True, False))
+    return ScalarEvent(None, tag, (plain == tag, tag == STR), value, style=style)
+
+
+_short_scalar = functools.lru_cache(maxsize=4096)(_scalar_event)
+
+
+def _node_events(value: Any, width: int, events: list[Event], seen: set[int]) -> bool:
+    """Add the events PyYAML's representer and serializer make of ``value`` to ``events``;
+    False when ``value`` is not what both emitters write alike (see above), or holds one
+    collection twice (PyYAML writes an anchor)."""
+    kind = type(value)
+    if kind is str:
+        if _ALIKE_TEXT.fullmatch(value) is None:
+            return False
+        events.append(_scalar(STR, value))
+    elif kind is Literal:
+        if _ALIKE_BLOCK.fullmatch(value) is None:
+            return False
+        events.append(_scalar(STR, str(value), "|"))
+    elif kind is Quoted:
+        if not (value.isdigit() and len(value) <= 6):
+            return False
+        events.append(_scalar(STR, str(value), '"'))
+    elif kind is Timestamp:
+        if _TIMESTAMP.fullmatch(value) is None:
+            return False
+        events.append(_scalar(_TAG + "timestamp", str(value)))
+    elif kind is int:
+        events.append(_scalar(_TAG + "int", str(value)))
+    elif value is None:
+        events.append(_scalar(_TAG + "null", "null"))
+    elif kind is dict or kind is FlowMap or kind is list or kind is FlowList:
+        return _collection_events(value, width, events, seen)
+    else:
         return False
+    return True
+
+
+def _collection_events(value: dict[Any, Any] | list[Any], width: int, events: list[Event],
+                       seen: set[int]) -> bool:
+    flow = isinstance(value, FlowMap | FlowList)
+    if (flow and _flow_length(value) > width - _FLOW_MARGIN) or id(value) in seen:
+        return False
+    seen.add(id(value))
     if isinstance(value, dict):
-        return all(_emits_alike(k, width) and _emits_alike(v, width) for k, v in value.items())
-    if isinstance(value, list):
-        return all(_emits_alike(v, width) for v in value)
-    if isinstance(value, Quoted):
-        return value.isdigit() and len(value) <= 6
-    if isinstance(value, Literal):
-        return _ALIKE_BLOCK.fullmatch(value) is not None
-    if isinstance(value, Timestamp):
-        return _TIMESTAMP.fullmatch(value) is not None
-    if isinstance(value, str):
-        return _ALIKE_TEXT.fullmatch(value) is not None and type(value) is str
-    return type(value) is int or value is None
+        events.append(MappingStartEvent(None, _TAG + "map", True, flow_style=flow))
+        for key, item in value.items():
+            if not (_node_events(key, width, events, seen)
+                    and _node_events(item, width, events, seen)):
+                return False
+        events.append(MappingEndEvent())
+    else:
+        events.append(SequenceStartEvent(None, _TAG + "seq", True, flow_style=flow))
+        if not all(_node_events(item, width, events, seen) for item in value):
+            return False
+        events.append(SequenceEndEvent())
+    return True
 
 
 def _flow_length(value: FlowMap | FlowList) -> int:
@@ -123,10 +185,12 @@ def _flow_length(value: FlowMap | FlowList) -> int:
 
 def dump_fast(data: Any, *, width: int = 100) -> str:
     """The text :func:`dump` gives, written by libyaml's emitter when that gives the same
-    text (see above), else by :func:`dump`."""
-    if yaml.__with_libyaml__ and _emits_alike(data, width):
-        text = yaml.dump(data, Dumper=_CDumper, sort_keys=False, allow_unicode=True,
-                         width=width, default_flow_style=False)
+    text (see above), else by :func:`dump`. The events are made here, as PyYAML's
+    representer and serializer would make them (which cost most of a dump)."""
+    events: list[Event] = [StreamStartEvent(), DocumentStartEvent()]
+    if yaml.__with_libyaml__ and _node_events(data, width, events, set()):
+        events += [DocumentEndEvent(), StreamEndEvent()]
+        text = yaml.emit(events, Dumper=_CDumper, width=width, allow_unicode=True)
         if not text.endswith("\n...\n"):
             return text
     return dump(data, width=width)
