@@ -135,3 +135,21 @@ def test_headlines_that_link_to_other_stories_with_their_blurbs_are_dropped_as_t
     teasers = [d.line for d in document.dropped if d.reason.startswith("related_posts")]
     assert teasers == [5, 7, 9, 11, 13, 15]
     assert [b.text for b in document.blocks if b.kind == "heading"][-1] == "Our own section"
+
+
+def test_a_share_row_and_the_authors_bio_after_the_reference_list_are_dropped() -> None:
+    prose = ("Cold water pulls out less acid than hot water does, which is why the drink "
+             "tastes smooth and sweet even without milk or sugar in the glass.")
+    text = ("How to Make Cold Brew\n\n" + "\n\n".join(f"{prose} Note {n}." for n in range(6))
+            + "\n\nReferences\n\n1. Smith, J. (2018). Acidity of cold brew. Food, 8, 1.\n"
+            "\nShare this article\nFacebook  X  Pinterest  Email\n\nAbout the author\n"
+            "Jane Doe is head of coffee education at a roastery and has trained baristas for "
+            "twelve years.\n\nLeave a comment\nYour email address will not be published.\n")
+    document = read_text_article(text)
+    kept = " ".join(b.text for b in document.blocks if b.kind != "reference")
+    assert "Pinterest" not in kept and "trained baristas" not in kept
+    why = {d.line: d.reason.split(":")[0] for d in document.dropped}
+    lines = text.splitlines()
+    assert why[lines.index("About the author") + 1] == "author_bio"
+    assert why[lines.index("About the author") + 2] == "author_bio"
+    assert len(document.references) == 1

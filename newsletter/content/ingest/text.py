@@ -560,6 +560,7 @@ def tag_page_footer(state: State) -> None:
     furniture. Comments (``Leave a Reply``, ``12 Comments``) end the article whatever follows;
     tags, related links and shares (``Posted in``, ``Explore more on these topics``) only
     when no paragraph of the article comes after them."""
+    _tag_author_bios(state)
     total = sum(word_count(ln.text) for ln in state.lines) or 1
     seen = 0
     for line in state.lines:
@@ -569,10 +570,27 @@ def tag_page_footer(state: State) -> None:
         if seen < 0.5 * total or word_count(line.text) > 8 or (tag and tag.kind != "drop"):
             continue
         footer = bool(_FOOTER_START.match(text) or is_teaser_heading(line.text))
-        last = footer and not any(_is_prose(r.text) for r in state.lines[line.index + 1 :])
+        last = footer and not any(_is_prose(r.text) for r in state.lines[line.index + 1 :]
+                                  if state.free(r.index))
         if _COMMENTS_START.match(text) or last:
             _drop_to_end(state, line.index)
             return
+
+
+_BIO_LABEL = re.compile(r"^about the (?:author|writer)s?\s*:?$", re.IGNORECASE)
+
+
+def _tag_author_bios(state: State) -> None:
+    """``About the author`` and the paragraph right under it (no blank line between) are the
+    author's bio, however much prose it holds."""
+    for line in state.lines:
+        if not _BIO_LABEL.match(core_text(line.text)) or not state.free(line.index):
+            continue
+        state.drop(line.index, "author_bio: about the author")
+        for rest in state.lines[line.index + 1:]:
+            if rest.gap_before or not state.free(rest.index):
+                break
+            state.drop(rest.index, "author_bio: about the author")
 
 
 _PARAGRAPH_GAP = 12  # lines between two paragraphs of one article on a page dump
