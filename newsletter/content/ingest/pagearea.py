@@ -27,7 +27,6 @@ _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _PROSE_WORDS = 12  # words outside links that make a paragraph of the article's kind
 _RUN_GAP = 4  # blocks (a heading, a picture's list, a quote) between paragraphs of one run
 _NEAR = 10  # blocks: a run this close to the article, of two paragraphs or more, is part of it
-_KEEP = frozenset(("reference",))
 REASON = ("page_chrome: outside the article's text on a scraped page (menus, teasers, "
           "comments, footer)")
 
@@ -70,8 +69,13 @@ def prose_words(block: Block) -> int:
     return sum(_sentence_words(t) for t in texts)
 
 
+def _linked_words(texts: Sequence[str]) -> int:
+    """The words of ``texts`` that are the text of a link."""
+    return sum(word_count(m[1]) for t in texts for m in _LINK.finditer(t))
+
+
 def _sentence_words(text: str) -> int:
-    linked = sum(word_count(m[1]) for m in _LINK.finditer(text))
+    linked = _linked_words((text,))
     outside = _LINK.sub(" ", text)
     words = word_count(outside)
     if words < _PROSE_WORDS or linked > words or not has_sentence(outside + " "):
@@ -96,7 +100,7 @@ def _links_only(block: Block) -> bool:
     if block.kind not in ("list", "paragraph"):
         return False
     texts = block.items or (block.text,)
-    linked = sum(word_count(m[1]) for t in texts for m in _LINK.finditer(t))
+    linked = _linked_words(texts)
     return linked * 2 > sum(word_count(t) for t in texts) > 0 and linked > 0
 
 
@@ -146,9 +150,7 @@ def _own_text(block: Block) -> bool:
         return True
     if block.kind != "list":
         return False
-    texts = block.items or (block.text,)
-    linked = sum(word_count(m[1]) for t in texts for m in _LINK.finditer(t))
-    return linked * 2 < sum(word_count(_LINK.sub(" ", t)) for t in texts)
+    return _linked_words(block.items) * 2 < sum(word_count(_LINK.sub(" ", t)) for t in block.items)
 
 
 def _button(block: Block) -> bool:
@@ -161,5 +163,6 @@ def _button(block: Block) -> bool:
 def _kept_outside(blocks: Sequence[Block], index: int) -> bool:
     """The reference list and its heading stay wherever they stand."""
     following = blocks[index + 1] if index + 1 < len(blocks) else None
-    return blocks[index].kind in _KEEP or (
-        blocks[index].kind == "heading" and following is not None and following.kind in _KEEP)
+    return blocks[index].kind == "reference" or (
+        blocks[index].kind == "heading" and following is not None
+        and following.kind == "reference")
