@@ -708,14 +708,7 @@ def _teaser_run(blocks: Sequence[Block], start: int,
     run: list[int] = []
     index = start
     while index < len(blocks) and _linked_headline(blocks[index], scraped):
-        end = index + 1
-        if blocks[index].kind == "paragraph":  # a link's headline has one blurb, if any
-            following = blocks[end] if end < len(blocks) else None
-            end += following is not None and following.kind == "paragraph" and not (
-                _linked_headline(following, scraped))
-        while end < len(blocks) and blocks[end].kind not in ("heading", "question") and not (
-                _linked_headline(blocks[end], scraped)) and blocks[index].kind == "heading":
-            end += 1
+        end = _blurb_end(blocks, index, scraped)
         blurb = sum(word_count(link_text(b.text or " ".join(b.items)))
                     for b in blocks[index + 1:end])
         if blurb > _TEASER_WORDS:
@@ -723,6 +716,23 @@ def _teaser_run(blocks: Sequence[Block], start: int,
         run.append(index)
         index = end
     return run, index
+
+
+def _blurb_end(blocks: Sequence[Block], index: int, scraped: bool) -> int:
+    """Where the blurb under the linked headline at ``index`` ends: under a link set as a
+    paragraph it is the one paragraph after it; under a heading it runs to the next heading
+    or headline."""
+    end = index + 1
+    if blocks[index].kind == "paragraph":
+        following = blocks[end] if end < len(blocks) else None
+        if following is not None and following.kind == "paragraph" and not (
+                _linked_headline(following, scraped)):
+            return end + 1
+        return end
+    while end < len(blocks) and blocks[end].kind not in ("heading", "question") and not (
+            _linked_headline(blocks[end], scraped)):
+        end += 1
+    return end
 
 
 def _linked_headline(block: Block, scraped: bool) -> bool:
