@@ -311,3 +311,30 @@ def test_every_part_of_a_long_walkthrough_with_commands_is_steps() -> None:
     content = split(doc(*blocks))
     assert len(content.snippets) >= 2
     assert {s.kind for s in content.snippets} == {"steps"}
+
+
+def test_a_numbered_exercise_like_its_sibling_procedures_is_steps_and_a_tip_list_is_not() -> None:
+    """1.-3. are drills written the same way; the one whose items are a little longer and
+    lack timing cues is a procedure too, because its items are instructions."""
+    drills = [("1. Glide steps", ["Loop the band round your ankles", "Step wide to the left",
+                                  "Bring the right foot in", "Repeat ten times"]),
+              ("2. Wall press", ["Stand an arm's length from the wall", "Press both palms flat",
+                                 "Hold for 20 seconds", "Repeat three times"]),
+              ("3. Floor glide", ["Lie flat on your back with your legs together on the mat",
+                                  "Bend the other knee and keep that foot flat on the floor",
+                                  "Slowly and gently raise the straight leg a hand's width up",
+                                  "Lower the leg back down to the floor without a jolt"])]
+    blocks = [heading("Three drills", 1)]
+    for number, (title, items) in enumerate(drills):
+        line = 10 + number * 10
+        blocks += [heading(title, line, level=2), para(words(35), line + 1),
+                   listing(*items, line=line + 2)]
+    blocks += [heading("4. Good habits", 50, level=2), para(words(35), 51),
+               listing("Water matters more than most people think, so carry a bottle",
+                       "Sleep is when the body repairs the damage of the day",
+                       "Sunlight in the morning sets the clock of the day", line=52)]
+    content = split(doc(*blocks))
+    by_title = {s.title: s for s in content.snippets}
+    assert by_title["3. Floor glide"].kind == "steps"
+    assert "numbered siblings" in by_title["3. Floor glide"].reason
+    assert by_title["4. Good habits"].kind != "steps"

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 from .markup import plain
 from .packing import Chunk, answers_questions, named_sections, numbered_run
-from .sections import Section, Unit, markers
+from .sections import Section, Unit, counter, markers
 
 _EVIDENCE = re.compile(r"\b(?:research(?:ers)?|stud(?:y|ies)|trials?|meta-analys[ie]s|journal|"
                        r"according to|scientists|surveys?|evidence (?:shows|suggests))\b",
@@ -36,6 +36,7 @@ _FENCE = re.compile(r"^(?:```|~~~| {4}\S|\$ )", re.MULTILINE)
 _MANNER = frozenset([
     "slowly", "gently", "carefully", "firmly", "lightly", "quickly", "then", "next", "now",
     "finally", "first", "second", "third", "also", "always", "never", "simply", "just",
+    "and",
 ])
 # Verbs that open an instruction ("Preheat the oven", "Hold for 30 seconds"): plain English,
 # the vocabulary of recipes, exercises, repairs, software and errands alike.
@@ -49,7 +50,8 @@ INSTRUCTION_VERBS = frozenset([
     "fix", "fold", "follow", "freeze", "fry", "garnish", "gather", "get", "go", "grab",
     "grate", "grease", "grill", "hang", "heat", "hold", "inhale", "insert", "install", "keep",
     "knead", "label", "lay", "layer", "lean", "let", "level", "lie", "lift", "limit", "line",
-    "list", "lock", "log", "look", "loosen", "lower", "make", "mark", "massage", "measure",
+    "list", "lock", "log", "look", "loosen", "lower", "maintain", "make", "mark", "massage",
+    "measure",
     "melt", "mix", "mount", "move", "note", "open", "order", "paint", "pause", "peel", "pick",
     "place", "plan", "plant", "point", "pour", "preheat", "prepare", "press", "print", "pull",
     "pulse", "push", "put", "raise", "reach", "read", "reduce", "register", "relax", "release",
@@ -91,6 +93,36 @@ def chunk_kind(chunk: Chunk, cta: str) -> tuple[str, str]:
     if markers(body) or _EVIDENCE.search(body):
         return "fact", "fact: cites sources or research"
     return "tip", "tip: advice paragraphs"
+
+
+def like_numbered_siblings(chunks: Sequence[Chunk],
+                           kinds: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+    """In a numbered run of sibling sections (``1. Side Steps`` ... ``7. Foam Roller``) of
+    which most are procedures, a sibling whose list is mostly instructions is one too."""
+    runs: dict[tuple[str, ...], list[int]] = {}
+    for index, chunk in enumerate(chunks):
+        section = chunk.sections[0]
+        if len(chunk.sections) == 1 and counter(section.heading):
+            runs.setdefault(tuple(section.path[:-1]), []).append(index)
+    kinds = list(kinds)
+    for members in runs.values():
+        steps = sum(kinds[i][0] == "steps" for i in members)
+        if len(members) < 3 or steps * 2 < len(members):
+            continue
+        for i in members:
+            if kinds[i][0] in ("tip", "list") and _instruction_list(chunks[i].units):
+                kinds[i] = ("steps", "steps: instructions, as most of its numbered "
+                                     "siblings are procedures")
+    return kinds
+
+
+def _instruction_list(units: Sequence[Unit]) -> bool:
+    """A list of three or more items, at least half of them instructions."""
+    for unit in units:
+        items = list_items(unit.markdown) if unit.kind == "list" else []
+        if len(items) >= 3 and sum(is_instruction(i) for i in items) * 2 >= len(items):
+            return True
+    return False
 
 
 def is_walkthrough(section: Section) -> bool:

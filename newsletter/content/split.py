@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 
 from ..models import Article, Content, Document, Snippet
 from .contentfile import count_words
-from .kinds import chunk_kind, is_walkthrough
+from .kinds import chunk_kind, is_walkthrough, like_numbered_siblings
 from .packing import Bounds, Chunk, chunk_section, led_sections, merge_short, run_in
 from .pictures import attach_pictures
 from .pitch import cta_reason, is_button, split_off_pitch
@@ -227,7 +227,7 @@ def _kinds(chunks: list[Chunk], ctas: Mapping[int, str]) -> list[tuple[str, str]
         if opens and kinds[index][0] in ("tip", "fact") and not any(
                 u.kind == "list" for u in chunk.units):
             kinds[index] = ("steps", "steps: introduces the steps that follow")
-    return kinds
+    return like_numbered_siblings(chunks, kinds)
 
 
 def _snippets(chunks: list[Chunk], ctas: Mapping[int, str]) -> list[Snippet]:
