@@ -670,3 +670,19 @@ def test_a_scraped_pages_title_is_the_headline_its_byline_follows_not_a_widgets_
     assert read_markdown_article(text, scraped=True).title == "Desk Stretches That Work"
     authored = "# Desk Stretches\n\n" + _DESK + "\n\n## Why it helps\n\nBy the way, it helps.\n"
     assert read_markdown_article(authored).title == "Desk Stretches"
+
+
+def test_footnote_definitions_wrapped_over_several_lines_are_whole_references() -> None:
+    text = ("# Proving the loaf\n\nLet the dough rest overnight.[^1] Bake it hot.[^2]\n\n"
+            "#### Footnotes\n\n"
+            "[^1]: Twelve hours is plenty for a cool kitchen, though a warm one\n"
+            "needs less, and a very warm one less again.\n"
+            "[^2]: A lidded pot keeps the steam in\n"
+            "for the first twenty minutes.\n")
+    document = read_markdown_article(text, "loaf.md")
+    assert document.references == {
+        "1": "Twelve hours is plenty for a cool kitchen, though a warm one needs less, and a "
+             "very warm one less again.",
+        "2": "A lidded pot keeps the steam in for the first twenty minutes."}
+    assert_every_line_once(text, document)
+    assert not any("needs less" in b.text for b in document.blocks if b.kind == "paragraph")

@@ -53,6 +53,7 @@ from .text import title_from_source
 _PARSER: MarkdownIt | None = None
 _GITHUB_ALERT = re.compile(r"^\[!(?P<label>\w+)\]\s*(?P<text>.*)$")
 _DEFINITION = re.compile(r"^\s{0,3}\[(?P<label>\^?[^\]]+)\]:\s*(?P<text>\S.*)$")
+_FOOTNOTE_DEFINITION = re.compile(r"^\s{0,3}\[\^?\d{1,3}\]:")
 _FOOTNOTE_MARKER = re.compile(r"\[\^(\d{1,3})\](?!:)")
 # template code a static-site generator fills in (Hugo shortcodes, Liquid tags and
 # variables, kramdown attribute lists): the reader of the page never saw it
@@ -446,8 +447,8 @@ def _text_paragraph(reader: _Reader, inline: Token, lines: tuple[int, ...]) -> N
 def _add_paragraph(reader: _Reader, text: str, lines: tuple[int, ...]) -> None:
     if not re.search(r"[^\W_]", link_text(text)):
         reader.drop(lines, "empty: markup without text")
-    elif _all_reference_entries(reader, lines):
-        _reference_lines(reader, lines)
+    elif groups := _reference_groups(reader, lines):
+        _reference_lines(reader, groups)
     elif parts := callout_parts(_unemphasised(text)):
         reader.add(Block("callout", parts[1], lines, label=parts[0], rule="callout_label"))
     else:
@@ -529,16 +530,27 @@ def _is_credit(inline: Token) -> bool:
     return word_count(text) <= 5 and final_char(text) not in ".!?:" and "\n" not in text
 
 
-def _all_reference_entries(reader: _Reader, lines: Sequence[int]) -> bool:
-    texts = [reader.lines[n - 1].strip() for n in lines]
-    return bool(texts) and all(t.startswith("[") and reference_entry(t) for t in texts)
-
-
-def _reference_lines(reader: _Reader, lines: Sequence[int]) -> None:
+def _reference_groups(reader: _Reader, lines: Sequence[int]) -> list[list[int]]:
+    """The paragraph's lines by reference entry (``[2] ...``, ``[^2]: ...``), a footnote
+    definition's wrapped lines with it; [] when the paragraph is not a reference list."""
+    groups: list[list[int]] = []
     for number in lines:
-        label, text = reference_entry(reader.lines[number - 1].strip()) or ("", "")
-        reader.add(Block("reference", reference_value(_inline_text(text)), (number,), label=label,
-                         rule="reference_entry"))
+        text = reader.lines[number - 1].strip()
+        if text.startswith("[") and reference_entry(text):
+            groups.append([number])
+        elif groups and _FOOTNOTE_DEFINITION.match(reader.lines[groups[-1][0] - 1]):
+            groups[-1].append(number)
+        else:
+            return []
+    return groups
+
+
+def _reference_lines(reader: _Reader, groups: Sequence[Sequence[int]]) -> None:
+    for numbers in groups:
+        written = " ".join(reader.lines[n - 1].strip() for n in numbers)
+        label, text = reference_entry(written) or ("", "")
+        reader.add(Block("reference", reference_value(_inline_text(text)), tuple(numbers),
+                         label=label, rule="reference_entry"))
 
 
 def _only_images(inline: Token) -> bool:
