@@ -274,6 +274,18 @@ def test_markdown_with_no_blank_lines_reads_each_line_as_its_block() -> None:
     assert_every_line_once(text, document)
 
 
+def test_a_scrape_with_no_blank_lines_is_read_line_by_line_though_long_lines_end_in_links(
+) -> None:
+    """Gallery rows and picture lines end in an address, not a sentence: they do not make
+    the page look like wrapped prose."""
+    para = ("Stir the sauce over a low heat for twenty minutes, until it is thick enough to "
+            "coat the back of a spoon.")
+    gallery = " ".join(f"[{n} ![]({n}.jpg) ](#)" for n in range(1, 16)) + " [More photos](#)"
+    text = "".join(f"### Stage {n}\n{para}\n{gallery}\n" for n in range(1, 9))
+    document = read_markdown_article(text, "page.txt", scraped=True)
+    assert [b.text for b in document.blocks if b.kind == "paragraph"].count(para) == 8
+
+
 def test_superscript_digits_cite_a_numbered_reference_list_and_area_units_stay() -> None:
     text = "# T\n\nSleep clears the brain¹ in a 20 m² room.\n\n## References\n\n1. A study, 2019\n"
     document = read_markdown_article(text)

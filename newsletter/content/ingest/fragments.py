@@ -17,6 +17,7 @@ of its own, no blank lines) from hard-wrapped prose, where lines end mid-sentenc
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from itertools import pairwise
 
@@ -25,6 +26,9 @@ from .lines import is_heading_shape, list_marker
 _TERMINAL = ".!?…"
 _CLOSERS = "\"'”’)]»*_"
 _OPENING_PUNCTUATION = ",.;:)]}’”!?%"
+# a line's pictures and links, whose addresses end it anywhere: prose is what is left
+_LINKS_AND_PICTURES = re.compile(r"!?\[[^\]\n]{0,300}\]\([^)\s]{0,2000}\)")
+_WORD = re.compile(r"\w+")
 _MAX_GAP = 3  # blank lines a broken sentence may have between its pieces
 _ISLAND_WORDS = 12
 
@@ -151,7 +155,8 @@ def one_block_per_line(body: Sequence[str]) -> bool:
     lines that are no list items end their sentence (wrapped prose ends them anywhere)."""
     texts = [line for line in body if line.strip()]
     breaks = sum(1 for before, here in pairwise(body) if before.strip() and not here.strip())
-    long = [t for t in texts if len(t.split()) >= 15 and not list_marker(t.strip())]
+    long = [prose for t in texts if len(t.split()) >= 15 and not list_marker(t.strip())
+            and len(_WORD.findall(prose := _LINKS_AND_PICTURES.sub(" ", t))) >= 15]
     return (len(texts) >= 12 and breaks < 0.05 * len(texts) and len(long) >= 3
             and sum(not unfinished(t) for t in long) >= 0.85 * len(long))
 
