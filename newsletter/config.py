@@ -27,7 +27,7 @@ from .models import Sender
 from .validators import timezone_problem
 
 __all__ = ["CONFIG_NAME", "WEEKDAYS", "Config", "check_config", "check_timezone",
-           "load_config", "parse_every", "parse_weekdays", "parse_window"]
+           "load_config", "missing_config", "parse_every", "parse_weekdays", "parse_window"]
 
 CONFIG_NAME = "newsletter.yaml"
 
@@ -224,9 +224,16 @@ def check_config(path: Path | None = None, env: Mapping[str, str] | None = None
     explicit = path is not None
     path = Path(path) if explicit else Path.cwd() / CONFIG_NAME
     if explicit and not path.is_file():
-        raise ConfigError("no such configuration file", path=path)
+        raise missing_config(path)
     text, data = _read_yaml(path) if path.is_file() else ("", {})
     return path, check_settings(data, default_settings(), env, text)
+
+
+def missing_config(path: Path) -> ConfigError:
+    """The error for a ``--config`` file that is not there: the file, and what to do."""
+    return ConfigError("no such configuration file: check the --config path, or make a "
+                       f"newsletter folder with `newsletter init FOLDER` and pass its "
+                       f"{CONFIG_NAME}", path=path)
 
 
 def problem_error(problem: Problem, path: Path, more: int = 0) -> ConfigError:

@@ -17,7 +17,7 @@ from typing import Any
 import click
 
 from .. import __version__
-from ..config import CONFIG_NAME, Config, load_config, read_dotenv
+from ..config import CONFIG_NAME, Config, load_config, missing_config, read_dotenv
 from ..errors import ConfigError, NewsletterError, one_line
 
 # Which module defines each command: a command's module (and the libraries it needs) is
@@ -78,6 +78,8 @@ class State:
         """
         if self._config is None:
             path = self.config_path or Path.cwd() / CONFIG_NAME
+            if self.config_path is not None and not path.is_file():
+                raise missing_config(path)
             if not path.is_file():
                 raise ConfigError(f"no {CONFIG_NAME} in {path.parent} (run `newsletter init`"
                                   " there, cd to your newsletter folder, or pass --config)")
