@@ -79,3 +79,29 @@ def test_a_missing_config_file_is_named_with_what_to_do(tmp_path: Path, command:
     line = one_line_error(result)
     assert line.startswith("error: nope.yaml: no such configuration file")
     assert "--config" in line and "newsletter init" in line
+
+
+# --- 2. check's summary says what send does -------------------------------------------
+
+
+def test_check_says_bank_stubs_stop_no_issue_and_send_sends(folder: Path) -> None:
+    assert plan(folder).exit_code == 0
+    (folder / "content" / "resources.yaml").write_text("- title: Proofing Baskets\n  url: ''\n")
+    checked = run(folder, "check")
+    assert checked.exit_code == 1  # a stub is still an error of the check
+    summary = checked.stdout.splitlines()[-1]
+    assert "0 warnings" in summary and "refuses" not in summary
+    assert "stub waits in the banks and stops no issue" in summary
+    assert run(folder, "subscribers", "add", "ann@example.org").exit_code == 0
+    sent = run(folder, "send", "--due", "--now", "2026-02-21T13:00:00+00:00", "--json")
+    assert sent.exit_code == 0, sent.output
+    assert '"sent": 1' in sent.stdout
+
+
+def test_check_names_the_issues_send_refuses(folder: Path) -> None:
+    assert plan(folder).exit_code == 0
+    second = sorted((folder / "issues").glob("002-*.yaml"))[0]
+    second.write_text(second.read_text().replace("  sources: []", "  sources: []\n"
+                                                 "  url: ftp://files.example/crumb", 1))
+    summary = run(folder, "check").stdout.splitlines()[-1]
+    assert summary.endswith("`send` refuses issue 2 (the others still go)"), summary

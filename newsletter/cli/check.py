@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from ..rendering.check import check_folder
+from ..rendering.check import CheckReport, check_folder, errors
 from . import State, main, pass_state
 from .words import counted
 
@@ -20,11 +20,13 @@ from .words import counted
 def check(state: State, number: int | None, as_json: bool) -> None:
     """Check every issue (or issue NUMBER) and the banks before anything is sent.
 
-    Errors block `newsletter send` for that issue: no unsubscribe link or postal address,
-    a placeholder that would reach readers, a citation without its source, a stub or a
-    call to action without URL, a link that is not absolute http(s), HTML over Gmail's
-    102 KB or a <style> over 16 KB (settings readers could not use, such as a base_url
-    they cannot reach while sending through SendGrid, stop it before that). Warnings
+    Errors in an issue block `newsletter send` for that issue (the others still go): no
+    unsubscribe link or postal address, a placeholder that would reach readers, a citation
+    without its source, a stub or a call to action without URL, a link that is not
+    absolute http(s), HTML over Gmail's 102 KB or a <style> over 16 KB, an invalid issue
+    file (settings readers could not use, such as a base_url they cannot reach while
+    sending through SendGrid, stop it before that). A stub in a bank is an error too, but
+    it blocks no issue: it is never put in one until filled in. Warnings
     inform: subject length or repeats, no preheader, images without alt text, an issue far
     over the word budget, words spam filters weigh, a "what comes next" line the queue no
     longer bears out.
@@ -46,6 +48,24 @@ def check(state: State, number: int | None, as_json: bool) -> None:
         counts = [sum(f.severity == s for f in report.findings) for s in ("error", "warning")]
         click.echo(f"checked {counted(report.issues, 'issue')}: "
                    f"{counted(counts[0], 'error')}, {counted(counts[1], 'warning')}"
-                   + ("" if report.ok else "; `send` refuses the issues with errors"))
+                   + "".join(f"; {said}" for said in what_send_does(report)))
     if not report.ok:
         sys.exit(1)
+
+
+def what_send_does(report: CheckReport) -> list[str]:
+    """What `send` makes of the errors, as it decides (:func:`rendering.check.gate`): an
+    issue with an error is refused and the others go; a bank's stub stops no issue."""
+    found = errors(report.findings)
+    refused = sorted({f.issue for f in found if f.issue is not None})
+    stubs = sum(f.code == "stub" for f in found)
+    said = []
+    if refused:
+        numbers = ", ".join(map(str, refused))
+        said.append(f"`send` refuses issue{'s' if len(refused) > 1 else ''} {numbers}"
+                    + (" (the others still go)" if len(refused) < report.issues else ""))
+    if stubs:
+        said.append(f"the {'stub waits' if stubs == 1 else f'{stubs} stubs wait'} in the "
+                    f"banks and {'stops' if stubs == 1 else 'stop'} no issue (a stub is never "
+                    "sent until filled in)")
+    return said
