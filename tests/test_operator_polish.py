@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from newsletter.cli import main
+from newsletter.planning.issuefile import load_queue
 
 DATA = Path(__file__).parent / "data" / "plan"
 NOW = "2026-02-20T12:00:00+00:00"
@@ -105,3 +106,60 @@ def test_check_names_the_issues_send_refuses(folder: Path) -> None:
                                                  "  url: ftp://files.example/crumb", 1))
     summary = run(folder, "check").stdout.splitlines()[-1]
     assert summary.endswith("`send` refuses issue 2 (the others still go)"), summary
+
+
+# --- 3. a later series follows: the one before it no longer says "last" -----------------
+
+
+def _last_of_first(folder: Path) -> Path:
+    return sorted((folder / "issues").glob("0*.yaml"))[-1]
+
+
+def test_a_second_series_rewrites_the_first_series_closing_line(folder: Path) -> None:
+    assert plan(folder).exit_code == 0
+    last = _last_of_first(folder)
+    assert "last email of this series" in last.read_text()
+    result = plan(folder, second_article(folder).name)
+    assert result.exit_code == 0, result.output
+    queue = load_queue(folder / "issues").issues
+    before, first_rye = (i.issue for i in queue if i.path == last or
+                         i.issue.number == len(queue) // 2 + 1)
+    assert "last email" not in before.next and before.next.startswith("**")
+    assert before.next.strip().endswith(first_rye.subject)
+    assert f"issue {before.number} now ends with what follows it" in result.stdout
+    checked = run(folder, "check")
+    assert "warning" not in checked.stdout.replace("0 warnings", "")
+    again = run(folder, "queue", "--json")  # the rewritten file is still one plan wrote
+    assert again.exit_code == 0
+    assert "nothing changed" in plan(folder).stdout
+
+
+def test_an_edited_last_issue_is_kept_and_check_says_its_closing_line_is_stale(
+        folder: Path) -> None:
+    assert plan(folder).exit_code == 0
+    last = _last_of_first(folder)
+    last.write_text(last.read_text() + "# checked by hand\n")
+    result = plan(folder, second_article(folder).name)
+    assert result.exit_code == 0, result.output
+    assert "still ends with 'That was the last email" in result.stderr
+    assert "edited since it was planned" in result.stderr
+    assert "last email of this series" in last.read_text()
+    stale = [line for line in run(folder, "check").stdout.splitlines() if ": warning: " in line]
+    assert len(stale) == 1 and "it says 'That was the last email" in stale[0]
+
+
+# --- 7. plan says what it wrote and what it left as it was ------------------------------
+
+
+def test_plan_says_nothing_changed_when_it_wrote_nothing(folder: Path) -> None:
+    first = plan(folder)
+    assert re.search(r"wrote 6 issue files in \S+ \(6 new\)\.", first.stdout), first.stdout
+    again = plan(folder)
+    assert again.exit_code == 0
+    assert re.search(r"nothing changed in \S+: 6 unchanged\.", again.stdout), again.stdout
+    assert "wrote" not in again.stdout
+    edited = sorted((folder / "issues").glob("0*.yaml"))[0]
+    edited.write_text(edited.read_text().replace("subject: ", "subject: Mine, ", 1))
+    dry = plan(folder, "sourdough-at-home.yaml", "--dry-run")
+    assert re.search(r"would write 5 issue files in \S+ \(5 rewritten\); 1 kept\.",
+                     dry.stdout), dry.stdout

@@ -19,7 +19,7 @@ from ..errors import InputError
 from ..models import Content
 from ..planning.issuefile import Queue, load_queue, planned_zones, queue_rows
 from ..planning.phrases import known as known_language
-from ..planning.plan import PlanReport, plan_folder
+from ..planning.plan import FileAction, PlanReport, plan_folder, plan_summary
 from ..planning.schedule import Schedule, schedule_for
 from . import State, main, parse_now, pass_state, tables
 
@@ -184,11 +184,22 @@ def _print_report(report: PlanReport, zone: tzinfo, issues_dir: Path) -> None:
                  f"kept: {action.reason}" if action.reason else action.action]
         table.add_row(*cells)
     out.print(table)
-    verb = "would write" if report.dry_run else "wrote"
-    click.echo(f"{verb} {len(report.written)} issue files in {issues_dir}; "
-               f"kept {len(report.kept)}.")
+    click.echo(plan_summary(report, str(issues_dir)))
     if report.follows is not None:
         click.echo(_follows(report, zone))
+    for action in report.retold:
+        click.echo(_retold(action, report.dry_run), err=action.action == "kept")
+
+
+def _retold(action: FileAction, dry_run: bool) -> str:
+    """The line about the issue before the series: its closing line rewritten, or kept."""
+    issue = action.issue
+    assert issue is not None
+    if action.action == "kept":
+        return (f"note: issue {issue.number} still ends with {issue.next.strip()!r} "
+                f"(kept: {action.reason}): edit its `next` to tell what follows it now")
+    verb = "would now end" if dry_run else "now ends"
+    return f"issue {issue.number} {verb} with what follows it: {issue.next.strip()!r}"
 
 
 def _follows(report: PlanReport, zone: tzinfo) -> str:

@@ -14,6 +14,7 @@ issue ends with what comes next (:mod:`.compose`).
 from __future__ import annotations
 
 import secrets
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
@@ -47,7 +48,7 @@ from .schedule import Schedule, following, send_dates, send_times
 from .subjects import PREHEADER_MAX, SUBJECT_MAX, abbreviations, write_preheader, write_subject
 
 __all__ = ["PREHEADER_MAX", "SUBJECT_MAX", "Extras", "pack", "plan", "plan_folder",
-           "plan_into"]
+           "plan_into", "plan_summary"]
 
 # Issue keys -> (deliveries, proofs) the database has recorded, for the keys with any.
 History = Callable[[list[str]], Mapping[str, tuple[int, int]]]
@@ -270,6 +271,8 @@ class PlanReport:
     dry_run: bool
     follows: Issue | None = None  # the queue's last issue before the series, which it
     # was moved after (None: it starts where the schedule said)
+    retold: tuple[FileAction, ...] = ()  # the issue before the series, its closing line
+    # rewritten to tell what now follows ("updated"), or kept as it was ("kept": why)
 
     @property
     def written(self) -> tuple[FileAction, ...]:
@@ -280,6 +283,27 @@ class PlanReport:
     def kept(self) -> tuple[FileAction, ...]:
         """The files left alone, each with its reason."""
         return tuple(a for a in self.actions if a.action == "kept")
+
+
+def plan_summary(report: PlanReport, issues_dir: str) -> str:
+    """What plan did to the files, truthfully: written (new, rewritten), then unchanged
+    (already as planned: not written), removed and kept; "nothing changed" when it wrote
+    and removed nothing."""
+    counts = Counter(a.action for a in report.actions)
+    would = report.dry_run
+    written = counts["new"] + counts["updated"]
+    how = ", ".join(f"{counts[a]} {w}" for a, w in (("new", "new"), ("updated", "rewritten"))
+                    if counts[a])
+    rest = ", ".join(f"{counts[a]} {w}" for a, w in (
+        ("unchanged", "unchanged"), ("removed", "to remove" if would else "removed"),
+        ("kept", "kept")) if counts[a])
+    if not written and not counts["removed"]:
+        return (f"nothing {'would change' if would else 'changed'} in {issues_dir}: "
+                f"{rest or 'no issue files'}.")
+    files = "issue file" if written == 1 else "issue files"
+    head = (f"{'would write' if would else 'wrote'} {written} {files} in {issues_dir}"
+            + (f" ({how})" if written else ""))
+    return head + (f"; {rest}" if rest else "") + "."
 
 
 def plan_into(content: Content, schedule: Schedule, issues_dir: Path, *, now: datetime,
@@ -338,12 +362,68 @@ def plan_into(content: Content, schedule: Schedule, issues_dir: Path, *, now: da
     issues = _with_ids(issues, queue, replaceable, issues_dir,
                        lambda: (new_id or new_issue_id)(slug))
     issues = as_series(issues, staying, _cadence(schedule, extras), extras.newsletter)
+    retold = _retell_before(issues, [i for i in queue.issues if i not in mine],
+                            Retelling(state, now, history, extras, dry_run))
     actions = [FileAction(item.path, "kept", item.issue, reason) for item, reason in kept]
     actions += [FileAction(Path(e.path or ""), "kept", None, f"invalid: {e.message}")
                 for e in queue.errors]
     actions += _write(issues, replaceable, issues_dir, state, dry_run,
                       zone="" if days else schedule.tz)
-    return PlanReport(tuple(actions), dry_run, follows)
+    return PlanReport(tuple(actions), dry_run, follows, retold)
+
+
+@dataclass(frozen=True)
+class Retelling:
+    """What rewriting another series' closing line needs: the digests `plan` recorded,
+    the time, the database's record, the words' settings, and whether to write."""
+
+    state: dict[str, str]  # updated in place with the digest of a file rewritten
+    now: datetime
+    history: History | None
+    extras: Extras
+    dry_run: bool
+
+
+def _retell_before(fresh: Sequence[Issue], others: Sequence[LoadedIssue],
+                   how: Retelling) -> tuple[FileAction, ...]:
+    """The other series' issue that goes out just before ``fresh`` ends with what comes
+    next, not "the last email of this series": its ``next`` is rewritten when `plan`
+    wrote it and it is still to be sent (an edited file is kept, and said so; one sent,
+    or due already, is left alone)."""
+    live = [i for i in others if i.issue.status != "cancelled"]
+    if not fresh or not live:
+        return ()
+    first = min(fresh, key=_send_key)
+    before = [i for i in live if _send_key(i.issue) < _send_key(first)]
+    if not before:
+        return ()
+    item = max(before, key=lambda i: _send_key(i.issue))
+    zone = read_zones(item.path.parent).get(item.path.name)
+    cadence = Cadence(mode=how.extras.mode, tz=ZoneInfo(zone) if zone else None,
+                      language=how.extras.language)
+    told = compose.next_text(item.issue, first, cadence)
+    if item.issue.next.strip() == told:
+        return ()
+    recorded = how.history([item.issue.key]) if how.history else {}
+    reason = _keep_reason(item, how.state, how.now, recorded)
+    if item.issue.key in recorded or reason == PASSED:
+        return ()  # its readers have it already
+    if reason:
+        return (FileAction(item.path, "kept", item.issue, reason),)
+    return (_rewrite(item, replace(item.issue, next=told), how),)
+
+
+def _rewrite(item: LoadedIssue, issue: Issue, how: Retelling) -> FileAction:
+    """Write ``issue`` over the unedited file ``item`` was read from (kept if edited
+    meanwhile), recording its new digest."""
+    text = dump_issue(issue)
+    if not how.dry_run:
+        try:
+            save_if_unchanged(item.path, text, how.state[item.path.name])
+        except StaleFileError:
+            return FileAction(item.path, "kept", item.issue, CHANGED_WHILE_PLANNING)
+        how.state[item.path.name] = digest(text)
+    return FileAction(item.path, "updated", issue)
 
 
 def _earlier(queue: Queue, mine: Sequence[LoadedIssue], base: int) -> list[Issue]:
@@ -462,6 +542,9 @@ def _from_article(issue: Issue, slug: str) -> bool:
     return any(block.origin.startswith(f"{slug}#") for block in issue.blocks)
 
 
+PASSED = "its send time has passed"
+
+
 def _keep_reason(item: LoadedIssue, state: dict[str, str], now: datetime,
                  history: Mapping[str, tuple[int, int]]) -> str:
     if item.issue.key in history:
@@ -476,7 +559,7 @@ def _keep_reason(item: LoadedIssue, state: dict[str, str], now: datetime,
     if recorded != digest(item.path.read_text("utf-8")):
         return "edited since it was planned"
     if item.issue.send_at is not None and item.issue.send_at <= now:
-        return "its send time has passed"
+        return PASSED
     return ""
 
 

@@ -30,6 +30,7 @@ from ..errors import ConfigError, DeliveryError
 from ..models import PERSONAL_FIELDS, Issue, IssueBlock, RenderedIssue
 from ..planning.compose import Cadence, next_text
 from ..planning.issuefile import Queue, file_number, find_issue, load_queue, planned_zones
+from ..planning.phrases import LANGUAGES
 from .personalize import placeholder
 from .render import render, style_blocks
 
@@ -157,12 +158,21 @@ def _stale_next(queue: Queue, config: Config, number: int | None) -> list[Findin
         cadence = Cadence(mode=config.mode, tz=zones.get(items[at].path.name, config.tz),
                           language=config.language)
         told = next_text(issue, following, cadence)
-        if number in (None, issue.number) and issue.next.startswith("**") and (
+        if number in (None, issue.number) and _plan_wrote(issue.next) and (
                 issue.next.strip() != told):
             found.append(Finding("warning", "next", f"it says {issue.next.strip()!r}, but "
                                  f"now {told!r}: plan again, or edit `next` in the issue "
                                  "file", issue.number, "next"))
     return found
+
+
+_LAST_WORDS = frozenset(words.last for words in LANGUAGES.values())
+
+
+def _plan_wrote(text: str) -> bool:
+    """Whether a closing line is one `plan` wrote: what comes next ("**When:** subject"),
+    or that this is the series' last email."""
+    return text.startswith("**") or text.strip() in _LAST_WORDS
 
 
 def _invalid(queue: Queue, number: int | None) -> list[Finding]:

@@ -20,7 +20,7 @@ from ...content.contentfile import load_content
 from ...errors import NewsletterError
 from ...files import file_version
 from ...planning.issuefile import load_queue, planned_zones, queue_rows
-from ...planning.plan import plan_folder
+from ...planning.plan import plan_folder, plan_summary
 from ...planning.schedule import schedule_for
 from ..common import web_context
 from .pages import notice, studio_page
@@ -114,10 +114,12 @@ def replan() -> ResponseReturnValue:
         back = request.form.get("back", "")
         return redirect(back if back.startswith("/studio/") else url_for(".index"), 303)
     kept = [f"{a.path.name} ({a.reason})" for a in report.kept]
-    notice(f"Planned {name}: wrote {len(report.written)} issue files"
-           + (f"; kept {len(kept)}: {'; '.join(kept)}" if kept else ".")
+    notice(f"Planned {name}: {plan_summary(report, 'issues/')}"
+           + (f" Kept: {'; '.join(kept)}." if kept else "")
            + (f" The series follows issue {report.follows.number}, the last one queued "
-              "before it." if report.follows else ""))
+              "before it." if report.follows else "")
+           + "".join(f" Issue {a.issue.number} now ends with what follows it." for a in
+                     report.retold if a.action == "updated" and a.issue))
     return redirect(url_for(".index"), 303)
 
 
