@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import re
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 
 from newsletter.cli import main
+from newsletter.config import read_dotenv
 from newsletter.planning.issuefile import load_queue
+from newsletter.tokens import secret_from_env
 
 DATA = Path(__file__).parent / "data" / "plan"
 NOW = "2026-02-20T12:00:00+00:00"
@@ -163,3 +166,16 @@ def test_plan_says_nothing_changed_when_it_wrote_nothing(folder: Path) -> None:
     dry = plan(folder, "sourdough-at-home.yaml", "--dry-run")
     assert re.search(r"would write 5 issue files in \S+ \(5 rewritten\); 1 kept\.",
                      dry.stdout), dry.stdout
+
+
+# --- 4. the README's studio section says serve needs the secret, and how to make one --------
+
+
+def test_the_readme_studio_section_makes_the_secret_serve_needs(tmp_path: Path) -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")
+    section = readme.split("## The studio (`/studio/`)", 1)[1].split("\n## ", 1)[0]
+    assert "NEWSLETTER_SECRET_KEY" in section.split("```sh", 1)[0]
+    made = next(line for line in section.splitlines() if "NEWSLETTER_SECRET_KEY=" in line)
+    subprocess.run(["bash", "-c", made], cwd=tmp_path, check=True, timeout=30)
+    env = read_dotenv(tmp_path / ".env")
+    assert len(secret_from_env(env)) >= 32  # what serve and the studio start with
