@@ -50,7 +50,7 @@ def test_preview_writes_personalised_html_and_text_and_reports_sizes(folder: Pat
     assert result.exit_code == 0, result.output
     html = (folder / "build" / "002.html").read_text()
     text = (folder / "build" / "002.txt").read_text()
-    assert "<title>Mulch, and why it works</title>" in html and "Hi Reader," in html
+    assert "<title>Mulch, and why it works</title>" in html and "Hi there," in html
     assert "%%" not in html and "%%" not in text
     assert "Unsubscribe: https://news.garden.example/unsubscribe/preview" in text
     assert "build/002.html" in result.stdout and "build/002.txt" in result.stdout
@@ -129,7 +129,7 @@ def test_preview_open_serves_the_build_folder_until_interrupted(folder: Path) ->
         assert url.startswith("http://127.0.0.1:") and url.endswith("/001.html")
         with urllib.request.urlopen(url, timeout=10) as response:
             page = response.read().decode()
-        assert "Water less often, but deeper" in page and "Hi Reader," in page
+        assert "Water less often, but deeper" in page and "Hi there," in page
     finally:
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=20)

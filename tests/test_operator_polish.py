@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+from email import policy
+from email.parser import BytesParser
 from pathlib import Path
 
 import pytest
@@ -179,3 +181,47 @@ def test_the_readme_studio_section_makes_the_secret_serve_needs(tmp_path: Path) 
     subprocess.run(["bash", "-c", made], cwd=tmp_path, check=True, timeout=30)
     env = read_dotenv(tmp_path / ".env")
     assert len(secret_from_env(env)) >= 32  # what serve and the studio start with
+
+
+# --- 5, 6. the greeting: preview as a real send; "Last, First" by the first name -------------
+
+FIRST_SEND = "2026-02-21T13:00:00+00:00"  # issue 1 of the plan made as of NOW is due
+
+
+def text_parts(folder: Path) -> dict[str, str]:
+    """The outbox's plain-text parts, by recipient address."""
+    parts = {}
+    for path in (folder / "outbox").glob("*.eml"):
+        mail = BytesParser(policy=policy.default).parsebytes(path.read_bytes())
+        parts[mail["To"].addresses[0].addr_spec] = mail.get_body(("plain",)).get_content()
+    return parts
+
+
+def greeting_line(text: str) -> str:
+    return next(line for line in text.splitlines() if line.startswith("Hi "))
+
+
+def test_preview_greets_as_a_send_to_a_reader_whose_name_is_unknown(folder: Path) -> None:
+    (folder / "newsletter.yaml").write_text(CONFIG + "greeting:\n  hello: Hi\n"
+                                            "  fallback: bakers\n")
+    assert plan(folder).exit_code == 0
+    assert run(folder, "preview", "1").exit_code == 0
+    preview = (folder / "build" / "001.txt").read_text("utf-8")
+    assert greeting_line(preview) == "Hi bakers,"
+    assert "Hi bakers," in (folder / "build" / "001.html").read_text("utf-8")
+    assert run(folder, "subscribers", "add", "noname@example.org").exit_code == 0
+    assert run(folder, "send", "--due", "--now", FIRST_SEND).exit_code == 0
+    assert greeting_line(text_parts(folder)["noname@example.org"]) == greeting_line(preview)
+
+
+def test_a_name_written_last_comma_first_is_greeted_by_the_first_name(folder: Path) -> None:
+    assert plan(folder).exit_code == 0
+    assert run(folder, "subscribers", "add", "wei@example.org", "--name", "Wei, Li"
+               ).exit_code == 0
+    (folder / "list.csv").write_text('email,name\nada@example.org,"Lovelace, Ada"\n'
+                                     'ann@example.org,"Ann Lee, PhD"\n')
+    assert run(folder, "subscribers", "import", str(folder / "list.csv")).exit_code == 0
+    assert run(folder, "send", "--due", "--now", FIRST_SEND).exit_code == 0
+    greetings = {address: greeting_line(text) for address, text in text_parts(folder).items()}
+    assert greetings == {"wei@example.org": "Hi Li,", "ada@example.org": "Hi Ada,",
+                         "ann@example.org": "Hi Ann,"}

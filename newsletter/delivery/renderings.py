@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict
+from dataclasses import asdict, replace
 
 from ..errors import DeliveryError
 from ..models import Issue, RenderedIssue
@@ -37,8 +37,16 @@ def content_digest(issue: Issue) -> str:
 
 
 def fixed_rendering(issue: Issue, ctx: SendContext, options: SendOptions) -> StoredRendering:
-    """The rendering every batch of ``issue`` sends (see the module docstring); a dry run
-    stores nothing. Raises :class:`IssueChanged`, or the gate's errors."""
+    """The rendering every batch of ``issue`` sends (see the module docstring), with the
+    newsletter's greeting for a reader whose name is not known (the database keeps the
+    HTML and text only); a dry run stores nothing. Raises :class:`IssueChanged`, or the
+    gate's errors."""
+    stored = _fixed(issue, ctx, options)
+    defaults = {"first_name": ctx.config.greeting.fallback}
+    return replace(stored, rendered=replace(stored.rendered, defaults=defaults))
+
+
+def _fixed(issue: Issue, ctx: SendContext, options: SendOptions) -> StoredRendering:
     digest, store = content_digest(issue), ctx.store
     stored = store.current_rendering(issue.key)
     if stored is None:

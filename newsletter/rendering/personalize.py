@@ -51,17 +51,34 @@ _BLANK = dict.fromkeys(PERSONAL_FIELDS, "")
 _HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "rev"})
 
 
+_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv", "phd", "md", "dds", "esq", "mba",
+                       "msc", "bsc", "ma", "ba", "rn", "cpa"})
+
+
 def first_name(name: str, given: str = "") -> str:
     """How to greet someone: ``given`` (a first-name field), else the first word of
-    ``name`` that is not a title ("Dr. Ann Lee" -> "Ann"); "" when there is none."""
+    ``name`` that is not a title ("Dr. Ann Lee" -> "Ann"), a name written "Last, First"
+    greeted by the part after the comma ("Wei, Li" -> "Li"); "" when there is none."""
     given = given.strip()
     if given:
         return given
-    for word in name.split():
+    for word in given_names(name).split():
         word = word.strip(",;<>\"'()")
         if word and "@" not in word and word.lower().rstrip(".") not in _HONORIFICS:
             return word
     return ""
+
+
+def given_names(name: str) -> str:
+    """The part of ``name`` that holds the given names: after the one comma of "Lovelace,
+    Ada" (not of "Ann Lee, PhD", whose comma sets off a suffix), else all of it."""
+    family, comma, rest = name.partition(",")
+    words = rest.replace(".", " ").split()
+    if not comma or not family.strip() or not words or "," in rest:
+        return name
+    if all(word.lower() in _SUFFIXES for word in words):
+        return family
+    return rest
 
 
 def substitutions(values: Mapping[str, str]) -> dict[str, str]:

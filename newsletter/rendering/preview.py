@@ -37,8 +37,9 @@ class Built:
 
 
 def sample_recipient(config: Config, number: int) -> Recipient:
-    """The made-up reader a preview is personalised for."""
-    return Recipient(email="reader@example.com", name="Reader", fields={
+    """The made-up reader a preview is personalised for: one whose name is not known, so
+    the greeting is the one such readers get from a real send (``greeting.fallback``)."""
+    return Recipient(email="reader@example.com", name="", fields={
         "unsubscribe_url": f"{config.base_url}/unsubscribe/preview",
         "view_url": f"{config.base_url}/archive/{number}",
     })
