@@ -14,7 +14,9 @@ import pytest
 from click.testing import CliRunner, Result
 
 from newsletter.cli import main
+from newsletter.cli.articles import ARTICLE_SUFFIXES
 from newsletter.config import read_dotenv
+from newsletter.content import ingest
 from newsletter.planning.issuefile import load_queue
 from newsletter.tokens import secret_from_env
 
@@ -225,3 +227,40 @@ def test_a_name_written_last_comma_first_is_greeted_by_the_first_name(folder: Pa
     greetings = {address: greeting_line(text) for address, text in text_parts(folder).items()}
     assert greetings == {"wei@example.org": "Hi Li,", "ada@example.org": "Hi Ada,",
                          "ann@example.org": "Hi Ann,"}
+
+
+# --- 8, 9. split: no --explain hint when it ran; files that are not articles refused -----
+
+ARTICLE = Path(__file__).parent / "data" / "split" / "sprouting-at-home.txt"
+
+
+def test_split_explain_gives_no_hint_to_run_explain(folder: Path) -> None:
+    shutil.copy(ARTICLE, folder / "article.txt")
+    plain = run(folder, "split", str(folder / "article.txt"))
+    assert plain.exit_code == 0 and "(see --explain)" in plain.stdout
+    explained = run(folder, "split", str(folder / "article.txt"), "--explain")
+    assert explained.exit_code == 0
+    assert "Dropped lines:" in explained.stdout and "--explain" not in explained.stdout
+
+
+def test_split_of_nothing_but_noise_with_explain_gives_no_hint(folder: Path) -> None:
+    (folder / "noise.md").write_text("# Heading\n\n## Another heading\n")
+    result = run(folder, "split", str(folder / "noise.md"), "--explain")
+    line = one_line_error(result)
+    assert "no snippets" in line and "--explain" not in line
+
+
+@pytest.mark.parametrize("name", ["people.csv", "article.pdf", "post.docx", "sheet.xlsx"])
+def test_split_refuses_a_file_that_is_not_an_article(folder: Path, name: str) -> None:
+    (folder / name).write_text("name,email\nAnn,ann@example.org\nBo,bo@example.org\n")
+    line = one_line_error(run(folder, "split", str(folder / name)))
+    assert line.startswith(f"error: {folder / name}: a {Path(name).suffix} file is not an "
+                           "article: split reads .txt, .md, .markdown, .html, .htm")
+    assert [p.name for p in (folder / "content").iterdir()] == ["sourdough-at-home.yaml"]
+
+
+def test_split_reads_every_suffix_the_readers_read_and_a_file_without_one(folder: Path
+                                                                          ) -> None:
+    assert set(ARTICLE_SUFFIXES) == set(ingest._SUFFIXES)
+    shutil.copy(ARTICLE, folder / "article")
+    assert run(folder, "split", str(folder / "article")).exit_code == 0

@@ -16,13 +16,14 @@ from ..content.split import split as split_document
 from ..errors import ArticleError
 from ..models import Content, Dropped, Snippet
 from . import State, main, pass_state, progress
+from .articles import refuse_unreadable
 from .words import counted
 
 
 def summary(content: Content, path: Path, low: int, high: int,
-            warnings: Sequence[str] = ()) -> list[str]:
+            warnings: Sequence[str] = (), explained: bool = False) -> list[str]:
     """The lines `newsletter split` prints: snippets by kind, sizes, dropped lines, warnings,
-    file."""
+    file (no hint to run --explain when ``explained``: it ran)."""
     snippets = content.snippets
     kinds = Counter(s.kind for s in snippets)
     by_kind = ", ".join(f"{kind} {n}" for kind, n in kinds.most_common())
@@ -34,7 +35,7 @@ def summary(content: Content, path: Path, low: int, high: int,
         lines.append(f"  {min(words)}-{max(words)} words each; {inside} of {len(words)} "
                      f"within {low}-{high}")
     lines.append(f"  {counted(len(content.dropped), 'line')} left out as noise or empty headings"
-                 + (" (see --explain)" if content.dropped else ""))
+                 + (" (see --explain)" if content.dropped and not explained else ""))
     lines.extend(f"  Warning: {warning}" for warning in warnings)
     lines.append(f"Wrote {_shown(path)}")
     return lines
@@ -44,14 +45,15 @@ def _all_lines(count: int) -> str:
     return "the one line with text was" if count == 1 else f"all {count:,} lines with text were"
 
 
-def no_snippets_reason(content: Content) -> str:
-    """Why an article gave no snippet at all: nothing to read, or what every line was."""
+def no_snippets_reason(content: Content, explained: bool = False) -> str:
+    """Why an article gave no snippet at all: nothing to read, or what every line was
+    (with a hint to run --explain unless it ran)."""
     if not content.dropped:
         return "no snippets: the article has no text to make tips from"
     reasons = Counter(d.reason for d in content.dropped)
     shown = ", ".join(f"{n} {reason}" for reason, n in reasons.most_common())
     return (f"no snippets: {_all_lines(len(content.dropped))} left out "
-            f"({shown}); see --explain (nothing written)")
+            f"({shown}){'' if explained else '; see --explain'} (nothing written)")
 
 
 def explanation(content: Content) -> list[str]:
@@ -103,6 +105,9 @@ def split_command(state: State, article: Path, explain: bool, output: Path | Non
                   min_words: int | None, max_words: int | None) -> None:
     """Split ARTICLE (.txt, .md or .html) into tip-sized snippets in content/<slug>.yaml.
 
+    Other files (.csv, .pdf, .docx, ...) are refused, naming the kinds it reads; a file
+    with no suffix is read as its content shows (text, Markdown or HTML).
+
     Sections that pitch a product named in `products` of newsletter.yaml become `cta`
     snippets. Every line left out is listed with its reason by --explain. What the scrape
     lost (links without their URLs, testimonial pictures) is added as stubs to the banks in
@@ -123,6 +128,7 @@ def split_command(state: State, article: Path, explain: bool, output: Path | Non
         raise ArticleError("this is a content file (snippets `split` wrote), not an article: "
                            "split reads .txt, .md or .html; edit its snippets in the file or "
                            "in the studio (`newsletter serve`, /studio/)", path=article)
+    refuse_unreadable(article)
     warnings: list[str] = []
     with progress.stages(progress.wanted()) as bars, long_lived_objects_frozen():
         size = article.stat().st_size // 1024 if article.is_file() else 0
@@ -140,8 +146,8 @@ def split_command(state: State, article: Path, explain: bool, output: Path | Non
     if explain:
         click.echo("\n".join(explanation(content)))
     if not content.snippets:
-        raise ArticleError(no_snippets_reason(content), path=article)
-    click.echo("\n".join(summary(content, path, low, high, warnings)))
+        raise ArticleError(no_snippets_reason(content, explain), path=article)
+    click.echo("\n".join(summary(content, path, low, high, warnings, explain)))
     if path.parent.resolve() == config.content_dir.resolve():  # the newsletter's banks
         stubs = stubs_note(add_lost_stubs(path.parent, content), path.parent, _shown)
         if stubs:

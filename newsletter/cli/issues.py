@@ -22,6 +22,7 @@ from ..planning.phrases import known as known_language
 from ..planning.plan import FileAction, PlanReport, plan_folder, plan_summary
 from ..planning.schedule import Schedule, schedule_for
 from . import State, main, parse_now, pass_state, tables
+from .articles import ARTICLE_SUFFIXES
 
 COUNT_COLUMNS = ("sent", "failed", "uncertain")
 
@@ -90,9 +91,6 @@ def plan(state: State, content_file: Path, every: str | None, on: str | None, at
     if not dry_run:
         for warning in order_warnings(load_queue(config.issues_dir)):
             click.echo(f"warning: {warning}", err=True)
-
-
-ARTICLE_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
 
 
 def _content(path: Path) -> Content:
