@@ -188,3 +188,41 @@ def test_a_menu_of_one_word_lines_under_the_title_is_not_glued_to_the_title() ->
             + "\n".join(f"{para} Part {n}." for n in range(4)) + "\n")
     title = read_text_article(text).title
     assert title.startswith("How to Build a Bookshelf") and "kids" not in title
+
+
+def _long_menu_page(headline: str, under_headline: list[str]) -> str:
+    """A page dump whose menus and teasers run past the first third of the page."""
+    menu = [f"Section {word}" for word in ("Alder", "Birch", "Cedar", "Damson", "Elm")] * 12
+    teasers = ["Seven quiet gardens to visit before the frost arrives",
+               "Our critic names the season's most surprising soup",
+               "Letters to the Editor"]
+    para = ("The pond behind the mill fills every spring, and the families who keep the "
+            "meadow around it clear the reeds by hand before the herons come back.")
+    body = [f"{para} Year {n}." for n in range(6)]
+    return "\n".join(menu + teasers + [headline, *under_headline] + body) + "\n"
+
+
+def test_a_page_dumps_title_is_the_headline_above_its_byline_though_menus_fill_a_third(
+) -> None:
+    from newsletter.content.ingest import read_text_article
+
+    headline = "Volunteers bring the old mill pond back to life after forty dry summers"
+    text = _long_menu_page(headline, ["By Mara Quillon", "March 3, 2021 at 6:01 am"])
+    assert read_text_article(text).title == headline
+
+
+def test_a_page_dumps_title_is_above_its_standfirst_not_the_standfirst() -> None:
+    from newsletter.content.ingest import read_text_article
+
+    headline = "The mill pond comes back to life after forty summers"
+    standfirst = "Volunteers spent four winters clearing reeds and rebuilding the old sluice"
+    text = _long_menu_page(headline, [standfirst, "Mara Quillon", "Friday 25 December 2015"])
+    assert read_text_article(text).title == headline
+
+
+def test_a_byline_behind_a_comment_mark_is_a_byline() -> None:
+    from newsletter.content.ingest.noise import is_byline
+
+    assert is_byline("// By Mara Quillon • Nov 11, 2020")
+    assert is_byline("— By Mara Quillon")
+    assert not is_byline("// Press enter to search")

@@ -60,7 +60,7 @@ _NAVIGATION = re.compile(
     re.IGNORECASE,
 )
 _CRUMB_SEPARATORS = re.compile(r"\s(?:›|»|>|/|\\|→|·|\|)\s")
-_BYLINE_NAME = re.compile(r"^(?:[-–—]+\s*)?[Bb]y\s+[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}\s*"
+_BYLINE_NAME = re.compile(r"^(?:[-–—/]+\s*)?[Bb]y\s+[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}\s*"
                           r"(?:[|·•–—]|$|\[?[Ff]ollow\b)")
 # "By" alone (the name follows on its own line), or after the name a page put first
 _BYLINE_LABEL = re.compile(
@@ -125,7 +125,7 @@ def is_byline(text: str) -> bool:
 
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _LEADING_LINK = re.compile(r"^\[([^\]]+)\]\([^)\s]+\)\s*[|·•,–—-]?\s*")
-_BY = re.compile(r"^(?:[-–—*]+\s*)?[Bb][Yy]:?\s+(?=[A-Z])")
+_BY = re.compile(r"^(?:[-–—*/]+\s*)?[Bb][Yy]:?\s+(?=[A-Z])")
 # what follows an author's name on a byline: links to write or follow them, separators
 _BYLINE_EXTRAS = re.compile(
     r"\(mailto:[^)]*\)|\bfollow\s+@?[\w.]+|@[\w.]+|\b(?:e-?mail|twitter|bio)\b|[\[\]|·•,]|"

@@ -404,14 +404,55 @@ def tag_callouts(state: State) -> None:
 
 def tag_title(state: State) -> None:
     """The title: among the first lines, the headline a byline or date follows, else the
-    first heading-like line."""
-    candidates = [ln for ln in state.lines[: max(8, len(state.lines) // 3)]
-                  if state.free(ln.index) and _headline_like(ln.text)]
-    if not candidates:
-        return
-    best = max(candidates, key=lambda ln: (_title_score(state, ln), -ln.index))
+    first heading-like line; on a page dump, the headline just above the article's text."""
+    best = _page_dump_title(state) if state.element_per_line else None
+    if best is None:
+        candidates = [ln for ln in state.lines[: max(8, len(state.lines) // 3)]
+                      if state.free(ln.index) and _headline_like(ln.text)]
+        if not candidates:
+            return
+        best = max(candidates, key=lambda ln: (_title_score(state, ln), -ln.index))
     state.tags[best.index] = Tag("title", f"title: {_title_rule(state, best)}")
     state.title = best.text
+
+
+_TITLE_WINDOW = 25  # lines above the article's first paragraph where a page dump's title is
+_OPENS = re.compile(r"[\w\"'“‘¿¡]")  # a headline opens with a word or a quote, not "// ..."
+
+
+def _page_dump_title(state: State) -> Line | None:
+    """A page dump's title: above the article's first paragraph (menus and teasers before
+    it), the longest headline (of four words or more) that a byline follows, a standfirst
+    between them or not, else the longest one close above it. Right above a line the byline
+    follows, a headline nearly as long is the title, and that line its standfirst (a short
+    one there is a teaser's or a section's)."""
+    first = _first_paragraph(state)
+    if first is None:
+        return None
+    above = [ln for ln in state.lines[:first + 1] if state.free(ln.index)
+             and word_count(ln.text) >= 4 and _headline_like(ln.text) and _OPENS.match(ln.text)]
+    bylined = [ln for ln in above if _introduces_byline(state, ln, dek=2)]
+    if bylined:
+        best = max(bylined, key=lambda ln: (min(word_count(ln.text), 12), -ln.index))
+        previous = state.lines[best.index - 1] if best.index else None
+        if previous in bylined and _introduces_byline(state, best) and word_count(
+                previous.text) * 3 >= word_count(best.text) * 2:
+            return previous  # ``best`` is the standfirst between the title and the byline
+        return best
+    close = [ln for ln in above if ln.index >= first - _TITLE_WINDOW]
+    return max(close, key=lambda ln: (min(word_count(ln.text), 12), ln.index), default=None)
+
+
+def _first_paragraph(state: State) -> int | None:
+    """The first line of the article's text on a page dump: the start of its span of
+    paragraphs, at its first line that is a sentence of ten words or more."""
+    texts = [ln.index for ln in state.lines
+             if state.free(ln.index) and word_count(ln.text) >= _TEXT_WORDS]
+    groups = _close_runs(texts, _PARAGRAPH_GAP)
+    if not groups:
+        return None
+    start, _end = _article_span(state, groups)
+    return next((ln.index for ln in state.lines[start:] if _is_prose(ln.text)), start)
 
 
 def _headline_like(text: str) -> bool:
@@ -430,18 +471,21 @@ def _title_rule(state: State, line: Line) -> str:
     return "first heading-like line"
 
 
-def _introduces_byline(state: State, line: Line) -> bool:
-    """A date, an age notice or the author's name follows the line (other furniture
-    between them aside), and the line reads as a headline (four words or more)."""
+def _introduces_byline(state: State, line: Line, dek: int = 0) -> bool:
+    """A date, an age notice or the author's name follows the line (other furniture, and
+    up to ``dek`` lines of a standfirst, between them aside), and the line reads as a
+    headline (four words or more)."""
     if word_count(line.text) < 4:
         return False
-    for after in state.lines[line.index + 1 : line.index + 6]:
+    for after in state.lines[line.index + 1 : line.index + 6 + dek]:
         named = _names_author(state, after) and not (
             significant_words(after.text) & significant_words(line.text))
         if _is_dated(state, after) or named:
             return True
         if state.free(after.index):
-            return False
+            if dek <= 0 or _is_prose(after.text):
+                return False
+            dek -= 1
     return False
 
 
