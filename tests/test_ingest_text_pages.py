@@ -226,3 +226,20 @@ def test_a_byline_behind_a_comment_mark_is_a_byline() -> None:
     assert is_byline("// By Mara Quillon • Nov 11, 2020")
     assert is_byline("— By Mara Quillon")
     assert not is_byline("// Press enter to search")
+
+
+def test_a_page_dumps_list_of_its_own_headings_is_its_table_of_contents() -> None:
+    from newsletter.content.ingest import read_text_article
+
+    sections = ["Why ponds silt up", "Clearing the reeds", "Rebuilding the sluice",
+                "Keeping it clear"]
+    para = ("The water slows where the reeds grow thick, and what it carries settles on the "
+            "bottom until the pond is a marsh within a few dry summers of neglect.")
+    text = "\n".join(["Saving the mill pond", "By Mara Quillon", *sections]
+                     + [line for name in sections for line in (name, para, f"Again, {para}")]
+                     ) + "\n"
+    document = read_text_article(text)
+    contents = {d.line for d in document.dropped if d.reason.startswith("table_of_contents")}
+    assert contents == {3, 4, 5, 6}
+    headings = [b.text for b in document.blocks if b.kind == "heading"]
+    assert headings == ["Saving the mill pond", *sections]

@@ -17,6 +17,7 @@ the Markdown and HTML readers.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 from collections import Counter
@@ -896,6 +897,55 @@ def _set_apart(line: Line) -> bool:
     return line.gap_before >= 1 and line.gap_after >= 1
 
 
+def tag_contents_lists(state: State) -> None:
+    """A run of three or more short lines that the article repeats later, in the same
+    order, as its headings is its table of contents (the headings stay where they are)."""
+    where: dict[str, list[int]] = {}
+    for line in state.lines:
+        where.setdefault(_entry_key(line.text), []).append(line.index)
+    index = 0
+    while index < len(state.lines):
+        run = _contents_run(state, index)
+        if len(run) >= 3 and _repeated_in_order(state, run, where):
+            for entry in run:
+                state.drop(entry, "table_of_contents: the article's own headings, listed "
+                                  "before it")
+        index += len(run) or 1
+
+
+def _contents_run(state: State, start: int) -> list[int]:
+    """The short lines from ``start`` on, up to one that repeats an earlier one of them (the
+    first heading under the contents, which repeats their first entry)."""
+    run: list[int] = []
+    seen: set[str] = set()
+    for line in state.lines[start:]:
+        key = _entry_key(line.text)
+        if not (state.free(line.index) and _contents_entry(line.text)) or key in seen:
+            break
+        run.append(line.index)
+        seen.add(key)
+    return run
+
+
+def _entry_key(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+def _contents_entry(text: str) -> bool:
+    return 0 < word_count(text) <= 10 and final_char(text) not in ".,;!"
+
+
+def _repeated_in_order(state: State, run: list[int], where: dict[str, list[int]]) -> bool:
+    """Two thirds of the run's lines (three at least) come again after it, in its order."""
+    position, matched = run[-1], 0
+    for entry in run:
+        later = where[_entry_key(state.lines[entry].text)]
+        found = bisect.bisect_right(later, position)
+        if found < len(later):
+            position, matched = later[found], matched + 1
+    return matched >= 3 and matched * 3 >= len(run) * 2
+
+
 def tag_captions(state: State) -> None:
     """Image alt text repeated as a lone line under a heading, and repeats of the title."""
     title = state.title.casefold()
@@ -1004,6 +1054,7 @@ PASSES: tuple[Callable[[State], None], ...] = (
     tag_outside_article,
     tag_lists,
     tag_unbulleted_lists,
+    tag_contents_lists,
     tag_captions,
     tag_link_lists,
     tag_headings,
