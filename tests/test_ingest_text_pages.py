@@ -243,3 +243,19 @@ def test_a_page_dumps_list_of_its_own_headings_is_its_table_of_contents() -> Non
     assert contents == {3, 4, 5, 6}
     headings = [b.text for b in document.blocks if b.kind == "heading"]
     assert headings == ["Saving the mill pond", *sections]
+
+
+def test_numbered_headlines_with_prose_between_them_are_sections_not_one_list() -> None:
+    from newsletter.content.ingest import read_text_article
+
+    prose = ("Ask at the desk before you unpack, because the staff know which rooms were "
+             "cleaned last and which ones still wait for the morning crew to come round.")
+    tips = ["By Mara Quillon", "March 3, 2021", prose, "1. Check the window latch",
+            prose.replace("Ask", "Look"), "Keep the curtains closed", "2. Skip the wooden rack",
+            prose.replace("Ask", "Think"), prose.replace("Ask", "Wait"),
+            "3. Carry a spare key card", prose.replace("Ask", "Call")]
+    document = read_text_article(_long_menu_page("Five things a hotel porter knows", tips))
+    headings = [b.text for b in document.blocks if b.kind == "heading"]
+    assert {"1. Check the window latch", "2. Skip the wooden rack",
+            "3. Carry a spare key card"} <= set(headings)
+    assert not any(b.kind == "list" for b in document.blocks)

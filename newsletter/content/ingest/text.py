@@ -770,10 +770,13 @@ def _holes_before(state: State, run: Run, index: int) -> list[int] | None:
     spacing = max([1] + [state.lines[i].gap_before for i, _ in run.members[1:]])
     if len(holes) > 3 or state.lines[index].gap_before > max(spacing, 2):
         return None
+    headlines = all(is_heading_shape(state.lines[i].text) for i, _ in [*run.members, (index, "")])
     for hole in holes:
         line = state.lines[hole]
         if not state.free(hole) or list_marker(line.text) or shape(line.text) == "lead":
             return None
+        if headlines and _is_prose(line.text):
+            return None  # prose between numbered headlines: a listicle's sections
         if line.gap_before > spacing or word_count(line.text) > 80:
             return None
     return holes
