@@ -259,3 +259,20 @@ def test_numbered_headlines_with_prose_between_them_are_sections_not_one_list() 
     assert {"1. Check the window latch", "2. Skip the wooden rack",
             "3. Carry a spare key card"} <= set(headings)
     assert not any(b.kind == "list" for b in document.blocks)
+
+
+def test_share_rows_and_more_stories_headings_of_a_page_dump_are_furniture() -> None:
+    from newsletter.content.ingest import read_text_article
+    from newsletter.content.ingest.noise import RELATED_HEADING, is_boilerplate
+
+    assert all(is_boilerplate(t) for t in ("Reblog", "More", "Like It, Share It!", "Read more"))
+    assert not any(is_boilerplate(t) for t in ("Save the date", "More than a meal"))
+    assert all(RELATED_HEADING.match(t) for t in (
+        "What to Read Next", "More garden news:", "Most Read Local Stories", "Latest stories"))
+    headline = "Volunteers bring the old mill pond back to life after forty dry summers"
+    text = _long_menu_page(headline, ["By Mara Quillon", "Reblog", "Share", "Tweet", "More"])
+    text += "More garden news:\nSeven hedges that feed the birds all winter\nWhat to Read Next\n"
+    document = read_text_article(text)
+    kept = " ".join(b.text for b in document.blocks)
+    assert "Reblog" not in kept and "More garden news" not in kept
+    assert "What to Read Next" not in kept and "Seven hedges" not in kept

@@ -42,6 +42,9 @@ _SIGNUP = re.compile(
 )
 _BOILERPLATE = re.compile(
     r"^(?:share(?: this(?: \w+)?)?(?: (?:on|via) \w+)?|tweet|pin it|print(?: this \w+)?|"
+    r"(?:(?:like|share|tweet|pin|reblog|save|email|print|follow)(?: (?:it|this|us))?"
+    r"[,!.&\s]*(?:and )?){2,}|reblog|reddit|tumblr|flipboard|telegram|"
+    r"(?:show |read |see |view )?more|"
     r"copy link|email|facebook|twitter|x|"
     r"linkedin|pinterest|instagram|whatsapp|advertisement|sponsored|previous(?: post)?|"
     r"next(?: post)?|leave a (?:private )?(?:comment|reply)(?: on this \w+)?"
@@ -89,7 +92,8 @@ FORM_FIELD = re.compile(
 )
 RELATED_HEADING = re.compile(
     r"^(?:related (?:posts|articles|reading|stories)|you (?:may|might) also like|"
-    r"popular (?:posts|articles)|read next|more (?:posts|articles|from the blog)|"
+    r"popular (?:posts|articles)|(?:what to )?read next|more (?:posts|articles|from the blog)|"
+    r"(?:more|latest|other) (?:\w+ )?(?:news|stories)|most (?:read|popular|viewed)(?: \w+){0,2}|"
     r"recent posts|further posts)\s*:?$",
     re.IGNORECASE,
 )
