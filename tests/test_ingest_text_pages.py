@@ -276,3 +276,13 @@ def test_share_rows_and_more_stories_headings_of_a_page_dump_are_furniture() -> 
     kept = " ".join(b.text for b in document.blocks)
     assert "Reblog" not in kept and "More garden news" not in kept
     assert "What to Read Next" not in kept and "Seven hedges" not in kept
+
+
+def test_a_line_of_nothing_but_ways_to_reach_the_author_is_a_contact_line() -> None:
+    from newsletter.content.ingest.noise import is_author_contact
+
+    assert is_author_contact("206-555-0100 or mara@example.com; on Twitter:")
+    assert is_author_contact("On Twitter: @maraquillon")
+    assert not is_author_contact("Call 555-0100 to book your visit")
+    assert not is_author_contact("Phone: 555-0100")  # a pitch's phone number stays with it
+    assert not is_author_contact("or")

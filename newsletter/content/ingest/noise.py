@@ -276,8 +276,24 @@ def is_number_only(text: str) -> bool:
 
 
 def is_author_contact(text: str) -> bool:
-    """An author's contact line: ``Jane Doe is on Twitter at @jane``, ``jane@example.com``."""
-    return word_count(text) <= 16 and bool(_AUTHOR_CONTACT.search(core_text(text).strip("*_")))
+    """An author's contact line: ``Jane Doe is on Twitter at @jane``, ``jane@example.com``,
+    ``206-555-0100 or jane@example.com; on Twitter:`` (nothing but ways to reach someone)."""
+    if word_count(text) > 16:
+        return False
+    core = core_text(text).strip("*_")
+    if _AUTHOR_CONTACT.search(core):
+        return True
+    left = _CONTACT_WORD.sub(" ", _CONTACT_WAY.sub(" ", core))
+    return bool(_CONTACT_ID.search(core)) and not re.search(r"\w", left)
+
+
+# an address, a phone number or a handle, and the words that join them on a contact line
+# (an address or a handle must be there: a phone number alone may be a pitch's)
+_CONTACT_ID = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+|(?<![\w.])@\w+")
+_CONTACT_WAY = re.compile(rf"{_CONTACT_ID.pattern}|\+?\d[\d ().-]{{6,}}\d")
+_CONTACT_WORD = re.compile(
+    r"\b(?:or|and|on|at|via|by|email|e-mail|phone|tel|call|twitter|x|instagram|facebook|"
+    r"linkedin|mastodon|threads|bluesky)\b", re.IGNORECASE)
 
 
 # --- furniture that scrapes of whole pages leave (shared by the readers) ---------------------
