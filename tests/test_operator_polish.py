@@ -264,3 +264,23 @@ def test_split_reads_every_suffix_the_readers_read_and_a_file_without_one(folder
     assert set(ARTICLE_SUFFIXES) == set(ingest._SUFFIXES)
     shutil.copy(ARTICLE, folder / "article")
     assert run(folder, "split", str(folder / "article")).exit_code == 0
+
+
+# --- 10. plan of a content file named without .yaml (or misspelt) says which was meant ----
+
+
+@pytest.mark.parametrize("typed", ["content/sourdough-at-home", "sourdough-at-home",
+                                   "content/sourdogh-at-home.yaml"])
+def test_plan_of_a_name_that_is_not_there_says_which_content_file_was_meant(
+        folder: Path, typed: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(folder)
+    line = one_line_error(run(folder, "plan", typed, "--now", NOW))
+    assert line == (f"error: {typed}: no such content file: did you mean "
+                    "content/sourdough-at-home.yaml?")
+    assert not (folder / "issues").exists()  # nothing planned from a guess
+    assert plan(folder).exit_code == 0
+
+
+def test_plan_of_an_unknown_name_says_what_writes_content_files(folder: Path) -> None:
+    line = one_line_error(run(folder, "plan", str(folder / "content" / "zzz"), "--now", NOW))
+    assert "no such content file" in line and "newsletter split ARTICLE" in line

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import itertools
 import json
 import sys
@@ -14,6 +15,7 @@ import click
 import yaml
 
 from ..config import Config, check_timezone
+from ..content.banks import BANK_FILES
 from ..content.contentfile import load_content
 from ..errors import InputError
 from ..models import Content
@@ -74,7 +76,7 @@ def plan(state: State, content_file: Path, every: str | None, on: str | None, at
     config, now = state.config, parse_now(now_text)
     schedule = schedule_from_options(config, every=every, on=on, at=at, tz=tz, start=start,
                                      now=now)
-    report = plan_folder(_content(content_file), schedule, config, now=now,
+    report = plan_folder(_content(content_file, config.content_dir), schedule, config, now=now,
                          status=status, min_words=min_words, max_words=max_words,
                          dry_run=dry_run,
                          history=lambda keys: recorded_history(config.database_url, keys))
@@ -93,10 +95,11 @@ def plan(state: State, content_file: Path, every: str | None, on: str | None, at
             click.echo(f"warning: {warning}", err=True)
 
 
-def _content(path: Path) -> Content:
-    """The content file to plan; an article given instead says what to run first."""
-    if path.suffix.lower() in ARTICLE_SUFFIXES and not path.exists():
-        raise InputError("no such file", path=path)
+def _content(path: Path, content_dir: Path) -> Content:
+    """The content file to plan; an article given instead says what to run first, a file
+    that is not there which content file was meant."""
+    if not path.exists():
+        raise _missing(path, content_dir)
     if path.suffix.lower() in ARTICLE_SUFFIXES:
         raise InputError(_split_first(path), path=path)
     try:
@@ -106,6 +109,32 @@ def _content(path: Path) -> Content:
         if other is None:
             raise
         raise InputError(other, path=path) from exc
+
+
+def _missing(path: Path, content_dir: Path) -> InputError:
+    """A content file that is not there, with the one meant when it can be told: the
+    same name with .yaml (``content/<slug>``), the slug in content/, or a close name."""
+    article = path.suffix.lower() in ARTICLE_SUFFIXES
+    meant = [p for p in (path.with_name(path.name + ".yaml"), path.with_suffix(".yaml"),
+                         content_dir / f"{path.stem}.yaml") if p.is_file()]
+    if not meant and not article:
+        names = {p.stem: p for p in content_dir.glob("*.yaml") if p.name not in BANK_FILES}
+        meant = [names[n] for n in difflib.get_close_matches(path.stem, names, n=1)]
+    if meant and not article:
+        return InputError(f"no such content file: did you mean {_typed(meant[0], path)}?",
+                          path=path)
+    return InputError("no such file" if article else "no such content file (`newsletter "
+                      "split ARTICLE` writes content/<slug>.yaml)", path=path)
+
+
+def _typed(found: Path, given: Path) -> str:
+    """``found`` written as the user wrote ``given`` (relative when they were)."""
+    if given.is_absolute():
+        return str(found)
+    try:
+        return str(found.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(found)
 
 
 def _split_first(path: Path) -> str:
