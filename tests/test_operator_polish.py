@@ -284,3 +284,21 @@ def test_plan_of_a_name_that_is_not_there_says_which_content_file_was_meant(
 def test_plan_of_an_unknown_name_says_what_writes_content_files(folder: Path) -> None:
     line = one_line_error(run(folder, "plan", str(folder / "content" / "zzz"), "--now", NOW))
     assert "no such content file" in line and "newsletter split ARTICLE" in line
+
+
+# --- 11. subscribers add over an existing subscriber says what it changed ----------------
+
+
+def test_adding_a_known_address_with_another_name_says_the_name_changed(folder: Path) -> None:
+    assert run(folder, "subscribers", "add", "ann@example.org", "--name", "Ann").stdout == \
+        "ann@example.org: added (active)\n"
+    renamed = run(folder, "subscribers", "add", "Ann@Example.org", "--name", "Ann Lee",
+                  "--tz", "Europe/Oslo")
+    assert renamed.exit_code == 0
+    assert renamed.stdout == ("ann@example.org: updated (active): name 'Ann' -> 'Ann Lee', "
+                              "time zone (none) -> 'Europe/Oslo'\n")
+    same = run(folder, "subscribers", "add", "ann@example.org", "--name", "Ann Lee")
+    assert same.stdout == "ann@example.org: already there (active)\n"
+    listed = run(folder, "subscribers", "list", "--json").stdout
+    assert '"name": "Ann Lee"' in listed
+    assert "upsert" in run(folder, "subscribers", "add", "--help").stdout

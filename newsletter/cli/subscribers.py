@@ -169,7 +169,12 @@ def grouped(file: Path, title: str, notes: tuple[Note, ...]) -> list[str]:
 @pass_state
 def add(state: State, email: str, name: str, status: str, timezone: str | None,
         resubscribe: bool) -> None:
-    """Add one subscriber, or merge into the existing one (any letter case).
+    """Add one subscriber, or update the one already there (any letter case).
+
+    Like an upsert (sqlite-utils' `upsert`), an address already there is updated with what
+    is given: --name or --tz replaces the stored value, and each change is printed
+    ("name 'Ann' -> 'Ann Lee'"); what is not given stays. Its status changes only with
+    --resubscribe.
 
     \b
     Example:
@@ -188,13 +193,27 @@ def add(state: State, email: str, name: str, status: str, timezone: str | None,
             raise InputError(f"{entry.email} was erased on request on "
                              f"{erased[entry.email]:%Y-%m-%d}: it comes back only by signing "
                              "up through the form (a new consent)", field="email")
+        before = store.get_subscriber(entry.email)
         sub, outcome = store.add_subscriber(entry, source="cli", now=_now(),
                                             resubscribe=resubscribe)
     said = {"imported": "added", "updated": "updated", "unchanged": "already there"}
-    click.echo(f"{sub.email}: {said.get(outcome, outcome)} ({sub.status})")
+    changes = changed_fields(before, sub) if before else []
+    click.echo(f"{sub.email}: {said.get(outcome, outcome)} ({sub.status})"
+               + (f": {', '.join(changes)}" if changes else ""))
     if sub.status != status:
         click.echo(f"note: {sub.email} stays {sub.status}; use --resubscribe only if they "
                    "asked to receive the newsletter again", err=True)
+
+
+def changed_fields(before: Subscriber, after: Subscriber) -> list[str]:
+    """What an update changed, as "name 'Ann' -> 'Ann Lee'" (status included)."""
+    def shown(value: str | None) -> str:
+        return repr(value) if value else "(none)"
+
+    return [f"{label} {shown(old)} -> {shown(new)}"
+            for label, old, new in (("name", before.name, after.name),
+                                    ("time zone", before.timezone, after.timezone),
+                                    ("status", before.status, after.status)) if old != new]
 
 
 @subscribers.command()
