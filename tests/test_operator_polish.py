@@ -6,12 +6,16 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+from datetime import timedelta
 from email import policy
 from email.parser import BytesParser
+from html import escape as html_escape
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from studio_support import add_account, plan_sample, signed_in
+from web_support import live_app
 
 from newsletter.cli import main
 from newsletter.cli.articles import ARTICLE_SUFFIXES
@@ -302,3 +306,27 @@ def test_adding_a_known_address_with_another_name_says_the_name_changed(folder: 
     listed = run(folder, "subscribers", "list", "--json").stdout
     assert '"name": "Ann Lee"' in listed
     assert "upsert" in run(folder, "subscribers", "add", "--help").stdout
+
+
+# --- 12. a preview's links lead to pages serve answers --------------------------------------
+
+
+def test_the_preview_links_are_answered_by_serve(tmp_path: Path) -> None:
+    with live_app(tmp_path) as live:
+        plan_sample(live, live.clock().date() + timedelta(days=7))
+        add_account(live)
+        config = tmp_path / "newsletter.yaml"
+        config.write_text(re.sub(r"base_url: \S+", f"base_url: {live.url}", config.read_text()))
+        assert run(tmp_path, "preview", "1").exit_code == 0
+        html = (tmp_path / "build" / "001.html").read_text("utf-8")
+        links = sorted(set(re.findall(rf'href="({re.escape(live.url)}/[^"]*)"', html)))
+        view = next(link for link in links if "/studio/" in link)
+        unsubscribe = next(link for link in links if "/unsubscribe" in link)
+        signed_out = live.get(view)  # to the sign-in, then back
+        assert signed_out.status == 302 and "/studio/sign-in?next=" in \
+            signed_out.headers["location"]
+        page = signed_in(live).get(view)
+        subject = load_queue(live.config.issues_dir).issues[0].issue.subject
+        assert page.status == 200 and html_escape(subject) in page.text
+        assert live.get(unsubscribe).status == 200
+        assert not any(live.get(link).status == 404 for link in links)

@@ -39,10 +39,15 @@ class Built:
 def sample_recipient(config: Config, number: int) -> Recipient:
     """The made-up reader a preview is personalised for: one whose name is not known, so
     the greeting is the one such readers get from a real send (``greeting.fallback``)."""
-    return Recipient(email="reader@example.com", name="", fields={
-        "unsubscribe_url": f"{config.base_url}/unsubscribe/preview",
-        "view_url": f"{config.base_url}/archive/{number}",
-    })
+    return Recipient(email="reader@example.com", name="", fields=preview_links(config, number))
+
+
+def preview_links(config: Config, number: int) -> dict[str, str]:
+    """The links of a preview, to pages `newsletter serve` answers before the issue is
+    sent (the archive has it only once it is): "view in browser" opens the issue's preview
+    in the studio, the unsubscribe link the page that says how to unsubscribe."""
+    return {"unsubscribe_url": f"{config.base_url}/unsubscribe",
+            "view_url": f"{config.base_url}/studio/issues/{number}/preview"}
 
 
 def preview_of(issue: Issue, config: Config) -> Preview:
