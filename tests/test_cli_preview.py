@@ -52,7 +52,7 @@ def test_preview_writes_personalised_html_and_text_and_reports_sizes(folder: Pat
     text = (folder / "build" / "002.txt").read_text()
     assert "<title>Mulch, and why it works</title>" in html and "Hi there," in html
     assert "%%" not in html and "%%" not in text
-    assert "Unsubscribe: https://news.garden.example/unsubscribe/preview" in text
+    assert "Unsubscribe: https://news.garden.example/unsubscribe\n" in text
     assert "build/002.html" in result.stdout and "build/002.txt" in result.stdout
     assert " KB" in result.stdout
     assert not (folder / "build" / "001.html").exists()
