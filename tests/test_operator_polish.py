@@ -330,3 +330,44 @@ def test_the_preview_links_are_answered_by_serve(tmp_path: Path) -> None:
         assert page.status == 200 and html_escape(subject) in page.text
         assert live.get(unsubscribe).status == 200
         assert not any(live.get(link).status == 404 for link in links)
+
+
+# --- 13. nothing due: when the next issue is ----------------------------------------------
+
+
+def test_nothing_due_says_when_the_next_issue_is_due_in_the_newsletters_zone(folder: Path
+                                                                             ) -> None:
+    assert plan(folder).exit_code == 0
+    early = run(folder, "send", "--due", "--dry-run", "--now", NOW)
+    assert early.exit_code == 0
+    assert early.stdout.strip() == "nothing is due; next: issue 1 at Sat 2026-02-21 07:45 EST"
+    assert run(folder, "subscribers", "add", "ann@example.org").exit_code == 0
+    assert run(folder, "send", "--due", "--now", FIRST_SEND).exit_code == 0
+    after = run(folder, "send", "--due", "--now", FIRST_SEND)
+    assert after.stdout.splitlines()[-1] == ("nobody left to send to; next: issue 2 at Wed "
+                                             "2026-02-25 07:45 EST")
+    assert run(folder, "send", "--due", "--dry-run", "--now", NOW, "--json").stdout.strip() \
+        == "[]"  # the JSON stays a list of what was sent
+
+
+def test_nothing_due_after_the_last_issue_says_nothing_is_to_come(folder: Path) -> None:
+    assert plan(folder).exit_code == 0
+    late = run(folder, "send", "--due", "--dry-run", "--now", "2027-01-01T00:00:00+00:00")
+    assert "expired" in late.stdout  # the six issues, too late to send without --force
+    assert late.stdout.splitlines()[-1] == ("nobody left to send to, and no scheduled issue "
+                                            "is still to come")
+    for path in (folder / "issues").glob("0*.yaml"):
+        path.write_text(path.read_text().replace("status: scheduled", "status: cancelled"))
+    done = run(folder, "send", "--due", "--dry-run", "--now", NOW)
+    assert done.stdout.strip() == "nothing is due, and no scheduled issue is still to come"
+
+
+def test_nothing_due_in_sequence_mode_says_when_a_subscriber_is_next(folder: Path) -> None:
+    (folder / "newsletter.yaml").write_text(CONFIG + "mode: sequence\n")
+    assert plan(folder).exit_code == 0
+    assert run(folder, "send", "--due", "--dry-run").stdout.strip() == \
+        "nothing is due, and no subscriber is waiting for an issue"
+    assert run(folder, "subscribers", "add", "ann@example.org").exit_code == 0
+    said = run(folder, "send", "--due", "--dry-run", "--now", NOW).stdout.strip()
+    assert re.fullmatch(r"nothing is due; next: issue 1 at \w{3} \d{4}-\d\d-\d\d 07:45 E[SD]T"
+                        r" \(a subscriber's next email\)", said), said

@@ -23,7 +23,7 @@ from ..delivery.run import SendContext, SendOptions, SendReport, StopSignal, sto
 from ..delivery.signups import SignupContext, process_signups
 from ..errors import DeliveryError, InputError, NewsletterError, StoreError
 from ..models import Issue, Outcome
-from ..planning.issuefile import Queue, find_issue, load_queue
+from ..planning.issuefile import Queue, find_issue, load_queue, planned_zones
 from ..rendering.links import Links
 from ..store import Store, open_store
 from ..tokens import secret_from_env
@@ -102,7 +102,9 @@ def send(state: State, number: int | None, due: bool, test_address: str | None,
         except (KeyboardInterrupt, StopSignal) as exc:
             raise DeliveryError(f"stopped by {exc or 'Ctrl-C'} before any recipient was "
                                 "claimed: running the same command again sends") from None
-    _print_reports(reports, as_json)
+        idle = not as_json and not any(r.recipients or r.error for r in reports)
+        nothing = nothing_due(ctx, queue, options.now) if due and idle else ""
+    _print_reports(reports, as_json, nothing)
     sys.exit(_exit_code(reports))
 
 
@@ -232,7 +234,37 @@ def _send_proof(ctx: SendContext, issue: Issue, address: str) -> None:
     click.echo(f"proof of issue {issue.number} sent to {address} ({outcome.message_id})")
 
 
-def _print_reports(reports: list[SendReport], as_json: bool) -> None:
+def nothing_due(ctx: SendContext, queue: Queue, now: datetime) -> str:
+    """The line for a run with nobody to send to: when the next issue is due, in the zone
+    it was planned in (else the newsletter's), or that nothing is scheduled after now."""
+    config = ctx.config
+    if config.mode == "sequence":
+        return _nothing_due_in_sequence(ctx, queue, now)
+    later = [i for i in queue.issues if i.issue.status == "scheduled" and i.issue.send_at
+             and i.issue.send_at > now]
+    if not later:
+        return "nothing is due, and no scheduled issue is still to come"
+    item = min(later, key=lambda i: (i.issue.send_at, i.issue.number))
+    zone = planned_zones(config.issues_dir).get(item.path.name, config.tz)
+    at = item.issue.send_at.astimezone(zone)  # type: ignore[union-attr]
+    local = " (that hour in each reader's own zone)" if config.send_local_time else ""
+    return f"nothing is due; next: issue {item.issue.number} at {at:%a %Y-%m-%d %H:%M %Z}{local}"
+
+
+def _nothing_due_in_sequence(ctx: SendContext, queue: Queue, now: datetime) -> str:
+    from .sequence import sequence_counts
+
+    counts = sequence_counts(ctx.store, ctx.config, queue, now)
+    waiting = [(datetime.fromisoformat(c["next_due_at"]), n) for n, c in counts.items()
+               if c["next_due_at"]]
+    if not waiting:
+        return "nothing is due, and no subscriber is waiting for an issue"
+    at, number = min(waiting)
+    return (f"nothing is due; next: issue {number} at "
+            f"{at.astimezone(ctx.config.tz):%a %Y-%m-%d %H:%M %Z} (a subscriber's next email)")
+
+
+def _print_reports(reports: list[SendReport], as_json: bool, nothing: str = "") -> None:
     if as_json:
         click.echo(json.dumps([_json(r) for r in reports], indent=2))
         for r in reports:  # errors on stderr too, one line each, for the cron log
@@ -242,9 +274,11 @@ def _print_reports(reports: list[SendReport], as_json: bool) -> None:
         return
     out = tables.console()
     if not reports:
-        out.print("nothing is due")
+        out.print(nothing or "nothing is due")
     else:
         out.print(_report_table(reports, tables.narrow(out)))
+        if nothing:  # every issue due was done already (or expired)
+            out.print(nothing.replace("nothing is due", "nobody left to send to", 1))
     for r in reports:
         if r.error:
             click.echo(f"error: issue {r.number}: {r.error}" if r.number else
