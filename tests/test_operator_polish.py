@@ -371,3 +371,21 @@ def test_nothing_due_in_sequence_mode_says_when_a_subscriber_is_next(folder: Pat
     said = run(folder, "send", "--due", "--dry-run", "--now", NOW).stdout.strip()
     assert re.fullmatch(r"nothing is due; next: issue 1 at \w{3} \d{4}-\d\d-\d\d 07:45 E[SD]T"
                         r" \(a subscriber's next email\)", said), said
+
+
+# --- 15. the public page says how often, from the configuration ------------------------------
+
+
+@pytest.mark.parametrize(("cadence", "said"), [
+    ("cadence: {every: 3d}", "Short tips by email, every 3 days."),
+    ("cadence: {every: 7d}", "Short tips by email, every week."),
+    ("cadence: {weekdays: [mon, thu]}", "Short tips by email, every Monday and Thursday."),
+    ("mode: sequence\ncadence: {every: 2d}",
+     "Short tips by email, every 2 days, from the day you sign up."),
+])
+def test_the_public_page_says_how_often_as_configured(tmp_path: Path, cadence: str,
+                                                      said: str) -> None:
+    with live_app(tmp_path, extra=cadence + "\n") as live:
+        page = live.get("/")
+    assert page.status == 200
+    assert said in page.text and "every few days" not in page.text

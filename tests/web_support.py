@@ -52,10 +52,11 @@ class Clock:
         self.now += timedelta(**delta)
 
 
-def make_config(folder: Path, batch: int = 1000, env: dict[str, str] | None = None) -> Config:
-    """A newsletter folder with a postal address, in ``folder``."""
+def make_config(folder: Path, batch: int = 1000, env: dict[str, str] | None = None,
+                extra: str = "") -> Config:
+    """A newsletter folder with a postal address, in ``folder`` (``extra``: more settings)."""
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "newsletter.yaml").write_text(CONFIG.format(batch=batch), "utf-8")
+    (folder / "newsletter.yaml").write_text(CONFIG.format(batch=batch) + extra, "utf-8")
     return load_config(folder / "newsletter.yaml", env=env or {})
 
 
@@ -175,11 +176,12 @@ def html_part(message: EmailMessage) -> str:
 @contextmanager
 def live_app(folder: Path, *, settings: WebSettings | None = None, batch: int = 1000,
              max_body: int | None = None, env: dict[str, str] | None = None,
-             backend: Any = None, worker: bool = False) -> Iterator[Live]:
+             backend: Any = None, worker: bool = False, extra: str = "") -> Iterator[Live]:
     """The app under waitress on 127.0.0.1 (a free port) in a thread, like `serve`.
 
     ``backend``: where emails go (default: the folder's outbox). ``worker``: send queued
     confirmations in the background as `serve` does (otherwise call ``Live.drain``).
+    ``extra``: settings added to the folder's newsletter.yaml.
     """
     holder: dict[str, Any] = {}
     settings = settings or WebSettings()
@@ -188,7 +190,7 @@ def live_app(folder: Path, *, settings: WebSettings | None = None, batch: int = 
                            max_request_body_size=max_body or max(settings.webhook_max_bytes,
                                                                  settings.form_max_bytes))
     url = f"http://127.0.0.1:{server.effective_port}"
-    config = replace(make_config(folder, batch, env), base_url=url)
+    config = replace(make_config(folder, batch, env, extra), base_url=url)
     store = open_store(config.database_url)
     clock = Clock()
     private, public = key_pair()
