@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 from .addresses import address_problem, clean_name, normalize_address
 from .errors import ConfigError, InputError
 from .store import SUBSCRIBER_STATUSES, Store, Subscriber, SubscriberInput
-from .tokens import SECRET_ENV, erasure_hash
+from .tokens import PREVIOUS_ENV, SECRET_ENV, erasure_hash, key_id
 from .validators import timezone_problem
 
 BATCH = 1000
@@ -294,12 +294,14 @@ def count_rows(path: Path) -> int:
 
 def import_csv(path: Path, store: Store, *, status: str = "active", source: str = "",
                now: datetime, default_tz: str = "UTC", secret: str | None = None,
+               previous: Sequence[str] = (),
                on_progress: ProgressCallback | None = None) -> ImportReport:
     """Import a CSV of subscribers: map headers, validate, merge, upsert in batches.
 
     Good rows import even when others are bad; every bad row is in ``rejected`` with its
     line, among them addresses erased on request (checked with ``secret``, the signing
-    secret, which is then required). A file without an email column, or unreadable, is an
+    secret, which is then required, and the ``previous`` secrets: see
+    :func:`erased_checker`). A file without an email column, or unreadable, is an
     InputError.
     """
     decoded = _read(path)
@@ -311,8 +313,8 @@ def import_csv(path: Path, store: Store, *, status: str = "active", source: str 
                          "'email')", path=path, line=header_line, field="email")
     ctx = RowContext(columns, status, default_tz, now)
     tally = _Tally(warnings=list(decoded.warnings))
-    batch = _Batch(store, source or f"import:{path.name}", now, erased_checker(store, secret),
-                   tally, on_progress)
+    batch = _Batch(store, source or f"import:{path.name}", now,
+                   erased_checker(store, secret, previous), tally, on_progress)
     for line, values, readable in rows:
         batch.take(line, values, readable, ctx)
     batch.flush()
@@ -327,22 +329,39 @@ def import_csv(path: Path, store: Store, *, status: str = "active", source: str 
 ErasedCheck = Callable[[Sequence[str]], dict[str, datetime]]  # addresses -> erased ones
 
 
-def erased_checker(store: Store, secret: str | None) -> ErasedCheck | None:
+def erased_checker(store: Store, secret: str | None, previous: Sequence[str] = ()
+                   ) -> ErasedCheck | None:
     """What tells which addresses were erased on request (None when none ever was).
 
-    Their hashes are keyed with the signing secret: without it, a store holding erasures
-    cannot be checked, which is a :class:`ConfigError` rather than a silent re-import.
+    Their hashes are keyed with the signing secret of the day, and each is kept with the
+    secret's fingerprint: an address matches under ``secret`` or any of the ``previous``
+    ones (``NEWSLETTER_PREVIOUS_SECRET_KEYS``). Without the secret, or with hashes keyed
+    by a secret that is neither (it was changed and the old one not listed), the store
+    cannot be checked: a :class:`ConfigError` rather than a silent re-import.
     """
     if not store.has_erasures():
         return None
     if not secret:
         raise ConfigError(f"addresses were erased on request here: set {SECRET_ENV} (their "
                           "kept hashes are keyed with it) so that none comes back")
+    keys = (secret, *(k for k in previous if k != secret))
+    _refuse_unknown_keys(store, keys)
 
     def check(addresses: Sequence[str]) -> dict[str, datetime]:
-        hashes = {erasure_hash(secret, a): a for a in addresses}
+        hashes = {erasure_hash(key, a): a for key in keys for a in addresses}
         return {hashes[h]: at for h, at in store.erased_at(hashes).items()}
     return check
+
+
+def _refuse_unknown_keys(store: Store, keys: Sequence[str]) -> None:
+    """A :class:`ConfigError` when erasure hashes were keyed by a secret not in ``keys``."""
+    known = {key_id(k) for k in keys}
+    lost = sum(n for kid, n in store.erasure_keys().items() if kid and kid not in known)
+    if lost:
+        raise ConfigError(
+            f"{lost:,} address{'es were' if lost != 1 else ' was'} erased on request under "
+            f"another {SECRET_ENV} than the one set now: add that earlier key to "
+            f"{PREVIOUS_ENV} (comma-separated) so that none comes back (nothing changed)")
 
 
 def _read(path: Path) -> Decoded:

@@ -17,7 +17,7 @@ import binascii
 import functools
 import hashlib
 import hmac
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Literal
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -70,6 +70,20 @@ def read_token(secret: str, purpose: Purpose, token: str, max_age: int | None = 
         raise TokenError("this link is not valid") from None
 
 
+def read_token_any(secrets: Sequence[str], purpose: Purpose, token: str,
+                   max_age: int | None = None) -> str:
+    """:func:`read_token` under the first of ``secrets`` (the current one, then those in
+    ``NEWSLETTER_PREVIOUS_SECRET_KEYS``) that signed it, so links in emails sent before
+    the secret was changed keep working; the first secret's TokenError otherwise."""
+    first: TokenError | None = None
+    for secret in secrets:
+        try:
+            return read_token(secret, purpose, token, max_age)
+        except TokenError as exc:
+            first = first or exc
+    raise first or TokenError("this link is not valid")
+
+
 def _read_timed(secret: str, purpose: str, token: str, max_age: int | None) -> str:
     try:
         return str(_serializer(secret, purpose).loads(token, max_age=max_age))
@@ -77,6 +91,22 @@ def _read_timed(secret: str, purpose: str, token: str, max_age: int | None) -> s
         raise TokenError("this link has expired") from None
     except BadSignature:
         raise TokenError("this link is not valid") from None
+
+
+PREVIOUS_ENV = "NEWSLETTER_PREVIOUS_SECRET_KEYS"
+
+
+def previous_secrets(env: Mapping[str, str]) -> tuple[str, ...]:
+    """The secrets used before the current one (``NEWSLETTER_PREVIOUS_SECRET_KEYS``,
+    comma-separated): erasure hashes they keyed are still recognised."""
+    return tuple(dict.fromkeys(k.strip() for k in env.get(PREVIOUS_ENV, "").split(",")
+                               if k.strip()))
+
+
+def key_id(secret: str) -> str:
+    """A short fingerprint of a secret (16 hex digits), kept beside what it keyed so a
+    changed secret is noticed; it tells nothing about the secret."""
+    return _keyed(secret, "key-id").mac(b"").hex()[:16]
 
 
 def erasure_hash(secret: str, address: str) -> str:

@@ -3,6 +3,7 @@ files and a real SQLite database (the operator's polish)."""
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -19,9 +20,12 @@ from web_support import live_app
 
 from newsletter.cli import main
 from newsletter.cli.articles import ARTICLE_SUFFIXES
-from newsletter.config import read_dotenv
+from newsletter.config import load_config, read_dotenv
 from newsletter.content import ingest
 from newsletter.planning.issuefile import load_queue
+from newsletter.rendering.links import Links
+from newsletter.store import SubscriberInput, open_store
+from newsletter.store.schema import erasures
 from newsletter.tokens import secret_from_env
 
 DATA = Path(__file__).parent / "data" / "plan"
@@ -389,3 +393,76 @@ def test_the_public_page_says_how_often_as_configured(tmp_path: Path, cadence: s
         page = live.get("/")
     assert page.status == 200
     assert said in page.text and "every few days" not in page.text
+
+
+# --- 14. erasures outlive a change of NEWSLETTER_SECRET_KEY --------------------------------
+
+NEW_SECRET = "polish-test-secret-rotated-9876543210"
+
+
+def _erase(folder: Path, address: str) -> None:
+    assert run(folder, "subscribers", "add", address).exit_code == 0
+    assert run(folder, "subscribers", "remove", address, "--forget", "--yes").exit_code == 0
+
+
+def test_a_changed_secret_key_never_silently_unblocks_an_erased_address(folder: Path) -> None:
+    _erase(folder, "gone@example.org")
+    (folder / "old.csv").write_text("email\ngone@example.org\nnew@example.org\n")
+    rotated = {"NEWSLETTER_SECRET_KEY": NEW_SECRET}
+    refused = run(folder, "subscribers", "import", str(folder / "old.csv"), env=rotated)
+    line = one_line_error(refused)
+    assert "1 address was erased on request under another NEWSLETTER_SECRET_KEY" in line
+    assert "NEWSLETTER_PREVIOUS_SECRET_KEYS" in line
+    one_line_error(run(folder, "subscribers", "add", "gone@example.org", env=rotated))
+    assert "new@example.org" not in run(folder, "subscribers", "list", "--json").stdout
+    both = {**rotated, "NEWSLETTER_PREVIOUS_SECRET_KEYS": f"some-other-key-0000000000,{SECRET}"}
+    imported = run(folder, "subscribers", "import", str(folder / "old.csv"), "--json", env=both)
+    assert imported.exit_code == 0
+    report = json.loads(imported.stdout)
+    assert report["imported"] == 1 and [r["line"] for r in report["rejected"]] == [2]
+    assert "erased on request" in report["rejected"][0]["reason"]
+    added = run(folder, "subscribers", "add", "gone@example.org", env=both)
+    assert "was erased on request" in one_line_error(added)
+
+
+def test_an_erasure_under_the_new_key_is_recognised_with_the_old_key_still_listed(
+        folder: Path) -> None:
+    _erase(folder, "first@example.org")
+    both = {"NEWSLETTER_SECRET_KEY": NEW_SECRET, "NEWSLETTER_PREVIOUS_SECRET_KEYS": SECRET}
+    assert run(folder, "subscribers", "add", "second@example.org", env=both).exit_code == 0
+    assert run(folder, "subscribers", "remove", "second@example.org", "--forget", "--yes",
+               env=both).exit_code == 0
+    for address in ("first@example.org", "second@example.org"):
+        assert "was erased on request" in one_line_error(
+            run(folder, "subscribers", "add", address, env=both))
+    checked = run(folder, "config", "check", env=both)
+    assert "NEWSLETTER_PREVIOUS_SECRET_KEYS: set (1 earlier key" in checked.stdout
+    assert SECRET not in checked.stdout and NEW_SECRET not in checked.stdout
+
+
+def test_a_database_erased_before_key_fingerprints_still_imports(folder: Path) -> None:
+    """Hashes kept before v15 have no fingerprint: they are checked as before (under the
+    keys given), never a reason to refuse every import."""
+    _erase(folder, "old@example.org")
+    url = load_config(folder / "newsletter.yaml", env={}).database_url
+    with open_store(url) as store, store.engine.begin() as conn:
+        conn.execute(erasures.update().values(key_id=""))
+    rotated = {"NEWSLETTER_SECRET_KEY": NEW_SECRET}
+    assert run(folder, "subscribers", "add", "other@example.org", env=rotated).exit_code == 0
+
+
+OLD_SECRET = "the-secret-before-it-was-changed-0123"
+
+
+def test_links_signed_before_the_key_changed_still_work_with_the_old_key_listed(
+        tmp_path: Path) -> None:
+    for previous, expected in (((), 400), ((OLD_SECRET,), 200)):
+        with live_app(tmp_path / f"letter{len(previous)}", previous=previous) as live:
+            who, _ = live.store.add_subscriber(SubscriberInput(email="ann@example.org"),
+                                               source="test", now=live.clock())
+            old_link = Links(live.url, OLD_SECRET).unsubscribe_url(who.key)
+            reply = live.request("POST", old_link, b"List-Unsubscribe=One-Click",
+                                 {"Content-Type": "application/x-www-form-urlencoded"})
+            assert reply.status == expected
+            status = live.store.get_subscriber(who.id).status  # type: ignore[union-attr]
+            assert status == ("unsubscribed" if previous else "active")

@@ -176,12 +176,14 @@ def html_part(message: EmailMessage) -> str:
 @contextmanager
 def live_app(folder: Path, *, settings: WebSettings | None = None, batch: int = 1000,
              max_body: int | None = None, env: dict[str, str] | None = None,
-             backend: Any = None, worker: bool = False, extra: str = "") -> Iterator[Live]:
+             backend: Any = None, worker: bool = False, extra: str = "",
+             previous: tuple[str, ...] = ()) -> Iterator[Live]:
     """The app under waitress on 127.0.0.1 (a free port) in a thread, like `serve`.
 
     ``backend``: where emails go (default: the folder's outbox). ``worker``: send queued
     confirmations in the background as `serve` does (otherwise call ``Live.drain``).
-    ``extra``: settings added to the folder's newsletter.yaml.
+    ``extra``: settings added to the folder's newsletter.yaml; ``previous``: the secrets
+    before SECRET (NEWSLETTER_PREVIOUS_SECRET_KEYS).
     """
     holder: dict[str, Any] = {}
     settings = settings or WebSettings()
@@ -200,7 +202,7 @@ def live_app(folder: Path, *, settings: WebSettings | None = None, batch: int = 
         if worker else None
     holder["app"] = create_app(config, store, secret=SECRET, webhook_public_key=public,
                                backend=backend, clock=clock, settings=settings,
-                               wake=sender.wake if sender else None)
+                               wake=sender.wake if sender else None, previous=previous)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     try:

@@ -10,11 +10,11 @@ import click
 
 from ..config import CONFIG_NAME, check_config, problem_error
 from ..config_schema import INVALID, Checked, Problem
-from ..tokens import SECRET_ENV
+from ..tokens import PREVIOUS_ENV, SECRET_ENV, previous_secrets
 from ..validators import api_key_problem
 from . import State, main, pass_state
 
-SECRETS = (SECRET_ENV, "SENDGRID_API_KEY", "SENDGRID_WEBHOOK_PUBLIC_KEY")
+SECRETS = (SECRET_ENV, PREVIOUS_ENV, "SENDGRID_API_KEY", "SENDGRID_WEBHOOK_PUBLIC_KEY")
 
 
 @main.group("config")
@@ -105,4 +105,8 @@ def _secret_state(name: str, value: str) -> str:
         return "not set" + (" (send and serve need it)" if name == SECRET_ENV else "")
     if name == SECRET_ENV and len(value) < 16:
         return "set, but shorter than 16 characters (send and serve refuse it)"
+    if name == PREVIOUS_ENV:
+        count = len(previous_secrets({name: value}))
+        return (f"set ({count} earlier key{'s' if count != 1 else ''}: the erasures they "
+                "keyed still block imports)")
     return "set"

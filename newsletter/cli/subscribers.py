@@ -27,7 +27,7 @@ from ..subscribers import (
     export_csv,
     import_csv,
 )
-from ..tokens import SECRET_ENV, erasure_hash, secret_from_env
+from ..tokens import SECRET_ENV, erasure_hash, key_id, previous_secrets, secret_from_env
 from . import State, main, pass_state, tables
 from .words import counted
 
@@ -84,7 +84,7 @@ def import_(state: State, file: Path, status: str, source: str, as_json: bool) -
     with _store(state) as store, _progress(file) as tick:
         report = import_csv(file, store, status=status, source=source, now=_now(),
                             default_tz=state.config.timezone, secret=_secret(state),
-                            on_progress=tick)
+                            previous=previous_secrets(state.env), on_progress=tick)
     if as_json:
         click.echo(json.dumps(report.to_json(), ensure_ascii=False))
     else:
@@ -187,7 +187,7 @@ def add(state: State, email: str, name: str, status: str, timezone: str | None,
     entry = SubscriberInput(normalize_address(email), name=clean_name(name), status=status,
                             timezone=timezone)
     with _store(state) as store:
-        check = erased_checker(store, _secret(state))
+        check = erased_checker(store, _secret(state), previous_secrets(state.env))
         erased = check([entry.email]) if check else {}
         if erased:
             raise InputError(f"{entry.email} was erased on request on "
@@ -241,7 +241,7 @@ def remove(state: State, email: str, forget: bool, yes: bool) -> None:
                 click.confirm(f"Erase {address} and all their history? Only a keyed hash is "
                               "kept, so that no import adds them again", abort=True)
             store.erase_subscriber(address, erasure_hash=erasure_hash(secret, address),
-                                   now=_now())
+                                   now=_now(), key_id=key_id(secret))
             click.echo(f"{address}: erased (a keyed hash is kept so that no import brings "
                        "it back; signing up again through the form is a new consent)")
             return

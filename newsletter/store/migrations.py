@@ -165,8 +165,9 @@ def v7_send_numbers(conn: Connection) -> None:
 
 def v8_erasures(conn: Connection) -> None:
     """v8: keyed hashes of erased addresses (an old list cannot bring them back)."""
-    # Unchanged since v8; freeze a copy here when it changes.
-    s.erasures.create(conn)
+    Table("erasures", MetaData(),
+          Column("hash", String(64), primary_key=True),
+          Column("erased_at", s.UTCDateTime, nullable=False)).create(conn)
 
 
 def v9_send_rate(conn: Connection) -> None:
@@ -216,11 +217,19 @@ def v14_postings(conn: Connection) -> None:
     s.postings.create(conn)
 
 
+def v15_erasure_keys(conn: Connection) -> None:
+    """v15: which secret keyed each erasure hash, so a rotated NEWSLETTER_SECRET_KEY is
+    noticed ("" for the hashes kept before: their key is not known)."""
+    conn.exec_driver_sql("ALTER TABLE erasures ADD COLUMN \"key_id\" VARCHAR(16) NOT NULL "
+                         "DEFAULT ''")
+
+
 MIGRATIONS: tuple[Migration, ...] = (v1_initial, v2_history_and_events, v3_sequence_fields,
                                      v4_confirmations, v5_sequence_progress, v6_studio_users,
                                      v7_send_numbers, v8_erasures, v9_send_rate,
                                      v10_send_versions, v11_signup_queue, v12_subscriber_search,
-                                     v13_ledger_without_foreign_key, v14_postings)
+                                     v13_ledger_without_foreign_key, v14_postings,
+                                     v15_erasure_keys)
 assert len(MIGRATIONS) == s.LATEST_VERSION
 
 

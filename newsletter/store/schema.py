@@ -35,7 +35,7 @@ SUPPRESSED = ("unsubscribed", "bounced", "complained")  # never mailed, never au
 DELIVERY_STATUSES = ("claimed", "sent", "failed", "uncertain", "retry")
 # "retry": released by the operator (or handed back unsent); claimable again, keeps attempts.
 
-LATEST_VERSION = 14
+LATEST_VERSION = 15
 SEQ_UNSCHEDULED = "1970-01-01 00:00:00.000000"  # seq_next_due_at not computed yet
 
 
@@ -246,6 +246,8 @@ erasures = Table(  # v8: addresses erased on request, as keyed hashes (never the
     "erasures", metadata,
     Column("hash", String(64), primary_key=True),  # HMAC-SHA256 (tokens.erasure_hash), hex
     Column("erased_at", UTCDateTime, nullable=False),
+    # v15: which secret keyed the hash (tokens.key_id); "" for those erased before v15
+    Column("key_id", String(16), nullable=False, server_default=""),
 )
 
 send_rate = Table(  # v9: messages sent lately, by every process: the shared rate limit

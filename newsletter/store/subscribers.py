@@ -172,16 +172,26 @@ class SubscriberStore:
         with write_transaction(self.engine) as conn:
             return _delete(conn, ref)
 
-    def erase_subscriber(self, ref: int | str, *, erasure_hash: str, now: datetime) -> bool:
+    def erase_subscriber(self, ref: int | str, *, erasure_hash: str, now: datetime,
+                         key_id: str = "") -> bool:
         """Erase a subscriber (GDPR) with their history and deliveries, keeping only the
-        keyed hash of their address so an old list cannot add it again; False if unknown."""
+        keyed hash of their address (and ``key_id``, the fingerprint of the secret that
+        keyed it) so an old list cannot add it again; False if unknown."""
         with write_transaction(self.engine) as conn:
             if not _delete(conn, ref):
                 return False
             if not conn.execute(select(erasures.c.hash).where(
                     erasures.c.hash == erasure_hash)).first():
-                conn.execute(erasures.insert().values(hash=erasure_hash, erased_at=now))
+                conn.execute(erasures.insert().values(hash=erasure_hash, erased_at=now,
+                                                      key_id=key_id))
             return True
+
+    def erasure_keys(self) -> dict[str, int]:
+        """Fingerprint of the secret that keyed them -> how many erasure hashes ("": kept
+        before fingerprints were)."""
+        query = select(erasures.c.key_id, func.count()).group_by(erasures.c.key_id)
+        with read_transaction(self.engine) as conn:
+            return {key: count for key, count in conn.execute(query)}
 
     def has_erasures(self) -> bool:
         """Whether any address was ever erased (imports then check every row)."""
@@ -199,10 +209,11 @@ class SubscriberStore:
                         erasures.c.hash.in_(wanted[at:at + 500]))))
         return found
 
-    def forget_erasure(self, erasure_hash: str) -> None:
-        """Lift an erasure: the person signed up again and confirmed (a new consent)."""
+    def forget_erasure(self, *erasure_hashes: str) -> None:
+        """Lift an erasure: the person signed up again and confirmed (a new consent); one
+        hash per secret it may have been keyed with."""
         with write_transaction(self.engine) as conn:
-            conn.execute(delete(erasures).where(erasures.c.hash == erasure_hash))
+            conn.execute(delete(erasures).where(erasures.c.hash.in_(erasure_hashes)))
 
     def status_history(self, ref: int | str) -> list[StatusChange]:
         """A subscriber's status changes, oldest first."""

@@ -18,7 +18,7 @@ from ..config import Config
 from ..delivery.backends import Backend, get_backend
 from ..delivery.signups import SignupContext, SignupWorker
 from ..store import Store, open_store
-from ..tokens import secret_from_env
+from ..tokens import previous_secrets, secret_from_env
 from .common import WebContext, WebSettings, install_pages, log
 from .studio import install_studio
 from .webhook import KEY_ENV, NOT_CONFIGURED, load_public_key
@@ -29,8 +29,10 @@ __all__ = ["WebSettings", "app_from_config", "create_app"]
 def create_app(config: Config, store: Store, *, secret: str, webhook_public_key: str | None,
                backend: Backend, clock: Callable[[], datetime],
                settings: WebSettings | None = None,
-               wake: Callable[[], None] | None = None) -> Flask:
-    """The Flask app over one store, signing secret, webhook key, backend and clock.
+               wake: Callable[[], None] | None = None,
+               previous: tuple[str, ...] = ()) -> Flask:
+    """The Flask app over one store, signing secret, webhook key, backend and clock
+    (``previous``: the secrets used before, whose erasure hashes still count).
 
     ``webhook_public_key`` is SendGrid's base64 DER key; without it the webhook answers
     403 (JSON) to everything (nothing unsigned is ever accepted) and a warning says so.
@@ -44,7 +46,7 @@ def create_app(config: Config, store: Store, *, secret: str, webhook_public_key:
     ctx = WebContext(config=config, store=store, secret=secret, backend=backend, clock=clock,
                      settings=settings,
                      webhook_key=load_public_key(webhook_public_key) if webhook_public_key
-                     else None, wake=wake or (lambda: None))
+                     else None, wake=wake or (lambda: None), previous=previous)
     app = install_pages(ctx)
     for module in (health, home, unsubscribe, webhook, subscribe, archive):
         app.register_blueprint(module.blueprint)
@@ -71,4 +73,5 @@ def app_from_config(config: Config, env: Mapping[str, str],
                                         secret=secret, clock=clock,
                                         policy=settings.signups)).start()
     return create_app(config, store, secret=secret, webhook_public_key=key, backend=backend,
-                      clock=clock, settings=settings, wake=worker.wake)
+                      clock=clock, settings=settings, wake=worker.wake,
+                      previous=previous_secrets(env))

@@ -7,12 +7,14 @@ leads to a page explaining how to unsubscribe, and nobody's address appears.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from flask import Blueprint, Response, request, url_for
 from werkzeug.exceptions import BadRequest, NotFound
 
 from ..models import Recipient, RenderedIssue
 from ..rendering.personalize import personalize
-from ..tokens import TokenError, read_token
+from ..tokens import TokenError, read_token_any
 from .common import log, page, web_context
 
 blueprint = Blueprint("archive", __name__)
@@ -57,7 +59,7 @@ def _readers_version(issue_key: str, token: str | None) -> int | None:
     if token is None:
         return None
     ctx = web_context()
-    reader = token_reader(ctx.secret, token, issue_key)
+    reader = token_reader(ctx.secrets, token, issue_key)
     if reader is None:
         log.info("archive: refused an invalid view token for issue %s", issue_key)
         raise BadRequest("This view link is damaged, or belongs to another issue. The "
@@ -75,10 +77,11 @@ def neutral_html(sent: RenderedIssue, unsubscribe_url: str, view_url: str) -> st
     return personalize(rendered, reader)[0]
 
 
-def token_reader(secret: str, token: str, issue_key: str) -> str | None:
-    """The subscriber key a genuine view token for the issue names, else None."""
+def token_reader(secrets: Sequence[str], token: str, issue_key: str) -> str | None:
+    """The subscriber key a genuine view token for the issue names (signed with one of
+    ``secrets``), else None."""
     try:
-        subject = read_token(secret, "view", token)
+        subject = read_token_any(secrets, "view", token)
     except TokenError:
         return None
     reader, _, key = subject.partition(":")

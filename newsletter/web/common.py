@@ -59,6 +59,12 @@ class WebContext:
     settings: WebSettings
     webhook_key: EllipticCurvePublicKey | None = None
     wake: Callable[[], None] = field(default=lambda: None)  # a sign-up was queued
+    previous: tuple[str, ...] = ()  # the secrets before ``secret`` (erasures they keyed)
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """Every secret a link may be signed with: the current one first."""
+        return (self.secret, *self.previous)
 
     @property
     def links(self) -> Links:

@@ -22,7 +22,7 @@ from ..errors import InputError
 from ..store import Subscriber
 from ..store.events import reconfirm
 from ..store.signups import SignupRequest, enqueue_signup
-from ..tokens import TokenError, erasure_hash, read_token
+from ..tokens import TokenError, erasure_hash, read_token_any
 from ..validators import browser_zone
 from .common import client_ip, log, message_page, page, web_context
 
@@ -84,7 +84,7 @@ def _subscriber(token: str) -> tuple[Subscriber, str]:
     the page saying why the link does not work."""
     ctx = web_context()
     try:
-        subject = read_token(ctx.secret, "confirm", token,
+        subject = read_token_any(ctx.secrets, "confirm", token,
                              max_age=int(ctx.settings.signups.valid.total_seconds()))
     except TokenError as exc:
         abort(make_response(page("confirm_failed.html.j2", 400, title="This link does not work",
@@ -102,7 +102,8 @@ def _confirm(subscriber: Subscriber, request_ref: str) -> tuple[str, int]:
     if subscriber.status == "pending":
         ctx.store.set_status(subscriber.id, "active", source=CONFIRM_SOURCE, now=ctx.clock())
         # A confirmed sign-up is a new consent: an earlier erasure no longer holds.
-        ctx.store.forget_erasure(erasure_hash(ctx.secret, subscriber.email))
+        ctx.store.forget_erasure(*(erasure_hash(key, subscriber.email)
+                                   for key in (ctx.secret, *ctx.previous)))
         log.info("subscriber #%s confirmed", subscriber.id)
         return page("confirmed.html.j2", title="You are subscribed", already=False)
     if subscriber.status == "active":

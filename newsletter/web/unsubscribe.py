@@ -17,7 +17,7 @@ from werkzeug.exceptions import BadRequest
 from ..models import ISSUE_KEY_PATTERN
 from ..store import Subscriber
 from ..store.events import link_source
-from ..tokens import TokenError, read_token
+from ..tokens import TokenError, read_token_any
 from .common import log, mask_email, message_page, page, web_context
 
 blueprint = Blueprint("unsubscribe", __name__)
@@ -72,7 +72,7 @@ def change(token: str) -> tuple[str, int]:
 def _key(token: str) -> str:
     """The subscriber key a valid unsubscribe token names; 400 when invalid."""
     try:
-        return read_token(web_context().secret, "unsubscribe", token)
+        return read_token_any(web_context().secrets, "unsubscribe", token)
     except TokenError as exc:
         raise BadRequest(f"{exc}. Use the unsubscribe link at the bottom of one of our "
                          "emails.") from None

@@ -102,7 +102,8 @@ def import_file() -> ResponseReturnValue:
         try:
             report = import_csv(path, ctx.store, status=status, now=ctx.clock(),
                                 source=f"studio:{user.email if user else ''}",
-                                default_tz=ctx.config.timezone, secret=ctx.secret)
+                                default_tz=ctx.config.timezone, secret=ctx.secret,
+                                previous=ctx.previous)
         except NewsletterError as exc:
             notice(f"Not imported: {exc}", "error")
             return redirect(url_for(".index"), 303)
