@@ -286,3 +286,21 @@ def test_a_line_of_nothing_but_ways_to_reach_the_author_is_a_contact_line() -> N
     assert not is_author_contact("Call 555-0100 to book your visit")
     assert not is_author_contact("Phone: 555-0100")  # a pitch's phone number stays with it
     assert not is_author_contact("or")
+
+
+def test_a_short_heading_in_hard_wrapped_page_text_opens_its_section() -> None:
+    """A page whose paragraphs are broken into short lines: the heading between two
+    paragraphs is neither glued to the next sentence nor taken for the caption of the
+    picture credited under it."""
+    from newsletter.content.ingest import read_text_article
+
+    wrapped = ("The sluice was rebuilt from oak the village\nfelled itself, and the gate now "
+               "swings\nwithout a sound when the water rises.\n")
+    text = _long_menu_page("Volunteers bring the old mill pond back to life after forty "
+                           "dry summers", ["By Mara Quillon"])
+    text += (wrapped + "In use\nMara Quillon/Field Photo Agency\n" + wrapped
+             + "Wrap-up\nUltimately, the pond is\nfull again and the herons are back.\n")
+    document = read_text_article(text)
+    headings = [b.text for b in document.blocks if b.kind == "heading"]
+    assert "In use" in headings and "Wrap-up" in headings
+    assert any(b.text.startswith("Ultimately, the pond is full again") for b in document.blocks)

@@ -71,10 +71,21 @@ def joins_previous(texts: Sequence[str], gaps: Sequence[int], index: int) -> boo
     if _drop_cap(before, here):
         return True
     apart = gaps[index] > 0 and is_heading_shape(before) and not _cannot_open(before, here)
+    if _heading_between_sentences(texts, index):
+        return False
     if continues(here) and not apart and (
             unfinished(before) or here.lstrip()[:1] in _OPENING_PUNCTUATION):
         return True
     return _island(texts, gaps, index)
+
+
+def _heading_between_sentences(texts: Sequence[str], index: int) -> bool:
+    """The line before ``index`` is a short heading (``Wrap-up``) between a finished
+    sentence and one that opens with a capital: no piece of either."""
+    before, here = texts[index - 1], texts[index]
+    finished = index < 2 or not unfinished(texts[index - 2])
+    return (finished and len(before.split()) <= 6 and is_heading_shape(before)
+            and here.lstrip()[:1].isupper())
 
 
 def _cannot_open(before: str, here: str) -> bool:

@@ -212,7 +212,14 @@ def is_photo_credit(text: str) -> bool:
     ``Photo by Jane Doe``, ``(Photo: A Wire Service)``."""
     if word_count(text) > 25:
         return False
-    return bool(_CREDIT_TAIL.search(text) or (_CREDIT_HEAD.match(text) and word_count(text) <= 12))
+    return bool(_CREDIT_TAIL.search(text) or (_CREDIT_HEAD.match(text) and word_count(text) <= 12)
+                or _NAME_SLASH_SOURCE.match(text))
+
+
+# "Jane Doe/Wire Service": a photographer's name and the agency, as a credit under a picture
+_NAME_SLASH_SOURCE = re.compile(
+    r"^(?!(?:The|A|An|My|Our|Your|How|Why|What|When|Best|Top)\b)"
+    r"[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){1,3} ?/ ?[A-Z][\w&.'’-]*(?: [A-Z][\w&.'’-]*){0,3}$")
 
 
 _TEASER_HEADING = re.compile(

@@ -282,6 +282,12 @@ def _tag_header_keys(state: State) -> None:
             state.drop(line.index, "metadata_header: a label the scraper wrote")
 
 
+def _heading_over_picture(state: State, line: Line) -> bool:
+    before = state.lines[line.index - 1].text if line.index else ""
+    return (word_count(line.text) <= 4 and is_heading_shape(line.text)
+            and final_char(line.text) not in ".!?" and _is_prose(before))
+
+
 def _tag_teaser_links(state: State) -> None:
     """``EXPLAINED | Title`` between two paragraphs of the article: a link to another
     story, not a heading (the article goes on with the same story after it)."""
@@ -294,12 +300,14 @@ def _tag_teaser_links(state: State) -> None:
 
 
 def _tag_credited_captions(state: State) -> None:
-    """The line right above a photo credit (no blank line between) is the picture's caption."""
+    """The line right above a photo credit (no blank line between) is the picture's caption,
+    unless it is a short heading after a finished paragraph (the picture under a heading)."""
     for line in state.lines[:-1]:
         credit = state.tags.get(line.index + 1)
         below = state.lines[line.index + 1].number
         if (state.free(line.index) and below == line.number + 1 and word_count(line.text) <= 60
-                and credit is not None and credit.rule.startswith("photo_credit")):
+                and credit is not None and credit.rule.startswith("photo_credit")
+                and not _heading_over_picture(state, line)):
             state.drop(line.index, "image_caption: a picture's caption above its credit")
 
 
