@@ -304,3 +304,24 @@ def test_a_short_heading_in_hard_wrapped_page_text_opens_its_section() -> None:
     headings = [b.text for b in document.blocks if b.kind == "heading"]
     assert "In use" in headings and "Wrap-up" in headings
     assert any(b.text.startswith("Ultimately, the pond is full again") for b in document.blocks)
+
+
+def test_a_heading_right_above_another_in_a_page_dump_opens_a_group_of_subsections() -> None:
+    from newsletter.content.ingest import read_text_article
+    from newsletter.content.split import split
+
+    para = ("The sluice gate lets the water out slowly in the spring, so the meadow below "
+            "floods a little each year and never all at once after heavy rain. ")
+    groups = {"Parts of the pond": ["The sluice", "The overflow"],
+              "Keeping it healthy": ["Reeds", "Silt"]}
+    lines = ["Saving the mill pond", "By Mara Quillon", para * 2]
+    for group, subsections in groups.items():
+        lines.append(group)
+        for name in subsections:
+            lines += [name, para * 2 + name + "."]
+    content = split(read_text_article("\n".join(lines) + "\n"))
+    sections = {s.title: s.section for s in content.snippets}
+    assert sections["The overflow"] == "Parts of the pond > The overflow"
+    assert sections["Silt"] == "Keeping it healthy > Silt"
+    assert not any(d.text == "Parts of the pond" and "no text" in d.reason
+                   for d in content.dropped)

@@ -1113,7 +1113,26 @@ def _blocks(state: State) -> tuple[Block, ...]:
     builder = _Builder(gaps)
     for line in state.lines:
         builder.add(line, state.tags.get(line.index))
-    return builder.finish()
+    return nest_heading_groups(builder.finish())
+
+
+def nest_heading_groups(blocks: tuple[Block, ...]) -> tuple[Block, ...]:
+    """Headings written alike, where two or more of them stand right above another heading
+    (``Features`` / ``Task scheduling`` / its text): those open groups, and the headings
+    after each, up to the next such one, are its subsections, a level under it."""
+    heads = [i for i, b in enumerate(blocks) if b.kind == "heading" and b.level >= 2]
+    if len({blocks[i].level for i in heads}) != 1:
+        return blocks
+    opens = {i for i in heads if i + 1 < len(blocks) and blocks[i + 1].kind == "heading"}
+    if len(opens) < 2:
+        return blocks
+    nested = list(blocks)
+    inside = False
+    for i in heads:
+        inside = inside or i in opens
+        if inside and i not in opens:
+            nested[i] = replace(blocks[i], level=blocks[i].level + 1)
+    return tuple(nested)
 
 
 class _Builder:
