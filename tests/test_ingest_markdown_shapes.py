@@ -698,3 +698,24 @@ def test_footnote_definitions_wrapped_over_several_lines_are_whole_references() 
         "2": "A lidded pot keeps the steam in for the first twenty minutes."}
     assert_every_line_once(text, document)
     assert not any("needs less" in b.text for b in document.blocks if b.kind == "paragraph")
+
+
+def test_a_converters_escaped_number_opens_a_numbered_headline_not_a_paragraph() -> None:
+    para = ("Strip the bed before you unpack, because the covers are washed far less often "
+            "than the sheets underneath them in most of the places we stayed.")
+    text = (f"# Seven things a porter knows\n\n{para}\n\n1\\. Take the covers off the bed\n\n"
+            f"{para}\n\n2\\. Check the window latch\n\n{para}\n\n"
+            "3\\. This line is a sentence that ends with a full stop.\n")
+    document = read_markdown_article(text, "page.txt", scraped=True)
+    assert headings(document)[1:] == ["1. Take the covers off the bed",
+                                      "2. Check the window latch"]
+
+
+def test_a_byline_set_as_a_list_with_the_authors_page_date_and_comment_count_is_dropped() -> None:
+    para = ("Strip the bed before you unpack, because the covers are washed far less often "
+            "than the sheets underneath them in most of the places we stayed.")
+    text = ("# Seven things a porter knows\n\n  * [Mara Quillon](/author/mara-quillon \"Mara\")\n"
+            f"  * Friday 25 December 2015\n  * 0 comments\n\n{para}\n")
+    document = read_markdown_article(text, "page.txt", scraped=True)
+    assert not any(b.kind == "list" for b in document.blocks)
+    assert {reasons(document)[n] for n in (3, 4, 5)} == {"byline"}

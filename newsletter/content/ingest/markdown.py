@@ -400,6 +400,16 @@ def plain_heading(text: str) -> str:
 
 
 # "Step 3", "Day 2:", "Week 1": a line that only numbers the part of a sequence it opens
+# "1\. Take the blankets off": a converter escaped the number of a paragraph that opens
+# with one, so that it is not read as a list: a listicle's numbered headline
+_ESCAPED_NUMBER = re.compile(r"^\s{0,3}\d{1,3}\\[.)]\s+\S")
+
+
+def _numbered_headline(raw: str, text: str) -> bool:
+    return bool(_ESCAPED_NUMBER.match(raw)) and word_count(link_text(text)) <= 15 and (
+        final_char(text) not in ".!?:;,")
+
+
 _STEP_LABEL = re.compile(r"^(?:step|part|phase|stage|day|week|round|level|exercise|method|"
                          r"option|lesson|chapter)\s+\d{1,3}\s*[.:]?$", re.IGNORECASE)
 
@@ -416,6 +426,9 @@ def _paragraph(reader: _Reader, tokens: Sequence[Token]) -> None:
     elif len(lines) == 1 and _STEP_LABEL.match(plain_heading(_inline(inline))):
         reader.add(Block("heading", plain_heading(_inline(inline)), lines, level=3,
                          rule="step_label_heading"))
+    elif len(lines) == 1 and _numbered_headline(reader.lines[lines[0] - 1], _inline(inline)):
+        reader.add(Block("heading", plain_heading(_inline(inline)), lines, level=3,
+                         rule="numbered_line_heading"))
     elif _only_images(inline):
         reader.drop(lines, "image: picture (alt text is not content)")
         reader.image_end = lines[-1] if lines else -9

@@ -185,11 +185,19 @@ _SOURCE_LABEL = re.compile(r"^(?:from|source|via|publisher)\s*:\s*\S.{0,40}$", r
 
 
 def _byline_list(items: Sequence[str]) -> bool:
-    """A page's byline set as a list: the author, the publication, the date, one an item."""
-    texts = [re.sub(r"\*\*|__", "", link_text(i)).strip() for i in items if i.strip()]
-    bylines = sum(is_byline(t) for t in texts)
-    return 2 <= len(texts) <= 4 and bylines >= 1 and all(
-        is_byline(t) or is_dateline(t) or _SOURCE_LABEL.match(t) for t in texts)
+    """A page's byline set as a list: the author (or a link to the author's page), the
+    publication, the date, the comment count, one an item."""
+    items = [i for i in items if i.strip()]
+    pairs = [(re.sub(r"\*\*|__", "", link_text(i)).strip(), i) for i in items]
+    bylines = sum(is_byline(t) or bool(_AUTHOR_PAGE.search(i)) for t, i in pairs)
+    return 2 <= len(pairs) <= 4 and bylines >= 1 and all(
+        is_byline(t) or is_dateline(t) or _SOURCE_LABEL.match(t) or is_counter(t)
+        or is_boilerplate(t) or _AUTHOR_PAGE.search(i) for t, i in pairs)
+
+
+# a link to the author's page: ``[Jane Doe](/author/jane-doe)``
+_AUTHOR_PAGE = re.compile(r"^\[[^\]]{3,60}\]\([^)\s]*/(?:authors?|by|people|staff|profiles?|"
+                          r"contributors?|writers?)/[^)\s]+(?:\s+\"[^\"]*\")?\)$")
 
 
 _PICKER_LABEL = re.compile(r"^(?:\w+\s){0,2}\w+:\s")
