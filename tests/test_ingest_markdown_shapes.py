@@ -719,3 +719,24 @@ def test_a_byline_set_as_a_list_with_the_authors_page_date_and_comment_count_is_
     document = read_markdown_article(text, "page.txt", scraped=True)
     assert not any(b.kind == "list" for b in document.blocks)
     assert {reasons(document)[n] for n in (3, 4, 5)} == {"byline"}
+
+
+def test_a_scraped_pages_widget_messages_role_line_two_dates_and_contact_line_are_furniture(
+) -> None:
+    from newsletter.content.ingest.noise import is_dateline, is_role_line, is_widget_text
+
+    para = ("Strip the bed before you unpack, because the covers are washed far less often "
+            "than the sheets underneath them in most of the places we stayed.")
+    furniture = ["April 28, 2019 at 6:01 am Updated April 29, 2019 at 3:33 pm",
+                 "Valley Courier garden reporter", "Link copied", "Submitting...",
+                 "Select at least one topic",
+                 "You must be logged in to leave a comment. [Log in](https://a.example/in)",
+                 "Mara Quillon: 206-555-0100 or [mara@example.com](mailto:mara@example.com); "
+                 "on Twitter: [@mara](https://social.example/mara)."]
+    text = "# Seven things a porter knows\n\n" + "\n\n".join([*furniture, para]) + "\n"
+    document = read_markdown_article(text, "page.txt", scraped=True)
+    assert [b.text for b in document.blocks if b.kind == "paragraph"] == [para]
+    assert is_dateline(furniture[0]) and is_role_line("Games Editor")
+    assert not is_role_line("Why every writer needs an editor")
+    assert not any(is_widget_text(t) for t in ("Loading the van takes an hour",
+                                               "Saving money on food is easy"))

@@ -282,6 +282,23 @@ def is_number_only(text: str) -> bool:
     return bool(_NUMBER_ONLY.match(text))
 
 
+# "Games Editor", "Staff writer", "Seattle Desk business reporter": a role under a byline
+# (a line of a sentence about writers has words such as "why", "an", "needs" in it)
+_ROLE_LINE = re.compile(
+    r"^(?:[\w&.'’-]+ ){0,4}(?:reporter|editor|correspondent|writer|columnist|contributor|"
+    r"critic|producer|journalist|photographer)s?$", re.IGNORECASE)
+_NOT_ROLE_WORDS = frozenset([
+    "a", "an", "the", "why", "how", "what", "when", "who", "every", "your", "our", "my", "is",
+    "are", "be", "needs", "need", "to", "for", "of", "with", "and", "or", "become", "becoming",
+])
+
+
+def is_role_line(text: str) -> bool:
+    """A writer's role alone on a line: ``Games Editor``, ``Staff writer``."""
+    words = text.lower().split()
+    return bool(_ROLE_LINE.match(text)) and not _NOT_ROLE_WORDS.intersection(words)
+
+
 def is_author_contact(text: str) -> bool:
     """An author's contact line: ``Jane Doe is on Twitter at @jane``, ``jane@example.com``,
     ``206-555-0100 or jane@example.com; on Twitter:`` (nothing but ways to reach someone)."""
@@ -290,6 +307,8 @@ def is_author_contact(text: str) -> bool:
     core = core_text(text).strip("*_")
     if _AUTHOR_CONTACT.search(core):
         return True
+    linked = core_text(_MD_LINK.sub(lambda m: f" {m[1]} ", text)).strip("*_")
+    core = _CONTACT_NAME.sub("", linked, count=1)
     left = _CONTACT_WORD.sub(" ", _CONTACT_WAY.sub(" ", core))
     return bool(_CONTACT_ID.search(core)) and not re.search(r"\w", left)
 
@@ -297,6 +316,7 @@ def is_author_contact(text: str) -> bool:
 # an address, a phone number or a handle, and the words that join them on a contact line
 # (an address or a handle must be there: a phone number alone may be a pitch's)
 _CONTACT_ID = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+|(?<![\w.])@\w+")
+_CONTACT_NAME = re.compile(r"^\s*[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){0,3}:\s")  # "Jane Doe: ..."
 _CONTACT_WAY = re.compile(rf"{_CONTACT_ID.pattern}|\+?\d[\d ().-]{{6,}}\d")
 _CONTACT_WORD = re.compile(
     r"\b(?:or|and|on|at|via|by|email|e-mail|phone|tel|call|twitter|x|instagram|facebook|"
@@ -347,7 +367,9 @@ _WIDGET = re.compile(
     r"^thank you for (?:subscribing|signing up)|something went wrong with your subscription|"
     r"^(?:language|region|country|currency)\s*:\s*[\w ]{2,24}$|"  # a site's picker
     r"^you (?:must|need to|have to) (?:be )?(?:log(?:ged)? ?in|sign(?:ed)? ?in|register(?:ed)?)"
-    r"\b.{0,40}\bto (?:comment|post|reply|vote)\b|"
+    r"\b.{0,40}\bto (?:(?:leave|post|write|add) a )?(?:comment|post|reply|vote)\b|"
+    r"^(?:link )?copied(?: to (?:the )?clipboard)?!?$|^link copied!?$|"
+    r"^(?:submitting|loading|sending|saving)(?:\.\.\.|…)$|^select at least one \w+$|"
     r"^(?:log ?in|sign ?in|sign ?up)(?: or (?:sign ?up|log ?in|register))? to (?:save|rate|comment|"
     r"mark|add|see|read|continue|access|view|keep)\b",
     re.IGNORECASE,
@@ -390,7 +412,7 @@ def is_dateline(text: str) -> bool:
 
 
 # "on May 2, 2024 at 9:15 AM, updated May 3, 2024": a dateline of two dates
-_DATELINE_PARTS = re.compile(r",\s+(?=(?:updated|last updated|modified)\b)|\s*[|·•]\s*",
+_DATELINE_PARTS = re.compile(r",?\s+(?=(?:updated|last updated|modified)\b)|\s*[|·•]\s*",
                              re.IGNORECASE)
 _ON = re.compile(r"^on\s+", re.IGNORECASE)
 
@@ -442,7 +464,8 @@ def is_widget_text(text: str) -> bool:
 
 _WIDGET_CUES = ("oops", "sorry", "uh", "please", "try again", "retry", "error", "problem",
                 "thank you", "went wrong", "language", "region", "country", "currency", "log in",
-                "login", "sign in", "sign up", "signup", "register")
+                "login", "sign in", "sign up", "signup", "register", "logged in", "signed in",
+                "copied", "submitting", "loading", "sending", "saving", "select at least")
 
 
 _VALEDICTION = re.compile(

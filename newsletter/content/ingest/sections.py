@@ -26,6 +26,7 @@ from .lines import (
 )
 from .noise import (
     RELATED_HEADING,
+    is_author_contact,
     is_boilerplate,
     is_breadcrumb,
     is_byline,
@@ -38,6 +39,7 @@ from .noise import (
     is_link_call,
     is_link_without_url,
     is_navigation,
+    is_role_line,
     is_signup_line,
     is_skip_link,
     is_social_line,
@@ -123,6 +125,8 @@ NOISE: tuple[tuple[str, Callable[[str], bool]], ...] = (
     ("widget_text: a message of a page widget", is_widget_text),
     ("photo_credit: photo credit or caption", mentions_photo_credit),
     ("social_links: social links or an invitation to get in touch", is_social_line),
+    ("author_contact: the author's contact line", is_author_contact),
+    ("byline: a writer's role, under their name", is_role_line),
     ("link_without_url: link text whose URL was lost", is_link_without_url),
     ("signup_box: newsletter sign-up box", is_signup_line),
     ("boilerplate: page furniture (share, comments, copyright)", is_boilerplate),

@@ -66,6 +66,7 @@ from .noise import (
     is_navigation,
     is_number_only,
     is_photo_credit,
+    is_role_line,
     is_signup_line,
     is_skip_link,
     is_store_button,
@@ -212,6 +213,7 @@ NOISE_RULES: tuple[tuple[str, Callable[[str], bool]], ...] = (
     ("copyright: a copyright notice", is_copyright),
     ("widget_text: what a page widget says", is_widget_text),
     ("author_contact: the author's contact line", is_author_contact),
+    ("byline: a writer's role, under their name", is_role_line),
     ("store_button: a shop button", is_store_button),
 )
 
