@@ -740,3 +740,17 @@ def test_a_scraped_pages_widget_messages_role_line_two_dates_and_contact_line_ar
     assert not is_role_line("Why every writer needs an editor")
     assert not any(is_widget_text(t) for t in ("Loading the van takes an hour",
                                                "Saving money on food is easy"))
+
+
+def test_icon_share_buttons_and_a_linked_author_with_the_date_are_furniture() -> None:
+    para = ("Strip the bed before you unpack, because the covers are washed far less often "
+            "than the sheets underneath them in most of the places we stayed.")
+    text = ("# Seven things a porter knows\n\n"
+            "__ [Mara Quillon](/latest?author=mara)  __   __ "
+            "Monday, February 29, 2016 @ 11:10 PM UTC\n\n"
+            f"{para}\n\n"
+            "[ ____ ](https://social.example/share?u=1) [ ____ ](https://chirp.example/intent?u=1) "
+            "[ ____ ](mailto:?subject=A pond story&body=Look)\n")
+    document = read_markdown_article(text, "page.txt", scraped=True)
+    assert [b.text for b in document.blocks if b.kind == "paragraph"] == [para]
+    assert reasons(document)[3] == "byline" and reasons(document)[7] == "share_row"

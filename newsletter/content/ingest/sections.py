@@ -39,6 +39,7 @@ from .noise import (
     is_link_call,
     is_link_without_url,
     is_navigation,
+    is_photo_credit,
     is_role_line,
     is_signup_line,
     is_skip_link,
@@ -124,6 +125,7 @@ NOISE: tuple[tuple[str, Callable[[str], bool]], ...] = (
     ("counter: a rating, count or pager of a page widget", is_counter),
     ("widget_text: a message of a page widget", is_widget_text),
     ("photo_credit: photo credit or caption", mentions_photo_credit),
+    ("photo_credit: a picture's caption with its credit", is_photo_credit),
     ("social_links: social links or an invitation to get in touch", is_social_line),
     ("author_contact: the author's contact line", is_author_contact),
     ("byline: a writer's role, under their name", is_role_line),
@@ -164,6 +166,10 @@ def _furniture(block: Block, scraped: bool, after: Block | None) -> str:
         return "byline: author, date or read-time line"
     if block.kind == "list" and _byline_list(block.items):
         return "byline: author, source and date set as a list"
+    if block.kind == "paragraph" and _icon_links(block.text):
+        return "share_row: links with no text (the page's share or follow buttons)"
+    if block.kind == "paragraph" and _linked_author_and_date(block.text):
+        return "byline: the author's name linked to their page, and the date"
     if block.kind == "paragraph" and _option_list(link_text(block.text)):
         return "option_list: the choices of a picker (countries, languages) left by the scrape"
     if block.kind != "paragraph" or "\n" in block.text or word_count(block.text) > 40:
@@ -188,20 +194,38 @@ def _furniture(block: Block, scraped: bool, after: Block | None) -> str:
 _SOURCE_LABEL = re.compile(r"^(?:from|source|via|publisher)\s*:\s*\S.{0,40}$", re.IGNORECASE)
 
 
+def _icon_links(text: str) -> bool:
+    """Two or more links and no word to read: icons (``[ ____ ](https://...share...)``)."""
+    links = _ANY_LINK.findall(text)
+    return len(links) >= 2 and not re.search(r"[^\W_]", _ANY_LINK.sub(" ", text) + " ".join(links))
+
+
+_ANY_LINK = re.compile(r"\[([^\]]{0,80})\]\([^)]{0,2000}\)")  # addresses with spaces too
+
+
+def _linked_author_and_date(text: str) -> bool:
+    """``[Jane Doe](/author/jane) Monday, February 29, 2016 @ 11:10 PM UTC`` (icons a
+    converter left as empty emphasis around them aside)."""
+    bare = re.sub(r"(?:^|\s)(?:__|\*\*)(?=\s|$)", " ", text).strip()
+    found = _AUTHOR_PAGE.match(bare)
+    rest = bare[found.end():].strip(" |·•-–—") if found else ""
+    return found is not None and (not rest or is_dateline(rest.replace("@", " at ")))
+
+
 def _byline_list(items: Sequence[str]) -> bool:
     """A page's byline set as a list: the author (or a link to the author's page), the
     publication, the date, the comment count, one an item."""
     items = [i for i in items if i.strip()]
     pairs = [(re.sub(r"\*\*|__", "", link_text(i)).strip(), i) for i in items]
-    bylines = sum(is_byline(t) or bool(_AUTHOR_PAGE.search(i)) for t, i in pairs)
+    bylines = sum(is_byline(t) or bool(_AUTHOR_PAGE.fullmatch(i)) for t, i in pairs)
     return 2 <= len(pairs) <= 4 and bylines >= 1 and all(
         is_byline(t) or is_dateline(t) or _SOURCE_LABEL.match(t) or is_counter(t)
-        or is_boilerplate(t) or _AUTHOR_PAGE.search(i) for t, i in pairs)
+        or is_boilerplate(t) or _AUTHOR_PAGE.fullmatch(i) for t, i in pairs)
 
 
 # a link to the author's page: ``[Jane Doe](/author/jane-doe)``
-_AUTHOR_PAGE = re.compile(r"^\[[^\]]{3,60}\]\([^)\s]*/(?:authors?|by|people|staff|profiles?|"
-                          r"contributors?|writers?)/[^)\s]+(?:\s+\"[^\"]*\")?\)$")
+_AUTHOR_PAGE = re.compile(r"^\[[^\]]{3,60}\]\([^)\s]*(?:/(?:authors?|by|people|staff|profiles?|"
+                          r"contributors?|writers?)/|[?&]author=)[^)\s]+(?:\s+\"[^\"]*\")?\)")
 
 
 _PICKER_LABEL = re.compile(r"^(?:\w+\s){0,2}\w+:\s")
