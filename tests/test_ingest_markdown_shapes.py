@@ -736,7 +736,8 @@ def test_a_scraped_pages_widget_messages_role_line_two_dates_and_contact_line_ar
     text = "# Seven things a porter knows\n\n" + "\n\n".join([*furniture, para]) + "\n"
     document = read_markdown_article(text, "page.txt", scraped=True)
     assert [b.text for b in document.blocks if b.kind == "paragraph"] == [para]
-    assert is_dateline(furniture[0]) and is_role_line("Games Editor")
+    assert is_dateline(furniture[0]) and is_dateline("Last modified 11/18/2011 4:06 AM")
+    assert is_role_line("Games Editor")
     assert not is_role_line("Why every writer needs an editor")
     assert not any(is_widget_text(t) for t in ("Loading the van takes an hour",
                                                "Saving money on food is easy"))

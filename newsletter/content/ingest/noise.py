@@ -412,7 +412,8 @@ def is_dateline(text: str) -> bool:
 
 
 # "on May 2, 2024 at 9:15 AM, updated May 3, 2024": a dateline of two dates
-_DATELINE_PARTS = re.compile(r",?\s+(?=(?:updated|last updated|modified)\b)|\s*[|·•]\s*",
+_DATELINE_PARTS = re.compile(r",\s+(?=(?:updated|last updated|modified)\b)|"
+                             r"(?<!last)\s+(?=(?:updated|modified)\b)|\s*[|·•]\s*",
                              re.IGNORECASE)
 _ON = re.compile(r"^on\s+", re.IGNORECASE)
 
