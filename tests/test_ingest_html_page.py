@@ -156,3 +156,16 @@ def test_paragraphs_a_site_marks_as_behind_its_paywall_are_the_article_and_are_k
     document = read_html_article(page)
     text = " ".join(b.text for b in document.blocks)
     assert all(f"Paragraph {n} tells" in text for n in range(6))
+
+
+def test_the_pages_one_headline_edited_after_its_metadata_is_the_title() -> None:
+    from newsletter.content.ingest.html import title_of
+
+    metas = [{"property": "og:title", "content": "The pond, the mill and the herons coming back"}]
+    headings = ["Marshland Weekly", "The pond comes back: herons return to the mill"]
+    assert title_of("The pond, the mill and the herons coming back | Marshland Weekly", metas,
+                    headings, ["The pond comes back: herons return to the mill"]
+                    ) == "The pond comes back: herons return to the mill"
+    # a site's name set as the one <h1> is no headline
+    assert title_of("How we rebuilt the sluice | Marsh Tech", [], ["Marsh Tech"],
+                    ["Marsh Tech"]) == "How we rebuilt the sluice"

@@ -171,6 +171,7 @@ class Survey:
     title_done: bool = False
     metas: list[dict[str, str]] = field(default_factory=list)
     headings: list[list[str]] = field(default_factory=list)  # <h1>/<h2> texts, in page order
+    h1s: list[list[str]] = field(default_factory=list)  # the <h1> texts among them
     collecting: list[list[str] | None] = field(default_factory=list)  # per open element
     gathering: list[list[str]] = field(default_factory=list)  # the texts being read
     url: str = ""
@@ -228,6 +229,8 @@ class Survey:
         elif tag in ("h1", "h2"):
             parts = []
             self.headings.append(parts)
+            if tag == "h1":
+                self.h1s.append(parts)
         if parts is not None:
             self.gathering.append(parts)
         if tag == "meta":
@@ -244,7 +247,8 @@ class Survey:
     def title(self) -> str:
         """The article's title, as ``page_title`` reads it off the whole page."""
         return title_of("".join(self.raw_title or ()), self.metas,
-                        ("".join(parts) for parts in self.headings))
+                        ("".join(parts) for parts in self.headings),
+                        ["".join(parts) for parts in self.h1s])
 
     # the walked part: words and candidates ------------------------------------------------
 

@@ -249,11 +249,12 @@ def page_title(root: lxml.html.HtmlElement) -> str:
     found = root.find(".//title")
     headings = (h.text_content() for h in root.iter("h1", "h2"))
     return title_of(found.text_content() if found is not None else "",
-                    [meta.attrib for meta in root.iter("meta")], headings)
+                    [meta.attrib for meta in root.iter("meta")], headings,
+                    [h.text_content() for h in root.iter("h1")])
 
 
-def title_of(raw_title: str, metas: Iterable[Mapping[str, str]], headings: Iterable[str]
-             ) -> str:
+def title_of(raw_title: str, metas: Iterable[Mapping[str, str]], headings: Iterable[str],
+             h1s: Sequence[str] = ()) -> str:
     """The article's own title from the text of the page's ``<title>``, the attributes of its
     ``<meta>`` elements and the text of its ``<h1>``/``<h2>`` headings, in page order.
 
@@ -268,10 +269,24 @@ def title_of(raw_title: str, metas: Iterable[Mapping[str, str]], headings: Itera
         if any(_starts_title(t, heading) for t in titles):
             return heading
     sites = meta_titles["site"]
-    for candidate in (*meta_titles["title"], raw):
-        if candidate:
-            return _without_site(candidate, sites)
-    return ""
+    named = next((_without_site(c, sites) for c in (*meta_titles["title"], raw) if c), "")
+    headline = _edited_headline(h1s, named)
+    return headline or named
+
+
+def _edited_headline(h1s: Sequence[str], title: str) -> str:
+    """The page's one ``<h1>`` of three words or more that shares a word with the title
+    the metadata gives: the headline as the page shows it (edited after the metadata was
+    written), not the site's name."""
+    texts = [strip_heading_marks(clean_line(h)) for h in h1s]
+    if len(texts) != 1 or len(texts[0].split()) < 3:
+        return ""
+    shared = _significant(texts[0]) & _significant(title)
+    return texts[0] if shared else ""
+
+
+def _significant(text: str) -> set[str]:
+    return {w for w in _words(text) if len(w) >= 4}
 
 
 def _meta_titles(metas: Iterable[Mapping[str, str]]) -> dict[str, list[str]]:
