@@ -325,3 +325,13 @@ def test_a_heading_right_above_another_in_a_page_dump_opens_a_group_of_subsectio
     assert sections["Silt"] == "Keeping it healthy > Silt"
     assert not any(d.text == "Parts of the pond" and "no text" in d.reason
                    for d in content.dropped)
+
+
+def test_a_page_dumps_short_headline_over_a_standfirst_sentence_is_the_title() -> None:
+    from newsletter.content.ingest import read_text_article
+
+    headline = "Mara Quillon: Keeper of the Pond"
+    standfirst = ("The volunteer has spent four winters clearing the reeds by hand, and the "
+                  "herons came back this spring.")
+    text = _long_menu_page(headline, [standfirst, "By", "Mara Quillon"])
+    assert read_text_article(text).title == headline

@@ -428,6 +428,7 @@ def tag_title(state: State) -> None:
 
 
 _TITLE_WINDOW = 25  # lines above the article's first paragraph where a page dump's title is
+_ADDRESS = re.compile(r"https?://|www\.|\S@\S")  # a headline holds no address
 _OPENS = re.compile(r"[\w\"'“‘¿¡]")  # a headline opens with a word or a quote, not "// ..."
 
 
@@ -435,23 +436,29 @@ def _page_dump_title(state: State) -> Line | None:
     """A page dump's title: above the article's first paragraph (menus and teasers before
     it), the longest headline (of four words or more) that a byline follows, a standfirst
     between them or not, else the longest one close above it. Right above a line the byline
-    follows, a headline nearly as long is the title, and that line its standfirst (a short
-    one there is a teaser's or a section's)."""
+    follows, a headline is the title when that line reads as its standfirst."""
     first = _first_paragraph(state)
     if first is None:
         return None
     above = [ln for ln in state.lines[:first + 1] if state.free(ln.index)
-             and word_count(ln.text) >= 4 and _headline_like(ln.text) and _OPENS.match(ln.text)]
+             and word_count(ln.text) >= 4 and _headline_like(ln.text) and _OPENS.match(ln.text)
+             and not _ADDRESS.search(ln.text)]
     bylined = [ln for ln in above if _introduces_byline(state, ln, dek=2)]
     if bylined:
         best = max(bylined, key=lambda ln: (min(word_count(ln.text), 12), -ln.index))
         previous = state.lines[best.index - 1] if best.index else None
-        if previous in bylined and _introduces_byline(state, best) and word_count(
-                previous.text) * 3 >= word_count(best.text) * 2:
+        if previous in bylined and _introduces_byline(state, best) and _standfirst(best, previous):
             return previous  # ``best`` is the standfirst between the title and the byline
         return best
     close = [ln for ln in above if ln.index >= first - _TITLE_WINDOW]
     return max(close, key=lambda ln: (min(word_count(ln.text), 12), ln.index), default=None)
+
+
+def _standfirst(line: Line, above: Line) -> bool:
+    """``line`` reads as the standfirst under the headline ``above``: a sentence, a long
+    line, or one about as long as the headline (a teaser's short label above is no title)."""
+    words = word_count(line.text)
+    return _is_prose(line.text) or words >= 14 or word_count(above.text) * 3 >= words * 2
 
 
 def _first_paragraph(state: State) -> int | None:
@@ -494,7 +501,7 @@ def _introduces_byline(state: State, line: Line, dek: int = 0) -> bool:
         if _is_dated(state, after) or named:
             return True
         if state.free(after.index):
-            if dek <= 0 or _is_prose(after.text):
+            if dek <= 0:
                 return False
             dek -= 1
     return False
