@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import islice
 from urllib.parse import urljoin, urlsplit
@@ -347,6 +347,17 @@ def _with_title(blocks: Sequence[Block], title: str) -> tuple[Block, ...]:
 # --- reading the page ----------------------------------------------------------------------
 
 
+
+def _terms_and_definitions(element: etree._Element) -> Iterator[etree._Element]:
+    """A ``<dl>``'s terms and definitions in order, read through whatever groups them
+    (HTML allows a ``<div>``; pages wrap them in other elements too)."""
+    for child in element:
+        if child.tag in ("dt", "dd") or not isinstance(child.tag, str):
+            yield child
+        else:
+            yield from _terms_and_definitions(child)
+
+
 def _lines(element: etree._Element) -> tuple[int, ...]:
     numbers = [e.sourceline for e in element.iter() if isinstance(e.sourceline, int)]
     return tuple(range(min(numbers), max(numbers) + 1)) if numbers else ()
@@ -614,9 +625,7 @@ class Reader:
         """``<dl>``: questions and answers when the terms are questions, else paragraphs
         (a term with no definition after it stands as a paragraph of its own)."""
         self.stray(element, frozenset(("dt", "dd")))
-        # HTML lets a <div> group a term with its definitions: read through it
-        items = [c for child in element
-                 for c in (child if child.tag == "div" else (child,))]
+        items = list(_terms_and_definitions(element))
         terms = [c for c in items if c.tag == "dt"]
         faq = any(final_char(_squash(inline_markdown(t))) == "?" for t in terms)
         pending: etree._Element | None = None  # a term not yet given its definition

@@ -369,7 +369,8 @@ _WIDGET = re.compile(
     r"^you (?:must|need to|have to) (?:be )?(?:log(?:ged)? ?in|sign(?:ed)? ?in|register(?:ed)?)"
     r"\b.{0,40}\bto (?:(?:leave|post|write|add) a )?(?:comment|post|reply|vote)\b|"
     r"^(?:link )?copied(?: to (?:the )?clipboard)?!?$|^link copied!?$|"
-    r"^(?:submitting|loading|sending|saving)(?:\.\.\.|…)$|^select at least one \w+$|"
+    r"^(?:submitting|loading|sending|saving)(?: \w+){0,3} ?(?:\.\.\.|…)$|"
+    r"^select at least one \w+$|^(?:text|font) size:?$|"
     r"^(?:log ?in|sign ?in|sign ?up)(?: or (?:sign ?up|log ?in|register))? to (?:save|rate|comment|"
     r"mark|add|see|read|continue|access|view|keep)\b",
     re.IGNORECASE,
@@ -466,7 +467,8 @@ def is_widget_text(text: str) -> bool:
 _WIDGET_CUES = ("oops", "sorry", "uh", "please", "try again", "retry", "error", "problem",
                 "thank you", "went wrong", "language", "region", "country", "currency", "log in",
                 "login", "sign in", "sign up", "signup", "register", "logged in", "signed in",
-                "copied", "submitting", "loading", "sending", "saving", "select at least")
+                "copied", "submitting", "loading", "sending", "saving", "select at least",
+                " size")
 
 
 _VALEDICTION = re.compile(
