@@ -169,3 +169,20 @@ def test_the_pages_one_headline_edited_after_its_metadata_is_the_title() -> None
     # a site's name set as the one <h1> is no headline
     assert title_of("How we rebuilt the sluice | Marsh Tech", [], ["Marsh Tech"],
                     ["Marsh Tech"]) == "How we rebuilt the sluice"
+
+
+def test_boxes_of_other_stories_after_the_article_are_dropped_and_its_reading_list_stays(
+) -> None:
+    para = ("<p>The volunteers spent four winters clearing the reeds by hand, and the herons "
+            "came back to the mill pond this spring after forty dry summers away.</p>")
+    teasers = "".join(f'<li><a href="/story-{n}">Another story about ponds number {n}</a> '
+                      f"A short blurb about it.</li>" for n in range(4))
+    page = (f"<html><head><title>The pond</title></head><body><article><h1>The pond</h1>"
+            f"{para * 4}<h2>Further reading</h2><ul>{teasers}</ul>"
+            f"<h3>More stories</h3><ul>{teasers}</ul><p>Loading...</p>"
+            f"<h3>Featured</h3><ol>{teasers}</ol></article></body></html>")
+    document = read_html_article(page, "pond.html")
+    headings = [b.text for b in document.blocks if b.kind == "heading"]
+    assert "Featured" not in headings and "More stories" not in headings
+    assert "Further reading" in headings or document.references
+    assert any("a box of links to other stories" in d.reason for d in document.dropped)

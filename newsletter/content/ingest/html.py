@@ -49,6 +49,7 @@ from .lines import (
     mark_faq_questions,
     reference_entry,
     strip_heading_marks,
+    word_count,
 )
 from .mainpart import EXTRACTOR, NUMBER, choose_article, element_numbers, widen_to_neighbours
 from .noise import (
@@ -708,6 +709,7 @@ class Reader:
                     entry.reason = NOT_ARTICLE
             _keep_cited_references(entries)
         _drop_teaser_boxes(entries)
+        _drop_boxes_after_article(entries)
         _keep_headings_over_kept_text(entries, title)
         for entry in entries:
             if entry.reason and not entry.recorded:
@@ -834,6 +836,51 @@ def _drop_teaser_boxes(entries: list[_Entry]) -> None:
         elif (not entry.reason and entry.block.kind == "paragraph" and following.reason
               and following.block.kind == "list" and final_char(entry.block.text) == ":"):
             entry.reason = f"lead-in of a dropped list ({following.reason})"
+
+
+def _drop_boxes_after_article(entries: list[_Entry]) -> None:
+    """After the article's last paragraph of prose, a heading over nothing but lists of
+    links (and a widget's word or two, ``Loading...``) is a box of other stories."""
+    kept = [e for e in entries if not e.reason]
+    last = max((i for i, e in enumerate(kept) if _prose_paragraph(e)), default=None)
+    if last is None:
+        return
+    boxes = _headed_groups(kept[last + 1:])
+    for group in boxes:
+        rest = group[1:]
+        if is_reference_heading(group[0].plain):
+            continue  # the article's own reading list
+        if any(e.block.kind == "list" for e in rest) and all(_box_content(e) for e in rest):
+            for entry in group:
+                entry.reason = "related: a box of links to other stories after the article"
+
+
+def _headed_groups(entries: list[_Entry]) -> list[list[_Entry]]:
+    """The entries from each heading up to the next (what precedes the first is left)."""
+    groups: list[list[_Entry]] = []
+    for entry in entries:
+        if entry.block.kind == "heading":
+            groups.append([entry])
+        elif groups:
+            groups[-1].append(entry)
+    return groups
+
+
+def _box_content(entry: _Entry) -> bool:
+    """Links, headlines that link with their blurbs, or a widget's word or two."""
+    if entry.block.kind == "list":
+        items = [i for i in entry.block.items if i.strip()]
+        return _link_share(entry.block) >= 0.5 or (bool(items) and all(
+            _OPENS_WITH_LINK.match(i.lstrip("*_ ")) for i in items))
+    return entry.block.kind == "paragraph" and word_count(entry.plain) <= 3
+
+
+_OPENS_WITH_LINK = re.compile(r"\[[^\]]{3,200}\]\([^)\s]{1,2000}\)")
+
+
+def _prose_paragraph(entry: _Entry) -> bool:
+    return (entry.block.kind == "paragraph" and word_count(entry.plain) >= 20
+            and _link_share(entry.block) < 0.5)
 
 
 def _drop_links_under(entries: list[_Entry], index: int, heading: str) -> None:
