@@ -186,3 +186,19 @@ def test_boxes_of_other_stories_after_the_article_are_dropped_and_its_reading_li
     assert "Featured" not in headings and "More stories" not in headings
     assert "Further reading" in headings or document.references
     assert any("a box of links to other stories" in d.reason for d in document.dropped)
+
+
+def test_a_picture_viewers_control_and_a_call_to_open_an_embed_are_dropped() -> None:
+    para = ("<p>The volunteers spent four winters clearing the reeds by hand, and the herons "
+            "came back to the mill pond this spring after forty dry summers away.</p>")
+    page = (f"<html><body><article><h1>The pond</h1>{para * 2}"
+            '<p><a href="#" onclick="return false;">[+] Enlarge<img src="p.jpg"></a></p>'
+            f"{para}<p><strong>READ the warden's full remarks:</strong></p>"
+            '<p><object data="https://viewer.example/doc"></object></p>'
+            f"{para}</article></body></html>")
+    document = read_html_article(page, "pond.html")
+    kept = " ".join(b.text for b in document.blocks)
+    assert "Enlarge" not in kept and "full remarks" not in kept
+    why = {d.text: d.reason for d in document.dropped}
+    assert why["[+] Enlarge"].startswith("image_viewer")
+    assert why["**READ the warden's full remarks:**"].startswith("link_call")

@@ -63,7 +63,9 @@ from .noise import (
     is_counter,
     is_dateline,
     is_image_label,
+    is_image_viewer,
     is_jump_link,
+    is_link_call,
     is_number_only,
     is_photo_credit,
     is_signup_line,
@@ -121,6 +123,8 @@ _TEXT_RULES: tuple[tuple[str, Callable[[str], bool]], ...] = (
     ("image_label: image label or caption", is_image_label),
     ("signup: newsletter sign-up box", is_signup_line),
     ("boilerplate: page furniture (share, comments, copyright)", is_boilerplate),
+    ("image_viewer: a picture viewer's control", is_image_viewer),
+    ("link_call: a call to follow a link or open an embed", is_link_call),
 )
 
 

@@ -422,7 +422,7 @@ _ON = re.compile(r"^on\s+", re.IGNORECASE)
 _IMAGE_VIEWER = re.compile(
     r"^(?:view|open|see|show|expand|enlarge|zoom(?: in)?|click to enlarge)(?: this| the)?"
     r"(?: full)? (?:image|photo|picture|gallery|slideshow)s?(?: in (?:full ?screen|full size))?$|"
-    r"^(?:click|tap) to (?:enlarge|expand|zoom)$|^(?:full ?screen|enlarge)$",
+    r"^(?:click|tap) to (?:enlarge|expand|zoom)$|^(?:\[\+\] ?)?(?:full ?screen|enlarge)$",
     re.IGNORECASE,
 )
 _AGE_NOTICE = re.compile(
@@ -489,7 +489,8 @@ def is_valediction(text: str) -> bool:
 
 _LINK_CALL = re.compile(
     r"^(?:listen|watch|read|click|tap|download|view|see|hear|check out|stream|play)\b.{0,60}"
-    r"\b(?:here|now|below|above|episode|podcast|video|full (?:article|story|post|interview))\b",
+    r"\b(?:here|now|below|above|episode|podcast|video|full (?:article|story|post|interview|"
+    r"remarks|statement|report|text|letter|transcript|speech))\b",
     re.IGNORECASE,
 )
 
