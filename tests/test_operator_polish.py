@@ -373,8 +373,10 @@ def test_nothing_due_in_sequence_mode_says_when_a_subscriber_is_next(folder: Pat
         "nothing is due, and no subscriber is waiting for an issue"
     assert run(folder, "subscribers", "add", "ann@example.org").exit_code == 0
     said = run(folder, "send", "--due", "--dry-run", "--now", NOW).stdout.strip()
-    assert re.fullmatch(r"nothing is due; next: issue 1 at \w{3} \d{4}-\d\d-\d\d 07:45 E[SD]T"
-                        r" \(a subscriber's next email\)", said), said
+    # the subscriber joins at the real time of the run (`subscribers add` takes no clock),
+    # so the minute varies with it; what is said and in which zone does not
+    assert re.fullmatch(r"nothing is due; next: issue 1 at \w{3} \d{4}-\d\d-\d\d \d\d:\d\d "
+                        r"E[SD]T \(a subscriber's next email\)", said), said
 
 
 # --- 15. the public page says how often, from the configuration ------------------------------
