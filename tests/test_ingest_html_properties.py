@@ -58,6 +58,7 @@ def test_only_newsletter_errors_escape(page: str) -> None:
 @example(page="<div><div><h1>1. Basil</h1><h1>Basil</h1></div></div>Basil")  # found by it
 @example(page="<dl><div><dt><div>Basil</div></dt></div></dl>")  # a term grouped in a <div>
 @example(page="<dl><section><dt><div>Basil</div></dt></section></dl>")  # or in another element
+@example(page="<ul><div><li>Basil</li></div></ul>")  # list items wrapped too
 def test_every_visible_text_block_is_in_a_snippet_a_reference_or_dropped(page: str) -> None:
     try:
         document = read_html_article(page, "page.html")

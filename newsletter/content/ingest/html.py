@@ -354,13 +354,19 @@ def _with_title(blocks: Sequence[Block], title: str) -> tuple[Block, ...]:
 
 
 def _terms_and_definitions(element: etree._Element) -> Iterator[etree._Element]:
-    """A ``<dl>``'s terms and definitions in order, read through whatever groups them
-    (HTML allows a ``<div>``; pages wrap them in other elements too)."""
+    """A ``<dl>``'s terms and definitions in order, read through whatever groups them."""
+    return _through_wrappers(element, frozenset(("dt", "dd")))
+
+
+def _through_wrappers(element: etree._Element, tags: frozenset[str]
+                      ) -> Iterator[etree._Element]:
+    """The element's children with one of ``tags``, read through whatever wraps them
+    (HTML allows a ``<div>`` around a ``<dl>``'s items; pages wrap list items too)."""
     for child in element:
-        if child.tag in ("dt", "dd") or not isinstance(child.tag, str):
+        if child.tag in tags:
             yield child
-        else:
-            yield from _terms_and_definitions(child)
+        elif isinstance(child.tag, str):
+            yield from _through_wrappers(child, tags)
 
 
 def _lines(element: etree._Element) -> tuple[int, ...]:
@@ -1053,7 +1059,7 @@ _LAYOUT_TAGS = frozenset(("p", "div", "table", "ul", "ol", "h1", "h2", "h3", "h4
 def _list_items(element: etree._Element, depth: int = 0) -> list[tuple[int, etree._Element]]:
     """The ``<li>`` of a list with their depth, nested lists' items after their parent."""
     items: list[tuple[int, etree._Element]] = []
-    for li in element.findall("li"):
+    for li in _through_wrappers(element, frozenset(("li",))):
         items.append((depth, li))
         for child in li:
             if child.tag in ("ul", "ol"):
