@@ -755,3 +755,53 @@ def test_icon_share_buttons_and_a_linked_author_with_the_date_are_furniture() ->
     document = read_markdown_article(text, "page.txt", scraped=True)
     assert [b.text for b in document.blocks if b.kind == "paragraph"] == [para]
     assert reasons(document)[3] == "byline" and reasons(document)[7] == "share_row"
+
+
+_SCRAPED_EDITOR_PAGE = """Ready to publish?
+
+Change the story's title, subtitle, and visibility as needed
+
+Mara Quillon
+
+11 min read
+
+Featured Close Publish changes
+
+[Sign in / Sign up](https://example.org/signin)
+
+Next story
+
+The author chose to make this story unlisted. Are you sure you want to share it? Yes, show me
+
+#### The Mill Pond Comes Back
+
+  * Share on Twitter
+  * Share on Facebook
+  * Share by email
+
+## Four winters of reeds
+
+The pond behind the mill fills every spring, and the families who keep the meadow around it
+clear the reeds by hand before the herons come back. It took four winters and forty people.
+
+  * Link copied
+"""
+
+
+def test_a_scrape_without_an_h1_drops_what_is_above_its_first_heading_and_share_lists() -> None:
+    document = read_markdown_article(_SCRAPED_EDITOR_PAGE, "page.txt", scraped=True)
+    assert document.title == "The Mill Pond Comes Back"
+    why = reasons(document)
+    assert all(why.get(n) == "page_header" for n in (1, 3, 5, 9, 13, 15))
+    assert all(n in why for n in (19, 20, 21))  # a share row set as a list
+    assert why[28] == "widget_text"  # a widget's message set as a list
+    assert_every_line_once(_SCRAPED_EDITOR_PAGE, document)
+    assert "Ready to publish" not in " ".join(b.text for b in document.blocks)
+
+
+def test_a_scrapers_page_title_gives_way_to_the_headline_it_starts_with() -> None:
+    text = ("Title: The Mill Pond Comes Back - Quillon Gazette\n\nURL Source: "
+            "https://example.org/pond\n\nMarkdown Content:\n# The Mill Pond Comes Back\n\n"
+            "The pond behind the mill fills every spring, and the families who keep it clear "
+            "the reeds by hand.\n")
+    assert read_markdown_article(text, "pond.txt").title == "The Mill Pond Comes Back"

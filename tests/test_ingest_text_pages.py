@@ -335,3 +335,16 @@ def test_a_page_dumps_short_headline_over_a_standfirst_sentence_is_the_title() -
                   "herons came back this spring.")
     text = _long_menu_page(headline, [standfirst, "By", "Mara Quillon"])
     assert read_text_article(text).title == headline
+
+
+def test_a_byline_of_a_name_with_its_handle_and_a_dotted_date_marks_the_headline() -> None:
+    from newsletter.content.ingest import read_text_article
+
+    headline = "The mill pond review: a meadow that keeps up with the seasons"
+    standfirst = "But only patient walkers will see the herons."
+    text = _long_menu_page(headline, [standfirst, "Mara Quillon, @maraq", "11.03.17 in Gardens"])
+    text = text.replace("Letters to the Editor", "Gallery: The mill pond | 14 Photos")
+    document = read_text_article(text)
+    assert document.title == headline
+    why = {d.text: d.reason for d in document.dropped}
+    assert why["11.03.17 in Gardens"].startswith("dateline")

@@ -277,7 +277,7 @@ def strip_heading_marks(text: str) -> str:
 
 # --- page titles -----------------------------------------------------------------------------
 
-_TITLE_PARTS = re.compile(r"\s+(\||—|–|-|·|•|::|»)\s+")
+TITLE_PARTS = re.compile(r"\s+(\||—|–|-|·|•|::|»)\s+")
 _SITE_SEPARATORS = frozenset(["|", "—", "·", "•", "::", "»"])
 _HOST = re.compile(r"^[a-z][a-z0-9+.-]*://(?:www\d?\.)?([^/:?#]+)", re.IGNORECASE)
 
@@ -291,7 +291,7 @@ def strip_site_name(title: str, url: str = "") -> str:
     site names (`` | ``, `` — ``, `` · ``). A hyphen or en dash only separates a part the host
     name confirms, so ``Migraines and Headaches - Patient Home Guide`` keeps its hyphen.
     """
-    parts = _TITLE_PARTS.split(title.strip())  # text, separator, text, ...
+    parts = TITLE_PARTS.split(title.strip())  # text, separator, text, ...
     texts, separators = parts[0::2], parts[1::2]
     host = _host_letters(url)
     for index in range(1, len(texts)):

@@ -30,6 +30,7 @@ from .fragments import blocks_apart, one_block_per_line
 from .frontmatter import FrontMatter, read_front_matter
 from .htmlblocks import Piece, html_pieces, inline_html
 from .lines import (
+    TITLE_PARTS,
     callout_parts,
     clean_line,
     final_char,
@@ -190,7 +191,7 @@ def read_markdown_article(text: str, source: str = "", *, scraped: bool = False)
     _uncovered_lines(reader)
     scraped = scraped or front.reason.startswith("metadata_header")
     blocks = run_passes(reader.blocks, reader.drop_block, scraped=scraped)
-    title = _front_title(front)
+    title = _headline_of_page_title(_front_title(front), blocks, front)
     blocks = mark_faq_questions(_with_title(reader, blocks, title))
     references = {b.label: b.text for b in blocks if b.kind == "reference"}
     if references:
@@ -239,6 +240,19 @@ def _front_title(front: FrontMatter) -> str:
     if bar and word_count(site) <= 4 and word_count(head) >= 2:
         return head.strip()
     return front.title
+
+
+def _headline_of_page_title(title: str, blocks: Sequence[Block], front: FrontMatter) -> str:
+    """A scraper's page title that is the page's headline with more after a separator
+    (``Headline - Site``, ``Headline | Section | Site``) gives way to that headline."""
+    if not front.reason.startswith("metadata_header"):
+        return title
+    for block in blocks[:12]:
+        head = block.text.strip()
+        if (block.kind == "heading" and 2 <= word_count(head) < word_count(title)
+                and title.startswith(head) and TITLE_PARTS.match(title[len(head):])):
+            return head
+    return title
 
 
 def _with_title(reader: _Reader, blocks: Sequence[Block], title: str) -> tuple[Block, ...]:

@@ -41,13 +41,13 @@ _SIGNUP = re.compile(
     re.IGNORECASE,
 )
 _BOILERPLATE = re.compile(
-    r"^(?:share(?: this(?: \w+)?)?(?: (?:on|via) \w+)?|tweet|pin it|print(?: this \w+)?|"
+    r"^(?:share(?: this(?: \w+)?)?(?: (?:on|via|by|with) \w+)?|tweet|pin it|print(?: this \w+)?|"
     r"(?:(?:like|share|tweet|pin|reblog|save|email|print|follow)(?: (?:it|this|us))?"
     r"[,!.&\s]*(?:and )?){2,}|reblog|reddit|tumblr|flipboard|telegram|"
     r"(?:show |read |see |view )?more|"
     r"copy link|email|facebook|twitter|x|"
     r"linkedin|pinterest|instagram|whatsapp|advertisement|sponsored|previous(?: post)?|"
-    r"next(?: post)?|leave a (?:private )?(?:comment|reply)(?: on this \w+)?"
+    r"next(?: post| story| article)?|leave a (?:private )?(?:comment|reply)(?: on this \w+)?"
     r"(?: and see it here)?\.?|add (?:the )?ingredients to (?:your )?(?:grocery|shopping) list|"
     r"\d+ comments?|no comments|comments|"
     r"related (?:posts|articles)|you (?:may|might) also like|tags?:.*|categor(?:y|ies):.*|"
@@ -334,12 +334,13 @@ _DATELINE = re.compile(
     rf"(?:{_WEEKDAY}\s+)?"
     rf"(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{1,2}}\.?\s+{_MONTH},?\s+\d{{4}}\.?|"
     rf"(?<=[:\s]){_MONTH},?\s+\d{{4}}|"  # "Last updated: January 2026"
-    r"\d{1,2}/\d{1,2}/\d{2,4}|\d{4}-\d{2}-\d{2}(?:[T ][\d:.+-]+Z?)?|"
+    r"\d{1,2}/\d{1,2}/\d{2,4}|\d{1,2}\.\d{1,2}\.\d{2,4}|\d{4}-\d{2}-\d{2}(?:[T ][\d:.+-]+Z?)?|"
     r"(?=\d{1,2}[.:]\d{2}\s*[ap]\.?m\.?)|"  # or a time alone: "12:00 PM PT" (an update's)
     rf"{_MONTH}\s+\d{{1,2}}(?=,?\s+(?:at\s+)?\d{{1,2}}[.:]\d{{2}}))"  # "March 18 at 12:22 PM"
     r"(?:,?\s*(?:at\s+)?\d{1,2}[.:]\d{2}(?:\s*[ap]\.?m\.?)?(?:\s+[A-Z]{2,4})?)?"
     r"(?:\s+by\s+[\w.'’ -]{2,40})?"  # "... 7:11 AM PST BY THE NEWS DESK"
-    r"(?:\s+[–—-]\s+[A-Z][\w.' ]{1,30})?$",  # a dateline's place: "... IST - New Delhi"
+    r"(?:\s+[–—-]\s+[A-Z][\w.' ]{1,30})?"  # a dateline's place: "... IST - New Delhi"
+    r"(?:\s+in\s+[A-Z][\w&'’]*(?:\s+[A-Z&][\w&'’]*){0,2})?$",  # its section: "... in Gadgetry"
     re.IGNORECASE,
 )
 _COUNTER = re.compile(

@@ -86,8 +86,12 @@ def drop_page_header(blocks: list[Block], drop: Drop, scraped: bool) -> list[Blo
     """A scrape of a whole page has its menus above the article's title (a level-1
     heading): when most of what comes before it is links and short lines, it is dropped.
     The title is the last level-1 heading with only such a header above it, so a banner
-    heading that a converter put over the page's menus is dropped with them."""
+    heading that a converter put over the page's menus is dropped with them. A scrape with
+    no level-1 heading has its title in the first heading (converters give a page's
+    headline any level)."""
     titles = [i for i, b in enumerate(blocks) if b.kind == "heading" and b.level == 1]
+    if not titles and scraped:
+        titles = [i for i, b in enumerate(blocks) if b.kind == "heading"][:1]
     start = max((i for n, i in enumerate(titles) if _is_header(blocks[:i], later=n > 0)),
                 default=0)
     before = blocks[:start]
@@ -166,6 +170,8 @@ def _furniture(block: Block, scraped: bool, after: Block | None) -> str:
         return "byline: author, date or read-time line"
     if block.kind == "list" and _byline_list(block.items):
         return "byline: author, source and date set as a list"
+    if block.kind == "list" and (reason := _furniture_list(block.items)):
+        return reason
     if block.kind == "paragraph" and _icon_links(block.text):
         return "share_row: links with no text (the page's share or follow buttons)"
     if block.kind == "paragraph" and _linked_author_and_date(block.text):
@@ -188,6 +194,19 @@ def _furniture(block: Block, scraped: bool, after: Block | None) -> str:
     if scraped and _button_label(text, after):
         return "ui_label: label of a button or widget left by the scrape"
     return ""
+
+
+def _noise_reason(text: str) -> str:
+    return next((reason for reason, test in NOISE if test(text)), "")
+
+
+def _furniture_list(items: Sequence[str]) -> str:
+    """A short list whose every item is furniture on its own ("Share on Facebook", "Share
+    by email"; "Link copied"): the reason of its first item, as a list."""
+    if len(items) > 8 or any(word_count(item) > 12 for item in items):
+        return ""
+    reasons = [_noise_reason(link_text(item).strip()) for item in items]
+    return f"{reasons[0]} (set as a list)" if all(reasons) else ""
 
 
 # "From: The Daily Paper", "Source: A Wire Service": the publication a byline names

@@ -541,6 +541,7 @@ _NAME = re.compile(
 def is_author_name(text: str) -> bool:
     """A person's name alone on a line (``Keza MacDonald``, ``By Jane van Dyke``): capitalised
     words, none of them a word a heading is made of (``What You Need`` is no name)."""
+    text = _HANDLE_AFTER_NAME.sub("", text)  # "Jane Doe, @janedoe": the name and its handle
     words = re.sub(r"^by:?\s+", "", text, flags=re.IGNORECASE).split()
     particles = sum(w in ("van", "von", "de", "da", "del", "la", "le") for w in words)
     mixed = all(any(c.islower() for c in w) for w in words)  # "ROSE VINA" is a menu entry
@@ -548,6 +549,7 @@ def is_author_name(text: str) -> bool:
             and not any(w.lower().strip(".,") in _NOT_NAME_WORDS for w in words))
 
 
+_HANDLE_AFTER_NAME = re.compile(r"(?<=\w)\s*[,|·•]?\s+@\w{2,30}$")
 # Words of headings and page furniture, never of a person's name.
 _NOT_NAME_WORDS = frozenset([
     "a", "an", "and", "the", "of", "to", "for", "in", "on", "with", "at", "from", "by", "is",
