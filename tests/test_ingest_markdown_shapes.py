@@ -805,3 +805,13 @@ def test_a_scrapers_page_title_gives_way_to_the_headline_it_starts_with() -> Non
             "The pond behind the mill fills every spring, and the families who keep it clear "
             "the reeds by hand.\n")
     assert read_markdown_article(text, "pond.txt").title == "The Mill Pond Comes Back"
+
+
+def test_a_question_heading_above_the_faqs_questions_closes_the_faq() -> None:
+    text = ("# Starter\n\nFeed it daily.\n\n## FAQ\n\n### Can I use plain flour?\n\n"
+            "Yes, slower.\n\n### How do I store it?\n\nIn the fridge.\n\n## Ready to Bake?\n\n"
+            "Get our free chart: [Download the chart](https://example.org/chart).\n")
+    document = read_markdown_article(text, "starter.md")
+    kinds = {b.text: b.kind for b in document.blocks if b.kind in ("heading", "question")}
+    assert kinds["How do I store it?"] == "question"
+    assert kinds["Ready to Bake?"] == "heading"

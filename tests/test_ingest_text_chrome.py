@@ -153,3 +153,15 @@ def test_a_share_row_and_the_authors_bio_after_the_reference_list_are_dropped() 
     assert why[lines.index("About the author") + 1] == "author_bio"
     assert why[lines.index("About the author") + 2] == "author_bio"
     assert len(document.references) == 1
+
+
+def test_a_share_row_of_network_names_after_the_byline_is_dropped() -> None:
+    from newsletter.content.ingest import read_text_article
+
+    text = ("How to Set Up a Desk\n\nBy Sam Patel | March 3, 2025\nShare: Facebook Twitter "
+            "LinkedIn Email\n\nWorking from home on a kitchen chair costs more than you think, "
+            "and most fixes cost less than a dinner out.\n\nPost your photos on Facebook and "
+            "Instagram.\n")
+    why = {d.text: d.reason for d in read_text_article(text).dropped}
+    assert why["Share: Facebook Twitter LinkedIn Email"].startswith("share_row")
+    assert "Post your photos on Facebook and Instagram." not in why

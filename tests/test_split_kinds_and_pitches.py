@@ -338,3 +338,20 @@ def test_a_numbered_exercise_like_its_sibling_procedures_is_steps_and_a_tip_list
     assert by_title["3. Floor glide"].kind == "steps"
     assert "numbered siblings" in by_title["3. Floor glide"].reason
     assert by_title["4. Good habits"].kind != "steps"
+
+
+def test_a_heading_that_tells_the_reader_to_get_something_right_is_advice_not_an_offer() -> None:
+    advice = split(doc(
+        heading("Home office", 1), para(words(150), 2),
+        heading("Get Your Screen at Eye Level", 3),
+        para("The top of the screen sits at eye level. A stack of books works as a stand. "
+             "Add a $20 keyboard so your wrists stay straight.", 4),
+        para(words(40), 5),
+    ))
+    assert not any(s.kind == "cta" for s in advice.snippets)
+    offer = split(doc(
+        heading("Home office", 1), para(words(150), 2),
+        heading("Get Your Free Desk Checklist", 3),
+        para("Download the checklist and join 12,000 readers: [Get it](https://example.org/c).", 4),
+    ))
+    assert any(s.kind == "cta" for s in offer.snippets)

@@ -73,7 +73,9 @@ _ELSEWHERE = re.compile(
     r"practitioner|pharmacist|dentist|vet|therapist|gp)\b|\b(?:a|the) (?:doctor|physician)\b|"
     r"\bhelp ?desk\b|\bhotline\b|\bconsult (?:your|a|with)\b", re.IGNORECASE)
 _PITCH_HEADING = re.compile(
-    r"^(?:try|meet|introducing|get|shop|buy|order|book|schedule|ready to|join|work with)\b|"
+    r"^(?:try|meet|introducing|shop|buy|order|book|schedule|ready to|join|work with)\b|"
+    # "Get Your Free Chart" offers; "Get Your Screen at Eye Level" is advice
+    rf"^get\b(?:\W+\w+){{0,3}}?\W+(?:free|{_GOODS})\b|"
     r"\bwhere .{2,60}? (?:fits in|comes in)\b|"
     r"\bour .{0,40}\b(?:course|program(?:me)?|kit|app|class|membership|product)$",
     re.IGNORECASE)

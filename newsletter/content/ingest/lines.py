@@ -226,17 +226,19 @@ def mark_faq_questions(blocks: Sequence[Block]) -> tuple[Block, ...]:
     """Turn question headings inside a FAQ section into ``question`` blocks.
 
     A FAQ section starts at a heading such as ``FAQs`` and ends at the next heading of the
-    same or higher level that is not itself a question.
+    same or higher level that is not itself a question, or at a question above the level of
+    its questions (``## Ready to Bake?`` after the FAQ's ``###`` questions is a section).
     """
     result: list[Block] = []
-    faq_level = 0
+    faq_level = question_level = 0
     for index, block in enumerate(blocks):
         if block.kind == "heading":
             is_question = final_char(block.text) == "?"
-            if faq_level and is_question:
+            if faq_level and is_question and block.level >= question_level:
                 block = replace(block, kind="question", rule="faq_question")
+                question_level = question_level or block.level
             elif faq_level and block.level <= faq_level:
-                faq_level = 0
+                faq_level = question_level = 0
             if block.kind == "heading" and (
                 is_faq_heading(block.text) or opens_questions(blocks, index)
             ):

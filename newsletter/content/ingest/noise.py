@@ -531,6 +531,21 @@ def is_header_key(text: str) -> bool:
     return bool(_HEADER_KEY.match(text.strip()))
 
 
+_SHARE_ROW = re.compile(
+    r"^(?:(?:share|follow|like|find)(?: (?:this|us|me)(?: \w+)?)?(?: (?:on|via))?\s*:?\s+)?"
+    r"(?:(?:facebook|twitter|x|linkedin|pinterest|instagram|whatsapp|reddit|tumblr|threads|"
+    r"bluesky|mastodon|telegram|flipboard|youtube|tiktok|e-?mail|print|copy link|sms)"
+    r"\s*[,|·•/]?\s*){2,}$",
+    re.IGNORECASE,
+)
+
+
+def is_share_row(text: str) -> bool:
+    """The page's share or follow buttons as words: ``Share: Facebook Twitter LinkedIn
+    Email``, ``Follow us: Instagram | TikTok``."""
+    return word_count(text) <= 16 and bool(_SHARE_ROW.match(text.strip()))
+
+
 def is_social_line(text: str) -> bool:
     """Social links and invitations to get in touch: ``Facebook: Shop | Instagram: @shop``,
     ``Reach out to me on social media``, ``... start a conversation with me on facebook``."""
