@@ -146,6 +146,18 @@ def test_preheader_adds_to_the_subject_with_whole_sentences_without_markers() ->
     assert write_preheader("Mulch keeps the soil moist", body, []) == "It also feeds worms."
 
 
+def test_a_preheader_from_one_long_sentence_ends_at_a_clause_or_a_whole_phrase() -> None:
+    body = ("Content depth is the practice of covering a topic with thorough research, a "
+            "coherent strategy, and clearly defined goals that serve the reader at every step.")
+    assert write_preheader("Depth", body, []) == (
+        "Content depth is the practice of covering a topic with thorough research, a coherent "
+        "strategy")
+    unbroken = ("Everything you wanted to know about gardening in small spaces with very "
+                "little money and almost no time at all each week of the year")
+    assert write_preheader("Gardens", unbroken, []) == (
+        "Everything you wanted to know about gardening in small spaces with very little money")
+
+
 def test_a_preheader_never_ends_in_an_ellipsis_even_from_a_body_that_is_one() -> None:
     assert write_preheader("An Article", "…", []) == "An Article"
     assert write_preheader("An Article", "Wait for it …", []) == "Wait for it"

@@ -28,7 +28,9 @@ PREHEADER_MAX = 100  # characters: inboxes show about this much after the subjec
 _DANGLING = frozenset({"a", "an", "and", "as", "at", "but", "by", "for", "from", "in", "into",
                        "of", "on", "or", "so", "than", "that", "the", "to", "with", "your",
                        "my", "our", "their", "its", "is", "are", "when", "why", "how", "what",
-                       "&", "+", "vs"})
+                       "&", "+", "vs", "no", "not", "very", "almost", "more", "less", "most",
+                       "which", "who", "whose", "while", "if", "because", "this", "these",
+                       "those", "be", "was", "were", "has", "have", "had", "will", "can"})
 _FILLERS = re.compile(r"\s+\b(?:really|actually|simply|just|very|truly|basically)\b",
                       re.IGNORECASE)
 _PARENTHESES = re.compile(r"\s*\([^)]*\)")
@@ -148,7 +150,22 @@ def write_preheader(subject: str, lead_body: str, inside: Sequence[str],
     if also:
         return words.inside.format(items=also)
     # a body that is only an ellipsis ("…") gives no preheader of its own
-    return cut_phrase(plain_text(lead_body), PREHEADER_MAX).rstrip("… ") or subject
+    return _leading_clause(plain_text(lead_body), PREHEADER_MAX).rstrip("… ") or subject
+
+
+_CLAUSE_END = re.compile(r"[,;:—–]\s|\s[-–—]\s|[.!?](?:\s|$)")
+
+
+def _leading_clause(text: str, limit: int) -> str:
+    """The start of ``text`` up to the last clause or sentence break within ``limit`` (four
+    words or more), so a long opening sentence gives a whole phrase; else cut at a word."""
+    text = " ".join(text.split())
+    ends = [m.start() for m in _CLAUSE_END.finditer(text[:limit + 1])]
+    for end in reversed(ends):
+        clause = text[:end + (text[end] in ".!?")].strip()
+        if len(clause.split()) >= 4 and clause.casefold().split()[-1] not in _DANGLING:
+            return clause
+    return cut_phrase(text, limit)
 
 
 def _telling_sentence(subject: str, body: str) -> str:
