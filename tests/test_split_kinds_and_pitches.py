@@ -137,6 +137,18 @@ def test_a_list_of_the_articles_own_headings_is_a_table_of_contents() -> None:
     assert all("Why you feel tired" not in s.body for s in content.snippets)
 
 
+def test_a_short_sections_list_of_phrases_stays_a_list_when_merged_under_its_parent() -> None:
+    content = split(doc(
+        heading("Starter", 1), para(words(60), 2),
+        heading("What You Need", 3, 3),
+        listing("500 g whole-wheat or rye flour", "Filtered water at 24-26 °C",
+                "A 1-litre glass jar with a loose lid", line=4),
+    ))
+    merged = next(s for s in content.snippets if "What You Need" in s.section)
+    assert "- 500 g whole-wheat or rye flour\n- Filtered water at 24-26 °C\n" in merged.body
+    assert " · " not in merged.body
+
+
 def test_text_a_scrape_repeated_is_dropped_the_second_time() -> None:
     sentence = "Roots need air as much as they need water, and soggy soil has none."
     content = split(doc(heading("Roots", 1), para(sentence + " " + words(40), 2),

@@ -177,7 +177,7 @@ def can_lead(section: Section, opening: bool = False) -> bool:
         opening or heading_words(section.title) < 5)
 
 
-_RUN_IN_ITEMS, _RUN_IN_WORDS = 8, 12
+_RUN_IN_ITEMS, _RUN_IN_WORDS = 8, 4  # "Rest · Ice · Compression", not sentences
 
 
 def run_in(markdown: str) -> str:
