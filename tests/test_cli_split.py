@@ -54,6 +54,16 @@ def test_explain_lists_each_snippet_and_each_dropped_line(folder: Path) -> None:
     assert "within 20-100" in result.output
 
 
+def test_explain_shows_the_start_of_a_huge_dropped_line_with_its_length(folder: Path) -> None:
+    picture = "![](data:image/png;base64," + "A" * 50_000 + ")"
+    text = (folder / "article.txt").read_text("utf-8")
+    (folder / "article.md").write_text(f"{text}\n\n{picture}\n", "utf-8")
+    result = CliRunner().invoke(main, ["split", "article.md", "--explain", "-o", "out"])
+    assert result.exit_code == 0, result.output
+    shown = next(line for line in result.output.splitlines() if "data:image/png" in line)
+    assert len(shown) < 400 and "characters)" in shown
+
+
 @pytest.mark.parametrize(("setup", "message"), [
     (lambda d: None, "no such file"),
     (lambda d: (d / "gone.txt").write_text("", "utf-8"), "empty"),

@@ -75,8 +75,14 @@ def _explain_snippet(snippet: Snippet) -> list[str]:
     ]
 
 
+_SHOWN_CHARS = 160  # of a dropped line: enough to recognise it (a data: URL runs to megabytes)
+
+
 def _explain_dropped(dropped: Dropped) -> str:
-    return f"  line {dropped.line}: {dropped.text!r}  ({dropped.reason})"
+    text = dropped.text
+    if len(text) > _SHOWN_CHARS:
+        text = f"{text[:_SHOWN_CHARS]}… ({len(dropped.text):,} characters)"
+    return f"  line {dropped.line}: {text!r}  ({dropped.reason})"
 
 
 def _line_list(lines: Sequence[int]) -> str:
