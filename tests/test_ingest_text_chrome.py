@@ -165,3 +165,20 @@ def test_a_share_row_of_network_names_after_the_byline_is_dropped() -> None:
     why = {d.text: d.reason for d in read_text_article(text).dropped}
     assert why["Share: Facebook Twitter LinkedIn Email"].startswith("share_row")
     assert "Post your photos on Facebook and Instagram." not in why
+
+
+def test_a_box_of_sponsored_stories_after_the_article_ends_it_with_the_tags_above_it() -> None:
+    from newsletter.content.ingest import read_text_article
+
+    para = ("The pond behind the mill fills every spring, and the families who keep the "
+            "meadow around it clear the reeds by hand before the herons come back.")
+    ads = ["Promoted Links Promoted Links", "Babbel",
+           "A million people are using this app to learn a new language. Try it today.",
+           "Are you a strategic thinker? Test your skills with millions of players online.",
+           "Undo"]
+    text = "\n\n".join(["The Mill Pond", *[f"{para} Year {n}." for n in range(5)],
+                        "More about:", "Ponds", "Herons", *ads]) + "\n"
+    document = read_text_article(text)
+    why = {d.text: d.reason for d in document.dropped}
+    assert all(why[line].startswith("page_footer") for line in ["More about:", "Herons", *ads])
+    assert sum(para in b.text for b in document.blocks) == 5

@@ -613,6 +613,13 @@ _COMMENTS_START = re.compile(
     r"join the (?:discussion|conversation))\s*:?$",
     re.IGNORECASE,
 )
+# a box of advertisements dressed as stories: whatever follows it is the page's, not the article's
+_ADS_START = re.compile(
+    r"^((?:sponsored|promoted|paid)(?: (?:links?|stories|content|posts|partner content))?"
+    r"(?: by [\w .&-]{1,30})?|by (?:taboola|outbrain)|(?:recommended|powered|ads) by "
+    r"(?:taboola|outbrain|zergnet|revcontent|mgid)|(?:around|from) the web)(?: \1)?\s*:?$",
+    re.IGNORECASE,
+)
 _FOOTER_START = re.compile(
     r"^(?:you (?:may|might) also like|related (?:posts|articles|stories)|posted in|tagged|"
     r"tags|explore more on these topics|reuse this content|share this(?: article| post)?|"
@@ -627,20 +634,34 @@ def tag_page_footer(state: State) -> None:
     tags, related links and shares (``Posted in``, ``Explore more on these topics``) only
     when no paragraph of the article comes after them."""
     _tag_author_bios(state)
+    late = _late_short_lines(state)
+    ends = [ln for ln in late if _COMMENTS_START.match(core_text(ln.text))
+            or _ADS_START.match(core_text(ln.text))]
+    end = ends[0].index if ends else len(state.lines)
+    for line in late:
+        if line.index >= end:
+            break
+        footer = bool(_FOOTER_START.match(core_text(line.text)) or is_teaser_heading(line.text))
+        if footer and not any(_is_prose(r.text) for r in state.lines[line.index + 1 : end]
+                              if state.free(r.index)):
+            end = line.index
+            break
+    if end < len(state.lines):
+        _drop_to_end(state, end)
+
+
+def _late_short_lines(state: State) -> list[Line]:
+    """The short lines (eight words at most) in the second half of the text, not already
+    taken for the article's structure: where a footer can start."""
     total = sum(word_count(ln.text) for ln in state.lines) or 1
-    seen = 0
+    seen, late = 0, []
     for line in state.lines:
         seen += word_count(line.text)
-        text = core_text(line.text)
         tag = state.tags.get(line.index)
-        if seen < 0.5 * total or word_count(line.text) > 8 or (tag and tag.kind != "drop"):
-            continue
-        footer = bool(_FOOTER_START.match(text) or is_teaser_heading(line.text))
-        last = footer and not any(_is_prose(r.text) for r in state.lines[line.index + 1 :]
-                                  if state.free(r.index))
-        if _COMMENTS_START.match(text) or last:
-            _drop_to_end(state, line.index)
-            return
+        if seen >= 0.5 * total and word_count(line.text) <= 8 and (
+                not tag or tag.kind == "drop"):
+            late.append(line)
+    return late
 
 
 _BIO_LABEL = re.compile(r"^about the (?:author|writer)s?\s*:?$", re.IGNORECASE)
