@@ -815,3 +815,11 @@ def test_a_question_heading_above_the_faqs_questions_closes_the_faq() -> None:
     kinds = {b.text: b.kind for b in document.blocks if b.kind in ("heading", "question")}
     assert kinds["How do I store it?"] == "question"
     assert kinds["Ready to Bake?"] == "heading"
+
+
+def test_a_sites_linked_name_over_the_articles_h1_is_not_the_title_nor_its_permalink() -> None:
+    text = ("# [Pond Keepers' Handbook](index.html)\n\n## The Mill Pond\n\n"
+            "« [Previous](a.html) :: [Contents](index.html) »\n\n# The Mill Pond¶\n\n"
+            "The pond behind the mill fills every spring, and the families who keep it clear "
+            "the reeds by hand.\n")
+    assert read_markdown_article(text, "pond.txt", scraped=True).title == "The Mill Pond"

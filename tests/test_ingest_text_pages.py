@@ -348,3 +348,12 @@ def test_a_byline_of_a_name_with_its_handle_and_a_dotted_date_marks_the_headline
     assert document.title == headline
     why = {d.text: d.reason for d in document.dropped}
     assert why["11.03.17 in Gardens"].startswith("dateline")
+
+
+def test_a_page_dumps_headline_said_again_as_its_h1_and_contents_entry_is_the_title() -> None:
+    from newsletter.content.ingest import read_text_article
+
+    text = _long_menu_page("The Old Mill Pond", [
+        "« Previous :: Contents »", "The Old Mill Pond¶", "Contents", "The Old Mill Pond",
+        "Clearing the reeds by hand", "Example 4: Bob rebuilds the old sluice gate with oak"])
+    assert read_text_article(text).title == "The Old Mill Pond"

@@ -37,6 +37,7 @@ from .lines import (
     is_heading_shape,
     mark_faq_questions,
     reference_entry,
+    strip_heading_marks,
     strip_site_name,
     word_count,
 )
@@ -272,10 +273,13 @@ _TITLE_KEY = re.compile(r"^[-+]*\s*title\s*[:=]", re.IGNORECASE)
 
 
 def _first_heading(blocks: Sequence[Block], bylines: set[int]) -> str:
-    """The first h1 (else the first heading); on a scraped page, the headline the byline
-    or the date follows when the h1 has none (a widget's heading set as h1)."""
+    """The first h1 that links to no other page (else the first h1, else the first heading);
+    on a scraped page, the headline the byline or the date follows when the h1 has none (a
+    widget's heading set as h1)."""
     headings = [b for b in blocks if b.kind == "heading"]
-    first_h1 = next((b for b in headings if b.level == 1), None)
+    h1s = [b for b in headings if b.level == 1]
+    # a site's name linked to its home page, set as an h1 over the article's own
+    first_h1 = next((b for b in h1s if not b.rule.endswith("_linked")), h1s[0] if h1s else None)
     chosen = first_h1 or (headings[0] if headings else None)
     bylined = [b for b in headings[:10] if b.lines and b.level <= 3
                and bylines & set(range(b.lines[-1] + 1, b.lines[-1] + 5))]
@@ -406,11 +410,12 @@ def _text_of_empty_heading(reader: _Reader, number: int) -> int:
 
 
 def plain_heading(text: str) -> str:
-    """A heading as plain text: links reduced to their text, emphasis marks removed."""
+    """A heading as plain text: links reduced to their text, emphasis marks and a
+    converter's permalink sign (``¶``) removed."""
     text = link_text(text)
     text = re.sub(r"(\*\*|__)(.+?)\1", r"\2", text)
     text = re.sub(r"(?<![\w*])[*_](\S(?:.*?\S)?)[*_](?![\w*])", r"\1", text)
-    return " ".join(text.replace("**", "").split())
+    return strip_heading_marks(text.replace("**", ""))
 
 
 # "Step 3", "Day 2:", "Week 1": a line that only numbers the part of a sequence it opens

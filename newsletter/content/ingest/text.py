@@ -43,6 +43,7 @@ from .lines import (
     reference_entry,
     shape,
     significant_words,
+    strip_heading_marks,
     word_count,
 )
 from .noise import (
@@ -426,7 +427,7 @@ def tag_title(state: State) -> None:
             return
         best = max(candidates, key=lambda ln: (_title_score(state, ln), -ln.index))
     state.tags[best.index] = Tag("title", f"title: {_title_rule(state, best)}")
-    state.title = best.text
+    state.title = strip_heading_marks(best.text)
 
 
 _TITLE_WINDOW = 25  # lines above the article's first paragraph where a page dump's title is
@@ -453,7 +454,14 @@ def _page_dump_title(state: State) -> Line | None:
             return previous  # ``best`` is the standfirst between the title and the byline
         return best
     close = [ln for ln in above if ln.index >= first - _TITLE_WINDOW]
-    return max(close, key=lambda ln: (min(word_count(ln.text), 12), ln.index), default=None)
+    # the page's title, its h1 and its entry in the contents say the same headline
+    seen = Counter(_headline_key(ln.text) for ln in state.lines[:first + 1])
+    return max(close, key=lambda ln: (seen[_headline_key(ln.text)] > 1,
+                                      min(word_count(ln.text), 12), ln.index), default=None)
+
+
+def _headline_key(text: str) -> str:
+    return text.rstrip("¶#§ \t").casefold()
 
 
 def _standfirst(line: Line, above: Line) -> bool:
