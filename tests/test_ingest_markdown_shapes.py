@@ -823,3 +823,34 @@ def test_a_sites_linked_name_over_the_articles_h1_is_not_the_title_nor_its_perma
             "The pond behind the mill fills every spring, and the families who keep it clear "
             "the reeds by hand.\n")
     assert read_markdown_article(text, "pond.txt", scraped=True).title == "The Mill Pond"
+
+
+_ASSISTANT_POST = """# Marathon injuries
+
+Up to 40 % of marathoners report an injury.([Runner's World][1]) Load spikes matter more
+than weekly totals.([Tom's Guide][2])
+
+## FAQs
+
+1. **How can I prevent shin splints?**
+   Increase mileage gradually and strengthen your calves.
+
+2. **Is strength training mandatory?**
+   Yes: hip and core work lowers injury odds, especially in novices.
+
+[1]: https://www.runnersworld.com/injuries "How to Avoid Injuries During Marathon Training"
+[2]: https://www.tomsguide.com/running "A simple training tip could be the key to avoiding injury"
+"""
+
+
+def test_citations_linked_to_numbered_definitions_and_a_faq_set_as_a_numbered_list() -> None:
+    document = read_markdown_article(_ASSISTANT_POST, "injuries.md")
+    text = " ".join(b.text for b in document.blocks)
+    assert "marathoners report an injury.[1]" in text and "weekly totals.[2]" in text
+    assert "How to Avoid Injuries" in document.references["1"]
+    questions = [b.text for b in document.blocks if b.kind == "question"]
+    assert questions == ["How can I prevent shin splints?", "Is strength training mandatory?"]
+    assert_every_line_once(_ASSISTANT_POST, document)
+    content = split(document)
+    assert {s.kind for s in content.snippets if "?" in s.title} == {"faq"}
+    assert any(s.sources == ("1",) or "1" in s.sources for s in content.snippets)

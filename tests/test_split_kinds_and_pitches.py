@@ -367,3 +367,26 @@ def test_a_heading_that_tells_the_reader_to_get_something_right_is_advice_not_an
         para("Download the checklist and join 12,000 readers: [Get it](https://example.org/c).", 4),
     ))
     assert any(s.kind == "cta" for s in offer.snippets)
+
+
+def test_a_numbered_protocol_of_labelled_instructions_is_steps() -> None:
+    content = split(doc(
+        heading("Running injuries", 1), para(words(150), 2),
+        heading("Recover Right: Rehab & Return-to-Run Protocols", 3),
+        listing("**Immediate care:** Rest, ice and compress the joint for two days.",
+                "**Seek expert input:** Get an assessment if pain persists past a week.",
+                "**Stepwise return:** Begin with a run-walk plan of one minute each.",
+                "**Reload gradually:** Resume your plan at the last week's workload.",
+                ordered=True, line=4),
+    ))
+    assert next(s for s in content.snippets if "Protocols" in s.title).kind == "steps"
+
+
+def test_a_question_that_sets_up_a_link_to_join_is_the_pitch() -> None:
+    content = split(doc(
+        heading("Running injuries", 1), para(words(150), 2),
+        heading("Next step", 3),
+        para("Want help spotting risk spikes before they turn into injuries? "
+             "[Join the 26weeks.ai waitlist](/waitlist).", 4),
+    ))
+    assert next(s for s in content.snippets if s.title == "Next step").kind == "cta"

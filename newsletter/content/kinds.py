@@ -24,10 +24,11 @@ _EVIDENCE = re.compile(r"\b(?:research(?:ers)?|stud(?:y|ies)|trials?|meta-analys
                        r"according to|scientists|surveys?|evidence (?:shows|suggests))\b",
                        re.IGNORECASE)
 _PROCEDURE = re.compile(r"\b(?:steps?|step-by-step|how to|instructions?|directions|method|"
-                        r"procedure|process|routine|recipe|tutorial|walkthrough|"
+                        r"procedure|process|protocols?|routine|recipe|tutorial|walkthrough|"
                         r"exercise\s*#?\d+|workout)\b", re.IGNORECASE)
 _STEP_HEADING = re.compile(r"^\s*(?:step|stage|phase)\s*#?\d+\b", re.IGNORECASE)
 _INLINE_STEP = re.compile(r"\bstep\s*#?\d{1,2}\s*[:.)–—-]", re.IGNORECASE)
+_BOLD_LABEL = re.compile(r"^\s*\*\*(?:[^*]{1,60}:\*\*|[^*]{1,60}\*\*:)\s+(?=\S)")  # "**Label:**"
 _ITEM = re.compile(r"^(?:-|\d+\.) (.*)$")
 _LABELLED_ITEM = re.compile(r"^\s*(?:\*\*[^*]{1,80}\*\*|[^.:!?]{1,60}?(?::|\s[–—-]\s))")
 _SEQUENCE_CUE = re.compile(r"\b(?:repeat|hold|then|until|seconds?|minutes?|hours?|times|reps?|"
@@ -190,7 +191,9 @@ def list_items(markdown: str) -> list[str]:
 
 
 def is_instruction(text: str) -> bool:
-    """An item that opens with an instruction verb ("Preheat the oven", "Slowly lower")."""
+    """An item that opens with an instruction verb ("Preheat the oven", "Slowly lower"),
+    after its bold label if it has one ("**Seek input:** Get an assessment")."""
+    text = _BOLD_LABEL.sub("", text, count=1)
     words = re.findall(r"[a-z]+", plain(text).lower())[:3]
     while words and words[0] in _MANNER:
         words = words[1:]

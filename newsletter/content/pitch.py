@@ -42,8 +42,8 @@ _GOODS = (r"appointments?|assessments?|consult(?:ation)?s?|video-consult|session
           r"evaluations?|exams?|a call|demos?|trials?|quotes?|class(?:es)?|courses?|"
           r"program(?:me)?s?|memberships?|subscriptions?|copy|copies|bottles?|kits?|bundles?|"
           r"packages?|spots?|seats?|tickets?|products?|e-?books?|apps?|today|"
-          r"now|yours|one|here|started|in touch")
-_OFFER = re.compile(rf"\b(?:{_ACTION})\b[^.!?]{{0,40}}?\b(?:{_GOODS})\b|"
+          r"now|yours|one|here|started|in touch|wait ?list|early access|beta|community|club")
+_OFFER = re.compile(rf"\b(?:{_ACTION})\b(?:[^.!?]|\.(?=\w)){{0,40}}?\b(?:{_GOODS})\b|"
                     r"\bto (?:book|order|buy|schedule|enrol+|register|sign up)\b", re.IGNORECASE)
 # "Start today", "make a change now": encouragement; nothing is offered
 _ENCOURAGEMENT = re.compile(r"^\W*(?:start|begin|make)\b[^.!?]{0,20}?\b(?:today|now)\b",
@@ -141,7 +141,16 @@ def unit_pitch(unit: Unit, products: Sequence[str], closing: bool) -> str:
 def _unit_pitch(listed: bool, markdown: str, products: tuple[str, ...], closing: bool) -> str:
     parts = _list_items(markdown) if listed else sentences(markdown)
     reasons = [pitches(p, products, closing) for p in parts]
-    return reasons[0] if parts and all(reasons) else ""
+    # "Want help spotting the risks? [Join the waitlist](/w)": the question sets up the pitch
+    setups = [not r and not listed and bool(_SETUP_QUESTION.match(plain(p)))
+              for p, r in zip(parts, reasons, strict=True)]
+    pitched = [r for r in reasons if r]
+    return pitched[0] if pitched and all(r or s for r, s in zip(reasons, setups, strict=True)) \
+        else ""
+
+
+_SETUP_QUESTION = re.compile(r"^(?:want|need|looking for|ready|interested|curious|struggling|"
+                             r"tired of|not sure)\b[^.!?]{0,120}\?$", re.IGNORECASE)
 
 
 def _list_items(markdown: str) -> list[str]:

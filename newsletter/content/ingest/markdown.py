@@ -177,8 +177,8 @@ def read_markdown_article(text: str, source: str = "", *, scraped: bool = False)
     reader = _Reader(lines, front.body_start)
     reader.covered.update(range(1, front.body_start + 1))
     reader.drop([n for n in range(1, front.body_start + 1) if lines[n - 1].strip()], front.reason)
-    body = [_blank_out(reader, number, raw)
-            for number, raw in enumerate(lines[front.body_start:], front.body_start + 1)]
+    body = _linked_citations([_blank_out(reader, number, raw) for number, raw
+                              in enumerate(lines[front.body_start:], front.body_start + 1)])
     tight = one_block_per_line(lines[front.body_start:])  # lines as written, before blanking
     regions = _open_tag_regions(body, front.body_start, tight)
     for start, end in regions:
@@ -205,6 +205,30 @@ def read_markdown_article(text: str, source: str = "", *, scraped: bool = False)
         references=references,
         dropped=tuple(sorted(reader.dropped, key=lambda d: d.line)),
     )
+
+
+# "([Runner's World][3])": a citation an assistant wrote as a link to a numbered definition
+_LINKED_CITATION = re.compile(
+    r"\s*\(\s*\[[^\]\n]+\]\[(\d{1,3})\](?:\s*[,;]\s*\[[^\]\n]+\]\[\d{1,3}\])*\s*\)")
+_NUMBER_IN_LINK = re.compile(r"\]\[(\d{1,3})\]")
+
+
+def _linked_citations(body: list[str]) -> list[str]:
+    """Citations written as links to numbered link definitions (``... race day.([Runner's
+    World][1])`` with ``[1]: https://... "Title"`` at the end) become citation markers
+    (``[1]``), so the snippet cites the definition as its source."""
+    labels = {m["label"] for raw in body if (m := _DEFINITION.match(raw))}
+    if not any(label.isdigit() for label in labels):
+        return body
+
+    def marker(match: re.Match[str]) -> str:
+        numbers = _NUMBER_IN_LINK.findall(match[0])
+        if not all(n in labels for n in numbers):
+            return match[0]
+        return "".join(f"[{n}]" for n in numbers)
+
+    return [raw if _DEFINITION.match(raw) or "][" not in raw else _LINKED_CITATION.sub(marker, raw)
+            for raw in body]
 
 
 def _blank_out(reader: _Reader, number: int, raw: str) -> str:
@@ -727,7 +751,11 @@ def _list(reader: _Reader, tokens: Sequence[Token]) -> None:
         lines = tuple(n for n in lines if n not in pictures)
     ordered = tokens[0].type == "ordered_list_open"
     start = int(tokens[0].attrGet("start") or 1) if ordered else 0
-    items = tuple(t for t, _ in _list_items(tokens))
+    listed = _list_items(tokens)
+    if _questions_answered(listed):
+        _question_items(reader, listed, pictures)
+        return
+    items = tuple(t for t, _ in listed)
     if not items:
         reader.drop(lines, "empty_list: list items without text")
         return
@@ -741,6 +769,31 @@ def _list(reader: _Reader, tokens: Sequence[Token]) -> None:
         reader.dropped_since_block = False
         return
     reader.add(_with_lead(reader, block))
+
+
+_BOLD_QUESTION = re.compile(r"^\*\*(?P<question>[^*\n]{3,150}\?)\*\*\s*(?P<answer>\S.*)$",
+                            re.DOTALL)
+
+
+def _questions_answered(listed: Sequence[tuple[str, Token]]) -> bool:
+    """Every item of the list is a bold question with its answer on the lines under it
+    (a FAQ set as a numbered list)."""
+    return len(listed) >= 2 and all(
+        not text.startswith(" ") and _BOLD_QUESTION.match(text) and token.map
+        and token.map[1] - token.map[0] >= 2 for text, token in listed)
+
+
+def _question_items(reader: _Reader, listed: Sequence[tuple[str, Token]],
+                    pictures: Sequence[int]) -> None:
+    """Each item as its bold question line (a heading, then a FAQ question) and its answer."""
+    for text, token in listed:
+        match = _BOLD_QUESTION.match(text)
+        assert match is not None
+        lines = tuple(n for n in reader.span(token) if n not in pictures)
+        reader.add(Block("paragraph", f"**{match['question']}**", lines[:1],
+                         rule="markdown_list_question"))
+        reader.add(Block("paragraph", " ".join(match["answer"].split()), lines[1:],
+                         rule="markdown_list_answer"))
 
 
 def _continues(previous: Block, block: Block, start: int, dropped_between: bool) -> bool:
@@ -877,12 +930,24 @@ def _uncovered_lines(reader: _Reader) -> None:
         match = _DEFINITION.match(raw)
         label = match["label"].lstrip("^") if match else ""
         if match and label.isdigit():
-            text = _inline_text(match["text"].strip().strip("<>"))
+            text = _titled_target(match["text"].strip())
             reader.add(Block("reference", text, (number,), label=label,
                              rule="reference_definition"))
         else:
             reader.drop([number], "link_definition: target of a link in the text")
     reader.blocks.sort(key=lambda b: b.lines[0] if b.lines else 0)
+
+
+_TITLED_TARGET = re.compile(r"^<?(?P<url>\S+?)>?\s+[\"'(](?P<title>.+)[\"')]$")
+
+
+def _titled_target(text: str) -> str:
+    """A link definition's target as a reference: its title, then its address
+    (``https://x.org/a "A study"`` -> ``A study https://x.org/a``)."""
+    match = _TITLED_TARGET.match(text)
+    if match:
+        return f"{_inline_text(match['title'].strip())} {match['url']}"
+    return _inline_text(text.strip("<>"))
 
 
 def _inline_text(text: str) -> str:
