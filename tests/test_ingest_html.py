@@ -104,3 +104,19 @@ def test_page_without_article_element_uses_the_densest_container() -> None:
 def test_empty_html_is_an_article_error() -> None:
     with pytest.raises(ArticleError):
         read_html_article("<!-- nothing -->", "empty.html")
+
+
+def test_a_long_code_listing_and_an_embedded_tweet_are_dropped_with_their_reasons() -> None:
+    listing = "\n".join(f"line_{n} = {n}" for n in range(20))
+    page = ("<html><head><title>Coverage</title></head><body><article><h1>Coverage</h1>"
+            "<p>The idea behind code coverage is to record which parts of your code ran "
+            "while the tests did, so you know what no test has touched yet.</p>"
+            f"<pre>{listing}</pre><pre>npm install blanket</pre>"
+            "<blockquote class='twitter-tweet'><p>Drinking game for web devs</p></blockquote>"
+            "<p>Running the tests now gives a report that highlights the lines no test "
+            "reached, so you can write the test that is missing.</p></article></body></html>")
+    document = read_html_article(page, "coverage.html")
+    why = {d.text[:10]: d.reason for d in document.dropped}
+    assert why["line_0 = 0"].startswith("long_listing")
+    assert why["Drinking g"].startswith("social_embed")
+    assert any("npm install blanket" in b.text for b in document.blocks)

@@ -854,3 +854,14 @@ def test_citations_linked_to_numbered_definitions_and_a_faq_set_as_a_numbered_li
     content = split(document)
     assert {s.kind for s in content.snippets if "?" in s.title} == {"faq"}
     assert any(s.sources == ("1",) or "1" in s.sources for s in content.snippets)
+
+
+def test_a_long_fenced_listing_is_dropped_and_a_short_one_stays() -> None:
+    listing = "\n".join(f"line_{n} = {n}" for n in range(20))
+    text = (f"# Coverage\n\nRecord which parts of your code ran.\n\n```python\n{listing}\n```\n\n"
+            "```\nnpm install blanket\n```\n")
+    document = read_markdown_article(text, "coverage.md")
+    assert {d.reason.split(":")[0] for d in document.dropped if "line_" in d.text} == {
+        "long_listing"}
+    assert any("npm install blanket" in b.text for b in document.blocks)
+    assert_every_line_once(text, document)

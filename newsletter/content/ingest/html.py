@@ -40,10 +40,12 @@ from .furniture import (
     is_footnote_list,
 )
 from .lines import (
+    LONG_LISTING,
     callout_parts,
     clean_line,
     final_char,
     is_heading_shape,
+    is_long_listing,
     is_reference_heading,
     list_marker,
     mark_faq_questions,
@@ -519,11 +521,15 @@ class Reader:
             self.paragraph(inline_markdown(element), _plain(element), element, "html_p")
         elif tag in ("ul", "ol"):
             self.list(element)
+        elif tag == "blockquote" and _is_social_embed(element):
+            self.drop(element, "social_embed: a post embedded from a social network")
         elif tag == "blockquote":
             self.quote(element)
         elif tag == "pre":
             code = element.text_content().strip("\n")
-            if code.strip():
+            if is_long_listing(code):
+                self.drop(element, LONG_LISTING)
+            elif code.strip():
                 self.emit(Block("paragraph", f"```\n{code}\n```", _lines(element), rule="pre"),
                           _plain(element), element)
         elif tag == "dl":
@@ -1039,6 +1045,15 @@ def pipe_table(rows: Iterable[Sequence[str]]) -> str:
     lines = ["| " + " | ".join([*row, *[""] * (width - len(row))]) + " |" for row in kept]
     lines.insert(1, "|" + " --- |" * width)
     return "\n".join(lines)
+
+
+# the class names of the networks' own embed codes (a tweet, an Instagram or TikTok post)
+_EMBED_CLASSES = frozenset(("twitter-tweet", "twitter-video", "instagram-media", "tiktok-embed",
+                            "reddit-embed-bq", "bluesky-embed", "threads-embed"))
+
+
+def _is_social_embed(element: etree._Element) -> bool:
+    return bool(_EMBED_CLASSES.intersection((element.get("class") or "").split()))
 
 
 def _is_layout_table(table: etree._Element) -> bool:

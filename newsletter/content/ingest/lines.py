@@ -322,3 +322,12 @@ def _host_letters(url: str) -> str:
     labels = match[1].lower().split(".")
     name = max(labels[:-1] or labels, key=len)
     return _letters(name)
+
+
+LONG_LISTING = "long_listing: a code listing too long for an email (the article keeps it)"
+_LISTING_LINES = 12
+
+
+def is_long_listing(code: str) -> bool:
+    """A code listing of more than a dozen lines: no tip-sized email can hold it."""
+    return code.strip("\n").count("\n") >= _LISTING_LINES

@@ -30,11 +30,13 @@ from .fragments import blocks_apart, one_block_per_line
 from .frontmatter import FrontMatter, read_front_matter
 from .htmlblocks import Piece, html_pieces, inline_html
 from .lines import (
+    LONG_LISTING,
     TITLE_PARTS,
     callout_parts,
     clean_line,
     final_char,
     is_heading_shape,
+    is_long_listing,
     mark_faq_questions,
     reference_entry,
     strip_heading_marks,
@@ -893,6 +895,9 @@ _QUOTE_MARKS = re.compile(r"^(?:\s*>)+\s?")
 def _code(reader: _Reader, tokens: Sequence[Token]) -> None:
     token = tokens[0]
     lines = reader.span(token)
+    if is_long_listing(token.content):
+        reader.drop(lines, LONG_LISTING)
+        return
     text = f"```{token.info.strip()}\n{token.content.rstrip()}\n```"
     reader.add(Block("paragraph", text, lines, rule="code_block"))
 
