@@ -255,3 +255,22 @@ def test_plan_in_another_zone_than_a_local_time_newsletter_says_what_sending_rea
     assert "note: send_local_time reads each send time as the wall-clock time in " \
            "newsletter.yaml's timezone (America/New_York), not Europe/Berlin" in \
            " ".join(other.stderr.split())
+
+
+def test_replanning_without_start_keeps_the_series_send_times(folder: Path) -> None:
+    """The user test: `plan --start 2027-03-01`, then `plan` again on the unchanged, unsent
+    series moved it to tomorrow ("1 rewritten", no word of it). Without --start the issues
+    keep their times, and plan says so; --start still reschedules as asked."""
+    assert plan(folder, "--start", "2027-03-01").exit_code == 0
+    before = {p.name: p.read_text() for p in issue_paths(folder / "issues")}
+    again = plan(folder)
+    assert again.exit_code == 0, again.output
+    assert {p.name: p.read_text() for p in issue_paths(folder / "issues")} == before
+    assert "nothing changed" in again.stdout
+    assert (f"Kept the send times this series already had ({len(before)} issues from "
+            "Mon 2027-03-01 07:45 EST)") in again.stdout
+    moved = plan(folder, "--start", "2027-04-05")
+    assert moved.exit_code == 0, moved.output
+    assert "Kept the send times" not in moved.stdout
+    first = load_queue(folder / "issues").issues[0].issue.send_at
+    assert first is not None and first.date().isoformat() == "2027-04-05"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -232,3 +233,20 @@ def test_a_new_series_after_the_old_files_were_removed_gets_new_ids(tmp_path: Pa
     new = load_queue(tmp_path).issues
     assert new[0].issue.number == 1
     assert not old & {item.issue.key for item in new}
+
+
+def test_replanning_without_a_start_keeps_the_times_and_new_issues_follow(tmp_path: Path
+                                                                          ) -> None:
+    """Without a start asked for (``follow``), re-planning keeps the send times the
+    series' issues had; issues the new plan adds come one interval after the last."""
+    plan_into(sourdough(), SCHEDULE, tmp_path, now=BEFORE, **BUDGET)
+    old = [i.issue.send_at for i in load_queue(tmp_path).issues]
+    again = replace(SCHEDULE, start=BEFORE.date() + timedelta(days=1), follow=True)
+    report = plan_into(sourdough(), again, tmp_path, now=BEFORE, min_words=20, max_words=60)
+    times = [i.issue.send_at for i in load_queue(tmp_path).issues]
+    assert len(times) > len(old)
+    assert times[:len(old)] == old
+    assert report.held == tuple(old)
+    dates = [t.date() for t in times if t is not None]
+    gaps = {(b - a).days for a, b in pairwise(dates)}
+    assert gaps == {3}

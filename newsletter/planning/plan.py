@@ -273,6 +273,8 @@ class PlanReport:
     # was moved after (None: it starts where the schedule said)
     retold: tuple[FileAction, ...] = ()  # the issue before the series, its closing line
     # rewritten to tell what now follows ("updated"), or kept as it was ("kept": why)
+    held: tuple[datetime, ...] = ()  # send times the series already had, kept (re-planned
+    # without a start asked for); later issues follow them on the cadence
 
     @property
     def written(self) -> tuple[FileAction, ...]:
@@ -299,11 +301,22 @@ def plan_summary(report: PlanReport, issues_dir: str) -> str:
         ("kept", "kept")) if counts[a])
     if not written and not counts["removed"]:
         return (f"nothing {'would change' if would else 'changed'} in {issues_dir}: "
-                f"{rest or 'no issue files'}.")
+                f"{rest or 'no issue files'}." + held_note(report))
     files = "issue file" if written == 1 else "issue files"
     head = (f"{'would write' if would else 'wrote'} {written} {files} in {issues_dir}"
             + (f" ({how})" if written else ""))
-    return head + (f"; {rest}" if rest else "") + "."
+    return head + (f"; {rest}" if rest else "") + "." + held_note(report)
+
+
+def held_note(report: PlanReport) -> str:
+    """The sentence saying which send times re-planning kept ("" when it kept none)."""
+    if not report.held:
+        return ""
+    count = len(report.held)
+    first = min(report.held)
+    return (f" Kept the send {'time' if count == 1 else 'times'} this series already had "
+            f"({count} {'issue' if count == 1 else 'issues'} from "
+            f"{first:%a %Y-%m-%d %H:%M %Z}); a --start date reschedules it.")
 
 
 def plan_into(content: Content, schedule: Schedule, issues_dir: Path, *, now: datetime,
@@ -351,7 +364,8 @@ def plan_into(content: Content, schedule: Schedule, issues_dir: Path, *, now: da
     schedule, follows = _after_earlier(schedule, _earlier(queue, mine, base), days, anchor)
     extras = extras or Extras(mode="sequence" if days else "broadcast")
     used = {o for issue in staying for block in issue.blocks for o in block.origins}
-    issues = _fresh_issues(content, schedule, kept_items, anchor, min_words=min_words,
+    slots = _slots(schedule, replaceable, days, moved=follows is not None)
+    issues = _fresh_issues(content, schedule, kept_items, anchor, slots, min_words=min_words,
                            max_words=max_words, cta_url=cta_url, status=status,
                            taken_subjects=[i.subject for i in staying], series=False,
                            extras=replace(extras, used=extras.used | used))
@@ -369,7 +383,8 @@ def plan_into(content: Content, schedule: Schedule, issues_dir: Path, *, now: da
                 for e in queue.errors]
     actions += _write(issues, replaceable, issues_dir, state, dry_run,
                       zone="" if days else schedule.tz)
-    return PlanReport(tuple(actions), dry_run, follows, retold)
+    held = tuple(i.send_at for i in issues if i.send_at is not None and i.send_at in slots)
+    return PlanReport(tuple(actions), dry_run, follows, retold, held)
 
 
 @dataclass(frozen=True)
@@ -563,9 +578,36 @@ def _keep_reason(item: LoadedIssue, state: dict[str, str], now: datetime,
     return ""
 
 
+def _slots(schedule: Schedule, replaceable: Sequence[LoadedIssue], days: bool,
+           moved: bool) -> list[datetime]:
+    """The send times the series' replaceable files have (all still to come), in order,
+    when re-planning keeps them: no start was asked for (``schedule.follow``), broadcast
+    mode, and, when the schedule was ``moved`` after other series, none of them before
+    its new first day (else the series is planned anew)."""
+    if not schedule.follow or days:
+        return []
+    zone = ZoneInfo(schedule.tz)
+    times = sorted(i.issue.send_at.astimezone(zone) for i in replaceable
+                   if i.issue.send_at is not None)
+    return times if times and not (moved and times[0].date() < schedule.start) else []
+
+
+def _fresh_times(schedule: Schedule, count: int, busy: set[date], slots: Sequence[datetime]
+                 ) -> list[datetime]:
+    """``count`` send times on days no kept issue takes: the ``slots`` first (issues keep
+    the times they had), then the schedule's, one interval after the last slot used."""
+    held = [t for t in slots if t.date() not in busy][:count]
+    if held:
+        schedule = replace(schedule, start=following(schedule, held[-1].date()))
+    more = count - len(held)
+    times = [t for t in send_times(schedule, more + len(busy)) if t.date() not in busy]
+    return held + times[:more]
+
+
 def _fresh_issues(content: Content, schedule: Schedule, kept: list[LoadedIssue], anchor: date,
-                  **options: Any) -> list[Issue]:
-    """Plan the snippets no kept issue holds, on the days no kept issue takes."""
+                  slots: Sequence[datetime] = (), **options: Any) -> list[Issue]:
+    """Plan the snippets no kept issue holds, on the days no kept issue takes (the
+    ``slots`` first: see :func:`_fresh_times`)."""
     covered = {origin for item in kept for block in item.issue.blocks
                for origin in block.origins}
     slug = content.article.slug
@@ -578,7 +620,7 @@ def _fresh_issues(content: Content, schedule: Schedule, kept: list[LoadedIssue],
     busy = {i.issue.send_at.astimezone(ZoneInfo(schedule.tz)).date()
             for i in kept if i.issue.send_at is not None} | {
         anchor + timedelta(days=i.issue.day) for i in kept if i.issue.day is not None}
-    times = [t for t in send_times(schedule, len(issues) + len(busy)) if t.date() not in busy]
+    times = _fresh_times(schedule, len(issues), busy, slots)
     return [replace(issue, send_at=when) for issue, when in zip(issues, times, strict=False)]
 
 
