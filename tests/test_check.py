@@ -18,7 +18,7 @@ from delivery_helpers import JUST_AFTER, make_folder, send_reports
 
 from newsletter.cli import main
 from newsletter.models import CallToAction, Image, Issue, IssueBlock, Source
-from newsletter.planning.issuefile import dump_issue, issue_filename, load_issue
+from newsletter.planning.issuefile import dump_issue, issue_filename, load_issue, load_queue
 from newsletter.scaffold import init_folder
 
 SETTINGS = {
@@ -204,3 +204,38 @@ def test_send_refuses_the_issue_with_errors_and_sends_the_others(tmp_path: Path)
     mails = [BytesParser(policy=policy.default).parse(p.open("rb"))
              for p in (folder.root / "outbox").glob("*.eml")]
     assert {m["Subject"] for m in mails} == {issues[0].subject, issues[2].subject}
+
+
+# --- the user test: a Markdown article through init, split, plan and check ------------------
+
+
+def knee_folder(tmp_path: Path, article: Path) -> Path:
+    """A newsletter folder (no cta_url) with the Markdown article split and planned."""
+    folder = tmp_path / "knee"
+    init_folder(folder, settings={k: v for k, v in SETTINGS.items() if k != "cta_url"})
+    cli(folder, "split", str(article))
+    [content] = (folder / "content").glob("*knee*.yaml")
+    cli(folder, "plan", str(content), "--start", "2027-03-01",
+        "--now", "2027-01-10T12:00:00+00:00")
+    return folder
+
+
+def cli(folder: Path, *args: str) -> str:
+    """Run a command in ``folder``; its output (it must succeed)."""
+    result = CliRunner().invoke(main, ["--config", str(folder / "newsletter.yaml"), *args],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_the_articles_own_cta_link_is_the_buttons_address(tmp_path: Path,
+                                                          markdown_article: Path) -> None:
+    """The knee article's pitch links `[contact us](https://bodywisept.com/contact-us/)`:
+    the planned call to action goes there (it had url '' and check said "a button to
+    nowhere")."""
+    folder = knee_folder(tmp_path, markdown_article)
+    ctas = [i.issue.cta for i in load_queue(folder / "issues").issues if i.issue.cta]
+    assert ctas and {c.url for c in ctas} == {"https://bodywisept.com/contact-us/"}
+    status, findings = check(folder)
+    assert not [f for f in findings if f["code"] in ("cta-url", "link")], findings
+    assert status == 0, findings

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, time
 from pathlib import Path
 
@@ -253,3 +254,23 @@ def test_an_issue_shows_a_numbered_heading_without_its_bare_counter() -> None:
         snippet = Snippet(id="s", kind="tip", section=title, words=40, sources=(), title=title,
                           body="Rest well.")
         assert snippet_block(snippet, content).title == shown
+
+
+def test_a_pitch_with_its_own_link_sends_its_button_there() -> None:
+    """The pitch's own link that asks the reader to act is the button's address, over
+    cta_url; a link that does not ask leaves cta_url in charge, and is used only without it."""
+    from newsletter.planning.cta import CtaSettings, cta_blocks
+
+    pitch = Snippet(id="p", kind="cta", section="Start the Road to Recovery", words=24,
+                    sources=(), title="You should contact us for medical guidance",
+                    body="You should [contact us](https://bodywisept.com/contact-us/) for "
+                         "medical guidance with your road to recovery.")
+    for configured in ("", "https://bodywisept.com/offer?coupon=SAVE10"):
+        [block] = cta_blocks([pitch], [], CtaSettings(url=configured))
+        assert block.url == "https://bodywisept.com/contact-us/"
+        assert "](" not in block.body and "You should contact us for" in block.body
+    guide = replace(pitch, body="Order yours today. [Read the guide](https://shop.example/g) "
+                                "before you water.")
+    assert cta_blocks([guide], [], CtaSettings(url="https://shop.example"))[0].url == \
+        "https://shop.example"
+    assert cta_blocks([guide], [], CtaSettings())[0].url == "https://shop.example/g"

@@ -7,7 +7,10 @@ titles that take turns ("Where The QL Claw Fits In", "Meet The QL Claw", ...). I
 the blocks in turn, so two consecutive calls to action never say the same words; with a
 single block, it appears every other issue at most. The button says what happens: "Get
 The QL Claw" when a product is named, "Book a visit" for an appointment, the
-``cta.button`` setting when set.
+``cta.button`` setting when set. The button goes where the pitch itself asks the reader to
+go: its own link whose words ask to act or name the product (``[contact us](https://...)``;
+in the block's sentences first, then anywhere in the pitch); else to the ``cta_url``
+setting; else to the pitch's first link.
 """
 
 from __future__ import annotations
@@ -40,6 +43,8 @@ _ACTIONS = (  # what the pitch asks for -> the button
      "Order yours"),
 )
 _LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
+_WEB_LINK = re.compile(r"\[([^\]]+)\]\(\s*<?(https?://[^\s)>]+)>?(?:\s+\"[^\"]*\")?\s*\)",
+                       re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -61,10 +66,27 @@ def cta_blocks(pitches: Sequence[Snippet], products: Sequence[str], settings: Ct
         titles = _titles(pitch.title, product)
         button = settings.button or _button(pitch, product)
         # the button carries the link: the pitch's own links read as words
-        blocks += [CallToAction(titles[i % len(titles)], _LINK.sub(r"\1", run), settings.url,
-                                button)
+        blocks += [CallToAction(titles[i % len(titles)], _LINK.sub(r"\1", run),
+                                button_url(run, pitch.body, product, settings.url), button)
                    for i, run in enumerate(runs)]
     return blocks
+
+
+def button_url(run: str, pitch: str, product: str, configured: str) -> str:
+    """Where the button of the block ``run`` (of the pitch's Markdown ``pitch``) goes: the
+    pitch's own link that asks the reader to act, else ``configured`` (``cta_url``), else
+    the pitch's first link ("" when there is none of these)."""
+    asking = own_links(run, product, asking=True) or own_links(pitch, product, asking=True)
+    return next((url for url in (*asking, configured, *own_links(pitch)) if url), "")
+
+
+def own_links(markdown: str, product: str = "", *, asking: bool = False) -> list[str]:
+    """The http(s) addresses of the Markdown links in ``markdown``, in order; ``asking``:
+    only those whose words ask the reader to act ("contact us") or name ``product``."""
+    links = [(m.group(1), m.group(2)) for m in _WEB_LINK.finditer(markdown)]
+    return [url for words, url in links if not asking
+            or any(rule.search(words) for rule, _ in _ACTIONS)
+            or (product and product.casefold() in words.casefold())]
 
 
 def place(blocks: Sequence[CallToAction], count: int, every: int
