@@ -181,10 +181,27 @@ def url(*, optional: bool = False) -> Rule:
     return rule
 
 
+def link(*, optional: bool = False) -> Rule:
+    """An absolute http(s) URL that readers follow, kept as written: a query (a coupon, a
+    referral code) and a fragment are allowed; credentials are not."""
+    def rule(value: Any) -> str:
+        value = text(one_line=True)(value).strip()
+        if optional and not value:
+            return ""
+        if any(c.isspace() or not c.isprintable() for c in value):
+            raise Bad(f"{value!r} contains spaces or control characters")
+        address = re.split(r"[?#]", value, maxsplit=1)[0]  # url_problem refuses the rest
+        problem = url_problem(address)
+        if problem:
+            raise Bad(problem.replace(repr(address), repr(value), 1))
+        return value
+    return rule
+
+
 def https_url() -> Rule:
     """Empty, or an absolute https URL (what mail clients fetch images from)."""
     def rule(value: Any) -> str:
-        value = url(optional=True)(value)
+        value = link(optional=True)(value)
         if value and not value.startswith("https://"):
             raise Bad(f"{value!r} must use https (mail clients block images over http)")
         return value
@@ -356,7 +373,7 @@ RULES: dict[str, Rule] = {
     "cadence.max_words": whole(1),
     "snippets.min_words": whole(1),
     "snippets.max_words": whole(1),
-    "cta_url": url(optional=True),
+    "cta_url": link(optional=True),
     "cta.every": whole(0, 100),
     "cta.button": text(one_line=True, most=40),
     "banks.testimonials_every": whole(0, 100),

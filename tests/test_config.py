@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -377,3 +378,26 @@ def test_config_check_lists_a_missing_or_unusable_sendgrid_key(tmp_path: Path, k
     result = CliRunner().invoke(main, ["--config", str(path), "config", "check"], env=env)
     assert result.exit_code == 0, result.output
     assert "no problems" in result.stdout and "SG.a-usable-key" not in result.stdout
+
+
+@pytest.mark.parametrize("link", ["https://x.example/shop?coupon=SAVE10",
+                                  "https://bodywisept.com/contact-us/",
+                                  "https://x.example/offer/?ref=nl&coupon=SAVE10#book"])
+def test_cta_url_is_kept_as_written_query_fragment_and_trailing_slash(tmp_path: Path,
+                                                                      link: str) -> None:
+    """Coupon and referral codes are normal in a marketer's link (it was refused: "has a
+    query or fragment"), and a trailing slash is part of the address (it was dropped)."""
+    config = load_config(write(tmp_path, f'cta_url: "{link}"\n'), env={})
+    assert config.cta_url == link
+
+
+@pytest.mark.parametrize(("link", "message"), [
+    ("www.x.example/shop?coupon=SAVE10", "'www.x.example/shop?coupon=SAVE10' is not an "
+                                         "absolute http(s) URL"),
+    ("https://ann:pw@x.example/?coupon=1", "holds a user name or password"),
+    ("https://x.example/shop?coupon=SAVE 10", "contains spaces or control characters"),
+])
+def test_a_cta_url_with_a_query_is_still_an_absolute_web_address(tmp_path: Path, link: str,
+                                                                 message: str) -> None:
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        load_config(write(tmp_path, f'cta_url: "{link}"\n'), env={})

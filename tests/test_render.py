@@ -402,3 +402,19 @@ def test_a_source_with_its_title_and_url_shows_the_title_linked_to_the_url(
     [link] = lxml_html.fromstring(rendered.html).find_class("sources")[0].findall(".//a")
     assert " ".join(link.text_content().split()) == "[1] National Sleep Survey 2022"
     assert link.get("href").startswith("https://survey.example/sleep?utm_")
+
+
+def test_a_cta_url_with_a_coupon_gets_its_utm_parameters_in_the_same_query(
+        tmp_path: Path) -> None:
+    """cta_url's own query stays, the UTM parameters join it (never a second '?'), and a
+    fragment stays last; the text part carries the same link."""
+    config = make_config(tmp_path / "letter", SETTINGS + 'cta_url: "https://shop.garden.'
+                                                         'example/offer/?coupon=SAVE10#buy"\n')
+    issue = dataclasses.replace(example_issue(), cta=CallToAction("Get it", "A calendar.", ""))
+    html, text = personalize(render(issue, config), READER)
+    [button] = [h for h in hrefs(html) if h.startswith("https://shop.garden.example/")]
+    parts = urlsplit(button)
+    assert button.count("?") == 1 and parts.path == "/offer/" and parts.fragment == "buy"
+    assert parse_qs(parts.query) == {"coupon": ["SAVE10"], "utm_source": ["newsletter"],
+                                     "utm_medium": ["email"], "utm_campaign": ["issue-3"]}
+    assert button in text
