@@ -106,6 +106,9 @@ WARNINGS: dict[str, Callable[[Path], None]] = {
         good_issue(2).blocks[0], image=Image("https://cdn.example.org/lean.jpg", "")),))),
     "words": lambda f: write(f, good_issue(2, blocks=big(8))),
     "spam-words": lambda f: write(f, good_issue(2, subject="Act now: stretch your QL")),
+    "name": lambda f: write(f, good_issue(2, blocks=(block(
+        "welcome", "", "Welcome to **My Newsletter**, and thank you for signing up. Here "
+        "is how to look after your back."), *good_issue(2).blocks))),
 }
 
 
@@ -239,3 +242,24 @@ def test_the_articles_own_cta_link_is_the_buttons_address(tmp_path: Path,
     status, findings = check(folder)
     assert not [f for f in findings if f["code"] in ("cta-url", "link")], findings
     assert status == 0, findings
+
+
+def test_renaming_the_newsletter_after_plan_is_a_warning_until_planned_again(
+        tmp_path: Path, markdown_article: Path) -> None:
+    """The user test: `name:` set after `plan` passed check with 0 findings while the email
+    said "Welcome to Back Notes" under the new name. check warns, and `plan` again (no
+    --start) rewrites the welcome with the new name, keeping the send times."""
+    folder = knee_folder(tmp_path, markdown_article)
+    times = [i.issue.send_at for i in load_queue(folder / "issues").issues]
+    setting(folder, "name", "Bodywise Notes")
+    status, findings = check(folder)
+    [found] = [f for f in findings if f["code"] == "name"]
+    assert status == 0 and found["severity"] == "warning" and found["issue"] == 1
+    assert "'Back Notes'" in found["reason"] and "'Bodywise Notes'" in found["reason"]
+    [content] = (folder / "content").glob("*knee*.yaml")
+    out = cli(folder, "plan", str(content), "--now", "2027-01-10T12:00:00+00:00")
+    assert "Kept the send times this series already had" in out
+    assert [i.issue.send_at for i in load_queue(folder / "issues").issues] == times
+    assert check(folder) == (0, [])
+    first = load_queue(folder / "issues").issues[0].issue
+    assert first.blocks[0].body.startswith("Welcome to **Bodywise Notes**")

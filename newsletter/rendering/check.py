@@ -94,6 +94,7 @@ def check_issue(issue: Issue, config: Config, rendered: RenderedIssue | None = N
     for index, block in enumerate(issue.blocks):
         _check_block(found, block_label(index, block), block)
     _check_cta(found, issue, config)
+    _check_welcome(found, issue, config)
     _check_words(found, issue, config, others)
     return found.items
 
@@ -341,6 +342,33 @@ def _check_cta(found: _Findings, issue: Issue, config: Config) -> None:
     elif issue.cta is not None and not is_web_url(issue.cta.url or config.cta_url):
         found.error("link", "cta", f"the call to action's URL {issue.cta.url or config.cta_url!r}"
                     " is not an absolute http(s) address")
+
+
+def _welcome_pattern(template: str) -> re.Pattern[str]:
+    before, _, after = template.partition("{name}")
+    return re.compile(re.escape(before) + r"(?P<name>.+?)" + re.escape(after))
+
+
+# The greeting `plan` opens a series' welcome with, in each language, naming the newsletter.
+_WELCOMES = tuple(_welcome_pattern(words.welcome) for words in LANGUAGES.values())
+
+
+def welcome_name(body: str) -> str | None:
+    """The newsletter's name as plan's greeting at the start of a welcome names it (None:
+    the welcome does not open with that greeting)."""
+    found = (pattern.match(body.lstrip()) for pattern in _WELCOMES)
+    return next((m["name"] for m in found if m), None)
+
+
+def _check_welcome(found: _Findings, issue: Issue, config: Config) -> None:
+    """The newsletter renamed after `plan` wrote its welcome ("Welcome to My Newsletter")."""
+    for index, block in enumerate(issue.blocks):
+        named = welcome_name(block.body) if block.kind == "welcome" else None
+        if named is not None and named != config.brand_name:
+            found.warning("name", block_label(index, block), f"the welcome names {named!r}, "
+                          f"but the newsletter is called {config.brand_name!r} now: plan "
+                          "again (it rewrites the issues it wrote, keeping their send times) "
+                          "or edit the welcome")
 
 
 def _check_words(found: _Findings, issue: Issue, config: Config, others: Sequence[Issue]
