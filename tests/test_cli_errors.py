@@ -116,3 +116,20 @@ def test_a_proof_goes_to_the_address_as_subscribers_addresses_are_read(tmp_path:
     assert result.stdout.startswith("proof of issue 1 sent to me@example.com (")
     [mail] = (folder.root / "outbox").glob("*.eml")
     assert "To: me@example.com" in mail.read_text()
+
+
+@pytest.mark.parametrize(("typed", "meant"), [("sned", "send"), ("splt", "split"),
+                                              ("qeueu", "queue")])
+def test_a_misspelt_command_says_which_was_meant(typed: str, meant: str) -> None:
+    """The commands load lazily, so click's own did-you-mean saw none of them."""
+    result = CliRunner().invoke(main, [typed])
+    assert result.exit_code == 2
+    assert f"No such command {typed!r}. Did you mean {meant!r}?" in result.output
+
+
+def test_an_unknown_command_or_option_is_still_a_plain_usage_error() -> None:
+    unknown = CliRunner().invoke(main, ["zzzzz"])
+    assert unknown.exit_code == 2 and "No such command 'zzzzz'." in unknown.output
+    assert "Did you mean" not in unknown.output
+    option = CliRunner().invoke(main, ["--sen"])
+    assert option.exit_code == 2 and "No such option" in option.output

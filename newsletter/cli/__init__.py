@@ -6,6 +6,7 @@ hierarchy become one line on stderr and exit 1 (a send with failures exits 3).
 
 from __future__ import annotations
 
+import difflib
 import gc
 import importlib
 import os
@@ -50,6 +51,20 @@ class _Group(click.Group):
         if module and cmd_name not in self.commands:
             importlib.import_module(f"{__name__}.{module}")
         return super().get_command(ctx, cmd_name)
+
+    def resolve_command(self, ctx: click.Context, args: list[str]
+                        ) -> tuple[str | None, click.Command | None, list[str]]:
+        """The command named by ``args[0]``; a misspelt one says which was meant (click
+        suggests only among the commands loaded, and these load lazily)."""
+        try:
+            return super().resolve_command(ctx, args)
+        except click.UsageError as exc:
+            name = str(args[0]) if args else ""
+            close = difflib.get_close_matches(name, self.list_commands(ctx), n=1)
+            if not close or name.startswith("-") or "Did you mean" in exc.format_message():
+                raise
+            raise click.UsageError(f"No such command {args[0]!r}. Did you mean "
+                                   f"{close[0]!r}?", ctx) from None
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
