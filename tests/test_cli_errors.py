@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -120,11 +122,16 @@ def test_a_proof_goes_to_the_address_as_subscribers_addresses_are_read(tmp_path:
 
 @pytest.mark.parametrize(("typed", "meant"), [("sned", "send"), ("splt", "split"),
                                               ("qeueu", "queue")])
-def test_a_misspelt_command_says_which_was_meant(typed: str, meant: str) -> None:
-    """The commands load lazily, so click's own did-you-mean saw none of them."""
-    result = CliRunner().invoke(main, [typed])
-    assert result.exit_code == 2
-    assert f"No such command {typed!r}. Did you mean {meant!r}?" in result.output
+def test_a_misspelt_command_says_which_was_meant(tmp_path: Path, typed: str, meant: str
+                                                 ) -> None:
+    """The commands load lazily, so click's own did-you-mean saw none of them in a fresh
+    process (the installed command, as a user runs it)."""
+    command = Path(sys.executable).parent / "newsletter"
+    exe = [str(command)] if command.exists() else [sys.executable, "-m", "newsletter"]
+    result = subprocess.run([*exe, typed], cwd=tmp_path, capture_output=True, text=True,
+                            check=False)
+    assert result.returncode == 2
+    assert f"No such command {typed!r}. Did you mean {meant!r}?" in result.stderr
 
 
 def test_an_unknown_command_or_option_is_still_a_plain_usage_error() -> None:
