@@ -45,7 +45,8 @@ def schedule_from_options(config: Config, *, every: str | None, on: str | None,
 @click.option("--on", help="Send on named weekdays instead: mon,thu (default: cadence.weekdays).")
 @click.option("--at", help="Local time of day, HH:MM (default: cadence.at).")
 @click.option("--tz", help="IANA time zone such as Europe/Berlin (default: timezone).")
-@click.option("--start", help="First possible send day, YYYY-MM-DD (default: tomorrow).")
+@click.option("--start", help="First possible send day, YYYY-MM-DD (default: tomorrow, or "
+              "the times the series already has).")
 @click.option("--status", type=click.Choice(["scheduled", "draft"]), default="scheduled",
               show_default=True, help="Status of the issues written.")
 @click.option("--min-words", type=click.IntRange(1), help="Word budget of an issue: lower bound.")
@@ -64,6 +65,8 @@ def plan(state: State, content_file: Path, every: str | None, on: str | None, at
     deliveries or proofs recorded, one a person edited, one whose send time has passed and
     an invalid file are kept, and listed with the reason.
 
+    Without --start, an article planned again keeps the send times its issues have (plan
+    says so; an issue added goes out one interval after them); --start reschedules it.
     A second article's series is numbered after the issues already queued and goes out
     after them: without --start, one interval after the last of them (plan says so); a
     --start among them is refused.
