@@ -865,3 +865,15 @@ def test_a_long_fenced_listing_is_dropped_and_a_short_one_stays() -> None:
         "long_listing"}
     assert any("npm install blanket" in b.text for b in document.blocks)
     assert_every_line_once(text, document)
+
+
+def test_a_comments_heading_over_the_comment_form_ends_the_page_though_comments_are_long() -> None:
+    comment = ("I followed the recipe exactly and refrigerated the dough for a day, and they "
+               "turned out great, better than any cookie I have made in years of baking. ")
+    text = ("# Cookies\n\nCream the butter and sugar, then fold in the chocolate and chill the "
+            "dough for a day before baking.\n\n## Comments\n\nAdd Comment\n\nSubmit\n\n"
+            + "".join(f"Reader {n}\n\n{comment * 3}\n\nIs this helpful?\n\n" for n in range(4)))
+    document = read_markdown_article(text, "cookies.txt", scraped=True)
+    assert [b.text for b in document.blocks if b.kind == "heading"] == ["Cookies"]
+    assert not any("refrigerated the dough" in b.text for b in document.blocks)
+    assert_every_line_once(text, document)

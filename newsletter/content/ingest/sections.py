@@ -708,19 +708,30 @@ _COMMENTS_HEADING = re.compile(
 def drop_comments(blocks: list[Block], drop: Drop, scraped: bool) -> list[Block]:
     """In a scrape of a whole page, a ``Comments`` (``Leave a Reply``, ``12 Comments``)
     heading past the middle of the article opens the readers' comments: it and all that
-    follows (tags, related links, the footer) is not the article."""
+    follows (tags, related links, the footer) is not the article. So does one earlier when
+    the comment form's controls follow it ("Add Comment", "Submit"): long comments can
+    outweigh the article."""
     if not scraped:
         return blocks
     sizes = [word_count(b.text or " ".join(b.items)) for b in blocks]
     total, seen = sum(sizes) or 1, 0
     for index, block in enumerate(blocks):
         seen += sizes[index]
-        if (block.kind == "heading" and seen >= 0.5 * total
-                and _COMMENTS_HEADING.match(block.text.strip())):
+        if block.kind == "heading" and _COMMENTS_HEADING.match(block.text.strip()) and (
+                seen >= 0.5 * total or _comment_form(blocks[index + 1 : index + 4])):
             for rest in blocks[index:]:
                 drop(rest, "comments: readers' comments and the page after them")
             return blocks[:index]
     return blocks
+
+
+_COMMENT_CONTROL = re.compile(r"^(?:add|post|write|leave) (?:a |your )?(?:comment|reply)|^submit$|"
+                              r"^(?:all|newest|oldest|top) comments$|^sort by\b", re.IGNORECASE)
+
+
+def _comment_form(blocks: Sequence[Block]) -> bool:
+    texts = [t for b in blocks for t in ([b.text] if b.kind == "paragraph" else b.items)]
+    return any(_COMMENT_CONTROL.match(link_text(t).strip()) for t in texts)
 
 
 # --- the pager that ends a page ---------------------------------------------------------------
