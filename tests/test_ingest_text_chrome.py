@@ -182,3 +182,36 @@ def test_a_box_of_sponsored_stories_after_the_article_ends_it_with_the_tags_abov
     why = {d.text: d.reason for d in document.dropped}
     assert all(why[line].startswith("page_footer") for line in ["More about:", "Herons", *ads])
     assert sum(para in b.text for b in document.blocks) == 5
+
+
+_PARA = ("The pond behind the mill fills every spring, and the families who keep the meadow "
+         "around it clear the reeds by hand before the herons come back.")
+
+
+def test_a_menu_of_newsletters_between_the_headline_and_its_date_is_page_chrome() -> None:
+    from newsletter.content.ingest import read_text_article
+
+    menu = ["Data Point", "Decoding the headlines with facts and figures", "Health Matters",
+            "Ramya writes to you on getting to good health", "Science For All",
+            "The weekly newsletter that takes the jargon out of science"]
+    text = "Title: \nThe mill pond comes back to life after forty summers\n\n\nContent: \n"
+    text += "\n\n".join([*menu, "April 16, 2025e-Paper", "Updated - April 16, 2025 09:38 pm IST",
+                        *[f"{_PARA} Year {n}." for n in range(5)]]) + "\n"
+    document = read_text_article(text)
+    assert document.title == "The mill pond comes back to life after forty summers"
+    why = {d.text: d.reason for d in document.dropped}
+    assert all(why[line].startswith("page_chrome") for line in menu)
+    assert sum(_PARA in b.text for b in document.blocks) == 5
+
+
+def test_the_copyright_notice_ends_the_page_and_a_reprints_end_marks_are_dropped() -> None:
+    from newsletter.content.ingest import read_text_article
+
+    after = ("Comments have to be in English, and in full sentences. They cannot be abusive "
+             "or personal. Please abide by our community guidelines for posting comments.")
+    text = "\n\n".join(["The Mill Pond", *[f"{_PARA} Year {n}." for n in range(5)],
+                        "PPPPP", "Word Count 684",
+                        "Copyright© 2025, Pond Publishing. All rights reserved.", after]) + "\n"
+    why = {d.text: d.reason for d in read_text_article(text).dropped}
+    assert why["PPPPP"].startswith("separator") and why["Word Count 684"].startswith("counter")
+    assert why[after].startswith("page_footer")

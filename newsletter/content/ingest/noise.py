@@ -350,7 +350,8 @@ _COUNTER = re.compile(
     r"shares?|likes?|views?|votes?|followers?|responses?|saves?|pins?|answers?))?$|"
     r"^(?:reader |user )?comments?\s*\(?\d[\d,]*\)?$|"
     r"^\d[\d,.]*[kKmM]? (?:[a-z]+ ){0,3}(?:made|tried|cooked|rated|saved|liked|shared) "
-    r"(?:it|this)\b.{0,3}$|^\d{1,3} of [\d,]+$",
+    r"(?:it|this)\b.{0,3}$|^\d{1,3} of [\d,]+$|"
+    r"^(?:word|character) count:?\s*\d[\d,]*$|^\(?\d[\d,]* words\)?$",
     re.IGNORECASE,
 )
 _PHOTO_CREDIT = re.compile(
@@ -538,6 +539,13 @@ _SHARE_ROW = re.compile(
     r"\s*[,|·•/]?\s*){2,}$",
     re.IGNORECASE,
 )
+
+
+def is_separator(text: str) -> bool:
+    """A line of one character said over and over (``PPPPP``, ``=====``, ``~~~~``): a
+    typesetter's separator, or the end mark of a reprint."""
+    text = text.strip()
+    return 4 <= len(text) <= 40 and len(set(text)) == 1
 
 
 def is_share_row(text: str) -> bool:

@@ -41,6 +41,7 @@ from .noise import (
     is_navigation,
     is_photo_credit,
     is_role_line,
+    is_separator,
     is_signup_line,
     is_skip_link,
     is_social_line,
@@ -137,6 +138,7 @@ NOISE: tuple[tuple[str, Callable[[str], bool]], ...] = (
     ("signup_box: newsletter sign-up box", is_signup_line),
     ("boilerplate: page furniture (share, comments, copyright)", is_boilerplate),
     ("copyright: the site's copyright notice", is_copyright),
+    ("separator: one character over and over", is_separator),
 )
 
 

@@ -68,6 +68,7 @@ from .noise import (
     is_number_only,
     is_photo_credit,
     is_role_line,
+    is_separator,
     is_share_row,
     is_signup_line,
     is_skip_link,
@@ -205,6 +206,7 @@ NOISE_RULES: tuple[tuple[str, Callable[[str], bool]], ...] = (
     ("signup_footer: newsletter sign-up box", is_signup_line),
     ("boilerplate: page furniture (share, comments, copyright)", is_boilerplate),
     ("share_row: the page's share or follow buttons", is_share_row),
+    ("separator: one character over and over", is_separator),
     ("dateline: a date or time on its own", is_dateline),
     ("age_notice: how old the article is", is_age_notice),
     ("image_viewer: a picture viewer's control", is_image_viewer),
@@ -644,7 +646,7 @@ def tag_page_footer(state: State) -> None:
     _tag_author_bios(state)
     late = _late_short_lines(state)
     ends = [ln for ln in late if _COMMENTS_START.match(core_text(ln.text))
-            or _ADS_START.match(core_text(ln.text))]
+            or _ADS_START.match(core_text(ln.text)) or is_copyright(ln.text)]
     end = ends[0].index if ends else len(state.lines)
     for line in late:
         if line.index >= end:
@@ -659,14 +661,15 @@ def tag_page_footer(state: State) -> None:
 
 
 def _late_short_lines(state: State) -> list[Line]:
-    """The short lines (eight words at most) in the second half of the text, not already
-    taken for the article's structure: where a footer can start."""
+    """The short lines (eight words at most; a copyright notice of any length) in the
+    second half of the text, not already taken for the article's structure: where a
+    footer can start."""
     total = sum(word_count(ln.text) for ln in state.lines) or 1
     seen, late = 0, []
     for line in state.lines:
         seen += word_count(line.text)
         tag = state.tags.get(line.index)
-        if seen >= 0.5 * total and word_count(line.text) <= 8 and (
+        if seen >= 0.5 * total and (word_count(line.text) <= 8 or is_copyright(line.text)) and (
                 not tag or tag.kind == "drop"):
             late.append(line)
     return late
@@ -1093,6 +1096,28 @@ def heading_level(gap: int, gaps: set[int]) -> int:
     return 2 if gap >= 2 else 3
 
 
+_UNDER_HEADLINE = 40  # lines between a headline and its byline where a menu can sit
+_STANDFIRST_LINES = 3  # lines a headline's standfirst takes at most
+
+
+def tag_chrome_under_headline(state: State) -> None:
+    """A run of short lines between the headline and its byline or date (a menu of the
+    site's newsletters, a widget) is page chrome: more lines than a standfirst, none of them
+    a paragraph of the article."""
+    title = next((i for i, tag in state.tags.items() if tag.kind == "title"), None)
+    if title is None:
+        return
+    dated = next((ln.index for ln in state.lines[title + 1 : title + _UNDER_HEADLINE]
+                  if _is_dated(state, ln)), None)
+    if dated is None:
+        return
+    between = [ln for ln in state.lines[title + 1 : dated] if state.free(ln.index)]
+    if len(between) > _STANDFIRST_LINES and all(word_count(ln.text) <= 25 for ln in between):
+        for line in between:
+            state.drop(line.index, "page_chrome: a menu or widget between the headline and "
+                       "its byline")
+
+
 # --- assembling the Document --------------------------------------------------------------
 
 PASSES: tuple[Callable[[State], None], ...] = (
@@ -1102,6 +1127,7 @@ PASSES: tuple[Callable[[State], None], ...] = (
     tag_title,
     tag_page_header,
     tag_byline_names,
+    tag_chrome_under_headline,
     tag_teasers,
     tag_page_footer,
     tag_outside_article,
