@@ -390,3 +390,19 @@ def test_a_question_that_sets_up_a_link_to_join_is_the_pitch() -> None:
              "[Join the 26weeks.ai waitlist](/waitlist).", 4),
     ))
     assert next(s for s in content.snippets if s.title == "Next step").kind == "cta"
+
+
+def test_a_closing_invitation_to_read_the_companys_full_report_is_the_pitch() -> None:
+    content = split(doc(
+        heading("Survey findings", 1), para(words(150), 2),
+        heading("Explore this year's report", 3),
+        para("Read the full [2024 Global Survey Report](https://example.org/survey) for more "
+             "insights on security and developer experience.", 4),
+    ))
+    assert content.snippets[-1].kind == "cta"
+    study = split(doc(
+        heading("Survey findings", 1), para(words(150), 2),
+        heading("Where to learn more", 3),
+        para("Read the full study in the journal, which the authors published last spring.", 4),
+    ))
+    assert not any(s.kind == "cta" for s in study.snippets)

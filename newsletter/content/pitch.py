@@ -34,6 +34,7 @@ from .sections import Section, Unit
 from .sentences import sentences
 from .titles import gist
 
+_INLINE_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")  # its text stays, its address goes
 _LINK_TARGET = re.compile(r"\]\([^)]*\)|<[^>]*>|\b(?:https?://|www\.)\S+", re.IGNORECASE)
 _ACTION = (r"book|schedule|request|reserve|claim|order|buy|shop|grab|get|start|join|sign up|"
            r"register|enrol+|subscribe|download|try|contact|call|email|message|visit|make|"
@@ -42,8 +43,12 @@ _GOODS = (r"appointments?|assessments?|consult(?:ation)?s?|video-consult|session
           r"evaluations?|exams?|a call|demos?|trials?|quotes?|class(?:es)?|courses?|"
           r"program(?:me)?s?|memberships?|subscriptions?|copy|copies|bottles?|kits?|bundles?|"
           r"packages?|spots?|seats?|tickets?|products?|e-?books?|apps?|today|"
-          r"now|yours|one|here|started|in touch|wait ?list|early access|beta|community|club")
+          r"now|yours|one|here|started|in touch|wait ?list|early access|beta|community|club|"
+          r"(?:full|free|complete) (?:\w+ ){0,4}(?:report|guide|white ?paper|checklist|"
+          r"template|toolkit)")
 _OFFER = re.compile(rf"\b(?:{_ACTION})\b(?:[^.!?]|\.(?=\w)){{0,40}}?\b(?:{_GOODS})\b|"
+                    r"\b(?:read|explore|see) (?:the|our|this year'?s?|the \d{4}) (?:full|free|"
+                    r"complete) (?:[\w-]+ ){0,4}?(?:report|guide|white ?paper|survey)\b|"
                     r"\bto (?:book|order|buy|schedule|enrol+|register|sign up)\b", re.IGNORECASE)
 # "Start today", "make a change now": encouragement; nothing is offered
 _ENCOURAGEMENT = re.compile(r"^\W*(?:start|begin|make)\b[^.!?]{0,20}?\b(?:today|now)\b",
@@ -101,7 +106,7 @@ def _signals(sentence: str, products: tuple[str, ...]) -> frozenset[str]:
     found = {"button"} if _BUTTON.search(sentence) else set()
     if _POINTER.search(sentence):
         found.add("pointer")
-    text = plain(_LINK_TARGET.sub(" ", sentence))
+    text = plain(_LINK_TARGET.sub(" ", _INLINE_LINK.sub(r"\1", sentence)))
     rules = (("offer", _OFFER), ("invitation", _INVITATION), ("availability", _AVAILABILITY),
              ("promotion", _PROMOTION), ("product copy", _PRODUCT_COPY))
     found |= {name for name, rule in rules if rule.search(text)}
