@@ -357,3 +357,19 @@ def test_a_page_dumps_headline_said_again_as_its_h1_and_contents_entry_is_the_ti
         "« Previous :: Contents »", "The Old Mill Pond¶", "Contents", "The Old Mill Pond",
         "Clearing the reeds by hand", "Example 4: Bob rebuilds the old sluice gate with oak"])
     assert read_text_article(text).title == "The Old Mill Pond"
+
+
+def test_a_most_read_box_inside_a_page_dump_is_dropped_headline_by_headline() -> None:
+    from newsletter.content.ingest import read_text_article
+
+    headline = "Volunteers bring the old mill pond back to life after forty dry summers"
+    box = ["Most Read Business Stories", "Housing market splits into two different pieces",
+           headline, "How to stop robocall spammers and exact revenge | Tech Review"]
+    text = _long_menu_page(headline, ["By Mara Quillon", "March 3, 2021 at 6:01 am"])
+    lines = text.splitlines()
+    text = "\n".join(lines[:-3] + box + lines[-3:] + ["topleftpixel.com",
+                                                      "Gallery: The mill pond | 14 Photos"]) + "\n"
+    why = {d.text: d.reason for d in read_text_article(text).dropped}
+    assert all(why[line].startswith("related_posts") for line in box)
+    assert why["topleftpixel.com"].startswith("url_only")
+    assert why["Gallery: The mill pond | 14 Photos"].startswith("counter")

@@ -194,7 +194,9 @@ _REFERENCE_HEADING = re.compile(
 _REFERENCE_ENTRY = re.compile(
     r"^(?:\[\^?(?P<b>\d{1,3})\]:?|\^?(?P<n>\d{1,3})[.):])\s*(?P<text>\S.*)$"
 )
-URL_LINE = re.compile(r"^(?:https?://|www\.)\S+$", re.IGNORECASE)
+URL_LINE = re.compile(r"^(?:(?i:https?://|www\.)\S+|[a-z0-9-]+(?:\.[a-z0-9-]+)*\."
+                      r"(?:com|org|net|io|co|uk|de|fr|info|blog|dev|app|me|tv|news|ca|au)/?)$")
+# an address, or a site's name written as one ("topleftpixel.com"; not "ASP.NET")
 
 
 def callout_parts(text: str) -> tuple[str, str] | None:

@@ -351,7 +351,9 @@ _COUNTER = re.compile(
     r"^(?:reader |user )?comments?\s*\(?\d[\d,]*\)?$|"
     r"^\d[\d,.]*[kKmM]? (?:[a-z]+ ){0,3}(?:made|tried|cooked|rated|saved|liked|shared) "
     r"(?:it|this)\b.{0,3}$|^\d{1,3} of [\d,]+$|"
-    r"^(?:word|character) count:?\s*\d[\d,]*$|^\(?\d[\d,]* words\)?$",
+    r"^(?:word|character) count:?\s*\d[\d,]*$|^\(?\d[\d,]* words\)?$|"
+    r"^(?:photo |image |video )?gallery\b.{0,60}?[|:·–-]\s*\d+\s+(?:photos|images|pictures|"
+    r"slides|videos)$",  # "Gallery: Xbox One X | 14 Photos"
     re.IGNORECASE,
 )
 _PHOTO_CREDIT = re.compile(

@@ -330,14 +330,20 @@ def _gapless_run(state: State, index: int, step: int) -> list[Line]:
     return run
 
 
+_RELATED_MOST = 12  # headlines a related-posts box lists
+
+
 def _tag_related_posts(state: State) -> None:
     """Post titles listed under ``Related posts`` / ``You may also like``."""
     for line in state.lines:
         if not RELATED_HEADING.match(core_text(line.text)):
             continue
         state.drop(line.index, "related_posts: heading of a related-posts list")
-        for title in _gapless_run(state, line.index, 1):
-            if word_count(title.text) > 16 or final_char(title.text) in ".!;:":
+        # on a page dump every line stands apart: the list is the headlines that follow
+        run = (state.lines[line.index + 1 : line.index + 1 + _RELATED_MOST]
+               if state.element_per_line else _gapless_run(state, line.index, 1))
+        for title in run:  # headlines run to 25 words
+            if word_count(title.text) > 25 or final_char(title.text) in ".!;:":
                 break
             if state.free(title.index):
                 state.drop(title.index, "related_posts: title in a related-posts list")
