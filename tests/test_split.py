@@ -160,7 +160,8 @@ def test_short_faq_answers_are_answered_together_under_both_questions() -> None:
 
 
 def test_faq_questions_stay_one_snippet_each_when_long_or_too_many_for_a_title() -> None:
-    long_questions = [f"What should I do when question number {n} is this long?" for n in (1, 2)]
+    long_questions = [f"What should I do when question number {n} is as long as this one is here?"
+                      for n in (1, 2)]  # two side by side would not fit in a title
     content = split(doc(
         heading("FAQ", 1),
         Block("question", text=long_questions[0], lines=(2,), level=2), para(words(12), 3),
@@ -170,6 +171,17 @@ def test_faq_questions_stay_one_snippet_each_when_long_or_too_many_for_a_title()
     assert [(s.kind, s.title) for s in content.snippets] == [
         ("faq", long_questions[0]), ("faq", long_questions[1]), ("faq", "Is it safe?")]
     assert content.snippets[0].section == f"FAQ > {long_questions[0]}"
+
+
+def test_two_short_answers_to_questions_of_a_usual_length_are_one_snippet() -> None:
+    questions = ["How can I prevent shin splints in marathon training?",
+                 "Is strength training mandatory for injury prevention?"]
+    content = split(doc(
+        heading("FAQs", 1),
+        Block("question", text=questions[0], lines=(2,), level=2), para(words(16), 3),
+        Block("question", text=questions[1], lines=(4,), level=2), para(words(17), 5),
+    ))
+    assert [(s.kind, s.title) for s in content.snippets] == [("faq", " ".join(questions))]
 
 
 def test_a_section_pitching_a_product_is_a_cta_but_a_passing_mention_is_not() -> None:

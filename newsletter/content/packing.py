@@ -243,7 +243,12 @@ def questions_title(sections: Sequence[Section]) -> str:
                for s in questions):
         return ""
     title = " ".join(clean_title(s.title) for s in questions)
-    return title if len(title) <= MAX_TITLE and title.count("?") == len(questions) else ""
+    # two questions side by side may run past one title's length: each is a title itself
+    room = MAX_TITLE if len(questions) > 2 else _TWO_QUESTIONS
+    return title if len(title) <= room and title.count("?") == len(questions) else ""
+
+
+_TWO_QUESTIONS = 2 * MAX_TITLE - 10
 
 
 def answers_questions(chunk: Chunk) -> bool:
