@@ -373,3 +373,13 @@ def test_a_most_read_box_inside_a_page_dump_is_dropped_headline_by_headline() ->
     assert all(why[line].startswith("related_posts") for line in box)
     assert why["topleftpixel.com"].startswith("url_only")
     assert why["Gallery: The mill pond | 14 Photos"].startswith("counter")
+
+
+def test_a_line_with_a_permalink_sign_is_a_heading_even_among_short_lines() -> None:
+    from newsletter.content.ingest import read_text_article
+
+    text = _long_menu_page("The Old Mill Pond", [
+        "Clearing the reeds¶", "$ cd pond", "$ rake --all", "Rebuilding the sluice¶"])
+    document = read_text_article(text)
+    headings = [b.text for b in document.blocks if b.kind == "heading"]
+    assert "Clearing the reeds" in headings and "Rebuilding the sluice" in headings

@@ -1087,6 +1087,18 @@ def _link_list_at(state: State, start: int) -> int:
     return links[-1].index
 
 
+_PERMALINK = re.compile(r"\S\s*[¶§]$")
+
+
+def tag_permalinked_headings(state: State) -> None:
+    """A short line that ends in a permalink sign (``Setting up¶``, as documentation pages
+    put after each heading) is a heading, even in a run of short lines."""
+    for line in state.lines:
+        if state.free(line.index) and _PERMALINK.search(line.text) and is_heading_shape(
+                strip_heading_marks(line.text)):
+            state.tags[line.index] = Tag("heading", "heading_permalink")
+
+
 def tag_headings(state: State) -> None:
     """Short lines without final punctuation, set apart by blank lines, and questions."""
     for line in state.lines:
@@ -1137,6 +1149,7 @@ PASSES: tuple[Callable[[State], None], ...] = (
     tag_teasers,
     tag_page_footer,
     tag_outside_article,
+    tag_permalinked_headings,
     tag_lists,
     tag_unbulleted_lists,
     tag_contents_lists,
@@ -1231,9 +1244,10 @@ class _Builder:
 
     def _add_single(self, line: Line, tag: Tag) -> None:
         kinds = {
-            "title": Block("heading", line.text, level=1),
+            "title": Block("heading", strip_heading_marks(line.text), level=1),
             "heading": Block(
-                "heading", line.text, level=heading_level(line.gap_before, self.heading_gaps)
+                "heading", strip_heading_marks(line.text),
+                level=heading_level(line.gap_before, self.heading_gaps),
             ),
             "refhead": Block("heading", core_text(line.text).rstrip(":"), level=2),
             "callout": Block("callout", tag.text, label=tag.label),
