@@ -877,3 +877,16 @@ def test_a_comments_heading_over_the_comment_form_ends_the_page_though_comments_
     assert [b.text for b in document.blocks if b.kind == "heading"] == ["Cookies"]
     assert not any("refrigerated the dough" in b.text for b in document.blocks)
     assert_every_line_once(text, document)
+
+
+def test_a_reference_list_run_into_one_line_and_the_writers_tagline_are_read_as_such() -> None:
+    text = ("# Roth IRA or 529?\n\nBoth accounts grow tax-free, but the rules differ when the "
+            "money pays for college.\n\nJane Doe is a staff writer at The Money Post.\n\n"
+            "*📚 **Verified Sources:** IRS Publication 590-A (2025) · IRS Topic No. 557 – "
+            "Additional Tax on Early Distributions · SavingForCollege.com – 529 Plans*\n")
+    document = read_markdown_article(text, "roth.md")
+    assert "IRS Topic No. 557 – Additional Tax on Early Distributions" in " ".join(
+        document.references.values())
+    assert len(document.references) == 3
+    assert reasons(document)[5] == "author_bio"
+    assert_every_line_once(text, document)

@@ -56,6 +56,7 @@ from .lines import (
 from .mainpart import EXTRACTOR, NUMBER, choose_article, element_numbers, widen_to_neighbours
 from .noise import (
     is_author_contact,
+    is_author_tagline,
     is_boilerplate,
     is_breadcrumb,
     is_byline,
@@ -113,6 +114,7 @@ _TEXT_RULES: tuple[tuple[str, Callable[[str], bool]], ...] = (
     ("number_only: a score, price or count on its own", is_number_only),
     ("store_button: a shop button's label", is_store_button),
     ("author_contact: the author's contact line", is_author_contact),
+    ("author_bio: who the writer is", is_author_tagline),
     ("cookie_notice: cookie banner", is_cookie_notice),
     ("byline: author, date or read-time line", is_byline),
     ("byline: a date and the author's name", _is_dated_byline),

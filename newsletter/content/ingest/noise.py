@@ -299,6 +299,17 @@ def is_role_line(text: str) -> bool:
     return bool(_ROLE_LINE.match(text)) and not _NOT_ROLE_WORDS.intersection(words)
 
 
+# "LAURIE OAKES IS THE NINE NETWORK POLITICAL EDITOR", "Jane Doe is a staff writer at The Post"
+_TAGLINE = re.compile(
+    r"^(?:[A-Z][\w.'’-]+ ){2,4}(?i:is (?:a|an|the) (?:[\w&.'’-]+ ){0,5}(?:reporter|editor|"
+    r"correspondent|writer|columnist|contributor|critic|journalist)s?\b)[^.!?]{0,80}\.?$")
+
+
+def is_author_tagline(text: str) -> bool:
+    """The line that says who the writer is: ``Jane Doe is a staff writer at The Post``."""
+    return word_count(text) <= 25 and bool(_TAGLINE.match(text.strip()))
+
+
 def is_author_contact(text: str) -> bool:
     """An author's contact line: ``Jane Doe is on Twitter at @jane``, ``jane@example.com``,
     ``206-555-0100 or jane@example.com; on Twitter:`` (nothing but ways to reach someone)."""

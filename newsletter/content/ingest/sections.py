@@ -27,6 +27,7 @@ from .lines import (
 from .noise import (
     RELATED_HEADING,
     is_author_contact,
+    is_author_tagline,
     is_boilerplate,
     is_breadcrumb,
     is_byline,
@@ -133,6 +134,7 @@ NOISE: tuple[tuple[str, Callable[[str], bool]], ...] = (
     ("photo_credit: a picture's caption with its credit", is_photo_credit),
     ("social_links: social links or an invitation to get in touch", is_social_line),
     ("author_contact: the author's contact line", is_author_contact),
+    ("author_bio: who the writer is", is_author_tagline),
     ("byline: a writer's role, under their name", is_role_line),
     ("link_without_url: link text whose URL was lost", is_link_without_url),
     ("signup_box: newsletter sign-up box", is_signup_line),
@@ -421,6 +423,13 @@ def reference_sections(blocks: list[Block], drop: Drop, scraped: bool) -> list[B
     while index < len(blocks):
         block = blocks[index]
         heading = _reference_heading(block)
+        inline = _inline_reference_list(block) if heading is None else None
+        if inline is not None:  # "**Sources:** A · B · C"
+            entries = _list_entries(inline, next_number)
+            next_number += len(entries)
+            result.extend(entries)
+            index += 1
+            continue
         if heading is None:
             if block.kind == "list" and block.ordered and _bibliographic(block.items):
                 entries = _list_entries(block, next_number)
@@ -442,6 +451,27 @@ def reference_sections(blocks: list[Block], drop: Drop, scraped: bool) -> list[B
         result.extend([heading, *entries])
         index = end
     return result
+
+
+_INLINE_LIST = re.compile(r"^\W*(?P<label>[\w ]{2,40}?)\W*:\W*(?P<rest>\S.*)$", re.DOTALL)
+_ENTRY_SEPARATOR = re.compile(r"\s+[·•|]\s+|\s*;\s+")
+
+
+def _inline_reference_list(block: Block) -> Block | None:
+    """A paragraph that is a reference list run into one line, its entries set off by middle
+    dots or semicolons (``*📚 **Verified Sources:** IRS Publication 590-A · IRS Topic 557*``):
+    the list it is, for :func:`_list_entries`."""
+    if block.kind != "paragraph" or not block.lines:
+        return None
+    match = _INLINE_LIST.match(block.text.strip())
+    label = match["label"].split()[-2:] if match else []
+    if not label or not (is_reference_heading(" ".join(label))
+                         or is_reference_heading(label[-1])):
+        return None
+    entries = [e.strip(" *_") for e in _ENTRY_SEPARATOR.split(match["rest"].strip(" *_"))]
+    if len(entries) < 2 or any(not e or word_count(e) > 30 for e in entries):
+        return None
+    return Block("list", items=tuple(entries), lines=block.lines, rule="reference_inline_list")
 
 
 def _reference_heading(block: Block) -> Block | None:

@@ -52,6 +52,7 @@ from .noise import (
     RELATED_HEADING,
     is_age_notice,
     is_author_contact,
+    is_author_tagline,
     is_boilerplate,
     is_breadcrumb,
     is_byline,
@@ -218,6 +219,7 @@ NOISE_RULES: tuple[tuple[str, Callable[[str], bool]], ...] = (
     ("copyright: a copyright notice", is_copyright),
     ("widget_text: what a page widget says", is_widget_text),
     ("author_contact: the author's contact line", is_author_contact),
+    ("author_bio: who the writer is", is_author_tagline),
     ("byline: a writer's role, under their name", is_role_line),
     ("store_button: a shop button", is_store_button),
 )
