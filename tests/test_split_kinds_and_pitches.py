@@ -406,3 +406,12 @@ def test_a_closing_invitation_to_read_the_companys_full_report_is_the_pitch() ->
         para("Read the full study in the journal, which the authors published last spring.", 4),
     ))
     assert not any(s.kind == "cta" for s in study.snippets)
+
+
+def test_a_gist_title_is_not_cut_inside_a_series_or_before_the_object_of_a_verb() -> None:
+    series = ("A keyword, phrase, or term, is not a prisoner to a single concept and can carry "
+              "many meanings across a site.")
+    assert gist(series) == "A keyword, phrase, or term, is not a prisoner"
+    clause = ("Tools and platforms such as topicseed are here to help you find new topics that "
+              "fit your site.")
+    assert gist(clause) == "Tools and platforms such as topicseed are here"

@@ -29,7 +29,7 @@ _DANGLING = frozenset([
     "your", "our", "their", "my", "his", "her", "its", "this", "these", "those", "is", "are",
     "was", "were", "be", "been", "being", "has", "have", "had", "do", "does", "did", "can",
     "could", "will", "would", "should", "may", "might", "must", "very", "more", "most", "such",
-    "not", "no",
+    "not", "no", "new", "own", "other", "many", "some", "any", "each", "every", "all", "few",
 ])
 # Leading words that carry no content in a title ("However, ...", "Now ...").
 _CONJUNCTIONS = frozenset(["so", "and", "but", "or", "plus"])
@@ -70,9 +70,13 @@ def shorten(text: str, limit: int = MAX_TITLE) -> str:
     words = text[: limit + 1].split()
     if len(text) > limit and not text[limit].isspace():
         words = words[:-1]  # the last word was cut through
-    # end at a phrase boundary: before the last function word in the final third
-    cut = max((i for i, w in enumerate(words) if i >= 4 and i * 3 >= len(words) * 2
-               and w.lower() in _DANGLING), default=len(words))
+    # end at a phrase boundary: before the last word in the final half that opens a clause,
+    # else before its last function word
+    late = [i for i, w in enumerate(words) if i >= 4 and i * 2 >= len(words)
+            and w.lower() in _DANGLING]
+    # before a word that opens a clause ("to help you find ...", "that ...") the phrase is whole
+    opening = [i for i in late if words[i].lower() in _CLAUSE_OPENERS]
+    cut = (opening or late or [len(words)])[-1]
     words = words[:cut]
     while len(words) > 1 and words[-1].lower().strip(",;:") in _DANGLING:
         words.pop()
@@ -106,6 +110,10 @@ def without_unpaired(text: str) -> str:
     return " ".join(kept.split())
 
 
+_CLAUSE_OPENERS = frozenset(["to", "that", "which", "who", "whose", "when", "while", "because",
+                             "if", "so", "where", "than"])
+
+
 def _fitting_clause(text: str, limit: int) -> str:
     """The longest run of whole leading clauses within ``limit`` that has 3+ words."""
     best = ""
@@ -114,9 +122,20 @@ def _fitting_clause(text: str, limit: int) -> str:
         if len(candidate) > limit:
             break
         balanced = candidate.count("(") == candidate.count(")")
-        if len(candidate.split()) >= 3 and balanced and _ends_cleanly(candidate):
+        if (len(candidate.split()) >= 3 and balanced and _ends_cleanly(candidate)
+                and not _inside_series(candidate, text[match.start():])):
             best = candidate
     return best
+
+
+_SERIES_GOES_ON = re.compile(r"^,\s*(?:(?:and|or)\s+)?(?:[\w'’&.-]+\s+){0,2}[\w'’&.-]+\s*(?:,|$)")
+
+
+def _inside_series(candidate: str, rest: str) -> bool:
+    """The break falls inside a series ("Google Docs, WordPress, or Notion"): what follows
+    is one more short item, or the candidate ends with one after a comma."""
+    last = candidate.rsplit(",", 1)
+    return bool(_SERIES_GOES_ON.match(rest)) or (len(last) == 2 and len(last[1].split()) <= 2)
 
 
 def _ends_cleanly(phrase: str) -> bool:
