@@ -210,8 +210,9 @@ def test_the_copyright_notice_ends_the_page_and_a_reprints_end_marks_are_dropped
     after = ("Comments have to be in English, and in full sentences. They cannot be abusive "
              "or personal. Please abide by our community guidelines for posting comments.")
     text = "\n\n".join(["The Mill Pond", *[f"{_PARA} Year {n}." for n in range(5)],
-                        "PPPPP", "Word Count 684",
+                        "Was this article helpful?", "PPPPP", "Word Count 684",
                         "Copyright© 2025, Pond Publishing. All rights reserved.", after]) + "\n"
     why = {d.text: d.reason for d in read_text_article(text).dropped}
     assert why["PPPPP"].startswith("separator") and why["Word Count 684"].startswith("counter")
+    assert why["Was this article helpful?"].startswith("widget_text")
     assert why[after].startswith("page_footer")
