@@ -216,3 +216,22 @@ def test_the_copyright_notice_ends_the_page_and_a_reprints_end_marks_are_dropped
     assert why["PPPPP"].startswith("separator") and why["Word Count 684"].startswith("counter")
     assert why["Was this article helpful?"].startswith("widget_text")
     assert why[after].startswith("page_footer")
+
+
+def test_a_sentence_naming_a_network_stays_and_the_reporters_tagline_and_comments_go() -> None:
+    from newsletter.content.ingest import read_text_article
+
+    sentence = ("Unlike LinkedIn messages, email lets you control the timing of every message "
+                "you send to a prospect.")
+    tagline = ("Maria Gonzalez covers business and energy for The Daily Ledger. Contact her at "
+               "maria@ledger.example.")
+    text = "\n\n".join(["The Mill Pond", *[f"{_PARA} Year {n}." for n in range(4)], sentence,
+                        tagline, "Comments (23)", "JohnR 2 hours ago",
+                        "Finally! This should have happened years ago, and the council knows it.",
+                        "Reply  Like (14)"]) + "\n"
+    document = read_text_article(text)
+    why = {d.text: d.reason for d in document.dropped}
+    assert any(sentence in b.text for b in document.blocks)
+    assert why[tagline].startswith("author_bio")
+    comment = "Finally! This should have happened years ago, and the council knows it."
+    assert why[comment].startswith("page_footer")

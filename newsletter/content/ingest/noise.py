@@ -301,8 +301,10 @@ def is_role_line(text: str) -> bool:
 
 # "LAURIE OAKES IS THE NINE NETWORK POLITICAL EDITOR", "Jane Doe is a staff writer at The Post"
 _TAGLINE = re.compile(
-    r"^(?:[A-Z][\w.'’-]+ ){2,4}(?i:is (?:a|an|the) (?:[\w&.'’-]+ ){0,5}(?:reporter|editor|"
-    r"correspondent|writer|columnist|contributor|critic|journalist)s?\b)[^.!?]{0,80}\.?$")
+    r"^(?:[A-Z][\w.'’-]+ ){2,4}(?i:(?:is (?:a|an|the) (?:[\w&.'’-]+ ){0,5}(?:reporter|editor|"
+    r"correspondent|writer|columnist|contributor|critic|journalist)s?\b|"
+    r"(?:covers|reports on|writes about) [^.!?]{2,60}\bfor (?:the )?[A-Z]))"
+    r"[^.!?]{0,80}\.?(?:\s+(?i:contact|email|reach|follow) (?:him|her|them)\b[^!?]{0,80})?$")
 
 
 def is_author_tagline(text: str) -> bool:
@@ -396,6 +398,9 @@ _SOCIAL_NETWORK = re.compile(
     r"social media)\b",
     re.IGNORECASE,
 )
+_PERSONAL_CONTACT = re.compile(
+    r"\b(?:(?:follow|find|connect with|message|dm|reach|contact|join|chat with) (?:me|us)|"
+    r"reach out|get in touch|say hi|hit me up|conversation with (?:me|us))\b", re.IGNORECASE)
 _CONTACT_VERB = re.compile(
     r"\b(?:follow|reach out|connect|conversation|message|dm|find (?:me|us)|get in touch|"
     r"contact (?:me|us)|say hi|hit me up)\b",
@@ -574,4 +579,8 @@ def is_social_line(text: str) -> bool:
     if word_count(text) > 40:
         return False
     networks = len(_SOCIAL_NETWORK.findall(text))
-    return networks >= 2 or (networks >= 1 and bool(_CONTACT_VERB.search(text)))
+    if networks and _PERSONAL_CONTACT.search(text):
+        return True
+    # a sentence of the article may name networks ("Unlike LinkedIn messages, email ...")
+    prose = word_count(text) >= 8 and final_char(text) in ".!?"
+    return not prose and (networks >= 2 or (networks >= 1 and bool(_CONTACT_VERB.search(text))))

@@ -628,6 +628,7 @@ def tag_teasers(state: State) -> None:
 
 _COMMENTS_START = re.compile(
     r"^(?:leave a (?:reply|comment)|post a comment|\d+ (?:comments?|responses?)|comments|"
+    r"(?:comments?|responses?|replies)\s*\(\d[\d,]*\)?|"
     r"join the (?:discussion|conversation))\s*:?$",
     re.IGNORECASE,
 )
