@@ -256,6 +256,19 @@ def test_an_issue_shows_a_numbered_heading_without_its_bare_counter() -> None:
         assert snippet_block(snippet, content).title == shown
 
 
+def test_a_pitch_opening_with_a_bold_question_keeps_no_stray_marks_nor_a_repeated_title() -> None:
+    from newsletter.planning.cta import CtaSettings, cta_blocks
+
+    pitch = Snippet(id="p", kind="cta", section="Conclusion", words=19, sources=(),
+                    title="Ready to scale your outreach?",
+                    body="**Ready to scale your outreach?** [Sign up for OutreachPro free for 14 "
+                         "days](https://outreachpro.example/signup) and send your first campaign "
+                         "today.")
+    [block] = cta_blocks([pitch], ["OutreachPro"], CtaSettings(url=""))
+    assert block.body.strip() == ("Sign up for OutreachPro free for 14 days and send your first "
+                                  "campaign today.")
+
+
 def test_a_pitch_with_its_own_link_sends_its_button_there() -> None:
     """The pitch's own link that asks the reader to act is the button's address, over
     cta_url; a link that does not ask leaves cta_url in charge, and is used only without it."""

@@ -66,7 +66,8 @@ def cta_blocks(pitches: Sequence[Snippet], products: Sequence[str], settings: Ct
         titles = _titles(pitch.title, product)
         button = settings.button or _button(pitch, product)
         # the button carries the link: the pitch's own links read as words
-        blocks += [CallToAction(titles[i % len(titles)], _LINK.sub(r"\1", run),
+        blocks += [CallToAction(titles[i % len(titles)],
+                                _without_title(_LINK.sub(r"\1", run), titles[i % len(titles)]),
                                 button_url(run, pitch.body, product, settings.url), button)
                    for i, run in enumerate(runs)]
     return blocks
@@ -122,7 +123,7 @@ def _runs(body: str, product: str) -> list[str]:
     names the product or asks the reader to act; runs do not overlap."""
     names = _short_names(product) if product else []
     units = [s for para in re.split(r"\n\s*\n", body)
-             for s in sentences(" ".join(line.strip(" -*") for line in para.splitlines()))]
+             for s in sentences(" ".join(_plain_line(line) for line in para.splitlines()))]
     runs: list[list[str]] = [[]]
     for unit in units:
         if count_words(" ".join([*runs[-1], unit])) > BODY_WORDS and runs[-1]:
@@ -131,6 +132,26 @@ def _runs(body: str, product: str) -> list[str]:
     telling = [" ".join(run) for run in runs if run and count_words(" ".join(run)) <= BODY_WORDS
                and _asks(" ".join(run), names)]
     return telling or [_first_words(body, BODY_WORDS)]
+
+
+_ITEM_MARK = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")
+_EMPHASIS = re.compile(r"(\*\*|__|\*|_)(\S(?:.*?\S)?)\1")
+
+
+def _plain_line(line: str) -> str:
+    """A line of the pitch without its list mark and emphasis (``**Ready?** Sign up``)."""
+    return _EMPHASIS.sub(r"\2", _ITEM_MARK.sub("", line)).strip()
+
+
+def _without_title(run: str, title: str) -> str:
+    """The run without the pitch's title when it opens with the title as a sentence of its
+    own (``Ready to scale? Sign up ...``: the title shows above it); a title that is only
+    the start of the first sentence stays in it."""
+    head = run[:len(title) + 1]
+    if (title and len(run) > len(title) + 20 and head.casefold().startswith(title.casefold())
+            and (title[-1] in "?!." or head[-1] in "?!.:")):
+        return run[len(title):].lstrip(" :.?!–—-")
+    return run
 
 
 def _asks(text: str, names: Sequence[str]) -> bool:
