@@ -235,3 +235,22 @@ def test_a_sentence_naming_a_network_stays_and_the_reporters_tagline_and_comment
     assert why[tagline].startswith("author_bio")
     comment = "Finally! This should have happened years ago, and the council knows it."
     assert why[comment].startswith("page_footer")
+
+
+def test_a_recipe_page_keeps_its_ingredients_and_numbered_steps_and_drops_its_card() -> None:
+    from newsletter.content.ingest import read_article
+    from newsletter.content.split import split
+
+    page = Path(__file__).parent / "data" / "ingest" / "recipe-page.txt"
+    document = read_article(page)
+    why = {d.text: d.reason.split(":")[0] for d in document.dropped}
+    for line, reason in [("4.8 from 120 votes", "counter"), ("Prep Time 10 mins", "counter"),
+                         ("Step 2", "step_label"), ("Reply", "page_footer"),
+                         ("Did you make this recipe? Tag @noracooks on Instagram!", "social_links"),
+                         ("This post may contain affiliate links. Please read our disclosure "
+                          "policy.", "disclosure")]:
+        assert why[line] == reason, line
+    snippets = split(document).snippets
+    steps = "\n".join(s.body for s in snippets if s.kind == "steps")
+    assert "1. Melt the butter" in steps and "3. Simmer for twenty minutes" in steps  # a cut list
+    assert "- 1 cup pearl barley\n- 3 leeks, sliced" in "\n".join(s.body for s in snippets)

@@ -366,7 +366,10 @@ _COUNTER = re.compile(
     r"(?:it|this)\b.{0,3}$|^\d{1,3} of [\d,]+$|"
     r"^(?:word|character) count:?\s*\d[\d,]*$|^\(?\d[\d,]* words\)?$|"
     r"^(?:photo |image |video )?gallery\b.{0,60}?[|:·–-]\s*\d+\s+(?:photos|images|pictures|"
-    r"slides|videos)$",  # "Gallery: Xbox One X | 14 Photos"
+    r"slides|videos)$|"  # "Gallery: Xbox One X | 14 Photos"
+    # a recipe card's figures: "Prep Time 5 mins", "Servings 4", "4.9 from 312 votes"
+    r"^(?:(?:prep|cook|total|active|inactive|resting|bake) time|servings|serves|yield|makes)"
+    r":?\s*\d[\w ./-]{0,20}$|^\d(?:\.\d)? from [\d,]+ (?:votes|ratings|reviews)$",
     re.IGNORECASE,
 )
 _PHOTO_CREDIT = re.compile(
@@ -400,7 +403,8 @@ _SOCIAL_NETWORK = re.compile(
 )
 _PERSONAL_CONTACT = re.compile(
     r"\b(?:(?:follow|find|connect with|message|dm|reach|contact|join|chat with) (?:me|us)|"
-    r"reach out|get in touch|say hi|hit me up|conversation with (?:me|us))\b", re.IGNORECASE)
+    r"reach out|get in touch|say hi|hit me up|conversation with (?:me|us)|tag (?:me|us|@\w+))\b",
+    re.IGNORECASE)
 _CONTACT_VERB = re.compile(
     r"\b(?:follow|reach out|connect|conversation|message|dm|find (?:me|us)|get in touch|"
     r"contact (?:me|us)|say hi|hit me up)\b",
@@ -560,6 +564,19 @@ _SHARE_ROW = re.compile(
 )
 
 
+_DISCLOSURE = re.compile(
+    r"\b(?:contains?|may contain|includes?|uses?) (?:some )?affiliate links?\b|"
+    r"\bas an amazon associate\b|\bdisclosure policy\b|"
+    r"\b(?:we|i) (?:may )?(?:earn|receive|make) (?:a (?:small )?)?(?:commission|compensation)\b",
+    re.IGNORECASE)
+
+
+def is_disclosure(text: str) -> bool:
+    """The site's affiliate disclosure: ``This post may contain affiliate links. Please read
+    our disclosure policy.``"""
+    return word_count(text) <= 40 and bool(_DISCLOSURE.search(text))
+
+
 def is_separator(text: str) -> bool:
     """A line of one character said over and over (``PPPPP``, ``=====``, ``~~~~``): a
     typesetter's separator, or the end mark of a reprint."""
@@ -582,5 +599,5 @@ def is_social_line(text: str) -> bool:
     if networks and _PERSONAL_CONTACT.search(text):
         return True
     # a sentence of the article may name networks ("Unlike LinkedIn messages, email ...")
-    prose = word_count(text) >= 8 and final_char(text) in ".!?"
+    prose = word_count(text) >= 5 and final_char(text) in ".!?"
     return not prose and (networks >= 2 or (networks >= 1 and bool(_CONTACT_VERB.search(text))))

@@ -60,6 +60,7 @@ from .noise import (
     is_copyright,
     is_counter,
     is_dateline,
+    is_disclosure,
     is_header_key,
     is_image_label,
     is_image_viewer,
@@ -73,6 +74,7 @@ from .noise import (
     is_share_row,
     is_signup_line,
     is_skip_link,
+    is_social_line,
     is_store_button,
     is_teaser_heading,
     is_teaser_link,
@@ -220,6 +222,8 @@ NOISE_RULES: tuple[tuple[str, Callable[[str], bool]], ...] = (
     ("widget_text: what a page widget says", is_widget_text),
     ("author_contact: the author's contact line", is_author_contact),
     ("author_bio: who the writer is", is_author_tagline),
+    ("disclosure: the site's affiliate disclosure", is_disclosure),
+    ("social_links: an invitation to follow or tag the site", is_social_line),
     ("byline: a writer's role, under their name", is_role_line),
     ("store_button: a shop button", is_store_button),
 )
@@ -628,7 +632,7 @@ def tag_teasers(state: State) -> None:
 
 _COMMENTS_START = re.compile(
     r"^(?:leave a (?:reply|comment)|post a comment|\d+ (?:comments?|responses?)|comments|"
-    r"(?:comments?|responses?|replies)\s*\(\d[\d,]*\)?|"
+    r"(?:comments?|responses?|replies)\s*\(\d[\d,]*\)?|(?:reader|user|readers') comments|"
     r"join the (?:discussion|conversation))\s*:?$",
     re.IGNORECASE,
 )
@@ -922,10 +926,42 @@ def tag_unbulleted_lists(state: State) -> None:
     of one shape (short fragments, or whole sentences): the items of a list whose bullets the
     scrape lost."""
     for line in state.lines:
-        if state.free(line.index) and shape(line.text) == "lead":
+        if state.free(line.index) and _section_label(state, line):
+            _tag_labelled_section(state, line)
+        elif state.free(line.index) and shape(line.text) == "lead":
             items = _unbulleted_items(state, line.index)
             if len(items) >= 2:
                 _tag_run(state, Run("-", False, [(i, "item_after_lead") for i in items]))
+
+
+# a recipe's or a how-to's part, named without a colon, its lines right under it
+_SECTION_LABEL = re.compile(r"^(?:ingredients|instructions|directions|method|steps|equipment|"
+                            r"materials(?: needed)?|tools(?: needed)?|supplies|"
+                            r"(?:what )?you(?:'ll|’ll| will)? need|notes?|tips?|"
+                            r"nutrition(?: facts| information)?)$", re.IGNORECASE)
+_STEP_LINE = re.compile(r"^(?:step|day|week)\s*\d{1,2}\s*[.:)]?$", re.IGNORECASE)
+
+
+def _section_label(state: State, line: Line) -> bool:
+    after = state.lines[line.index + 1] if line.index + 1 < len(state.lines) else None
+    return (bool(_SECTION_LABEL.match(core_text(line.text))) and after is not None
+            and after.gap_before == 0 and not state.element_per_line)
+
+
+def _tag_labelled_section(state: State, label: Line) -> None:
+    """``Ingredients`` over one item a line, ``Instructions`` over ``Step 1`` / its sentence
+    pairs: a heading over the list the scrape took the bullets or numbers from."""
+    state.tags[label.index] = Tag("heading", "section_label")
+    packed = list(itertools.takewhile(lambda ln: ln.gap_before == 0 and state.free(ln.index),
+                                      state.lines[label.index + 1 :]))
+    numbered = len(packed) >= 4 and all(
+        bool(_STEP_LINE.match(ln.text)) == (n % 2 == 0) for n, ln in enumerate(packed))
+    if numbered:
+        for step in packed[0::2]:
+            state.drop(step.index, "step_label: numbers the step under it (the list numbers it)")
+        _tag_run(state, Run("1.", True, [(ln.index, "step_after_label") for ln in packed[1::2]]))
+    elif len(packed) >= 2 and all(word_count(ln.text) <= 25 for ln in packed):
+        _tag_run(state, Run("-", False, [(ln.index, "item_after_label") for ln in packed]))
 
 
 def _unbulleted_items(state: State, lead: int) -> list[int]:
