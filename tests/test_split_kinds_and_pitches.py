@@ -415,3 +415,24 @@ def test_a_gist_title_is_not_cut_inside_a_series_or_before_the_object_of_a_verb(
     clause = ("Tools and platforms such as topicseed are here to help you find new topics that "
               "fit your site.")
     assert gist(clause) == "Tools and platforms such as topicseed are here"
+
+
+def test_setup_steps_command_bullets_a_list_and_a_case_study_is_no_cited_fact() -> None:
+    content = split(doc(
+        heading("Cold email", 1), para(words(150), 2),
+        heading("Setting Up Your Domain for Deliverability", 3),
+        listing("**Buy a secondary domain.** Never send cold outreach from your main domain.",
+                "**Set up SPF, DKIM and DMARC.** These records prove you may send from it.",
+                "**Warm up the inbox.** Start with a few emails a day and increase slowly.",
+                ordered=True, line=4),
+        heading("Writing Subject Lines", 8),
+        listing("Use the recipient's company name", "Ask a genuine question",
+                "Reference a trigger event", "Avoid capitals and punctuation", line=9),
+        heading("Following Up", 14),
+        para("Each follow-up should add something new: a case study, a relevant article, or a "
+             "different angle on the problem. " + words(150), 15),
+    ))
+    kinds = {s.title: s.kind for s in content.snippets}
+    assert kinds["Setting Up Your Domain for Deliverability"] == "steps"
+    assert kinds["Writing Subject Lines"] == "list"
+    assert kinds["Following Up"] == "tip"

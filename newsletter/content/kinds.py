@@ -20,12 +20,13 @@ from .markup import plain
 from .packing import Chunk, answers_questions, named_sections, numbered_run
 from .sections import Section, Unit, counter, markers
 
-_EVIDENCE = re.compile(r"\b(?:research(?:ers)?|stud(?:y|ies)|trials?|meta-analys[ie]s|journal|"
-                       r"according to|scientists|surveys?|evidence (?:shows|suggests))\b",
+_EVIDENCE = re.compile(r"\b(?:research(?:ers)?|(?<!case )stud(?:y|ies)|trials?|meta-analys[ie]s|"
+                       r"journal|according to|scientists|surveys?|evidence (?:shows|suggests))\b",
                        re.IGNORECASE)
 _PROCEDURE = re.compile(r"\b(?:steps?|step-by-step|how to|instructions?|directions|method|"
                         r"procedure|process|protocols?|routine|recipe|tutorial|walkthrough|"
-                        r"exercise\s*#?\d+|workout)\b", re.IGNORECASE)
+                        r"exercise\s*#?\d+|workout|set(?:ting)? up|setup|install(?:ing|ation)?|"
+                        r"configur(?:e|ing|ation)|getting started)\b", re.IGNORECASE)
 _STEP_HEADING = re.compile(r"^\s*(?:step|stage|phase)\s*#?\d+\b", re.IGNORECASE)
 _INLINE_STEP = re.compile(r"\bstep\s*#?\d{1,2}\s*[:.)–—-]", re.IGNORECASE)
 _BOLD_LABEL = re.compile(r"^\s*\*\*(?:[^*]{1,60}:\*\*|[^*]{1,60}\*\*:)\s+(?=\S)")  # "**Label:**"
@@ -178,7 +179,10 @@ def _list_steps(unit: Unit, section: Section) -> str:
         return "a list introduced as a procedure"
     if unit.ordered and instructions >= 0.5 and _sequence_like(items):
         return "numbered instructions"
-    if len(items) >= 3 and instructions >= 0.6 and _sequence_like(items):
+    # bullets of short commands are tips ("Ask a genuine question"); a routine counts its
+    # time and repetitions ("Hold for 5 seconds", "Repeat ten times")
+    if len(items) >= 3 and instructions >= 0.6 and (
+            _counted(items) if not unit.ordered else _sequence_like(items)):
         return "items that are instructions in sequence"
     if unit.ordered and _numbered_sequence(items):
         return "a numbered sequence of sentences"
@@ -198,6 +202,10 @@ def is_instruction(text: str) -> bool:
     while words and words[0] in _MANNER:
         words = words[1:]
     return bool(words) and words[0] in INSTRUCTION_VERBS
+
+
+def _counted(items: Sequence[str]) -> bool:
+    return sum(bool(_SEQUENCE_CUE.search(i)) for i in items) * 3 >= len(items)
 
 
 def _sequence_like(items: Sequence[str]) -> bool:
