@@ -135,6 +135,7 @@ def test_issue_one_welcomes_with_what_is_coming_and_each_issue_says_what_comes_n
     _, issues = planned
     welcome = issues[0].blocks[0]
     assert welcome.kind == "welcome"
+    assert welcome.title == "Quadratus Lumborum Dry Needling Explained"  # what it is about
     assert welcome.body.startswith("Welcome to **Back Notes**, and thank you for signing up.")
     assert "This quick guide" not in welcome.body
     assert "one short email every 3 days" in welcome.body
@@ -146,6 +147,7 @@ def test_issue_one_welcomes_with_what_is_coming_and_each_issue_says_what_comes_n
         assert issue.next.startswith("**Next ")  # three days later: "Next Friday"
     assert "last email of this series" in issues[-1].next
     rendered = render(issues[0], load_config(planned[0] / "newsletter.yaml", env={}))
+    assert "Quadratus Lumborum Dry Needling Explained" in rendered.text
     weekday = f"{issues[1].send_at:%A}"  # three days on: "Next Friday"
     assert f"Next {weekday}: {issues[1].subject}" in " ".join(rendered.text.split())
 

@@ -142,7 +142,9 @@ def intro_block(snippet: Snippet, content: Content) -> IssueBlock:
     issues are dated: :func:`welcome_text`)."""
     body = _OPENER.sub(lambda m: "In this series" if m.group(0).lower().startswith("in ")
                        else "This series", snippet.body.strip())
-    return replace(snippet_block(snippet, content), kind="welcome", title="", body=body)
+    # the article's headline heads the welcome: the series starts with what it is about
+    return replace(snippet_block(snippet, content), kind="welcome",
+                   title=content.article.title, body=body)
 
 
 @dataclass(frozen=True)
