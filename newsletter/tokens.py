@@ -36,8 +36,11 @@ def secret_from_env(env: Mapping[str, str]) -> str:
     """The signing secret, or a ConfigError saying which variable to set."""
     secret = env.get(SECRET_ENV, "")
     if len(secret) < 16:
-        raise ConfigError(f"set {SECRET_ENV} to a random string of at least 16 characters "
-                          "(it signs unsubscribe and confirmation links)")
+        raise ConfigError(
+            f"set {SECRET_ENV} to a random string of at least 16 characters (it signs "
+            "unsubscribe and confirmation links; keep it in the folder's .env, e.g. "
+            f"echo \"{SECRET_ENV}=$(python3 -c 'import secrets; print(secrets.token_urlsafe(32))')"
+            "\" >> .env, and keep the same one: a new key breaks the links already sent)")
     return secret
 
 

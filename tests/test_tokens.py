@@ -67,3 +67,14 @@ def test_the_erasure_hash_is_a_plain_keyed_hash() -> None:
     expected = hmac.new(SECRET.encode(), b"newsletter.erased:ann@example.com",
                         hashlib.sha256).hexdigest()
     assert erasure_hash(SECRET, " Ann@Example.com ") == expected
+
+
+def test_a_missing_secret_says_where_to_keep_one_and_how_to_make_it() -> None:
+    from newsletter.errors import ConfigError
+    from newsletter.tokens import secret_from_env
+
+    with pytest.raises(ConfigError) as raised:
+        secret_from_env({})
+    message = str(raised.value)
+    assert "NEWSLETTER_SECRET_KEY" in message and ".env" in message
+    assert "secrets.token_urlsafe" in message and "\n" not in message
