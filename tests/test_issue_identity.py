@@ -147,6 +147,7 @@ def test_the_first_send_fixes_the_rendering_until_a_new_version_is_asked_for(
     assert "was changed after its sending began" in report["error"]
     assert "10 recipients have version 1" in report["error"]
     assert "--new-version 1" in report["error"]
+    assert "issue 1: issue 1" not in stopped.stderr  # the line names the issue once
     assert sendgrid.stats()["recipients"] == 10
 
     resumed = folder.run("send", "--due", "--now", JUST_AFTER, "--json", "--new-version", "1")

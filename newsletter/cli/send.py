@@ -264,13 +264,18 @@ def _nothing_due_in_sequence(ctx: SendContext, queue: Queue, now: datetime) -> s
             f"{at.astimezone(ctx.config.tz):%a %Y-%m-%d %H:%M %Z} (a subscriber's next email)")
 
 
+def _error_line(report: SendReport) -> str:
+    """``error: issue 3: ...``, unless the error names its issue already."""
+    named = not report.number or report.error.startswith(f"issue {report.number} ")
+    return f"error: {report.error}" if named else f"error: issue {report.number}: {report.error}"
+
+
 def _print_reports(reports: list[SendReport], as_json: bool, nothing: str = "") -> None:
     if as_json:
         click.echo(json.dumps([_json(r) for r in reports], indent=2))
         for r in reports:  # errors on stderr too, one line each, for the cron log
             if r.error:
-                click.echo(f"error: issue {r.number}: {r.error}" if r.number else
-                           f"error: {r.error}", err=True)
+                click.echo(_error_line(r), err=True)
         return
     out = tables.console()
     if not reports:
@@ -281,8 +286,7 @@ def _print_reports(reports: list[SendReport], as_json: bool, nothing: str = "") 
             out.print(nothing.replace("nothing is due", "nobody left to send to", 1))
     for r in reports:
         if r.error:
-            click.echo(f"error: issue {r.number}: {r.error}" if r.number else
-                       f"error: {r.error}", err=True)
+            click.echo(_error_line(r), err=True)
         for reason, count in r.reasons.items():
             click.echo(f"issue {r.number}: {count} recipients: {reason}", err=True)
         if r.failed:
