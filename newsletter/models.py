@@ -127,12 +127,25 @@ ISSUE_KEY_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 ISSUE_STATUSES: tuple[str, ...] = ("draft", "scheduled", "cancelled")
 
 
+_ADDRESS = re.compile(r"https?://[^\s<>\"')\]]+", re.IGNORECASE)
+
+
 @dataclass(frozen=True)
 class Source:
-    """A reference cited by an issue block: its number and URL (or text)."""
+    """A reference cited by an issue block: its number, its URL (the reference's text when
+    it has no address), and the reference as written when it says more than its address
+    (``How to Write a Cold Email – HubSpot https://...``)."""
 
     n: str
     url: str
+    text: str = ""
+
+    @classmethod
+    def of(cls, n: str, reference: str) -> Source:
+        """The source for reference ``n`` written as ``reference`` in the content file."""
+        found = _ADDRESS.search(reference)
+        url = found.group(0).rstrip(".,;:") if found else reference.strip()
+        return cls(n, url, "" if reference.strip() == url else reference.strip())
 
 
 BANK_BLOCK_KINDS: tuple[str, ...] = ("testimonial", "resource")

@@ -11,6 +11,7 @@ import re
 import threading
 import urllib.request
 from collections import Counter
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -197,3 +198,22 @@ def _archive_shows_each_reader_their_version(folder: Folder,
             assert "EDITED" in page(views[1].split("?")[0])
         finally:
             stop_server(server, thread)
+
+
+def test_an_issue_keeps_the_digest_its_sending_began_with_though_sources_have_text() -> None:
+    """The ledger compares the digest stored at the first send: a source's ``text`` field,
+    added later, must not make an unchanged issue read as changed (its send would stop)."""
+    from newsletter.delivery.renderings import content_digest
+    from newsletter.models import Issue, IssueBlock, Source
+
+    block = IssueBlock("tip", "Clay", "It holds water[^1].", (Source("1", "https://e.org/x"),),
+                       "soil#clay")
+    issue = Issue(number=1, subject="Soil", preheader="Sand and clay", status="scheduled",
+                  blocks=(block,))
+    # the digest of this issue before sources had a text field (stored in ledgers already)
+    assert content_digest(issue) == (
+        "835263e8d2264454758216d1e60c13d7714b535a8b71dcf9fc543de4bbe09ae2")
+    cited = Source("1", "https://e.org/x", text="Clay soils – Soil Post https://e.org/x")
+    changed = Issue(number=1, subject="Soil", preheader="Sand and clay", status="scheduled",
+                    blocks=(replace(block, sources=(cited,)),))
+    assert content_digest(changed) != content_digest(issue)

@@ -79,6 +79,23 @@ def test_dump_and_load_give_back_the_same_issue(tmp_path: Path) -> None:
     assert replace(loaded, send_at=issue.send_at) == issue
 
 
+def test_a_source_keeps_its_address_in_url_and_what_it_says_in_text(tmp_path: Path) -> None:
+    cited = Source.of("2", "How to Water – The Garden Post https://garden.example/water.")
+    assert (cited.url, cited.text) == ("https://garden.example/water",
+                                       "How to Water – The Garden Post https://garden.example/water.")
+    assert Source.of("3", "Smith, J. (2019) The Mulch Book") == Source("3", "Smith, J. (2019) The "
+                                                                      "Mulch Book")
+    block = replace(sample_issue().blocks[0], sources=(cited,))
+    issue = sample_issue(blocks=(block,))
+    path = write(tmp_path, issue_filename(issue), dump_issue(issue))
+    assert load_issue(path).blocks[0].sources == (cited,)
+    (tmp_path / "old").mkdir()
+    old_style = path.read_text("utf-8").replace(", text: 'How to Water – The Garden Post "
+                                                "https://garden.example/water.'", "")
+    assert load_issue(write(tmp_path / "old", path.name, old_style)).blocks[0].sources == (
+        Source("2", "https://garden.example/water"),)
+
+
 def test_dump_is_readable_with_bodies_as_blocks() -> None:
     text = dump_issue(sample_issue())
     assert "  body: |" in text

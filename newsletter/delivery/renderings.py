@@ -16,7 +16,7 @@ import json
 from dataclasses import asdict, replace
 
 from ..errors import DeliveryError
-from ..models import Issue, RenderedIssue
+from ..models import Issue, IssueBlock, RenderedIssue
 from ..rendering.check import gate
 from ..rendering.render import render
 from ..store import StoredRendering
@@ -30,10 +30,19 @@ class IssueChanged(DeliveryError):
 def content_digest(issue: Issue) -> str:
     """The SHA-256 of what a reader of the issue reads."""
     content = {"subject": issue.subject, "preheader": issue.preheader,
-               "blocks": [asdict(block) for block in issue.blocks],
+               "blocks": [_block_content(block) for block in issue.blocks],
                "cta": asdict(issue.cta) if issue.cta else None}
     return hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode()
                           ).hexdigest()
+
+
+def _block_content(block: IssueBlock) -> dict[str, object]:
+    # a source's `text` came later: left out when empty, so the digest of an issue whose
+    # sending began before it is the same, and the resumed send goes on
+    data = asdict(block)
+    data["sources"] = [{k: v for k, v in source.items() if k != "text" or v}
+                       for source in data["sources"]]
+    return data
 
 
 def fixed_rendering(issue: Issue, ctx: SendContext, options: SendOptions) -> StoredRendering:

@@ -50,7 +50,7 @@ _COUNTER = re.compile(r"^\d{1,3}[.)]\s+(?=\S)")
 
 def snippet_block(snippet: Snippet, content: Content) -> IssueBlock:
     """A snippet copied into an issue, with its sources' URLs and its provenance."""
-    sources = tuple(Source(n, content.references.get(n, "")) for n in snippet.sources)
+    sources = tuple(Source.of(n, content.references.get(n, "")) for n in snippet.sources)
     return IssueBlock(kind=snippet.kind, title=_COUNTER.sub("", snippet.title), body=snippet.body,
                       sources=sources, origin=f"{content.article.slug}#{snippet.id}",
                       image=snippet.image)

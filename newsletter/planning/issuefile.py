@@ -75,7 +75,7 @@ from ..yamlfiles import FlowMap, Timestamp, dump_fast, text_block
 ISSUE_KEYS = ("number", "id", "subject", "preheader", "send_at", "day", "expires", "status",
               "snippets", "cta", "next")
 BLOCK_KEYS = ("from", "kind", "title", "body", "sources", "name", "detail", "url", "image")
-SOURCE_KEYS = ("n", "url")
+SOURCE_KEYS = ("n", "url", "text")
 IMAGE_KEYS = ("src", "alt")
 CTA_KEYS = ("title", "body", "url", "button")
 _NAME = re.compile(r"^(\d+)-")
@@ -127,10 +127,14 @@ def issue_data(issue: Issue, expires: datetime | None = None) -> dict[str, Any]:
     return data
 
 
+def _source_data(source: Source) -> FlowMap:
+    return FlowMap(n=source.n, url=source.url, **({"text": source.text} if source.text else {}))
+
+
 def _block_data(block: IssueBlock) -> dict[str, Any]:
     data: dict[str, Any] = {"from": block.origin} if block.origin else {}
     data.update(kind=block.kind, title=block.title, body=text_block(block.body),
-                sources=[FlowMap(n=s.n, url=s.url) for s in block.sources])
+                sources=[_source_data(s) for s in block.sources])
     data.update({key: value for key, value in (("name", block.name),
                                                ("detail", block.detail),
                                                ("url", block.url)) if value})
@@ -383,7 +387,8 @@ def _image(reader: _Reader, node: yaml.Node | None, field: str) -> Image | None:
 def _source(reader: _Reader, node: yaml.Node, field: str) -> Source:
     fields = reader.mapping(node, field, SOURCE_KEYS)
     return Source(n=reader.text(fields.get("n"), f"{field}.n", node),
-                  url=reader.text(fields.get("url"), f"{field}.url", node))
+                  url=reader.text(fields.get("url"), f"{field}.url", node),
+                  text=reader.text(fields.get("text"), f"{field}.text", required=False))
 
 
 def _cta(reader: _Reader, node: yaml.Node | None) -> CallToAction | None:

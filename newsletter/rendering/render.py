@@ -326,7 +326,7 @@ _SOURCE_LABEL = 90
 def _source_view(number: int, source: Source, track: Any) -> SourceView:
     """A source as the reader sees it: its title or text (else its site) linked to its URL
     (``Survey 2022, https://...`` -> "Survey 2022" linking there)."""
-    entry = source.url.strip()
+    entry = (source.text or source.url).strip()
     found = _URL_IN_TEXT.search(entry)
     if not found:
         return SourceView(number, "", entry or f"source {source.n}")

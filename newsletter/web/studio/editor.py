@@ -114,7 +114,7 @@ def _warnings(issue: Issue) -> list[str]:
 
 
 def _sources_json(block: IssueBlock) -> str:
-    return json.dumps([{"n": s.n, "url": s.url} for s in block.sources])
+    return json.dumps([{"n": s.n, "url": s.url, "text": s.text} for s in block.sources])
 
 
 BLOCK_FIELDS = ("key", "kind", "title", "body", "origin", "sources", "url", "name", "detail",
@@ -158,7 +158,8 @@ def _block(row: dict[str, str]) -> IssueBlock:
 def _sources(text: str) -> tuple[Source, ...]:
     try:
         items = json.loads(text or "[]")
-        return tuple(Source(n=str(i["n"]), url=str(i["url"])) for i in items)
+        return tuple(Source(n=str(i["n"]), url=str(i["url"]), text=str(i.get("text", "")))
+                     for i in items)
     except (ValueError, TypeError, KeyError):
         abort(400, "A block's sources are damaged: reload the page.")
 
