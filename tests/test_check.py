@@ -263,3 +263,14 @@ def test_renaming_the_newsletter_after_plan_is_a_warning_until_planned_again(
     assert check(folder) == (0, [])
     first = load_queue(folder / "issues").issues[0].issue
     assert first.blocks[0].body.startswith("Welcome to **Bodywise Notes**")
+
+
+def test_check_makes_no_database_where_there_is_none(tmp_path: Path) -> None:
+    from newsletter.cli.check import ledger_findings
+    from newsletter.config import load_config
+
+    root = tmp_path / "letter"
+    assert CliRunner().invoke(main, ["init", str(root)]).exit_code == 0
+    config = load_config(root / "newsletter.yaml", env={})
+    assert ledger_findings(config) == []
+    assert not list((root / "subscribers").glob("*.db"))

@@ -217,3 +217,19 @@ def test_an_issue_keeps_the_digest_its_sending_began_with_though_sources_have_te
     changed = Issue(number=1, subject="Soil", preheader="Sand and clay", status="scheduled",
                     blocks=(replace(block, sources=(cited,)),))
     assert content_digest(changed) != content_digest(issue)
+
+
+def test_check_reports_an_issue_edited_after_its_sending_began(tmp_path: Path) -> None:
+    """`check` said "0 errors" for an issue that `send` then refused."""
+    folder = make_folder(tmp_path, subscribers=3)
+    sent = folder.run("send", "--due", "--now", JUST_AFTER)
+    assert sent.returncode == 0, sent.stderr
+    assert folder.cli("check", "1").exit_code == 0
+    issue_file = next((folder.root / "issues").glob("001-*.yaml"))
+    text = issue_file.read_text()
+    line = yaml.safe_load(text)["snippets"][0]["body"].split("\n")[0]
+    issue_file.write_text(text.replace(line, line + " EDITED", 1))
+    checked = folder.cli("check", "1")
+    assert checked.exit_code == 1
+    assert "changed after its sending began" in checked.output
+    assert "--new-version 1" in checked.output and "`send` refuses issue 1" in checked.output

@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import replace
+from pathlib import Path
 
 import click
 
-from ..rendering.check import CheckReport, check_folder, errors
+from ..config import Config
+from ..delivery.renderings import content_digest
+from ..errors import NewsletterError
+from ..models import Issue
+from ..planning.issuefile import load_queue
+from ..rendering.check import CheckReport, Finding, check_folder, errors
+from ..store import open_store
 from . import State, main, pass_state
 from .words import counted
 
@@ -39,6 +47,7 @@ def check(state: State, number: int | None, as_json: bool) -> None:
       newsletter check 3 --json | jq '.[] | select(.severity == "error")'
     """
     report = check_folder(state.config, number)
+    report = replace(report, findings=(*report.findings, *ledger_findings(state.config, number)))
     if as_json:
         click.echo(json.dumps([f.to_json() for f in report.findings], indent=2,
                               ensure_ascii=False))
@@ -51,6 +60,32 @@ def check(state: State, number: int | None, as_json: bool) -> None:
                    + "".join(f"; {said}" for said in what_send_does(report)))
     if not report.ok:
         sys.exit(1)
+
+
+def ledger_findings(config: Config, number: int | None = None) -> list[Finding]:
+    """An issue whose file changed after its sending began: `send` refuses it until
+    ``--new-version N`` (read from the ledger when there is one; a missing database is not
+    created, and one that cannot be read is a warning)."""
+    url = config.database_url
+    if url.startswith("sqlite") and not Path(url.split(":///", 1)[-1]).exists():
+        return []
+    issues = [i.issue for i in load_queue(config.issues_dir).issues
+              if number is None or i.issue.number == number]
+    try:
+        with open_store(url) as store:
+            return [_changed(issue, stored.version) for issue in issues
+                    if (stored := store.current_rendering(issue.key)) is not None
+                    and stored.digest and stored.digest != content_digest(issue)]
+    except NewsletterError as exc:
+        return [Finding("warning", "ledger", f"the ledger could not be read ({exc}): a file "
+                        "changed after its sending began is not looked for")]
+
+
+def _changed(issue: Issue, version: int) -> Finding:
+    return Finding("error", "changed", f"changed after its sending began (version {version} "
+                   f"is being sent): `send` refuses it until the edit is undone, or sends it "
+                   f"with `--new-version {issue.number}` to those who have not had it",
+                   issue.number)
 
 
 def what_send_does(report: CheckReport) -> list[str]:
