@@ -7,7 +7,7 @@ from test_split import doc, heading, para, words
 
 from newsletter.content.split import split
 from newsletter.content.titles import gist
-from newsletter.models import Block
+from newsletter.models import Block, Content
 
 
 def listing(*items: str, lead: str = "", ordered: bool = False, line: int = 10) -> Block:
@@ -352,59 +352,58 @@ def test_a_numbered_exercise_like_its_sibling_procedures_is_steps_and_a_tip_list
     assert by_title["4. Good habits"].kind != "steps"
 
 
+def one_section(title: str, *blocks: Block) -> Content:
+    """The split of an article of a 150-word introduction and one section, ``title``."""
+    return split(doc(heading("An article", 1), para(words(150), 2), heading(title, 3), *blocks))
+
+
 def test_a_heading_that_tells_the_reader_to_get_something_right_is_advice_not_an_offer() -> None:
-    advice = split(doc(
-        heading("Home office", 1), para(words(150), 2),
-        heading("Get Your Screen at Eye Level", 3),
+    advice = one_section(
+        "Get Your Screen at Eye Level",
         para("The top of the screen sits at eye level. A stack of books works as a stand. "
              "Add a $20 keyboard so your wrists stay straight.", 4),
         para(words(40), 5),
-    ))
+    )
     assert not any(s.kind == "cta" for s in advice.snippets)
-    offer = split(doc(
-        heading("Home office", 1), para(words(150), 2),
-        heading("Get Your Free Desk Checklist", 3),
+    offer = one_section(
+        "Get Your Free Desk Checklist",
         para("Download the checklist and join 12,000 readers: [Get it](https://example.org/c).", 4),
-    ))
+    )
     assert any(s.kind == "cta" for s in offer.snippets)
 
 
 def test_a_numbered_protocol_of_labelled_instructions_is_steps() -> None:
-    content = split(doc(
-        heading("Running injuries", 1), para(words(150), 2),
-        heading("Recover Right: Rehab & Return-to-Run Protocols", 3),
+    content = one_section(
+        "Recover Right: Rehab & Return-to-Run Protocols",
         listing("**Immediate care:** Rest, ice and compress the joint for two days.",
                 "**Seek expert input:** Get an assessment if pain persists past a week.",
                 "**Stepwise return:** Begin with a run-walk plan of one minute each.",
                 "**Reload gradually:** Resume your plan at the last week's workload.",
                 ordered=True, line=4),
-    ))
+    )
     assert next(s for s in content.snippets if "Protocols" in s.title).kind == "steps"
 
 
 def test_a_question_that_sets_up_a_link_to_join_is_the_pitch() -> None:
-    content = split(doc(
-        heading("Running injuries", 1), para(words(150), 2),
-        heading("Next step", 3),
+    content = one_section(
+        "Next step",
         para("Want help spotting risk spikes before they turn into injuries? "
              "[Join the 26weeks.ai waitlist](/waitlist).", 4),
-    ))
+    )
     assert next(s for s in content.snippets if s.title == "Next step").kind == "cta"
 
 
 def test_a_closing_invitation_to_read_the_companys_full_report_is_the_pitch() -> None:
-    content = split(doc(
-        heading("Survey findings", 1), para(words(150), 2),
-        heading("Explore this year's report", 3),
+    content = one_section(
+        "Explore this year's report",
         para("Read the full [2024 Global Survey Report](https://example.org/survey) for more "
              "insights on security and developer experience.", 4),
-    ))
+    )
     assert content.snippets[-1].kind == "cta"
-    study = split(doc(
-        heading("Survey findings", 1), para(words(150), 2),
-        heading("Where to learn more", 3),
+    study = one_section(
+        "Where to learn more",
         para("Read the full study in the journal, which the authors published last spring.", 4),
-    ))
+    )
     assert not any(s.kind == "cta" for s in study.snippets)
 
 

@@ -147,11 +147,10 @@ def _unit_pitch(listed: bool, markdown: str, products: tuple[str, ...], closing:
     parts = _list_items(markdown) if listed else sentences(markdown)
     reasons = [pitches(p, products, closing) for p in parts]
     # "Want help spotting the risks? [Join the waitlist](/w)": the question sets up the pitch
-    setups = [not r and not listed and bool(_SETUP_QUESTION.match(plain(p)))
-              for p, r in zip(parts, reasons, strict=True)]
     pitched = [r for r in reasons if r]
-    return pitched[0] if pitched and all(r or s for r, s in zip(reasons, setups, strict=True)) \
-        else ""
+    set_up = all(r or (not listed and _SETUP_QUESTION.match(plain(p)))
+                 for p, r in zip(parts, reasons, strict=True))
+    return pitched[0] if pitched and set_up else ""
 
 
 _SETUP_QUESTION = re.compile(r"^(?:want|need|looking for|ready|interested|curious|struggling|"

@@ -70,11 +70,10 @@ def shorten(text: str, limit: int = MAX_TITLE) -> str:
     words = text[: limit + 1].split()
     if len(text) > limit and not text[limit].isspace():
         words = words[:-1]  # the last word was cut through
-    # end at a phrase boundary: before the last word in the final half that opens a clause,
-    # else before its last function word
+    # end at a phrase boundary: before the last word in the final half that opens a clause
+    # ("... are here | to help you find"), else before its last function word
     late = [i for i, w in enumerate(words) if i >= 4 and i * 2 >= len(words)
             and w.lower() in _DANGLING]
-    # before a word that opens a clause ("to help you find ...", "that ...") the phrase is whole
     opening = [i for i in late if words[i].lower() in _CLAUSE_OPENERS]
     cut = (opening or late or [len(words)])[-1]
     words = words[:cut]

@@ -555,15 +555,6 @@ def is_header_key(text: str) -> bool:
     return bool(_HEADER_KEY.match(text.strip()))
 
 
-_SHARE_ROW = re.compile(
-    r"^(?:(?:share|follow|like|find)(?: (?:this|us|me)(?: \w+)?)?(?: (?:on|via))?\s*:?\s+)?"
-    r"(?:(?:facebook|twitter|x|linkedin|pinterest|instagram|whatsapp|reddit|tumblr|threads|"
-    r"bluesky|mastodon|telegram|flipboard|youtube|tiktok|e-?mail|print|copy link|sms)"
-    r"\s*[,|·•/]?\s*){2,}$",
-    re.IGNORECASE,
-)
-
-
 _DISCLOSURE = re.compile(
     r"\b(?:contains?|may contain|includes?|uses?) (?:some )?affiliate links?\b|"
     r"\bas an amazon associate\b|\bdisclosure policy\b|"
@@ -582,6 +573,15 @@ def is_separator(text: str) -> bool:
     typesetter's separator, or the end mark of a reprint."""
     text = text.strip()
     return 4 <= len(text) <= 40 and len(set(text)) == 1
+
+
+_SHARE_ROW = re.compile(
+    r"^(?:(?:share|follow|like|find)(?: (?:this|us|me)(?: \w+)?)?(?: (?:on|via))?\s*:?\s+)?"
+    r"(?:(?:facebook|twitter|x|linkedin|pinterest|instagram|whatsapp|reddit|tumblr|threads|"
+    r"bluesky|mastodon|telegram|flipboard|youtube|tiktok|e-?mail|print|copy link|sms)"
+    r"\s*[,|·•/]?\s*){2,}$",
+    re.IGNORECASE,
+)
 
 
 def is_share_row(text: str) -> bool:

@@ -194,16 +194,17 @@ def _furniture(block: Block, scraped: bool, after: Block | None) -> str:
     if is_link_only(block.text) and is_link_call(text):
         return "link_call: a link to follow (the episode, the video, the full story)"
     bare = re.sub(r"\*\*|__", "", text)  # "**Last updated**: May 2024" is still a dateline
-    for reason, test in NOISE:
-        if test(text) or (bare != text and test(bare)):
-            return reason
+    if reason := _noise_reason(text, bare):
+        return reason
     if scraped and _button_label(text, after):
         return "ui_label: label of a button or widget left by the scrape"
     return ""
 
 
-def _noise_reason(text: str) -> str:
-    return next((reason for reason, test in NOISE if test(text)), "")
+def _noise_reason(*texts: str) -> str:
+    """The first rule of :data:`NOISE` that any of ``texts`` (one line, as written and
+    without its emphasis) falls under, or ""."""
+    return next((reason for reason, test in NOISE if any(test(t) for t in texts)), "")
 
 
 def _furniture_list(items: Sequence[str]) -> str:

@@ -621,6 +621,28 @@ def _is_bio(text: str, name: str) -> bool:
     return word_count(text) <= 40 and re.match(rf"{re.escape(name)}\b", text) is not None
 
 
+_UNDER_HEADLINE = 40  # lines between a headline and its byline where a menu can sit
+_STANDFIRST_LINES = 3  # lines a headline's standfirst takes at most
+
+
+def tag_chrome_under_headline(state: State) -> None:
+    """A run of short lines between the headline and its byline or date (a menu of the
+    site's newsletters, a widget) is page chrome: more lines than a standfirst, none of them
+    a paragraph of the article."""
+    title = next((i for i, tag in state.tags.items() if tag.kind == "title"), None)
+    if title is None:
+        return
+    dated = next((ln.index for ln in state.lines[title + 1 : title + _UNDER_HEADLINE]
+                  if _is_dated(state, ln)), None)
+    if dated is None:
+        return
+    between = [ln for ln in state.lines[title + 1 : dated] if state.free(ln.index)]
+    if len(between) > _STANDFIRST_LINES and all(word_count(ln.text) <= 25 for ln in between):
+        for line in between:
+            state.drop(line.index, "page_chrome: a menu or widget between the headline and "
+                       "its byline")
+
+
 def tag_teasers(state: State) -> None:
     """The headline of a link to another article, on the line before its ``Read more``."""
     for index, tag in list(state.tags.items()):
@@ -1151,28 +1173,6 @@ def heading_level(gap: int, gaps: set[int]) -> int:
     if len({min(g, 2) for g in gaps}) <= 1:
         return 2
     return 2 if gap >= 2 else 3
-
-
-_UNDER_HEADLINE = 40  # lines between a headline and its byline where a menu can sit
-_STANDFIRST_LINES = 3  # lines a headline's standfirst takes at most
-
-
-def tag_chrome_under_headline(state: State) -> None:
-    """A run of short lines between the headline and its byline or date (a menu of the
-    site's newsletters, a widget) is page chrome: more lines than a standfirst, none of them
-    a paragraph of the article."""
-    title = next((i for i, tag in state.tags.items() if tag.kind == "title"), None)
-    if title is None:
-        return
-    dated = next((ln.index for ln in state.lines[title + 1 : title + _UNDER_HEADLINE]
-                  if _is_dated(state, ln)), None)
-    if dated is None:
-        return
-    between = [ln for ln in state.lines[title + 1 : dated] if state.free(ln.index)]
-    if len(between) > _STANDFIRST_LINES and all(word_count(ln.text) <= 25 for ln in between):
-        for line in between:
-            state.drop(line.index, "page_chrome: a menu or widget between the headline and "
-                       "its byline")
 
 
 # --- assembling the Document --------------------------------------------------------------
