@@ -383,3 +383,53 @@ def test_a_line_with_a_permalink_sign_is_a_heading_even_among_short_lines() -> N
     document = read_text_article(text)
     headings = [b.text for b in document.blocks if b.kind == "heading"]
     assert "Clearing the reeds" in headings and "Rebuilding the sluice" in headings
+
+
+def test_a_page_title_with_the_sites_name_gives_way_to_the_bare_headline_below_it() -> None:
+    from newsletter.content.ingest import read_text_article
+
+    headline = "Volunteers bring the old mill pond back to life after forty dry summers"
+    text = _long_menu_page(f"{headline} | The Valley Times", [
+        "By Mara Quillon", "March 3, 2021 at 6:01 am", "Share", headline])
+    assert read_text_article(text).title == headline
+
+
+def test_the_headline_the_page_title_repeats_wins_over_a_teaser_above_it() -> None:
+    from newsletter.content.ingest import read_text_article
+
+    headline = "The mill pond review: a meadow that keeps up with the seasons"
+    teaser = "Our critic names the season's most surprising soup of the autumn fair"
+    text = _long_menu_page(headline, ["But only patient", "walkers will see the herons.",
+                                      "Mara Quillon", "11.03.17 in", "Gardens"])
+    text = f"{headline}\n" + text.replace(headline, f"{teaser}\n{headline}")
+    document = read_text_article(text)
+    assert document.title == headline
+    why = {d.text: d.reason for d in document.dropped}
+    assert why["Mara Quillon"].startswith("byline")  # under the standfirst
+    assert why["11.03.17 in"].startswith("dateline")  # the section's link on the next line
+    bodies = " ".join(s.body for s in split(document).snippets)
+    assert "But only patient walkers will see the herons." in bodies  # not glued to the title
+
+
+def test_the_authors_name_heading_the_bio_box_at_the_end_is_the_bio() -> None:
+    from newsletter.content.ingest import read_text_article
+
+    text = _long_menu_page("Volunteers bring the old mill pond back to life", [
+        "By Mara Quillon", "March 3, 2021 at 6:01 am"])
+    text += "Mara Quillon\n@maraq\nMara has written about ponds and meadows since 2009.\n"
+    why = {d.text: d.reason for d in read_text_article(text).dropped}
+    assert why["Mara Quillon"].startswith("author_bio")
+    assert why["Mara has written about ponds and meadows since 2009."].startswith("author_bio")
+
+
+def test_a_credit_under_a_picture_is_not_glued_to_the_paragraph_after_it() -> None:
+    from newsletter.content.ingest import read_text_article
+
+    text = _long_menu_page("Volunteers bring the old mill pond back to life", [
+        "By Mara Quillon", "March 3, 2021 at 6:01 am"])
+    text += ("Pricing and the sluice\nMara Quillon/AOL\nThe biggest cost of the new sluice is "
+             "its oak\ngate, which took a year to season in the barn by the meadow.\n")
+    document = read_text_article(text)
+    why = {d.text: d.reason for d in document.dropped}
+    assert why["Mara Quillon/AOL"].startswith("photo_credit")
+    assert "Pricing and the sluice" in [b.text for b in document.blocks if b.kind == "heading"]

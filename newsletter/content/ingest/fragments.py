@@ -31,6 +31,10 @@ _LINKS_AND_PICTURES = re.compile(r"!?\[[^\]\n]{0,300}\]\([^)\s]{0,2000}\)")
 _WORD = re.compile(r"\w+")
 _MAX_GAP = 3  # blank lines a broken sentence may have between its pieces
 _ISLAND_WORDS = 12
+# a capitalised conjunction opens a sentence (a headline's standfirst), never a link's text
+_SENTENCE_OPENER = re.compile(r"(?:But|And|Yet|So|Or|Nor|However)\b")
+# a picture's credit set as "Name/Agency" ("Jane Doe/AP") stands alone under its picture
+_SLASH_CREDIT = re.compile(r"^[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){0,3}\s*/\s*[A-Z][\w&.-]+$")
 
 
 def continues(text: str) -> bool:
@@ -58,6 +62,7 @@ def _island(texts: Sequence[str], gaps: Sequence[int], index: int) -> bool:
         return False  # a drop cap opens its paragraph
     close = gaps[index] == 0 or len(before.split()) >= 8  # not a heading above a paragraph
     return (close and len(here.split()) <= _ISLAND_WORDS and unfinished(before)
+            and not _SENTENCE_OPENER.match(here) and not _SLASH_CREDIT.match(before)
             and unfinished(here) and continues(texts[index + 1]))
 
 

@@ -353,7 +353,8 @@ _DATELINE = re.compile(
     r"(?:,?\s*(?:at\s+)?\d{1,2}[.:]\d{2}(?:\s*[ap]\.?m\.?)?(?:\s+[A-Z]{2,4})?)?"
     r"(?:\s+by\s+[\w.'’ -]{2,40})?"  # "... 7:11 AM PST BY THE NEWS DESK"
     r"(?:\s+[–—-]\s+[A-Z][\w.' ]{1,30})?"  # a dateline's place: "... IST - New Delhi"
-    r"(?:\s+in\s+[A-Z][\w&'’]*(?:\s+[A-Z&][\w&'’]*){0,2})?$",  # its section: "... in Gadgetry"
+    # its section ("... in Gadgetry"), or "in" alone where a scrape put the section's link apart
+    r"(?:\s+in(?:\s+[A-Z][\w&'’]*(?:\s+[A-Z&][\w&'’]*){0,2})?)?$",
     re.IGNORECASE,
 )
 _COUNTER = re.compile(

@@ -44,6 +44,7 @@ from .lines import (
     shape,
     significant_words,
     strip_heading_marks,
+    strip_site_name,
     word_count,
 )
 from .noise import (
@@ -298,7 +299,8 @@ def _tag_header_keys(state: State) -> None:
 def _heading_over_picture(state: State, line: Line) -> bool:
     before = state.lines[line.index - 1].text if line.index else ""
     return (word_count(line.text) <= 4 and is_heading_shape(line.text)
-            and final_char(line.text) not in ".!?" and _is_prose(before))
+            and final_char(line.text) not in ".!?"
+            and (_is_prose(before) or final_char(before) in ".!?"))
 
 
 def _tag_teaser_links(state: State) -> None:
@@ -460,22 +462,45 @@ def _page_dump_title(state: State) -> Line | None:
     above = [ln for ln in state.lines[:first + 1] if state.free(ln.index)
              and word_count(ln.text) >= 4 and _headline_like(ln.text) and _OPENS.match(ln.text)
              and not _ADDRESS.search(ln.text)]
+    # the page's title, its h1 and its entry in the contents say the same headline
+    seen = Counter(key for ln in state.lines[:first + 1] for key in _headline_keys(ln.text))
     bylined = [ln for ln in above if _introduces_byline(state, ln, dek=2)]
     if bylined:
-        best = max(bylined, key=lambda ln: (min(word_count(ln.text), 12), -ln.index))
+        best = max(bylined, key=lambda ln: (_said_again(seen, ln),
+                                            min(word_count(ln.text), 12), -ln.index))
+        bare = _bare_headline(state, best, first)
+        if bare is not None:
+            return bare
         previous = state.lines[best.index - 1] if best.index else None
         if previous in bylined and _introduces_byline(state, best) and _standfirst(best, previous):
             return previous  # ``best`` is the standfirst between the title and the byline
         return best
     close = [ln for ln in above if ln.index >= first - _TITLE_WINDOW]
-    # the page's title, its h1 and its entry in the contents say the same headline
-    seen = Counter(_headline_key(ln.text) for ln in state.lines[:first + 1])
-    return max(close, key=lambda ln: (seen[_headline_key(ln.text)] > 1,
+    return max(close, key=lambda ln: (_said_again(seen, ln),
                                       min(word_count(ln.text), 12), ln.index), default=None)
+
+
+def _said_again(seen: Counter[str], line: Line) -> bool:
+    return any(seen[key] > 1 for key in _headline_keys(line.text))
+
+
+def _bare_headline(state: State, title: Line, first: int) -> Line | None:
+    """The page title's headline on a line of its own below it (``Headline — Site``, then
+    ``Headline`` as the page's h1): the article's title, without the site's name."""
+    bare = _headline_key(strip_site_name(title.text))
+    if bare == _headline_key(title.text):
+        return None
+    return next((ln for ln in state.lines[title.index + 1 : first]
+                 if state.free(ln.index) and _headline_key(ln.text) == bare), None)
 
 
 def _headline_key(text: str) -> str:
     return text.rstrip("¶#§ \t").casefold()
+
+
+def _headline_keys(text: str) -> set[str]:
+    """The line's headline, with and without the site's name a page title adds to it."""
+    return {_headline_key(text), _headline_key(strip_site_name(text))}
 
 
 def _standfirst(line: Line, above: Line) -> bool:
@@ -537,10 +562,14 @@ def _is_dated(state: State, line: Line) -> bool:
 
 
 def _byline_names(state: State, title: int) -> list[Line]:
-    """Names right under the title: the lines after it, before anything but dates and other
-    bylines, that are a person's name alone."""
-    names = []
-    for line in state.lines[title + 1 : title + 5]:
+    """Names right under the title (or under its standfirst): the lines after it, before
+    anything but dates and other bylines, that are a person's name alone."""
+    names: list[Line] = []
+    start = title + 1
+    if start + 1 < len(state.lines) and _names_author(state, state.lines[start + 1]) and \
+            _standfirst(state.lines[start], state.lines[title]):
+        start += 1
+    for line in state.lines[start : start + 4]:
         if _names_author(state, line):
             names.append(line)
         elif state.free(line.index) and not _is_dated(state, line):
@@ -565,7 +594,7 @@ _NAME = re.compile(
 def is_author_name(text: str) -> bool:
     """A person's name alone on a line (``Keza MacDonald``, ``By Jane van Dyke``): capitalised
     words, none of them a word a heading is made of (``What You Need`` is no name)."""
-    text = _HANDLE_AFTER_NAME.sub("", text)  # "Jane Doe, @janedoe": the name and its handle
+    text = _HANDLE_AFTER_NAME.sub("", text).rstrip(",|·•")  # "Jane Doe, @janedoe", "Jane Doe,"
     words = re.sub(r"^by:?\s+", "", text, flags=re.IGNORECASE).split()
     particles = sum(w in ("van", "von", "de", "da", "del", "la", "le") for w in words)
     mixed = all(any(c.islower() for c in w) for w in words)  # "ROSE VINA" is a menu entry
@@ -612,13 +641,32 @@ def tag_byline_names(state: State) -> None:
     for line in _byline_names(state, title):
         state.drop(line.index, "byline: the author's name under the title")
         names.append(re.sub(r"^by:?\s+", "", line.text, flags=re.IGNORECASE))
+    names += [line.text for line in state.lines[title + 1 : title + 6]  # "By Jane Doe"
+              if _is_dated(state, line) and state.tags[line.index].rule.startswith("byline")
+              and is_author_name(line.text)]
+    names = [re.sub(r"^by:?\s+", "", name, flags=re.IGNORECASE).rstrip(",|·• ")
+             for name in names]
     for line in state.lines[title + 5 :]:
-        if state.free(line.index) and any(_is_bio(line.text, name) for name in names):
+        if state.free(line.index) and line.text.strip() in names:
+            _drop_bio_box(state, line)
+        elif state.free(line.index) and any(_is_bio(line.text, name) for name in names):
             state.drop(line.index, "author_bio: about the author")
 
 
 def _is_bio(text: str, name: str) -> bool:
     return word_count(text) <= 40 and re.match(rf"{re.escape(name)}\b", text) is not None
+
+
+def _drop_bio_box(state: State, name: Line) -> None:
+    """The author's name again late in the page heads the box about them: the name and the
+    paragraph under it that speaks of them by their first name."""
+    state.drop(name.index, "author_bio: about the author")
+    first_name = name.text.split()[0]
+    after = next((ln for ln in state.lines[name.index + 1 : name.index + 4]
+                  if state.free(ln.index)), None)  # the author's handle between aside
+    if after and word_count(after.text) <= 80 and \
+            re.match(rf"{re.escape(first_name)}\b", after.text):
+        state.drop(after.index, "author_bio: about the author")
 
 
 _UNDER_HEADLINE = 40  # lines between a headline and its byline where a menu can sit
