@@ -890,3 +890,27 @@ def test_a_reference_list_run_into_one_line_and_the_writers_tagline_are_read_as_
     assert len(document.references) == 3
     assert reasons(document)[5] == "author_bio"
     assert_every_line_once(text, document)
+
+
+def test_a_scrapers_page_title_gives_way_to_the_part_the_body_has_as_a_heading() -> None:
+    body = ("The pond behind the mill fills every spring, and the families who keep it clear "
+            "the reeds by hand.\n")
+    site_first = ("Title: Quillon Gazette: The Mill Pond Comes Back\n\nURL Source: "
+                  "https://example.org/pond\n\nMarkdown Content:\n[Home](https://example.org/)"
+                  "\n\n# The Mill Pond Comes Back\n\n" + body)
+    assert read_markdown_article(site_first, "pond.txt").title == "The Mill Pond Comes Back"
+    tagline = ("Title: Pond Cakes - Crumb: A Pond Blog\n\nURL Source: https://example.org/c\n\n"
+               "Markdown Content:\n# Sunny Days: Pond Cakes\n\n" + body + "\n## Pond Cakes\n\n"
+               + body)
+    assert read_markdown_article(tagline, "cakes.txt").title == "Pond Cakes"
+
+
+def test_a_date_then_the_author_then_the_posts_categories_is_a_byline() -> None:
+    text = ("# The Mill Pond\n\nMarch 19, 2018 By [Mara Quillon](https://example.org/a/mq) "
+            "[2 Comments](https://example.org/p#comments) | Filed Under: [ponds]"
+            "(https://example.org/c/ponds), [meadows](https://example.org/c/meadows)\n\n"
+            "The pond behind the mill fills every spring, and the families who keep it clear "
+            "the reeds by hand.\n\nPage last updated on 9 June 2021\n")
+    why = {d.text: d.reason for d in read_markdown_article(text, "pond.md").dropped}
+    assert next(r for t, r in why.items() if t.startswith("March 19")).startswith("byline")
+    assert why["Page last updated on 9 June 2021"].startswith("dateline")

@@ -433,3 +433,17 @@ def test_a_credit_under_a_picture_is_not_glued_to_the_paragraph_after_it() -> No
     why = {d.text: d.reason for d in document.dropped}
     assert why["Mara Quillon/AOL"].startswith("photo_credit")
     assert "Pricing and the sluice" in [b.text for b in document.blocks if b.kind == "heading"]
+
+
+def test_the_headline_the_page_title_repeats_wins_over_a_repeated_menu_entry() -> None:
+    from newsletter.content.ingest import read_text_article
+
+    headline = "Volunteers bring the old mill pond back to life"
+    menu = [f"Section {word}" for word in ("Alder", "Birch", "Cedar", "Damson", "Elm")] * 12
+    para = ("The pond behind the mill fills every spring, and the families who keep the "
+            "meadow around it clear the reeds by hand before the herons come back.")
+    lines = [headline, "SUBSCRIBE NOW", "to get home delivery", *menu, "Sign in with Google",
+             "Sign in FAQ", "Sign in with Google", "Share This Story!", headline,
+             *[f"{para} Year {n}." for n in range(6)]]
+    document = read_text_article("\n".join(lines) + "\n")
+    assert document.title == headline

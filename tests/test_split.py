@@ -419,3 +419,15 @@ def test_a_date_or_time_set_as_a_heading_is_a_dateline_not_a_section() -> None:
     reasons = {d.line: d.reason for d in content.dropped}
     assert reasons[2].startswith("dateline") and reasons[4].startswith("dateline")
     assert not any(s.title[:1].isdigit() for s in content.snippets)
+
+
+def test_a_heading_over_next_to_no_text_is_a_box_of_the_page_and_is_dropped() -> None:
+    content = split(doc(
+        heading("Keeping the pond", 1), para(words(60), 2),
+        heading("Clearing the reeds", 3), para(words(60), 4),
+        heading("Like this", 5), para("Like Loading...", 6),
+        heading("Related", 7), para("Share", 8)))
+    titles = [s.title for s in content.snippets]
+    assert "Like this" not in titles and "Related" not in titles
+    why = {d.line: d.reason for d in content.dropped}
+    assert all(why[n].startswith("stub_section") for n in (5, 6, 7, 8))

@@ -481,6 +481,27 @@ def place_empty_headings(sections: list[Section], dropped: list[Dropped]) -> lis
     return kept
 
 
+_STUB_WORDS = 3  # words under a heading that make no email: a page's box ("Related", "Like this")
+
+
+def drop_stub_sections(sections: list[Section], dropped: list[Dropped]) -> list[Section]:
+    """A heading over next to no text (``Related`` / ``Share``, ``Like this`` / ``Like
+    Loading...``) is a box of the page, not a section of the article: it is dropped with its
+    text, unless it asks a question (a FAQ's short answer) or opens the article."""
+    kept = sections[:1]
+    for section in sections[1:]:
+        if section.path and not section.question and not section.cta and \
+                0 < section.words <= _STUB_WORDS:
+            reason = "stub_section: a heading over next to no text (a box of the page)"
+            text = section.heading or section.title
+            dropped.extend(Dropped(line, text, reason) for line in section.heading_lines)
+            for unit in section.units:
+                dropped.extend(drop_unit_lines(unit, reason))
+        else:
+            kept.append(section)
+    return kept
+
+
 def _is_descendant(section: Section, ancestor: Section, dropped: list[Dropped]) -> bool:
     inside = section.level > ancestor.level and section.path[:len(ancestor.path)] == ancestor.path
     if not inside:

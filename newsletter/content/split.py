@@ -26,6 +26,7 @@ from .sections import (
     Section,
     drop_closing_bio,
     drop_contents_lists,
+    drop_stub_sections,
     drop_unlisted_citations,
     glue_leads,
     markers,
@@ -142,6 +143,7 @@ def split(document: Document, *, min_words: int = 40, max_words: int = 180,
     drop_contents_lists(reading.sections, reading.dropped)
     drop_closing_bio(reading.sections, reading.dropped)
     sections = place_empty_headings(reading.sections, reading.dropped)
+    sections = drop_stub_sections(sections, reading.dropped)
     for section in sections:
         section.units = glue_leads(section.units)
     closing = closing_sections(sections)

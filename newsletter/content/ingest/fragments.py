@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from itertools import pairwise
 
 from .lines import is_heading_shape, list_marker
+from .noise import is_photo_credit
 
 _TERMINAL = ".!?…"
 _CLOSERS = "\"'”’)]»*_"
@@ -33,8 +34,6 @@ _MAX_GAP = 3  # blank lines a broken sentence may have between its pieces
 _ISLAND_WORDS = 12
 # a capitalised conjunction opens a sentence (a headline's standfirst), never a link's text
 _SENTENCE_OPENER = re.compile(r"(?:But|And|Yet|So|Or|Nor|However)\b")
-# a picture's credit set as "Name/Agency" ("Jane Doe/AP") stands alone under its picture
-_SLASH_CREDIT = re.compile(r"^[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){0,3}\s*/\s*[A-Z][\w&.-]+$")
 
 
 def continues(text: str) -> bool:
@@ -62,7 +61,8 @@ def _island(texts: Sequence[str], gaps: Sequence[int], index: int) -> bool:
         return False  # a drop cap opens its paragraph
     close = gaps[index] == 0 or len(before.split()) >= 8  # not a heading above a paragraph
     return (close and len(here.split()) <= _ISLAND_WORDS and unfinished(before)
-            and not _SENTENCE_OPENER.match(here) and not _SLASH_CREDIT.match(before)
+            and not _SENTENCE_OPENER.match(here)
+            and not here.isupper()  # "SUBSCRIBE NOW": a button, not a link in a sentence
             and unfinished(here) and continues(texts[index + 1]))
 
 
@@ -70,8 +70,8 @@ def joins_previous(texts: Sequence[str], gaps: Sequence[int], index: int) -> boo
     """Line ``index`` belongs to the sentence of the line before it."""
     if index == 0 or gaps[index] > _MAX_GAP or list_marker(texts[index]):
         return False
-    if _menu_run(texts, index):
-        return False
+    if _menu_run(texts, index) or any(map(is_photo_credit, texts[index - 1 : index + 1])):
+        return False  # a picture's credit stands alone, though a scrape set it mid-sentence
     before, here = texts[index - 1], texts[index]
     if _drop_cap(before, here):
         return True

@@ -279,7 +279,22 @@ def _headline_of_page_title(title: str, blocks: Sequence[Block], front: FrontMat
         if (block.kind == "heading" and 2 <= word_count(head) < word_count(title)
                 and title.startswith(head) and TITLE_PARTS.match(title[len(head):])):
             return head
-    return title
+    return _part_the_body_heads(title, blocks) or title
+
+
+def _part_the_body_heads(title: str, blocks: Sequence[Block]) -> str:
+    """The part of a page title (``Site: Headline``, ``Headline - Site: Tagline``) that the
+    body has as a heading of its own: the site's name is never the article's heading."""
+    parts = [part.strip() for part in _TITLE_PIECES.split(title) if part.strip()]
+    if len(parts) < 2:
+        return ""
+    heads = {block.text.strip().casefold() for block in blocks if block.kind == "heading"}
+    found = [part for part in parts if word_count(part) >= 2 and part.casefold() in heads]
+    return max(found, key=word_count, default="")
+
+
+# where a page title joins the site's name to the headline: " | ", " - ", "Site: "
+_TITLE_PIECES = re.compile(r"\s+(?:\||—|–|-|·|•|::|»)\s+|(?<=\w):\s+")
 
 
 def _with_title(reader: _Reader, blocks: Sequence[Block], title: str) -> tuple[Block, ...]:

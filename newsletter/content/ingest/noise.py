@@ -117,7 +117,7 @@ def is_byline(text: str) -> bool:
     """An author/date/read-time line: ``By Jane Doe | Updated March 3, 2024 | 8 min read``,
     ``Medically reviewed by ...``, ``Written by ...``, ``By [Jane Doe](...) March 18 at 12:22
     PM [Follow @jdoe](...)``."""
-    if _names_author_and_date(text):
+    if _names_author_and_date(text) or _dated_then_named(text):
         return True
     if word_count(text) > 20:
         return False
@@ -135,6 +135,24 @@ _BYLINE_EXTRAS = re.compile(
     r"\(mailto:[^)]*\)|\bfollow\s+@?[\w.]+|@[\w.]+|\b(?:e-?mail|twitter|bio)\b|[\[\]|·•,]|"
     r"(?:^|\s)[-–—]+(?=\s|$)", re.IGNORECASE)
 _NAME_WORD = re.compile(r"^(?:[A-Z][\w.'’-]*|and|&|de|van|von|der)$")
+
+
+def _dated_then_named(text: str) -> bool:
+    """A date, then ``By`` and the author's name, then the post's furniture (its comment
+    count, its categories): ``March 19, 2018 By [Jane Doe](...) [2 Comments](...) | Filed
+    Under: ...``."""
+    plain = _MD_LINK.sub(lambda m: f" {m[1]} ", text)
+    date, by, rest = _split_by(plain)
+    return bool(by) and word_count(plain) <= 30 and is_dateline(date) and bool(
+        re.match(r"[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}\b", rest))
+
+
+def _split_by(plain: str) -> tuple[str, str, str]:
+    parts = _BY_INSIDE.split(plain, maxsplit=1)
+    return (parts[0], "by", parts[1]) if len(parts) == 2 else (plain, "", "")
+
+
+_BY_INSIDE = re.compile(r"\s*[|·•–—-]?\s+[Bb][Yy]:?\s+(?=[A-Z])")
 
 
 def _names_author_and_date(text: str) -> bool:
@@ -342,7 +360,8 @@ _MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|
           r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?")
 _WEEKDAY = r"(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)[a-z]*\.?,?"
 _DATELINE = re.compile(
-    rf"^(?:(?:updated|published|posted|last (?:updated|modified))(?: on)?\s*[:–—-]?\s+)?"
+    rf"^(?:(?:(?:page|article|post) )?(?:updated|published|posted|last (?:updated|modified))"
+    r"(?: on)?\s*[:–—-]?\s+)?"
     r"(?:\d{1,2}[.:]\d{2}\s*[ap]\.?m\.?(?:\s+[A-Z]{2,4})?,?\s+(?=\D))?"  # "9:15 PM CST, Tue ..."
     rf"(?:{_WEEKDAY}\s+)?"
     rf"(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{1,2}}\.?\s+{_MONTH},?\s+\d{{4}}\.?|"

@@ -476,8 +476,10 @@ def _page_dump_title(state: State) -> Line | None:
             return previous  # ``best`` is the standfirst between the title and the byline
         return best
     close = [ln for ln in above if ln.index >= first - _TITLE_WINDOW]
-    return max(close, key=lambda ln: (_said_again(seen, ln),
-                                      min(word_count(ln.text), 12), ln.index), default=None)
+    page_title = _headline_keys(state.lines[0].text) if state.lines else set()
+    return max(close, key=lambda ln: (ln.index > 0 and bool(_headline_keys(ln.text) & page_title),
+                                      _said_again(seen, ln), min(word_count(ln.text), 12),
+                                      ln.index), default=None)
 
 
 def _said_again(seen: Counter[str], line: Line) -> bool:
