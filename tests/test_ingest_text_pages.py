@@ -447,3 +447,44 @@ def test_the_headline_the_page_title_repeats_wins_over_a_repeated_menu_entry() -
              *[f"{para} Year {n}." for n in range(6)]]
     document = read_text_article("\n".join(lines) + "\n")
     assert document.title == headline
+
+
+def test_a_credit_whose_name_is_on_the_next_line_marks_the_caption_above_it() -> None:
+    from newsletter.content.ingest import read_text_article
+
+    text = _long_menu_page("Volunteers bring the old mill pond back to life", [
+        "By Mara Quillon", "March 3, 2021 at 6:01 am"])
+    text += ("Goats on the meadow before they were moved to the farm.\nPhotograph by\n"
+             "Jane Doe, Pond Trust\nThe first step was moving the goats off the meadow, which "
+             "took the volunteers two whole months.\n")
+    why = {d.text: d.reason for d in read_text_article(text).dropped}
+    assert why["Photograph by"].startswith("photo_credit")
+    assert why["Jane Doe, Pond Trust"].startswith("photo_credit")
+    assert why["Goats on the meadow before they were moved to the farm."].startswith(
+        "image_caption")
+
+
+def test_a_caption_without_a_full_stop_a_blank_line_above_its_credit_is_a_caption() -> None:
+    from newsletter.content.ingest import read_text_article
+
+    para = ("The pond behind the mill fills every spring, and the families who keep the "
+            "meadow clear the reeds by hand before the herons come back.")
+    caption = "Mara Quillon wades into the pond near the sluice on a reopened path, Aug. 11"
+    text = (f"Volunteers bring the old mill pond back to life\n\nBy Mara Quillon\n\n{caption}"
+            f"\n\nWin McNamee / Getty Images\n\n{para}\n\n{para}\n")
+    why = {d.text: d.reason for d in read_text_article(text).dropped}
+    assert why[caption].startswith("image_caption")
+
+
+def test_a_page_titles_headline_that_ends_with_a_full_stop_is_the_title_without_the_site(
+) -> None:
+    from newsletter.content.ingest import read_text_article
+
+    headline = "Wild goats ruled this island for a century. Now, it is being reborn."
+    menu = ["Skip to main content", "Explore", "New", "Register", "Magazine subscription",
+            "The Valley Times", "Environment"]
+    para = ("The pond behind the mill fills every spring, and the families who keep the "
+            "meadow around it clear the reeds by hand before the herons come back.")
+    lines = [f"{headline} | The Valley Times", *menu, headline,
+             *[f"{para} Year {n}." for n in range(6)]]
+    assert read_text_article("\n".join(lines) + "\n").title == headline

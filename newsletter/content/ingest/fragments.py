@@ -31,7 +31,7 @@ _OPENING_PUNCTUATION = ",.;:)]}’”!?%"
 _LINKS_AND_PICTURES = re.compile(r"!?\[[^\]\n]{0,300}\]\([^)\s]{0,2000}\)")
 _WORD = re.compile(r"\w+")
 _MAX_GAP = 3  # blank lines a broken sentence may have between its pieces
-_ISLAND_WORDS = 12
+_ISLAND_WORDS = 8
 # a capitalised conjunction opens a sentence (a headline's standfirst), never a link's text
 _SENTENCE_OPENER = re.compile(r"(?:But|And|Yet|So|Or|Nor|However)\b")
 

@@ -247,6 +247,7 @@ def tag_noise(state: State) -> None:
     _tag_signup_boxes(state)
     _tag_header_keys(state)
     _tag_teaser_links(state)
+    _tag_credit_labels(state)
     _tag_credited_captions(state)
 
 
@@ -314,14 +315,33 @@ def _tag_teaser_links(state: State) -> None:
             state.drop(line.index, "teaser_link: a link to another story between paragraphs")
 
 
+_CREDIT_LABEL = re.compile(
+    r"^\(?(?:photo(?:graph)?|image|picture|illustration|video)s?\s*"
+    r"(?:(?:by|credit|courtesy(?: of)?):?|:)$|^credits?:$", re.IGNORECASE)
+
+
+def _tag_credit_labels(state: State) -> None:
+    """``Photograph by`` alone on a line, the photographer's name on the next: a credit."""
+    for line in state.lines[:-1]:
+        after = state.lines[line.index + 1]
+        if state.free(line.index) and _CREDIT_LABEL.match(line.text) and \
+                word_count(after.text) <= 10 and final_char(after.text) not in ".!?":
+            state.drop(line.index, "photo_credit: a picture's credit")
+            state.drop(after.index, "photo_credit: a picture's credit")
+
+
 def _tag_credited_captions(state: State) -> None:
-    """The line right above a photo credit (no blank line between) is the picture's caption,
-    unless it is a short heading after a finished paragraph (the picture under a heading)."""
+    """The line right above a photo credit is the picture's caption (a blank line between
+    only when it ends without a full stop), unless it is a short heading after a finished
+    paragraph (the picture under a heading)."""
     for line in state.lines[:-1]:
         credit = state.tags.get(line.index + 1)
         below = state.lines[line.index + 1].number
-        if (state.free(line.index) and below == line.number + 1 and word_count(line.text) <= 60
-                and credit is not None and credit.rule.startswith("photo_credit")
+        gap = 1 if final_char(line.text) not in ".!?" else 0
+        if (state.free(line.index) and below <= line.number + 1 + gap
+                and word_count(line.text) <= 60
+                and credit is not None and (credit.rule.startswith("photo_credit")
+                                            or is_photo_credit(state.lines[line.index + 1].text))
                 and not _heading_over_picture(state, line)):
             state.drop(line.index, "image_caption: a picture's caption above its credit")
 
@@ -477,9 +497,10 @@ def _page_dump_title(state: State) -> Line | None:
         return best
     close = [ln for ln in above if ln.index >= first - _TITLE_WINDOW]
     page_title = _headline_keys(state.lines[0].text) if state.lines else set()
-    return max(close, key=lambda ln: (ln.index > 0 and bool(_headline_keys(ln.text) & page_title),
+    best = max(close, key=lambda ln: (ln.index > 0 and bool(_headline_keys(ln.text) & page_title),
                                       _said_again(seen, ln), min(word_count(ln.text), 12),
                                       ln.index), default=None)
+    return best and (_bare_headline(state, best, first) or best)
 
 
 def _said_again(seen: Counter[str], line: Line) -> bool:
@@ -492,7 +513,7 @@ def _bare_headline(state: State, title: Line, first: int) -> Line | None:
     bare = _headline_key(strip_site_name(title.text))
     if bare == _headline_key(title.text):
         return None
-    return next((ln for ln in state.lines[title.index + 1 : first]
+    return next((ln for ln in state.lines[title.index + 1 : first + 1]
                  if state.free(ln.index) and _headline_key(ln.text) == bare), None)
 
 
