@@ -431,3 +431,13 @@ def test_a_heading_over_next_to_no_text_is_a_box_of_the_page_and_is_dropped() ->
     assert "Like this" not in titles and "Related" not in titles
     why = {d.line: d.reason for d in content.dropped}
     assert all(why[n].startswith("stub_section") for n in (5, 6, 7, 8))
+
+
+def test_a_dropped_lines_links_show_their_text_not_their_address() -> None:
+    content = split(doc(heading("Keeping the pond", 1), para(words(60), 2),
+                        dropped=(Dropped(3, "1. ![](https://img.example/a.png) [Jan Beek]"
+                                         "(https://jan.example) Jun 20th at 2:41 am", "comments"),
+                                 Dropped(4, "[](https://example.org/)", "link-only line"))))
+    texts = {d.line: d.text for d in content.dropped}
+    assert texts[3] == "1. Jan Beek Jun 20th at 2:41 am"
+    assert texts[4] == "[](https://example.org/)"  # nothing to show: the line as written

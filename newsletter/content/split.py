@@ -15,8 +15,9 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
-from ..models import Article, Content, Document, Snippet
+from ..models import Article, Content, Document, Dropped, Snippet
 from .contentfile import count_words
 from .kinds import chunk_kind, is_walkthrough, like_numbered_siblings
 from .packing import Bounds, Chunk, chunk_section, led_sections, merge_short, run_in
@@ -164,8 +165,18 @@ def split(document: Document, *, min_words: int = 40, max_words: int = 180,
                         source=document.source),
         references=references,
         snippets=tuple(snippets),
-        dropped=tuple(dropped),
+        dropped=tuple(map(_as_read, dropped)),
     )
+
+
+_LINK = re.compile(r"!?\[([^\]\n]*)\]\([^)\s]*(?:\s+\"[^\"\n]*\")?\)")
+
+
+def _as_read(dropped: Dropped) -> Dropped:
+    """A dropped line's words as a reader sees them: a Markdown link or picture shows its
+    text, not its address (the line number points to the line as written)."""
+    text = _LINK.sub(lambda m: m[1], dropped.text)
+    return replace(dropped, text=" ".join(text.split())) if text.strip() else dropped
 
 
 # "1.1 Getting Started": a book's section number, not part of what the article is called
