@@ -729,7 +729,7 @@ def test_a_scraped_pages_widget_messages_role_line_two_dates_and_contact_line_ar
             "than the sheets underneath them in most of the places we stayed.")
     furniture = ["April 28, 2019 at 6:01 am Updated April 29, 2019 at 3:33 pm",
                  "Valley Courier garden reporter", "Link copied", "Submitting...",
-                 "Select at least one topic",
+                 "Select at least one topic", "Cook Mode Prevent your screen from going dark",
                  "You must be logged in to leave a comment. [Log in](https://a.example/in)",
                  "Mara Quillon: 206-555-0100 or [mara@example.com](mailto:mara@example.com); "
                  "on Twitter: [@mara](https://social.example/mara)."]
@@ -914,3 +914,36 @@ def test_a_date_then_the_author_then_the_posts_categories_is_a_byline() -> None:
     why = {d.text: d.reason for d in read_markdown_article(text, "pond.md").dropped}
     assert next(r for t, r in why.items() if t.startswith("March 19")).startswith("byline")
     assert why["Page last updated on 9 June 2021"].startswith("dateline")
+
+
+def test_a_scrapes_comment_form_heading_with_its_cancel_link_opens_the_comments() -> None:
+    para = ("The pond behind the mill fills every spring, and the families who keep it clear "
+            "the reeds by hand.")
+    comments = "\n\n".join(f"{n}. Reader {n} says:\n\n{para} Thanks!" for n in range(1, 9))
+    text = (f"# The Mill Pond\n\n{para}\n\n## Clearing the reeds\n\n{para}\n\n"
+            f"### Leave a Comment [Cancel Reply](/pond/#respond)\n\nWe love hearing from you!"
+            f"\n\n{comments}\n")
+    document = read_markdown_article(text, "pond.txt", scraped=True)
+    why = {d.text: d.reason for d in document.dropped}
+    assert why["We love hearing from you!"].startswith("comments")
+    assert not any("Reader 3" in b.text for b in document.blocks)
+
+
+def test_an_address_html2text_wrapped_at_a_hyphen_is_whole_again() -> None:
+    text = ("# The Mill Pond\n\nThe pond fills every spring. Use [room temperature butter]"
+            "(https://example.org/room-\ntemperature-butter/), and remember it is cooler than "
+            "you think.\n\n![The pond at dawn](https://example.org/wp-\ncontent/pond.jpg)\n")
+    document = read_markdown_article(text, "pond.txt")
+    bodies = " ".join(b.text for b in document.blocks)
+    assert "(https://example.org/room-temperature-butter/)" in bodies
+    assert "temperature-butter/)" not in bodies.replace("room-temperature-butter/)", "")
+
+
+def test_a_recipes_notes_are_its_notes_not_a_reference_list() -> None:
+    para = "The pond fills every spring, and the families who keep it clear the reeds by hand."
+    notes = "\n".join(f"{n}. **Note {n}:** {para}" for n in range(1, 4))
+    text = f"# Pond Cake\n\n{para}\n\n### Notes\n\n{notes}\n"
+    document = read_markdown_article(text, "cake.md")
+    assert document.references == {}
+    cited = f"# Pond Cake\n\n{para} [1]\n\n### Notes\n\n1. Doe, J. (2020). Ponds.\n"
+    assert read_markdown_article(cited, "cake.md").references == {"1": "Doe, J. (2020). Ponds."}

@@ -174,7 +174,7 @@ def read_markdown_article(text: str, source: str = "", *, scraped: bool = False)
     ``scraped`` says the Markdown came from a scrape of a whole page (a ``.txt`` file the
     caller found Markdown-shaped): page furniture is then looked for more eagerly.
     """
-    lines = re.split(r"\r\n|\r|\n", text)
+    lines = _mend_wrapped_addresses(re.split(r"\r\n|\r|\n", text))
     front = read_front_matter(lines)
     reader = _Reader(lines, front.body_start)
     reader.covered.update(range(1, front.body_start + 1))
@@ -267,6 +267,23 @@ def _front_title(front: FrontMatter) -> str:
     if bar and word_count(site) <= 4 and word_count(head) >= 2:
         return head.strip()
     return front.title
+
+
+_CUT_ADDRESS = re.compile(r"\]\(https?://[^)\s]*-$")  # a link's address cut after a hyphen
+_ADDRESS_REST = re.compile(r"^\s*([^)\s]+\))")
+
+
+def _mend_wrapped_addresses(lines: list[str]) -> list[str]:
+    """Lines wrapped inside a link's address (html2text breaks ``.../wp-`` /
+    ``content/a.jpg)`` at the hyphen) made whole: the address's rest moves up to its line,
+    so every line keeps its number."""
+    mended = list(lines)
+    for index in range(len(mended) - 1):
+        rest = _ADDRESS_REST.match(mended[index + 1])
+        if rest and _CUT_ADDRESS.search(mended[index]):
+            mended[index] += rest[1]
+            mended[index + 1] = mended[index + 1][rest.end():]
+    return mended
 
 
 def _headline_of_page_title(title: str, blocks: Sequence[Block], front: FrontMatter) -> str:

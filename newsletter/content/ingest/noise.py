@@ -411,6 +411,7 @@ _WIDGET = re.compile(
     r"^(?:link )?copied(?: to (?:the )?clipboard)?!?$|^link copied!?$|"
     r"^(?:submitting|loading|sending|saving)(?: \w+){0,3} ?(?:\.\.\.|…)$|"
     r"^select at least one \w+$|^(?:text|font) size:?$|"
+    r"^cook mode\b.{0,60}$|"  # a recipe card's switch that keeps the screen on
     r"^(?:was|is|did you find) this (?:\w+ )?helpful\??(?:\s*\(?\d[\d,]*\)?)?$|"  # feedback
     r"^(?:log ?in|sign ?in|sign ?up)(?: or (?:sign ?up|log ?in|register))? to (?:save|rate|comment|"
     r"mark|add|see|read|continue|access|view|keep)\b",
@@ -513,7 +514,7 @@ _WIDGET_CUES = ("oops", "sorry", "uh", "please", "try again", "retry", "error", 
                 "thank you", "went wrong", "language", "region", "country", "currency", "log in",
                 "login", "sign in", "sign up", "signup", "register", "logged in", "signed in",
                 "copied", "submitting", "loading", "sending", "saving", "select at least",
-                " size", "helpful")
+                " size", "helpful", "cook mode")
 
 
 _VALEDICTION = re.compile(

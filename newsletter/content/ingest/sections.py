@@ -444,7 +444,7 @@ def reference_sections(blocks: list[Block], drop: Drop, scraped: bool) -> list[B
             continue
         end = _reference_end(blocks, index, heading)
         entries, notes = _section_entries(blocks[index + 1 : end], next_number)
-        if not entries:
+        if not entries or (_NOTES.match(heading.text) and not _cites(blocks[:index], entries)):
             result.append(block)
             index += 1
             continue
@@ -454,6 +454,17 @@ def reference_sections(blocks: list[Block], drop: Drop, scraped: bool) -> list[B
         result.extend([heading, *entries])
         index = end
     return result
+
+
+# "Notes" heads a recipe's or a lesson's notes as often as its footnotes
+_NOTES = re.compile(r"^[#*_\s]*notes[*_\s]*:?[*_\s]*$", re.IGNORECASE)
+
+
+def _cites(blocks: Sequence[Block], entries: Sequence[Block]) -> bool:
+    """Some block before the list cites one of its entries (``[2]``, ``[^2]``, ``<sup>``)."""
+    text = " ".join(b.text or " ".join(b.items) for b in blocks)
+    cited = set(re.findall(r"\[\^?(\w{1,4})\]|<sup>\s*(\d{1,4})\s*</sup>", text))
+    return any(e.label in pair for e in entries for pair in cited)
 
 
 _INLINE_LIST = re.compile(r"^\W*(?P<label>[\w ]{2,40}?)\W*:\W*(?P<rest>\S.*)$", re.DOTALL)
@@ -752,14 +763,26 @@ def drop_comments(blocks: list[Block], drop: Drop, scraped: bool) -> list[Block]
     total, seen = sum(sizes) or 1, 0
     for index, block in enumerate(blocks):
         seen += sizes[index]
-        if block.kind == "heading" and _COMMENTS_HEADING.match(block.text.strip()) and (
-                seen >= 0.5 * total or _comment_form(blocks[index + 1 : index + 4])):
+        heading, form = _comments_heading(block)
+        if heading and (form or seen >= 0.5 * total
+                        or _comment_form(blocks[index + 1 : index + 4])):
             for rest in blocks[index:]:
                 drop(rest, "comments: readers' comments and the page after them")
             return blocks[:index]
     return blocks
 
 
+def _comments_heading(block: Block) -> tuple[bool, bool]:
+    """Whether ``block`` heads the comments, and whether it carries the comment form's own
+    control (``Leave a Comment [Cancel Reply](#respond)``)."""
+    if block.kind != "heading":
+        return False, False
+    text = link_text(block.text).strip()
+    bare = _CANCEL_REPLY.sub("", text)
+    return bool(_COMMENTS_HEADING.match(bare)), bare != text
+
+
+_CANCEL_REPLY = re.compile(r"\s*\(?cancel reply\)?$", re.IGNORECASE)
 _COMMENT_CONTROL = re.compile(r"^(?:add|post|write|leave) (?:a |your )?(?:comment|reply)|^submit$|"
                               r"^(?:all|newest|oldest|top) comments$|^sort by\b", re.IGNORECASE)
 
