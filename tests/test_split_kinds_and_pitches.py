@@ -435,3 +435,19 @@ def test_setup_steps_command_bullets_a_list_and_a_case_study_is_no_cited_fact() 
     assert kinds["Setting Up Your Domain for Deliverability"] == "steps"
     assert kinds["Writing Subject Lines"] == "list"
     assert kinds["Following Up"] == "tip"
+
+
+def test_a_short_closing_paragraph_that_asks_the_reader_and_ends_in_the_pitch_is_the_pitch(
+) -> None:
+    from newsletter.content.ingest import read_markdown_article
+    from newsletter.content.split import split
+
+    para = ("The pond behind the mill fills every spring, and the families who keep it clear "
+            "the reeds by hand before the herons come back to nest.")
+    text = (f"# The Mill Pond\n\n{para}\n\n## Clearing the reeds\n\n{para} {para}\n\n"
+            f"## Help us grow\n\n{para}\n\nWould you like to help keep the pond clear? The trust "
+            "invites partners to pick up half the costs. Get in touch with Mara "
+            "[today!](https://example.org/partners)\n")
+    content = split(read_markdown_article(text, "pond.md"))
+    cta = next(s for s in content.snippets if s.kind == "cta")
+    assert cta.body.startswith("Would you like to help keep the pond clear?")
