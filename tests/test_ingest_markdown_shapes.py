@@ -164,6 +164,22 @@ def test_prose_between_two_rules_is_not_front_matter() -> None:
     assert any("short intro" in b.text for b in document.blocks)
 
 
+def test_front_matter_without_fences_is_metadata_and_gives_the_title() -> None:
+    text = ('layout: ../layouts/Post.astro\ntitle: "Saving on Groceries"\ndate: "2026-01-03"\n\n'
+            "Groceries cost more every year.\n\n## Step 1: Plan Meals\n\nWrite a plan.\n")
+    document = read_markdown_article(text)
+    assert document.title == "Saving on Groceries"
+    assert {reasons(document)[n] for n in (1, 2, 3)} == {"front_matter"}
+    assert headings(document) == ["Saving on Groceries", "Step 1: Plan Meals"]
+
+
+def test_a_first_paragraph_of_labels_is_not_front_matter() -> None:
+    text = "title: a label, not a key\nwarning: the keys are not a post's metadata.\n\nText.\n"
+    document = read_markdown_article(text)
+    assert not document.dropped
+    assert "the keys are not a post's metadata." in document.blocks[0].text
+
+
 def test_broken_toml_is_still_metadata() -> None:
     text = '+++\ntitle = "Unclosed\n+++\n\n## Real Heading\n\nText.\n'
     document = read_markdown_article(text)

@@ -54,7 +54,7 @@ def read_front_matter(lines: Sequence[str]) -> FrontMatter:
         return _fenced(lines, "---", ("---", "..."), _yaml)
     if first.startswith("+++"):
         return _fenced(lines, "+++", ("+++",), _toml)
-    return _header_lines(lines)
+    return _header_lines(lines) if not _FRONT_KEY.match(first) else _unfenced(lines)
 
 
 def _fenced(lines: Sequence[str], fence: str, closers: tuple[str, ...], parse) -> FrontMatter:
@@ -108,6 +108,33 @@ def _toml(source: str) -> dict[str, object] | None:
         return _lower_keys(tomllib.loads(source))
     except (tomllib.TOMLDecodeError, ValueError, RecursionError):
         return None
+
+
+# --- front matter whose fences were lost ------------------------------------------------------
+
+_FRONT_KEY = re.compile(r"^(?P<key>[a-z_][\w-]{0,30}):(?:\s|$)")
+_CONTINUED = re.compile(r"^\s+\S|^-\s")  # a nested value or a list entry under a key
+_FRONT_KEYS = frozenset(["title", "date", "layout", "description", "author", "authors", "tags",
+                         "categories", "draft", "slug", "permalink", "image", "summary",
+                         "excerpt", "published", "pubdate", "updated", "lastmod", "keywords"])
+
+
+def _unfenced(lines: Sequence[str]) -> FrontMatter:
+    """Front matter a site generator keeps with no fences (``layout: ...`` / ``title: ...``
+    / ``date: ...`` as the file's first lines, a blank line after them): lower-case YAML keys
+    a post's metadata uses, two of them at least, and valid YAML. Else no front matter, and
+    the scraper's header lines are looked for instead."""
+    end = next((i for i, raw in enumerate(lines[:_MAX_FRONT_MATTER_LINES]) if not raw.strip()),
+               len(lines))
+    head = [raw.lstrip("\ufeff") for raw in lines[:end]]
+    keys = [m["key"] for raw in head if (m := _FRONT_KEY.match(raw))]
+    if len(keys) < 2 or len(_FRONT_KEYS.intersection(keys)) < 2 or end >= len(lines) or any(
+            not _FRONT_KEY.match(raw) and not _CONTINUED.match(raw) for raw in head):
+        return _header_lines(lines)
+    meta = _yaml("\n".join(head))
+    if not meta:
+        return _header_lines(lines)
+    return FrontMatter(meta, end, "front_matter: metadata, not content (written without fences)")
 
 
 # --- header lines written by scrapers ----------------------------------------------------------
