@@ -441,3 +441,28 @@ def test_a_dropped_lines_links_show_their_text_not_their_address() -> None:
     texts = {d.line: d.text for d in content.dropped}
     assert texts[3] == "1. Jan Beek Jun 20th at 2:41 am"
     assert texts[4] == "[](https://example.org/)"  # nothing to show: the line as written
+
+
+def test_a_sentence_the_post_already_said_is_left_out_where_it_is_said_again() -> None:
+    pitch = ("Our planner syncs every calendar you use, blocks focus time for deep work and "
+             "reminds you before each meeting starts.")
+    content = split(doc(
+        heading("Planning", 1),
+        para("Planning the week ahead saves hours of scrambling later. " + pitch, 2),
+        heading("Focus", 1),
+        para("Deep work needs long stretches without meetings or messages. " + pitch
+             + " Guard the mornings first.", 4),
+    ), min_words=5)
+    bodies = [s.body for s in content.snippets]
+    assert pitch in bodies[0]
+    assert pitch not in bodies[1] and "Guard the mornings first." in bodies[1]
+    assert [(d.line, d.text) for d in content.dropped] == [(4, pitch)]
+
+
+def test_a_long_faq_question_is_its_snippets_whole_title() -> None:
+    question = ("Can you share examples of people who used a weekly review to cut their "
+                "working hours without missing deadlines?")
+    content = split(doc(heading("FAQ", 1), Block("question", question, (2,), level=2),
+                        para(words(45), 3)))
+    faq = next(s for s in content.snippets if s.kind == "faq")
+    assert faq.title == question

@@ -17,6 +17,7 @@ from ..models import Block, Document, Dropped
 from .contentfile import count_words
 from .ingest.noise import is_dateline
 from .markup import plain
+from .sentences import sentences
 
 # --- units: the atoms a snippet is packed from ----------------------------------------------
 
@@ -269,6 +270,7 @@ def read_sections(document: Document,
     current = Section(path=(), title=document.title, level=0)
     stack: list[tuple[int, str]] = []  # (level, heading) of the open headings
     seen: set[str] = set()
+    said: set[tuple[str, ...]] = set()  # runs of eight words of the paragraphs so far
     for block in document.blocks:
         if block.kind == "heading" and is_sentence_heading(block.text):
             block = replace(block, kind="paragraph")  # a lede set as a heading is its text
@@ -286,9 +288,38 @@ def read_sections(document: Document,
             if reason:
                 reading.dropped.extend(_drop_unit(block, reason))
             elif unit:
+                unit = _without_said(unit, said, reading.dropped)
                 current.units.extend(_quoted_paragraphs(unit))
     reading.sections.append(current)
     return reading
+
+
+_SAID_WORDS, _SAID_SHARE = 10, 0.6  # a sentence of this many words, this much of it said before
+
+
+def _without_said(unit: Unit, said: set[tuple[str, ...]], dropped: list[Dropped]) -> Unit:
+    """A paragraph without the long sentences an earlier paragraph already said, word for
+    word or nearly (most of their runs of eight words: a post that repeats its pitch or its
+    definition in each section); each is dropped, with the paragraph's first line as its
+    place. The first saying stays; a paragraph that says one sentence over and over (a
+    chant, a placeholder) is not a restatement and stays as written."""
+    parts = sentences(unit.markdown)
+    if unit.kind != "paragraph" or "\n" in unit.markdown.strip() or len(set(parts)) < len(parts):
+        return unit
+    kept = []
+    for sentence in parts:
+        words = _WORDS.findall(plain(sentence).lower().replace("’", "").replace("'", ""))
+        runs = {tuple(words[i:i + 8]) for i in range(len(words) - 7)}
+        if len(set(words)) >= _SAID_WORDS and len(runs & said) >= _SAID_SHARE * len(runs):
+            dropped.append(Dropped(unit.lines[0] if unit.lines else 0, sentence,
+                                   "a sentence the article said earlier"))
+        else:
+            kept.append(sentence)
+        said.update(runs)
+    if not kept or len(kept) == len(parts):
+        return unit  # a whole paragraph repeated is the scrape's duplicate (_unit_noise)
+    markdown = " ".join(kept)
+    return replace(unit, markdown=markdown, words=count_words(markdown))
 
 
 _LONG_QUOTE = 120  # words: a quotation longer than this may be cut between its paragraphs

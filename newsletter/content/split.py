@@ -75,14 +75,16 @@ def chunk_title(chunk: Chunk, used: set[str]) -> tuple[str, str]:
     return clean_title(section.title), "title: the section's heading (nothing else fits)"
 
 
-# A heading is the author's own title: kept whole a little past MAX_TITLE rather than cut.
-_HEADING_TITLE = 80
+# A heading is the author's own title: kept whole a little past MAX_TITLE rather than cut;
+# a question more so (cut, "Can you provide examples of individuals" asks nothing).
+_HEADING_TITLE, _QUESTION_TITLE = 80, 120
 
 
 def _heading_titles(section: Section) -> list[tuple[str, str]]:
     # a snippet of its own keeps its heading's number: "3. Rest" is the third of a sequence
     prefix = numbering(section.heading)
-    heading = clean_title(section.title, _HEADING_TITLE - len(prefix) - 1)
+    room = _QUESTION_TITLE if section.question else _HEADING_TITLE
+    heading = clean_title(section.title, room - len(prefix) - 1)
     heading = f"{prefix} {heading}" if prefix else heading
     parent = clean_title(section.path[-2]) if len(section.path) > 1 else ""
     return [(heading, "the section's heading"),

@@ -54,6 +54,8 @@ def read_front_matter(lines: Sequence[str]) -> FrontMatter:
         return _fenced(lines, "---", ("---", "..."), _yaml)
     if first.startswith("+++"):
         return _fenced(lines, "+++", ("+++",), _toml)
+    if _MDX_STATEMENT.match(first):
+        return _mdx_module(lines)
     return _header_lines(lines) if not _FRONT_KEY.match(first) else _unfenced(lines)
 
 
@@ -135,6 +137,41 @@ def _unfenced(lines: Sequence[str]) -> FrontMatter:
     if not meta:
         return _header_lines(lines)
     return FrontMatter(meta, end, "front_matter: metadata, not content (written without fences)")
+
+
+# --- an MDX file's module statements -----------------------------------------------------------
+
+_MDX_STATEMENT = re.compile(r"^(?:import\s+(?:\S.*\bfrom\s+)?[\"'][^\"']+[\"'];?|"
+                            r"export\s+(?:const|let|var)\s+\w+\s*=.*)$")
+_OBJECT_VALUE = re.compile(r"^\s*[\"']?(?P<key>\w+)[\"']?\s*:\s*(?P<q>[\"'`])(?P<value>.*)(?P=q)"
+                           r",?\s*$")
+_OBJECT_END = re.compile(r"^[}\]]\)?;?\s*$")
+
+
+def _mdx_module(lines: Sequence[str]) -> FrontMatter:
+    """MDX keeps a post's metadata in code above its body: ``import X from "..."`` lines and
+    ``export const metadata = { title: "...", ... }`` (an object over several lines, up to
+    its closing ``}``). They are metadata; the object's quoted string values are read."""
+    meta: dict[str, object] = {}
+    index, limit = 0, min(len(lines), _MAX_FRONT_MATTER_LINES)
+    while index < limit:
+        text = lines[index].lstrip("\ufeff").strip()
+        if not text:
+            index += 1
+            continue
+        if not _MDX_STATEMENT.match(text):
+            break
+        index += 1
+        if text.endswith(("{", "[", "(")):  # the object goes on to its closing line
+            while index < limit and not _OBJECT_END.match(lines[index].strip()):
+                if match := _OBJECT_VALUE.match(lines[index]):
+                    meta.setdefault(match["key"].lower(), match["value"])
+                index += 1
+            index += 1
+    if not index:
+        return FrontMatter()
+    reason = "front_matter: metadata, not content (MDX code)"
+    return FrontMatter(meta, min(index, len(lines)), reason)
 
 
 # --- header lines written by scrapers ----------------------------------------------------------
