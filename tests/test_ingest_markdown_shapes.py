@@ -963,3 +963,24 @@ def test_a_recipes_notes_are_its_notes_not_a_reference_list() -> None:
     assert document.references == {}
     cited = f"# Pond Cake\n\n{para} [1]\n\n### Notes\n\n1. Doe, J. (2020). Ponds.\n"
     assert read_markdown_article(cited, "cake.md").references == {"1": "Doe, J. (2020). Ponds."}
+
+
+def test_mdx_module_code_above_the_body_is_metadata_and_names_the_title() -> None:
+    text = ('import Chart from "../components/Chart"\n\nexport const metadata = {\n'
+            '  title: "Sleep Better Tonight",\n  author: "Staff Writer",\n}\n\n'
+            "Sleep matters more than most people think.\n")
+    document = read_markdown_article(text)
+    assert document.title == "Sleep Better Tonight"
+    assert {reasons(document)[n] for n in (1, 3, 4, 5, 6)} == {"front_matter"}
+    assert [b.text for b in document.blocks if b.kind == "paragraph"] == [
+        "Sleep matters more than most people think."]
+
+
+def test_a_numbered_series_of_bold_lines_are_headings_however_they_end() -> None:
+    text = ("# Credit\n\n## Myths\n\n**Myth 1: Checking your report hurts your score.**\n\n"
+            "False. A check of your own is a soft inquiry.\n\n"
+            "**Myth 2: Income affects your score.**\n\nFalse. Bureaus never see it.\n\n"
+            "**Remember: this one bold sentence is emphasis.**\n\nText after it.\n")
+    document = read_markdown_article(text)
+    assert headings(document) == ["Credit", "Myths", "Myth 1: Checking your report hurts your "
+                                  "score.", "Myth 2: Income affects your score."]

@@ -451,3 +451,15 @@ def test_a_short_closing_paragraph_that_asks_the_reader_and_ends_in_the_pitch_is
     content = split(read_markdown_article(text, "pond.md"))
     cta = next(s for s in content.snippets if s.kind == "cta")
     assert cta.body.startswith("Would you like to help keep the pond clear?")
+
+
+def test_closing_goods_offered_on_a_marketplace_are_the_cta() -> None:
+    shop = ("If you want to keep track of your budget, Penny Sheets has budget planner "
+            "templates on Etsy that help you see progress.")
+    content = split(doc(heading("Budgets", 1), para(words(120), 2), heading("This Week", 3),
+                        para("Write down every purchase for seven days, even the small "
+                             "ones. " + shop, 4)))
+    cta = next(s for s in content.snippets if s.kind == "cta")
+    assert cta.body == shop
+    assert all("Write down every purchase" not in s.body for s in content.snippets
+               if s.kind == "cta")

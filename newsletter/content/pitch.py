@@ -9,7 +9,8 @@ A sentence pitches by the signals it carries, each a small named rule over its p
   "contact us", "join our ...", "our team");
 - ``product``: a name from the newsletter's ``products``;
 - ``availability``, ``promotion``, ``product copy``, ``button``: "is now available",
-  "20% off", "comes with", a short link that says what it does ("[Buy now](...)");
+  "templates on Etsy", "20% off", "comes with", a short link that says what it does
+  ("[Buy now](...)");
 - ``pointer``: arrows that point at a button or form below ("Book a visit ⬇⬇⬇").
 
 A sentence that sends the reader elsewhere ("contact your doctor", "call the help desk")
@@ -63,7 +64,12 @@ _INVITATION = re.compile(
     re.IGNORECASE)
 _FIRST_PERSON = re.compile(r"\b(?:our|we|us|my|i'll|i’ll)\b", re.IGNORECASE)
 _AVAILABILITY = re.compile(r"\b(?:is|are) (?:now )?available\b|\bavailable (?:now|today)\b|"
-                           r"\bin stock\b|\bon sale\b|\bpre-?orders?\b", re.IGNORECASE)
+                           r"\bin stock\b|\bon sale\b|\bpre-?orders?\b|"
+                           # "tracking templates on Etsy": goods where the reader buys them
+                           r"\b(?:templates?|printables?|planners?|(?:spread)?sheets?|workbooks?|"
+                           r"e-?books?|prints?|patterns?|courses?|kits?)\b[^.!?]{0,30}?\b(?:on|at|"
+                           r"from|in) (?:my |our )?(?:etsy|amazon|gumroad|shopify|ko-fi|"
+                           r"teachers pay teachers|the app store|google play)\b", re.IGNORECASE)
 _PROMOTION = re.compile(r"\b(?:discount|coupon|promo code|use code|free trial|free shipping|"
                         r"money[- ]back|limited[- ]time|\d+\s?% off|first (?:week|month|lesson|"
                         r"class|session)s? (?:is |are )?free)\b|(?<![\w$])\$\d+(?:\.\d\d)?\b",

@@ -360,10 +360,11 @@ def bold_headings(blocks: list[Block], drop: Drop, scraped: bool) -> list[Block]
     with what it introduces; ``**Cost: $3 per meal**`` is a label, not a heading."""
     result: list[Block] = []
     real_level = 0
+    series = _numbered_series(blocks)
     for index, block in enumerate(blocks):
         if block.kind == "heading" and not block.rule.startswith("bold"):
             real_level = block.level
-        text = _bold_heading_text(block)
+        text = _bold_heading_text(block) or (_bold_text(block) if index in series else "")
         if scraped and not text and _question_line(blocks, index):
             text = link_text(block.text).strip()
         if text:
@@ -391,13 +392,41 @@ def _question_line(blocks: Sequence[Block], index: int) -> bool:
             and after is not None and after.kind == "paragraph" and word_count(after.text) >= 8)
 
 
+def _bold_text(block: Block) -> str:
+    """The text of a paragraph that is all one bold line, else ""."""
+    match = _BOLD_ONLY.match(block.text.strip()) if block.kind == "paragraph" else None
+    return " ".join(link_text(match[1]).split()) if match else ""
+
+
+# "Myth 2: Closing a card helps.", "Quick Win 3: Dispute errors (Week 3)": a numbered label
+_NUMBERED_LABEL = re.compile(r"^(?P<label>(?:[A-Z][\w'’-]*\s+){1,3})#?(?P<n>\d{1,2})\s*"
+                             r"[:.)–—-]\s+\S")
+_MAX_LABELLED_WORDS = 20
+
+
+def _numbered_series(blocks: Sequence[Block]) -> set[int]:
+    """The indexes of bold lines that number a series under one label (``**Myth 1: ...**``,
+    ``**Myth 2: ...**``), each followed by text: headings of the items however they end (a
+    myth is a sentence), where one bold sentence alone would be emphasis."""
+    found: dict[str, list[tuple[int, int]]] = {}
+    for index, block in enumerate(blocks[:-1]):
+        text = _bold_text(block)
+        match = _NUMBERED_LABEL.match(text)
+        followed = blocks[index + 1].kind != "heading"
+        if match and word_count(text) <= _MAX_LABELLED_WORDS and followed:
+            found.setdefault(match["label"].strip().lower(), []).append((int(match["n"]), index))
+    series: set[int] = set()
+    for members in found.values():
+        numbers = [n for n, _ in members]
+        if len(members) >= 2 and numbers == list(range(numbers[0], numbers[0] + len(numbers))):
+            series.update(index for _, index in members)
+    return series
+
+
 def _bold_heading_text(block: Block) -> str:
-    if block.kind != "paragraph":
+    text = _bold_text(block)
+    if not text:
         return ""
-    match = _BOLD_ONLY.match(block.text.strip())
-    if not match:
-        return ""
-    text = " ".join(link_text(match[1]).split())
     if not is_heading_shape(text) or word_count(text) > 12:
         return ""
     if ": " in text and not is_title_case(text):
