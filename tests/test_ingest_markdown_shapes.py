@@ -26,7 +26,11 @@ def reasons(document: Document) -> dict[int, str]:
 def assert_every_line_once(text: str, document: Document) -> None:
     lines = re.split(r"\r\n|\r|\n", text)
     non_blank = [n for n, raw in enumerate(lines, 1) if raw.strip()]
-    placed = [n for b in document.blocks for n in b.lines] + [d.line for d in document.dropped]
+    # a kept line with markup that shows nothing is also on record, as a note on that line
+    notes = [d.line for d in document.dropped if d.reason.startswith("markup:")]
+    placed = [n for b in document.blocks for n in b.lines] + [
+        d.line for d in document.dropped if not d.reason.startswith("markup:")]
+    assert set(notes) <= {n for b in document.blocks for n in b.lines}
     assert sorted(placed) == non_blank
 
 
@@ -984,3 +988,30 @@ def test_a_numbered_series_of_bold_lines_are_headings_however_they_end() -> None
     document = read_markdown_article(text)
     assert headings(document) == ["Credit", "Myths", "Myth 1: Checking your report hurts your "
                                   "score.", "Myth 2: Income affects your score."]
+
+
+def test_markup_that_shows_nothing_on_a_kept_line_is_on_record_as_written() -> None:
+    text = ('## <span class="emoji">🌿</span> Soil Care\n\n'
+            'Mulch keeps roots cool &#8212; see our {{< ref "mulch.md" >}} guide.\n\n'
+            '<sub>Photo by [Ann Lee](https://photos.example/ann)</sub>\n')
+    document = read_markdown_article(text)
+    assert_every_line_once(text, document)
+    assert headings(document) == ["🌿 Soil Care"]
+    assert document.blocks[-1].text == "Mulch keeps roots cool — see our guide."
+    notes = {d.line: d.text for d in document.dropped if d.reason.startswith("markup")}
+    assert notes == {1: '## <span class="emoji">🌿</span> Soil Care',
+                     3: 'Mulch keeps roots cool &#8212; see our {{< ref "mulch.md" >}} guide.'}
+    credit = next(d for d in document.dropped if d.line == 5)
+    assert credit.text == "<sub>Photo by Ann Lee</sub>", "its link read as its text"
+
+
+def test_a_bold_references_label_right_above_its_list_heads_the_reference_list() -> None:
+    text = ("# Ginger\n\nGinger eases nausea for many people.\n\n**References:**\n"
+            '- Doe, Jane. "Ginger and nausea: a review." Food Journal 4 (2019): 12.\n'
+            '- Roe, Sam. "Spices in the kitchen." Kitchen Press, 2010.\n')
+    document = read_markdown_article(text)
+    assert_every_line_once(text, document)
+    assert document.references == {
+        "1": 'Doe, Jane. "Ginger and nausea: a review." Food Journal 4 (2019): 12.',
+        "2": 'Roe, Sam. "Spices in the kitchen." Kitchen Press, 2010.'}
+    assert all("Doe, Jane" not in s.body for s in split(document, min_words=1).snippets)

@@ -34,7 +34,10 @@ def summary(content: Content, path: Path, low: int, high: int,
         inside = sum(low <= w <= high for w in words)
         lines.append(f"  {min(words)}-{max(words)} words each; {inside} of {len(words)} "
                      f"within {low}-{high}")
-    lines.append(f"  {counted(len(content.dropped), 'line')} left out as noise or empty headings"
+    # a line that is in a snippet and carries a note (markup left out of it) is not left out
+    shown = {n for s in snippets for n in s.lines}
+    left_out = len({d.line for d in content.dropped if d.line not in shown or not d.line})
+    lines.append(f"  {counted(left_out, 'line')} left out as noise or empty headings"
                  + (" (see --explain)" if content.dropped and not explained else ""))
     lines.extend(f"  Warning: {warning}" for warning in warnings)
     lines.append(f"Wrote {_shown(path)}")

@@ -154,9 +154,15 @@ class _Reader:
 
     def drop(self, numbers: Sequence[int], reason: str) -> None:
         """Record source lines as dropped."""
-        self.dropped.extend(Dropped(n, clean_line(self.lines[n - 1]), reason) for n in numbers)
+        self.dropped.extend(Dropped(n, self.written(n), reason) for n in numbers)
         self.dropped_lines.update(numbers)
         self.dropped_since_block = self.dropped_since_block or bool(numbers)
+
+    def written(self, number: int) -> str:
+        """Line ``number`` as written; on a line of raw HTML, its Markdown links as their
+        text (``<sub>Photo by [Ann](https://...)</sub>`` -> ``<sub>Photo by Ann</sub>``)."""
+        text = clean_line(self.lines[number - 1])
+        return link_text(text) if _TAG.search(text) and not is_link_only(text) else text
 
     def drop_block(self, block: Block, reason: str) -> None:
         """Record every line of ``block`` as dropped."""
@@ -194,6 +200,7 @@ def read_markdown_article(text: str, source: str = "", *, scraped: bool = False)
     _uncovered_lines(reader)
     scraped = scraped or front.reason.startswith("metadata_header")
     blocks = run_passes(reader.blocks, reader.drop_block, scraped=scraped)
+    _hidden_markup(reader, blocks)
     title = _headline_of_page_title(_front_title(front), blocks, front)
     blocks = mark_faq_questions(_with_title(reader, blocks, title))
     references = {b.label: b.text for b in blocks if b.kind == "reference"}
@@ -231,6 +238,25 @@ def _linked_citations(body: list[str]) -> list[str]:
 
     return [raw if _DEFINITION.match(raw) or "][" not in raw else _LINKED_CITATION.sub(marker, raw)
             for raw in body]
+
+
+_TAG = re.compile(r"</?[A-Za-z][\w.:-]*(?:\s[^<>]*)?/?>")
+# markup a reader never sees on a line whose text is kept: tags that are not made Markdown
+# (<span class="emoji">, <sub>), template code ({{< ref "x.md" >}}), character references
+_HIDDEN_MARKUP = re.compile(r"</?(?!(?:a|br|sup|strong|b|em|i)\b)[A-Za-z][\w.:-]*(?:\s[^<>]*)?/?>|"
+                            r"\{\{[^{}\n]*\}\}|\{%[^%\n]*%\}|&#?\w{2,8};", re.IGNORECASE)
+
+
+def _hidden_markup(reader: _Reader, blocks: Sequence[Block]) -> None:
+    """A kept line with markup that shows nothing (an emoji ``<span>``, a Hugo ``{{< ref >}}``
+    mid-sentence, ``&#8212;``) is also listed as dropped, as written: what was left out of
+    it is on record, the line itself is in its block."""
+    kept = {n for b in blocks for n in b.lines if n not in reader.dropped_lines}
+    for number in sorted(kept):
+        if 0 < number <= len(reader.lines) and _HIDDEN_MARKUP.search(reader.lines[number - 1]):
+            reader.dropped.append(Dropped(number, reader.written(number),
+                                          "markup: tags or template code that show no text "
+                                          "(the line's text is in its block)"))
 
 
 def _blank_out(reader: _Reader, number: int, raw: str) -> str:

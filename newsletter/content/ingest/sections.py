@@ -452,6 +452,7 @@ def reference_sections(blocks: list[Block], drop: Drop, scraped: bool) -> list[B
     result: list[Block] = []
     index = 0
     next_number = _highest_label(blocks) + 1
+    blocks = [part for block in blocks for part in _reference_lead_apart(block)]
     while index < len(blocks):
         block = blocks[index]
         heading = _reference_heading(block)
@@ -515,6 +516,16 @@ def _inline_reference_list(block: Block) -> Block | None:
     if len(entries) < 2 or any(not e or word_count(e) > 30 for e in entries):
         return None
     return Block("list", items=tuple(entries), lines=block.lines, rule="reference_inline_list")
+
+
+def _reference_lead_apart(block: Block) -> list[Block]:
+    """A list led by ``**References:**`` (the label right above its items, no blank line
+    between): the label is the reference heading, the items its entries."""
+    lead = block.lead.strip().strip("*_").strip()
+    if block.kind != "list" or not lead or not is_reference_heading(lead) or not block.lines:
+        return [block]
+    return [Block("paragraph", block.lead, block.lines[:1], rule="reference_lead"),
+            replace(block, lead="", lines=block.lines[1:])]
 
 
 def _reference_heading(block: Block) -> Block | None:
