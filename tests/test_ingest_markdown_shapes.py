@@ -1015,3 +1015,12 @@ def test_a_bold_references_label_right_above_its_list_heads_the_reference_list()
         "1": 'Doe, Jane. "Ginger and nausea: a review." Food Journal 4 (2019): 12.',
         "2": 'Roe, Sam. "Spices in the kitchen." Kitchen Press, 2010.'}
     assert all("Doe, Jane" not in s.body for s in split(document, min_words=1).snippets)
+
+
+def test_a_closing_line_pointing_to_other_posts_is_dropped_but_a_linked_tip_stays() -> None:
+    text = ("# Pests\n\nSee our [guide to neem oil](/neem) before you spray anything.\n\n"
+            "*Keep your garden healthy—see our [summer planting guide](/plant) and "
+            "[watering tips for hot days](/water).*\n")
+    document = read_markdown_article(text)
+    assert reasons(document)[5] == "related_posts"
+    assert any("neem oil" in b.text for b in document.blocks)

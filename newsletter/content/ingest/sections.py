@@ -193,6 +193,8 @@ def _furniture(block: Block, scraped: bool, after: Block | None) -> str:
         return "link_row: a row of links to other pages"
     if is_link_only(block.text) and is_link_call(text):
         return "link_call: a link to follow (the episode, the video, the full story)"
+    if _points_to_posts(block.text):
+        return "related_posts: a line pointing to the site's other posts"
     bare = re.sub(r"\*\*|__", "", text)  # "**Last updated**: May 2024" is still a dateline
     if reason := _noise_reason(text, bare):
         return reason
@@ -273,6 +275,21 @@ def _option_list(text: str) -> bool:
 def _related(text: str) -> bool:
     label = core_text(link_text(text)).strip("*_ ")
     return bool(RELATED_HEADING.match(label)) or is_teaser_heading(label)
+
+
+# "Keep your garden healthy—see our [planning guide](...) and [watering tips](...)."
+_SEE_OUR = re.compile(r"^(?:[^.!?\[]{0,40}?(?:[—–:,]|\s-)\s*)?(?:see|read|check out|explore|"
+                      r"browse|don[’']t miss)\s+(?:our|my|these|the)\b", re.IGNORECASE)
+
+
+def _points_to_posts(text: str) -> bool:
+    """A short line that sends the reader to two or more of the site's other posts, their
+    titles as links making up most of it: the post's reading list, not its content."""
+    links = _links(text)
+    plain_text = core_text(link_text(text)).strip("*_ ")
+    linked = sum(word_count(label) for label, _ in links)
+    return (len(links) >= 2 and word_count(plain_text) <= 30 and linked * 2 >= word_count(
+        plain_text) and bool(_SEE_OUR.match(plain_text)))
 
 
 def _link_list(items: Sequence[str]) -> bool:
