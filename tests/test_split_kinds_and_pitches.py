@@ -463,3 +463,14 @@ def test_closing_goods_offered_on_a_marketplace_are_the_cta() -> None:
     assert cta.body == shop
     assert all("Write down every purchase" not in s.body for s in content.snippets
                if s.kind == "cta")
+
+
+def test_a_closing_list_the_clinic_offers_goes_with_its_pitch() -> None:
+    offer = Block("list", lines=(5, 6, 7), lead="Severe pain needs a proper look. Our "
+                  "downtown physio team can:", items=("Assess your back", "Plan your care"))
+    content = split(doc(heading("Exercises", 1), para(words(120), 2),
+                        heading("When to Get Help", 3), offer,
+                        para("Contact our clinic today to book a visit.", 8)))
+    cta = [s for s in content.snippets if s.kind == "cta"]
+    assert len(cta) == 1 and "Our downtown physio team can:" in cta[0].body
+    assert "- Assess your back" in cta[0].body and "book a visit" in cta[0].body

@@ -60,7 +60,8 @@ _INVITATION = re.compile(
     r"\blet(?:'|’)?s (?:talk|chat|connect|find out|get started)\b|"
     r"\b(?:contact|call|email|message|text|visit|join) (?:us|me)\b|\bget in touch\b|"
     r"\b(?:join|visit|attend|try|book|check out) (?:one of )?our\b|"
-    r"\breach out to (?:us|me)\b|\bour (?:team|clinic|office|practice|store|shop|studio)\b",
+    r"\breach out to (?:us|me)\b|"
+    r"\bour (?:[\w-]+ ){0,3}?(?:team|clinic|office|practice|store|shop|studio)\b",
     re.IGNORECASE)
 _FIRST_PERSON = re.compile(r"\b(?:our|we|us|my|i'll|i’ll)\b", re.IGNORECASE)
 _AVAILABILITY = re.compile(r"\b(?:is|are) (?:now )?available\b|\bavailable (?:now|today)\b|"
@@ -293,10 +294,22 @@ def _asking_paragraph_pitches(runs: list[tuple[list[str], str]]) -> None:
         runs[:] = [(texts, runs[-1][1])]
 
 
+def _offered_list(unit: Unit, products: Sequence[str], closing: bool) -> str:
+    """In the closing sections, a list whose lead-in ends by offering it ("Our clinic's
+    team can:", "We offer:") lists what the pitch offers: it is the pitch's."""
+    if unit.kind != "list" or not closing or re.match(r"^(?:-|\d+\.) ", unit.markdown):
+        return ""
+    lead = unit.markdown.rpartition("\n\n")[0]
+    last = sentences(lead)[-1] if lead.strip() else ""
+    why = pitches(last, products, closing) if last.rstrip().endswith(":") else ""
+    return f"{why} (its lead-in offers the list)" if why else ""
+
+
 def _cut_pitch(unit: Unit, products: Sequence[str], closing: bool) -> list[tuple[Unit, str]]:
     """A paragraph cut into runs of informing and pitching sentences; other units whole."""
     if unit.kind != "paragraph":
-        return [(unit, unit_pitch(unit, products, closing))]
+        return [(unit, unit_pitch(unit, products, closing)
+                 or _offered_list(unit, products, closing))]
     runs: list[tuple[list[str], str]] = []
     for sentence in sentences(unit.markdown):
         why = pitches(sentence, products, closing)
