@@ -1024,3 +1024,18 @@ def test_a_closing_line_pointing_to_other_posts_is_dropped_but_a_linked_tip_stay
     document = read_markdown_article(text)
     assert reasons(document)[5] == "related_posts"
     assert any("neem oil" in b.text for b in document.blocks)
+
+
+def test_a_figcaption_and_a_caption_box_are_captions_and_a_hear_from_you_line_is_social() -> None:
+    text = ('# Beds\n\n<figure>\n  <img src="/bed.jpg" alt="A bed" />\n'
+            '  <figcaption>The bed in June.</figcaption>\n</figure>\n\n'
+            '<div class="inline-image-caption">My seeds taking off!</div>\n\n'
+            "Beds warm up early in spring, so sow a week sooner than in the ground.\n\n"
+            "As always, we want to hear from you on [Twitter](https://twitter.com/x) if you "
+            "have questions.\n")
+    document = read_markdown_article(text)
+    assert_every_line_once(text, document)
+    why = reasons(document)
+    assert why[5] == why[8] == "image_caption" and why[12] == "social_links"
+    assert [b.text for b in document.blocks if b.kind == "paragraph"] == [
+        "Beds warm up early in spring, so sow a week sooner than in the ground."]

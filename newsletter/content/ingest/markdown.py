@@ -760,10 +760,18 @@ def _html(reader: _Reader, lines: tuple[int, ...]) -> None:
         if piece.kind == "image":
             reader.drop(own, "image: picture (alt text is not content)")
             reader.image_end = own[-1]
+        elif piece.kind == "paragraph" and any(_CAPTION_TAG.search(reader.lines[n - 1])
+                                               for n in own):
+            reader.drop(own, "image_caption: a picture's caption (<figcaption>, a caption box)")
         else:
             _html_piece(reader, piece, own, group_block)
     rest = [n for n in lines if n not in claimed]
     reader.drop(rest, "html_markup: markup that shows no text of its own")
+
+
+# <figcaption>, or an element whose class names it a caption (<div class="image-caption">)
+_CAPTION_TAG = re.compile(r"<figcaption\b|<\w+\s[^>]*\bclass(?:Name)?=[\"'][^\"']*caption",
+                          re.IGNORECASE)
 
 
 def _html_piece(reader: _Reader, piece: Piece, lines: tuple[int, ...],

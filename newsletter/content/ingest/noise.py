@@ -424,7 +424,8 @@ _SOCIAL_NETWORK = re.compile(
 )
 _PERSONAL_CONTACT = re.compile(
     r"\b(?:(?:follow|find|connect with|message|dm|reach|contact|join|chat with) (?:me|us)|"
-    r"reach out|get in touch|say hi|hit me up|conversation with (?:me|us)|tag (?:me|us|@\w+))\b",
+    r"reach out|get in touch|say hi|hit me up|conversation with (?:me|us)|tag (?:me|us|@\w+)|"
+    r"(?:want|love|like) to hear from you|dms are open)\b",
     re.IGNORECASE)
 _CONTACT_VERB = re.compile(
     r"\b(?:follow|reach out|connect|conversation|message|dm|find (?:me|us)|get in touch|"
