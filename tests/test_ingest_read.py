@@ -185,7 +185,11 @@ FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCh
 
 
 def _placed(document) -> list[int]:
-    return [n for b in document.blocks for n in b.lines] + [d.line for d in document.dropped]
+    """Each line's block or dropped record; a markup note beside a kept line is neither."""
+    kept = [n for b in document.blocks for n in b.lines]
+    notes = {d.line for d in document.dropped if d.reason.startswith("markup:")}
+    assert notes <= set(kept)
+    return kept + [d.line for d in document.dropped if not d.reason.startswith("markup:")]
 
 
 @FAST
