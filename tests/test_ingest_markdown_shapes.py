@@ -1039,3 +1039,14 @@ def test_a_figcaption_and_a_caption_box_are_captions_and_a_hear_from_you_line_is
     assert why[5] == why[8] == "image_caption" and why[12] == "social_links"
     assert [b.text for b in document.blocks if b.kind == "paragraph"] == [
         "Beds warm up early in spring, so sow a week sooner than in the ground."]
+
+
+def test_a_pictures_emphasised_caption_on_its_own_line_and_a_follower_count_are_dropped(
+) -> None:
+    para = "The pond fills every spring, and the families who keep it clear the reeds by hand."
+    text = (f"# The Mill Pond\n\n{para}\n\n![Reeds](https://example.org/reeds.png)_Volunteers "
+            f"at the pond, 2015_\n\n{para}\n\nJoin 66,707,982 other followers\n")
+    why = {d.text: d.reason for d in read_markdown_article(text, "pond.txt").dropped}
+    assert next(r for t, r in why.items() if "Volunteers at the pond" in t).startswith(
+        "image_caption")
+    assert why["Join 66,707,982 other followers"].startswith("signup")

@@ -719,12 +719,17 @@ def _image_with_credit(inline: Token) -> bool:
 
 
 def _image_with_caption(inline: Token) -> bool:
-    """A picture followed on the next line by its emphasised caption, in one paragraph."""
+    """A picture followed by its emphasised caption, on the next line or right after it
+    (``![A pond](...)_The pond at dawn_``), in one paragraph."""
     children = inline.children or []
     breaks = [i for i, c in enumerate(children) if c.type in ("softbreak", "hardbreak")]
-    if len(breaks) != 1:
+    images = [i for i, c in enumerate(children) if c.type == "image"]
+    if len(breaks) > 1 or not images:
         return False
-    before, after = children[: breaks[0]], children[breaks[0] + 1 :]
+    cut = breaks[0] if breaks else images[-1] + 1
+    before, after = children[:cut], children[cut + bool(breaks):]
+    if not after:
+        return False
     pictures = all(c.type == "image" or (c.type == "text" and not c.content.strip())
                    for c in before) and any(c.type == "image" for c in before)
     caption = Token("inline", "", 0, children=after)

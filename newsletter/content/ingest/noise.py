@@ -36,7 +36,7 @@ _SIGNUP = re.compile(
     r"\b(?:subscribe\b|sign[ -]?up\b|our newsletter|(?:the|our) mailing list|"
     r"receive (?:our )?emails?|enter your email|"
     r"join (?:our|the) (?:list|community|newsletter|mailing list)|(?:to|in) your inbox|"
-    r"unsubscribe at any time|no spam|"
+    r"unsubscribe at any time|no spam|join [\d,.]+[km]? other (?:followers|subscribers)|"
     r"subscri(?:ber|ption) (?:benefits?|exclusives?|offers?|perks?))",
     re.IGNORECASE,
 )
