@@ -470,10 +470,13 @@ def test_a_caption_without_a_full_stop_a_blank_line_above_its_credit_is_a_captio
     para = ("The pond behind the mill fills every spring, and the families who keep the "
             "meadow clear the reeds by hand before the herons come back.")
     caption = "Mara Quillon wades into the pond near the sluice on a reopened path, Aug. 11"
-    text = (f"Volunteers bring the old mill pond back to life\n\nBy Mara Quillon\n\n{caption}"
-            f"\n\nWin McNamee / Getty Images\n\n{para}\n\n{para}\n")
-    why = {d.text: d.reason for d in read_text_article(text).dropped}
-    assert why[caption].startswith("image_caption")
+    for blanks in ("\n\n", "\n\n\n"):
+        text = (f"Volunteers bring the old mill pond back to life\n\nBy Mara Quillon\n\n"
+                f"{caption}{blanks}Win McNamee / Getty Images\n\n9:39AM BST 05 Oct 2011\n\n"
+                f"{para}\n\n{para}\n")
+        why = {d.text: d.reason for d in read_text_article(text).dropped}
+        assert why[caption].startswith("image_caption")
+        assert why["9:39AM BST 05 Oct 2011"].startswith("dateline")
 
 
 def test_a_page_titles_headline_that_ends_with_a_full_stop_is_the_title_without_the_site(

@@ -362,7 +362,7 @@ _WEEKDAY = r"(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)[a-z]*\.?,?"
 _DATELINE = re.compile(
     rf"^(?:(?:(?:page|article|post) )?(?:updated|published|posted|last (?:updated|modified))"
     r"(?: on)?\s*[:–—-]?\s+)?"
-    r"(?:\d{1,2}[.:]\d{2}\s*[ap]\.?m\.?(?:\s+[A-Z]{2,4})?,?\s+(?=\D))?"  # "9:15 PM CST, Tue ..."
+    r"(?:\d{1,2}[.:]\d{2}\s*[ap]\.?m\.?(?:\s+[A-Z]{2,4})?,?\s+(?=\w))?"  # "9:15 PM CST, Tue ..."
     rf"(?:{_WEEKDAY}\s+)?"
     rf"(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{1,2}}\.?\s+{_MONTH},?\s+\d{{4}}\.?|"
     rf"(?<=[:\s]){_MONTH},?\s+\d{{4}}|"  # "Last updated: January 2026"

@@ -331,13 +331,13 @@ def _tag_credit_labels(state: State) -> None:
 
 
 def _tag_credited_captions(state: State) -> None:
-    """The line right above a photo credit is the picture's caption (a blank line between
+    """The line right above a photo credit is the picture's caption (blank lines between
     only when it ends without a full stop), unless it is a short heading after a finished
     paragraph (the picture under a heading)."""
     for line in state.lines[:-1]:
         credit = state.tags.get(line.index + 1)
         below = state.lines[line.index + 1].number
-        gap = 1 if final_char(line.text) not in ".!?" else 0
+        gap = 3 if final_char(line.text) not in ".!?" else 0
         if (state.free(line.index) and below <= line.number + 1 + gap
                 and word_count(line.text) <= 60
                 and credit is not None and (credit.rule.startswith("photo_credit")
@@ -551,7 +551,7 @@ def _headline_like(text: str) -> bool:
 
 
 def _title_score(state: State, line: Line) -> int:
-    return 2 * _introduces_byline(state, line) + (
+    return 2 * _introduces_byline(state, line, dek=1) + (
         line.index == min(i for i in range(len(state.lines)) if state.free(i)))
 
 
