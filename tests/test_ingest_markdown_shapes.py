@@ -1050,3 +1050,11 @@ def test_a_pictures_emphasised_caption_on_its_own_line_and_a_follower_count_are_
     assert next(r for t, r in why.items() if "Volunteers at the pond" in t).startswith(
         "image_caption")
     assert why["Join 66,707,982 other followers"].startswith("signup")
+
+
+def test_a_sign_off_from_a_place_with_the_name_on_the_next_line_is_the_sign_off() -> None:
+    text = ("# Desk Stretches\n\n" + _DESK + "\n\n**Neck Roll**\n\n" + _DESK + "\n\n"
+            "Best from Hamburg\\\nTimur\n")
+    document = read_markdown_article(text)
+    assert reasons(document)[9] == "author_signoff"
+    assert "Hamburg" not in " ".join(b.text for b in document.blocks)

@@ -523,7 +523,8 @@ _VALEDICTION = re.compile(
     r"sincerely(?: yours)?|(?:warm(?:est)?|kind(?:est)?|best|with) (?:regards|wishes)|regards|"
     r"warmly|cheers|all the best|with (?:love|gratitude|thanks)|in (?:good )?health|"
     r"to your (?:good )?health|be well|stay (?:well|healthy|safe)|many thanks|"
-    r"thanks(?: for reading)?|thank you(?: for reading)?|until next time|talk soon)\s*[,!.]*$",
+    r"thanks(?: for reading)?|thank you(?: for reading)?|until next time|talk soon|"
+    r"(?:best|greetings|cheers|love) from [A-Z][\w'’-]+(?: [A-Z][\w'’-]+)?)\s*[,!.\\]*$",
     re.IGNORECASE,
 )
 
