@@ -474,3 +474,10 @@ def test_a_closing_list_the_clinic_offers_goes_with_its_pitch() -> None:
     cta = [s for s in content.snippets if s.kind == "cta"]
     assert len(cta) == 1 and "Our downtown physio team can:" in cta[0].body
     assert "- Assess your back" in cta[0].body and "book a visit" in cta[0].body
+
+
+def test_the_writer_starting_somewhere_is_no_offer_but_a_start_here_button_is() -> None:
+    from newsletter.content.pitch import pitches
+
+    assert pitches("I don’t know much, so I better start here.", (), True) == ""
+    assert "offer" in pitches("Ready? [Start here](https://example.org/start).", (), True)

@@ -54,6 +54,8 @@ _OFFER = re.compile(rf"\b(?:{_ACTION})\b(?:[^.!?]|\.(?=\w)){{0,40}}?\b(?:{_GOODS
 # "Start today", "make a change now": encouragement; nothing is offered
 _ENCOURAGEMENT = re.compile(r"^\W*(?:start|begin|make)\b[^.!?]{0,20}?\b(?:today|now)\b",
                             re.IGNORECASE)
+# the writer (or a modal) before the action: "I better start here", "we started today"
+_WRITER_ACTS = re.compile(r"\b(?:i|we|i'?d|we'?d|i’d|we’d|better|gonna)\s+$", re.IGNORECASE)
 _INVITATION = re.compile(
     r"\b(?:i|we)(?:'ll|’ll| will|'d|’d| would)? (?:(?:be (?:happy|glad|delighted) to|love to)"
     r"\b[^.!?]{0,30}?\b(?:you|your|help|hear|chat|talk|meet|answer)|can help|offer)\b|"
@@ -117,6 +119,9 @@ def _signals(sentence: str, products: tuple[str, ...]) -> frozenset[str]:
     rules = (("offer", _OFFER), ("invitation", _INVITATION), ("availability", _AVAILABILITY),
              ("promotion", _PROMOTION), ("product copy", _PRODUCT_COPY))
     found |= {name for name, rule in rules if rule.search(text)}
+    if "offer" in found and all(_WRITER_ACTS.search(text[: m.start()])
+                                for m in _OFFER.finditer(text)):
+        found.discard("offer")  # "so I better start here": the writer acts, nothing is offered
     if "offer" in found and _ENCOURAGEMENT.match(text) and not _OFFER.search(
             _ENCOURAGEMENT.sub("", text, count=1)):
         found.discard("offer")
