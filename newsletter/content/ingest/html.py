@@ -170,10 +170,25 @@ def read_whole_page(text: str, source: str, choose: Chooser) -> Document:
     return reader.document(choice, title, source)
 
 
+class Widened(frozenset[int]):
+    """The article's elements by number, widened from the extractor's own choice (``core``):
+    the ``<article>`` around it, the prose beside it."""
+
+    core: frozenset[int] = frozenset()
+
+    @classmethod
+    def of(cls, choice: Collection[int], core: Collection[int]) -> Widened:
+        """``choice``, remembering the ``core`` it was widened from."""
+        widened = cls(choice)
+        widened.core = frozenset(core)
+        return widened
+
+
 def _extractor_choice(body: etree._Element, numbered: dict[int, etree._Element]) -> Choice:
     # whitespace is all one to the extractor, and long runs of it slow its expressions
     choice = choose_article(_single_spaced(lxml.html.tostring(body, encoding="unicode")))
-    return widen_to_neighbours(_widen_to_article(choice, numbered), numbered)
+    widened = widen_to_neighbours(_widen_to_article(choice, numbered), numbered)
+    return Widened.of(widened, choice) if widened and choice else widened
 
 
 def page_url(root: lxml.html.HtmlElement) -> str:
@@ -797,10 +812,14 @@ def _word_count(element: etree._Element) -> int:
 
 def _frames(choice: Choice, numbered: dict[int, etree._Element]) -> set[int]:
     """The chosen outermost elements and what holds them, by number: never furniture,
-    whatever their class says (``<div id="share-wrapper">`` around the whole article)."""
+    whatever their class says (``<div id="share-wrapper">`` around the whole article). Of a
+    widened choice, so are the wrappers between the ``<article>`` and the extractor's own
+    choice (``<div class="ad-companion">`` around the story's text)."""
     if choice is None:
         return set()
     tops = _outermost(choice, numbered)
+    if isinstance(choice, Widened):
+        tops += _outermost(choice.core, numbered)
     return {int(e.get(NUMBER, -1)) for top in tops for e in (top, *top.iterancestors())}
 
 

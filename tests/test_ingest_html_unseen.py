@@ -1,0 +1,40 @@
+"""The HTML reader on shapes of pages it had not met before: a story whose wrapper's class
+names an advert slot, credits and teaser lines at the end of the story, lead-ins in bold that
+head each part, boxes inside the text. Pages are small invented ones in the style of saved
+blog, news and recipe pages."""
+
+from __future__ import annotations
+
+from newsletter.content.ingest import read_html_article
+
+_FILLER = ("The committee heard from growers, shippers and buyers over two long days, and "
+           "each group brought figures of its own to the table")
+
+
+def page(body: str, title: str = "Gardeners rally for the community plots") -> str:
+    return (f"<html><head><title>{title} | Daily Leaf</title></head><body>"
+            "<nav><ul><li><a href='/'>Home</a></li><li><a href='/news'>News</a></li></ul></nav>"
+            f"{body}<footer><p>© 2024 Daily Leaf. All rights reserved.</p></footer>"
+            "</body></html>")
+
+
+def story(paragraphs: int, start: int = 0) -> str:
+    return "".join(f"<p>Paragraph {n} of the story. {_FILLER}, {n} times over.</p>"
+                   for n in range(start, start + paragraphs))
+
+
+def kept_text(html: str) -> str:
+    document = read_html_article(html)
+    return " ".join(" ".join((b.lead, b.text, *b.items)) for b in document.blocks)
+
+
+def test_a_wrapper_named_like_an_advert_slot_around_the_story_keeps_the_story() -> None:
+    html = page(
+        "<article class='post'><header><h1>Gardeners rally for the community plots</h1>"
+        "<p class='byline'>By Jane Doe</p></header>"
+        "<div class='eight columns js_ad300-companion'><div class='post-content'>"
+        f"{story(6)}</div></div></article>"
+    )
+    text = kept_text(html)
+    assert all(f"Paragraph {n} of the story" in text for n in range(6))
+    assert "By Jane Doe" not in text
