@@ -38,3 +38,25 @@ def test_a_wrapper_named_like_an_advert_slot_around_the_story_keeps_the_story() 
     text = kept_text(html)
     assert all(f"Paragraph {n} of the story" in text for n in range(6))
     assert "By Jane Doe" not in text
+
+
+def picture_box(caption: str) -> str:
+    return ("<div class='img-box'><a href='/p.jpg'><picture><img src='/p.jpg' alt=''></picture>"
+            f"</a><div class='img-box__text'><div>{caption}</div>"
+            "<div>Photograph by Ann Lee, Island Trust</div></div></div>")
+
+
+def test_parts_of_a_story_between_picture_boxes_all_stay() -> None:
+    html = page(
+        "<main><article><h1>Gardeners rally for the community plots</h1><div class='main-col'>"
+        f"<div class='part'><div>{story(2)}</div></div>{picture_box('The plots in May.')}"
+        f"<div class='part'><div>{story(6, 2)}</div></div>{picture_box('A grower at work.')}"
+        f"<div class='part'><div><h2>What comes next</h2>{story(2, 8)}</div></div>"
+        "</div></article></main>"
+    )
+    document = read_html_article(html)
+    text = kept_text(html)
+    assert all(f"Paragraph {n} of the story" in text for n in range(10))
+    assert "What comes next" in [b.text for b in document.blocks if b.kind == "heading"]
+    assert "The plots in May." not in text and "Photograph by" not in text
+    assert {"The plots in May.", "A grower at work."} <= {d.text for d in document.dropped}

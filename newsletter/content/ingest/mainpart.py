@@ -78,6 +78,8 @@ _FRAME_TAGS = frozenset(("article", "main", "body", "html"))
 _PROSE_WORDS = 8  # a paragraph shorter than this is not enough to call a neighbour prose
 _PROSE_SHARE = 0.7  # of a container's words that lie in its paragraphs
 _LINKED_SHARE = 0.35  # of an element's words that are link text: more reads as a box of links
+_CAPTION_WORDS = 40  # the most a picture's caption and credit say
+_PICTURE_TAGS = ("img", "picture", "figure", "video")
 _CLIMB = 3  # levels above the chosen element whose neighbours are looked at
 
 
@@ -126,9 +128,11 @@ def _prose_beside(element: etree._Element, furniture: Callable[[etree._Element],
         for sibling in side:
             if not isinstance(sibling.tag, str) or not _has_text(sibling):
                 continue
+            words = _words(sibling)
+            if _is_picture_box(sibling, words):
+                continue  # a picture and its caption between parts of the text
             if furniture(sibling):
                 break
-            words = _words(sibling)
             if sibling.tag in _HEADING_TAGS and words <= 20:
                 (found if before else pending).append(sibling)
                 continue
@@ -180,6 +184,12 @@ def _words(element: etree._Element) -> int:
 
 def _has_text(element: etree._Element) -> bool:
     return any(not text.isspace() for text in element.itertext())
+
+
+def _is_picture_box(element: etree._Element, words: int) -> bool:
+    """A picture with no more text than a caption and its credit (``<div class="img">``
+    holding a ``<picture>``, its caption in ``<div>``s)."""
+    return words <= _CAPTION_WORDS and next(element.iter(*_PICTURE_TAGS), None) is not None
 
 
 def _is_prose(element: etree._Element, words: int) -> bool:
