@@ -60,3 +60,19 @@ def test_parts_of_a_story_between_picture_boxes_all_stay() -> None:
     assert "What comes next" in [b.text for b in document.blocks if b.kind == "heading"]
     assert "The plots in May." not in text and "Photograph by" not in text
     assert {"The plots in May.", "A grower at work."} <= {d.text for d in document.dropped}
+
+
+def test_lines_that_are_one_link_to_see_another_page_are_dropped_as_teasers() -> None:
+    html = page(
+        f"<article><h1>Gardeners rally for the community plots</h1>{story(5)}"
+        "<p><a href='/pictures'>See our Pictures of the Week.</a></p>"
+        "<p><a href='/gallery/plots'>View more photos from the plots</a></p>"
+        "<p>See the <a href='/map'>map of the plots</a> before you visit: it shows the gates "
+        "that stay open after six.</p></article>"
+    )
+    document = read_html_article(html)
+    text = kept_text(html)
+    assert "Pictures of the Week" not in text and "View more photos" not in text
+    assert "See the [map of the plots](/map) before you visit" in text
+    assert any(d.reason.startswith("related:") and "Pictures of the Week" in d.text
+               for d in document.dropped)

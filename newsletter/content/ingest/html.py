@@ -582,7 +582,7 @@ class Reader:
         ):
             self.emit(Block("reference", entry[1], lines, label=entry[0],
                             rule="reference_entry"), plain, origin)
-        elif reason := _text_noise(plain):
+        elif reason := _text_noise(plain) or _see_also_reason(text):
             self.emit(Block("paragraph", text, lines, rule=rule), plain, origin, reason)
         elif parts := callout_parts(text):
             self.emit(Block("callout", parts[1], lines, label=parts[0], rule="callout_label"),
@@ -837,6 +837,20 @@ def _text_noise(plain: str) -> str:
     if len(plain.split()) > _SHORT_LINE:
         return ""
     return next((reason for reason, test in _TEXT_RULES if test(plain)), "")
+
+
+_SEE_ALSO = re.compile(r"(?:see|view|watch|browse|explore|look at|more)\b.{0,80}",
+                       re.IGNORECASE)
+_SEE_ALSO_REASON = "related: a paragraph that is one link to see another page"
+
+
+def _see_also_reason(text: str) -> str:
+    """A paragraph that is one link, of a dozen words at most, asking to see another page
+    (``[See the Cartoons of the Week.](...)``, ``[More photos from the coast](...)``)."""
+    link = _MARKDOWN_LINK.fullmatch(text.strip().strip("*_"))
+    label = markdown_plain(link.group(1)) if link else ""
+    see_also = bool(label) and word_count(label) <= 12 and bool(_SEE_ALSO.fullmatch(label))
+    return _SEE_ALSO_REASON if see_also else ""
 
 
 def _heading_noise(text: str) -> str:
