@@ -481,3 +481,34 @@ def test_the_writer_starting_somewhere_is_no_offer_but_a_start_here_button_is() 
 
     assert pitches("I don’t know much, so I better start here.", (), True) == ""
     assert "offer" in pitches("Ready? [Start here](https://example.org/start).", (), True)
+
+
+def test_a_closing_section_headed_come_and_join_us_is_the_pitch() -> None:
+    content = one_section(
+        "Come and join us!",
+        para("Whatever you write today, there is something here for you. If you want safer "
+             "code, it is time for you to see if this will be your next favourite tool!", 4),
+    )
+    assert content.snippets[-1].kind == "cta"
+    assert "its heading invites" in content.snippets[-1].reason
+
+
+def test_a_set_up_question_opens_the_closing_pitch_it_leads_to() -> None:
+    content = one_section(
+        "Help us grow",
+        para(words(50), 4),
+        para("Would you like to help the project reach more towns? The foundation invites "
+             "partners to pick up half of the costs. Get in touch with Jill today!", 5),
+    )
+    pitch = [s for s in content.snippets if s.kind == "cta"]
+    assert len(pitch) == 1 and pitch[0].body.startswith("Would you like to help")
+
+
+def test_a_story_about_our_team_members_is_no_invitation() -> None:
+    content = one_section(
+        "It is about people",
+        para("We found that engagement is higher for human stories. We got a warm response "
+             "to a story about one of our team members building a ramp for a neighbour. "
+             + words(30), 4),
+    )
+    assert not any(s.kind == "cta" for s in content.snippets)

@@ -63,7 +63,8 @@ _INVITATION = re.compile(
     r"\b(?:contact|call|email|message|text|visit|join) (?:us|me)\b|\bget in touch\b|"
     r"\b(?:join|visit|attend|try|book|check out) (?:one of )?our\b|"
     r"\breach out to (?:us|me)\b|"
-    r"\bour (?:[\w-]+ ){0,3}?(?:team|clinic|office|practice|store|shop|studio)\b",
+    # "our team can help"; "our team members" are people the author writes about
+    r"\bour (?:[\w-]+ ){0,3}?(?:team|clinic|office|practice|store|shop|studio)\b(?! members?\b)",
     re.IGNORECASE)
 _FIRST_PERSON = re.compile(r"\b(?:our|we|us|my|i'll|i’ll)\b", re.IGNORECASE)
 _AVAILABILITY = re.compile(r"\b(?:is|are) (?:now )?available\b|\bavailable (?:now|today)\b|"
@@ -93,6 +94,9 @@ _PITCH_HEADING = re.compile(
     r"\bwhere .{2,60}? (?:fits in|comes in)\b|"
     r"\bour .{0,40}\b(?:course|program(?:me)?|kit|app|class|membership|product)$",
     re.IGNORECASE)
+# a closing heading that asks the reader to join or contact the author ("Come and join us!")
+_INVITING_HEADING = re.compile(r"^(?:come (?:and )?)?(?:join|contact|visit|write to) (?:us|me)\b|"
+                               r"^(?:get|keep) in touch\b", re.IGNORECASE)
 # arrows that point the reader at a button or form below ("Book your visit ⬇⬇⬇")
 _POINTER = re.compile(r"(?:[⬇↓👇⤵⏬🔽]\ufe0f?\s*)+$")
 _STRONG = frozenset(("offer", "invitation", "availability", "product", "pointer"))
@@ -166,7 +170,9 @@ def _unit_pitch(listed: bool, markdown: str, products: tuple[str, ...], closing:
 
 
 _SETUP_QUESTION = re.compile(r"^(?:want|need|looking for|ready|interested|curious|struggling|"
-                             r"tired of|not sure)\b[^.!?]{0,120}\?$", re.IGNORECASE)
+                             r"tired of|not sure|would you like|do you want|are you (?:ready|"
+                             r"interested|looking))\b[^.!?]{0,120}\?$", re.IGNORECASE)
+_SETUP_RUN = 3  # sentences: a set-up question and what it opens, before the pitch
 
 
 def _list_items(markdown: str) -> list[str]:
@@ -185,6 +191,8 @@ def cta_reason(section: Section, products: Sequence[str], closing: bool = False)
         return "its heading names a product"
     if section.question:
         return ""
+    if closing and _INVITING_HEADING.search(plain(section.title)):
+        return f"its heading invites the reader ({section.title})"
     units = [unit_pitch(u, products, closing) for u in section.units]
     if _PITCH_HEADING.search(section.title) and any(
             _unit_signals(u, products) for u in section.units):
@@ -269,11 +277,17 @@ def replace_section(section: Section, units: list[Unit], pitch: str, first: bool
 
 
 def _questions_lead_their_pitch(runs: list[tuple[list[str], str]]) -> None:
-    """A question just before a pitch ("Want a head start?") opens the pitch."""
+    """A question just before a pitch ("Want a head start?") opens the pitch, and so does a
+    short run that a set-up question opens ("Would you like to help? Partners can ... Get
+    in touch today!")."""
     for index in range(1, len(runs)):
         before, why = runs[index - 1][0], runs[index][1]
-        if why and not runs[index - 1][1] and before[-1].rstrip().endswith("?") and (
-                len(before[-1].split()) <= 12):
+        if not why or runs[index - 1][1]:
+            continue
+        if len(before) <= _SETUP_RUN and _SETUP_QUESTION.match(plain(before[0]).strip()):
+            runs[index][0][:0] = before
+            before.clear()
+        elif before[-1].rstrip().endswith("?") and len(before[-1].split()) <= 12:
             runs[index][0].insert(0, before.pop())
     runs[:] = [run for run in runs if run[0]]
 
