@@ -6,6 +6,7 @@ blog, news and recipe pages."""
 from __future__ import annotations
 
 from newsletter.content.ingest import read_html_article
+from newsletter.content.titles import joined
 
 _FILLER = ("The committee heard from growers, shippers and buyers over two long days, and "
            "each group brought figures of its own to the table")
@@ -76,3 +77,32 @@ def test_lines_that_are_one_link_to_see_another_page_are_dropped_as_teasers() ->
     assert "See the [map of the plots](/map) before you visit" in text
     assert any(d.reason.startswith("related:") and "Pictures of the Week" in d.text
                for d in document.dropped)
+
+
+def test_paragraphs_opening_with_a_bold_sentence_are_parts_headed_by_it() -> None:
+    lessons = "".join(
+        f"<p><strong>{lead}</strong> {_FILLER}, and the lesson held for {n} seasons.</p>"
+        f"<p>{_FILLER}.</p>"
+        for n, lead in enumerate(("Be patient.", "Water at dawn.", "Ask your neighbours.")))
+    html = page(f"<article><h1>Gardeners rally for the community plots</h1>{story(2)}"
+                f"{lessons}<p><strong>Note:</strong> the plots close in winter.</p></article>")
+    document = read_html_article(html)
+    headings = [b.text for b in document.blocks if b.kind == "heading"]
+    assert headings[1:] == ["Be patient.", "Water at dawn.", "Ask your neighbours."]
+    after = document.blocks[[b.text for b in document.blocks].index("Be patient.") + 1]
+    assert after.kind == "paragraph" and after.text.startswith("The committee heard")
+    assert any(b.kind == "callout" and b.label == "Note" for b in document.blocks)
+
+
+def test_a_lone_paragraph_opening_in_bold_stays_one_paragraph() -> None:
+    html = page(f"<article><h1>Gardeners rally for the community plots</h1>{story(2)}"
+                f"<p><strong>The vote is on Monday.</strong> {_FILLER}.</p>{story(2, 2)}"
+                "</article>")
+    document = read_html_article(html)
+    assert [b.text for b in document.blocks if b.kind == "heading"] == [
+        "Gardeners rally for the community plots"]
+
+
+def test_sentence_headings_merged_into_one_title_lose_their_full_stops() -> None:
+    assert joined(["Be authentic.", "It’s about people."]) == "Be authentic and It’s about people"
+    assert joined(["Why?", "How."]) == "Why? and How"

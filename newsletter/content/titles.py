@@ -203,10 +203,12 @@ def question_in(text: str) -> str:
 
 
 def joined(titles: Iterable[str]) -> str:
-    """``A``, ``A and B``, ``A, B and C``."""
+    """``A``, ``A and B``, ``A, B and C`` (sentence headings joined without their full
+    stops: ``Be authentic and It's about people``)."""
     names = [t for t in titles if t]
     if len(names) <= 1:
         return "".join(names)
+    names = [t[:-1] if t.endswith(".") and not t.endswith("..") else t for t in names]
     return ", ".join(names[:-1]) + " and " + names[-1]
 
 

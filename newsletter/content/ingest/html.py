@@ -750,7 +750,7 @@ class Reader:
             if entry.reason and not entry.recorded:
                 self.dropped.extend(_dropped(entry))
         kept = [e.block for e in entries if not e.reason]
-        return _join_leads(pseudo_headings(kept))
+        return _join_leads(pseudo_headings(bold_sentence_leads(kept)))
 
     def document(self, choice: Choice, title: str, source: str) -> Document:
         """The Document read: the article's blocks, its references and what was dropped."""
@@ -1009,6 +1009,42 @@ def pseudo_headings(blocks: Sequence[Block]) -> list[Block]:
             block = Block("heading", text, block.lines, level=level, rule=_PSEUDO_RULES[shape])
         result.append(block)
     return result
+
+
+_BOLD_SENTENCE = re.compile(r"^\*\*(?P<lead>[^*\n]{3,140}?[.!?])\*\*\s+(?P<rest>\S.*)$", re.DOTALL)
+_SERIES = 2  # paragraphs opening with a bold sentence that make a series of parts
+
+
+def bold_sentence_leads(blocks: Sequence[Block]) -> list[Block]:
+    """Paragraphs that open with a whole sentence in bold (``**Be authentic.** Don't try
+    ...``), two or more of them: each bold sentence heads its part, as a heading before the
+    rest of its paragraph. A bold label (``**Tip:**``) or a lone bold paragraph stays."""
+    leads = [_bold_sentence(b) for b in blocks]
+    if sum(1 for lead in leads if lead) < _SERIES:
+        return list(blocks)
+    result: list[Block] = []
+    above = 1
+    for block, lead in zip(blocks, leads, strict=True):
+        if block.kind == "heading":
+            above = block.level
+        if lead is None:
+            result.append(block)
+            continue
+        heading = Block("heading", markdown_plain(lead[0]), block.lines, level=min(above + 1, 6),
+                        rule="pseudo_heading: a bold sentence opening a paragraph of a series")
+        result += [heading, replace(block, text=lead[1])]
+    return result
+
+
+def _bold_sentence(block: Block) -> tuple[str, str] | None:
+    """The bold sentence a paragraph opens with (2 to 16 words) and the rest (a dozen words
+    or more), or None."""
+    match = _BOLD_SENTENCE.match(block.text.strip()) if block.kind == "paragraph" \
+        and block.rule in ("html_p", "loose_text") else None
+    if match is None or not 2 <= word_count(match["lead"]) <= 16 \
+            or word_count(match["rest"]) < 12:
+        return None
+    return match["lead"], match["rest"]
 
 
 def _pseudo_shape(blocks: Sequence[Block], index: int) -> str:
