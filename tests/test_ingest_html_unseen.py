@@ -106,3 +106,41 @@ def test_a_lone_paragraph_opening_in_bold_stays_one_paragraph() -> None:
 def test_sentence_headings_merged_into_one_title_lose_their_full_stops() -> None:
     assert joined(["Be authentic.", "It’s about people."]) == "Be authentic and It’s about people"
     assert joined(["Why?", "How."]) == "Why? and How"
+
+
+def test_a_box_of_story_tools_inside_the_text_leaves_no_heading_over_the_story() -> None:
+    html = page(
+        "<article><h1>Gardeners rally for the community plots</h1><div class='inset'>"
+        "<div class='module'><h4>Related Items</h4><ul>"
+        + "".join(f"<li><a href='/s/{n}'>Another story about parks, number {n}</a></li>"
+                  for n in range(4))
+        + "</ul></div><div id='story_tools' class='module'><h4>Story Tools</h4><ul>"
+        "<li><a href='javascript:void(window.open(\"/bx\"))'>add to Business Exchange</a></li>"
+        "<li class='social'><a href='/mail'>E-mail</a></li></ul></div></div>"
+        f"{story(6)}</article>"
+    )
+    document = read_html_article(html)
+    headings = [b.text for b in document.blocks if b.kind == "heading"]
+    assert headings == ["Gardeners rally for the community plots"]
+    assert "add to Business Exchange" not in kept_text(html)
+    why = {d.text: d.reason for d in document.dropped}
+    assert why["add to Business Exchange"].startswith("page_control:")
+    assert why["Story Tools"].startswith("box_label:")
+    assert why["Related Items"].startswith("related:")
+
+
+def test_a_box_of_text_set_over_a_picture_inside_the_story_is_kept() -> None:
+    html = page(
+        "<article><h1>Gardeners rally for the community plots</h1><div class='story'>"
+        f"{story(4)}<div class='wide-media image_overlay'><img src='/plots.jpg' alt=''>"
+        "<div class='overlay'><h3>What the plots grow</h3>"
+        f"<p>Beans, squash and maize share the beds. {_FILLER}.</p></div></div>"
+        f"{story(4, 4)}</div></article>"
+        "<div class='modal'><p>Sign up for our newsletter and get the week's news first, "
+        "every Friday morning.</p></div>"
+    )
+    document = read_html_article(html)
+    text = kept_text(html)
+    assert "Beans, squash and maize share the beds." in text
+    assert "What the plots grow" in [b.text for b in document.blocks if b.kind == "heading"]
+    assert "Sign up for our newsletter" not in text

@@ -101,6 +101,8 @@ def furniture_reason(element: etree._Element, in_heading: bool | None = None) ->
         return f"page_furniture: <{tag}>"
     if tag in ("ul", "ol") and is_table_of_contents(element) and not is_footnote_list(element):
         return "table_of_contents: in-page links"
+    if tag == "a" and element.get("href", "").strip().lower().startswith("javascript:"):
+        return "page_control: a link that runs a script (a button of the page)"
     if in_heading is None:
         in_heading = any(a.tag in _HEADINGS for a in element.iterancestors())
     if tag == "a" or in_heading:

@@ -53,7 +53,14 @@ from .lines import (
     strip_heading_marks,
     word_count,
 )
-from .mainpart import EXTRACTOR, NUMBER, choose_article, element_numbers, widen_to_neighbours
+from .mainpart import (
+    EXTRACTOR,
+    NUMBER,
+    choose_article,
+    element_numbers,
+    is_prose,
+    widen_to_neighbours,
+)
 from .noise import (
     is_author_contact,
     is_author_tagline,
@@ -97,6 +104,7 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _MOSTLY = 0.5  # an element with this share of the article's text is the article's frame
 EXTRACTOR_LIMIT = 2_000_000  # characters: a bigger page is read as it is parsed (bigpage)
 _MOST_OF_ARTICLE = 0.6  # chosen text that makes this much of an <article> makes it the article
+_POPUP = "page_furniture: popup widget"
 NOT_ARTICLE = f"not_article: outside the main content ({EXTRACTOR})"
 _SHORT_LINE = 25  # words: text rules only judge lines this short
 _LONG_QUOTE = 150  # words: a longer quote of several paragraphs is quoted paragraph by paragraph
@@ -164,7 +172,7 @@ def read_whole_page(text: str, source: str, choose: Chooser) -> Document:
     body = root.find("body")
     body = body if body is not None else root
     choice = choose(body, numbered)
-    reader = Reader()
+    reader = Reader(chosen=choice.core if isinstance(choice, Widened) else frozenset())
     reader.take_out_furniture(body, _frames(choice, numbered))
     reader.walk(body)
     return reader.document(choice, title, source)
@@ -432,6 +440,9 @@ class Reader:
     entries: list[_Entry] = field(default_factory=list)
     dropped: list[Dropped] = field(default_factory=list)
     last: Block | None = None  # the last block kept so far
+    # the elements the extractor itself chose; set only when the page is held whole, so
+    # that an element's later siblings are there to be seen (never in ``bigpage``)
+    chosen: frozenset[int] = frozenset()
 
     # step 1 -------------------------------------------------------------------------------
 
@@ -451,11 +462,18 @@ class Reader:
             self.take_out_pictures(element)
             return
         reason = hidden_reason(element) or furniture_reason(element, in_heading)
-        if reason and int(element.get(NUMBER, -1)) not in frames:
+        if reason and int(element.get(NUMBER, -1)) not in frames \
+                and not self.text_over_picture(element, reason):
             self.drop(element, reason)
             _replace_with_placeholder(element, reason)
         else:
             self.take_out_furniture(element, frames, in_heading or element.tag in _HEADINGS)
+
+    def text_over_picture(self, element: etree._Element, reason: str) -> bool:
+        """A box named as a pop-up (``overlay``, ``lightbox``) that the extractor chose as
+        article text and that holds prose: the story's text set over a picture."""
+        return reason == _POPUP and int(element.get(NUMBER, -1)) in self.chosen \
+            and is_prose(element)
 
     def take_out_pictures(self, element: etree._Element) -> None:
         """Pictures keep their address and alt text in ``dropped``; captions are dropped."""
@@ -567,7 +585,8 @@ class Reader:
             level = int(element.tag[1]) if element.tag in _HEADINGS else 3
             block = Block(kind, text, _lines(element), level=level,
                           rule=rule or f"html_{element.tag}")
-            self.emit(block, text, element, _heading_noise(text))
+            box = _emptied_box(element) if self.chosen else ""
+            self.emit(block, text, element, _heading_noise(text) or box)
 
     def paragraph(self, text: str, plain: str, origin: etree._Element, rule: str) -> None:
         """A paragraph, callout, reference entry, or a line of furniture on its own."""
@@ -851,6 +870,18 @@ def _see_also_reason(text: str) -> str:
     label = markdown_plain(link.group(1)) if link else ""
     see_also = bool(label) and word_count(label) <= 12 and bool(_SEE_ALSO.fullmatch(label))
     return _SEE_ALSO_REASON if see_also else ""
+
+
+def _emptied_box(heading: etree._Element) -> str:
+    """Why a heading labels a box whose content was all taken out as furniture (``Story
+    Tools`` over share buttons): after it in its own container stands nothing but what was
+    taken out ("" when text follows it there, or nothing at all)."""
+    after = list(heading.itersiblings())
+    if not after or not any(e.tag == _PLACEHOLDER or e.find(f".//{_PLACEHOLDER}") is not None
+                            for e in after):
+        return ""
+    texts = [heading.tail or "", *(t for e in after for t in (*e.itertext(), e.tail or ""))]
+    return "" if any(t.strip() for t in texts) else "box_label: heads a box of page furniture"
 
 
 def _heading_noise(text: str) -> str:

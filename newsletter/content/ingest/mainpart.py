@@ -136,7 +136,7 @@ def _prose_beside(element: etree._Element, furniture: Callable[[etree._Element],
             if sibling.tag in _HEADING_TAGS and words <= 20:
                 (found if before else pending).append(sibling)
                 continue
-            if not _is_prose(sibling, words):
+            if not is_prose(sibling, words):
                 break
             found += [*pending, sibling]
             pending = []
@@ -158,7 +158,7 @@ def _between_segments(tops: list[etree._Element], furniture: Callable[[etree._El
     for child in children[positions[0] + 1:positions[-1]]:
         if child in chosen or not _has_text(child) or furniture(child):
             continue
-        if (child.tag, child.get("class", "")) in shapes or _is_prose(child, _words(child)) \
+        if (child.tag, child.get("class", "")) in shapes or is_prose(child, _words(child)) \
                 or child.tag in _HEADING_TAGS:
             found.append(child)
     return found
@@ -192,9 +192,10 @@ def _is_picture_box(element: etree._Element, words: int) -> bool:
     return words <= _CAPTION_WORDS and next(element.iter(*_PICTURE_TAGS), None) is not None
 
 
-def _is_prose(element: etree._Element, words: int) -> bool:
+def is_prose(element: etree._Element, words: int | None = None) -> bool:
     """Paragraph text: a paragraph, or a container whose ``words`` lie mostly in paragraphs,
-    with few of them in links."""
+    with few of them in links (``words``: its words, counted when not given)."""
+    words = _words(element) if words is None else words
     if words < _PROSE_WORDS:
         return False
     linked = sum(_words(a) for a in element.iter("a"))

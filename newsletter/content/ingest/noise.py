@@ -245,7 +245,7 @@ _TEASER_HEADING = re.compile(
     r"tips|recipes|reads|features|reviews|links|content|"
     r"to (?:explore|read|watch)|about|from [\w ]{1,30}|on [\w ]{1,30}|like this)|"
     r"(?:related|recommended|trending|popular|latest)(?: (?:\w+ )?(?:posts|articles|stories|news|"
-    r"reading|content|links|videos|now|today|for you))?|"
+    r"items|reading|content|links|videos|now|today|for you))?|"
     r"most (?:read|popular|viewed|shared|emailed)(?: \w+){0,3}|"
     r"(?:what|where) to (?:read|watch) next|read (?:this )?next|up next|next on [\w ]{1,30}|"
     r"(?:other|more) (?:people|readers) are (?:reading|watching)|"
