@@ -144,3 +144,38 @@ def test_a_box_of_text_set_over_a_picture_inside_the_story_is_kept() -> None:
     assert "Beans, squash and maize share the beds." in text
     assert "What the plots grow" in [b.text for b in document.blocks if b.kind == "heading"]
     assert "Sign up for our newsletter" not in text
+
+
+def recipe_card(notes_heading: str, notes: str) -> str:
+    return ("<div class='recipe-card'><h2>Basil pesto</h2><ul class='details'>"
+            "<li><strong>Prep Time:</strong> 10 minutes</li>"
+            "<li><strong>Total Time:</strong> 15 minutes</li>"
+            "<li><strong>Yield:</strong> 4 servings</li><li><strong>Cuisine:</strong> Italian</li>"
+            "</ul><h3>Ingredients</h3><ul><li>2 cups basil</li><li>1/2 cup olive oil</li>"
+            "<li>1/3 cup pine nuts</li></ul>"
+            f"<h3>{notes_heading}</h3><ol>{notes}</ol></div>")
+
+
+def test_a_recipe_cards_notes_are_a_list_and_its_figures_are_dropped() -> None:
+    notes = ("<li><strong>Make Ahead:</strong> The pesto keeps in the fridge for a week under a "
+             "thin layer of oil, and it freezes well in an ice cube tray.</li>"
+             "<li><strong>Nuts:</strong> Walnuts work in place of pine nuts; toast them first "
+             "for the best flavour.</li>")
+    html = page(f"<article><h1>Basil pesto</h1>{story(4)}{recipe_card('Notes', notes)}"
+                "</article>", title="Basil pesto")
+    document = read_html_article(html)
+    assert document.references == {}
+    notes_list = next(b for b in document.blocks if b.kind == "list" and "Make Ahead" in b.items[0])
+    assert len(notes_list.items) == 2
+    assert "Notes" in [b.text for b in document.blocks if b.kind == "heading"]
+    assert "Prep Time" not in kept_text(html)
+    assert any(d.reason.startswith("counter:") and "Prep Time" in d.text
+               for d in document.dropped)
+
+
+def test_a_notes_list_of_citations_is_still_the_reference_list() -> None:
+    notes = ("<li>Lee A, et al. Basil oils. J Herbs. 2019;4:11.</li>"
+             "<li>Ruiz B. Pesto through the ages. Food Hist. 2021;2:5.</li>")
+    html = page(f"<article><h1>Basil pesto</h1>{story(4)}<h2>Notes</h2><ol>{notes}</ol>"
+                "</article>", title="Basil pesto")
+    assert len(read_html_article(html).references) == 2

@@ -618,7 +618,7 @@ class Reader:
         previous = self._previous()
         if is_footnote_list(element) or (
             previous is not None and previous.kind == "heading"
-            and is_reference_heading(previous.text)
+            and is_reference_heading(previous.text) and _cites(element)
         ):
             self.references(element)
             return
@@ -628,7 +628,7 @@ class Reader:
         if items:
             block = Block("list", lines=_lines(element), items=tuple(items),
                           ordered=element.tag == "ol", rule=f"html_{element.tag}")
-            self.emit(block, _plain(element), element)
+            self.emit(block, _plain(element), element, _figures_reason(items))
 
     def references(self, element: etree._Element) -> None:
         """The items of a reference list: numbered in order, URL when the item is a link."""
@@ -1184,6 +1184,33 @@ def _list_items(element: etree._Element, depth: int = 0) -> list[tuple[int, etre
             if child.tag in ("ul", "ol"):
                 items.extend(_list_items(child, depth + 1))
     return items
+
+
+_FIGURE = re.compile(r"^[\w ]{2,20}:\s*\S.{0,30}$")  # "Category: Dessert", "Prep Time: 35 m"
+
+
+def _figures_reason(items: Sequence[str]) -> str:
+    """A list of a recipe card's or a widget's figures (``Prep Time: 35 minutes``,
+    ``Yield: 12 servings``, ``Cuisine: American``): three short ``Label: value`` items or
+    more, half of them counts the text rules know ("" for a list of the article's)."""
+    plain = [markdown_plain(i.strip()) for i in items]
+    if len(plain) < 3 or not all(_FIGURE.match(p) and word_count(p) <= 6 for p in plain):
+        return ""
+    counts = sum(1 for p in plain if is_counter(p.replace(":", "", 1)))
+    return "counter: a recipe card's or a widget's figures" if counts * 2 >= len(plain) else ""
+
+
+_CITATION_MARK = re.compile(r"\b(?:1[6-9]|20)\d\d\b|\bdoi\b|\bet al\b|https?://", re.I)
+
+
+def _cites(element: etree._Element) -> bool:
+    """A list under a ``References`` or ``Notes`` heading is a reference list when half its
+    items or more read as citations: a year, a DOI, ``et al``, an address, or mostly link
+    text. A recipe's notes (``Make Ahead: The layers can be baked ...``) are a list."""
+    items = [li for _, li in _list_items(element)]
+    citing = sum(1 for li in items if _CITATION_MARK.search(" ".join(li.itertext()))
+                 or _link_share(Block("paragraph", inline_markdown(li))) >= 0.5)
+    return citing * 2 >= len(items)
 
 
 def _reference_text(item: etree._Element) -> str:
