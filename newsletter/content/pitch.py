@@ -301,18 +301,6 @@ def _pitch_runs_to_the_end(runs: list[tuple[list[str], str]]) -> None:
         runs[first:] = [(tail, runs[first][1])]
 
 
-_ASKING_WORDS = 60
-
-
-def _asking_paragraph_pitches(runs: list[tuple[list[str], str]]) -> None:
-    """A short closing paragraph that opens by asking the reader ("Would you like to help
-    ...?") and ends in the pitch is the pitch as a whole: what lies between is its case."""
-    texts = [sentence for run, _ in runs for sentence in run]
-    if len(runs) > 1 and runs[-1][1] and texts[0].rstrip().endswith("?") and \
-            count_words(" ".join(texts)) <= _ASKING_WORDS:
-        runs[:] = [(texts, runs[-1][1])]
-
-
 def _offered_list(unit: Unit, products: Sequence[str], closing: bool) -> str:
     """In the closing sections, a list whose lead-in ends by offering it ("Our clinic's
     team can:", "We offer:") lists what the pitch offers: it is the pitch's."""
@@ -339,7 +327,6 @@ def _cut_pitch(unit: Unit, products: Sequence[str], closing: bool) -> list[tuple
     _questions_lead_their_pitch(runs)
     if closing:
         _pitch_runs_to_the_end(runs)
-        _asking_paragraph_pitches(runs)
     if len(runs) == 1:
         return [(unit, runs[0][1])]
     return [(replace(unit, markdown=" ".join(texts), words=count_words(" ".join(texts)),
