@@ -466,3 +466,16 @@ def test_a_long_faq_question_is_its_snippets_whole_title() -> None:
                         para(words(45), 3)))
     faq = next(s for s in content.snippets if s.kind == "faq")
     assert faq.title == question
+
+
+def test_the_bracketed_picture_credits_that_end_a_paragraph_are_dropped() -> None:
+    credits = ("[[Pond Guide](https://example.org/g) - Reeds Weekly Top Image: Jane Doe, "
+               "Notes Image: Acme / Stock]")
+    content = split(doc(heading("Keeping the pond", 1), para(words(60), 2),
+                        para(f"{words(40)} {credits}", 3)))
+    bodies = " ".join(s.body for s in content.snippets)
+    assert "Top Image" not in bodies and words(40) in bodies
+    assert any(d.reason.startswith("photo_credit") and "Top Image" in d.text
+               for d in content.dropped)
+    kept = split(doc(heading("Keeping the pond", 1), para(f"{words(60)} [see the map]", 2)))
+    assert "[see the map]" in kept.snippets[0].body

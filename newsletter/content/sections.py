@@ -288,10 +288,29 @@ def read_sections(document: Document,
             if reason:
                 reading.dropped.extend(_drop_unit(block, reason))
             elif unit:
-                unit = _without_said(unit, said, reading.dropped)
+                unit = _without_said(_without_credits(unit, reading.dropped), said,
+                                     reading.dropped)
                 current.units.extend(_quoted_paragraphs(unit))
     reading.sections.append(current)
     return reading
+
+
+# "... brain damage. [Technology Guide - FastCo Top Image: Jane Doe, Notes Image: Acme]":
+# the bracketed sources and picture credits a post ends its last paragraph with
+_CREDITS_TAIL = re.compile(r"\s*\[(?:[^\[\]]|\[[^\[\]]*\]\([^)\s]*\)){5,600}\]\s*$")
+_CREDIT_WORD = re.compile(r"\b(?:image|photo|picture)s?\s*:", re.IGNORECASE)
+
+
+def _without_credits(unit: Unit, dropped: list[Dropped]) -> Unit:
+    """A paragraph without the bracketed picture credits it ends with; they are dropped."""
+    tail = _CREDITS_TAIL.search(unit.markdown) if unit.kind == "paragraph" else None
+    if (tail is None or not _CREDIT_WORD.search(tail[0])
+            or not unit.markdown[: tail.start()].strip()):
+        return unit
+    dropped.append(Dropped(unit.lines[-1] if unit.lines else 0, tail[0].strip(),
+                           "photo_credit: the pictures' credits that end a paragraph"))
+    markdown = unit.markdown[: tail.start()]
+    return replace(unit, markdown=markdown, words=count_words(markdown))
 
 
 _SAID_WORDS, _SAID_SHARE = 10, 0.6  # a sentence of this many words, this much of it said before
