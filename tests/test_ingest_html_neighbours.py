@@ -6,18 +6,11 @@ of the same shape as saved news and how-to pages."""
 
 from __future__ import annotations
 
+from html_pages import FILLER as _FILLER
+from html_pages import page
+
 from newsletter.content.ingest import read_html_article
 from newsletter.content.split import split
-
-_FILLER = ("The committee heard from growers, shippers and buyers over two long days, and "
-           "each group brought figures of its own to the table")
-
-
-def page(body: str, title: str = "Gardeners rally for the community plots") -> str:
-    return (f"<html><head><title>{title} | Daily Leaf</title></head><body>"
-            "<nav><ul><li><a href='/'>Home</a></li><li><a href='/news'>News</a></li></ul></nav>"
-            f"{body}<footer><p>© 2024 Daily Leaf. All rights reserved.</p></footer>"
-            "</body></html>")
 
 
 def kept_text(html: str) -> str:
