@@ -660,15 +660,14 @@ def tag_byline_names(state: State) -> None:
     title = next((i for i, t in state.tags.items() if t.kind == "title"), None)
     if title is None:
         return
-    names = []
-    for line in _byline_names(state, title):
+    bylines = _byline_names(state, title)
+    for line in bylines:
         state.drop(line.index, "byline: the author's name under the title")
-        names.append(re.sub(r"^by:?\s+", "", line.text, flags=re.IGNORECASE))
-    names += [line.text for line in state.lines[title + 1 : title + 6]  # "By Jane Doe"
-              if _is_dated(state, line) and state.tags[line.index].rule.startswith("byline")
-              and is_author_name(line.text)]
-    names = [re.sub(r"^by:?\s+", "", name, flags=re.IGNORECASE).rstrip(",|·• ")
-             for name in names]
+    bylines += [line for line in state.lines[title + 1 : title + 6]  # "By Jane Doe", tagged
+                if _is_dated(state, line) and state.tags[line.index].rule.startswith("byline")
+                and is_author_name(line.text)]
+    names = [re.sub(r"^by:?\s+", "", line.text, flags=re.IGNORECASE).rstrip(",|·• ")
+             for line in bylines]
     for line in state.lines[title + 5 :]:
         if state.free(line.index) and line.text.strip() in names:
             _drop_bio_box(state, line)
