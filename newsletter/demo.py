@@ -23,7 +23,7 @@ from .delivery.broadcast import send_issue
 from .delivery.run import SendContext, SendOptions, SendReport
 from .models import Issue
 from .planning.issuefile import load_queue
-from .planning.plan import PlanReport, plan_into
+from .planning.plan import PlanReport, plan_folder
 from .planning.schedule import Schedule, parse_at
 from .rendering.links import Links
 from .rendering.preview import build_issue
@@ -75,9 +75,7 @@ def run_demo(folder: Path, *, now: datetime, secret: str | None = None) -> DemoR
     plain = split(document, min_words=config.snippet_min_words,
                   max_words=config.snippet_max_words, products=())
     content_path = write_content(content, config.content_dir)
-    report = plan_into(content, _schedule(config, now), config.issues_dir, now=now,
-                       min_words=config.cadence.min_words, max_words=config.cadence.max_words,
-                       cta_url=config.cta_url)
+    report = plan_folder(content, _schedule(config, now), config, now=now)
     queue = load_queue(config.issues_dir)
     _add_subscribers(config, now)
     sent = _send_first(config, queue.issues[0].issue, now, secret or _new_secret(folder))

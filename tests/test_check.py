@@ -265,6 +265,23 @@ def test_renaming_the_newsletter_after_plan_is_a_warning_until_planned_again(
     assert first.blocks[0].body.startswith("Welcome to **Bodywise Notes**")
 
 
+def test_a_welcome_that_names_no_newsletter_is_a_warning(folder: Path) -> None:
+    write(folder, good_issue(2, blocks=(block(
+        "welcome", "", "Welcome to ****, and thank you for signing up. Here is how to look "
+        "after your back."), *good_issue(2).blocks)))
+    _status, findings = check(folder)
+    [found] = [f for f in findings if f["code"] == "name"]
+    assert found["severity"] == "warning" and "names no newsletter" in found["reason"]
+
+
+def test_a_welcome_planned_without_a_name_greets_without_one() -> None:
+    from newsletter.planning.compose import Cadence, welcome_text
+
+    text = welcome_text("Here is how to look after your back.", "", True, (), Cadence(),
+                        after=None)  # type: ignore[arg-type]
+    assert text == "Welcome, and thank you for signing up. Here is how to look after your back."
+
+
 def test_check_makes_no_database_where_there_is_none(tmp_path: Path) -> None:
     from newsletter.cli.check import ledger_findings
     from newsletter.config import load_config

@@ -37,6 +37,8 @@ def test_demo_runs_the_whole_pipeline_into_an_outbox(tmp_path: Path) -> None:
         assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
         html = mail.get_body(("html",)).get_content()
         assert "%%" not in html and "42 Greenhouse Lane" in html
+        text = mail.get_body(("plain",)).get_content()
+        assert "Welcome to Plant Notes" in text and "****" not in text  # the folder's name
     assert "ken@example.org" not in " ".join(e.read_text() for e in emls)
     assert len(list((folder / "build").glob("*.html"))) == len(queue.issues)
     assert (folder / ".env").read_text().startswith("NEWSLETTER_SECRET_KEY=")

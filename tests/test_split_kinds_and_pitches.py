@@ -512,3 +512,13 @@ def test_a_story_about_our_team_members_is_no_invitation() -> None:
              + words(30), 4),
     )
     assert not any(s.kind == "cta" for s in content.snippets)
+
+
+def test_buying_things_in_a_story_is_no_offer_but_a_way_to_book_is() -> None:
+    from newsletter.content.pitch import pitches
+
+    assert pitches("You'll earn enough cash to buy all of them well before the end.", (),
+                   True) == ""
+    assert "offer" in pitches("Head over to the [patient centre to book](https://example.org/b).",
+                              (), True)
+    assert "offer" in pitches("Click here to book your first visit.", (), True)

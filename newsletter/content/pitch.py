@@ -49,8 +49,12 @@ _GOODS = (r"appointments?|assessments?|consult(?:ation)?s?|video-consult|session
           r"template|toolkit)")
 _OFFER = re.compile(rf"\b(?:{_ACTION})\b(?:[^.!?]|\.(?=\w)){{0,40}}?\b(?:{_GOODS})\b|"
                     r"\b(?:read|explore|see) (?:the|our|this year'?s?|the \d{4}) (?:full|free|"
-                    r"complete) (?:[\w-]+ ){0,4}?(?:report|guide|white ?paper|survey)\b|"
-                    r"\bto (?:book|order|buy|schedule|enrol+|register|sign up)\b", re.IGNORECASE)
+                    r"complete) (?:[\w-]+ ){0,4}?(?:report|guide|white ?paper|survey)\b",
+                    re.IGNORECASE)
+# "Click here to book", "[Visit the shop](...) to order": a way to act, with a link or a
+# word that sends the reader there ("enough cash to buy all of them" offers nothing)
+_TO_ACT = re.compile(r"\bto (?:book|order|buy|schedule|enrol+|register|sign up)\b", re.IGNORECASE)
+_SENDS = re.compile(r"\b(?:click|tap|visit|call|contact|email|head|go|use|follow)\b", re.IGNORECASE)
 # "Start today", "make a change now": encouragement; nothing is offered
 _ENCOURAGEMENT = re.compile(r"^\W*(?:start|begin|make)\b[^.!?]{0,20}?\b(?:today|now)\b",
                             re.IGNORECASE)
@@ -123,12 +127,14 @@ def _signals(sentence: str, products: tuple[str, ...]) -> frozenset[str]:
     rules = (("offer", _OFFER), ("invitation", _INVITATION), ("availability", _AVAILABILITY),
              ("promotion", _PROMOTION), ("product copy", _PRODUCT_COPY))
     found |= {name for name, rule in rules if rule.search(text)}
-    if "offer" in found and all(_WRITER_ACTS.search(text[: m.start()])
-                                for m in _OFFER.finditer(text)):
+    offers = list(_OFFER.finditer(text))
+    if offers and all(_WRITER_ACTS.search(text[: m.start()]) for m in offers):
         found.discard("offer")  # "so I better start here": the writer acts, nothing is offered
     if "offer" in found and _ENCOURAGEMENT.match(text) and not _OFFER.search(
             _ENCOURAGEMENT.sub("", text, count=1)):
         found.discard("offer")
+    if _TO_ACT.search(text) and ("](" in sentence or _SENDS.search(text)):
+        found.add("offer")
     if mentions(sentence, products):
         found.add("product")
     if _ELSEWHERE.search(text) and not (_INVITATION.search(text) or "product" in found):

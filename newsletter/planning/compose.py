@@ -163,7 +163,9 @@ def welcome_text(intro: str, newsletter: str, first: bool, coming: Sequence[Issu
     """The welcome: a greeting (or a new series' opening), the introduction, how often
     emails come and the next subjects with when they come."""
     words = phrases_for(cadence.language)
-    opening = words.welcome.format(name=newsletter) if first else words.new_series
+    greeting = words.welcome.format(name=newsletter) if newsletter.strip() else \
+        words.welcome_unnamed  # never "Welcome to ****"
+    opening = greeting if first else words.new_series
     lines = [f"{opening} {intro}".strip(), "", words.coming_up.format(often=_how_often(cadence)),
              ""]
     lines += ["- " + words.label.format(when=_when(issue, after, cadence, dated=True),

@@ -19,6 +19,7 @@ class Phrases:
     """One language's phrases (``{…}`` are filled in by the planner)."""
 
     welcome: str  # {name}
+    welcome_unnamed: str  # the greeting when the newsletter has no name
     new_series: str
     coming_up: str  # {often}: how often, from the words below
     every_day: str
@@ -59,6 +60,7 @@ class Phrases:
 
 ENGLISH = Phrases(
     welcome="Welcome to **{name}**, and thank you for signing up.",
+    welcome_unnamed="Welcome, and thank you for signing up.",
     new_series="A new series starts today.",
     coming_up="You will get one short email {often}. Coming up:",
     every_day="every day", every_week="every week", every_other_week="every other week",
@@ -77,6 +79,7 @@ ENGLISH = Phrases(
 
 GERMAN = Phrases(
     welcome="Willkommen bei **{name}**, und danke für Ihre Anmeldung.",
+    welcome_unnamed="Willkommen, und danke für Ihre Anmeldung.",
     new_series="Heute beginnt eine neue Serie.",
     coming_up="Sie bekommen {often} eine kurze E-Mail. Demnächst:",
     every_day="jeden Tag", every_week="jede Woche", every_other_week="alle zwei Wochen",
@@ -96,6 +99,7 @@ GERMAN = Phrases(
 
 FRENCH = Phrases(
     welcome="Bienvenue dans **{name}**, et merci de votre inscription.",
+    welcome_unnamed="Bienvenue, et merci de votre inscription.",
     new_series="Une nouvelle série commence aujourd'hui.",
     coming_up="Vous recevrez un court e-mail {often}. À venir :",
     every_day="chaque jour", every_week="chaque semaine",
@@ -115,6 +119,7 @@ FRENCH = Phrases(
 
 SPANISH = Phrases(
     welcome="Te damos la bienvenida a **{name}**, y gracias por suscribirte.",
+    welcome_unnamed="Te damos la bienvenida, y gracias por suscribirte.",
     new_series="Hoy empieza una nueva serie.",
     coming_up="Recibirás un correo breve {often}. Próximamente:",
     every_day="cada día", every_week="cada semana", every_other_week="cada dos semanas",

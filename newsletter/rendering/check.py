@@ -346,7 +346,7 @@ def _check_cta(found: _Findings, issue: Issue, config: Config) -> None:
 
 def _welcome_pattern(template: str) -> re.Pattern[str]:
     before, _, after = template.partition("{name}")
-    return re.compile(re.escape(before) + r"(?P<name>.+?)" + re.escape(after))
+    return re.compile(re.escape(before) + r"(?P<name>.*?)" + re.escape(after))
 
 
 # The greeting `plan` opens a series' welcome with, in each language, naming the newsletter.
@@ -364,7 +364,11 @@ def _check_welcome(found: _Findings, issue: Issue, config: Config) -> None:
     """The newsletter renamed after `plan` wrote its welcome ("Welcome to My Newsletter")."""
     for index, block in enumerate(issue.blocks):
         named = welcome_name(block.body) if block.kind == "welcome" else None
-        if named is not None and named != config.brand_name:
+        if named == "":
+            found.warning("name", block_label(index, block), "the welcome names no newsletter "
+                          f"(\"Welcome to ****\"): plan again to name {config.brand_name!r}, or "
+                          "edit the welcome")
+        elif named is not None and named != config.brand_name:
             found.warning("name", block_label(index, block), f"the welcome names {named!r}, "
                           f"but the newsletter is called {config.brand_name!r} now: plan "
                           "again (it rewrites the issues it wrote, keeping their send times) "
