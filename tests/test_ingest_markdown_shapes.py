@@ -1058,3 +1058,11 @@ def test_a_sign_off_from_a_place_with_the_name_on_the_next_line_is_the_sign_off(
     document = read_markdown_article(text)
     assert reasons(document)[9] == "author_signoff"
     assert "Hamburg" not in " ".join(b.text for b in document.blocks)
+
+
+def test_a_link_whose_address_is_template_code_keeps_its_text() -> None:
+    text = ('# Pie\n\nThe pond fills every spring, and we bake.\n\n'
+            '- 1 cup [cider syrup]({{< ref "cider-syrup.md" >}} "Cider Syrup")\n- 2 apples\n')
+    items = next(b.items for b in read_markdown_article(text, "pie.md").blocks
+                 if b.kind == "list")
+    assert items == ("1 cup cider syrup", "2 apples")

@@ -63,6 +63,10 @@ _FOOTNOTE_MARKER = re.compile(r"\[\^(\d{1,3})\](?!:)")
 # variables, kramdown attribute lists): the reader of the page never saw it
 _SHORTCODE = re.compile(r"^\s*(?:\{\{[<%].*[%>]\}\}|\{%.*%\}|\{\{[^{}]*\}\}|\{:[^{}]*\})\s*$")
 _INLINE_TEMPLATE = re.compile(r"\{%[^%\n]*%\}|\{\{[^{}\n]*\}\}|\{:[^{}\n]*\}")
+# a link whose address the generator fills in ([syrup]({{< ref "syrup.md" >}} "Syrup")):
+# its text stays, as a link to nowhere would not
+_TEMPLATE_LINK = re.compile(r"\[([^\]\n]*)\]\(\s*(?:\{\{[^{}\n]*\}\}|\{%[^%\n]*%\})\s*"
+                            r"(?:\"[^\"\n]*\")?\s*\)")
 _SCRIPT_LINK = re.compile(r"^\s*\[[^\]]*\]\(\s*javascript:.*\)\s*$", re.IGNORECASE)
 _SPACER = re.compile(r"^\s*(?:&nbsp;|&#160;|&#xa0;|\\)+\s*$", re.IGNORECASE)
 _HTML_START = re.compile(r"^\s{0,3}<[A-Za-z]")
@@ -267,7 +271,7 @@ def _blank_out(reader: _Reader, number: int, raw: str) -> str:
         reader.drop([number], "shortcode: template tag that shows no text")
         return ""
     if "{" in raw and _INLINE_TEMPLATE.search(raw):
-        raw = _INLINE_TEMPLATE.sub("", raw)
+        raw = _INLINE_TEMPLATE.sub("", _TEMPLATE_LINK.sub(r"\1", raw))
         if len(re.findall(r"\w+", raw)) <= 3:  # "**Servings:** {{ page.servings }}"
             reader.drop([number], "shortcode: template tag that shows no text")
             return ""
