@@ -522,3 +522,14 @@ def test_buying_things_in_a_story_is_no_offer_but_a_way_to_book_is() -> None:
     assert "offer" in pitches("Head over to the [patient centre to book](https://example.org/b).",
                               (), True)
     assert "offer" in pitches("Click here to book your first visit.", (), True)
+
+
+def test_a_gist_title_never_ends_on_a_word_that_asks_for_more() -> None:
+    from newsletter.content.titles import gist
+
+    assert gist("Prototyping pond pumps can be challenging due to the strict rules on water "
+                "that other countries would happily skip.") == (
+        "Prototyping pond pumps can be challenging")
+    assert gist("Rain gardens are still relatively new, which means that the pool of local "
+                "contractors is smaller than for lawns or beds.") == (
+        "Rain gardens are still relatively new")

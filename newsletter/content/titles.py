@@ -30,6 +30,10 @@ _DANGLING = frozenset([
     "was", "were", "be", "been", "being", "has", "have", "had", "do", "does", "did", "can",
     "could", "will", "would", "should", "may", "might", "must", "very", "more", "most", "such",
     "not", "no", "new", "own", "other", "many", "some", "any", "each", "every", "all", "few",
+    # words that ask for what follows ("challenging due | to ...", "which means | ...")
+    "due", "means", "handful", "able", "unable", "according", "thanks", "including", "like",
+    "whether", "via", "per", "toward", "towards", "without", "within", "through", "across",
+    "during", "until", "despite", "upon", "among",
 ])
 # Leading words that carry no content in a title ("However, ...", "Now ...").
 _CONJUNCTIONS = frozenset(["so", "and", "but", "or", "plus"])
@@ -77,7 +81,9 @@ def shorten(text: str, limit: int = MAX_TITLE) -> str:
     opening = [i for i in late if words[i].lower() in _CLAUSE_OPENERS]
     cut = (opening or late or [len(words)])[-1]
     words = words[:cut]
-    while len(words) > 1 and words[-1].lower().strip(",;:") in _DANGLING:
+    # a word that ends its clause ("relatively new,") does not hang, whatever it is
+    while len(words) > 1 and not words[-1].endswith((",", ";")) and \
+            words[-1].lower().strip(":") in _DANGLING:
         words.pop()
     return without_unpaired(" ".join(words).rstrip(",;:—–-"))
 
