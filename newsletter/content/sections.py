@@ -331,7 +331,7 @@ def _without_said(unit: Unit, said: set[tuple[str, ...]], dropped: list[Dropped]
         runs = {tuple(words[i:i + 8]) for i in range(len(words) - 7)}
         if len(set(words)) >= _SAID_WORDS and len(runs & said) >= _SAID_SHARE * len(runs):
             dropped.append(Dropped(unit.lines[0] if unit.lines else 0, sentence,
-                                   "a sentence the article said earlier"))
+                                   "repeated_sentence: a sentence the article said earlier"))
         else:
             kept.append(sentence)
         said.update(runs)

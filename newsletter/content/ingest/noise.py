@@ -142,14 +142,9 @@ def _dated_then_named(text: str) -> bool:
     count, its categories): ``March 19, 2018 By [Jane Doe](...) [2 Comments](...) | Filed
     Under: ...``."""
     plain = _MD_LINK.sub(lambda m: f" {m[1]} ", text)
-    date, by, rest = _split_by(plain)
-    return bool(by) and word_count(plain) <= 30 and is_dateline(date) and bool(
-        re.match(r"[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}\b", rest))
-
-
-def _split_by(plain: str) -> tuple[str, str, str]:
     parts = _BY_INSIDE.split(plain, maxsplit=1)
-    return (parts[0], "by", parts[1]) if len(parts) == 2 else (plain, "", "")
+    return len(parts) == 2 and word_count(plain) <= 30 and is_dateline(parts[0]) and bool(
+        re.match(r"[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}\b", parts[1]))
 
 
 _BY_INSIDE = re.compile(r"\s*[|·•–—-]?\s+[Bb][Yy]:?\s+(?=[A-Z])")
