@@ -44,3 +44,28 @@ def test_a_markdown_table_stays_a_pipe_table() -> None:
     content = split(read_article(POST))
     body = next(s.body for s in content.snippets if "| Day |" in s.body)
     assert "| Day | Flour | Water |\n|-----|-------|-------|" in body
+
+
+def test_a_table_without_outer_pipes_in_markdown_without_blank_lines_stays_a_table() -> None:
+    prose = ("Layer the noodles, the sauce and the cheese in that order, and let the dish rest "
+             "for fifteen minutes before you cut it, so the slices hold their shape.")
+    text = "\n".join(["# World's Best Lasagna", *[prose] * 6, "## Nutrition Facts (per serving)",
+                      "448 | Calories", "---|---", "21g | Fat", "37g | Carbs", "30g | Protein",
+                      "## Storage", *[prose] * 5])
+    document = read_markdown_article(text, "lasagna.txt", scraped=True)
+    tables = [b for b in document.blocks if b.rule == "table"]
+    assert [t.text.split("\n")[:3] for t in tables] == [["448 | Calories", "---|---", "21g | Fat"]]
+    assert not any("Calories" in d.text for d in document.dropped)
+
+
+def test_a_heading_merged_over_a_table_stands_above_it_not_in_its_header_row() -> None:
+    prose = "Bake the dish for fifty minutes, then let it rest before you cut it."
+    text = "\n\n".join(["# Lasagna", "## Bake", prose * 8, "## Nutrition Facts", "Per serving:",
+                        "| Calories | 448 |\n|---|---|\n| Fat | 21g |", "## Notes", prose])
+    bodies = [s.body for s in split(read_markdown_article(text, "lasagna.md")).snippets]
+    merged = next(b for b in bodies if "| Calories |" in b)
+    assert "**Nutrition Facts:** Per serving:" in merged
+    text = text.replace("Per serving:\n\n", "")
+    merged = next(b for b in [s.body for s in split(read_markdown_article(text, "l.md")).snippets]
+                  if "| Calories |" in b)
+    assert "**Nutrition Facts:**\n\n| Calories | 448 |\n|---|---|" in merged

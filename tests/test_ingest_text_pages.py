@@ -491,3 +491,20 @@ def test_a_page_titles_headline_that_ends_with_a_full_stop_is_the_title_without_
     lines = [f"{headline} | The Valley Times", *menu, headline,
              *[f"{para} Year {n}." for n in range(6)]]
     assert read_text_article("\n".join(lines) + "\n").title == headline
+
+
+def test_a_count_and_a_by_label_under_the_headline_join_no_sentence_without_blank_lines(
+        tmp_path: Path) -> None:
+    page = tmp_path / "scrape.txt"
+    paragraphs = [f"Step {n} of the set-up takes an afternoon, and the barrel pays for itself "
+                  f"in a summer of watering, so start with the ground under the downpipe."
+                  for n in range(1, 9)]
+    page.write_text("\n".join([
+        "   How Rain Barrels Work", "    12 Comments", "     by:", "      Mira Okafor",
+        "     March 22, 2021", *paragraphs, "Free Water?!", *paragraphs[:3],
+    ]) + "\n", encoding="utf-8")
+    document = read_article(page)
+    assert document.title == "How Rain Barrels Work"
+    why = {d.text: d.reason for d in document.dropped}
+    assert why["12 Comments"].startswith("boilerplate") and why["by:"].startswith("byline")
+    assert why["Mira Okafor"].startswith("byline")

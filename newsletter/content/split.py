@@ -25,6 +25,7 @@ from .pictures import attach_pictures
 from .pitch import cta_reason, is_button, split_off_pitch
 from .sections import (
     Section,
+    Unit,
     drop_closing_bio,
     drop_contents_lists,
     drop_stub_sections,
@@ -48,11 +49,24 @@ def chunk_body(chunk: Chunk) -> str:
     for section in chunk.sections:  # merged chunks hold whole sections only
         units = [u.markdown for u in section.units]
         if id(section) in led and units:
-            first = section.units[0]
-            opening = run_in(first.markdown) if first.kind == "list" and not first.label else ""
-            units[0] = f"**{_lead_label(section.title)}** {opening or units[0]}"
+            units[0] = _led(_lead_label(section.title), section.units[0])
         parts.extend(units)
     return "\n\n".join(parts)
+
+
+def _led(label: str, first: Unit) -> str:
+    """The section's first unit opened by its heading in bold: run into a paragraph, a
+    list's lead-in or a short list's line; above anything whose markup must start its line
+    (a table, a quote, code, a list without a lead-in)."""
+    opening = run_in(first.markdown) if first.kind == "list" and not first.label else ""
+    prose = first.kind == "paragraph" or (first.kind == "list" and bool(first.label))
+    if opening or (prose and not _BLOCK_MARKUP.match(first.markdown)):
+        return f"**{label}** {opening or first.markdown}"
+    return f"**{label}**\n\n{first.markdown}"
+
+
+# markup that must open its line: a code fence, or a table's header row and its rule
+_BLOCK_MARKUP = re.compile(r"(?:```|~~~)|[^\n]*\|[^\n]*\n\s*\|?\s*:?-{3,}")
 
 
 def _lead_label(heading: str) -> str:

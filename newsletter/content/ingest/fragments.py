@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from itertools import pairwise
 
 from .lines import is_heading_shape, list_marker
-from .noise import is_photo_credit
+from .noise import is_counter, is_photo_credit
 
 _TERMINAL = ".!?…"
 _CLOSERS = "\"'”’)]»*_"
@@ -34,6 +34,7 @@ _MAX_GAP = 3  # blank lines a broken sentence may have between its pieces
 _ISLAND_WORDS = 8
 # a capitalised conjunction opens a sentence (a headline's standfirst), never a link's text
 _SENTENCE_OPENER = re.compile(r"(?:But|And|Yet|So|Or|Nor|However)\b")
+_BYLINE_LABEL = re.compile(r"^(?:(?:written|posted|words|recipe)\s+)?by:?$", re.IGNORECASE)
 
 
 def continues(text: str) -> bool:
@@ -70,7 +71,7 @@ def joins_previous(texts: Sequence[str], gaps: Sequence[int], index: int) -> boo
     """Line ``index`` belongs to the sentence of the line before it."""
     if index == 0 or gaps[index] > _MAX_GAP or list_marker(texts[index]):
         return False
-    if _menu_run(texts, index) or any(map(is_photo_credit, texts[index - 1 : index + 1])):
+    if _menu_run(texts, index) or any(map(_stands_alone, texts[index - 1 : index + 1])):
         return False  # a picture's credit stands alone, though a scrape set it mid-sentence
     before, here = texts[index - 1], texts[index]
     if _drop_cap(before, here):
@@ -82,6 +83,13 @@ def joins_previous(texts: Sequence[str], gaps: Sequence[int], index: int) -> boo
             unfinished(before) or here.lstrip()[:1] in _OPENING_PUNCTUATION):
         return True
     return _island(texts, gaps, index)
+
+
+def _stands_alone(text: str) -> bool:
+    """Furniture no sentence is broken around: a picture's credit, a count (``130
+    Comments``), a byline's label (``by:``)."""
+    text = text.strip()
+    return is_photo_credit(text) or is_counter(text) or bool(_BYLINE_LABEL.match(text))
 
 
 def _heading_between_sentences(texts: Sequence[str], index: int) -> bool:
@@ -184,9 +192,11 @@ def blocks_apart(body: Sequence[str], offset: int) -> tuple[list[str], list[int]
     number (``offset`` + its index + 1; 0 for an added blank)."""
     lines: list[str] = []
     origin: list[int] = []
-    fenced = False
+    fenced = table = False
     for index, line in enumerate(body):
-        if lines and lines[-1].strip() and line.strip() and not fenced and _apart(lines[-1], line):
+        table = _table_goes_on(lines[-1] if lines else "", line, table)
+        if (lines and lines[-1].strip() and line.strip() and not fenced and not table
+                and _apart(lines[-1], line)):
             lines.append("")
             origin.append(0)
         if line.lstrip().startswith(_FENCE):
@@ -194,6 +204,17 @@ def blocks_apart(body: Sequence[str], offset: int) -> tuple[list[str], list[int]
         lines.append(line)
         origin.append(offset + index + 1)
     return lines, origin
+
+
+_DELIMITER_ROW = re.compile(r"^\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)+\|?$|^\|\s*:?-+:?\s*\|$")
+
+
+def _table_goes_on(before: str, here: str, table: bool) -> bool:
+    """``here`` is a row of a table: its rule under a header row (``---|---``), or a row
+    with a cell mark after the rule (converters leave the outer pipes off: ``21g | Fat``)."""
+    if "|" not in here:
+        return False
+    return table or ("|" in before and bool(_DELIMITER_ROW.match(here.strip())))
 
 
 def _apart(before: str, here: str) -> bool:

@@ -743,7 +743,8 @@ def drop_widget_sections(blocks: list[Block], drop: Drop, scraped: bool) -> list
         end = _section_end(blocks, index) if block.kind == "heading" else index + 1
         under = blocks[index + 1 : end]
         if (block.kind == "heading" and len(under) >= 3 and all(
-                b.kind == "paragraph" and word_count(b.text) <= 12 for b in under)
+                b.kind == "paragraph" and b.rule != "table" and word_count(b.text) <= 12
+                for b in under)
                 and not any(word_count(b.text) >= 8 and final_char(b.text) in ".!" and
                             not is_widget_text(b.text) for b in under)):
             for widget in blocks[index:end]:
