@@ -1066,3 +1066,35 @@ def test_a_link_whose_address_is_template_code_keeps_its_text() -> None:
     items = next(b.items for b in read_markdown_article(text, "pie.md").blocks
                  if b.kind == "list")
     assert items == ("1 cup cider syrup", "2 apples")
+
+
+def test_a_shortcode_written_over_several_lines_shows_none_of_its_attributes() -> None:
+    text = ("# Raised Beds\n\nI built the bed from a plan and fastened it with pocket joints, "
+            "which hold about as well as joinery can.\n\n{{< figure \nwidth=\"500\"\n"
+            "alt=\"Empty completed raised bed\"\nsrc=\"/images/bed.jpg\"\n"
+            "caption=\"Our empty raised bed after a winter.\"\n>}}\n\n"
+            "It sat empty all winter, so it was nicely seasoned when I filled it.\n")
+    document = read_markdown_article(text, "beds.md")
+    assert_every_line_once(text, document)
+    assert set(reasons(document).values()) == {"shortcode"}
+    assert sorted(reasons(document)) == [5, 6, 7, 8, 9, 10]
+    bodies = " ".join(s.body for s in split(document, min_words=1).snippets)
+    assert "winter" in bodies and "alt=" not in bodies and "Our empty" not in bodies
+
+
+def test_numbered_lines_each_over_their_own_paragraph_are_numbered_headings() -> None:
+    tips = ["Take any blankets off the bed", "Check the peep hole", "Use a metal luggage rack"]
+    text = "# Seven Hotel Secrets\n\nWhat hotel owners keep quiet, and what you can do.\n\n"
+    text += "".join(f"{n}. {tip}\n\nForrest Jones said guests should do this every single time "
+                    f"they check in, whatever the hotel costs.\n\n"
+                    for n, tip in enumerate(tips, 1))
+    text += "### 4. Ask for a room away from the lift\n\nIt is quieter there all night.\n\n"
+    text += "5. Look under the mattress\n\nBedbugs hide along its seams and in the frame.\n"
+    document = read_markdown_article(text, "hotels.md")
+    assert headings(document)[1:] == [f"{n}. {t}" for n, t in enumerate(tips, 1)] + [
+        "4. Ask for a room away from the lift", "5. Look under the mattress"]
+    assert not any(b.kind == "list" for b in document.blocks)
+    # a real list whose items are sentences stays a list
+    steps = ("# Bread\n\nIntro line for the loaf.\n\n1. Mix the flour and water.\n\nWait.\n\n"
+             "2. Rest it.\n")
+    assert any(b.kind == "list" for b in read_markdown_article(steps, "b.md").blocks)

@@ -189,7 +189,10 @@ def read_markdown_article(text: str, source: str = "", *, scraped: bool = False)
     reader = _Reader(lines, front.body_start)
     reader.covered.update(range(1, front.body_start + 1))
     reader.drop([n for n in range(1, front.body_start + 1) if lines[n - 1].strip()], front.reason)
-    body = _linked_citations([_blank_out(reader, number, raw) for number, raw
+    spread = _spread_template_tags(lines, front.body_start)
+    reader.drop(sorted(spread), "shortcode: template tag that shows no text")
+    body = _linked_citations(["" if number in spread else _blank_out(reader, number, raw)
+                              for number, raw
                               in enumerate(lines[front.body_start:], front.body_start + 1)])
     tight = one_block_per_line(lines[front.body_start:])  # lines as written, before blanking
     regions = _open_tag_regions(body, front.body_start, tight)
@@ -261,6 +264,30 @@ def _hidden_markup(reader: _Reader, blocks: Sequence[Block]) -> None:
             reader.dropped.append(Dropped(number, reader.written(number),
                                           "markup: tags or template code that show no text "
                                           "(the line's text is in its block)"))
+
+
+_TAG_OPENS = re.compile(r"^\s*(\{\{[<%]|\{%)")
+_TAG_CLOSES = {"{{<": ">}}", "{{%": "%}}", "{%": "%}"}
+_TAG_LINES = 20  # lines one template tag may spread over (a figure with one attribute a line)
+
+
+def _spread_template_tags(lines: Sequence[str], start: int) -> set[int]:
+    """The line numbers of template tags written over several lines (``{{< figure`` /
+    ``src="..."`` / ``caption="..."`` / ``>}}``): the tag's attributes are no text."""
+    numbers: set[int] = set()
+    index = start
+    while index < len(lines):
+        match = _TAG_OPENS.match(lines[index])
+        close = _TAG_CLOSES[match[1]] if match else ""
+        if not match or close in lines[index]:
+            index += 1
+            continue
+        end = next((i for i in range(index + 1, min(len(lines), index + _TAG_LINES))
+                    if close in lines[i] or not lines[i].strip()), None)
+        if end is not None and lines[end].strip():
+            numbers.update(range(index + 1, end + 2))
+        index = (end or index) + 1
+    return numbers
 
 
 def _blank_out(reader: _Reader, number: int, raw: str) -> str:

@@ -756,6 +756,71 @@ def drop_widget_sections(blocks: list[Block], drop: Drop, scraped: bool) -> list
     return kept
 
 
+# --- numbered headings written as one-item lists -----------------------------------------------
+
+
+def numbered_headings(blocks: list[Block], drop: Drop, scraped: bool) -> list[Block]:
+    """``1. Take the blankets off the bed`` over a paragraph, ``2. Check the peep hole`` over
+    the next ...: a numbered series of short lines, each a one-item list with prose under it,
+    is a series of numbered headings (a writer's or a converter's ``<p>1. ...</p>``), one
+    level below the heading above them."""
+    series = _numbered_series_items(blocks)
+    if not series:
+        return blocks
+    result = list(blocks)
+    level = 2
+    for index, block in enumerate(blocks):
+        if block.kind == "heading" and index < series[0]:
+            level = min(6, block.level + 1)
+        if index in series:
+            result[index] = Block("heading", f"{_list_number(block)}. {block.items[0].strip()}",
+                                  block.lines, level=level, rule=f"{block.rule}+numbered_heading")
+    return result
+
+
+def _numbered_series_items(blocks: Sequence[Block]) -> list[int]:
+    """The indices of the one-item numbered lists in the longest run numbered 1, 2, 3 ... in
+    order, each a short line with a paragraph right under it (headings numbered the same
+    way, ``### 5. Tip``, count in the run)."""
+    best: list[int] = []
+    current: list[int] = []
+    for index in range(len(blocks)):
+        number = _series_number(blocks, index)
+        if number is None:
+            continue
+        if current and number == _series_number(blocks, current[-1]) + 1:
+            current.append(index)
+        else:
+            current = [index]
+        best = max(best, current, key=len)
+    return [i for i in best if blocks[i].kind == "list"] if len(best) >= 2 else []
+
+
+_NUMBERED_HEADING = re.compile(r"^(\d{1,2})[.)]\s")
+
+
+def _series_number(blocks: Sequence[Block], index: int) -> int | None:
+    block = blocks[index]
+    if block.kind == "heading" and (match := _NUMBERED_HEADING.match(block.text)):
+        return int(match[1])
+    return _list_number(block) if _numbered_line(blocks, index) else None
+
+
+def _numbered_line(blocks: Sequence[Block], index: int) -> bool:
+    block = blocks[index]
+    following = blocks[index + 1] if index + 1 < len(blocks) else None
+    if not (block.kind == "list" and block.ordered and len(block.items) == 1 and not block.lead):
+        return False
+    item = block.items[0].strip()
+    return (0 < word_count(item) <= 14 and final_char(item) not in ".,;:" and "\n" not in item
+            and following is not None and following.kind == "paragraph"
+            and word_count(following.text) >= 8)
+
+
+def _list_number(block: Block) -> int:
+    return int(block.label) if block.label.isdigit() else 1
+
+
 # --- step lists a converter broke -------------------------------------------------------------
 
 _STEP_LABEL = re.compile(r"^(?:step\s*)?\d{1,2}\s*[.:)]?$", re.IGNORECASE)
@@ -956,6 +1021,7 @@ def _prose(block: Block) -> bool:
 
 PASSES: tuple[BlockPass, ...] = (
     step_lists,
+    numbered_headings,
     drop_page_header,
     bold_headings,
     drop_signoff,
