@@ -6,10 +6,12 @@ of the same shape as saved news and how-to pages."""
 
 from __future__ import annotations
 
+import lxml.html
 from html_pages import FILLER as _FILLER
 from html_pages import page
 
 from newsletter.content.ingest import read_html_article
+from newsletter.content.ingest.furniture import furniture_reason
 from newsletter.content.split import split
 
 
@@ -150,3 +152,36 @@ def test_lines_broken_by_br_without_markers_stay_a_paragraph() -> None:
     document = read_html_article(html)
     assert not [b for b in document.blocks if b.kind == "list"]
     assert any("Roses grow" in b.text for b in document.blocks)
+
+
+def _recipe_parts(wrapper: str) -> str:
+    ingredients = "".join(f"<li>{n} cups of ingredient number {n}</li>" for n in range(1, 9))
+    steps = "".join(f"<h3>Step {n}: Do part {n}</h3><p>Do the {n}th thing with care: cut, boil "
+                    "and drain it, then let it rest a minute before the next step.</p>"
+                    for n in range(1, 4))
+    return (
+        f"<div class='{wrapper}'>"
+        f"<div class='content'><h2>Background</h2>{story(2)}</div>"
+        "<div class='content'><div class='main-body'><div class='blocks'><h2>Ingredients</h2>"
+        f"<ul>{ingredients}</ul><div class='text'><div>{story(6, 2)}</div></div></div></div></div>"
+        f"<div class='content instructions'><h2>Steps</h2>{steps}</div>"
+        "<div class='section email-sign-up'><form><p>Sign up for our recipes</p>"
+        "<input type='email'></form></div>"
+        f"<div class='content'><h2>Summary</h2>{story(1, 8)}</div></div>")
+
+
+def test_the_parts_of_a_recipe_page_beside_the_chosen_one_are_kept() -> None:
+    text = kept_text(page(_recipe_parts("section blog-content"), title="Salt and pepper tofu"))
+    assert "ingredient number 3" in text and "Step 3: Do part 3" in text
+    assert all(f"Paragraph {n} of the story" in text for n in range(9))
+    assert "Sign up for our recipes" not in text
+
+
+def test_a_class_naming_what_stands_beside_an_element_does_not_make_it_furniture() -> None:
+    def reason(classes: str) -> str:
+        return furniture_reason(lxml.html.fragment_fromstring(f"<div class='{classes}'>x</div>"))
+
+    assert reason("PostBundle PostBundle--with-rail") == reason("Post--withToolbar") == ""
+    assert reason("has-sidebar") == reason("no-ads") == ""
+    assert reason("rail") == "page_furniture: sidebar widget"
+    assert reason("post-toolbar") == "page_furniture: navigation widget"

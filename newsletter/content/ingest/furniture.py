@@ -59,11 +59,16 @@ def class_words(element: etree._Element) -> frozenset[str]:
     An id of several words that spells the element's own heading (``id="sharing-your-work"``
     over "Sharing your work") is a section's anchor, not a widget's name: it is left out.
     """
-    words = name_words(element.get("class", ""))
+    words = name_words(_LAYOUT_MODIFIER.sub(" ", element.get("class", "")))
     ident = name_words(element.get("id", ""))
     if ident and (len(ident) < 2 or not ident <= _own_heading_words(element)):
         words |= ident
     return words
+
+
+# a class that says what an element has beside it, not what it is ("PostBundle--with-rail",
+# "Post--withToolbar", "has-sidebar", "no-ads"): the article's container names its neighbours
+_LAYOUT_MODIFIER = re.compile(r"(?<![A-Za-z0-9])(?:with|has|no|without)(?:[-_]|(?=[A-Z]))[\w-]*")
 
 
 @functools.lru_cache(maxsize=4096)  # a page repeats its class names thousands of times

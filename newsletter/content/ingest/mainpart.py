@@ -86,9 +86,11 @@ _CLIMB = 3  # levels above the chosen element whose neighbours are looked at
 def widen_to_neighbours(choice: frozenset[int] | None, numbered: dict[int, etree._Element]
                         ) -> frozenset[int] | None:
     """The chosen elements and the article text beside them that the extractor's scores left
-    out: paragraphs next to the chosen element or to what holds it (an article split by a
-    "read more" box or a picture), and the elements between chosen siblings that repeat their
-    shape or are prose (a list of things needed between the steps of a how-to).
+    out: paragraphs and plain lists next to the chosen element or to what holds it (an
+    article split by a "read more" box or a picture), the other parts of a page cut in parts
+    of one shape (``content`` beside ``content instructions``), and the elements between
+    chosen siblings that repeat their shape or are prose (a list of things needed between the
+    steps of a how-to).
 
     A neighbour that a furniture rule names, or a box of links, ends the search on its side.
     """
@@ -104,11 +106,11 @@ def widen_to_neighbours(choice: frozenset[int] | None, numbered: dict[int, etree
             and int(parent.get(NUMBER, -1)) not in choice]
     added: list[etree._Element] = []
     if len(tops) == 1:
-        element = tops[0]
-        for _ in range(_CLIMB):
-            if element.tag in _FRAME_TAGS or element.getparent() is None:
-                break
+        element, climbed = tops[0], 0
+        while climbed < _CLIMB and element.tag not in _FRAME_TAGS and (
+                element.getparent() is not None):
             added += _prose_beside(element, furniture)
+            climbed += any(_has_text(s) for s in _siblings(element))  # wrappers are free
             element = element.getparent()
     else:
         added += _between_segments(tops, furniture)
@@ -125,22 +127,44 @@ def _prose_beside(element: etree._Element, furniture: Callable[[etree._Element],
     for before, side in ((True, element.itersiblings(preceding=True)),
                          (False, element.itersiblings())):
         pending: list[etree._Element] = []  # headings after the text found, not yet over more
-        for sibling in side:
-            if not isinstance(sibling.tag, str) or not _has_text(sibling):
-                continue
+        siblings = [s for s in side if isinstance(s.tag, str) and _has_text(s)]
+        skipped = False  # past a box between two parts: only parts are taken after it
+        for index, sibling in enumerate(siblings):
             words = _words(sibling)
             if _is_picture_box(sibling, words):
                 continue  # a picture and its caption between parts of the text
-            if furniture(sibling):
-                break
-            if sibling.tag in _HEADING_TAGS and words <= 20:
+            part = _same_shape(element, sibling)
+            if sibling.tag in _HEADING_TAGS and words <= 20 and not skipped:
                 (found if before else pending).append(sibling)
                 continue
-            if not is_prose(sibling, words):
+            text = is_prose(sibling, words) or _plain_list(sibling, words)
+            if furniture(sibling) or not (part or (text and not skipped)):
+                if any(_same_shape(element, s) for s in siblings[index + 1:]):
+                    skipped = True  # a box between two parts of the page (a sign-up form)
+                    continue
                 break
             found += [*pending, sibling]
             pending = []
     return found
+
+
+def _plain_list(element: etree._Element, words: int) -> bool:
+    """A list of the article's own (the ingredients beside the method), not of links."""
+    linked = sum(_words(a) for a in element.iter("a"))
+    return element.tag in ("ul", "ol") and len(element) >= 2 and linked <= _LINKED_SHARE * words
+
+
+def _siblings(element: etree._Element) -> list[etree._Element]:
+    return [s for s in (*element.itersiblings(preceding=True), *element.itersiblings())
+            if isinstance(s.tag, str)]
+
+
+def _same_shape(element: etree._Element, sibling: etree._Element) -> bool:
+    """``sibling`` is another part of what ``element`` is one part of: the same tag, and
+    the element's classes among its own (``content`` beside ``content instructions``)."""
+    classes = set(element.get("class", "").split())
+    return (bool(classes) and sibling.tag == element.tag
+            and classes <= set(sibling.get("class", "").split()))
 
 
 def _between_segments(tops: list[etree._Element], furniture: Callable[[etree._Element], bool]
