@@ -157,6 +157,20 @@ def test_text_a_scrape_repeated_is_dropped_the_second_time() -> None:
     assert [d.line for d in content.dropped if "duplicated" in d.reason] == [3]
 
 
+def test_a_list_given_again_nearly_word_for_word_is_dropped_the_second_time() -> None:
+    items = ["2 cups zucchini, diced (about 3 medium)", "1 cup onion, diced (about 1 large)",
+             "1 red bell pepper, seeded and diced", "2 tablespoons pickling salt"]
+    card = [*items, "salt to taste"]
+    content = split(doc(heading("Zucchini Relish", 1), para(words(60), 2),
+                        heading("Ingredients", 3, 2), listing(*items, line=4),
+                        heading("Recipe card", 9, 2), para(words(40), 10),
+                        listing(*card, line=11)))
+    bodies = "\n".join(s.body for s in content.snippets)
+    assert bodies.count("1 red bell pepper, seeded and diced") == 1
+    assert [d.line for d in content.dropped if d.reason.startswith("repeated_list")] == [
+        11, 12, 13, 14, 15]
+
+
 def test_short_list_sections_merge_with_their_headings_as_bold_leads() -> None:
     content = split(doc(
         heading("Timeline", 1), para(words(60), 2),

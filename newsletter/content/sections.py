@@ -287,6 +287,9 @@ def read_sections(document: Document,
             reason = _unit_noise(unit, is_button, seen)
             if reason:
                 reading.dropped.extend(_drop_unit(block, reason))
+            elif unit and _said_before(unit, said):
+                reading.dropped.extend(_drop_unit(block, "repeated_list: a list the article "
+                                                         "gave earlier"))
             elif unit:
                 unit = _without_said(_without_credits(unit, reading.dropped), said,
                                      reading.dropped)
@@ -314,6 +317,24 @@ def _without_credits(unit: Unit, dropped: list[Dropped]) -> Unit:
 
 
 _SAID_WORDS, _SAID_SHARE = 10, 0.6  # a sentence of this many words, this much of it said before
+_SAID_LIST = 0.8  # of a list's runs of eight words said before: the list again
+
+
+def _said_before(unit: Unit, said: set[tuple[str, ...]]) -> bool:
+    """A list the article gave before, nearly word for word (a recipe card's ingredients
+    after the post's own list of them): most of its runs of eight words said earlier. Its
+    runs count as said either way."""
+    if unit.kind != "list":
+        return False
+    runs = _runs_of_eight(unit.markdown)
+    repeated = len(runs) >= _SAID_WORDS and len(runs & said) >= _SAID_LIST * len(runs)
+    said.update(runs)
+    return repeated
+
+
+def _runs_of_eight(markdown: str) -> set[tuple[str, ...]]:
+    words = _WORDS.findall(plain(markdown).lower().replace("’", "").replace("'", ""))
+    return {tuple(words[i:i + 8]) for i in range(len(words) - 7)}
 
 
 def _without_said(unit: Unit, said: set[tuple[str, ...]], dropped: list[Dropped]) -> Unit:
@@ -327,9 +348,9 @@ def _without_said(unit: Unit, said: set[tuple[str, ...]], dropped: list[Dropped]
         return unit
     kept = []
     for sentence in parts:
-        words = _WORDS.findall(plain(sentence).lower().replace("’", "").replace("'", ""))
-        runs = {tuple(words[i:i + 8]) for i in range(len(words) - 7)}
-        if len(set(words)) >= _SAID_WORDS and len(runs & said) >= _SAID_SHARE * len(runs):
+        runs = _runs_of_eight(sentence)
+        distinct = len(set(_WORDS.findall(plain(sentence).lower())))
+        if distinct >= _SAID_WORDS and len(runs & said) >= _SAID_SHARE * len(runs):
             dropped.append(Dropped(unit.lines[0] if unit.lines else 0, sentence,
                                    "repeated_sentence: a sentence the article said earlier"))
         else:
