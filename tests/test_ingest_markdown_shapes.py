@@ -1098,3 +1098,16 @@ def test_numbered_lines_each_over_their_own_paragraph_are_numbered_headings() ->
     steps = ("# Bread\n\nIntro line for the loaf.\n\n1. Mix the flour and water.\n\nWait.\n\n"
              "2. Rest it.\n")
     assert any(b.kind == "list" for b in read_markdown_article(steps, "b.md").blocks)
+
+
+def test_a_review_date_a_syndication_note_and_an_emphasised_credit_are_dropped() -> None:
+    text = ("# Sciatica Exercises\n\nSciatica pain runs from the lower back down one leg, and "
+            "gentle movement helps most people more than rest does.\n\n"
+            "*Last reviewed: January 2025*\n\nThis content was originally featured on:\n\n"
+            "_Credits: image taken from a gardening vlog_\n\n"
+            "Originally published in 2019 and updated since, this guide covers the basics.\n")
+    why = {d.text: d.reason for d in read_markdown_article(text, "s.md").dropped}
+    assert why["*Last reviewed: January 2025*"].startswith("dateline")
+    assert why["This content was originally featured on:"].startswith("boilerplate")
+    assert why["_Credits: image taken from a gardening vlog_"].startswith("photo_credit")
+    assert not any(t.startswith("Originally published") for t in why)  # a sentence of the text

@@ -52,6 +52,9 @@ _BOILERPLATE = re.compile(
     r"\d+ comments?|no comments|comments|"
     r"related (?:posts|articles)|you (?:may|might) also like|tags?:.*|categor(?:y|ies):.*|"
     r"posted (?:on|in|by) .*|©.*|copyright .*|all rights reserved.*|cookie settings|"
+    # where the post was first published: "This content was originally featured on:"
+    r"(?:this (?:content|post|article|story|piece) )?(?:was |first )?originally "
+    r"(?:featured|published|appeared|posted|ran)(?: (?:on|in|at)\b[^,;]{0,60}|:)?|"
     r"accept(?: all)?(?: cookies)?)$",
     re.IGNORECASE,
 )
@@ -355,7 +358,8 @@ _MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|
           r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?")
 _WEEKDAY = r"(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)[a-z]*\.?,?"
 _DATELINE = re.compile(
-    rf"^(?:(?:(?:page|article|post) )?(?:updated|published|posted|last (?:updated|modified))"
+    rf"^(?:(?:(?:page|article|post) )?(?:updated|published|posted|(?:medically )?reviewed|"
+    r"last (?:updated|modified|reviewed))"
     r"(?: on)?\s*[:–—-]?\s+)?"
     r"(?:\d{1,2}[.:]\d{2}\s*[ap]\.?m\.?(?:\s+[A-Z]{2,4})?,?\s+(?=\w))?"  # "9:15 PM CST, Tue ..."
     rf"(?:{_WEEKDAY}\s+)?"

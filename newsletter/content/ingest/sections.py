@@ -195,7 +195,8 @@ def _furniture(block: Block, scraped: bool, after: Block | None) -> str:
         return "link_call: a link to follow (the episode, the video, the full story)"
     if _points_to_posts(block.text):
         return "related_posts: a line pointing to the site's other posts"
-    bare = re.sub(r"\*\*|__", "", text)  # "**Last updated**: May 2024" is still a dateline
+    # "**Last updated**: May 2024" is still a dateline, "_Credits: image by ..._" a credit
+    bare = re.sub(r"\*\*|__|^[*_]|[*_]$", "", text.strip())
     if reason := _noise_reason(text, bare):
         return reason
     if scraped and _button_label(text, after):
