@@ -1111,3 +1111,35 @@ def test_a_review_date_a_syndication_note_and_an_emphasised_credit_are_dropped()
     assert why["This content was originally featured on:"].startswith("boilerplate")
     assert why["_Credits: image taken from a gardening vlog_"].startswith("photo_credit")
     assert not any(t.startswith("Originally published") for t in why)  # a sentence of the text
+
+
+def test_a_scrape_with_the_page_title_over_a_promotion_its_reviewers_list_and_teasers() -> None:
+    prose = ("Hip pain is the general term for pain in or around the hip joint, and it is not "
+             "always felt in the hip itself but may be felt in the groin or the thigh.")
+    text = "\n\n".join([
+        "**Source URL**: https://example.org/health/hip-pain",
+        "# Hip Pain: Causes, Treatments, and When to Seek Help",
+        "**Description**: Hip pain is pain felt in or around the hip joint. Learn more.",
+        "Our communities connect people living with chronic conditions. Join us on the app.",
+        "* Breast Cancer\n* Migraine\n* Psoriasis",
+        "Can't get enough? Connect with us for all things health.",
+        "# Everything You Need to Know About Hip Pain", *[prose] * 4,
+        "## What causes hip pain?", *[prose] * 4,
+        "### How we reviewed this article:",
+        "* Get the facts: Women and arthritis. (n.d.).https://example.org/facts.pdf\n"
+        "* Mayo Clinic Staff. (2019). Arthritis.http://example.org/arthritis\n"
+        "* Musick SR, et al. (2019). Snapping hip syndrome.https://example.org/books/1",
+        "### Read this next",
+        "There are many causes of hip pain when sitting. We explore the types and causes…",
+        "Learn about the symptoms of a pinched nerve in the hip and how to relieve them.",
+    ]) + "\n"
+    document = read_markdown_article(text, "hip.txt", scraped=True)
+    assert document.title == "Everything You Need to Know About Hip Pain"
+    assert len(document.references) == 3
+    assert any("Musick SR" in r for r in document.references.values())
+    why = {d.text: d.reason for d in document.dropped}
+    assert why["Can't get enough? Connect with us for all things health."].startswith(
+        "page_header")
+    assert why["### Read this next"].startswith("related_teaser")
+    bodies = " ".join(s.body for s in split(document).snippets)
+    assert "pinched nerve" not in bodies and "communities" not in bodies

@@ -95,7 +95,8 @@ FORM_FIELD = re.compile(
 )
 RELATED_HEADING = re.compile(
     r"^(?:related (?:posts|articles|reading|stories)|you (?:may|might) also like|"
-    r"popular (?:posts|articles)|(?:what to )?read next|more (?:posts|articles|from the blog)|"
+    r"popular (?:posts|articles)|(?:what to )?read (?:this )?next|"
+    r"more (?:posts|articles|from the blog)|"
     r"(?:more|latest|other) (?:\w+ )?(?:news|stories)|most (?:read|popular|viewed)(?: \w+){0,2}|"
     r"recent posts|further posts)\s*:?$",
     re.IGNORECASE,

@@ -95,14 +95,27 @@ def drop_page_header(blocks: list[Block], drop: Drop, scraped: bool) -> list[Blo
     titles = [i for i, b in enumerate(blocks) if b.kind == "heading" and b.level == 1]
     if not titles and scraped:
         titles = [i for i, b in enumerate(blocks) if b.kind == "heading"][:1]
-    start = max((i for n, i in enumerate(titles) if _is_header(blocks[:i], later=n > 0)),
-                default=0)
+    start = max((i for n, i in enumerate(titles) if _is_header(blocks[:i], later=n > 0)
+                 or (scraped and n > 0 and _page_title_over(blocks[titles[0]:i]))), default=0)
     before = blocks[:start]
     if not before:
         return blocks
     for block in before:
         drop(block, "page_header: menus and links above the article's title")
     return blocks[start:]
+
+
+def _page_title_over(blocks: Sequence[Block]) -> bool:
+    """``blocks`` run from a scrape's first level-1 heading to a later one with no text of
+    an article between them (its description, a promotion, a menu): the first is the page's
+    title and the later one the article's headline."""
+    sizes = [word_count(b.text) for b in blocks[1:] if b.kind == "paragraph"]
+    lists = [b for b in blocks[1:] if b.kind == "list"]
+    return (max(sizes, default=0) < _INTRO_WORDS and sum(sizes) < 2 * _INTRO_WORDS
+            and all(word_count(i) <= 4 for b in lists for i in b.items))
+
+
+_INTRO_WORDS = 40  # an article's introduction says more than a page's description
 
 
 def _is_header(before: Sequence[Block], later: bool) -> bool:
@@ -459,7 +472,7 @@ _BIBLIOGRAPHIC = re.compile(
     r"\bpress\b|\buniversity\b|\bed(?:s|ition)?\.",
     re.IGNORECASE,
 )
-_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b|\(n\.d\.\)")  # "(n.d.)": an entry with no date
 
 
 def reference_sections(blocks: list[Block], drop: Drop, scraped: bool) -> list[Block]:
@@ -473,7 +486,7 @@ def reference_sections(blocks: list[Block], drop: Drop, scraped: bool) -> list[B
     blocks = [part for block in blocks for part in _reference_lead_apart(block)]
     while index < len(blocks):
         block = blocks[index]
-        heading = _reference_heading(block)
+        heading = _reference_heading(block) or _heading_over_bibliography(blocks, index)
         inline = _inline_reference_list(block) if heading is None else None
         if inline is not None:  # "**Sources:** A · B · C"
             entries = _list_entries(inline, next_number)
@@ -554,6 +567,18 @@ def _reference_heading(block: Block) -> Block | None:
         return Block("heading", text.rstrip(":").strip(), block.lines, level=9,
                      rule="reference_heading")
     return None
+
+
+def _heading_over_bibliography(blocks: Sequence[Block], index: int) -> Block | None:
+    """A heading of any words (``How we reviewed this article:``) over one list of
+    bibliographic entries and nothing else: the reference list's heading."""
+    block = blocks[index]
+    under = blocks[index + 1 : index + 2]
+    after = blocks[index + 2] if index + 2 < len(blocks) else None
+    if not (block.kind == "heading" and under and under[0].kind == "list"
+            and (after is None or after.kind == "heading")):
+        return None
+    return block if _bibliographic(under[0].items, share=0.8) else None
 
 
 def _reference_end(blocks: Sequence[Block], start: int, heading: Block) -> int:
@@ -646,11 +671,12 @@ def _highest_label(blocks: Sequence[Block]) -> int:
     return max(labels, default=0)
 
 
-def _bibliographic(items: Sequence[str]) -> bool:
-    """Most items read as bibliographic entries: a year and a DOI, URL, journal, ``Accessed``."""
+def _bibliographic(items: Sequence[str], share: float = 0.6) -> bool:
+    """Most items (``share`` of them) read as bibliographic entries: a year and a DOI, URL,
+    journal, ``Accessed``."""
     top = [i for i in items if i.strip() and not i.startswith(" ")]
     hits = sum(bool(_YEAR.search(i) and _BIBLIOGRAPHIC.search(i)) for i in top)
-    return len(top) >= 3 and hits >= 0.6 * len(top)
+    return len(top) >= 3 and hits >= share * len(top)
 
 
 # --- the author's sign-off -------------------------------------------------------------------
@@ -896,6 +922,41 @@ def drop_comments(blocks: list[Block], drop: Drop, scraped: bool) -> list[Block]
     return blocks
 
 
+def drop_teaser_sections(blocks: list[Block], drop: Drop, scraped: bool) -> list[Block]:
+    """In a scrape of a whole page, a ``Read this next`` (``Related stories``) heading late
+    in the page over nothing but short blurbs and lists (the scrape lost their links): other
+    pages' teasers, dropped with it up to the next heading of its level or above."""
+    if not scraped:
+        return blocks
+    sizes = [word_count(b.text or " ".join(b.items)) for b in blocks]
+    total, seen, kept, index = sum(sizes) or 1, 0, [], 0
+    while index < len(blocks):
+        block = blocks[index]
+        seen += sizes[index]
+        end = _section_end(blocks, index) if block.kind == "heading" else index + 1
+        under = blocks[index + 1 : end]
+        if (block.kind == "heading" and seen >= 0.6 * total and under
+                and is_teaser_heading(link_text(block.text))
+                and all(_blurb(b) for b in under)):
+            for teaser in blocks[index:end]:
+                drop(teaser, "related_teaser: other pages' headlines and blurbs")
+            seen += sum(sizes[index + 1 : end])
+            index = end
+            continue
+        kept.append(block)
+        index += 1
+    return kept
+
+
+def _blurb(block: Block) -> bool:
+    if block.kind == "list":
+        return all(word_count(i) <= _BLURB_WORDS for i in block.items)
+    return block.kind == "paragraph" and word_count(block.text) <= _BLURB_WORDS
+
+
+_BLURB_WORDS = 45  # a teaser's blurb: a sentence or two about another page
+
+
 def _comments_heading(block: Block) -> tuple[bool, bool]:
     """Whether ``block`` heads the comments, and whether it carries the comment form's own
     control (``Leave a Comment [Cancel Reply](#respond)``)."""
@@ -1029,6 +1090,7 @@ PASSES: tuple[BlockPass, ...] = (
     drop_after_pager,
     drop_teaser_runs,
     drop_comments,
+    drop_teaser_sections,
     drop_signup_sections,
     drop_tables_of_contents,
     drop_widget_sections,
