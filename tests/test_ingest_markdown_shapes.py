@@ -1119,7 +1119,7 @@ def test_a_scrape_with_the_page_title_over_a_promotion_its_reviewers_list_and_te
     text = "\n\n".join([
         "**Source URL**: https://example.org/health/hip-pain",
         "# Hip Pain: Causes, Treatments, and When to Seek Help",
-        "**Description**: Hip pain is pain felt in or around the hip joint. Learn more.",
+        "**Description**: Hip pain is pain felt in or around the hip joint. " + prose,
         "Our communities connect people living with chronic conditions. Join us on the app.",
         "* Breast Cancer\n* Migraine\n* Psoriasis",
         "Can't get enough? Connect with us for all things health.",
@@ -1129,7 +1129,7 @@ def test_a_scrape_with_the_page_title_over_a_promotion_its_reviewers_list_and_te
         "* Get the facts: Women and arthritis. (n.d.).https://example.org/facts.pdf\n"
         "* Mayo Clinic Staff. (2019). Arthritis.http://example.org/arthritis\n"
         "* Musick SR, et al. (2019). Snapping hip syndrome.https://example.org/books/1",
-        "### Read this next",
+        "Read this article in Spanish.", "### Read this next",
         "There are many causes of hip pain when sitting. We explore the types and causes…",
         "Learn about the symptoms of a pinched nerve in the hip and how to relieve them.",
     ]) + "\n"
@@ -1141,5 +1141,6 @@ def test_a_scrape_with_the_page_title_over_a_promotion_its_reviewers_list_and_te
     assert why["Can't get enough? Connect with us for all things health."].startswith(
         "page_header")
     assert why["### Read this next"].startswith("related_teaser")
+    assert why["Read this article in Spanish."].startswith("boilerplate")
     bodies = " ".join(s.body for s in split(document).snippets)
     assert "pinched nerve" not in bodies and "communities" not in bodies

@@ -52,6 +52,8 @@ _BOILERPLATE = re.compile(
     r"\d+ comments?|no comments|comments|"
     r"related (?:posts|articles)|you (?:may|might) also like|tags?:.*|categor(?:y|ies):.*|"
     r"posted (?:on|in|by) .*|©.*|copyright .*|all rights reserved.*|cookie settings|"
+    # the same page in another language, its link lost: "Read this article in Spanish."
+    r"read (?:this|the) (?:article|post|page|story) in [a-z]+\.?|"
     # where the post was first published: "This content was originally featured on:"
     r"(?:this (?:content|post|article|story|piece) )?(?:was |first )?originally "
     r"(?:featured|published|appeared|posted|ran)(?: (?:on|in|at)\b[^,;]{0,60}|:)?|"

@@ -109,13 +109,15 @@ def _page_title_over(blocks: Sequence[Block]) -> bool:
     """``blocks`` run from a scrape's first level-1 heading to a later one with no text of
     an article between them (its description, a promotion, a menu): the first is the page's
     title and the later one the article's headline."""
-    sizes = [word_count(b.text) for b in blocks[1:] if b.kind == "paragraph"]
+    sizes = [word_count(b.text) for b in blocks[1:]
+             if b.kind == "paragraph" and not _DESCRIPTION.match(b.text)]
     lists = [b for b in blocks[1:] if b.kind == "list"]
     return (max(sizes, default=0) < _INTRO_WORDS and sum(sizes) < 2 * _INTRO_WORDS
             and all(word_count(i) <= 4 for b in lists for i in b.items))
 
 
 _INTRO_WORDS = 40  # an article's introduction says more than a page's description
+_DESCRIPTION = re.compile(r"^[*_]*(?:meta )?(?:description|summary|excerpt)[*_]*\s*:", re.I)
 
 
 def _is_header(before: Sequence[Block], later: bool) -> bool:
@@ -1090,11 +1092,11 @@ PASSES: tuple[BlockPass, ...] = (
     drop_after_pager,
     drop_teaser_runs,
     drop_comments,
-    drop_teaser_sections,
     drop_signup_sections,
     drop_tables_of_contents,
     drop_widget_sections,
     drop_furniture,
     reference_sections,
     drop_outside_article,
+    drop_teaser_sections,  # what the article's span kept of a teaser box whose links were lost
 )
