@@ -185,3 +185,14 @@ def test_a_class_naming_what_stands_beside_an_element_does_not_make_it_furniture
     assert reason("has-sidebar") == reason("no-ads") == ""
     assert reason("rail") == "page_furniture: sidebar widget"
     assert reason("post-toolbar") == "page_furniture: navigation widget"
+
+
+def test_headlines_that_link_to_other_stories_after_the_article_are_teasers() -> None:
+    teasers = "".join(
+        f"<div class='row'><a href='/news/story-{n}.html'><h5>Another story number {n}</h5></a>"
+        f"<p>A line about that other story, number {n}.</p></div>" for n in range(2))
+    html = page(f"<article><h1>Gardeners rally</h1>{story(6)}{teasers}</article>")
+    document = read_html_article(html)
+    assert all(f"Another story number {n}" not in kept_text(html) for n in range(2))
+    assert any(d.reason.startswith("related_teaser") for d in document.dropped)
+    assert all(f"Paragraph {n} of the story" in kept_text(html) for n in range(6))

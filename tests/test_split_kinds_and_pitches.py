@@ -547,3 +547,14 @@ def test_a_gist_title_never_ends_on_a_word_that_asks_for_more() -> None:
     assert gist("Rain gardens are still relatively new, which means that the pool of local "
                 "contractors is smaller than for lawns or beds.") == (
         "Rain gardens are still relatively new")
+
+
+def test_a_launch_reported_as_going_on_sale_is_news_but_on_sale_now_pitches() -> None:
+    def closing_kind(sentence: str) -> str:
+        content = split(doc(heading("The new sedan", 1), para(words(80), 2),
+                            heading("Safety", 3), para(words(80), 4),
+                            para(sentence + " " + words(20), 5)))
+        return next(s.kind for s in content.snippets if sentence in s.body)
+
+    assert closing_kind("The sedan is set to go on sale in the US in late January.") != "cta"
+    assert closing_kind("Our winter boots are on sale now, so grab a pair today.") == "cta"

@@ -72,7 +72,9 @@ _INVITATION = re.compile(
     re.IGNORECASE)
 _FIRST_PERSON = re.compile(r"\b(?:our|we|us|my|i'll|i’ll)\b", re.IGNORECASE)
 _AVAILABILITY = re.compile(r"\b(?:is|are) (?:now )?available\b|\bavailable (?:now|today)\b|"
-                           r"\bin stock\b|\bon sale\b|\bpre-?orders?\b|"
+                           # "is set to go on sale in January" reports a launch
+                           r"\bin stock\b|(?<!go )(?<!goes )(?<!went )(?<!going )\bon sale\b|"
+                           r"\bpre-?orders?\b|"
                            # "tracking templates on Etsy": goods where the reader buys them
                            r"\b(?:templates?|printables?|planners?|(?:spread)?sheets?|workbooks?|"
                            r"e-?books?|prints?|patterns?|courses?|kits?)\b[^.!?]{0,30}?\b(?:on|at|"

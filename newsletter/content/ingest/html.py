@@ -583,8 +583,9 @@ class Reader:
         text = strip_heading_marks(_plain(element))
         if text:
             level = int(element.tag[1]) if element.tag in _HEADINGS else 3
+            linked = "_linked" if _links_away(element) else ""
             block = Block(kind, text, _lines(element), level=level,
-                          rule=rule or f"html_{element.tag}")
+                          rule=rule or f"html_{element.tag}{linked}")
             box = _emptied_box(element) if self.chosen else ""
             self.emit(block, text, element, _heading_noise(text) or box)
 
@@ -937,6 +938,24 @@ def _drop_boxes_after_article(entries: list[_Entry]) -> None:
         if any(e.block.kind == "list" for e in rest) and all(_box_content(e) for e in rest):
             for entry in group:
                 entry.reason = "related: a box of links to other stories after the article"
+        elif group[0].block.rule.endswith("_linked") and all(_blurb(e) for e in rest):
+            for entry in group:
+                entry.reason = "related_teaser: another story's headline and its blurb"
+
+
+def _links_away(heading: etree._Element) -> bool:
+    """The heading is a link to another page (``<a href><h5>..</h5></a>``, or its whole
+    text one link): another story's headline."""
+    if any(a.tag == "a" and not a.get("href", "#").startswith("#")
+           for a in heading.iterancestors()):
+        return True
+    links = list(heading.iter("a"))
+    return (len(links) == 1 and not links[0].get("href", "#").startswith("#")
+            and _plain(links[0]).strip() == _plain(heading).strip())
+
+
+def _blurb(entry: _Entry) -> bool:
+    return entry.block.kind == "paragraph" and word_count(entry.plain) <= 30
 
 
 def _headed_groups(entries: list[_Entry]) -> list[list[_Entry]]:
