@@ -196,3 +196,13 @@ def test_headlines_that_link_to_other_stories_after_the_article_are_teasers() ->
     assert all(f"Another story number {n}" not in kept_text(html) for n in range(2))
     assert any(d.reason.startswith("related_teaser") for d in document.dropped)
     assert all(f"Paragraph {n} of the story" in kept_text(html) for n in range(6))
+
+
+def test_a_read_more_link_and_a_byline_with_name_particles_are_dropped() -> None:
+    html = page("<article><h1>Gardeners rally</h1><p>By <a href='/author/ana'>Alejandro de la "
+                f"Garza</a></p>{story(3)}<p><strong>Read more:</strong> <a href='/other'><em>A "
+                f"Controversial Technology Is Creating a Rift</em></a></p>{story(3, 3)}</article>")
+    why = {d.text: d.reason for d in read_html_article(html).dropped}
+    assert any(t.startswith("By ") and r.startswith("byline") for t, r in why.items())
+    assert any("Controversial" in t and r.startswith("related") for t, r in why.items())
+    assert all(f"Paragraph {n} of the story" in kept_text(html) for n in range(6))

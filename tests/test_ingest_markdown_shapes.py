@@ -1144,3 +1144,11 @@ def test_a_scrape_with_the_page_title_over_a_promotion_its_reviewers_list_and_te
     assert why["Read this article in Spanish."].startswith("boilerplate")
     bodies = " ".join(s.body for s in split(document).snippets)
     assert "pinched nerve" not in bodies and "communities" not in bodies
+
+
+def test_a_read_more_label_over_one_link_is_another_story_in_a_scrape() -> None:
+    text = ("# Library\n\nThe council met for six hours on Tuesday and agreed to keep the library "
+            "open on Sundays.\n\n**Read more:** [A Controversial Plan Is Splitting the Town]"
+            "(https://x.example/a)\n\nThe council met again on Friday to open the pool.\n")
+    why = reasons(read_markdown_article(text, "x.txt", scraped=True))
+    assert why == {5: "related_posts"}

@@ -79,6 +79,7 @@ from .noise import (
     is_link_call,
     is_number_only,
     is_photo_credit,
+    is_read_more_link,
     is_signup_line,
     is_skip_link,
     is_store_button,
@@ -866,7 +867,10 @@ _SEE_ALSO_REASON = "related: a paragraph that is one link to see another page"
 
 def _see_also_reason(text: str) -> str:
     """A paragraph that is one link, of a dozen words at most, asking to see another page
-    (``[See the Cartoons of the Week.](...)``, ``[More photos from the coast](...)``)."""
+    (``[See the Cartoons of the Week.](...)``, ``[More photos from the coast](...)``), or
+    one link after a ``Read more:`` label."""
+    if is_read_more_link(text):
+        return "related: a link to another story after 'Read more:'"
     link = _MARKDOWN_LINK.fullmatch(text.strip().strip("*_"))
     label = markdown_plain(link.group(1)) if link else ""
     see_also = bool(label) and word_count(label) <= 12 and bool(_SEE_ALSO.fullmatch(label))

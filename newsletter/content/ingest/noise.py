@@ -68,7 +68,9 @@ _NAVIGATION = re.compile(
     re.IGNORECASE,
 )
 _CRUMB_SEPARATORS = re.compile(r"\s(?:›|»|>|/|\\|→|·|\|)\s")
-_BYLINE_NAME = re.compile(r"^(?:[-–—/]+\s*)?[Bb]y\s+[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}\s*"
+_BYLINE_NAME = re.compile(r"^(?:[-–—/]+\s*)?[Bb]y\s+[A-Z][\w.'’-]*"
+                          r"(?:\s+(?:(?:de|da|del|della|di|du|la|le|van|von|der|den|dos|bin)\s+)*"
+                          r"[A-Z][\w.'’-]*){0,3}\s*"  # "By Alejandro de la Garza"
                           r"(?:[|·•–—]|$|\[?[Ff]ollow\b)")
 # "By" alone (the name follows on its own line), or after the name a page put first
 _BYLINE_LABEL = re.compile(
@@ -543,6 +545,17 @@ _LINK_CALL = re.compile(
     r"remarks|statement|report|text|letter|transcript|speech))\b",
     re.IGNORECASE,
 )
+
+
+# "**Read more:** [Another story](...)": a label, then only a link to another page
+_READ_MORE_LINK = re.compile(r"^[*_]*(?:read (?:more|also|next)|related|see also|also read|"
+                             r"more|recommended|watch)\s*:?[*_]*\s*:?\s*"
+                             r"[*_]*\[[^\]]{3,200}\]\([^)\s]{1,2000}\)[*_.]*$", re.IGNORECASE)
+
+
+def is_read_more_link(markdown: str) -> bool:
+    """A line that is a ``Read more:`` (``Related:``, ``See also:``) label and one link."""
+    return bool(_READ_MORE_LINK.match(markdown.strip()))
 
 
 def is_link_call(text: str) -> bool:

@@ -42,6 +42,7 @@ from .noise import (
     is_link_without_url,
     is_navigation,
     is_photo_credit,
+    is_read_more_link,
     is_role_line,
     is_separator,
     is_signup_line,
@@ -206,6 +207,8 @@ def _furniture(block: Block, scraped: bool, after: Block | None) -> str:
         return "byline: author, date or read-time line"
     if is_link_only(block.text) and len(_links(block.text)) >= 2:
         return "link_row: a row of links to other pages"
+    if is_read_more_link(block.text):
+        return "related_posts: a link to another story after 'Read more:'"
     if is_link_only(block.text) and is_link_call(text):
         return "link_call: a link to follow (the episode, the video, the full story)"
     if _points_to_posts(block.text):
