@@ -206,3 +206,15 @@ def test_a_read_more_link_and_a_byline_with_name_particles_are_dropped() -> None
     assert any(t.startswith("By ") and r.startswith("byline") for t, r in why.items())
     assert any("Controversial" in t and r.startswith("related") for t, r in why.items())
     assert all(f"Paragraph {n} of the story" in kept_text(html) for n in range(6))
+
+
+def test_a_recipe_cards_buttons_and_a_long_affiliate_disclosure_are_furniture() -> None:
+    html = page("<article><h1>No bake custard</h1><p>Leaf Health may collect a share of sales "
+                "or other compensation from the links on this page. This comes at no additional "
+                "cost to you, and all the prices and availability are accurate at the time of "
+                f"publishing.</p>{story(4)}<p><a href='/print/1'>Print Recipe</a> "
+                f"<a href='/pin/1'>Pin Recipe</a></p>{story(2, 4)}</article>")
+    why = {d.text: d.reason for d in read_html_article(html).dropped}
+    assert any(r.startswith("disclosure") for r in why.values())
+    assert any("Print Recipe" in t and r.startswith("share_row") for t, r in why.items())
+    assert all(f"Paragraph {n} of the story" in kept_text(html) for n in range(6))

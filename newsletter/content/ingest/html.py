@@ -603,7 +603,7 @@ class Reader:
         ):
             self.emit(Block("reference", entry[1], lines, label=entry[0],
                             rule="reference_entry"), plain, origin)
-        elif reason := _text_noise(plain) or _see_also_reason(text):
+        elif reason := _text_noise(plain) or _see_also_reason(text) or _button_row(text):
             self.emit(Block("paragraph", text, lines, rule=rule), plain, origin, reason)
         elif parts := callout_parts(text):
             self.emit(Block("callout", parts[1], lines, label=parts[0], rule="callout_label"),
@@ -854,15 +854,26 @@ def _replace_with_placeholder(element: etree._Element, reason: str) -> None:
 
 @functools.lru_cache(maxsize=4096)  # a big page repeats its short lines thousands of times
 def _text_noise(plain: str) -> str:
-    """The text rule that finds a short line to be furniture on its own ("" for text)."""
+    """The text rule that finds a short line to be furniture on its own ("" for text); an
+    affiliate disclosure may run to a few sentences."""
     if len(plain.split()) > _SHORT_LINE:
-        return ""
+        return "disclosure: the site's affiliate disclosure" if is_disclosure(plain) else ""
     return next((reason for reason, test in _TEXT_RULES if test(plain)), "")
 
 
 _SEE_ALSO = re.compile(r"(?:see|view|watch|browse|explore|look at|more)\b.{0,80}",
                        re.IGNORECASE)
 _SEE_ALSO_REASON = "related: a paragraph that is one link to see another page"
+
+
+def _button_row(text: str) -> str:
+    """A row of links each of which is a button on its own (``[Print Recipe](..) [Pin
+    Recipe](..)``, ``[Share](..) [Email](..)``)."""
+    labels = [markdown_plain(m.group(1)).strip() for m in _MARKDOWN_LINK.finditer(text)]
+    rest = _MARKDOWN_LINK.sub(" ", text)
+    if len(labels) < 2 or re.search(r"\w", rest) or not all(map(is_boilerplate, labels)):
+        return ""
+    return "share_row: a row of the page's buttons"
 
 
 def _see_also_reason(text: str) -> str:

@@ -52,6 +52,9 @@ _BOILERPLATE = re.compile(
     r"\d+ comments?|no comments|comments|"
     r"related (?:posts|articles)|you (?:may|might) also like|tags?:.*|categor(?:y|ies):.*|"
     r"posted (?:on|in|by) .*|©.*|copyright .*|all rights reserved.*|cookie settings|"
+    # a recipe card's buttons: "Print Recipe", "Made this? Leave a Rating!"
+    r"(?:print|pin|save|rate|email|review)(?: this)? recipe!?|(?:please )?rate this recipe\.?|"
+    r"(?:made this|tried this recipe)\?.{0,40}|leave a (?:rating|review)!?|"
     # the same page in another language, its link lost: "Read this article in Spanish."
     r"read (?:this|the) (?:article|post|page|story) in [a-z]+\.?|"
     # where the post was first published: "This content was originally featured on:"
@@ -596,14 +599,15 @@ def is_header_key(text: str) -> bool:
 _DISCLOSURE = re.compile(
     r"\b(?:contains?|may contain|includes?|uses?) (?:some )?affiliate links?\b|"
     r"\bas an amazon associate\b|\bdisclosure policy\b|"
-    r"\b(?:we|i) (?:may )?(?:earn|receive|make) (?:a (?:small )?)?(?:commission|compensation)\b",
+    r"\b(?:we|i) (?:may )?(?:earn|receive|make) (?:a (?:small )?)?(?:commission|compensation)\b|"
+    r"\b(?:collect|earn|receive) a share of (?:the )?sales\b",
     re.IGNORECASE)
 
 
 def is_disclosure(text: str) -> bool:
     """The site's affiliate disclosure: ``This post may contain affiliate links. Please read
     our disclosure policy.``"""
-    return word_count(text) <= 40 and bool(_DISCLOSURE.search(text))
+    return word_count(text) <= 60 and bool(_DISCLOSURE.search(text))
 
 
 def is_separator(text: str) -> bool:
