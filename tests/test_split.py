@@ -479,3 +479,18 @@ def test_the_bracketed_picture_credits_that_end_a_paragraph_are_dropped() -> Non
                for d in content.dropped)
     kept = split(doc(heading("Keeping the pond", 1), para(f"{words(60)} [see the map]", 2)))
     assert "[see the map]" in kept.snippets[0].body
+
+
+def test_a_heading_over_short_sub_sections_is_one_snippet_under_its_name() -> None:
+    phases = ["Acute Phase, High Pain", "Subacute Phase, Easing", "Recovery Phase, Mild",
+              "Maintenance Phase, None"]
+    blocks = [heading("Warming up", 1, 2), para(words(90), 2),
+              heading("Progression Guidelines", 3, 2)]
+    for n, phase in enumerate(phases):
+        blocks += [heading(phase, 4 + 2 * n, 3), para(words(14), 5 + 2 * n)]
+    content = split(doc(*blocks, heading("Cooling down", 12, 2), para(words(90), 13)))
+    family = next(s for s in content.snippets if "Acute" in s.body)
+    assert family.title == "Progression Guidelines"
+    assert family.body.startswith("**Acute Phase, High Pain:** Word lorem")
+    assert all(f"\n\n**{phase}:** Word" in family.body for phase in phases[1:])
+    assert family.lines == tuple(range(3, 12))

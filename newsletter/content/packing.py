@@ -23,6 +23,7 @@ class Chunk:
     parts: int = 0
     how: str = ""
     title: str = ""  # set when short sections were merged: one title naming them all
+    family: bool = False  # a heading's whole family of short sub-sections, under its name
 
     @property
     def words(self) -> int:
@@ -156,7 +157,8 @@ def chunk_section(section: Section, bounds: Bounds) -> list[Chunk]:
 
 
 def _mergeable(chunk: Chunk, pitches: set[int]) -> bool:
-    return chunk.part == 0 and not any(id(s) in pitches or s.question for s in chunk.sections)
+    return chunk.part == 0 and not chunk.family and not any(
+        id(s) in pitches or s.question for s in chunk.sections)
 
 
 def _related(first: Section, other: Section) -> bool:
@@ -197,10 +199,13 @@ def named_sections(sections: Sequence[Section]) -> Sequence[Section]:
     return rest if all(s.path[:-1] == first.path for s in rest) else sections
 
 
-def led_sections(sections: Sequence[Section]) -> Sequence[Section]:
+def led_sections(sections: Sequence[Section], family: bool = False) -> Sequence[Section]:
     """The merged sections whose heading opens their text in bold: the named ones, but a
-    first one whose text cannot be led (it opens the body; the title names it first)."""
+    first one whose text cannot be led (it opens the body; the title names it first); of a
+    family, every sub-section (the title names their parent)."""
     named = named_sections(sections)
+    if family:
+        return named
     if named is sections and not can_lead(sections[0], opening=True):
         return sections[1:]
     if named is not sections and len(named) == 1 and not (
@@ -261,7 +266,7 @@ def merge_short(chunks: list[Chunk], bounds: Bounds, pitches: set[int]) -> list[
     within the upper bound, when one title can name them all (see :func:`merge_title`);
     short questions of one FAQ are answered together when the questions fit in a title."""
     merged: list[Chunk] = []
-    for chunk in chunks:
+    for chunk in merge_families(chunks, bounds, pitches):
         last = merged[-1] if merged else None
         title = ""
         if (last and _related(last.sections[0], chunk.sections[0])
@@ -280,6 +285,58 @@ def merge_short(chunks: list[Chunk], bounds: Bounds, pitches: set[int]) -> list[
         else:
             merged.append(chunk)
     return _whole_runs_by_parent(merged)
+
+
+def merge_families(chunks: list[Chunk], bounds: Bounds, pitches: set[int]) -> list[Chunk]:
+    """A heading's sub-sections, all short and together within the upper bound (``Progression
+    Guidelines`` over ``Acute Phase`` / ``Subacute Phase`` / ``Recovery Phase (Minimal
+    symptoms)``), are one snippet under the heading's name when no title can name them all,
+    each sub-heading leading its text in bold; the heading's own text, if any, opens it."""
+    result: list[Chunk] = []
+    index = 0
+    while index < len(chunks):
+        end = _family_end(chunks, index, pitches)
+        family = chunks[index:end]
+        words = sum(c.words for c in family)
+        if len(family) >= 3 and words <= bounds.high and any(
+                c.words < bounds.low for c in family) and _can_lead_family(family):
+            result.append(_family_chunk(family))
+            index = end
+        else:
+            result.append(chunks[index])
+            index += 1
+    return result
+
+
+def _family_end(chunks: Sequence[Chunk], start: int, pitches: set[int]) -> int:
+    """The index after the chunks of the family that ``chunks[start]`` opens: the section
+    with its descendants, or the first child of a heading with no text and its siblings."""
+    first = chunks[start].sections[0]
+    if not _mergeable(chunks[start], pitches) or not first.path:
+        return start + 1
+    family = first.path if not first.parent else first.path[:-1]
+    end = start + 1
+    while end < len(chunks) and _mergeable(chunks[end], pitches) and len(
+            path := chunks[end].sections[0].path) > len(family) and path[:len(family)] == family:
+        end += 1
+    return end
+
+
+def _can_lead_family(family: Sequence[Chunk]) -> bool:
+    """Every sub-section's heading can open its text in bold (the parent's own text opens
+    the body), and no title names them all (``Parent: A, B and C`` is merged as siblings)."""
+    sections = [s for c in family for s in c.sections]
+    children = sections if sections[0].parent else sections[1:]
+    return all(can_lead(s) for s in children) and not merge_title(sections)
+
+
+def _family_chunk(family: Sequence[Chunk]) -> Chunk:
+    first = family[0].sections[0]
+    name = first.parent or first.title
+    sections = [s for c in family for s in c.sections]
+    return Chunk(sections, [u for c in family for u in c.units], title=clean_title(name),
+                 how=f"{name!r} and its {len(sections) - (not first.parent)} short "
+                     "sub-sections merged", family=True)
 
 
 def numbered_run(sections: Sequence[Section]) -> bool:

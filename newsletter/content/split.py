@@ -44,7 +44,7 @@ def chunk_body(chunk: Chunk) -> str:
     section's text in bold (``**Heat:** text``), so no heading stands mid-body."""
     if len(chunk.sections) == 1:
         return "\n\n".join(u.markdown for u in chunk.units)
-    led = {id(s) for s in led_sections(chunk.sections)}
+    led = {id(s) for s in led_sections(chunk.sections, chunk.family)}
     parts = []
     for section in chunk.sections:  # merged chunks hold whole sections only
         units = [u.markdown for u in section.units]
@@ -79,7 +79,8 @@ def chunk_title(chunk: Chunk, used: set[str]) -> tuple[str, str]:
     :func:`title_key`) when the snippet's content offers another."""
     section = chunk.sections[0]
     if chunk.title:
-        return chunk.title, "title: the headings of the merged sections"
+        return chunk.title, ("title: the heading over the merged sub-sections" if chunk.family
+                             else "title: the headings of the merged sections")
     candidates = _heading_titles(section) if chunk.part <= 1 else part_titles(chunk.units)
     candidates += [(f"{clean_title(section.title)}: {title}", rule)
                    for title, rule in part_titles(chunk.units)]
