@@ -508,3 +508,29 @@ def test_a_count_and_a_by_label_under_the_headline_join_no_sentence_without_blan
     why = {d.text: d.reason for d in document.dropped}
     assert why["12 Comments"].startswith("boilerplate") and why["by:"].startswith("byline")
     assert why["Mira Okafor"].startswith("byline")
+
+
+def test_a_box_glued_to_the_next_heading_gives_it_back_and_the_comments_end_the_page(
+        tmp_path: Path) -> None:
+    prose = ("Google Home answered more of our questions than the Echo did, and it remembered "
+             "the question before, which made follow-ups feel natural in daily use.")
+    page = tmp_path / "scrape.txt"
+    page.write_text("\n".join([
+        "How-To Geek", "Subscribe", "FOLLOW US", "GET UPDATES BY EMAIL", "RSS", "Search",
+        "Amazon Echo vs. Google Home: Which One Should You Buy?", "", prose, "",
+        "RELATED ARTICLES", "How to Set Up Your Amazon Echo", "How to Set Up Google Home",
+        "Google Home is Much More Knowledgeable", "", prose, "", prose, "",
+        "RELATED ARTICLE", "The Echo Is What Makes Smarthome Worthwhile", "", prose, "",
+        "Both Have Decent Speakers", "", prose, "", prose, "", prose, "",
+        "JOIN THE DISCUSSION (7 REPLIES)", "Tweet", "", "Craig is a writer who loves gadgets.",
+    ]) + "\n", encoding="utf-8")
+    document = read_article(page)
+    assert document.title == "Amazon Echo vs. Google Home: Which One Should You Buy?"
+    headings = [b.text for b in document.blocks if b.kind == "heading"]
+    assert "Google Home is Much More Knowledgeable" in headings
+    assert "Both Have Decent Speakers" in headings
+    why = {d.text: d.reason for d in document.dropped}
+    assert why["How to Set Up Google Home"].startswith("related_posts")
+    assert why["The Echo Is What Makes Smarthome Worthwhile"].startswith("related_posts")
+    assert "JOIN THE DISCUSSION (7 REPLIES)" in why
+    assert "Craig is a writer who loves gadgets." in why

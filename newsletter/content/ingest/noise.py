@@ -101,7 +101,7 @@ FORM_FIELD = re.compile(
     re.IGNORECASE,
 )
 RELATED_HEADING = re.compile(
-    r"^(?:related (?:posts|articles|reading|stories)|you (?:may|might) also like|"
+    r"^(?:related (?:posts?|articles?|reading|stor(?:y|ies))|you (?:may|might) also like|"
     r"popular (?:posts|articles)|(?:what to )?read (?:this )?next|"
     r"more (?:posts|articles|from the blog)|"
     r"(?:more|latest|other) (?:\w+ )?(?:news|stories)|most (?:read|popular|viewed)(?: \w+){0,2}|"

@@ -358,6 +358,20 @@ def _gapless_run(state: State, index: int, step: int) -> list[Line]:
     return run
 
 
+def _box_lines(state: State, index: int, step: int) -> list[Line]:
+    """The lines of a box after (or before) line ``index``, with no blank line between; of
+    two or more after it, a last one over a paragraph after a blank line is no part of it
+    but the heading of that text (a scrape left no blank line between the box and it)."""
+    run = _gapless_run(state, index, step)
+    last = run[-1] if len(run) >= 2 and step > 0 else None
+    after = state.lines[last.index + 1] if last and last.index + 1 < len(state.lines) else None
+    if (last and after and last.gap_after > 0 and final_char(last.text) not in ".!;:,"
+            and word_count(after.text) >= _TEXT_WORDS and _is_prose(after.text)):
+        last.gap_before = state.lines[last.index - 1].gap_after = 1  # set apart as a heading
+        return run[:-1]
+    return run
+
+
 _RELATED_MOST = 12  # headlines a related-posts box lists
 
 
@@ -369,7 +383,7 @@ def _tag_related_posts(state: State) -> None:
         state.drop(line.index, "related_posts: heading of a related-posts list")
         # on a page dump every line stands apart: the list is the headlines that follow
         run = (state.lines[line.index + 1 : line.index + 1 + _RELATED_MOST]
-               if state.element_per_line else _gapless_run(state, line.index, 1))
+               if state.element_per_line else _box_lines(state, line.index, 1))
         for title in run:  # headlines run to 25 words
             if word_count(title.text) > 25 or final_char(title.text) in ".!;:":
                 break
@@ -383,7 +397,7 @@ def _tag_signup_boxes(state: State) -> None:
                if tag.rule.startswith(("signup_footer", "form_field"))]
     for index in anchors:
         for step in (1, -1):
-            for line in _gapless_run(state, index, step):
+            for line in _box_lines(state, index, step):
                 if word_count(line.text) > 30:
                     break
                 if state.free(line.index):
@@ -725,7 +739,7 @@ def tag_teasers(state: State) -> None:
 _COMMENTS_START = re.compile(
     r"^(?:leave a (?:reply|comment)|post a comment|\d+ (?:comments?|responses?)|comments|"
     r"(?:comments?|responses?|replies)\s*\(\d[\d,]*\)?|(?:reader|user|readers') comments|"
-    r"join the (?:discussion|conversation))\s*:?$",
+    r"join the (?:discussion|conversation)(?:\s*\(\d[\d,]*(?: \w+)?\)?)?)\s*:?$",
     re.IGNORECASE,
 )
 # a box of advertisements dressed as stories: whatever follows it is the page's, not the article's
