@@ -1152,3 +1152,23 @@ def test_a_read_more_label_over_one_link_is_another_story_in_a_scrape() -> None:
             "(https://x.example/a)\n\nThe council met again on Friday to open the pool.\n")
     why = reasons(read_markdown_article(text, "x.txt", scraped=True))
     assert why == {5: "related_posts"}
+
+
+def test_a_jina_scrape_takes_the_dated_headline_and_drops_teasers_with_lost_link_marks() -> None:
+    prose = ("While most people associate treasure hunting with pirates, there is treasure "
+             "all around us in an old house; we just need to know where to look for it.")
+    teasers = "\n\n".join(
+        f"### [Another Story Number {n} About Money](https://x.example/{n} \"Another Story\")\n\n"
+        f"A blurb about story {n} that says what it is about in a sentence or two, and then a "
+        f"little more so that it runs past the usual length of a teaser's blurb text.\n\n"
+        f"[- CONTINUE READING -](https://x.example/{n})](https://x.example/{n} \"Another Story "
+        f"Number {n} About Money, With a Long Title That Runs On\")" for n in range(3))
+    text = "\n\n".join([
+        "Title: 7 Places to Find Hidden Treasure Around Your House",
+        "URL Source: http://x.example/find-hidden-cash/", "Markdown Content:",
+        "# 7 Unexpected Places You Could Find Cash Around Your House", "December 22, 2016",
+        *[prose] * 5, "# Top Articles", teasers]) + "\n"
+    document = read_markdown_article(text, "cash.txt", scraped=True)
+    assert document.title == "7 Unexpected Places You Could Find Cash Around Your House"
+    bodies = " ".join(s.body for s in split(document).snippets)
+    assert "CONTINUE READING" not in bodies and "Another Story" not in bodies

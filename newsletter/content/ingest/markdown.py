@@ -208,7 +208,7 @@ def read_markdown_article(text: str, source: str = "", *, scraped: bool = False)
     scraped = scraped or front.reason.startswith("metadata_header")
     blocks = run_passes(reader.blocks, reader.drop_block, scraped=scraped)
     _hidden_markup(reader, blocks)
-    title = _headline_of_page_title(_front_title(front), blocks, front)
+    title = _headline_of_page_title(_front_title(front), blocks, front, _bylines(reader))
     blocks = mark_faq_questions(_with_title(reader, blocks, title))
     references = {b.label: b.text for b in blocks if b.kind == "reference"}
     if references:
@@ -343,9 +343,12 @@ def _mend_wrapped_addresses(lines: list[str]) -> list[str]:
     return mended
 
 
-def _headline_of_page_title(title: str, blocks: Sequence[Block], front: FrontMatter) -> str:
+def _headline_of_page_title(title: str, blocks: Sequence[Block], front: FrontMatter,
+                            bylines: set[int]) -> str:
     """A scraper's page title that is the page's headline with more after a separator
-    (``Headline - Site``, ``Headline | Section | Site``) gives way to that headline."""
+    (``Headline - Site``, ``Headline | Section | Site``) gives way to that headline; one the
+    body words otherwise gives way to the body's h1 that a byline or date follows (the page
+    title was written for search engines, the headline for readers)."""
     if not front.reason.startswith("metadata_header"):
         return title
     for block in blocks[:12]:
@@ -353,7 +356,14 @@ def _headline_of_page_title(title: str, blocks: Sequence[Block], front: FrontMat
         if (block.kind == "heading" and 2 <= word_count(head) < word_count(title)
                 and title.startswith(head) and TITLE_PARTS.match(title[len(head):])):
             return head
-    return _part_the_body_heads(title, blocks) or title
+    return _part_the_body_heads(title, blocks) or _bylined_h1(blocks, bylines) or title
+
+
+def _bylined_h1(blocks: Sequence[Block], bylines: set[int]) -> str:
+    """The first h1 of four words or more that a byline or a date follows within 4 lines."""
+    return next((b.text for b in blocks[:12] if b.kind == "heading" and b.level == 1
+                 and b.lines and word_count(b.text) >= 4 and not b.rule.endswith(LINKED_HEADING)
+                 and bylines & set(range(b.lines[-1] + 1, b.lines[-1] + 5))), "")
 
 
 def _part_the_body_heads(title: str, blocks: Sequence[Block]) -> str:

@@ -258,7 +258,8 @@ _TEASER_HEADING = re.compile(
     r"promoted (?:by [\w .&-]{1,30}|content|stories)|"
     r"(?:from|around) (?:around )?the web|you (?:may|might) (?:also )?(?:like|enjoy)|"
     r"(?:editor'?s )?picks?(?: for you)?|recommended for you|don'?t miss|see also|"
-    r"also (?:read|see|on [\w ]{1,30})|(?:in|on) other news|top stories)\s*:?$",
+    r"also (?:read|see|on [\w ]{1,30})|(?:in|on) other news|"
+    r"top (?:stories|articles|posts|reads))\s*:?$",
     re.IGNORECASE,
 )
 

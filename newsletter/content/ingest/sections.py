@@ -954,8 +954,11 @@ def drop_teaser_sections(blocks: list[Block], drop: Drop, scraped: bool) -> list
 
 
 def _blurb(block: Block) -> bool:
+    """A teaser's part: a blurb, a short list, or another story's linked headline."""
     if block.kind == "list":
         return all(word_count(i) <= _BLURB_WORDS for i in block.items)
+    if block.kind == "heading":
+        return block.rule.endswith(LINKED_HEADING)
     return block.kind == "paragraph" and word_count(block.text) <= _BLURB_WORDS
 
 
@@ -989,6 +992,8 @@ _PAGER = re.compile(r"^(?:[«‹←<]\s*)?(?:prev(?:ious)?|older|newer|next)(?:\
 
 
 _TEASER_WORDS = 50  # a teaser's blurb under its linked headline
+# what is left of a link around a link (``[[Read on](/a)](/a "Title")`` lost its outer ``[``)
+_LOST_LINK = re.compile(r"\]\(\S+(?:\s+\"[^\"]*\")?\)")
 LINKED_HEADING = "_linked"  # ends the rule of a heading that links to another page
 
 
@@ -1023,7 +1028,7 @@ def _teaser_run(blocks: Sequence[Block], start: int,
     index = start
     while index < len(blocks) and _linked_headline(blocks[index], scraped):
         end = _blurb_end(blocks, index, scraped)
-        blurb = sum(word_count(link_text(b.text or " ".join(b.items)))
+        blurb = sum(word_count(_LOST_LINK.sub(" ", link_text(b.text or " ".join(b.items))))
                     for b in blocks[index + 1:end])
         if blurb > _TEASER_WORDS:
             break
