@@ -1129,7 +1129,9 @@ def test_a_scrape_with_the_page_title_over_a_promotion_its_reviewers_list_and_te
         "* Get the facts: Women and arthritis. (n.d.).https://example.org/facts.pdf\n"
         "* Mayo Clinic Staff. (2019). Arthritis.http://example.org/arthritis\n"
         "* Musick SR, et al. (2019). Snapping hip syndrome.https://example.org/books/1",
-        "Read this article in Spanish.", "### Read this next",
+        "Read this article in Spanish.",
+        "## related stories", "* How to Treat Cervicalgia\n* Natural Pain Relievers",
+        "### Read this next",
         "There are many causes of hip pain when sitting. We explore the types and causes…",
         "Learn about the symptoms of a pinched nerve in the hip and how to relieve them.",
     ]) + "\n"
@@ -1141,6 +1143,7 @@ def test_a_scrape_with_the_page_title_over_a_promotion_its_reviewers_list_and_te
     assert why["Can't get enough? Connect with us for all things health."].startswith(
         "page_header")
     assert why["### Read this next"].startswith("related_teaser")
+    assert why["* Natural Pain Relievers"].startswith("related_teaser")
     assert why["Read this article in Spanish."].startswith("boilerplate")
     bodies = " ".join(s.body for s in split(document).snippets)
     assert "pinched nerve" not in bodies and "communities" not in bodies

@@ -954,11 +954,12 @@ def drop_teaser_sections(blocks: list[Block], drop: Drop, scraped: bool) -> list
 
 
 def _blurb(block: Block) -> bool:
-    """A teaser's part: a blurb, a short list, or another story's linked headline."""
+    """A teaser's part: a blurb, a short list, another story's linked headline, or the
+    heading of another box of them."""
     if block.kind == "list":
         return all(word_count(i) <= _BLURB_WORDS for i in block.items)
     if block.kind == "heading":
-        return block.rule.endswith(LINKED_HEADING)
+        return block.rule.endswith(LINKED_HEADING) or is_teaser_heading(link_text(block.text))
     return block.kind == "paragraph" and word_count(block.text) <= _BLURB_WORDS
 
 
