@@ -1175,3 +1175,22 @@ def test_a_jina_scrape_takes_the_dated_headline_and_drops_teasers_with_lost_link
     assert document.title == "7 Unexpected Places You Could Find Cash Around Your House"
     bodies = " ".join(s.body for s in split(document).snippets)
     assert "CONTINUE READING" not in bodies and "Another Story" not in bodies
+
+
+def test_short_plain_lines_over_steps_in_a_scrape_are_headings_and_a_role_byline_goes() -> None:
+    poses = ["Downward-Facing Dog", "Cobra", "Warrior I"]
+    steps = ("* Come onto your hands and knees and spread your fingers wide.\n"
+             "* Lift your hips high and let your heels drop toward the floor.\n"
+             "* Hold for 5 breaths.")
+    text = "\n\n".join([
+        "# A Guide to Yoga", "## Foundational poses",
+        "By Kaitlyn Hochart, aYoga Medicineinstructor based in San Diego. You can follow her "
+        "journey at kaitlynhochart.com.",
+        "These poses make up the base of most classes, so learn them first and well.",
+        *[part for pose in poses for part in (pose, steps)]]) + "\n"
+    document = read_markdown_article(text, "yoga.txt", scraped=True)
+    assert headings(document)[-3:] == poses
+    assert next(b.level for b in document.blocks if b.text == "Cobra") == 3
+    assert reasons(document)[5] == "byline"
+    # outside a scrape, or with fewer than three such lines, a short line stays text
+    assert "Cobra" not in headings(read_markdown_article(text, "yoga.md"))

@@ -130,6 +130,8 @@ def is_byline(text: str) -> bool:
     PM [Follow @jdoe](...)``."""
     if _names_author_and_date(text) or _dated_then_named(text):
         return True
+    if word_count(text) <= 40 and _BYLINE_WITH_ROLE.match(text):
+        return True
     if word_count(text) > 20:
         return False
     if any(rule.match(text) for rule in (_BYLINE_LABEL, _BYLINE_NAME, _BYLINE_DATE, _BYLINE_ROLE)):
@@ -138,6 +140,14 @@ def is_byline(text: str) -> bool:
     return bool(read_time) and (read_time.group(0) == text or bool(re.search(r"[|·•]", text)))
 
 
+# "By Jane Doe, a yoga instructor based in Leeds. You can follow her at ...": a section's
+# writer, with who they are
+_BYLINE_WITH_ROLE = re.compile(
+    r"^[Bb]y\s+(?!(?i:(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|(?:january|february|march|"
+    r"april|may|june|july|august|september|october|november|december|christmas|easter|the|"
+    r"next|last|early)\b))"
+    r"[A-Z][\w.'’-]*(?:\s+(?:(?:de|da|del|di|du|la|le|van|von)\s+)*[A-Z][\w.'’-]*){1,3}"
+    r",\s+(?:an?|the|our)(?:\s+|(?=[A-Z]))[^.!?]{3,120}[.!]")  # "aYoga": a scrape lost a space
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _LEADING_LINK = re.compile(r"^\[([^\]]+)\]\([^)\s]+\)\s*[|·•,–—-]?\s*")
 _BY = re.compile(r"^(?:[-–—*/]+\s*)?[Bb][Yy]:?\s+(?=[A-Z])")

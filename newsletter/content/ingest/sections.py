@@ -853,6 +853,47 @@ def _list_number(block: Block) -> int:
     return int(block.label) if block.label.isdigit() else 1
 
 
+# --- plain lines that head sections in a scrape ------------------------------------------------
+
+_LINE_HEADING_WORDS = 8
+_LINE_HEADING_SERIES = 3  # such lines in one article before any is taken for a heading
+
+
+def plain_line_headings(blocks: list[Block], drop: Drop, scraped: bool) -> list[Block]:
+    """In a scraped page, short lines without final punctuation, each between the text
+    before it and a paragraph or list under it (``Downward-Facing Dog`` over the pose's
+    steps), three or more of them: the scrape lost their heading tags. Each becomes a
+    heading one level below the heading above it."""
+    if not scraped:
+        return blocks
+    lines = [i for i in range(len(blocks)) if _plain_line_heading(blocks, i)]
+    if len(lines) < _LINE_HEADING_SERIES:
+        return blocks
+    result, level = list(blocks), 2
+    for index, block in enumerate(blocks):
+        if block.kind == "heading":
+            level = min(6, block.level + 1)
+        elif index in lines:
+            result[index] = Block("heading", block.text, block.lines, level=level,
+                                  rule="plain_line_heading: a short line over a section's text")
+    return result
+
+
+def _plain_line_heading(blocks: Sequence[Block], index: int) -> bool:
+    block = blocks[index]
+    if block.kind != "paragraph" or block.rule != "markdown_paragraph" or index == 0:
+        return False
+    text = block.text.strip()
+    after, before = blocks[index + 1] if index + 1 < len(blocks) else None, blocks[index - 1]
+    return (0 < word_count(text) <= _LINE_HEADING_WORDS and is_heading_shape(text)
+            and text[:1].isupper() and "](" not in text and "\n" not in text
+            and after is not None and after.kind in ("paragraph", "list")
+            and word_count(after.text or " ".join(after.items)) >= 12
+            and not (after.kind == "paragraph" and is_heading_shape(after.text))
+            and before.kind in ("paragraph", "list", "heading")
+            and final_char(before.text or "x") != ":")
+
+
 # --- step lists a converter broke -------------------------------------------------------------
 
 _STEP_LABEL = re.compile(r"^(?:step\s*)?\d{1,2}\s*[.:)]?$", re.IGNORECASE)
@@ -1095,6 +1136,7 @@ def _prose(block: Block) -> bool:
 PASSES: tuple[BlockPass, ...] = (
     step_lists,
     numbered_headings,
+    plain_line_headings,
     drop_page_header,
     bold_headings,
     drop_signoff,
