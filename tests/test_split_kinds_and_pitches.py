@@ -558,3 +558,32 @@ def test_a_launch_reported_as_going_on_sale_is_news_but_on_sale_now_pitches() ->
 
     assert closing_kind("The sedan is set to go on sale in the US in late January.") != "cta"
     assert closing_kind("Our winter boots are on sale now, so grab a pair today.") == "cta"
+
+
+def test_a_method_told_in_paragraphs_under_a_how_to_heading_is_steps_in_every_part() -> None:
+    method = ["Making the relish starts with washing and dicing the vegetables, all of them.",
+              "Combine the zucchini, onion and pepper in a bowl and sprinkle salt over them.",
+              "Allow the vegetables to stand in the brine for two hours, then drain them well.",
+              "After the vegetables have drained, prepare a water bath canner for the jars.",
+              "In a separate pot, combine the sugar, spices and vinegar and bring to a simmer.",
+              "Pack the hot relish into prepared jars, leaving half an inch of headspace."]
+    blocks = [heading("Zucchini Relish", 1), para(words(60), 2), heading("How to Make It", 3)]
+    blocks += [para(f"{sentence} {words(30)}", 4 + n) for n, sentence in enumerate(method)]
+    content = split(doc(*blocks, heading("Storing", 20), para(words(60), 21)))
+    parts = [s for s in content.snippets if s.section == "How to Make It"]
+    assert len(parts) >= 2 and {s.kind for s in parts} == {"steps"}
+    assert next(s.kind for s in content.snippets if s.section == "Storing") != "steps"
+
+
+def test_a_heading_over_procedures_introduces_them_as_steps() -> None:
+    content = split(doc(
+        heading("Cinnamon Rolls", 1), para(words(60), 2),
+        heading("How the Rolls Are Made", 3, 2), para("Before you begin, read the schedule. "
+                                                      + words(40), 4),
+        heading("Mix the Dough", 5, 3), listing("Add the flour", "Mix in the starter",
+                                                "Knead for ten minutes", line=6),
+        heading("Shape the Rolls", 9, 3), listing("Roll the dough out", "Spread the filling",
+                                                  "Cut eight rolls", line=10),
+    ))
+    intro = [s for s in content.snippets if s.section == "How the Rolls Are Made"]
+    assert intro[0].kind == "steps"

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from .markup import plain
 from .packing import Chunk, answers_questions, named_sections, numbered_run
 from .sections import Section, Unit, counter, markers
+from .sentences import sentences
 
 _EVIDENCE = re.compile(r"\b(?:research(?:ers)?|(?<!case )stud(?:y|ies)|trials?|meta-analys[ie]s|"
                        r"journal|according to|scientists|surveys?|evidence (?:shows|suggests))\b",
@@ -53,8 +54,8 @@ INSTRUCTION_VERBS = frozenset([
     "grate", "grease", "grill", "hang", "heat", "hold", "inhale", "insert", "install", "keep",
     "knead", "label", "lay", "layer", "lean", "let", "level", "lie", "lift", "limit", "line",
     "list", "lock", "log", "look", "loosen", "lower", "maintain", "make", "mark", "massage",
-    "measure",
-    "melt", "mix", "mount", "move", "note", "open", "order", "paint", "pause", "peel", "pick",
+    "measure", "melt", "mix", "mount", "move", "note", "open", "order", "pack", "paint", "pat",
+    "pause", "peel", "pick",
     "place", "plan", "plant", "point", "pour", "preheat", "prepare", "press", "print", "pull",
     "pulse", "push", "put", "raise", "reach", "read", "reduce", "register", "relax", "release",
     "remove", "repeat", "replace", "request", "reserve", "rest", "return", "review", "rinse",
@@ -162,9 +163,28 @@ def steps_rule(units: Sequence[Unit], section: Section) -> str:
             return why
     if sum(bool(_FENCE.search(u.markdown)) for u in units) >= 2:
         return "commands between explanations"
+    if _instruction_paragraphs(section.units) and any(
+            _PROCEDURE.search(title) for title in (section.title, *section.path)):
+        return "paragraphs of instructions under a how-to heading"
     if any(len(_INLINE_STEP.findall(u.markdown)) >= 3 for u in units if u.kind == "paragraph"):
         return "steps numbered in the text (Step 1: ... Step 2: ...)"
     return ""
+
+
+def _instruction_paragraphs(units: Sequence[Unit]) -> bool:
+    """A section's paragraphs, most of which give an instruction ("Drain the zucchini",
+    "Next, pack the jars", "In a separate pot, combine the sugar"): a procedure told in
+    prose, of which every part cut for size is a step."""
+    paragraphs = [u for u in units if u.kind == "paragraph"]
+    instructing = sum(any(map(_instructs, sentences(u.markdown))) for u in paragraphs)
+    return len(paragraphs) >= 3 and instructing * 2 >= len(paragraphs)
+
+
+def _instructs(sentence: str) -> bool:
+    """The sentence gives an instruction, at its start or after an opening phrase."""
+    head, comma, rest = sentence.partition(", ")
+    return is_instruction(sentence) or bool(comma and len(head.split()) <= 8
+                                            and is_instruction(rest))
 
 
 def _list_steps(unit: Unit, section: Section) -> str:

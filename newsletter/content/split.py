@@ -254,10 +254,22 @@ def _kinds(chunks: list[Chunk], ctas: Mapping[int, str]) -> list[tuple[str, str]
                   if kind == "steps" and c.part > 1}
     for index, chunk in enumerate(chunks):
         opens = chunk.part == 1 and id(chunk.sections[0]) in procedures
-        if opens and kinds[index][0] in ("tip", "fact") and not any(
-                u.kind == "list" for u in chunk.units):
+        if (opens or _heads_procedures(chunks, kinds, index)) and kinds[index][0] in (
+                "tip", "fact") and not any(u.kind == "list" for u in chunk.units):
             kinds[index] = ("steps", "steps: introduces the steps that follow")
     return like_numbered_siblings(chunks, kinds)
+
+
+def _heads_procedures(chunks: Sequence[Chunk], kinds: Sequence[tuple[str, str]],
+                      index: int) -> bool:
+    """The chunk is a section's own text (``How to Make the Rolls`` and a tip) over
+    sub-sections most of which are procedures (``Mix the Dough``, ``Roll the Dough``)."""
+    path = chunks[index].sections[0].path
+    if chunks[index].part > 1 or not path:
+        return False
+    children = [kind for chunk, (kind, _) in zip(chunks, kinds, strict=True)
+                if chunk.sections[0].path[:-1] == path]
+    return bool(children) and children.count("steps") * 2 > len(children)
 
 
 def _snippets(chunks: list[Chunk], ctas: Mapping[int, str]) -> list[Snippet]:
