@@ -1194,3 +1194,19 @@ def test_short_plain_lines_over_steps_in_a_scrape_are_headings_and_a_role_byline
     assert reasons(document)[5] == "byline"
     # outside a scrape, or with fewer than three such lines, a short line stays text
     assert "Cobra" not in headings(read_markdown_article(text, "yoga.md"))
+
+
+def test_a_table_framing_a_picture_and_a_drafts_picture_placeholder_are_dropped() -> None:
+    text = ("# Country Loaves\n\nA light but nutritious loaf, full of character, from a "
+            "long and slow rise overnight.\n\n"
+            "| ![Loaf](https://x.example/loaf.jpg) |\n|:--:|\n| *Happy Loaves* |\n\n"
+            "1. **Sit on your sit bones**\n\n   Look at your posture from the base of the "
+            "spine up.\n\n   (pic sitting with tail tucked)\n2. **Find a neutral head**\n\n"
+            "   Move your head too far forward, then back, and settle in between.\n\n"
+            "| Day | Flour |\n|-----|-------|\n| 1 | 50 g |\n")
+    document = read_markdown_article(text, "loaves.md")
+    assert_every_line_once(text, document)
+    why = reasons(document)
+    assert why[5] == why[6] == why[7] == "image_caption" and why[13] == "placeholder"
+    kept = " ".join(b.text or " ".join(b.items) for b in document.blocks)
+    assert "Happy Loaves" not in kept and "(pic" not in kept and "| Day | Flour |" in kept

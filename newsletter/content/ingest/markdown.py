@@ -68,6 +68,10 @@ _INLINE_TEMPLATE = re.compile(r"\{%[^%\n]*%\}|\{\{[^{}\n]*\}\}|\{:[^{}\n]*\}")
 _TEMPLATE_LINK = re.compile(r"\[([^\]\n]*)\]\(\s*(?:\{\{[^{}\n]*\}\}|\{%[^%\n]*%\})\s*"
                             r"(?:\"[^\"\n]*\")?\s*\)")
 _SCRIPT_LINK = re.compile(r"^\s*\[[^\]]*\]\(\s*javascript:.*\)\s*$", re.IGNORECASE)
+# "(pic sitting with tail tucked)", "[insert image of the bed]": a draft's note for a picture
+_PLACEHOLDER = re.compile(r"^\s*[(\[]\s*(?:insert\s+(?:an?\s+)?)?(?:pics?|pictures?|photos?|"
+                          r"images?|img|gifs?|videos?|screenshots?)(?:\s*/\s*\w+)?\b[^()\[\]]{0,80}"
+                          r"[)\]]\s*$", re.IGNORECASE)
 _SPACER = re.compile(r"^\s*(?:&nbsp;|&#160;|&#xa0;|\\)+\s*$", re.IGNORECASE)
 _HTML_START = re.compile(r"^\s{0,3}<[A-Za-z]")
 _EDIT_LINK = re.compile(r"\[?\[\s*edit(?: source| section)?\s*\]\([^)]*\)\]?|"
@@ -291,9 +295,10 @@ def _spread_template_tags(lines: Sequence[str], start: int) -> set[int]:
 
 
 def _blank_out(reader: _Reader, number: int, raw: str) -> str:
-    """A Hugo shortcode, a Liquid tag, a spacer line (``&nbsp;``) or a line that is a link
-    running the page's script (``[A](javascript:...)``) is dropped before parsing; template
-    code inside a line (``{{ page.cost }}``, ``{: .right}``) is removed."""
+    """A Hugo shortcode, a Liquid tag, a spacer line (``&nbsp;``), a line that is a link
+    running the page's script (``[A](javascript:...)``) or a draft's placeholder for a
+    picture (``(pic chin tucks)``) is dropped before parsing; template code inside a line
+    (``{{ page.cost }}``, ``{: .right}``) is removed."""
     if _SHORTCODE.match(raw):
         reader.drop([number], "shortcode: template tag that shows no text")
         return ""
@@ -304,6 +309,9 @@ def _blank_out(reader: _Reader, number: int, raw: str) -> str:
             return ""
     if _SCRIPT_LINK.match(raw):
         reader.drop([number], "script_link: a control of the page (a javascript: link)")
+        return ""
+    if _PLACEHOLDER.match(raw):
+        reader.drop([number], "placeholder: where a picture was meant to go")
         return ""
     if raw.strip() and _SPACER.match(raw):
         reader.drop([number], "spacer: a line that only makes space")
@@ -1021,7 +1029,24 @@ def _rule(reader: _Reader, tokens: Sequence[Token]) -> None:
 def _table(reader: _Reader, tokens: Sequence[Token]) -> None:
     lines = reader.span(tokens[0])
     rows = [clean_line(reader.lines[n - 1]) for n in lines]
+    if _picture_frame(rows):
+        reader.drop(list(lines), "image_caption: a table that frames a picture and its caption")
+        return
     reader.add(Block("paragraph", "\n".join(rows), lines, rule="table"))
+
+
+_PICTURE_CELL = re.compile(r"^!\[[^\]]*\]\([^)]*\)$")
+
+
+def _picture_frame(rows: Sequence[str]) -> bool:
+    """A table of one column whose cells are pictures and their short captions: the way
+    some posts set a captioned picture (``| ![Loaf](..) |`` / ``|:--:|`` / ``| *Loaf* |``)."""
+    cells = [row.strip().strip("|").strip() for row in rows]
+    if any("|" in cell for cell in cells):
+        return False
+    text = [c for c in cells if c and not set(c) <= set(":- ")]
+    pictures = [c for c in text if _PICTURE_CELL.match(c)]
+    return bool(pictures) and all(c in pictures or word_count(c) <= 12 for c in text)
 
 
 _HANDLERS = {
