@@ -534,3 +534,24 @@ def test_a_box_glued_to_the_next_heading_gives_it_back_and_the_comments_end_the_
     assert why["The Echo Is What Makes Smarthome Worthwhile"].startswith("related_posts")
     assert "JOIN THE DISCUSSION (7 REPLIES)" in why
     assert "Craig is a writer who loves gadgets." in why
+
+
+def test_a_docs_page_dump_takes_its_first_permalinked_heading_and_no_code_line_heads(
+        tmp_path: Path) -> None:
+    prose = ("First, you need the training data. We suggest annotating a few pages by hand "
+             "before you train anything, so the model has examples to learn from.")
+    page = tmp_path / "docs.txt"
+    page.write_text("\n".join([
+        "      Webstruct", "        latest", "        * Tutorial", "        * Reference",
+        "          * Docs »", "          * Edit on GitHub", "",
+        "            Tutorial¶", "", f"            {prose}", "",
+        "              Get annotated data¶", "", f"              {prose}", "",
+        "                  import webstruct",
+        "                  trees = webstruct.load_trees(\"train/*.html\")", "",
+        f"              {prose}", "", "              Training¶", "", f"              {prose}",
+    ]) + "\n", encoding="utf-8")
+    document = read_article(page)
+    assert document.title == "Tutorial"
+    assert "* Edit on GitHub" in {d.text for d in document.dropped}
+    headings = [b.text for b in document.blocks if b.kind == "heading"]
+    assert not any("webstruct" in h for h in headings)

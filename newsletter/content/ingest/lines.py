@@ -101,13 +101,18 @@ def is_title_case(text: str) -> bool:
 
 
 def is_heading_shape(text: str) -> bool:
-    """Short, and ends without sentence punctuation (a question mark is fine)."""
-    if text.endswith(("→", "»")) or _UNORDERED.match(text):
+    """Short, ends without sentence punctuation (a question mark is fine), and reads as
+    words, not code (``trees = load_trees(...)``)."""
+    if text.endswith(("→", "»")) or _UNORDERED.match(text) or _CODE.search(text):
         return False
     last = final_char(text)
     if last == "?" or core_text(text).endswith(("?!", "!?")):  # "Laser Headlights?!"
         return word_count(text) <= _MAX_QUESTION_WORDS
     return bool(last) and last not in ".!;:,…" and word_count(text) <= _MAX_HEADING_WORDS
+
+
+# an assignment, a call right after a name, braces, or a dotted name: a line of code
+_CODE = re.compile(r"\s=\s|\w\(|[{}]|\b[a-z_]\w*\.[a-z_]\w*\(|^\s*(?:import|from|def|class)\s+\w")
 
 
 def shape(text: str) -> str:

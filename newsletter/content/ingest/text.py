@@ -469,7 +469,7 @@ def tag_callouts(state: State) -> None:
 def tag_title(state: State) -> None:
     """The title: among the first lines, the headline a byline or date follows, else the
     first heading-like line; on a page dump, the headline just above the article's text."""
-    best = _page_dump_title(state) if state.element_per_line else None
+    best = _page_dump_title(state) if state.element_per_line else _first_permalinked(state)
     if best is None:
         candidates = [ln for ln in state.lines[: max(8, len(state.lines) // 3)]
                       if state.free(ln.index) and _headline_like(ln.text)]
@@ -478,6 +478,14 @@ def tag_title(state: State) -> None:
         best = max(candidates, key=lambda ln: (_title_score(state, ln), -ln.index))
     state.tags[best.index] = Tag("title", f"title: {_title_rule(state, best)}")
     state.title = strip_heading_marks(best.text)
+
+
+def _first_permalinked(state: State) -> Line | None:
+    """On a documentation page whose headings carry a permalink sign (``Tutorial¶``), the
+    first of them is the page's own title (menus and the project's name come above it)."""
+    marked = [ln for ln in state.lines if state.free(ln.index) and _PERMALINK.search(ln.text)
+              and is_heading_shape(strip_heading_marks(ln.text))]
+    return marked[0] if len(marked) >= 2 else None
 
 
 _TITLE_WINDOW = 25  # lines above the article's first paragraph where a page dump's title is
