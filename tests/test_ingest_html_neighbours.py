@@ -218,3 +218,12 @@ def test_a_recipe_cards_buttons_and_a_long_affiliate_disclosure_are_furniture() 
     assert any(r.startswith("disclosure") for r in why.values())
     assert any("Print Recipe" in t and r.startswith("share_row") for t, r in why.items())
     assert all(f"Paragraph {n} of the story" in kept_text(html) for n in range(6))
+
+
+def test_a_bold_line_after_a_quote_ending_in_a_smiley_heads_the_short_text_under_it() -> None:
+    html = page(f"<article><h1>Gardeners rally</h1>{story(4)}"
+                "<p>\"No lines at all,\" he said. \"Wish the forecast was wrong every time :)\"</p>"
+                "<p><strong>Planes, trains ...</strong></p><p>Delays were reported at several "
+                f"airports in the Northeast on Wednesday.</p>{story(4, 4)}</article>")
+    headings = [b.text for b in read_html_article(html).blocks if b.kind == "heading"]
+    assert "Planes, trains ..." in headings

@@ -169,17 +169,22 @@ def _related(first: Section, other: Section) -> bool:
 
 def can_lead(section: Section, opening: bool = False) -> bool:
     """A merged section's heading can open its text in bold (``**Heading:** text``): its
-    section starts with a paragraph, an introduced list, or a list short enough to run in
-    (see :func:`run_in`), and the heading is short unless it opens the whole body."""
+    section starts with a paragraph (not a table or code, whose markup must open its line),
+    an introduced list, or a list short enough to run in (see :func:`run_in`), and the
+    heading is short unless it opens the whole body."""
     first = section.units[0] if section.units else None
-    opens = first is not None and (first.kind == "paragraph" or (
-        first.kind == "list" and (bool(first.label) or bool(run_in(first.markdown)))))
+    opens = first is not None and (
+        (first.kind == "paragraph" and not _BLOCK_MARKUP.match(first.markdown)) or (
+            first.kind == "list" and (bool(first.label) or bool(run_in(first.markdown)))))
     # a text that opens with a bold label of its own would get two labels in a row
     return opens and not first.markdown.startswith("**") and (
         opening or heading_words(section.title) < 5)
 
 
 _RUN_IN_ITEMS, _RUN_IN_WORDS = 8, 4  # "Rest · Ice · Compression", not sentences
+# markup that must open its line, so no heading can run into it: a code fence, or a
+# table's header row and its rule
+_BLOCK_MARKUP = re.compile(r"(?:```|~~~)|[^\n]*\|[^\n]*\n\s*\|?\s*:?-{3,}")
 
 
 def run_in(markdown: str) -> str:

@@ -56,17 +56,9 @@ def chunk_body(chunk: Chunk) -> str:
 
 def _led(label: str, first: Unit) -> str:
     """The section's first unit opened by its heading in bold: run into a paragraph, a
-    list's lead-in or a short list's line; above anything whose markup must start its line
-    (a table, a quote, code, a list without a lead-in)."""
+    list's lead-in or a short list's line (:func:`can_lead` said it can be)."""
     opening = run_in(first.markdown) if first.kind == "list" and not first.label else ""
-    prose = first.kind == "paragraph" or (first.kind == "list" and bool(first.label))
-    if opening or (prose and not _BLOCK_MARKUP.match(first.markdown)):
-        return f"**{label}** {opening or first.markdown}"
-    return f"**{label}**\n\n{first.markdown}"
-
-
-# markup that must open its line: a code fence, or a table's header row and its rule
-_BLOCK_MARKUP = re.compile(r"(?:```|~~~)|[^\n]*\|[^\n]*\n\s*\|?\s*:?-{3,}")
+    return f"**{label}** {opening or first.markdown}"
 
 
 def _lead_label(heading: str) -> str:

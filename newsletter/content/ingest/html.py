@@ -1119,7 +1119,11 @@ def _pseudo_shape(blocks: Sequence[Block], index: int) -> str:
         return ""
     text = markdown_plain(block.text)
     words = len(text.split())
-    if not 2 <= words <= 16 or not is_heading_shape(text) or _MARKDOWN_LINK.fullmatch(block.text):
+    bold = bool(re.fullmatch(r"\*\*[^*]+\*\*", block.text.strip()))
+    # a bold heading may trail off into the text under it ("Planes, trains ...")
+    shape_of = _TRAILING_DOTS.sub("", text) if bold else text
+    if not 2 <= words <= 16 or not is_heading_shape(shape_of) or _MARKDOWN_LINK.fullmatch(
+            block.text):
         return ""
     if not (text[:1].isupper() or text[:1].isdigit() or text[:1] in "\"'“‘"):
         return ""
@@ -1129,16 +1133,21 @@ def _pseudo_shape(blocks: Sequence[Block], index: int) -> str:
         return ""
     if _NUMBERED_LABEL.fullmatch(text) and not _pseudo_candidate(after):
         return "numbered"  # "Step 2" over its step, however short the step is
-    if _block_words(after) < max(12, 1.5 * words) or _pseudo_candidate(after):
+    least = max(8, words) if bold else max(12, 1.5 * words)  # bold alone says "heading"
+    if _block_words(after) < least or _pseudo_candidate(after):
         return ""
-    if before is not None and before.kind == "paragraph" and final_char(before.text) == ":":
-        return ""
-    if re.fullmatch(r"\*\*[^*]+\*\*", block.text.strip()):
+    if before is not None and before.kind == "paragraph" and _LEAD_IN_END.search(before.text):
+        return ""  # a lead-in's colon, not a smiley's ':)"' at the end of a quote
+    if bold:
         return "bold"
     if _NUMBERED.match(text):
         return "numbered"
     prose = before is not None and before.kind in ("paragraph", "list", "quote")
     return "short" if prose and words <= 10 else ""
+
+
+_LEAD_IN_END = re.compile(r":[*_]*\s*$")
+_TRAILING_DOTS = re.compile(r"\s*(?:\.\.\.|…)$")
 
 
 def _pseudo_candidate(block: Block) -> bool:
