@@ -1210,3 +1210,21 @@ def test_a_table_framing_a_picture_and_a_drafts_picture_placeholder_are_dropped(
     assert why[5] == why[6] == why[7] == "image_caption" and why[13] == "placeholder"
     kept = " ".join(b.text or " ".join(b.items) for b in document.blocks)
     assert "Happy Loaves" not in kept and "(pic" not in kept and "| Day | Flour |" in kept
+
+
+def test_a_wordpress_export_keeps_its_numbered_bold_lines_as_headings() -> None:
+    text = ("# Seedlings\n\n<p>I am going to focus on my tomato seedlings in this post, since "
+            "they taught me the most.</p>\n"
+            "<p><strong>1. I didn't plant enough</strong></p>\n"
+            "<p>Many of my plants died at various stages, so I had far too few seedlings.</p>\n"
+            "<p><strong>2. I didn't plant enough</strong> <strong>per</strong> "
+            "<strong>\"cell\"</strong></p>\n"
+            "<p>Many seeds do not sprout, so plant two or three in every cell of the tray.</p>\n"
+            "<p><strong>3. I didn't realize I was supposed to take the plastic lid off<br />\n"
+            "</strong></p>\n"
+            "<p>Once the seeds sprout, the lid comes off, or the seedlings stay too damp.</p>\n")
+    document = read_markdown_article(text, "seedlings.md")
+    assert headings(document)[1:] == [
+        "1. I didn't plant enough", '2. I didn\'t plant enough per "cell"',
+        "3. I didn't realize I was supposed to take the plastic lid off"]
+    assert not any(b.text.startswith("**:") for b in document.blocks)

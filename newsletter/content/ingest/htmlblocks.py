@@ -32,6 +32,8 @@ _TEXT_ATTRIBUTES = ("title", "heading", "label", "name", "productname", "text", 
 _CITATION = re.compile(r"^\s*\[?(\d{1,3}(?:\s*[,–-]\s*\d{1,3})*)\]?\s*$")
 _ICON = re.compile(r"(?:\s+[^\w\s?!.)\]]{1,2})+$")
 _LABEL_MARK = "\ue001"
+_SPACE_BEFORE_CLOSE = re.compile(r"(?<=\S)\s+(\*\*)(?=\s|$)")  # "text **" closes as "text**"
+_SPACED_BOLD = re.compile(r"\*\*\s+\*\*")  # two bold runs with a space between: one run
 _ENDS = frozenset(".!?:;,…([")
 _BULLET = re.compile(r"^[•·▪◦‣●○■□–—-]\s+")
 
@@ -79,6 +81,8 @@ class _Converter(HTMLParser):
     def flush(self, kind: str = "paragraph", level: int = 0) -> None:
         """End the current piece; the next one is of ``kind``."""
         text = re.sub(r"\[\s+|\s+\](?=\()", lambda m: m[0].strip(), self._text())
+        # "<strong>Lid off<br/></strong>", "<strong>per</strong> <strong>cell</strong>"
+        text = _SPACED_BOLD.sub(" ", _SPACE_BEFORE_CLOSE.sub(r"\1", text))
         text = re.sub(rf"\s*{_LABEL_MARK}\s*", ": ", text)
         piece = self.current
         if piece.href and text.startswith("[") and text.endswith(f"]({piece.href})"):
@@ -202,7 +206,8 @@ class _Converter(HTMLParser):
 
     def _on_a_new_line(self) -> bool:
         """Text is already in the piece, and markup on a later line separates what comes."""
-        return bool(self._text()) and self.tag_since_data and self._line() > self.last_data_line
+        seen = _WORD_CHAR.search(self._text())  # an opening "**" is no text yet
+        return bool(seen) and self.tag_since_data and self._line() > self.last_data_line
 
     # --- components and pictures -------------------------------------------------------------
 
@@ -241,6 +246,7 @@ def html_pieces(source: str, first_line: int) -> list[Piece]:
 
 
 _TAG = re.compile(r"<(/?)([A-Za-z][\w.:-]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>")
+_WORD_CHAR = re.compile(r"\w")
 _HREF = re.compile(r"\bhref\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s>]+))", re.IGNORECASE)
 
 

@@ -434,16 +434,18 @@ def _bold_text(block: Block) -> str:
     return " ".join(link_text(match[1]).split()) if match else ""
 
 
-# "Myth 2: Closing a card helps.", "Quick Win 3: Dispute errors (Week 3)": a numbered label
-_NUMBERED_LABEL = re.compile(r"^(?P<label>(?:[A-Z][\w'’-]*\s+){1,3})#?(?P<n>\d{1,2})\s*"
+# "Myth 2: Closing a card helps.", "Quick Win 3: Dispute errors (Week 3)", "4. I didn't
+# take the lid off": a numbered label, or a number alone
+_NUMBERED_LABEL = re.compile(r"^(?P<label>(?:[A-Z][\w'’-]*\s+){0,3})#?(?P<n>\d{1,2})\s*"
                              r"[:.)–—-]\s+\S")
 _MAX_LABELLED_WORDS = 20
 
 
 def _numbered_series(blocks: Sequence[Block]) -> set[int]:
     """The indexes of bold lines that number a series under one label (``**Myth 1: ...**``,
-    ``**Myth 2: ...**``), each followed by text: headings of the items however they end (a
-    myth is a sentence), where one bold sentence alone would be emphasis."""
+    ``**Myth 2: ...**``) or none (``**1. ...**``, ``**2. ...**``), each followed by text:
+    headings of the items however they end (a myth is a sentence), where one bold sentence
+    alone would be emphasis."""
     found: dict[str, list[tuple[int, int]]] = {}
     for index, block in enumerate(blocks[:-1]):
         text = _bold_text(block)
