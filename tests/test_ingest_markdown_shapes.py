@@ -1228,3 +1228,14 @@ def test_a_wordpress_export_keeps_its_numbered_bold_lines_as_headings() -> None:
         "1. I didn't plant enough", '2. I didn\'t plant enough per "cell"',
         "3. I didn't realize I was supposed to take the plastic lid off"]
     assert not any(b.text.startswith("**:") for b in document.blocks)
+
+
+def test_bold_step_labels_each_over_their_step_are_numbered_headings() -> None:
+    steps = ["Choose the right seeds", "Plant indoors", "Hardening off"]
+    text = "# Backyard Tomatoes\n\nSpring is the time to start growing your own tomatoes.\n\n"
+    text += "".join(f"**Step {n}:** {name}\n<br>\n\nWater the pots every morning and keep "
+                    f"them somewhere warm and bright until the next step.\n\n"
+                    for n, name in enumerate(steps, 1))
+    document = read_markdown_article(text, "tomatoes.md")
+    assert headings(document)[1:] == [f"Step {n}: {name}" for n, name in enumerate(steps, 1)]
+    assert {s.kind for s in split(document).snippets if "Water the pots" in s.body} == {"steps"}

@@ -400,7 +400,7 @@ def bold_headings(blocks: list[Block], drop: Drop, scraped: bool) -> list[Block]
     for index, block in enumerate(blocks):
         if block.kind == "heading" and not block.rule.startswith("bold"):
             real_level = block.level
-        text = _bold_heading_text(block) or (_bold_text(block) if index in series else "")
+        text = _bold_heading_text(block) or (_series_text(block) if index in series else "")
         if scraped and not text and _question_line(blocks, index):
             text = link_text(block.text).strip()
         if text:
@@ -448,7 +448,7 @@ def _numbered_series(blocks: Sequence[Block]) -> set[int]:
     alone would be emphasis."""
     found: dict[str, list[tuple[int, int]]] = {}
     for index, block in enumerate(blocks[:-1]):
-        text = _bold_text(block)
+        text = _series_text(block)
         match = _NUMBERED_LABEL.match(text)
         followed = blocks[index + 1].kind != "heading"
         if match and word_count(text) <= _MAX_LABELLED_WORDS and followed:
@@ -459,6 +459,22 @@ def _numbered_series(blocks: Sequence[Block]) -> set[int]:
         if len(members) >= 2 and numbers == list(range(numbers[0], numbers[0] + len(numbers))):
             series.update(index for _, index in members)
     return series
+
+
+# "**Step 1:** Choose the right seeds": a bold numbered label, then the step's short name
+_LABELLED_LINE = re.compile(r"^\*\*(?P<label>[^*\n]{0,30}?\d{1,2})\s*[:.)]?\*\*\s*[:.)]?\s+"
+                            r"(?P<name>[^*\n]{2,80})$")
+
+
+def _series_text(block: Block) -> str:
+    """A line that may number a series: all of it bold, or a bold numbered label and a
+    short name after it (``Step 1: Choose the right seeds``)."""
+    text = _bold_text(block)
+    match = None if text or block.kind != "paragraph" else _LABELLED_LINE.match(
+        block.text.strip())
+    if match and is_heading_shape(match["name"]) and word_count(match["name"]) <= 10:
+        return f"{match['label'].strip()}: {link_text(match['name']).strip()}"
+    return text
 
 
 def _bold_heading_text(block: Block) -> str:
