@@ -1239,3 +1239,15 @@ def test_bold_step_labels_each_over_their_step_are_numbered_headings() -> None:
     document = read_markdown_article(text, "tomatoes.md")
     assert headings(document)[1:] == [f"Step {n}: {name}" for n, name in enumerate(steps, 1)]
     assert {s.kind for s in split(document).snippets if "Water the pots" in s.body} == {"steps"}
+
+
+def test_a_second_copys_front_matter_inside_the_body_is_metadata() -> None:
+    body = "Smoothies are a quick way to recover after training, with protein and fruit."
+    text = ("---\ntitle: Smoothies\n---\n\n# Smoothies\n\n" + body + "\n\n---\nlayout: post\n"
+            "title: \"Smoothies\"\ncategories: [nutrition, recipes]\nauthor: Team\n---\n\n"
+            + body + " Blend them cold.\n\n---\n\nA thematic break above, and this stays.\n")
+    document = read_markdown_article(text, "s.md")
+    assert_every_line_once(text, document)
+    why = reasons(document)
+    assert [n for n, r in why.items() if r == "front_matter" and n > 3] == list(range(9, 15))
+    assert any("this stays" in b.text for b in document.blocks)

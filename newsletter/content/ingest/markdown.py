@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from itertools import pairwise
 from typing import Literal
 
 from markdown_it import MarkdownIt, rules_block
@@ -195,6 +196,9 @@ def read_markdown_article(text: str, source: str = "", *, scraped: bool = False)
     reader.drop([n for n in range(1, front.body_start + 1) if lines[n - 1].strip()], front.reason)
     spread = _spread_template_tags(lines, front.body_start)
     reader.drop(sorted(spread), "shortcode: template tag that shows no text")
+    stray = _stray_front_matter(lines, front.body_start)
+    reader.drop(sorted(stray), "front_matter: a second copy's metadata, not content")
+    spread |= stray
     body = _linked_citations(["" if number in spread else _blank_out(reader, number, raw)
                               for number, raw
                               in enumerate(lines[front.body_start:], front.body_start + 1)])
@@ -291,6 +295,23 @@ def _spread_template_tags(lines: Sequence[str], start: int) -> set[int]:
         if end is not None and lines[end].strip():
             numbers.update(range(index + 1, end + 2))
         index = (end or index) + 1
+    return numbers
+
+
+_YAML_KEY = re.compile(r"^[A-Za-z_][\w-]*:(?:\s|$)")
+_YAML_LINE = re.compile(r"^(?:[A-Za-z_][\w-]*:(?:\s|$)|\s*-\s+\S|\s+\S)")
+
+
+def _stray_front_matter(lines: Sequence[str], start: int) -> set[int]:
+    """The line numbers of a front matter block inside the body (``---`` / ``layout: post``
+    / ``title: ...`` / ``---``): a second copy of the post pasted after the first."""
+    numbers: set[int] = set()
+    fences = [i for i in range(start, len(lines)) if lines[i].strip() == "---"]
+    for opening, closing in pairwise(fences):
+        inside = [line for line in lines[opening + 1 : closing] if line.strip()]
+        keys = sum(bool(_YAML_KEY.match(line)) for line in inside)
+        if keys >= 3 and all(_YAML_LINE.match(line) for line in inside):
+            numbers.update(range(opening + 1, closing + 2))
     return numbers
 
 
