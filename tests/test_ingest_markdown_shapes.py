@@ -1251,3 +1251,11 @@ def test_a_second_copys_front_matter_inside_the_body_is_metadata() -> None:
     why = reasons(document)
     assert [n for n, r in why.items() if r == "front_matter" and n > 3] == list(range(9, 15))
     assert any("this stays" in b.text for b in document.blocks)
+
+
+def test_a_bold_signature_line_written_by_the_author_is_a_byline() -> None:
+    text = ("# Desk Health\n\nWorking behind a desk is physical, so set it up well and move "
+            "often through the day.\n\n<strong>- Written by Emily Coombes (B'Ost Registered "
+            "Osteopath - 7416)</strong>\n")
+    why = {d.text: d.reason for d in read_markdown_article(text, "desk.md").dropped}
+    assert any("Written by Emily" in t and r.startswith("byline") for t, r in why.items())

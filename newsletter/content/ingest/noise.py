@@ -80,8 +80,8 @@ _BYLINE_LABEL = re.compile(
     r"^\s*(?:[Bb][Yy]:?|(?:\[[^\]]{1,40}\]\([^)]*\)|[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3})"
     r"\s+By:?)\s*$")
 _BYLINE_ROLE = re.compile(
-    r"^(?:written|reviewed|medically reviewed|fact[- ]checked|edited|tested|submitted|"
-    r"photographed|produced|compiled|illustrated|reported|recipe developed)"
+    r"^(?:[-–—]+\s*)?(?:written|reviewed|medically reviewed|fact[- ]checked|edited|tested|"
+    r"submitted|photographed|produced|compiled|illustrated|reported|recipe developed)"
     r"(?: and [a-z ]{3,20})? by\b|^(?:recipe|adapted|recipe adapted) (?:from|by)\s+[A-Z]",
     re.IGNORECASE,
 )
