@@ -1259,3 +1259,12 @@ def test_a_bold_signature_line_written_by_the_author_is_a_byline() -> None:
             "Osteopath - 7416)</strong>\n")
     why = {d.text: d.reason for d in read_markdown_article(text, "desk.md").dropped}
     assert any("Written by Emily" in t and r.startswith("byline") for t, r in why.items())
+
+
+def test_an_order_the_text_labels_is_content_and_a_trail_is_a_breadcrumb() -> None:
+    text = ("# Paying Off Debt\n\nHome › Money › Debt\n\nList your debts from the highest rate "
+            "to the lowest and pay the first one down while paying the minimum on the rest.\n\n"
+            "**Avalanche order:** Card A → Card B → Car → Student Loan\n")
+    document = read_markdown_article(text, "debt.md")
+    assert reasons(document) == {3: "breadcrumb"}
+    assert any("Avalanche order" in b.text for b in document.blocks)

@@ -587,3 +587,17 @@ def test_a_heading_over_procedures_introduces_them_as_steps() -> None:
     ))
     intro = [s for s in content.snippets if s.section == "How the Rolls Are Made"]
     assert intro[0].kind == "steps"
+
+
+def test_an_exercise_of_instructions_with_one_count_is_steps() -> None:
+    content = split(doc(
+        heading("Knee exercises", 1), para(words(60), 2),
+        heading("2. Single-Leg Deadlift", 3, 2), para("The deadlift asks your muscles to "
+                                                      "balance you.", 4),
+        listing("Stand on a single leg with the knee slightly bent",
+                "Reach forward and down towards the ground",
+                "The foot in the air rises as you go forward",
+                "Maintain knee control and reach down as far as you can",
+                "Slowly stand back up, repeat 5 times for each leg", line=5),
+    ))
+    assert next(s.kind for s in content.snippets if "Deadlift" in s.title) == "steps"

@@ -202,7 +202,7 @@ def _list_steps(unit: Unit, section: Section) -> str:
     # bullets of short commands are tips ("Ask a genuine question"); a routine counts its
     # time and repetitions ("Hold for 5 seconds", "Repeat ten times")
     if len(items) >= 3 and instructions >= 0.6 and (
-            _counted(items) if not unit.ordered else _sequence_like(items)):
+            _counted(items, instructions) if not unit.ordered else _sequence_like(items)):
         return "items that are instructions in sequence"
     if unit.ordered and _numbered_sequence(items):
         return "a numbered sequence of sentences"
@@ -224,8 +224,11 @@ def is_instruction(text: str) -> bool:
     return bool(words) and words[0] in INSTRUCTION_VERBS
 
 
-def _counted(items: Sequence[str]) -> bool:
-    return sum(bool(_SEQUENCE_CUE.search(i)) for i in items) * 3 >= len(items)
+def _counted(items: Sequence[str], instructions: float) -> bool:
+    """A routine counts its time and repetitions: in a third of its items, or in one when
+    nearly all are instructions ("Slowly stand back up, repeat 5 times")."""
+    counts = sum(bool(_SEQUENCE_CUE.search(i)) for i in items)
+    return counts * 3 >= len(items) or (counts >= 1 and instructions >= 0.8)
 
 
 def _sequence_like(items: Sequence[str]) -> bool:

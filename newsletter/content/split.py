@@ -234,8 +234,8 @@ def closing_sections(sections: Sequence[Section], share: float = 0.25) -> set[in
 
 
 def _kinds(chunks: list[Chunk], ctas: Mapping[int, str]) -> list[tuple[str, str]]:
-    """Each chunk's kind; the opening part of a procedure (its introduction, no list of its
-    own) is ``steps`` like the parts that follow it."""
+    """Each chunk's kind; the opening part of a procedure (its introduction, or the first
+    items of its list cut for size) is ``steps`` like the parts that follow it."""
     kinds = [chunk_kind(chunk, ctas[id(chunk.sections[0])]) for chunk in chunks]
     for index, chunk in enumerate(chunks):  # a walkthrough's parts between its commands
         if chunk.part and kinds[index][0] in ("tip", "fact") and is_walkthrough(
@@ -246,10 +246,20 @@ def _kinds(chunks: list[Chunk], ctas: Mapping[int, str]) -> list[tuple[str, str]
                   if kind == "steps" and c.part > 1}
     for index, chunk in enumerate(chunks):
         opens = chunk.part == 1 and id(chunk.sections[0]) in procedures
-        if (opens or _heads_procedures(chunks, kinds, index)) and kinds[index][0] in (
+        if opens and kinds[index][0] in ("tip", "fact", "list") and _list_goes_on(chunks, index):
+            kinds[index] = ("steps", "steps: the first part of a procedure cut for size")
+        elif (opens or _heads_procedures(chunks, kinds, index)) and kinds[index][0] in (
                 "tip", "fact") and not any(u.kind == "list" for u in chunk.units):
             kinds[index] = ("steps", "steps: introduces the steps that follow")
     return like_numbered_siblings(chunks, kinds)
+
+
+def _list_goes_on(chunks: Sequence[Chunk], index: int) -> bool:
+    """The chunk ends in a list that the section's next part goes on with."""
+    chunk, following = chunks[index], chunks[index + 1] if index + 1 < len(chunks) else None
+    return (following is not None and following.sections[0] is chunk.sections[0]
+            and bool(chunk.units) and chunk.units[-1].kind == "list"
+            and bool(following.units) and following.units[0].kind == "list")
 
 
 def _heads_procedures(chunks: Sequence[Chunk], kinds: Sequence[tuple[str, str]],

@@ -116,9 +116,13 @@ def is_navigation(text: str) -> bool:
 
 
 def is_breadcrumb(text: str) -> bool:
-    """A breadcrumb trail: ``Home › Blog › Sleep`` (short parts joined by separators)."""
+    """A breadcrumb trail: ``Home › Blog › Sleep`` (short parts joined by separators); an
+    order the text labels (``Avalanche order: Card A → Card B → Loan``) is no trail."""
     parts = _CRUMB_SEPARATORS.split(text)
     if len(parts) < 2 or word_count(text) > 16 or final_char(text) in ".!?":
+        return False
+    if re.match(r"^[*_]*[^:›»>/→|]{2,40}:[*_]*\s", parts[0]) and not re.match(
+            r"^\W*you are here", parts[0], re.IGNORECASE):
         return False
     short = all(0 < word_count(p) <= 5 for p in parts)
     return short and (len(parts) >= 3 or parts[0].strip().casefold() == "home")
