@@ -287,3 +287,10 @@ def test_a_pitch_with_its_own_link_sends_its_button_there() -> None:
     assert cta_blocks([guide], [], CtaSettings(url="https://shop.example"))[0].url == \
         "https://shop.example"
     assert cta_blocks([guide], [], CtaSettings())[0].url == "https://shop.example/g"
+
+
+def test_a_preheader_skips_lead_ins_set_on_lines_of_their_own() -> None:
+    body = ("**Increase income:**\n\n- Side hustle\n- Overtime\n\n**Reduce expenses:**\n\n"
+            "- Cancel subscriptions\n\nEvery extra dollar goes to debt!")
+    preheader = write_preheader("Step 4: Find Extra Money", body, [])
+    assert preheader == "Every extra dollar goes to debt!"

@@ -169,10 +169,10 @@ def _leading_clause(text: str, limit: int) -> str:
 
 
 def _telling_sentence(subject: str, body: str) -> str:
-    prose = "\n".join(line for line in body.splitlines()
-                      if line.strip() and not _LINE_MARK.match(line))
+    # each line on its own: a lead-in ("**Increase income:**") never runs into the next
+    prose = [line for line in body.splitlines() if line.strip() and not _LINE_MARK.match(line)]
     said = subject.casefold().rstrip("?!.")
-    telling = [s for s in sentences(plain_text(prose))
+    telling = [s for line in prose for s in sentences(plain_text(line))
                if not s.endswith(":") and not (len(said.split()) >= 3
                                                 and s.casefold().startswith(said))]
     return next((s for s in telling[:2] if len(s) <= PREHEADER_MAX and s[-1:] in ".!?"), "")
