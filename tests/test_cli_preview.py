@@ -148,3 +148,18 @@ def test_preview_open_with_no_browser_prints_the_file_and_returns(folder: Path) 
     assert f"no browser to open here: the preview is build/001.html ({page.as_uri()})" \
         in done.stdout
     assert "serving" not in done.stdout
+
+
+def test_preview_open_never_hands_the_terminal_to_a_text_browser(folder: Path) -> None:
+    programs = folder / "programs"
+    programs.mkdir()
+    lynx = programs / "lynx"  # the only browser on this machine: a text one
+    lynx.write_text("#!/bin/sh\necho LYNX RAN\n", encoding="utf-8")
+    lynx.chmod(0o755)
+    env = {k: v for k, v in os.environ.items() if k not in ("BROWSER", "DISPLAY",
+                                                            "WAYLAND_DISPLAY")}
+    env["PATH"] = str(programs)
+    done = subprocess.run([str(NEWSLETTER), "preview", "1", "--open"], cwd=folder, env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "no browser to open here" in done.stdout and "LYNX RAN" not in done.stdout

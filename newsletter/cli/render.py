@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import threading
 import webbrowser
 from collections import Counter
@@ -143,11 +144,20 @@ def serve_and_open(folder: Path, page: str, port: int = 0) -> None:
 
 
 def _browser() -> webbrowser.BaseBrowser | None:
-    """The browser ``webbrowser`` would open (``BROWSER`` wins), None when there is none."""
+    """The browser ``webbrowser`` would open (``BROWSER`` wins), None when there is none, or
+    when all it found is a text browser that would take over the terminal (lynx, w3m)."""
     try:
-        return webbrowser.get()
+        browser = webbrowser.get()
     except webbrowser.Error:
         return None
+    chosen = bool(os.environ.get("BROWSER"))
+    return browser if chosen or not takes_over_terminal(browser) else None
+
+
+def takes_over_terminal(browser: webbrowser.BaseBrowser) -> bool:
+    """A text browser run in the foreground (``webbrowser``'s lynx, w3m, links): it would
+    take over the terminal the preview is served from."""
+    return type(browser) is webbrowser.GenericBrowser
 
 
 def _opened(browser: webbrowser.BaseBrowser, url: str) -> bool:
