@@ -204,17 +204,13 @@ def test_the_limit_holds_across_two_serve_processes_over_one_database(tmp_path: 
     """Two `newsletter serve` processes over one folder, sign-ups from one address
     alternating between them: the 21st within the minute is refused by either."""
     config = make_config(tmp_path / "letter")
-    env = {**os.environ, "NEWSLETTER_SECRET_KEY": SECRET}
-    ports = [_free_port()]
-    while len(ports) < 2:
-        ports += [p for p in [_free_port()] if p not in ports]
-    servers = [subprocess.Popen([sys.executable, "-m", "newsletter", "--config",
-                                 str(config.root / "newsletter.yaml"), "serve", "--port",
-                                 str(port)], env=env, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL) for port in ports]
+    servers: list[subprocess.Popen[bytes]] = []
+    ports: list[int] = []
     try:
-        for port in ports:
-            wait_for(lambda port=port: _answers(port))
+        while len(servers) < 2:
+            server, port = _serve(config.root / "newsletter.yaml")
+            servers.append(server)
+            ports.append(port)
         clients = [_client(port) for port in ports]
         answers = [clients[n % 2].post_form("/subscribe", {"email": f"p{n}@example.com"})
                    .status for n in range(20)]
@@ -226,6 +222,22 @@ def test_the_limit_holds_across_two_serve_processes_over_one_database(tmp_path: 
         for server in servers:
             server.terminate()
             server.wait(timeout=10)
+
+
+def _serve(config_file: Path) -> tuple[subprocess.Popen[bytes], int]:
+    """A `newsletter serve` process answering on a free port; another port when the one
+    picked was taken before the process could bind it (another run on this machine)."""
+    env = {**os.environ, "NEWSLETTER_SECRET_KEY": SECRET}
+    for _attempt in range(5):
+        port = _free_port()
+        server = subprocess.Popen([sys.executable, "-m", "newsletter", "--config",
+                                   str(config_file), "serve", "--port", str(port)], env=env,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_for(lambda port=port, server=server: _answers(port) or server.poll() is not None,
+                 timeout=60)
+        if server.poll() is None:
+            return server, port
+    raise AssertionError("no `newsletter serve` process could bind a port")
 
 
 def _second_server(first: Live) -> Any:
