@@ -493,16 +493,21 @@ def test_a_page_titles_headline_that_ends_with_a_full_stop_is_the_title_without_
     assert read_text_article("\n".join(lines) + "\n").title == headline
 
 
+def write_page(path: Path, lines: list[str]) -> Path:
+    """A scraped page written one element a line, as a page dump has it."""
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
 def test_a_count_and_a_by_label_under_the_headline_join_no_sentence_without_blank_lines(
         tmp_path: Path) -> None:
-    page = tmp_path / "scrape.txt"
     paragraphs = [f"Step {n} of the set-up takes an afternoon, and the barrel pays for itself "
                   f"in a summer of watering, so start with the ground under the downpipe."
                   for n in range(1, 9)]
-    page.write_text("\n".join([
+    page = write_page(tmp_path / "scrape.txt", [
         "   How Rain Barrels Work", "    12 Comments", "     by:", "      Mira Okafor",
         "     March 22, 2021", *paragraphs, "Free Water?!", *paragraphs[:3],
-    ]) + "\n", encoding="utf-8")
+    ])
     document = read_article(page)
     assert document.title == "How Rain Barrels Work"
     why = {d.text: d.reason for d in document.dropped}
@@ -514,8 +519,7 @@ def test_a_box_glued_to_the_next_heading_gives_it_back_and_the_comments_end_the_
         tmp_path: Path) -> None:
     prose = ("Google Home answered more of our questions than the Echo did, and it remembered "
              "the question before, which made follow-ups feel natural in daily use.")
-    page = tmp_path / "scrape.txt"
-    page.write_text("\n".join([
+    page = write_page(tmp_path / "scrape.txt", [
         "How-To Geek", "Subscribe", "FOLLOW US", "GET UPDATES BY EMAIL", "RSS", "Search",
         "Amazon Echo vs. Google Home: Which One Should You Buy?", "", prose, "",
         "RELATED ARTICLES", "How to Set Up Your Amazon Echo", "How to Set Up Google Home",
@@ -523,7 +527,7 @@ def test_a_box_glued_to_the_next_heading_gives_it_back_and_the_comments_end_the_
         "RELATED ARTICLE", "The Echo Is What Makes Smarthome Worthwhile", "", prose, "",
         "Both Have Decent Speakers", "", prose, "", prose, "", prose, "",
         "JOIN THE DISCUSSION (7 REPLIES)", "Tweet", "", "Craig is a writer who loves gadgets.",
-    ]) + "\n", encoding="utf-8")
+    ])
     document = read_article(page)
     assert document.title == "Amazon Echo vs. Google Home: Which One Should You Buy?"
     headings = [b.text for b in document.blocks if b.kind == "heading"]
@@ -540,8 +544,7 @@ def test_a_docs_page_dump_takes_its_first_permalinked_heading_and_no_code_line_h
         tmp_path: Path) -> None:
     prose = ("First, you need the training data. We suggest annotating a few pages by hand "
              "before you train anything, so the model has examples to learn from.")
-    page = tmp_path / "docs.txt"
-    page.write_text("\n".join([
+    page = write_page(tmp_path / "docs.txt", [
         "      Webstruct", "        latest", "        * Tutorial", "        * Reference",
         "          * Docs »", "          * Edit on GitHub", "",
         "            Tutorial¶", "", f"            {prose}", "",
@@ -549,7 +552,7 @@ def test_a_docs_page_dump_takes_its_first_permalinked_heading_and_no_code_line_h
         "                  import webstruct",
         "                  trees = webstruct.load_trees(\"train/*.html\")", "",
         f"              {prose}", "", "              Training¶", "", f"              {prose}",
-    ]) + "\n", encoding="utf-8")
+    ])
     document = read_article(page)
     assert document.title == "Tutorial"
     assert "* Edit on GitHub" in {d.text for d in document.dropped}

@@ -326,14 +326,17 @@ def _said_before(unit: Unit, said: set[tuple[str, ...]]) -> bool:
     runs count as said either way."""
     if unit.kind != "list":
         return False
-    runs = _runs_of_eight(unit.markdown)
+    runs = _runs_of_eight(_said_words(unit.markdown))
     repeated = len(runs) >= _SAID_WORDS and len(runs & said) >= _SAID_LIST * len(runs)
     said.update(runs)
     return repeated
 
 
-def _runs_of_eight(markdown: str) -> set[tuple[str, ...]]:
-    words = _WORDS.findall(plain(markdown).lower().replace("’", "").replace("'", ""))
+def _said_words(markdown: str) -> list[str]:
+    return _WORDS.findall(plain(markdown).lower().replace("’", "").replace("'", ""))
+
+
+def _runs_of_eight(words: Sequence[str]) -> set[tuple[str, ...]]:
     return {tuple(words[i:i + 8]) for i in range(len(words) - 7)}
 
 
@@ -348,9 +351,9 @@ def _without_said(unit: Unit, said: set[tuple[str, ...]], dropped: list[Dropped]
         return unit
     kept = []
     for sentence in parts:
-        runs = _runs_of_eight(sentence)
-        distinct = len(set(_WORDS.findall(plain(sentence).lower())))
-        if distinct >= _SAID_WORDS and len(runs & said) >= _SAID_SHARE * len(runs):
+        words = _said_words(sentence)
+        runs = _runs_of_eight(words)
+        if len(set(words)) >= _SAID_WORDS and len(runs & said) >= _SAID_SHARE * len(runs):
             dropped.append(Dropped(unit.lines[0] if unit.lines else 0, sentence,
                                    "repeated_sentence: a sentence the article said earlier"))
         else:

@@ -25,7 +25,6 @@ from .pictures import attach_pictures
 from .pitch import cta_reason, is_button, split_off_pitch
 from .sections import (
     Section,
-    Unit,
     drop_closing_bio,
     drop_contents_lists,
     drop_stub_sections,
@@ -49,16 +48,11 @@ def chunk_body(chunk: Chunk) -> str:
     for section in chunk.sections:  # merged chunks hold whole sections only
         units = [u.markdown for u in section.units]
         if id(section) in led and units:
-            units[0] = _led(_lead_label(section.title), section.units[0])
+            first = section.units[0]
+            opening = run_in(first.markdown) if first.kind == "list" and not first.label else ""
+            units[0] = f"**{_lead_label(section.title)}** {opening or units[0]}"
         parts.extend(units)
     return "\n\n".join(parts)
-
-
-def _led(label: str, first: Unit) -> str:
-    """The section's first unit opened by its heading in bold: run into a paragraph, a
-    list's lead-in or a short list's line (:func:`can_lead` said it can be)."""
-    opening = run_in(first.markdown) if first.kind == "list" and not first.label else ""
-    return f"**{label}** {opening or first.markdown}"
 
 
 def _lead_label(heading: str) -> str:

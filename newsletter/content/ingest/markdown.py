@@ -198,8 +198,8 @@ def read_markdown_article(text: str, source: str = "", *, scraped: bool = False)
     reader.drop(sorted(spread), "shortcode: template tag that shows no text")
     stray = _stray_front_matter(lines, front.body_start)
     reader.drop(sorted(stray), "front_matter: a second copy's metadata, not content")
-    spread |= stray
-    body = _linked_citations(["" if number in spread else _blank_out(reader, number, raw)
+    taken = spread | stray
+    body = _linked_citations(["" if number in taken else _blank_out(reader, number, raw)
                               for number, raw
                               in enumerate(lines[front.body_start:], front.body_start + 1)])
     tight = one_block_per_line(lines[front.body_start:])  # lines as written, before blanking
@@ -299,7 +299,7 @@ def _spread_template_tags(lines: Sequence[str], start: int) -> set[int]:
 
 
 _YAML_KEY = re.compile(r"^[A-Za-z_][\w-]*:(?:\s|$)")
-_YAML_LINE = re.compile(r"^(?:[A-Za-z_][\w-]*:(?:\s|$)|\s*-\s+\S|\s+\S)")
+_YAML_LINE = re.compile(rf"{_YAML_KEY.pattern}|^\s*-\s+\S|^\s+\S")  # a key, an item, more
 
 
 def _stray_front_matter(lines: Sequence[str], start: int) -> set[int]:
